@@ -1,0 +1,120 @@
+"""The ``teitools`` command line: a thin shell over the library.
+
+This is the only module that imports click. Commands turn options into library calls and
+library results into output; every failure is turned into a message and an exit code in
+:func:`main`, in one place.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from teitools import __version__
+from teitools.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, TeiToolsError
+from teitools.paths import DEFAULT_EDITION
+from teitools.report import FORMATS, ReportStyle
+from teitools.validation import ValidateOptions, validate
+
+#: Exit code for a bug in teitools itself (documented in docs/cli.md).
+EXIT_INTERNAL = 3
+
+_PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+def _use_colour(stream: object) -> bool:
+    return "NO_COLOR" not in os.environ and bool(getattr(stream, "isatty", lambda: False)())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="teitools")
+def cli() -> None:
+    """Validate, read, cite and publish scholarly editions of letters in TEI P5.
+
+    Every command works with no arguments on the bundled edition in ./tei.
+    """
+
+
+@cli.command("validate")
+@_PATHS
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text",
+              show_default=True, help="Report format: text for people, json for programs, "
+              "github for workflow annotations.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Validate this many files in parallel.")
+@click.option("--schema", "schemas", multiple=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="Use this RELAX NG or Schematron file instead of the "
+              "project's own (give both to replace both).")
+@click.option("--registers", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Register files (persons.xml, places.xml, sources.xml) that #id pointers "
+              "must resolve in; default: those beside or above the files.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+def validate_command(
+    paths: tuple[Path, ...],
+    output_format: str,
+    jobs: int,
+    schemas: tuple[Path, ...],
+    registers: tuple[Path, ...],
+    strict: bool,
+) -> None:
+    """Check TEI files: well-formedness, RELAX NG, Schematron and cross-file rules.
+
+    PATHS are files or folders (default: ./tei). Exit code 0 when no errors are found, 1
+    when there are errors (or warnings, with --strict), 2 for a usage error or a path that
+    cannot be read.
+
+    Example: teitools validate tei/letters --format github
+    """
+    register_files: tuple[Path, ...] | None = None
+    if registers:
+        register_files = tuple(_expand_registers(registers))
+    options = ValidateOptions(schemas=schemas, registers=register_files, jobs=jobs)
+    report = validate(paths or (DEFAULT_EDITION,), options)
+    style = ReportStyle(colour=_use_colour(sys.stdout), strict=strict)
+    click.echo(FORMATS[output_format](report, style), nl=False)
+    sys.exit(EXIT_FINDINGS if report.failed(strict=strict) else EXIT_OK)
+
+
+def _expand_registers(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.xml")) if path.is_dir() else [path])
+    return files
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return its exit code instead of raising."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="teitools",
+                 standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_USAGE
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except TeiToolsError as error:
+        click.echo(f"teitools: error: {error}", err=True)
+        return error.exit_code
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else EXIT_OK
+    except KeyboardInterrupt:
+        click.echo("teitools: interrupted", err=True)
+        return 130
+    except Exception as error:  # noqa: BLE001 -- the last guard: a bug, reported without a traceback
+        click.echo(f"teitools: internal error (a bug in teitools, please report it): "
+                   f"{type(error).__name__}: {error}", err=True)
+        if os.environ.get("TEITOOLS_DEBUG"):
+            traceback.print_exc()
+        return EXIT_INTERNAL
+    return EXIT_OK
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

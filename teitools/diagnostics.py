@@ -1,0 +1,58 @@
+"""Findings: what validation reports about a document, as plain immutable data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How serious a finding is; only errors fail a run unless ``--strict`` is given."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One finding at one position in one file.
+
+    ``line`` and ``column`` are 1-based; 0 means the position is unknown (for example a file
+    that could not be read at all).
+    """
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    rule: str
+    message: str
+    xpath: str | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.rule}]"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of validating a set of files: which files were checked and what was found."""
+
+    files: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    def failed(self, *, strict: bool = False) -> bool:
+        """True when the run should fail: any error, or any warning when ``strict``."""
+        return self.error_count > 0 or (strict and self.warning_count > 0)
+
+    def files_with_findings(self) -> Counter[str]:
+        return Counter(d.file for d in self.diagnostics)

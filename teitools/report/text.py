@@ -1,0 +1,46 @@
+"""The report for people: one line per finding, then a summary."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from teitools.diagnostics import Report, Severity
+
+if TYPE_CHECKING:
+    from teitools.report import ReportStyle
+
+_COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+_BOLD = "\033[1m"
+_RESET = "\033[0m"
+
+
+def render(report: Report, style: ReportStyle) -> str:
+    lines = [_line(str(d), d.severity, style.colour) for d in report.diagnostics]
+    lines.append(summary(report, colour=style.colour))
+    return "\n".join(lines) + "\n"
+
+
+def summary(report: Report, *, colour: bool = False) -> str:
+    """One line: how many files, errors and warnings; e.g. ``9 files checked: no problems``."""
+    files = len(report.files)
+    head = f"{files} file{'s' if files != 1 else ''} checked"
+    if not report.diagnostics:
+        return f"{head}: no problems"
+    parts = [_count(report.error_count, "error"), _count(report.warning_count, "warning")]
+    infos = len(report.diagnostics) - report.error_count - report.warning_count
+    if infos:
+        parts.append(_count(infos, "note"))
+    affected = len(report.files_with_findings())
+    text = f"{head}: {', '.join(parts)} in {affected} file{'s' if affected != 1 else ''}"
+    return f"{_BOLD}{text}{_RESET}" if colour else text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def _line(text: str, severity: Severity, colour: bool) -> str:
+    if not colour:
+        return text
+    label = f": {severity}:"
+    return text.replace(label, f": {_COLOURS[severity]}{severity}{_RESET}:", 1)

@@ -1,0 +1,158 @@
+"""Layer 4: checks across files: pointers resolve in the registers, ids are unique, letter ids."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+from teitools.diagnostics import Diagnostic, Severity
+from teitools.validation.positions import SourceLines
+from teitools.xmlload import TEI_NS, XML_NS
+
+#: Attributes whose ``#id`` values must name an entry of the registers.
+POINTER_ATTRIBUTES = ("ref", "corresp", "source", "resp")
+LETTER_ID = re.compile(r"^[a-z]+(?:-[a-z]+)*?-[a-z]+-\d{4}(?:-\d{2}(?:-\d{2})?)?[a-z]?$")
+_REGISTER_LISTS = ("listPerson", "listPlace", "listBibl", "listOrg")
+_XML_ID = f"{{{XML_NS}}}id"
+
+
+@dataclass(frozen=True)
+class Position:
+    """A line and the attribute on it; the column is looked up only for a finding."""
+
+    line: int
+    attribute: str
+
+
+@dataclass(frozen=True)
+class Pointer:
+    target: str
+    position: Position
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What the cross-file checks need to know about one file, gathered while it is parsed."""
+
+    file: str
+    stem: str
+    kind: str  # "letter", "register" or "other"
+    root_id: str | None
+    ids: tuple[tuple[str, Position], ...]
+    pointers: tuple[Pointer, ...]
+
+
+def gather_facts(tree: etree._ElementTree, file: str, stem: str) -> FileFacts:
+    """Collect ids and ``#id`` pointers of one parsed file."""
+    root = tree.getroot()
+    ids: list[tuple[str, Position]] = []
+    pointers: list[Pointer] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        xml_id = element.get(_XML_ID)
+        if xml_id is not None:
+            ids.append((xml_id, Position(element.sourceline or 0, "xml:id")))
+        for attribute in POINTER_ATTRIBUTES:
+            value = element.get(attribute)
+            if value is None:
+                continue
+            for token in value.split():
+                if token.startswith("#"):
+                    pointers.append(Pointer(token[1:], Position(element.sourceline or 0, attribute)))
+    return FileFacts(file, stem, _kind(root), root.get(_XML_ID), tuple(ids), tuple(pointers))
+
+
+def _kind(root: etree._Element) -> str:
+    if root.find(f".//{{{TEI_NS}}}correspDesc") is not None:
+        return "letter"
+    for name in _REGISTER_LISTS:
+        if root.find(f"{{{TEI_NS}}}text//{{{TEI_NS}}}{name}") is not None:
+            return "register"
+    return "other"
+
+
+def check_corpus(
+    checked: Iterable[FileFacts], registers: Iterable[FileFacts]
+) -> list[Diagnostic]:
+    """Cross-file findings for the ``checked`` files, resolving pointers in ``registers``."""
+    checked = list(checked)
+    register_list = list(registers)
+    known = {file_id for facts in register_list for file_id, _ in facts.ids}
+    findings: list[Diagnostic] = []
+    findings += _duplicate_ids(checked, register_list)
+    for facts in checked:
+        if register_list:
+            local = {file_id for file_id, _ in facts.ids}
+            findings += [
+                _finding(facts, p.position, "ref-unresolved",
+                         f"@{p.position.attribute}=\"#{p.target}\" names no entry in the registers "
+                         f"({_register_names(register_list)}); add an entry with "
+                         f"xml:id=\"{p.target}\" or correct the pointer")
+                for p in facts.pointers
+                if p.target not in known and p.target not in local
+            ]
+        if facts.kind == "letter":
+            findings += _letter_id(facts)
+    return findings
+
+
+def _duplicate_ids(checked: list[FileFacts], registers: list[FileFacts]) -> list[Diagnostic]:
+    first_seen: dict[str, tuple[str, Position]] = {}
+    checked_files = {facts.file for facts in checked}
+    everything = registers + [f for f in checked if f.file not in {r.file for r in registers}]
+    findings = []
+    for facts in sorted(everything, key=lambda f: f.file):
+        for file_id, position in facts.ids:
+            if file_id in first_seen:
+                other_file, other = first_seen[file_id]
+                if facts.file in checked_files:
+                    findings.append(_finding(
+                        facts, position, "id-duplicate",
+                        f"xml:id \"{file_id}\" is already used at {other_file}:{other.line}; "
+                        "ids must be unique across the edition"))
+            else:
+                first_seen[file_id] = (facts.file, position)
+    return findings
+
+
+def _letter_id(facts: FileFacts) -> list[Diagnostic]:
+    root_position = facts.ids[0][1] if facts.ids else Position(1, "xml:id")
+    if facts.root_id is None:
+        return [_finding(facts, root_position, "letter-id-pattern",
+                         "the letter's <TEI> has no xml:id; add one of the form "
+                         "sender-recipient-YYYY-MM-DD (e.g. stalin-kaganovich-1935-08-22)")]
+    findings = []
+    if not LETTER_ID.match(facts.root_id):
+        findings.append(_finding(facts, root_position, "letter-id-pattern",
+                                 f"letter id \"{facts.root_id}\" does not follow the pattern "
+                                 "sender-recipient-YYYY[-MM[-DD]] in lower case "
+                                 "(e.g. stalin-kaganovich-1935-08-22)"))
+    if facts.stem != facts.root_id:
+        findings.append(_finding(facts, root_position, "letter-id-filename",
+                                 f"the file is named {facts.stem}.xml but the letter's id is "
+                                 f"\"{facts.root_id}\"; rename the file to {facts.root_id}.xml",
+                                 Severity.WARNING))
+    return findings
+
+
+def _register_names(registers: list[FileFacts]) -> str:
+    return ", ".join(sorted({f.file.rsplit("/", 1)[-1] for f in registers}))
+
+
+def _finding(
+    facts: FileFacts, position: Position, rule: str, message: str,
+    severity: Severity = Severity.ERROR,
+) -> Diagnostic:
+    column = _lines(facts.file).column_of_attribute(position.line, position.attribute)
+    return Diagnostic(facts.file, position.line, column, severity, rule, message)
+
+
+@cache
+def _lines(file: str) -> SourceLines:
+    return SourceLines(Path(file))

@@ -1,0 +1,55 @@
+"""Columns for findings: libxml2 gives lines, encoders also want the column."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+
+from lxml import etree
+
+
+class SourceLines:
+    """The lines of a document, read only when a finding needs a column."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        data = self._path.read_bytes()
+        encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+        return data.decode(encoding, errors="replace").splitlines()
+
+    def column_of_attribute(self, line: int, attribute: str) -> int:
+        """1-based column of the first ``attribute=`` on ``line``; 1 when it is not found."""
+        if not 0 < line <= len(self._lines):
+            return 1
+        match = re.search(rf"(?<![\w:.-]){re.escape(attribute)}\s*=", self._lines[line - 1])
+        return match.start() + 1 if match else 1
+
+    def column_of(self, element: etree._Element, attribute: str | None = None) -> int:
+        """1-based column of ``element``'s start tag (or of ``attribute`` in it) on its line."""
+        line = element.sourceline or 0
+        if not 0 < line <= len(self._lines):
+            return 1
+        text = self._lines[line - 1]
+        tag = element.tag if isinstance(element.tag, str) else ""
+        local = etree.QName(tag).localname if tag else ""
+        prefix = element.prefix
+        qname = f"{prefix}:{local}" if prefix else local
+        match = re.search(rf"<{re.escape(qname)}(?=[\s/>]|$)", text)
+        if match is None:
+            return 1
+        if attribute:
+            attr_match = re.compile(rf"\s({re.escape(attribute)})\s*=").search(text, match.end())
+            if attr_match:
+                return attr_match.start(1) + 1
+        return match.start() + 1
+
+
+def attribute_display_name(clark: str) -> str:
+    """``{http://www.w3.org/XML/1998/namespace}id`` -> ``xml:id``; plain names unchanged."""
+    if clark.startswith("{http://www.w3.org/XML/1998/namespace}"):
+        return "xml:" + clark.split("}", 1)[1]
+    return clark.split("}", 1)[-1]

@@ -1,0 +1,152 @@
+"""What a RELAX NG schema allows, element by element, for messages an encoder can act on.
+
+libxml2 says only "Did not expect element persname there" or "Element title failed to
+validate attributes". This index reads the schema once and answers the questions an encoder
+has next: which children may stand here, which attributes are required, which values are
+allowed. It is an approximation of the grammar (it ignores order and context), used only to
+explain findings that the real validator made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+RNG_NS = "http://relaxng.org/ns/structure/1.0"
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+_OPTIONAL_WRAPPERS = frozenset({"optional", "zeroOrMore", "choice"})
+
+
+def _rng(tag: str) -> str:
+    return f"{{{RNG_NS}}}{tag}"
+
+
+@dataclass
+class AttributeRule:
+    """What an attribute of one element may hold."""
+
+    required: bool
+    values: set[str] = field(default_factory=set)
+    datatypes: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ElementRule:
+    """Children and attributes one element name may have, merged over all its definitions."""
+
+    children: set[str] = field(default_factory=set)
+    attributes: dict[str, AttributeRule] = field(default_factory=dict)
+    text: bool = False
+
+
+class RngIndex:
+    """Element name (Clark notation) -> :class:`ElementRule`, built from a RELAX NG tree."""
+
+    def __init__(self, schema: etree._ElementTree) -> None:
+        self._defines: dict[str, list[etree._Element]] = {}
+        for define in schema.iter(_rng("define")):
+            self._defines.setdefault(define.get("name", ""), []).append(define)
+        self.elements: dict[str, ElementRule] = {}
+        for element in schema.iter(_rng("element")):
+            name = _pattern_name(element)
+            if name is not None:
+                self._add(name, element)
+
+    def rule(self, clark_name: str) -> ElementRule | None:
+        return self.elements.get(clark_name)
+
+    def _add(self, name: str, element: etree._Element) -> None:
+        found = ElementRule()
+        self._walk(element, found, optional=False, seen=set(), top=True)
+        existing = self.elements.get(name)
+        if existing is None:
+            self.elements[name] = found
+            return
+        existing.children |= found.children
+        existing.text = existing.text or found.text
+        for attr, rule in found.attributes.items():
+            if attr in existing.attributes:
+                merged = existing.attributes[attr]
+                merged.required = merged.required and rule.required
+                merged.values |= rule.values
+                merged.datatypes |= rule.datatypes
+            else:
+                existing.attributes[attr] = AttributeRule(False, rule.values, rule.datatypes)
+        for attr in set(existing.attributes) - set(found.attributes):
+            existing.attributes[attr].required = False
+
+    def _walk(
+        self, node: etree._Element, into: ElementRule, *, optional: bool, seen: set[str], top: bool
+    ) -> None:
+        for child in _pattern_children(node, skip_name=top):
+            local = etree.QName(child).localname
+            if local == "element":
+                name = _pattern_name(child)
+                if name is not None:
+                    into.children.add(name)
+            elif local == "attribute":
+                name = _pattern_name(child)
+                if name is not None:
+                    into.attributes[name] = _attribute_rule(child, required=not optional)
+            elif local in ("text", "mixed"):
+                into.text = True
+                if local == "mixed":
+                    self._walk(child, into, optional=optional, seen=seen, top=False)
+            elif local in ("ref", "parentRef"):
+                target = child.get("name", "")
+                if target not in seen:
+                    seen.add(target)
+                    for define in self._defines.get(target, []):
+                        self._walk(define, into, optional=optional, seen=seen, top=False)
+            else:
+                self._walk(child, into, optional=optional or local in _OPTIONAL_WRAPPERS,
+                           seen=seen, top=False)
+
+
+def _pattern_children(node: etree._Element, *, skip_name: bool) -> Iterator[etree._Element]:
+    """The RELAX NG children of ``node``; with ``skip_name``, without its leading name class."""
+    children = [c for c in node if isinstance(c.tag, str) and etree.QName(c).namespace == RNG_NS]
+    if skip_name and node.get("name") is None:
+        children = children[1:]
+    yield from children
+
+
+def _pattern_name(pattern: etree._Element) -> str | None:
+    """The Clark name an element/attribute pattern matches, or None for name classes."""
+    local = pattern.get("name")
+    namespace = _inherited_ns(pattern)
+    if local is None:
+        first = next((c for c in pattern if isinstance(c.tag, str)), None)
+        if first is None or etree.QName(first).localname != "name" or not first.text:
+            return None
+        local = first.text.strip()
+        namespace = first.get("ns", namespace)
+    if ":" in local:
+        prefix, local = local.split(":", 1)
+        namespace = _XML_NS if prefix == "xml" else pattern.nsmap.get(prefix) or ""
+    if etree.QName(pattern).localname == "attribute" and pattern.get("ns") is None \
+            and ":" not in (pattern.get("name") or ""):
+        namespace = ""
+    return f"{{{namespace}}}{local}" if namespace else local
+
+
+def _inherited_ns(node: etree._Element) -> str:
+    current: etree._Element | None = node
+    while current is not None:
+        ns = current.get("ns")
+        if ns is not None:
+            return ns
+        current = current.getparent()
+    return ""
+
+
+def _attribute_rule(attribute: etree._Element, *, required: bool) -> AttributeRule:
+    rule = AttributeRule(required)
+    for node in attribute.iter(_rng("value"), _rng("data")):
+        if etree.QName(node).localname == "value":
+            rule.values.add((node.text or "").strip())
+        else:
+            rule.datatypes.add(node.get("type", ""))
+    return rule
