@@ -17,6 +17,9 @@ import click
 
 from teitools import __version__
 from teitools.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, TeiToolsError
+from teitools.exporters import EXPORTERS, ExportOptions
+from teitools.model import read_edition
+from teitools.output import write_atomic, write_files
 from teitools.paths import DEFAULT_EDITION
 from teitools.report import FORMATS, ReportStyle
 from teitools.validation import ValidateOptions, validate
@@ -78,6 +81,42 @@ def validate_command(
     style = ReportStyle(colour=_use_colour(sys.stdout), strict=strict)
     click.echo(FORMATS[output_format](report, style), nl=False)
     sys.exit(EXIT_FINDINGS if report.failed(strict=strict) else EXIT_OK)
+
+
+@cli.command("export")
+@click.argument("format_name", metavar="FORMAT", type=click.Choice(sorted(EXPORTERS)))
+@_PATHS
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="Output file (one-file formats) or folder (per-letter formats); "
+              "default: stdout.")
+@click.option("--emphasis", type=click.Choice(["asterisks", "upper", "none"]),
+              default="asterisks", show_default=True, help="How text export shows emphasis.")
+def export_command(
+    format_name: str, paths: tuple[Path, ...], output: Path | None, emphasis: str
+) -> None:
+    """Export letters to FORMAT (see the list of formats above).
+
+    PATHS are files or folders (default: ./tei); registers beside or above them are used.
+    Files that cannot be read are reported on stderr and left out (exit code 1).
+
+    Example: teitools export text tei/letters -o build/text
+    """
+    exporter = EXPORTERS[format_name]
+    edition = read_edition(paths or (DEFAULT_EDITION,))
+    for problem in edition.problems:
+        click.echo(str(problem), err=True)
+    files = exporter.export(edition, ExportOptions(emphasis=emphasis))
+    if output is not None and exporter.single_file:
+        write_atomic(output, next(iter(files.values())))
+    elif output is not None:
+        write_files(output, files)
+    elif exporter.single_file:
+        click.echo(next(iter(files.values())), nl=False)
+    elif exporter.to_stdout is not None:
+        click.echo(exporter.to_stdout(files), nl=False)
+    else:
+        raise click.UsageError(f"{format_name} writes one file per letter: give -o DIR")
+    sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
 
 
 def _expand_registers(paths: Sequence[Path]) -> list[Path]:

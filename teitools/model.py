@@ -15,6 +15,7 @@ from types import MappingProxyType
 from lxml import etree
 
 from teitools.dates import PartialDate, parse_iso
+from teitools.diagnostics import Diagnostic
 from teitools.errors import DocumentError
 from teitools.paths import find_registers, find_xml_files
 from teitools.xmlload import TEI_NS, XML_NS, load
@@ -206,6 +207,8 @@ class Edition:
     organisations: Mapping[str, Organisation] = field(default_factory=lambda: MappingProxyType({}))
     places: Mapping[str, Place] = field(default_factory=lambda: MappingProxyType({}))
     sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
+    #: Files that could not be read, with the finding that says why; the rest was read.
+    problems: tuple[Diagnostic, ...] = ()
 
     def person(self, ref: str | None) -> Person | None:
         return self.persons.get(ref) if ref else None
@@ -218,23 +221,29 @@ def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None)
     """Read letters and registers from files and folders.
 
     Registers among ``paths`` are used, and (unless ``registers`` is given) those found beside
-    or above the files. Raise :class:`DocumentError` for a file that cannot be parsed.
+    or above the files. A file that cannot be parsed is left out and listed in
+    ``Edition.problems``; one bad file never stops the others.
     """
     files = find_xml_files(paths)
     register_files = list(registers) if registers is not None else find_registers(files)
     letters: list[Letter] = []
     builder = _RegisterBuilder()
+    problems: list[Diagnostic] = []
     seen: set[Path] = set()
     for path in [*files, *register_files]:
         resolved = path.resolve()
         if resolved in seen:
             continue
         seen.add(resolved)
-        tree = load(path)
+        try:
+            tree = load(path)
+        except DocumentError as error:
+            problems.append(error.diagnostic)
+            continue
         builder.add(tree)
         if path in files:
             letters.extend(letters_from_tree(tree, path))
-    return builder.edition(tuple(letters))
+    return builder.edition(tuple(letters), tuple(problems))
 
 
 def letters_from_tree(tree: etree._ElementTree, path: Path) -> list[Letter]:
@@ -386,10 +395,10 @@ class _RegisterBuilder:
                     and etree.QName(element.getparent()).localname == "listBibl":
                 self.sources[element.get(_XML_ID, "")] = _source(element)
 
-    def edition(self, letters: tuple[Letter, ...]) -> Edition:
+    def edition(self, letters: tuple[Letter, ...], problems: tuple[Diagnostic, ...]) -> Edition:
         return Edition(letters, MappingProxyType(self.persons),
                        MappingProxyType(self.organisations), MappingProxyType(self.places),
-                       MappingProxyType(self.sources))
+                       MappingProxyType(self.sources), problems)
 
 
 def _person(element: etree._Element) -> Person:
@@ -448,7 +457,7 @@ def _source(element: etree._Element) -> Source:
 
 
 __all__ = [
-    "DateSpan", "DocumentError", "Edition", "Letter", "Organisation", "Participant", "Person",
+    "DateSpan", "Edition", "Letter", "Organisation", "Participant", "Person",
     "PersonName", "Place", "Role", "Source", "SourceRef", "letters_from_tree", "person_name",
     "read_date", "read_edition",
 ]

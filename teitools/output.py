@@ -1,0 +1,54 @@
+"""Writing outputs safely: every file goes to a temporary name in its folder, then is renamed.
+
+A reader of the output folder therefore sees either the previous file or the complete new
+one, never a partial file, even when teitools is interrupted or the disk fills up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from teitools.errors import OutputError
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` atomically (UTF-8 for text)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        if isinstance(error, OSError):
+            raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+        raise
+
+
+def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+    """Write ``files`` (relative path -> content) below ``folder``; return the paths written.
+
+    A relative path that would leave ``folder`` (``..``, an absolute path) is refused.
+    """
+    root = folder.resolve()
+    targets = []
+    for relative in files:
+        target = (root / relative).resolve()
+        if not target.is_relative_to(root) or target == root:
+            raise OutputError(f"refusing to write {relative!r}: it is outside {folder}")
+        targets.append(target)
+    for target, data in zip(targets, files.values(), strict=True):
+        write_atomic(target, data)
+    return targets
