@@ -161,6 +161,8 @@ class Participant:
     name: str
     ref: str | None = None
     cert: str | None = None
+    #: The ``correspAction/@subtype`` it was named in: "to", "cc", "bcc", or None.
+    subtype: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,8 @@ class Letter:
     sources: tuple[SourceRef, ...] = ()
     language: str | None = None
     notes: tuple[str, ...] = ()
+    #: Who forwarded the letter (``correspAction subtype="redirecting"``), in order.
+    redirections: tuple[Participant, ...] = ()
     body: etree._Element | None = field(default=None, compare=False, hash=False, repr=False)
 
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
@@ -261,8 +265,11 @@ def letters_from_tree(tree: etree._ElementTree, path: Path) -> list[Letter]:
 def _letter(
     root: etree._Element, desc: etree._Element, letter_id: str, path: Path, *, single: bool
 ) -> Letter:
-    sent = desc.findall(f"{_T}correspAction[@type='sent']")
-    received = desc.findall(f"{_T}correspAction[@type='received']")
+    actions = desc.findall(f"{_T}correspAction")
+    redirecting = [a for a in actions if a.get("subtype") == "redirecting"]
+    # A redirection is a leg of the journey, not the letter's sender or recipient.
+    sent = [a for a in actions if a.get("type") == "sent" and a not in redirecting]
+    received = [a for a in actions if a.get("type") == "received" and a not in redirecting]
     date_element = next((a.find(f"{_T}date") for a in sent if a.find(f"{_T}date") is not None), None)
     title = _text(root.find(f"{_T}teiHeader/{_T}fileDesc/{_T}titleStmt/{_T}title"))
     body = _body_for(root, desc, single=single)
@@ -278,6 +285,7 @@ def _letter(
         sources=tuple(_source_refs(root)),
         language=_language(root, body),
         notes=tuple(_text(n) for a in [*sent, *received] for n in a.findall(f"{_T}note")),
+        redirections=tuple(dict.fromkeys(p for a in redirecting for p in _participants(a))),
         body=body,
     )
 
@@ -306,7 +314,8 @@ def _participants(action: etree._Element) -> list[Participant]:
     names = action.findall(f"{_T}persName") + action.findall(f"{_T}orgName") \
         + action.findall(f"{_T}name")
     names.sort(key=lambda e: list(action).index(e))
-    return [Participant(_text(n), _pointer(n.get("ref")), n.get("cert")) for n in names]
+    subtype = action.get("subtype")
+    return [Participant(_text(n), _pointer(n.get("ref")), n.get("cert"), subtype) for n in names]
 
 
 def _first_place(actions: list[etree._Element]) -> Participant | None:
@@ -345,13 +354,10 @@ def _language(root: etree._Element, body: etree._Element | None) -> str | None:
 def _body_for(root: etree._Element, desc: etree._Element, *, single: bool) -> etree._Element | None:
     """The text of the letter a ``correspDesc`` describes.
 
-    One ``correspDesc``: the letter ``div`` or the whole ``body``. Several: the ``div`` that
-    points at it (``@decls``) or that it points at (``@ref``/``@corresp``), if any.
+    The ``div`` that points at it (``@decls``, as in a letter embedded in a biography) or
+    that it points at (``@ref``/``@corresp``). Failing that, with one ``correspDesc``: the
+    letter ``div`` or the whole ``body``; with several, none.
     """
-    body = root.find(f"{_T}text/{_T}body")
-    if single:
-        letter_div = root.find(f"{_T}text/{_T}body//{_T}div[@type='letter']")
-        return letter_div if letter_div is not None else body
     desc_id = desc.get(_XML_ID)
     for div in root.iter(f"{_T}div"):
         decls = (div.get("decls") or "").split()
@@ -362,7 +368,10 @@ def _body_for(root: etree._Element, desc: etree._Element, *, single: bool) -> et
         for div in root.iter(f"{_T}div"):
             if div.get(_XML_ID) == target:
                 return div
-    return None
+    if not single:
+        return None
+    letter_div = root.find(f"{_T}text/{_T}body//{_T}div[@type='letter']")
+    return letter_div if letter_div is not None else root.find(f"{_T}text/{_T}body")
 
 
 class _RegisterBuilder:
