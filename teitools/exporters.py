@@ -39,3 +39,18 @@ class Exporter:
 
 #: Format name -> exporter. A new format is one module and one entry here.
 EXPORTERS: dict[str, Exporter] = {}
+
+
+def _register_reading_formats() -> None:
+    # Imported here because the format modules import ExportOptions from this module.
+    from teitools.render import html, text  # noqa: PLC0415
+
+    EXPORTERS["text"] = Exporter(
+        text.export, single_file=False, to_stdout=text.to_stdout,
+        description="plain reading text, one .txt per letter (stdout: all letters)")
+    EXPORTERS["html"] = Exporter(
+        html.export, single_file=False,
+        description="one HTML page per letter and its stylesheet (needs -o DIR)")
+
+
+_register_reading_formats()

@@ -166,6 +166,16 @@ def _plain(node: Inline) -> str:
     return "".join(_plain(child) for child in node.children)
 
 
+def iter_paragraphs(blocks: tuple[Block, ...]) -> Iterator[Paragraph]:
+    """Every paragraph of ``blocks``, those in list items included, in document order."""
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield block
+        else:
+            for item in block.items:
+                yield from iter_paragraphs(item.blocks)
+
+
 def iter_inlines(blocks: tuple[Block, ...]) -> Iterator[Inline]:
     """Every inline node of ``blocks``, nested ones included, in document order."""
     for block in blocks:
