@@ -177,6 +177,11 @@ class _Explainer:
         missing = _missing_required(element, rule)
         if missing:
             return self._finding(element, f"<{name}> is missing the required attribute @{missing}")
+        needed = sorted(attribute_display_name(a) for a, r in rule.attributes.items()
+                        if r.required_somewhere and a not in element.attrib)
+        if needed:
+            return self._finding(element, f"<{name}> is missing an attribute it needs here: "
+                                          f"@{', @'.join(needed)}")
         return self._finding(element, f"<{name}> has an attribute value the schema does not allow")
 
     def _finding(self, element: etree._Element | None, message: str, attribute: str | None = None) -> Diagnostic:
