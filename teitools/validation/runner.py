@@ -144,14 +144,13 @@ def _fold(grammar: list[Diagnostic], rules: list[Diagnostic]) -> tuple[Diagnosti
     """One mistake, one finding: a grammar finding on the very element a rule reports on
     (a bad date is both) gives way to the rule's, which names the precise rule; a fix the
     grammar finding suggested ("did you mean 1932-07-01?") is kept."""
-    by_element = {(d.line, d.xpath): d for d in grammar if d.xpath}
+    by_element = {(d.line, d.xpath or ""): d for d in grammar if d.xpath}
     folded = []
-    for rule in rules:
-        twin = by_element.pop((rule.line, rule.xpath), None)
+    for finding in rules:
+        twin = by_element.pop((finding.line, finding.xpath or ""), None)
         hint = _SUGGESTION.search(twin.message) if twin else None
-        if hint:
-            rule = replace(rule, message=f"{rule.message.rstrip()} Did you mean {hint[1]}?")
-        folded.append(rule)
+        folded.append(replace(finding, message=f"{finding.message.rstrip()} Did you mean {hint[1]}?")
+                      if hint else finding)
     kept = [d for d in grammar if not d.xpath or (d.line, d.xpath) in by_element]
     return (*kept, *folded)
 
