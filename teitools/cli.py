@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("teitools: interrupted", err=True)
         return 130
-    except Exception as error:  # noqa: BLE001 -- the last guard: a bug, reported without a traceback
+    except Exception as error:
         click.echo(f"teitools: internal error (a bug in teitools, please report it): "
                    f"{type(error).__name__}: {error}", err=True)
         if os.environ.get("TEITOOLS_DEBUG"):

@@ -400,8 +400,8 @@ class _RegisterBuilder:
                     element.get(_XML_ID, ""), _text(element.find(f"{_T}placeName")),
                     element.get("type", ""), _idnos(element))
         for element in root.iter(f"{_T}biblStruct", f"{_T}bibl"):
-            if element.get(_XML_ID) and element.getparent() is not None \
-                    and etree.QName(element.getparent()).localname == "listBibl":
+            parent = element.getparent()
+            if element.get(_XML_ID) and parent is not None and etree.QName(parent).localname == "listBibl":
                 self.sources[element.get(_XML_ID, "")] = _source(element)
 
     def edition(self, letters: tuple[Letter, ...], problems: tuple[Diagnostic, ...]) -> Edition:

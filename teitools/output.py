@@ -28,7 +28,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        Path(temporary).replace(path)
     except BaseException as error:
         with contextlib.suppress(OSError):
             Path(temporary).unlink()

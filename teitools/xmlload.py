@@ -43,7 +43,8 @@ def load(path: Path) -> etree._ElementTree:
             data = handle.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        raise DocumentError(_finding(path, 0, 0, "input-unreadable", f"cannot read file: {reason}"))
+        raise DocumentError(
+            _finding(path, 0, 0, "input-unreadable", f"cannot read file: {reason}")) from None
     if len(data) > MAX_DOCUMENT_BYTES:
         raise DocumentError(
             _finding(path, 0, 0, "input-unreadable",

@@ -17,6 +17,8 @@ from teitools.xmlload import TEI_NS, XML_NS
 #: Attributes whose ``#id`` values must name an entry of the registers.
 POINTER_ATTRIBUTES = ("ref", "corresp", "source", "resp")
 LETTER_ID = re.compile(r"^[a-z]+(?:-[a-z]+)*?-[a-z]+-\d{4}(?:-\d{2}(?:-\d{2})?)?[a-z]?$")
+#: Letters of an edition live in a folder of this name, each file named after its id.
+LETTERS_FOLDER = "letters"
 _REGISTER_LISTS = ("listPerson", "listPlace", "listBibl", "listOrg")
 _XML_ID = f"{{{XML_NS}}}id"
 
@@ -42,12 +44,13 @@ class FileFacts:
     file: str
     stem: str
     kind: str  # "letter", "register" or "other"
+    in_letters_folder: bool
     root_id: str | None
     ids: tuple[tuple[str, Position], ...]
     pointers: tuple[Pointer, ...]
 
 
-def gather_facts(tree: etree._ElementTree, file: str, stem: str) -> FileFacts:
+def gather_facts(tree: etree._ElementTree, path: Path) -> FileFacts:
     """Collect ids and ``#id`` pointers of one parsed file."""
     root = tree.getroot()
     ids: list[tuple[str, Position]] = []
@@ -65,7 +68,8 @@ def gather_facts(tree: etree._ElementTree, file: str, stem: str) -> FileFacts:
             for token in value.split():
                 if token.startswith("#"):
                     pointers.append(Pointer(token[1:], Position(element.sourceline or 0, attribute)))
-    return FileFacts(file, stem, _kind(root), root.get(_XML_ID), tuple(ids), tuple(pointers))
+    return FileFacts(str(path), path.stem, _kind(root), path.parent.name == LETTERS_FOLDER,
+                     root.get(_XML_ID), tuple(ids), tuple(pointers))
 
 
 def _kind(root: etree._Element) -> str:
@@ -122,18 +126,16 @@ def _duplicate_ids(checked: list[FileFacts], registers: list[FileFacts]) -> list
 
 
 def _letter_id(facts: FileFacts) -> list[Diagnostic]:
-    root_position = facts.ids[0][1] if facts.ids else Position(1, "xml:id")
     if facts.root_id is None:
-        return [_finding(facts, root_position, "letter-id-pattern",
-                         "the letter's <TEI> has no xml:id; add one of the form "
-                         "sender-recipient-YYYY-MM-DD (e.g. stalin-kaganovich-1935-08-22)")]
+        return []  # a missing id is the Schematron rule letter-id's finding
+    root_position = facts.ids[0][1]
     findings = []
     if not LETTER_ID.match(facts.root_id):
         findings.append(_finding(facts, root_position, "letter-id-pattern",
                                  f"letter id \"{facts.root_id}\" does not follow the pattern "
                                  "sender-recipient-YYYY[-MM[-DD]] in lower case "
                                  "(e.g. stalin-kaganovich-1935-08-22)"))
-    if facts.stem != facts.root_id:
+    if facts.in_letters_folder and facts.stem != facts.root_id:
         findings.append(_finding(facts, root_position, "letter-id-filename",
                                  f"the file is named {facts.stem}.xml but the letter's id is "
                                  f"\"{facts.root_id}\"; rename the file to {facts.root_id}.xml",

@@ -126,7 +126,7 @@ class _Explainer:
         all_errors: list[tuple[etree._Element | None, str]],
     ) -> bool:
         for other, other_message in all_errors:
-            if other is None or other_message == message and other is element:
+            if other is None or (other_message == message and other is element):
                 continue
             if other is element and not _WRAPPERS.search(other_message):
                 return True
@@ -143,7 +143,8 @@ class _Explainer:
         allowed = sorted(_local(c) for c in rule.children) if rule else []
         message = f"<{name}> is not allowed inside <{_name(parent)}>"
         if name in allowed:
-            message = f"<{name}> is not allowed at this position inside <{_name(parent)}> (wrong order or too many)"
+            message = (f"<{name}> is not allowed at this position inside <{_name(parent)}> "
+                       "(wrong order or too many)")
         elif allowed:
             hint = _closest(name, allowed)
             message += f"; allowed: {_listing(allowed)}"
@@ -160,7 +161,7 @@ class _Explainer:
             return self._finding(element, f"<{name}> has attributes the schema does not allow")
         for attr, value in element.attrib.items():
             shown = attribute_display_name(attr)
-            if only is not None and shown != only and attr != only:
+            if only is not None and only not in (shown, attr):
                 continue
             attr_rule = rule.attributes.get(attr)
             if attr_rule is None:
@@ -173,13 +174,21 @@ class _Explainer:
                 return self._finding(element, text, shown)
             problem = _value_problem(value, attr_rule.values, attr_rule.datatypes)
             if problem:
-                return self._finding(element, f"@{shown}=\"{value}\" on <{name}> is invalid: {problem}", shown)
+                text = f"@{shown}=\"{value}\" on <{name}> is invalid: {problem}"
+                return self._finding(element, text, shown)
         missing = _missing_required(element, rule)
         if missing:
             return self._finding(element, f"<{name}> is missing the required attribute @{missing}")
+        needed = sorted(attribute_display_name(a) for a, r in rule.attributes.items()
+                        if r.required_somewhere and a not in element.attrib)
+        if needed:
+            return self._finding(element, f"<{name}> is missing an attribute it needs here: "
+                                          f"@{', @'.join(needed)}")
         return self._finding(element, f"<{name}> has an attribute value the schema does not allow")
 
-    def _finding(self, element: etree._Element | None, message: str, attribute: str | None = None) -> Diagnostic:
+    def _finding(
+        self, element: etree._Element | None, message: str, attribute: str | None = None
+    ) -> Diagnostic:
         line = (element.sourceline or 0) if element is not None else 0
         column = self.lines.column_of(element, attribute) if element is not None else 0
         xpath = element.getroottree().getpath(element) if element is not None else None

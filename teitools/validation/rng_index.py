@@ -30,6 +30,8 @@ class AttributeRule:
     required: bool
     values: set[str] = field(default_factory=set)
     datatypes: set[str] = field(default_factory=set)
+    #: Required by at least one of the element's definitions (e.g. ``@ref`` in letters only).
+    required_somewhere: bool = False
 
 
 @dataclass
@@ -70,10 +72,12 @@ class RngIndex:
             if attr in existing.attributes:
                 merged = existing.attributes[attr]
                 merged.required = merged.required and rule.required
+                merged.required_somewhere = merged.required_somewhere or rule.required
                 merged.values |= rule.values
                 merged.datatypes |= rule.datatypes
             else:
-                existing.attributes[attr] = AttributeRule(False, rule.values, rule.datatypes)
+                existing.attributes[attr] = AttributeRule(
+                    False, rule.values, rule.datatypes, required_somewhere=rule.required)
         for attr in set(existing.attributes) - set(found.attributes):
             existing.attributes[attr].required = False
 
@@ -89,7 +93,7 @@ class RngIndex:
             elif local == "attribute":
                 name = _pattern_name(child)
                 if name is not None:
-                    into.attributes[name] = _attribute_rule(child, required=not optional)
+                    into.attributes[name] = self._attribute_rule(child, required=not optional)
             elif local in ("text", "mixed"):
                 into.text = True
                 if local == "mixed":
@@ -103,6 +107,23 @@ class RngIndex:
             else:
                 self._walk(child, into, optional=optional or local in _OPTIONAL_WRAPPERS,
                            seen=seen, top=False)
+
+
+    def _attribute_rule(self, attribute: etree._Element, *, required: bool) -> AttributeRule:
+        rule = AttributeRule(required, required_somewhere=required)
+        pending = [attribute]
+        seen: set[str] = set()
+        while pending:
+            for node in pending.pop().iter(_rng("value"), _rng("data"), _rng("ref")):
+                local = etree.QName(node).localname
+                if local == "value":
+                    rule.values.add((node.text or "").strip())
+                elif local == "data":
+                    rule.datatypes.add(node.get("type", ""))
+                elif node.get("name", "") not in seen:
+                    seen.add(node.get("name", ""))
+                    pending.extend(self._defines.get(node.get("name", ""), []))
+        return rule
 
 
 def _pattern_children(node: etree._Element, *, skip_name: bool) -> Iterator[etree._Element]:
@@ -142,11 +163,3 @@ def _inherited_ns(node: etree._Element) -> str:
     return ""
 
 
-def _attribute_rule(attribute: etree._Element, *, required: bool) -> AttributeRule:
-    rule = AttributeRule(required)
-    for node in attribute.iter(_rng("value"), _rng("data")):
-        if etree.QName(node).localname == "value":
-            rule.values.add((node.text or "").strip())
-        else:
-            rule.datatypes.add(node.get("type", ""))
-    return rule

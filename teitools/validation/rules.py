@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from lxml import etree, isoschematron
+from lxml import etree
+from lxml.isoschematron import Schematron
 
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
@@ -28,7 +29,7 @@ class RuleSet:
     """A compiled Schematron schema."""
 
     path: Path
-    validator: isoschematron.Schematron = field(repr=False)
+    validator: Schematron = field(repr=False)
 
 
 @cache
@@ -39,7 +40,7 @@ def compile_schematron(path: Path) -> RuleSet:
     except DocumentError as error:
         raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
     try:
-        return RuleSet(path, isoschematron.Schematron(source, store_report=True))
+        return RuleSet(path, Schematron(source, store_report=True))
     except (etree.SchematronParseError, etree.XSLTParseError, etree.XSLTApplyError) as error:
         raise SchemaError(f"the Schematron schema {path} does not compile: {error}") from None
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lxml import etree
@@ -130,12 +131,31 @@ def check_file(path: Path, schemas: _SchemaSet) -> _FileResult:
     root = tree.getroot()
     if root.tag not in _TEI_ROOTS:
         return _FileResult((_not_tei(root, file, lines),), None)
-    diagnostics: list[Diagnostic] = []
+    grammar: list[Diagnostic] = []
+    rules: list[Diagnostic] = []
     if schemas.relaxng is not None:
-        diagnostics += check_grammar(tree, compile_relaxng(schemas.relaxng), lines, file)
+        grammar = check_grammar(tree, compile_relaxng(schemas.relaxng), lines, file)
     if schemas.schematron is not None:
-        diagnostics += check_rules(tree, compile_schematron(schemas.schematron), lines, file)
-    return _FileResult(tuple(diagnostics), gather_facts(tree, file, path.stem))
+        rules = check_rules(tree, compile_schematron(schemas.schematron), lines, file)
+    return _FileResult(_fold(grammar, rules), gather_facts(tree, path))
+
+
+def _fold(grammar: list[Diagnostic], rules: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """One mistake, one finding: a grammar finding on the very element a rule reports on
+    (a bad date is both) gives way to the rule's, which names the precise rule; a fix the
+    grammar finding suggested ("did you mean 1932-07-01?") is kept."""
+    by_element = {(d.line, d.xpath or ""): d for d in grammar if d.xpath}
+    folded = []
+    for finding in rules:
+        twin = by_element.pop((finding.line, finding.xpath or ""), None)
+        hint = _SUGGESTION.search(twin.message) if twin else None
+        folded.append(replace(finding, message=f"{finding.message.rstrip()} Did you mean {hint[1]}?")
+                      if hint else finding)
+    kept = [d for d in grammar if not d.xpath or (d.line, d.xpath) in by_element]
+    return (*kept, *folded)
+
+
+_SUGGESTION = re.compile(r"[Dd]id you mean (\S+?)\?")
 
 
 def _not_tei(root: etree._Element, file: str, lines: SourceLines) -> Diagnostic:
@@ -162,5 +182,5 @@ def _register_facts(
             tree = load(path)
         except DocumentError:
             continue  # an unreadable register is reported when it is itself validated
-        by_file[resolved] = gather_facts(tree, str(path), path.stem)
+        by_file[resolved] = gather_facts(tree, path)
     return list(by_file.values())

@@ -1,0 +1,64 @@
+"""The bundled edition is valid: against the project's schemas, and against the official tei_all."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import EDITION, FIXTURES, reference_file
+from lxml import etree
+
+from teitools import validate
+from teitools.model import read_edition
+from teitools.xmlload import load
+
+EDITION_FILES = sorted(EDITION.rglob("*.xml"))
+VALID_FIXTURES = sorted((FIXTURES / "valid").glob("*.xml"))
+CORPUS_LETTERS = 8
+
+
+def test_edition_has_the_eight_letters_and_three_registers() -> None:
+    assert len(sorted((EDITION / "letters").glob("*.xml"))) == CORPUS_LETTERS
+    for register in ("persons.xml", "places.xml", "sources.xml"):
+        assert (EDITION / register).is_file()
+
+
+def test_edition_validates_clean() -> None:
+    report = validate([EDITION])
+    assert report.diagnostics == ()
+    assert len(report.files) == len(EDITION_FILES)
+
+
+def test_every_letter_points_at_the_article_and_its_volume() -> None:
+    edition = read_edition([EDITION / "letters"])
+    for letter in edition.letters:
+        refs = {s.role: s.ref for s in letter.sources}
+        assert refs["transcription"] == "corin-article", letter.id
+        assert refs["edition"] in {"lih-1995", "davies-2003"}, letter.id
+        assert refs["edition"] in edition.sources
+
+
+@pytest.fixture(scope="module")
+def tei_all() -> etree.RelaxNG:
+    # lxml takes several seconds to compile tei_all: once for the module.
+    return etree.RelaxNG(load(reference_file("tei", "tei_all_4.9.0.rng")))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", EDITION_FILES + VALID_FIXTURES, ids=lambda p: p.name)
+def test_valid_against_tei_all_with_lxml(path: Path, tei_all: etree.RelaxNG) -> None:
+    """The project's schema is a subset of TEI: what it accepts, tei_all accepts."""
+    assert tei_all.validate(load(path)), str(tei_all.error_log)
+
+
+@pytest.mark.slow
+def test_valid_against_tei_all_with_jing() -> None:
+    jing = shutil.which("jing")
+    if jing is None:
+        pytest.skip("jing is not installed (Debian package jing; .ci/run installs it)")
+    schema = reference_file("tei", "tei_all_4.9.0.rng")
+    files = [str(p) for p in EDITION_FILES + VALID_FIXTURES]
+    result = subprocess.run([jing, str(schema), *files], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
