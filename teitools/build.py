@@ -43,7 +43,7 @@ class BuildResult:
     forced: bool
 
 
-class PublishRefused(TeiToolsError):
+class PublishRefusedError(TeiToolsError):
     """Validation found errors, so nothing was published."""
 
     exit_code = EXIT_FINDINGS
@@ -58,7 +58,7 @@ def build(
     paths: Iterable[Path], options: BuildOptions, progress: Progress | None = None
 ) -> BuildResult:
     """Validate ``paths``, then write ``<output>/site`` and ``<output>/<format>`` for every
-    export format. Raise :class:`PublishRefused` when validation fails and not ``force``."""
+    export format. Raise :class:`PublishRefusedError` when validation fails and not ``force``."""
     say = progress or (lambda _message: None)
     paths = list(paths)
     say(f"validating {', '.join(str(p) for p in paths)}")
@@ -68,11 +68,11 @@ def build(
             say(str(finding))
     say(summary(report))
     if report.failed() and not options.force:
-        raise PublishRefused(report)
+        raise PublishRefusedError(report)
     if report.failed():
-        files = len(report.files_with_findings())
+        count = len(report.files_with_findings())
         say(f"--force: publishing despite {report.error_count} validation error"
-            f"{'s' if report.error_count != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+            f"{'s' if report.error_count != 1 else ''} in {count} file{'s' if count != 1 else ''}"
             " (listed above); files that cannot be read are left out")
     edition = read_edition(paths)
     written: dict[str, int] = {}
@@ -81,9 +81,9 @@ def build(
     written[SITE_FOLDER] = len(site)
     say(f"wrote the site ({len(site)} files) to {options.output / SITE_FOLDER}")
     for name, exporter in sorted(EXPORTERS.items()):
-        files = exporter.export(edition, ExportOptions())
-        write_files(options.output / name, files)
-        written[name] = len(files)
-        say(f"wrote {name} ({len(files)} file{'s' if len(files) != 1 else ''}) "
+        outputs = exporter.export(edition, ExportOptions())
+        write_files(options.output / name, outputs)
+        written[name] = len(outputs)
+        say(f"wrote {name} ({len(outputs)} file{'s' if len(outputs) != 1 else ''}) "
             f"to {options.output / name}")
     return BuildResult(report, written, forced=report.failed())

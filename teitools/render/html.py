@@ -26,7 +26,6 @@ from teitools.render.body import (
     NoteRef,
     Paragraph,
     Quote,
-    Supplied,
     Text,
     read_body,
 )
@@ -78,12 +77,12 @@ def render_letter(
     del options  # the page has no presentation choices yet; the signature is the formats' own
     body = read_body(letter.body)
     title = heading(letter, edition)
-    parts = [f'<article class="letter" aria-labelledby="letter-title">\n'
-             f'<h1 id="letter-title">{escape(title)}</h1>\n',
+    parts = [f'<article class="letter" aria-labelledby="page-title">\n'
+             f'<h1 id="page-title">{escape(title)}</h1>\n',
              _metadata(letter, edition)]
     language = letter.language if letter.language and _LANGUAGE.match(letter.language) else None
     lang = f' lang="{escape(language)}"' if language else ""
-    parts.append(f'<div class="letter-text"{lang}>\n'
+    parts.append(f'<div class="reading-text"{lang}>\n'
                  + "".join(_block(b, edition) for b in body.blocks) + "</div>\n")
     if body.notes:
         notes = "".join(

@@ -12,12 +12,10 @@ from teitools.exporters import ExportOptions
 from teitools.model import Edition, Letter
 from teitools.render.body import (
     Block,
-    Date,
     Emphasis,
     Gap,
     Inline,
     ListBlock,
-    Name,
     NoteRef,
     Quote,
     Supplied,
@@ -97,6 +95,4 @@ def _inline(node: Inline, options: ExportOptions) -> str:
             return f"*{inner}*"
         if options.emphasis == "upper":
             return inner.upper()
-    if isinstance(node, Name | Date | Emphasis):
-        return inner
-    return inner
+    return inner  # names, dates and typographic highlighting read as their words
