@@ -158,6 +158,24 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
     return "".join(_plain(node) for node in inlines)
 
 
+def marked_text(inlines: tuple[Inline, ...]) -> str:
+    """The words of ``inlines`` with the editors' marks: [supplied], […] for gaps, “quotes”;
+    no note markers (for short extracts such as a letter's first words)."""
+    parts = []
+    for node in inlines:
+        if isinstance(node, Text):
+            parts.append(node.text)
+        elif isinstance(node, Gap):
+            parts.append("[…]")
+        elif isinstance(node, Supplied):
+            parts.append(f"[{marked_text(node.children)}]")
+        elif isinstance(node, Quote):
+            parts.append(f"“{marked_text(node.children)}”")
+        elif not isinstance(node, NoteRef):
+            parts.append(marked_text(node.children))
+    return "".join(parts)
+
+
 def _plain(node: Inline) -> str:
     if isinstance(node, Text):
         return node.text

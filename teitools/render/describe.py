@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from teitools.model import Edition, Letter, Participant, Person, Source
-from teitools.render.body import Gap, iter_paragraphs, plain_text, read_body
+from teitools.render.body import iter_paragraphs, marked_text, read_body
 
 #: Certainties below which a participant is marked with "(?)".
 _DOUBTFUL = frozenset({"low", "medium", "unknown"})
@@ -108,8 +108,7 @@ def first_words(letter: Letter, count: int = 12) -> str:
     for paragraph in iter_paragraphs(read_body(letter.body).blocks):
         if paragraph.kind in ("dateline", "opener"):
             continue
-        words.extend("".join("[…]" if isinstance(node, Gap) else plain_text((node,))
-                             for node in paragraph.inlines).split())
+        words.extend(marked_text(paragraph.inlines).split())
         if len(words) >= count:
             break
     if len(words) > count:
