@@ -45,7 +45,7 @@ def browser(tmp_path: Path) -> Iterator[Any]:
     service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
     try:
         driver = webdriver.Chrome(service=service, options=options)
-    except Exception as error:  # noqa: BLE001 -- any start-up failure is a reason to skip
+    except Exception as error:
         pytest.skip(f"Chromium could not be started: {error}")
     try:
         yield driver

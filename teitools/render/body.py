@@ -29,6 +29,8 @@ _BLOCKS = frozenset({
 #: Elements whose content is not part of the reading text.
 _SKIPPED = frozenset({"sic", "orig", "abbr", "del", "fw", "pb", "cb", "milestone", "figDesc",
                       "teiHeader", "facsimile", "interpGrp", "linkGrp", "surplus", "metamark"})
+#: Elements that hold only elements: whitespace between their children is layout, not text.
+_ELEMENT_ONLY = frozenset({"subst", "choice", "app", "listBibl"})
 #: In a ``choice``, the reading a reader wants, best first.
 _CHOICE_PREFERENCE = ("corr", "reg", "expan", "seg")
 _NAME_KINDS = {"persName": "person", "placeName": "place", "orgName": "org"}
@@ -314,10 +316,13 @@ class _Walker:
         return list(children)
 
     def children(self, element: etree._Element) -> list[Inline]:
-        nodes: list[Inline] = [Text(element.text)] if element.text else []
+        layout = _local(element) in _ELEMENT_ONLY
+        nodes: list[Inline] = []
+        if element.text and not (layout and element.text.isspace()):
+            nodes.append(Text(element.text))
         for child in element:
             nodes.extend(self.inline(child))
-            if child.tail:
+            if child.tail and not (layout and child.tail.isspace()):
                 nodes.append(Text(child.tail))
         return nodes
 

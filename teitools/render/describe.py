@@ -69,7 +69,8 @@ def date_phrase(letter: Letter) -> str:
 
 
 def place_phrase(place: Participant | None, edition: Edition) -> str:
-    if place is None:
+    """The place's name; "" when there is none or it is encoded as "unknown"."""
+    if place is None or (not place.ref and place.name.casefold() in ("", "unknown")):
         return ""
     return participant_name(place, edition) + (" (?)" if doubtful(place) else "")
 

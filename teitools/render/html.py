@@ -102,7 +102,7 @@ def render_letter(
 def export(edition: Edition, options: ExportOptions) -> dict[str, str]:
     """One page per letter (named as on the site) and the stylesheet they share."""
     pages = letter_pages(edition)
-    files = {pages[letter.id]: render_letter(letter, edition, options)
+    files = {pages[letter]: render_letter(letter, edition, options)
              for letter in edition.chronological()}
     files[STYLESHEET] = stylesheet()
     return files

@@ -8,9 +8,10 @@ letter pages, so a letter page links to the register pages by these names wherev
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from teitools.model import Edition
+from teitools.model import Edition, Letter
 
 PERSONS_PAGE = "persons.html"
 ORGANISATIONS_PAGE = "organisations.html"
@@ -25,17 +26,26 @@ _UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 _SAFE_SCHEMES = frozenset({"http", "https"})
 
 
-def letter_pages(edition: Edition) -> dict[str, str]:
-    """Letter id -> page file name (``<id>.html``), unique and safe as a file name.
+class LetterPages:
+    """The page file name of each letter: ``pages[letter]`` -> ``"<id>.html"``."""
 
-    Ids are sanitised (only letters, digits, ``.``, ``_`` and ``-``); a reserved or repeated
-    name gets a suffix, in chronological order, so names are stable from build to build.
+    def __init__(self, names: dict[tuple[Path, str], str]) -> None:
+        self._names = names
+
+    def __getitem__(self, letter: Letter) -> str:
+        return self._names[(letter.file, letter.id)]
+
+
+def letter_pages(edition: Edition) -> LetterPages:
+    """Each letter's page file name (``<id>.html``), unique and safe as a file name.
+
+    Ids are sanitised (only letters, digits, ``.``, ``_`` and ``-``); a reserved name, or an
+    id that letters of different files share, gets a suffix, in chronological order, so
+    names are stable from build to build.
     """
-    pages: dict[str, str] = {}
+    pages: dict[tuple[Path, str], str] = {}
     used: set[str] = set()
     for letter in edition.chronological():
-        if letter.id in pages:
-            continue
         stem = _UNSAFE_FILE_CHARS.sub("_", letter.id).lstrip(".") or "letter"
         if stem.lower() in RESERVED:
             stem = f"letter-{stem}"
@@ -44,8 +54,8 @@ def letter_pages(edition: Edition) -> dict[str, str]:
             number += 1
             name = f"{stem}-{number}"
         used.add(name.lower())
-        pages[letter.id] = f"{name}.html"
-    return pages
+        pages[(letter.file, letter.id)] = f"{name}.html"
+    return LetterPages(pages)
 
 
 def register_href(ref: str | None, edition: Edition) -> str | None:

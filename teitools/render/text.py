@@ -46,7 +46,7 @@ def render_letter(letter: Letter, edition: Edition, options: ExportOptions) -> s
 def export(edition: Edition, options: ExportOptions) -> dict[str, str]:
     """One ``<letter>.txt`` per letter, in chronological order."""
     pages = letter_pages(edition)
-    return {pages[letter.id].removesuffix(".html") + ".txt": render_letter(letter, edition, options)
+    return {pages[letter].removesuffix(".html") + ".txt": render_letter(letter, edition, options)
             for letter in edition.chronological()}
 
 

@@ -9,7 +9,7 @@ from teitools.exporters import ExportOptions
 from teitools.model import Edition, Letter
 from teitools.render import html
 from teitools.render.describe import date_phrase, first_words, people_phrase
-from teitools.render.links import INDEX_PAGE, STYLESHEET, letter_pages
+from teitools.render.links import INDEX_PAGE, STYLESHEET, LetterPages, letter_pages
 from teitools.render.page import page, stylesheet
 from teitools.site.links import gather_references
 from teitools.site.registers import register_pages
@@ -33,7 +33,7 @@ def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str
     for number, letter in enumerate(letters):
         before = letters[number - 1] if number > 0 else None
         after = letters[number + 1] if number + 1 < len(letters) else None
-        files[pages[letter.id]] = html.render_letter(
+        files[pages[letter]] = html.render_letter(
             letter, edition, export_options,
             previous=_neighbour(before, edition, pages),
             following=_neighbour(after, edition, pages))
@@ -44,15 +44,15 @@ def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str
 
 
 def _neighbour(
-    letter: Letter | None, edition: Edition, pages: dict[str, str]
+    letter: Letter | None, edition: Edition, pages: LetterPages
 ) -> html.Neighbour | None:
     if letter is None:
         return None
     label = f"{people_phrase(letter.senders, edition) or 'Unknown'}, {date_phrase(letter)}"
-    return html.Neighbour(pages[letter.id], label)
+    return html.Neighbour(pages[letter], label)
 
 
-def _index(edition: Edition, options: SiteOptions, pages: dict[str, str]) -> str:
+def _index(edition: Edition, options: SiteOptions, pages: LetterPages) -> str:
     items = []
     for letter in edition.chronological():
         uncertain = letter.date is None or letter.date.uncertain
@@ -61,7 +61,7 @@ def _index(edition: Edition, options: SiteOptions, pages: dict[str, str]) -> str
         who = f"{people_phrase(letter.senders, edition) or 'Unknown sender'} to {recipients}"
         items.append(
             f'<li><span class="{date_class}">{escape(date_phrase(letter))}</span>'
-            f'<a href="{escape(pages[letter.id])}">{escape(who)}</a>'
+            f'<a href="{escape(pages[letter])}">{escape(who)}</a>'
             f'<span class="incipit">{escape(first_words(letter))}</span></li>\n')
     count = len(items)
     intro = (f"<p>{count} letter{'s' if count != 1 else ''} in date order. A letter whose date "

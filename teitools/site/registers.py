@@ -17,6 +17,7 @@ from teitools.render.links import (
     PERSONS_PAGE,
     PLACES_PAGE,
     SOURCES_PAGE,
+    LetterPages,
     anchor,
     safe_url,
 )
@@ -26,10 +27,10 @@ from teitools.site.links import References
 LetterLinks = Callable[[list[Letter]], str]
 
 
-def register_pages(edition: Edition, refs: References, pages: dict[str, str]) -> dict[str, str]:
+def register_pages(edition: Edition, refs: References, pages: LetterPages) -> dict[str, str]:
     """The four register pages, by file name."""
     def letters(found: list[Letter]) -> str:
-        items = "".join(f'<li><a href="{escape(pages[letter.id])}">'
+        items = "".join(f'<li><a href="{escape(pages[letter])}">'
                         f"{escape(heading(letter, edition))}</a></li>" for letter in found)
         return f"<ul>{items}</ul>"
 

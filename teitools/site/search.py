@@ -22,7 +22,7 @@ _SCRIPT = Path(__file__).with_name("search.js")
 def search_files(edition: Edition) -> dict[str, str]:
     """``search-index.js`` (the data) and ``search.js`` (the code)."""
     pages = letter_pages(edition)
-    entries = [_entry(letter, edition, pages[letter.id]) for letter in edition.chronological()]
+    entries = [_entry(letter, edition, pages[letter]) for letter in edition.chronological()]
     data = json.dumps(entries, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
     index = ("// The search index of the edition, written by teitools.\n"
              f"window.TEITOOLS_SEARCH_INDEX = {data};\n")
