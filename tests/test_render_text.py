@@ -190,3 +190,14 @@ def test_an_empty_body_renders_the_heading_only(tmp_path: Path) -> None:
     edition, letter = edition_from(tmp_path, "")
     assert read_body(letter.body).blocks == ()
     assert text.render_letter(letter, edition, ExportOptions()) == "Ann to Bob, 2 January 1900\n"
+
+
+def test_the_documented_example_is_what_the_command_prints(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = (ROOT / "docs" / "reading.md").read_text(encoding="utf-8")
+    command = "teitools export text tei/letters/stalin-kaganovich-1933.xml"
+    shown = doc.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    assert main(command.split()[1:]) == 0
+    assert capsys.readouterr().out == shown
