@@ -62,7 +62,7 @@ def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
             temporaries.append(_write_temporary(target, data))
         os.sync()
         for temporary, target in zip(temporaries, targets, strict=True):
-            os.replace(temporary, target)
+            temporary.replace(target)
     except OSError as error:
         raise OutputError(f"cannot write below {folder}: {error.strerror or error}") from None
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -129,3 +130,15 @@ def test_site_command_reports_what_it_wrote(
 def test_site_needs_an_output_folder(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["site", str(EDITION)]) == 2
     assert "Missing option '--output'" in capsys.readouterr().err
+
+
+def test_a_broken_letter_is_reported_and_the_site_still_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "tei"
+    shutil.copytree(EDITION, copy)
+    (copy / "letters" / "broken.xml").write_text("<TEI>\n<oops></TEI>\n", encoding="utf-8")
+    assert main(["site", str(copy), "-o", str(tmp_path / "site")]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"broken\.xml:2:\d+: error: ", err) and "Traceback" not in err
+    assert len(list((tmp_path / "site").glob("*.html"))) == len(SITE) - 3  # 3 are not .html
