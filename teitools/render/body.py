@@ -252,7 +252,7 @@ class _Walker:
             if name == "list":
                 flush()
                 blocks.append(self._list(child))
-            elif name in _BLOCKS or (name == "note" and child.get("place") == "block"):
+            elif name in _BLOCKS:
                 flush()
                 blocks.extend(self.blocks(child))
             else:

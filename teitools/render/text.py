@@ -61,13 +61,10 @@ def _block(block: Block, options: ExportOptions) -> str:
     entries = []
     for index, item in enumerate(block.items, start=1):
         texts = [_block(inner, options) for inner in item.blocks]
-        if item.label is None:
+        if item.label is None:  # editorial material between points, such as a gap
             entries.append("\n\n".join(texts))
             continue
-        label = item.label if block.numbered else "-"
-        if block.numbered and not item.label:
-            label = str(index)
-        prefix = f"{label}. " if block.numbered else "- "
+        prefix = f"{item.label or index}. " if block.numbered else "- "
         indent = " " * len(prefix)
         first, *rest = texts or [""]
         entries.append("\n\n".join([prefix + first, *(indent + t for t in rest)]))
