@@ -83,6 +83,9 @@ def measure(job: str, corpus: Path, out: Path) -> dict[str, float]:
         raise SystemExit(f"{job} failed with exit code {child.returncode}")
     result: dict[str, float] = json.loads(output)
     result["peak_mb"] = usage.ru_maxrss / 1024  # Linux reports KiB
+    # CPU time of the whole child (interpreter start-up included): unlike wall time it does
+    # not grow when other processes compete for the machine.
+    result["cpu"] = usage.ru_utime + usage.ru_stime
     return result
 
 
@@ -105,7 +108,7 @@ def main() -> None:
                 shutil.rmtree(base / f"out-{job}-{size}")
             shutil.rmtree(corpus)
     header = (f"{'job':<5} {'letters':>7} {'read s':>7} {'render s':>8} {'write s':>7} "
-              f"{'total s':>7} {'letters/s':>9} {'peak MB':>7}  target")
+              f"{'total s':>7} {'cpu s':>6} {'letters/s':>9} {'peak MB':>7}  target")
     print(header)
     print("-" * len(header))
     for job, size, r in rows:
@@ -117,8 +120,10 @@ def main() -> None:
         if memory is not None:
             note += f"; < {memory} MB: {'met' if r['peak_mb'] < memory else 'MISSED'}"
         print(f"{job:<5} {size:>7} {r['read']:>7.2f} {r['render']:>8.2f} {r['write']:>7.2f} "
-              f"{r['total']:>7.2f} {size / r['total']:>9.0f} {r['peak_mb']:>7.0f}  {note}")
-    print(f"(one core; {time.strftime('%Y-%m-%d')}; Python {sys.version.split()[0]})")
+              f"{r['total']:>7.2f} {r['cpu']:>6.2f} {size / r['total']:>9.0f} {r['peak_mb']:>7.0f}  "
+              f"{note}")
+    print(f"(wall times on one core; load average {os.getloadavg()[0]:.1f}; "
+          f"{time.strftime('%Y-%m-%d')}; Python {sys.version.split()[0]})")
 
 
 if __name__ == "__main__":

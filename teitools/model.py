@@ -7,6 +7,7 @@ letter with a ``correspDesc`` (several ``correspDesc`` in one file give several 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,7 +274,10 @@ def _letter(
     received = [a for a in actions if a.get("type") == "received" and a not in redirecting]
     date_element = next((a.find(f"{_T}date") for a in sent if a.find(f"{_T}date") is not None), None)
     title = _text(root.find(f"{_T}teiHeader/{_T}fileDesc/{_T}titleStmt/{_T}title"))
-    body = _body_for(root, desc, single=single)
+    # A copy of the body alone: the letter keeps it, and keeping the original would keep
+    # the whole parsed file (header, registers) in memory for as long as the letter lives.
+    found = _body_for(root, desc, single=single)
+    body = copy.deepcopy(found) if found is not None else None
     return Letter(
         id=letter_id,
         file=path,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from teitools.model import Edition, Letter, Participant, Person, Source
-from teitools.render.body import iter_paragraphs, marked_text, read_body
+from teitools.render.body import Body, iter_paragraphs, marked_text
 
 #: Certainties below which a participant is marked with "(?)".
 _DOUBTFUL = frozenset({"low", "medium", "unknown"})
@@ -103,10 +103,10 @@ def life_dates(person: Person) -> str:
     return ""
 
 
-def first_words(letter: Letter, count: int = 12) -> str:
-    """The opening words of the letter's text (omissions marked "[…]"), for listings."""
+def first_words(body: Body, count: int = 12) -> str:
+    """The opening words of a letter's text (omissions marked "[…]"), for listings."""
     words: list[str] = []
-    for paragraph in iter_paragraphs(read_body(letter.body).blocks):
+    for paragraph in iter_paragraphs(body.blocks):
         if paragraph.kind in ("dateline", "opener"):
             continue
         words.extend(marked_text(paragraph.inlines).split())

@@ -17,6 +17,7 @@ from teitools.exporters import ExportOptions
 from teitools.model import Edition, Letter, Participant, SourceRef
 from teitools.render.body import (
     Block,
+    Body,
     Date,
     Emphasis,
     Gap,
@@ -72,10 +73,13 @@ def render_letter(
     *,
     previous: Neighbour | None = None,
     following: Neighbour | None = None,
+    body: Body | None = None,
 ) -> str:
-    """The HTML page of one letter; the site adds the previous and next letters."""
+    """The HTML page of one letter; the site adds the previous and next letters (and passes
+    the letter's body when it has read it already)."""
     del options  # the page has no presentation choices yet; the signature is the formats' own
-    body = read_body(letter.body)
+    if body is None:
+        body = read_body(letter.body)
     title = heading(letter, edition)
     parts = [f'<article class="letter" aria-labelledby="page-title">\n'
              f'<h1 id="page-title">{escape(title)}</h1>\n',

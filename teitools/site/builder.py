@@ -8,12 +8,13 @@ from html import escape
 from teitools.exporters import ExportOptions
 from teitools.model import Edition, Letter
 from teitools.render import html
+from teitools.render.body import read_body
 from teitools.render.describe import date_phrase, first_words, people_phrase
 from teitools.render.links import INDEX_PAGE, STYLESHEET, LetterPages, letter_pages
 from teitools.render.page import page, stylesheet
-from teitools.site.links import gather_references
+from teitools.site.links import References, add_letter
 from teitools.site.registers import register_pages
-from teitools.site.search import INDEX_SCRIPT, SEARCH_SCRIPT, search_files
+from teitools.site.search import INDEX_SCRIPT, SEARCH_SCRIPT, search_entry, search_files
 
 
 @dataclass(frozen=True)
@@ -28,17 +29,26 @@ def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str
     options = options or SiteOptions()
     pages = letter_pages(edition)
     letters = edition.chronological()
-    files: dict[str, str] = {INDEX_PAGE: _index(edition, options, pages)}
+    files: dict[str, str] = {}
+    refs = References()
+    incipits: list[str] = []
+    entries: list[dict[str, str]] = []
     export_options = ExportOptions()
     for number, letter in enumerate(letters):
+        # Each body is read once, for its page, the index, the registers and the search.
+        body = read_body(letter.body)
         before = letters[number - 1] if number > 0 else None
         after = letters[number + 1] if number + 1 < len(letters) else None
         files[pages[letter]] = html.render_letter(
-            letter, edition, export_options,
+            letter, edition, export_options, body=body,
             previous=_neighbour(before, edition, pages),
             following=_neighbour(after, edition, pages))
-    files.update(register_pages(edition, gather_references(edition), pages))
-    files.update(search_files(edition))
+        incipits.append(first_words(body))
+        add_letter(refs, letter, body)
+        entries.append(search_entry(letter, edition, pages[letter], body))
+    files[INDEX_PAGE] = _index(edition, options, pages, incipits)
+    files.update(register_pages(edition, refs, pages))
+    files.update(search_files(entries))
     files[STYLESHEET] = stylesheet()
     return dict(sorted(files.items()))
 
@@ -52,9 +62,11 @@ def _neighbour(
     return html.Neighbour(pages[letter], label)
 
 
-def _index(edition: Edition, options: SiteOptions, pages: LetterPages) -> str:
+def _index(
+    edition: Edition, options: SiteOptions, pages: LetterPages, incipits: list[str]
+) -> str:
     items = []
-    for letter in edition.chronological():
+    for letter, incipit in zip(edition.chronological(), incipits, strict=True):
         uncertain = letter.date is None or letter.date.uncertain
         date_class = "date uncertain" if uncertain else "date"
         recipients = people_phrase(letter.recipients, edition) or "unknown recipient"
@@ -62,7 +74,7 @@ def _index(edition: Edition, options: SiteOptions, pages: LetterPages) -> str:
         items.append(
             f'<li><span class="{date_class}">{escape(date_phrase(letter))}</span>'
             f'<a href="{escape(pages[letter])}">{escape(who)}</a>'
-            f'<span class="incipit">{escape(first_words(letter))}</span></li>\n')
+            f'<span class="incipit">{escape(incipit)}</span></li>\n')
     count = len(items)
     intro = (f"<p>{count} letter{'s' if count != 1 else ''} in date order. A letter whose date "
              "is uncertain stands at its earliest possible date and is marked "

@@ -10,27 +10,25 @@ import json
 from pathlib import Path
 
 from teitools.model import Edition, Letter
-from teitools.render.body import Paragraph, iter_paragraphs, plain_text, read_body
+from teitools.render.body import Body, Paragraph, iter_paragraphs, plain_text
 from teitools.render.describe import date_phrase, heading, participant_name, register_name
-from teitools.render.links import letter_pages
 
 INDEX_SCRIPT = "search-index.js"
 SEARCH_SCRIPT = "search.js"
 _SCRIPT = Path(__file__).with_name("search.js")
 
 
-def search_files(edition: Edition) -> dict[str, str]:
-    """``search-index.js`` (the data) and ``search.js`` (the code)."""
-    pages = letter_pages(edition)
-    entries = [_entry(letter, edition, pages[letter]) for letter in edition.chronological()]
+def search_files(entries: list[dict[str, str]]) -> dict[str, str]:
+    """``search-index.js`` (the data, from :func:`search_entry` of each letter) and
+    ``search.js`` (the code)."""
     data = json.dumps(entries, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
     index = ("// The search index of the edition, written by teitools.\n"
              f"window.TEITOOLS_SEARCH_INDEX = {data};\n")
     return {INDEX_SCRIPT: index, SEARCH_SCRIPT: _SCRIPT.read_text(encoding="utf-8")}
 
 
-def _entry(letter: Letter, edition: Edition, href: str) -> dict[str, str]:
-    body = read_body(letter.body)
+def search_entry(letter: Letter, edition: Edition, href: str, body: Body) -> dict[str, str]:
+    """What the search looks in for one letter, and what a result shows."""
     paragraphs = [*iter_paragraphs(body.blocks),
                   *(Paragraph("note", note.inlines) for note in body.notes)]
     text = " ".join(plain_text(p.inlines) for p in paragraphs)
