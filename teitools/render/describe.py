@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from teitools.model import Edition, Letter, Participant, Person, Source
-from teitools.render.body import Body, iter_paragraphs, marked_text
+from teitools.render.nodes import Body, iter_paragraphs, marked_text
 
 #: Certainties below which a participant is marked with "(?)".
 _DOUBTFUL = frozenset({"low", "medium", "unknown"})

@@ -15,21 +15,7 @@ from html import escape
 from teitools.dates import parse_iso
 from teitools.exporters import ExportOptions
 from teitools.model import Edition, Letter, Participant, SourceRef
-from teitools.render.body import (
-    Block,
-    Body,
-    Date,
-    Emphasis,
-    Gap,
-    Inline,
-    ListBlock,
-    Name,
-    NoteRef,
-    Paragraph,
-    Quote,
-    Text,
-    read_body,
-)
+from teitools.render.body import read_body
 from teitools.render.citation_block import cite_section
 from teitools.render.describe import (
     copy_recipients,
@@ -43,6 +29,20 @@ from teitools.render.describe import (
     source_citation,
 )
 from teitools.render.links import STYLESHEET, letter_pages, register_href, safe_url
+from teitools.render.nodes import (
+    Block,
+    Body,
+    Date,
+    Emphasis,
+    Gap,
+    Inline,
+    ListBlock,
+    Name,
+    NoteRef,
+    Paragraph,
+    Quote,
+    Text,
+)
 from teitools.render.page import page, stylesheet
 
 _TAGS = {"italic": "i", "i": "i", "bold": "b", "b": "b", "underline": "u", "u": "u",

@@ -10,20 +10,10 @@ from __future__ import annotations
 
 from teitools.exporters import ExportOptions
 from teitools.model import Edition, Letter
-from teitools.render.body import (
-    Block,
-    Emphasis,
-    Gap,
-    Inline,
-    ListBlock,
-    NoteRef,
-    Quote,
-    Supplied,
-    Text,
-    read_body,
-)
+from teitools.render.body import read_body
 from teitools.render.describe import heading
 from teitools.render.links import letter_pages
+from teitools.render.nodes import Block, Emphasis, Gap, Inline, ListBlock, NoteRef, Quote, Supplied, Text
 
 #: What separates letters when several are printed to stdout.
 LETTER_SEPARATOR = "\n" + "=" * 72 + "\n\n"

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from teitools.model import Letter
-from teitools.render.body import Body, Name, Paragraph, iter_inlines
+from teitools.render.nodes import Body, Name, Paragraph, iter_inlines
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 from teitools.model import Edition, Letter
-from teitools.render.body import Body, Paragraph, iter_paragraphs, plain_text
 from teitools.render.describe import date_phrase, heading, participant_name, register_name
+from teitools.render.nodes import Body, Paragraph, iter_paragraphs, plain_text
 
 INDEX_SCRIPT = "search-index.js"
 SEARCH_SCRIPT = "search.js"
