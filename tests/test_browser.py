@@ -6,8 +6,11 @@ installs Debian's ``chromium`` and ``chromium-driver``). Screenshots go to test-
 
 from __future__ import annotations
 
+import functools
 import shutil
+import threading
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -53,28 +56,51 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         driver.quit()
 
 
+@pytest.fixture(params=["file", "http"])
+def site_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The built site, opened from file:// or served as by `python -m http.server`."""
+    site = tmp_path / "site"
+    write_files(site, build_site(read_edition([EDITION])))
+    if request.param == "file":
+        yield site.as_uri()
+        return
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No request log on stderr."""
+
+
 def _severe_messages(driver: Any) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser")
             if entry["level"] in ("SEVERE", "WARNING")]
 
 
-def test_browse_and_search_the_site_offline(browser: Any, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    write_files(site, build_site(read_edition([EDITION])))
+def test_browse_and_search_the_site_offline(browser: Any, site_url: str) -> None:
     wait = WebDriverWait(browser, 10)
+    scheme = site_url.split(":", 1)[0]
 
-    browser.get((site / "index.html").as_uri())
+    browser.get(f"{site_url}/index.html")
     assert browser.title == "Letters"
     letters = browser.find_elements(By.CSS_SELECTOR, "ol.letters li a")
     assert len(letters) == 8
 
     ARTIFACTS.mkdir(exist_ok=True)
-    browser.save_screenshot(str(ARTIFACTS / "index.png"))
+    browser.save_screenshot(str(ARTIFACTS / f"index-{scheme}.png"))
 
     # index -> a letter
     browser.find_element(By.CSS_SELECTOR, 'a[href="stalin-kaganovich-1935-08-22.html"]').click()
     wait.until(expected_conditions.title_is("Stalin to Kaganovich, 22 August 1935"))
-    browser.save_screenshot(str(ARTIFACTS / "letter.png"))
+    browser.save_screenshot(str(ARTIFACTS / f"letter-{scheme}.png"))
     # a letter -> a person
     browser.find_element(By.LINK_TEXT, "Kleiner").click()
     wait.until(expected_conditions.title_is("Persons"))
@@ -88,7 +114,7 @@ def test_browse_and_search_the_site_offline(browser: Any, tmp_path: Path) -> Non
         By.CSS_SELECTOR, ".reading-text").text
 
     # search from the index
-    browser.get((site / "index.html").as_uri())
+    browser.get(f"{site_url}/index.html")
     search = browser.find_element(By.ID, "search")
     search.send_keys("Kleiner")
     wait.until(expected_conditions.text_to_be_present_in_element(
@@ -96,7 +122,7 @@ def test_browse_and_search_the_site_offline(browser: Any, tmp_path: Path) -> Non
     results = browser.find_elements(By.CSS_SELECTOR, "#search-results li a")
     assert [r.get_attribute("href").rsplit("/", 1)[-1] for r in results] == [
         "stalin-kaganovich-1935-08-22.html"]
-    browser.save_screenshot(str(ARTIFACTS / "search.png"))
+    browser.save_screenshot(str(ARTIFACTS / f"search-{scheme}.png"))
     results[0].click()
     wait.until(expected_conditions.url_contains("stalin-kaganovich-1935-08-22.html"))
 

@@ -55,7 +55,7 @@ def test_html5lib_strict_mode_does_catch_errors() -> None:
 def test_page_loads_nothing_from_the_network(letter_id: str) -> None:
     document = page_of(letter_id)
     resources = re.findall(r'<(?:link|script|img)[^>]*(?:href|src)="([^"]*)"', document)
-    assert resources == ["teitools.css"]
+    assert resources == ["favicon.svg", "teitools.css"]
     assert '<html lang="en">' in document
     assert '<div class="reading-text" lang="en">' in document
 
@@ -135,7 +135,7 @@ def test_export_needs_an_output_folder(capsys: pytest.CaptureFixture[str]) -> No
 def test_export_writes_pages_and_their_stylesheet(tmp_path: Path) -> None:
     assert main(["export", "html", str(EDITION), "-o", str(tmp_path)]) == 0
     written = sorted(p.name for p in tmp_path.iterdir())
-    assert written == sorted([*(f"{i}.html" for i in LETTERS), "teitools.css"])
+    assert written == sorted([*(f"{i}.html" for i in LETTERS), "favicon.svg", "teitools.css"])
     css = (tmp_path / "teitools.css").read_text(encoding="utf-8")
     assert "@media print" in css and "@media (max-width" in css and "url(" not in css
     assert (tmp_path / "stalin-kaganovich-1933.html").read_text(encoding="utf-8") == (

@@ -29,7 +29,8 @@ CHRONOLOGICAL = [
 def test_the_site_has_an_index_a_page_per_letter_registers_and_search() -> None:
     assert sorted(SITE) == sorted([
         "index.html", "persons.html", "organisations.html", "places.html", "sources.html",
-        "search-index.js", "search.js", "teitools.css", *(f"{i}.html" for i in CHRONOLOGICAL)])
+        "search-index.js", "search.js", "teitools.css", "favicon.svg",
+        *(f"{i}.html" for i in CHRONOLOGICAL)])
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -141,4 +142,4 @@ def test_a_broken_letter_is_reported_and_the_site_still_written(
     assert main(["site", str(copy), "-o", str(tmp_path / "site")]) == 1
     err = capsys.readouterr().err
     assert re.search(r"broken\.xml:2:\d+: error: ", err) and "Traceback" not in err
-    assert len(list((tmp_path / "site").glob("*.html"))) == len(SITE) - 3  # 3 are not .html
+    assert len(list((tmp_path / "site").glob("*.html"))) == len(SITE) - 4  # 4 are not .html

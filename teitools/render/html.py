@@ -28,7 +28,7 @@ from teitools.render.describe import (
     register_name,
     source_citation,
 )
-from teitools.render.links import STYLESHEET, letter_pages, register_href, safe_url
+from teitools.render.links import letter_pages, register_href, safe_url
 from teitools.render.nodes import (
     Block,
     Body,
@@ -43,7 +43,7 @@ from teitools.render.nodes import (
     Quote,
     Text,
 )
-from teitools.render.page import page, stylesheet
+from teitools.render.page import assets, page
 
 _TAGS = {"italic": "i", "i": "i", "bold": "b", "b": "b", "underline": "u", "u": "u",
          "emph": "em", "superscript": "sup", "sup": "sup", "subscript": "sub"}
@@ -108,7 +108,7 @@ def export(edition: Edition, options: ExportOptions) -> dict[str, str]:
     pages = letter_pages(edition)
     files = {pages[letter]: render_letter(letter, edition, options)
              for letter in edition.chronological()}
-    files[STYLESHEET] = stylesheet()
+    files.update(assets())
     return files
 
 

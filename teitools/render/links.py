@@ -19,9 +19,10 @@ PLACES_PAGE = "places.html"
 SOURCES_PAGE = "sources.html"
 INDEX_PAGE = "index.html"
 STYLESHEET = "teitools.css"
+FAVICON = "favicon.svg"
 #: Page names the site uses itself; a letter with such an id gets a prefixed name.
 RESERVED = frozenset({"index", "persons", "organisations", "places", "sources", "search",
-                      "search-index", "teitools"})
+                      "search-index", "teitools", "favicon"})
 _UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 _SAFE_SCHEMES = frozenset({"http", "https"})
 

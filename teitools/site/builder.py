@@ -10,8 +10,8 @@ from teitools.model import Edition, Letter
 from teitools.render import html
 from teitools.render.body import read_body
 from teitools.render.describe import date_phrase, first_words, people_phrase
-from teitools.render.links import INDEX_PAGE, STYLESHEET, LetterPages, letter_pages
-from teitools.render.page import page, stylesheet
+from teitools.render.links import INDEX_PAGE, LetterPages, letter_pages
+from teitools.render.page import assets, page
 from teitools.site.links import References, add_letter
 from teitools.site.registers import register_pages
 from teitools.site.search import INDEX_SCRIPT, SEARCH_SCRIPT, search_entry, search_files
@@ -49,7 +49,7 @@ def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str
     files[INDEX_PAGE] = _index(edition, options, pages, incipits)
     files.update(register_pages(edition, refs, pages))
     files.update(search_files(entries))
-    files[STYLESHEET] = stylesheet()
+    files.update(assets())
     return dict(sorted(files.items()))
 
 
