@@ -188,6 +188,8 @@ class Letter:
     sources: tuple[SourceRef, ...] = ()
     language: str | None = None
     notes: tuple[str, ...] = ()
+    #: The letter's address on the web when the source gives one (CMIF's ``correspDesc/@ref``).
+    url: str | None = None
     body: etree._Element | None = field(default=None, compare=False, hash=False, repr=False)
 
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
