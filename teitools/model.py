@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -19,6 +20,9 @@ from teitools.diagnostics import Diagnostic
 from teitools.errors import DocumentError
 from teitools.paths import find_registers, find_xml_files
 from teitools.xmlload import TEI_NS, XML_NS, load
+
+if TYPE_CHECKING:
+    from teitools.cmif_reader import CmifContent
 
 _T = f"{{{TEI_NS}}}"
 _XML_ID = f"{{{XML_NS}}}id"
@@ -223,9 +227,14 @@ def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None)
     """Read letters and registers from files and folders.
 
     Registers among ``paths`` are used, and (unless ``registers`` is given) those found beside
-    or above the files. A file that cannot be parsed is left out and listed in
-    ``Edition.problems``; one bad file never stops the others.
+    or above the files. A CMIF file among ``paths`` gives one letter per ``correspDesc``
+    and registers made from its names (see :mod:`teitools.cmif_reader`). A file that cannot
+    be parsed is left out and listed in ``Edition.problems``; one bad file never stops the
+    others.
     """
+    # The CMIF reader builds on this module's dataclasses, so it is imported here.
+    from teitools.cmif_reader import is_cmif, read_cmif  # noqa: PLC0415
+
     files = find_xml_files(paths)
     register_files = list(registers) if registers is not None else find_registers(files)
     letters: list[Letter] = []
@@ -241,6 +250,11 @@ def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None)
             tree = load(path)
         except DocumentError as error:
             problems.append(error.diagnostic)
+            continue
+        if path in files and is_cmif(tree.getroot()):
+            cmif = read_cmif(tree, path)
+            letters.extend(cmif.letters)
+            builder.merge(cmif)
             continue
         builder.add(tree)
         if path in files:
@@ -396,6 +410,14 @@ class _RegisterBuilder:
             if element.get(_XML_ID) and element.getparent() is not None \
                     and etree.QName(element.getparent()).localname == "listBibl":
                 self.sources[element.get(_XML_ID, "")] = _source(element)
+
+    def merge(self, other: CmifContent) -> None:
+        """Take the register entries made from a CMIF file's names (first one wins)."""
+        for mine, theirs in ((self.persons, other.persons),
+                             (self.organisations, other.organisations),
+                             (self.places, other.places), (self.sources, other.sources)):
+            for key, value in theirs.items():
+                mine.setdefault(key, value)  # type: ignore[arg-type]
 
     def edition(self, letters: tuple[Letter, ...], problems: tuple[Diagnostic, ...]) -> Edition:
         return Edition(letters, MappingProxyType(self.persons),

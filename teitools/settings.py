@@ -10,9 +10,10 @@ any mistake is a :class:`SettingsError` naming the file, the key and what is all
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from teitools.resources import schema_file
 SETTINGS_FILE = "teitools.toml"
 PYPROJECT_FILE = "pyproject.toml"
 DEFAULT_CITATION_STYLE = "chicago"
+_URL = re.compile(r"^https?://\S+$")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,15 @@ class Settings:
     citation_style: str = DEFAULT_CITATION_STYLE
     schemas: tuple[Path, ...] = ()
     cmif: CmifSettings = field(default_factory=CmifSettings)
+
+    def override(self, *, base_url: str | None = None) -> Settings:
+        """These settings with the command line's choices (None: keep the setting)."""
+        if base_url is None:
+            return self
+        if not _URL.match(base_url):
+            raise SettingsError(f"--base-url {base_url!r} is invalid: expected a web address "
+                                "starting with http:// or https://")
+        return replace(self, base_url=_with_slash(base_url))
 
     def letter_url(self, letter_id: str) -> str | None:
         """The address of a letter's page on the edition's site, if the base URL is known."""
@@ -96,7 +107,7 @@ def load_settings(path: Path) -> Settings:
         table = data.get("tool", {}).get("teitools", {})
         where = "tool.teitools"
     if not isinstance(table, dict):
-        raise SettingsError(f"{path}: [{where or 'tool.teitools'}] must be a table")
+        raise SettingsError(f"{path}: tool.teitools must be a table ([tool.teitools])")
     _check(table, path, where)
     return _settings(table, path, where)
 
@@ -117,7 +128,7 @@ def _validator() -> jsonschema.protocols.Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
-def _check(table: Mapping[str, object], path: Path, where: str) -> None:
+def _check(table: dict[str, Any], path: Path, where: str) -> None:
     errors = sorted(_validator().iter_errors(table), key=lambda e: list(e.absolute_path))
     if errors:
         raise SettingsError(_explain(errors[0], path, where))
@@ -131,13 +142,14 @@ def _explain(error: jsonschema.ValidationError, path: Path, where: str) -> str:
     schema = error.schema if isinstance(error.schema, dict) else {}
     if error.validator == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
-        unknown = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+        given = error.instance if isinstance(error.instance, dict) else {}
+        unknown = sorted(set(given) - set(allowed))
         place = f" in [{key}]" if key else ""
         return (f"{path}: unknown setting {', '.join(repr(u) for u in unknown)}{place}; "
                 f"allowed keys: {', '.join(allowed)}")
     if error.validator == "enum":
-        allowed = ", ".join(f'"{v}"' for v in schema.get("enum", []))
-        return f"{path}: {key} = {error.instance!r} is not allowed; allowed values: {allowed}"
+        values = ", ".join(f'"{v}"' for v in schema.get("enum", []))
+        return f"{path}: {key} = {error.instance!r} is not allowed; allowed values: {values}"
     description = schema.get("description", "")
     expected = {
         "type": f"a {_type_name(schema.get('type'))}",

@@ -40,7 +40,8 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
     _require(settings)
     bibl_id = bibl_uuid(settings)
     warnings: list[Diagnostic] = []
-    root = etree.Element(f"{_T}TEI", nsmap={None: TEI_NS})
+    # lxml-stubs do not allow None, the default namespace's key, in nsmap.
+    root = etree.Element(f"{_T}TEI", nsmap={None: TEI_NS})  # type: ignore[dict-item]
     header = etree.SubElement(root, f"{_T}teiHeader")
     header.append(_file_desc(settings, bibl_id))
     profile = etree.SubElement(header, f"{_T}profileDesc")

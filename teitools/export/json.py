@@ -31,8 +31,10 @@ FORMAT_VERSION = 1
 _T = f"{{{TEI_NS}}}"
 #: Editorial additions inside a letter's text: not the writer's words.
 _EDITORIAL = frozenset({f"{_T}note", f"{_T}supplied"})
-_MENTIONS = {f"{_T}persName": "persons", f"{_T}placeName": "places", f"{_T}orgName": "organisations"}
-_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+_MENTIONS = {f"{_T}persName": "persons", f"{_T}placeName": "places",
+             f"{_T}orgName": "organisations"}
+#: A word, with inner apostrophes (straight or typographic) and hyphens.
+_WORD = re.compile("\\w+(?:['\u2019-]\\w+)*")
 
 Record = dict[str, Any]
 
@@ -156,7 +158,7 @@ def _mentions(body: etree._Element | None, edition: Edition) -> Record:
             kind = _MENTIONS[str(element.tag)]
             key = ref[0].removeprefix("#")
             counts[kind][key] += 1
-            names.setdefault((kind, key), " ".join("".join(element.itertext()).split()))
+            names.setdefault((kind, key), " ".join("".join(map(str, element.itertext())).split()))
     return {
         kind: [{"id": key, "name": _register_name(kind, key, edition) or names[(kind, key)],
                 "count": count} for key, count in sorted(counter.items())]
