@@ -1,0 +1,73 @@
+"""Shared fixtures: the command line, golden files, and the reference files in ../shared."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from teitools.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+EDITION = ROOT / "tei"
+EXPECTED = Path(__file__).resolve().parent / "expected"
+#: Third-party standards the tests check against; not part of the project (see its README).
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+REFERENCE = SHARED / "reference"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regenerate-golden", action="store_true", default=False,
+                     help="Rewrite the expected output files in tests/expected/ instead of "
+                     "comparing with them (review the diff before committing).")
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+RunCli = Callable[..., Run]
+Golden = Callable[[str, str], None]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """Run ``teitools ARGS`` in-process (from ``cwd``, default the project root)."""
+
+    def run(*args: str | Path, cwd: Path = ROOT) -> Run:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    """Compare text with ``tests/expected/NAME``, or rewrite it with --regenerate-golden."""
+
+    def check(name: str, actual: str) -> None:
+        path = EXPECTED / name
+        if request.config.getoption("--regenerate-golden"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+            return
+        assert path.is_file(), f"{path} is missing: run pytest --regenerate-golden"
+        assert actual == path.read_text(encoding="utf-8")
+
+    return check
+
+
+@pytest.fixture
+def reference() -> Path:
+    """``../shared/reference``, or a skip when it is absent."""
+    if not REFERENCE.is_dir():
+        pytest.skip(f"the reference files are absent ({REFERENCE})")
+    return REFERENCE
