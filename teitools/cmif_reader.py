@@ -60,25 +60,37 @@ def is_cmif(root: etree._Element) -> bool:
 
 
 def read_cmif(tree: etree._ElementTree, path: Path) -> CmifContent:
-    """The letters of a CMIF file, in document order, and its names as registers."""
-    reader = _Reader(path)
-    root = tree.getroot()
-    for bibl in root.iterfind(f"{_T}teiHeader/{_T}fileDesc/{_T}sourceDesc/{_T}bibl"):
-        bibl_id = bibl.get(_XML_ID, "")
-        reader.content.sources[bibl_id] = Source(bibl_id, bibl.get("type") or "online",
-                                                 _text(bibl))
-    for number, desc in enumerate(root.iterfind(f"{_T}teiHeader/{_T}profileDesc/{_T}correspDesc"),
-                                  start=1):
-        reader.letter(desc, number)
+    """The letters of one CMIF file, in document order, and its names as registers."""
+    reader = CmifReader()
+    reader.read(tree, path)
     return reader.content
 
 
-class _Reader:
-    def __init__(self, path: Path) -> None:
-        self.path = path
+class CmifReader:
+    """Reads one or more CMIF files into one set of letters and registers.
+
+    Register ids are made from names (``weber-carl-maria-von``), one per authority URI (or
+    per name when there is none), and are unique across all the files read: two places
+    called Wien with different GeoNames URIs become ``wien`` and ``wien-2``.
+    """
+
+    def __init__(self) -> None:
         self.content = CmifContent()
         self.letter_ids: set[str] = set()
         self.by_key: dict[tuple[str, str], str] = {}
+        self.path = Path()
+
+    def read(self, tree: etree._ElementTree, path: Path) -> None:
+        """Add the letters and names of one CMIF file."""
+        self.path = path
+        root = tree.getroot()
+        for bibl in root.iterfind(f"{_T}teiHeader/{_T}fileDesc/{_T}sourceDesc/{_T}bibl"):
+            bibl_id = bibl.get(_XML_ID, "")
+            self.content.sources[bibl_id] = Source(bibl_id, bibl.get("type") or "online",
+                                                   _text(bibl))
+        descs = root.iterfind(f"{_T}teiHeader/{_T}profileDesc/{_T}correspDesc")
+        for number, desc in enumerate(descs, start=1):
+            self.letter(desc, number)
 
     def letter(self, desc: etree._Element, number: int) -> None:
         sent = desc.findall(f"{_T}correspAction[@type='sent']")

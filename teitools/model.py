@@ -233,13 +233,14 @@ def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None)
     others.
     """
     # The CMIF reader builds on this module's dataclasses, so it is imported here.
-    from teitools.cmif_reader import is_cmif, read_cmif  # noqa: PLC0415
+    from teitools.cmif_reader import CmifReader, is_cmif  # noqa: PLC0415
 
     files = find_xml_files(paths)
     register_files = list(registers) if registers is not None else find_registers(files)
     letters: list[Letter] = []
     builder = _RegisterBuilder()
     problems: list[Diagnostic] = []
+    cmif = CmifReader()
     seen: set[Path] = set()
     for path in [*files, *register_files]:
         resolved = path.resolve()
@@ -252,13 +253,14 @@ def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None)
             problems.append(error.diagnostic)
             continue
         if path in files and is_cmif(tree.getroot()):
-            cmif = read_cmif(tree, path)
-            letters.extend(cmif.letters)
-            builder.merge(cmif)
+            letters_before = len(cmif.content.letters)
+            cmif.read(tree, path)
+            letters.extend(cmif.content.letters[letters_before:])
             continue
         builder.add(tree)
         if path in files:
             letters.extend(letters_from_tree(tree, path))
+    builder.merge(cmif.content)
     return builder.edition(tuple(letters), tuple(problems))
 
 
