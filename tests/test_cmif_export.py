@@ -26,6 +26,24 @@ CHRONOLOGICAL = [
 UUID = re.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
+def elements(node: etree._Element, path: str) -> list[etree._Element]:
+    """The elements an XPath (with the tei prefix) selects."""
+    found = node.xpath(path, namespaces=NS)
+    assert isinstance(found, list)
+    return [e for e in found if isinstance(e, etree._Element)]
+
+
+def strings(node: etree._Element, path: str) -> list[str]:
+    """The attribute values or text nodes an XPath selects."""
+    found = node.xpath(path, namespaces=NS)
+    assert isinstance(found, list)
+    return [str(s) for s in found]
+
+
+def attributes(element: etree._Element) -> dict[str, str]:
+    return {str(k): str(v) for k, v in element.attrib.items()}
+
+
 def cmif_rule_failures(tree: etree._ElementTree) -> list[str]:
     """The assertions of ``cmif.sch`` that fail on ``tree``, by their ids.
 
@@ -41,14 +59,14 @@ def cmif_rule_failures(tree: etree._ElementTree) -> list[str]:
             failures.append("W0001")
     # pattern correspDesc, rule tei:correspDesc: sent and received actions present.
     for desc in root.iter(f"{{{TEI_NS}}}correspDesc"):
-        if not desc.xpath("tei:correspAction[@type='sent']", namespaces=NS):
+        if not elements(desc, "tei:correspAction[@type='sent']"):
             failures.append("E0001")
-        if not desc.xpath("tei:correspAction[@type='received']", namespaces=NS):
+        if not elements(desc, "tei:correspAction[@type='received']"):
             failures.append("E0002")
     # rule tei:correspDesc/@source: substring-after(., '#') = ancestor::tei:TEI//tei:bibl/@xml:id
-    bibl_ids = set(root.xpath("//tei:bibl/@xml:id", namespaces=NS))
-    for source in root.xpath("//tei:correspDesc/@source", namespaces=NS):
-        if str(source).partition("#")[2] not in bibl_ids:
+    bibl_ids = set(strings(root, "//tei:bibl/@xml:id"))
+    for source in strings(root, "//tei:correspDesc/@source"):
+        if source.partition("#")[2] not in bibl_ids:
             failures.append("E0003")
     # pattern date, rule tei:date: at least one dating attribute.
     for date in root.iter(f"{{{TEI_NS}}}date"):
@@ -116,17 +134,16 @@ def _export(run_cli: RunCli, *args: str | Path) -> etree._Element:
 
 
 def _desc(root: etree._Element, letter_id: str) -> etree._Element:
-    found = root.xpath(f"//tei:correspDesc[@ref='{BASE}letters/{letter_id}.html']",
-                       namespaces=NS)
+    found = elements(root, f"//tei:correspDesc[@ref='{BASE}letters/{letter_id}.html']")
     assert len(found) == 1
     return found[0]
 
 
 def test_each_letter_points_to_its_page_and_to_the_edition_bibl(run_cli: RunCli) -> None:
     root = _export(run_cli)
-    refs = root.xpath("//tei:correspDesc/@ref", namespaces=NS)
+    refs = strings(root, "//tei:correspDesc/@ref")
     assert refs == [f"{BASE}letters/{letter_id}.html" for letter_id in CHRONOLOGICAL]
-    assert root.xpath("//tei:correspDesc/@source", namespaces=NS) == [f"#{BIBL_ID}"] * 8
+    assert strings(root, "//tei:correspDesc/@source") == [f"#{BIBL_ID}"] * 8
     bibl = root.find(".//tei:sourceDesc/tei:bibl", NS)
     assert bibl is not None
     assert bibl.get(f"{{{XML_NS}}}id") == BIBL_ID
@@ -137,11 +154,11 @@ def test_uncertain_date_and_probable_recipient(run_cli: RunCli) -> None:
     desc = _desc(_export(run_cli), "stalin-kaganovich-1930")
     date = desc.find("tei:correspAction[@type='sent']/tei:date", NS)
     assert date is not None
-    assert dict(date.attrib) == {"notBefore": "1930", "notAfter": "1932-08-07", "cert": "low",
+    assert attributes(date) == {"notBefore": "1930", "notAfter": "1932-08-07", "cert": "low",
                                  "evidence": "conjecture"}
     recipient = desc.find("tei:correspAction[@type='received']/tei:persName", NS)
     assert recipient is not None
-    assert (recipient.text, dict(recipient.attrib)) == ("Lazar Kaganovich", {"cert": "low"})
+    assert (recipient.text, attributes(recipient)) == ("Lazar Kaganovich", {"cert": "low"})
 
 
 def test_authority_uris_only(run_cli: RunCli) -> None:
@@ -154,8 +171,7 @@ def test_authority_uris_only(run_cli: RunCli) -> None:
 
 def test_unknown_participants_are_kept_by_name(run_cli: RunCli) -> None:
     desc = _desc(_export(run_cli), "stalin-molotov-1926-06-25")
-    names = desc.xpath("tei:correspAction[@type='received']/tei:persName/text()",
-                       namespaces=NS)
+    names = strings(desc, "tei:correspAction[@type='received']/tei:persName/text()")
     assert names == ["Vyacheslav Molotov", "Alexei Rykov", "Nikolai Bukharin", "other friends"]
 
 
@@ -206,8 +222,7 @@ def test_what_cmif_cannot_express_is_a_warning_naming_the_letter(
         "CMIF [cmif-date]",
     ]
     root = etree.fromstring(result.out.encode("utf-8"))
-    first_desc = root.xpath(f"//tei:correspDesc[@ref='{BASE}letters/stalin-kaganovich-1931.html']",
-                            namespaces=NS)[0]
+    first_desc = _desc(root, "stalin-kaganovich-1931")
     assert etree.tostring(first_desc, encoding="unicode").split("\n") == [
         f'<correspDesc xmlns="{TEI_NS}" ref="{BASE}letters/stalin-kaganovich-1931.html" '
         f'source="#{BIBL_ID}">',
@@ -223,8 +238,7 @@ def test_what_cmif_cannot_express_is_a_warning_naming_the_letter(
         "      </correspDesc>",
         "      ",
     ]
-    second_desc = root.xpath(f"//tei:correspDesc[@ref='{BASE}letters/stalin-unknown-1932.html']",
-                             namespaces=NS)[0]
+    second_desc = _desc(root, "stalin-unknown-1932")
     assert [(e.tag.split("}")[1], e.text) for e in second_desc.iter() if e.text and e.text.strip()
             ] == [("persName", "Joseph Stalin"), ("persName", "Unknown")]
     grammar = etree.RelaxNG(etree.parse(str(reference / "cmif" / "cmi-customization.rng")))

@@ -54,7 +54,8 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
 
 def check(document: Record) -> None:
     """Raise :class:`OutputSchemaError` when ``document`` breaks ``letters.schema.json``."""
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(document))
+    # The first error in document order, so that the message names the first bad record.
+    error = next(iter(_validator().iter_errors(document)), None)
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise OutputSchemaError(
