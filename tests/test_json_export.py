@@ -143,3 +143,21 @@ def test_an_invalid_record_is_a_reported_bug(
     assert result.err == ("teitools: error: the JSON metadata breaks letters.schema.json at "
                           "letters/0/words: -1 is less than the minimum of 0 (a bug in "
                           "teitools, please report it)\n")
+
+
+def _property_names(schema: Any) -> set[str]:
+    names: set[str] = set()
+    if isinstance(schema, dict):
+        names.update(schema.get("properties", {}))
+        for value in schema.values():
+            names |= _property_names(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            names |= _property_names(value)
+    return names
+
+
+def test_every_field_is_documented() -> None:
+    docs = (ROOT / "docs" / "metadata.md").read_text("utf-8")
+    missing = sorted(n for n in _property_names(SCHEMA) if f"| `{n}` |" not in docs)
+    assert missing == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -132,3 +133,11 @@ def test_validate_uses_the_schemas_setting(
     # --schema overrides the setting: with the project's own RELAX NG the finding is gone.
     own = run_cli("validate", "--schema", ROOT / "schemas" / "teitools.rng", folder)
     assert finding not in own.out.splitlines()
+
+
+def test_every_setting_is_documented() -> None:
+    schema = json.loads((ROOT / "schemas" / "settings.schema.json").read_text("utf-8"))
+    docs = (ROOT / "docs" / "settings.md").read_text("utf-8")
+    keys = [k for k in schema["properties"] if k != "cmif"]
+    keys += [f"[cmif]` `{k}" for k in schema["properties"]["cmif"]["properties"]]
+    assert [k for k in keys if f"| `{k}` |" not in docs] == []
