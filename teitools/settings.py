@@ -93,7 +93,7 @@ def find_settings_file(start: Path) -> Path | None:
         if own.is_file():
             return own
         pyproject = candidate / PYPROJECT_FILE
-        if pyproject.is_file() and "teitools" in _read_toml(pyproject).get("tool", {}):
+        if pyproject.is_file() and "teitools" in _tool_tables(_read_toml(pyproject)):
             return pyproject
     return None
 
@@ -104,7 +104,7 @@ def load_settings(path: Path) -> Settings:
     table: object = data
     where = ""
     if path.name == PYPROJECT_FILE:
-        table = data.get("tool", {}).get("teitools", {})
+        table = _tool_tables(data).get("teitools", {})
         where = "tool.teitools"
     if not isinstance(table, dict):
         raise SettingsError(f"{path}: tool.teitools must be a table ([tool.teitools])")
@@ -120,6 +120,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise SettingsError(f"{path}: not valid TOML: {error}") from None
     except OSError as error:
         raise SettingsError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def _tool_tables(pyproject: dict[str, Any]) -> dict[str, Any]:
+    tool = pyproject.get("tool", {})
+    return tool if isinstance(tool, dict) else {}
 
 
 @cache

@@ -141,3 +141,13 @@ def test_every_setting_is_documented() -> None:
     keys = [k for k in schema["properties"] if k != "cmif"]
     keys += [f"[cmif]` `{k}" for k in schema["properties"]["cmif"]["properties"]]
     assert [k for k in keys if f"| `{k}` |" not in docs] == []
+
+
+def test_tool_teitools_that_is_not_a_table(run_cli: RunCli, tmp_path: Path) -> None:
+    edition = make_edition(tmp_path / "ed", {"stalin-molotov-1930": {}}, settings="")
+    (edition / "teitools.toml").unlink()
+    (edition / "pyproject.toml").write_text("[tool]\nteitools = 3\n", "utf-8")
+    result = run_cli("export", "json", edition)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (f"teitools: error: {edition / 'pyproject.toml'}: tool.teitools must "
+                          "be a table ([tool.teitools])\n")
