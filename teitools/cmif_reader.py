@@ -136,7 +136,7 @@ class CmifReader:
                 key = self._entry("person", name, uris)
                 self.content.persons.setdefault(key, Person(key, _split_name(element), (),
                                                             authority=uris))
-            found.append(Participant(name, key, element.get("cert")))
+            found.append(Participant(name, key, element.get("cert"), element.sourceline or 0))
         return found
 
     def _place(self, actions: Iterable[etree._Element]) -> Participant | None:
@@ -147,7 +147,7 @@ class CmifReader:
                 uris = _uris(element.get("ref"))
                 key = self._entry("place", name, uris)
                 self.content.places.setdefault(key, Place(key, name, authority=uris))
-                return Participant(name, key, element.get("cert"))
+                return Participant(name, key, element.get("cert"), element.sourceline or 0)
         return None
 
     def _entry(self, kind: str, name: str, uris: tuple[str, ...]) -> str:

@@ -47,6 +47,8 @@ class DateSpan:
     cert: str | None = None
     evidence: str | None = None
     text: str = ""
+    #: Where the ``date`` element is in its file (0: unknown); for messages, not compared.
+    line: int = field(default=0, compare=False)
 
     @property
     def uncertain(self) -> bool:
@@ -165,6 +167,8 @@ class Participant:
     name: str
     ref: str | None = None
     cert: str | None = None
+    #: Where the name is in its file (0: unknown); for messages, not compared.
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -317,6 +321,7 @@ def read_date(element: etree._Element) -> DateSpan:
         cert=element.get("cert"),
         evidence=element.get("evidence"),
         text=_text(element),
+        line=element.sourceline or 0,
     )
 
 
@@ -324,14 +329,16 @@ def _participants(action: etree._Element) -> list[Participant]:
     names = action.findall(f"{_T}persName") + action.findall(f"{_T}orgName") \
         + action.findall(f"{_T}name")
     names.sort(key=lambda e: list(action).index(e))
-    return [Participant(_text(n), _pointer(n.get("ref")), n.get("cert")) for n in names]
+    return [Participant(_text(n), _pointer(n.get("ref")), n.get("cert"), n.sourceline or 0)
+            for n in names]
 
 
 def _first_place(actions: list[etree._Element]) -> Participant | None:
     for action in actions:
         place = action.find(f"{_T}placeName")
         if place is not None:
-            return Participant(_text(place), _pointer(place.get("ref")), place.get("cert"))
+            return Participant(_text(place), _pointer(place.get("ref")), place.get("cert"),
+                               place.sourceline or 0)
     return None
 
 

@@ -185,17 +185,17 @@ def test_bibl_uuid_is_stable_and_follows_the_base_url(run_cli: RunCli) -> None:
     assert BIBL_ID not in other
 
 
-WARNED_LETTERS = {
+WARNED_LETTERS = {  # one element per line, so that each warning has its own line number
     "stalin-kaganovich-1931": {
-        "sent": '<persName ref="#stalin">Joseph Stalin</persName>'
-                '<placeName ref="#moscow">Moscow</placeName>'
-                '<date notBefore="1931-05" cert="medium" evidence="internal">spring 1931</date>',
-        "received": '<persName ref="#kaganovich" cert="unknown">Lazar Kaganovich</persName>'
-                    '<placeName ref="#sochi">Sochi</placeName>',
+        "sent": '\n<persName ref="#stalin">Joseph Stalin</persName>'
+                '\n<placeName ref="#moscow">Moscow</placeName>'
+                '\n<date notBefore="1931-05" cert="medium" evidence="internal">spring 1931</date>',
+        "received": '\n<persName ref="#kaganovich" cert="unknown">Lazar Kaganovich</persName>'
+                    '\n<placeName ref="#sochi">Sochi</placeName>',
     },
     "stalin-unknown-1932": {
-        "sent": '<persName ref="#stalin">Joseph Stalin</persName>'
-                '<date when="1932-13">a month that never was</date>',
+        "sent": '\n<persName ref="#stalin">Joseph Stalin</persName>'
+                '\n<date when="1932-13">a month that never was</date>',
         "received": "",
     },
 }
@@ -210,14 +210,14 @@ def test_what_cmif_cannot_express_is_a_warning_naming_the_letter(
     first = edition / "letters" / "stalin-kaganovich-1931.xml"
     second = edition / "letters" / "stalin-unknown-1932.xml"
     assert result.err.splitlines() == [
-        f"{first}:0:0: warning: letter stalin-kaganovich-1931: the date has cert=\"medium\", "
+        f"{first}:16:0: warning: letter stalin-kaganovich-1931: the date has cert=\"medium\", "
         "which CMIF cannot express (only \"low\"); it is exported as cert=\"low\" [cmif-cert]",
-        f"{first}:0:0: warning: letter stalin-kaganovich-1931: the date's evidence=\"internal\" "
+        f"{first}:16:0: warning: letter stalin-kaganovich-1931: the date's evidence=\"internal\" "
         "cannot be expressed in CMIF (only \"conjecture\"); it is left out [cmif-evidence]",
-        f"{first}:0:0: warning: letter stalin-kaganovich-1931: the received persName "
+        f"{first}:18:0: warning: letter stalin-kaganovich-1931: the received persName "
         "'Lazar Kaganovich' has cert=\"unknown\", which CMIF cannot express (only \"low\"); "
         "it is exported as cert=\"low\" [cmif-cert]",
-        f"{second}:0:0: warning: letter stalin-unknown-1932: the date 'a month that never was' "
+        f"{second}:15:0: warning: letter stalin-unknown-1932: the date 'a month that never was' "
         "has no machine-readable value (@when, @notBefore, @notAfter); it is left out of the "
         "CMIF [cmif-date]",
     ]

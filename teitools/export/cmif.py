@@ -30,8 +30,8 @@ UNKNOWN_NAME = "Unknown"
 #: CMIF's only certainty value; "high" is what an attribute-less value already says.
 _CERT_MAP = {"low": "low", "medium": "low", "unknown": "low", "high": None}
 _T = f"{{{TEI_NS}}}"
-#: Reports one warning about the letter being exported: (rule id, message).
-_Warn = Callable[[str, str], None]
+#: Reports one warning about the letter being exported: (line, rule id, message).
+_Warn = Callable[[int, str, str], None]
 
 
 def export(edition: Edition, options: ExportOptions) -> ExportResult:
@@ -119,8 +119,8 @@ def _corresp_desc(
     letter: Letter, edition: Edition, settings: Settings, bibl_id: str,
     warnings: list[Diagnostic],
 ) -> etree._Element:
-    def warn(rule: str, message: str) -> None:
-        warnings.append(Diagnostic(str(letter.file), 0, 0, Severity.WARNING, rule,
+    def warn(line: int, rule: str, message: str) -> None:
+        warnings.append(Diagnostic(str(letter.file), line, 0, Severity.WARNING, rule,
                                    f"letter {letter.id}: {message}"))
 
     desc = etree.Element(f"{_T}correspDesc")
@@ -155,7 +155,7 @@ def _participant(person: Participant, edition: Edition, kind: str, warn: _Warn) 
         authority = [person.ref]
     if authority:
         element.set("ref", authority[0])
-    _set_cert(element, person.cert, f"the {kind} {tag} {name!r}", warn)
+    _set_cert(element, person.cert, f"the {kind} {tag} {name!r}", person.line, warn)
     return element
 
 
@@ -168,7 +168,7 @@ def _place(place: Participant, edition: Edition, kind: str, warn: _Warn) -> etre
     geonames = [uri for uri in _uris(candidates) if "geonames.org/" in uri]
     if geonames:
         element.set("ref", geonames[0])
-    _set_cert(element, place.cert, f"the place {kind} {name!r}", warn)
+    _set_cert(element, place.cert, f"the place {kind} {name!r}", place.line, warn)
     return element
 
 
@@ -180,29 +180,31 @@ def _date(date: DateSpan, warn: _Warn) -> etree._Element | None:
             element.set(attribute, value.iso())
     if not element.attrib:
         shown = f" {date.text!r}" if date.text else ""
-        warn("cmif-date", f"the date{shown} has no machine-readable value "
+        warn(date.line, "cmif-date", f"the date{shown} has no machine-readable value "
              "(@when, @notBefore, @notAfter); it is left out of the CMIF")
         return None
-    _set_cert(element, date.cert, "the date", warn)
+    _set_cert(element, date.cert, "the date", date.line, warn)
     if date.evidence == "conjecture":
         element.set("evidence", "conjecture")
     elif date.evidence:
-        warn("cmif-evidence", f'the date\'s evidence="{date.evidence}" cannot be expressed in '
+        warn(date.line, "cmif-evidence", f'the date\'s evidence="{date.evidence}" cannot be expressed in '
              'CMIF (only "conjecture"); it is left out')
     return element
 
 
-def _set_cert(element: etree._Element, cert: str | None, what: str, warn: _Warn) -> None:
+def _set_cert(
+    element: etree._Element, cert: str | None, what: str, line: int, warn: _Warn
+) -> None:
     if cert is None:
         return
     mapped = _CERT_MAP.get(cert)
     if mapped is not None:
         element.set("cert", mapped)
     if cert not in _CERT_MAP:
-        warn("cmif-cert", f'{what} has cert="{cert}", which CMIF cannot express '
+        warn(line, "cmif-cert", f'{what} has cert="{cert}", which CMIF cannot express '
              '(only "low"); it is exported without @cert')
     elif mapped is not None and mapped != cert:
-        warn("cmif-cert", f'{what} has cert="{cert}", which CMIF cannot express '
+        warn(line, "cmif-cert", f'{what} has cert="{cert}", which CMIF cannot express '
              f'(only "low"); it is exported as cert="{mapped}"')
 
 
