@@ -29,6 +29,7 @@ from teitools.model import (
     SourceRef,
     person_name,
     read_date,
+    source_line,
 )
 from teitools.xmlload import TEI_NS, XML_NS
 
@@ -136,7 +137,7 @@ class CmifReader:
                 key = self._entry("person", name, uris)
                 self.content.persons.setdefault(key, Person(key, _split_name(element), (),
                                                             authority=uris))
-            found.append(Participant(name, key, element.get("cert"), element.sourceline or 0))
+            found.append(Participant(name, key, element.get("cert"), source_line(element)))
         return found
 
     def _place(self, actions: Iterable[etree._Element]) -> Participant | None:
@@ -147,7 +148,7 @@ class CmifReader:
                 uris = _uris(element.get("ref"))
                 key = self._entry("place", name, uris)
                 self.content.places.setdefault(key, Place(key, name, authority=uris))
-                return Participant(name, key, element.get("cert"), element.sourceline or 0)
+                return Participant(name, key, element.get("cert"), source_line(element))
         return None
 
     def _entry(self, kind: str, name: str, uris: tuple[str, ...]) -> str:

@@ -30,11 +30,17 @@ _XML_LANG = f"{{{XML_NS}}}lang"
 UNCERTAIN = frozenset({"low", "medium", "unknown"})
 
 
+def source_line(element: etree._Element) -> int:
+    """The element's line in its file, 0 when unknown."""
+    line = element.sourceline
+    return line if isinstance(line, int) else 0
+
+
 def _text(element: etree._Element | None) -> str:
     """The element's text content with whitespace collapsed; "" for None."""
     if element is None:
         return ""
-    return " ".join("".join(element.itertext()).split())
+    return " ".join("".join(map(str, element.itertext())).split())
 
 
 @dataclass(frozen=True)
@@ -321,7 +327,7 @@ def read_date(element: etree._Element) -> DateSpan:
         cert=element.get("cert"),
         evidence=element.get("evidence"),
         text=_text(element),
-        line=element.sourceline or 0,
+        line=source_line(element),
     )
 
 
@@ -329,7 +335,7 @@ def _participants(action: etree._Element) -> list[Participant]:
     names = action.findall(f"{_T}persName") + action.findall(f"{_T}orgName") \
         + action.findall(f"{_T}name")
     names.sort(key=lambda e: list(action).index(e))
-    return [Participant(_text(n), _pointer(n.get("ref")), n.get("cert"), n.sourceline or 0)
+    return [Participant(_text(n), _pointer(n.get("ref")), n.get("cert"), source_line(n))
             for n in names]
 
 
@@ -338,7 +344,7 @@ def _first_place(actions: list[etree._Element]) -> Participant | None:
         place = action.find(f"{_T}placeName")
         if place is not None:
             return Participant(_text(place), _pointer(place.get("ref")), place.get("cert"),
-                               place.sourceline or 0)
+                               source_line(place))
     return None
 
 
@@ -492,5 +498,5 @@ def _source(element: etree._Element) -> Source:
 __all__ = [
     "DateSpan", "Edition", "Letter", "Organisation", "Participant", "Person",
     "PersonName", "Place", "Role", "Source", "SourceRef", "letters_from_tree", "person_name",
-    "read_date", "read_edition",
+    "read_date", "read_edition", "source_line",
 ]

@@ -187,8 +187,8 @@ def _date(date: DateSpan, warn: _Warn) -> etree._Element | None:
     if date.evidence == "conjecture":
         element.set("evidence", "conjecture")
     elif date.evidence:
-        warn(date.line, "cmif-evidence", f'the date\'s evidence="{date.evidence}" cannot be expressed in '
-             'CMIF (only "conjecture"); it is left out')
+        warn(date.line, "cmif-evidence", f'the date\'s evidence="{date.evidence}" cannot be '
+             'expressed in CMIF (only "conjecture"); it is left out')
     return element
 
 
