@@ -161,8 +161,9 @@ def _explain(error: jsonschema.ValidationError, path: Path, where: str) -> str:
         "pattern": _pattern_text(key),
         "minLength": "a non-empty string",
         "required": "a table with a name",
-        "oneOf": "a name, or a table with name and email",
     }.get(str(error.validator), str(error.message))
+    if error.validator == "oneOf" and "editors[" in key:
+        expected = "a name, or a table with name and email"
     text = f"{path}: {key} = {error.instance!r} is invalid: expected {expected}"
     return text + (f" ({description})" if description else "")
 

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from teitools.xmlload import TEI_NS, XML_NS
-from tests.conftest import EDITION, Golden, RunCli
+from tests.conftest import EDITION, REFERENCE, Golden, RunCli
 from tests.letters import make_edition
 
 NS = {"tei": TEI_NS}
@@ -202,7 +202,7 @@ WARNED_LETTERS = {  # one element per line, so that each warning has its own lin
 
 
 def test_what_cmif_cannot_express_is_a_warning_naming_the_letter(
-    run_cli: RunCli, tmp_path: Path, reference: Path
+    run_cli: RunCli, tmp_path: Path
 ) -> None:
     edition = make_edition(tmp_path / "ed", WARNED_LETTERS)
     result = run_cli("export", "cmif", edition)
@@ -241,9 +241,11 @@ def test_what_cmif_cannot_express_is_a_warning_naming_the_letter(
     second_desc = _desc(root, "stalin-unknown-1932")
     assert [(e.tag.split("}")[1], e.text) for e in second_desc.iter() if e.text and e.text.strip()
             ] == [("persName", "Joseph Stalin"), ("persName", "Unknown")]
-    grammar = etree.RelaxNG(etree.parse(str(reference / "cmif" / "cmi-customization.rng")))
-    assert grammar.validate(root), grammar.error_log
     assert cmif_rule_failures(root.getroottree()) == []
+    if REFERENCE.is_dir():  # the warnings above are checked without it
+        rng = REFERENCE / "cmif" / "cmi-customization.rng"
+        grammar = etree.RelaxNG(etree.parse(str(rng)))
+        assert grammar.validate(root), grammar.error_log
 
 
 def test_missing_settings_are_named(run_cli: RunCli, tmp_path: Path) -> None:

@@ -76,6 +76,9 @@ BAD_SETTINGS = [
                  "{file}: editors = 'A. Editor' is invalid: expected a list (The edition's "
                  "editors: names, or tables with a name and an e-mail address.)"),
                  id="editors not a list"),
+    pytest.param(("teitools.toml", 'editors = ["A. Editor", {email = "b@example.org"}]\n',
+                  "{file}: editors[1] = {{'email': 'b@example.org'}} is invalid: expected a name, "
+                  "or a table with name and email"), id="editor without name"),
     pytest.param(("teitools.toml", 'base-url = "example.org/letters"\n',
                  "{file}: base-url = 'example.org/letters' is invalid: expected a web address "
                  "starting with http:// or https:// (The address the edition's site is "
