@@ -9,6 +9,7 @@ any mistake is a :class:`SettingsError` naming the file, the key and what is all
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import tomllib
@@ -108,6 +109,7 @@ def load_settings(path: Path) -> Settings:
         where = "tool.teitools"
     if not isinstance(table, dict):
         raise SettingsError(f"{path}: tool.teitools must be a table ([tool.teitools])")
+    table = _dates_as_text(table)
     _check(table, path, where)
     return _settings(table, path, where)
 
@@ -118,8 +120,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(stream)
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise SettingsError(f"{path}: not valid TOML: not UTF-8 (byte {error.start + 1} "
+                            f"is {error.object[error.start]:#04x})") from None
     except OSError as error:
         raise SettingsError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def _dates_as_text(table: dict[str, Any]) -> dict[str, Any]:
+    """A TOML date (``date = 2026-11-26``, unquoted) is as good as the string."""
+    cmif = table.get("cmif")
+    if isinstance(cmif, dict) and type(cmif.get("date")) is dt.date:
+        return {**table, "cmif": {**cmif, "date": cmif["date"].isoformat()}}
+    return table
 
 
 def _tool_tables(pyproject: dict[str, Any]) -> dict[str, Any]:

@@ -52,8 +52,10 @@ def test_found_in_parent_folders_teitools_toml_first(tmp_path: Path) -> None:
 def test_editor_tables_and_trailing_slash(tmp_path: Path) -> None:
     path = tmp_path / "teitools.toml"
     path.write_text('editors = ["A. Editor", {name = "B. Editor", email = "b@example.org"}]\n'
-                    'base-url = "https://letters.example.net/ed"\n', "utf-8")
+                    'base-url = "https://letters.example.net/ed"\n'
+                    '[cmif]\ndate = 2026-11-26\n', "utf-8")
     settings = load_settings(path)
+    assert settings.cmif.date == "2026-11-26"  # a TOML date, unquoted
     assert settings.editors == (Editor("A. Editor"), Editor("B. Editor", "b@example.org"))
     assert settings.base_url == "https://letters.example.net/ed/"
 
@@ -154,3 +156,12 @@ def test_tool_teitools_that_is_not_a_table(run_cli: RunCli, tmp_path: Path) -> N
     assert (result.code, result.out) == (2, "")
     assert result.err == (f"teitools: error: {edition / 'pyproject.toml'}: tool.teitools must "
                           "be a table ([tool.teitools])\n")
+
+
+def test_settings_file_not_in_utf8(run_cli: RunCli, tmp_path: Path) -> None:
+    edition = make_edition(tmp_path / "ed", {"stalin-molotov-1930": {}}, settings="")
+    (edition / "teitools.toml").write_bytes('title = "Gänsbacher"\n'.encode("latin-1"))
+    result = run_cli("export", "json", edition)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (f"teitools: error: {edition / 'teitools.toml'}: not valid TOML: "
+                          "not UTF-8 (byte 11 is 0xe4)\n")
