@@ -102,8 +102,8 @@ class CmifReader:
         recipients = tuple(p for a in received for p in self._participants(a))
         source_id = (desc.get("source") or "").removeprefix("#")
         source = self.content.sources.get(source_id)
-        ref = (desc.get("ref") or "").strip()
-        url = ref if ref.startswith(("http://", "https://")) else None
+        refs = _uris(desc.get("ref"))
+        url = refs[0] if refs else None
         letter_id = self._unique(desc.get(_XML_ID) or desc.get("key") or _id_from_url(url)
                                  or f"{self.path.stem}-{number}")
         when = date.spoken() if date is not None else "undated"
@@ -132,7 +132,8 @@ class CmifReader:
             uris = _uris(element.get("ref"))
             if element.tag == f"{_T}orgName":
                 key = self._entry("org", name, uris)
-                self.content.organisations.setdefault(key, Organisation(key, name))
+                organisation = Organisation(key, name, authority=uris)
+                self.content.organisations.setdefault(key, organisation)
             else:
                 key = self._entry("person", name, uris)
                 self.content.persons.setdefault(key, Person(key, _split_name(element), (),

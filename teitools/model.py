@@ -140,6 +140,7 @@ class Organisation:
     name: str
     variants: tuple[str, ...] = ()
     description: str = ""
+    authority: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -415,7 +416,7 @@ class _RegisterBuilder:
                 names = [_text(n) for n in element.findall(f"{_T}orgName")]
                 self.organisations[element.get(_XML_ID, "")] = Organisation(
                     element.get(_XML_ID, ""), names[0] if names else "", tuple(names[1:]),
-                    _text(element.find(f"{_T}desc")))
+                    _text(element.find(f"{_T}desc")), _idnos(element))
         for element in root.iter(f"{_T}place"):
             if element.get(_XML_ID):
                 self.places[element.get(_XML_ID, "")] = Place(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jsonschema
 
@@ -75,7 +76,9 @@ class Settings:
 
     def letter_url(self, letter_id: str) -> str | None:
         """The address of a letter's page on the edition's site, if the base URL is known."""
-        return f"{self.base_url}letters/{letter_id}.html" if self.base_url else None
+        if not self.base_url:
+            return None
+        return f"{self.base_url}letters/{quote(letter_id, safe='')}.html"
 
 
 def settings_for(paths: Iterable[Path]) -> Settings:

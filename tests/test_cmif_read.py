@@ -109,3 +109,33 @@ def test_validate_reports_that_example01_is_not_cmif_1_1(run_cli: RunCli, refere
     assert result.code == 1
     assert (f'{cmif / "example01_basic.xml"}:43:72: error: @cert="medium" on <date> is '
             "invalid: allowed values: low [rng-invalid]") in result.out.splitlines()
+
+
+CMIF_ODDITIES = """<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc>
+<titleStmt><title>t</title></titleStmt><sourceDesc><bibl xml:id="b" type="print">B</bibl>
+</sourceDesc></fileDesc><profileDesc>
+<correspDesc key="12 a" source="#b"><correspAction type="sent"><date when="1800-02-30"/>
+</correspAction></correspDesc>
+<correspDesc ref="https://ed.example.net/l/1 https://mirror.example.net/l/1" source="#b">
+<correspAction type="received"><orgName ref="https://d-nb.info/gnd/1">A Society</orgName>
+</correspAction></correspDesc>
+<correspDesc key="12 a" source="#b"/>
+</profileDesc></teiHeader><text><body><p/></body></text></TEI>
+"""
+
+
+def test_odd_cmif_files_still_export(run_cli: RunCli, tmp_path: Path) -> None:
+    path = tmp_path / "odd.xml"
+    path.write_text(CMIF_ODDITIES, "utf-8")
+    (tmp_path / "teitools.toml").write_text('base-url = "https://example.org/x/"\n', "utf-8")
+    result = run_cli("export", "json", path)
+    assert (result.code, result.err) == (0, "")
+    letters = json.loads(result.out)["letters"]
+    assert [(r["id"], r["url"], r["title"]) for r in letters] == [
+        ("1", "https://ed.example.net/l/1", "unknown to A Society, undated"),
+        ("12 a", "https://example.org/x/letters/12%20a.html", "unknown to unknown, undated"),
+        ("12 a-2", "https://example.org/x/letters/12%20a-2.html",
+         "unknown to unknown, undated"),
+    ]
+    assert letters[0]["recipients"] == [{"id": "a-society", "name": "A Society", "cert": None,
+                                         "authority": ["https://d-nb.info/gnd/1"]}]

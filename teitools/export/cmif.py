@@ -150,7 +150,8 @@ def _participant(person: Participant, edition: Edition, kind: str, warn: _Warn) 
         or (registered.name.display() if registered else "") or UNKNOWN_NAME
     element = etree.Element(f"{_T}{tag}")
     element.text = name
-    authority = _uris(registered.authority if registered else ())
+    authority = _uris(registered.authority if registered else
+                      organisation.authority if organisation else ())
     if not authority and person.ref and _is_uri(person.ref):
         authority = [person.ref]
     if authority:

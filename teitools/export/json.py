@@ -118,8 +118,9 @@ def _participant(person: Participant, edition: Edition) -> Record:
     organisation = edition.organisations.get(person.ref or "")
     name = person.name or (registered.name.display() if registered else "") \
         or (organisation.name if organisation else "")
-    return {"id": person.ref, "name": name, "cert": person.cert,
-            "authority": _uris(registered.authority if registered else ())}
+    authority = registered.authority if registered else \
+        organisation.authority if organisation else ()
+    return {"id": person.ref, "name": name, "cert": person.cert, "authority": _uris(authority)}
 
 
 def _place(place: Participant | None, edition: Edition) -> Record | None:
