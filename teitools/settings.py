@@ -193,7 +193,8 @@ def _pattern_text(key: str) -> str:
     if key.endswith("date"):
         return "a date written YYYY-MM-DD"
     if key.endswith("bibl-id"):
-        return "a lower-case UUID such as 0f5b6a62-3e42-5c1a-9d3b-6c1f4f7e2a10"
+        return ("a lower-case UUID starting with a letter (it is an xml:id), such as "
+                "f5055f00-9182-4728-8f81-a0cf016b616b")
     if key.endswith("email"):
         return "an e-mail address"
     return "a web address starting with http:// or https://"

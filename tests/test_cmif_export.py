@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,8 @@ from tests.letters import make_edition
 
 NS = {"tei": TEI_NS}
 BASE = "https://example.org/teitools/"
-BIBL_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, BASE))
+#: uuid5(NAMESPACE_URL, BASE)
+BIBL_ID = "ae288d1d-0c2b-5bc3-b7d3-299096326318"
 CHRONOLOGICAL = [
     "stalin-molotov-1926-06-25", "stalin-kaganovich-1930", "stalin-kaganovich-1932-07",
     "stalin-kaganovich-1933", "kaganovich-stalin-1934-08-28", "stalin-kaganovich-1934-09-13",
@@ -175,12 +175,18 @@ def test_unknown_participants_are_kept_by_name(run_cli: RunCli) -> None:
     assert names == ["Vyacheslav Molotov", "Alexei Rykov", "Nikolai Bukharin", "other friends"]
 
 
+def test_bibl_uuid_never_starts_with_a_digit(run_cli: RunCli) -> None:
+    # uuid5 of this address is 019d41c9-…, which is not an xml:id; uuid5 of "…#1" is used.
+    result = run_cli("export", "cmif", "--base-url", "https://letters0.example.org/")
+    assert 'xml:id="c7927565-43b5-56b6-99fd-d649e2b5a63a"' in result.out
+    etree.fromstring(result.out.encode("utf-8"))  # a well-formed xml:id
+
+
 def test_bibl_uuid_is_stable_and_follows_the_base_url(run_cli: RunCli) -> None:
     first = run_cli("export", "cmif").out
     assert run_cli("export", "cmif").out == first
     other = run_cli("export", "cmif", "--base-url", "https://letters.example.net/ed").out
-    other_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "https://letters.example.net/ed/"))
-    assert f'xml:id="{other_id}"' in other
+    assert 'xml:id="ce25544d-0d04-51d1-8318-e96a49d18b3f"' in other
     assert 'ref="https://letters.example.net/ed/letters/stalin-kaganovich-1933.html"' in other
     assert BIBL_ID not in other
 
@@ -267,3 +273,61 @@ def test_publication_date_comes_from_settings_or_source_date_epoch(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "946684800")
     assert '<date when="2000-01-01"/>' in run_cli("export", "cmif", edition).out
     assert '<date when="2026-11-26"/>' in run_cli("export", "cmif").out
+
+
+FULL_SETTINGS = """title = "Letters"
+editors = ["A. Editor", {name = "B. Editor", email = "b@example.org"}]
+publisher = "An Academy"
+publisher-url = "https://academy.example.org/"
+licence = "CC0"
+licence-url = "https://creativecommons.org/publicdomain/zero/1.0/"
+base-url = "https://letters.example.org"
+
+[cmif]
+bibl = "Letters, ed. A. Editor and B. Editor (2026)"
+bibl-type = "hybrid"
+bibl-id = "c0f5b6a6-3e42-5c1a-9d3b-6c1f4f7e2a10"
+url = "https://data.example.org/letters-cmif.xml"
+date = "2026-01-31"
+"""
+
+
+def test_every_setting_reaches_the_header(run_cli: RunCli, tmp_path: Path) -> None:
+    edition = make_edition(tmp_path / "ed", {"stalin-molotov-1930": {}}, settings=FULL_SETTINGS)
+    result = run_cli("export", "cmif", edition)
+    assert (result.code, result.err) == (0, "")
+    root = etree.fromstring(result.out.encode("utf-8"))
+    header = root.find("tei:teiHeader/tei:fileDesc", NS)
+    assert header is not None
+    assert etree.tostring(header, encoding="unicode").split("\n") == [
+        f'<fileDesc xmlns="{TEI_NS}">',
+        "      <titleStmt>",
+        "        <title>Letters</title>",
+        "        <editor>A. Editor</editor>",
+        "        <editor>B. Editor <email>b@example.org</email></editor>",
+        "      </titleStmt>",
+        "      <publicationStmt>",
+        "        <publisher>",
+        '          <ref target="https://academy.example.org/">An Academy</ref>',
+        "        </publisher>",
+        '        <idno type="url">https://data.example.org/letters-cmif.xml</idno>',
+        '        <date when="2026-01-31"/>',
+        "        <availability>",
+        '          <licence target="https://creativecommons.org/publicdomain/zero/1.0/">CC0'
+        "</licence>",
+        "        </availability>",
+        "      </publicationStmt>",
+        "      <sourceDesc>",
+        '        <bibl type="hybrid" xml:id="c0f5b6a6-3e42-5c1a-9d3b-6c1f4f7e2a10">Letters, ed. '
+        "A. Editor and B. Editor (2026)</bibl>",
+        "      </sourceDesc>",
+        "    </fileDesc>",
+        "    ",
+    ]
+    assert strings(root, "//tei:correspDesc/@ref") == \
+        ["https://letters.example.org/letters/stalin-molotov-1930.html"]
+    assert cmif_rule_failures(root.getroottree()) == []
+    if REFERENCE.is_dir():
+        rng = REFERENCE / "cmif" / "cmi-customization.rng"
+        grammar = etree.RelaxNG(etree.parse(str(rng)))
+        assert grammar.validate(root), grammar.error_log

@@ -78,6 +78,12 @@ BAD_SETTINGS = [
                  "{file}: editors = 'A. Editor' is invalid: expected a list (The edition's "
                  "editors: names, or tables with a name and an e-mail address.)"),
                  id="editors not a list"),
+    pytest.param(("teitools.toml", '[cmif]\nbibl-id = "0f5b6a62-3e42-5c1a-9d3b-6c1f4f7e2a10"\n',
+                  "{file}: cmif.bibl-id = '0f5b6a62-3e42-5c1a-9d3b-6c1f4f7e2a10' is invalid: "
+                  "expected a lower-case UUID starting with a letter (it is an xml:id), such as "
+                  "f5055f00-9182-4728-8f81-a0cf016b616b (A UUID for the bibl, when the edition "
+                  "already has one registered; by default one is derived from base-url. It "
+                  "must start with a letter: it is an xml:id.)"), id="bibl id starts with digit"),
     pytest.param(("teitools.toml", 'editors = ["A. Editor", {email = "b@example.org"}]\n',
                   "{file}: editors[1] = {{'email': 'b@example.org'}} is invalid: expected a name, "
                   "or a table with name and email"), id="editor without name"),

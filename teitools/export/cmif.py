@@ -50,6 +50,9 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
     body = etree.SubElement(etree.SubElement(root, f"{_T}text"), f"{_T}body")
     etree.SubElement(body, f"{_T}p")
     etree.indent(root, space="  ")
+    for editor in root.iter(f"{_T}editor"):
+        if len(editor):  # mixed content ("Name <email/>"): no indentation before </editor>
+            editor[-1].tail = None
     model = etree.ProcessingInstruction(
         "xml-model", f'href="{SCHEMA_URL}" type="application/xml" '
         'schematypens="http://relaxng.org/ns/structure/1.0"')
@@ -61,10 +64,20 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
 
 def bibl_uuid(settings: Settings) -> str:
     """The ``xml:id`` of the edition's ``bibl``: the configured one, or a UUID derived from
-    the base URL (the same on every run, different for every edition)."""
+    the base URL (the same on every run, different for every edition).
+
+    An ``xml:id`` cannot start with a digit, so a derived UUID that would is derived again
+    from the base URL and a counter until it starts with a letter.
+    """
     if settings.cmif.bibl_id:
         return settings.cmif.bibl_id
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, settings.base_url or settings.title))
+    seed = settings.base_url or settings.title
+    derived = str(uuid.uuid5(uuid.NAMESPACE_URL, seed))
+    counter = 0
+    while derived[0].isdigit():
+        counter += 1
+        derived = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{seed}#{counter}"))
+    return derived
 
 
 def publication_date(settings: Settings) -> str:
