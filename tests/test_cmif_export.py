@@ -12,7 +12,7 @@ from lxml import etree
 
 from teitools.xmlload import TEI_NS, XML_NS
 from tests.conftest import EDITION, REFERENCE, Golden, RunCli
-from tests.letters import make_edition
+from tests.editions import make_edition
 
 NS = {"tei": TEI_NS}
 BASE = "https://example.org/teitools/"

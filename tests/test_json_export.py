@@ -12,7 +12,7 @@ import pytest
 
 from teitools.export import json as json_export
 from tests.conftest import ROOT, Golden, RunCli
-from tests.letters import make_edition
+from tests.editions import make_edition
 
 SCHEMA = json.loads((ROOT / "schemas" / "letters.schema.json").read_text("utf-8"))
 

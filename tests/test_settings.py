@@ -10,7 +10,7 @@ import pytest
 
 from teitools.settings import Editor, Settings, find_settings_file, load_settings, settings_for
 from tests.conftest import EDITION, ROOT, RunCli
-from tests.letters import make_edition
+from tests.editions import make_edition
 
 
 def test_bundled_edition_settings() -> None:
