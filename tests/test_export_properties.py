@@ -1,7 +1,8 @@
-"""Whatever certainty, evidence and dates a letter carries, the CMIF export stays valid."""
+"""Whatever certainty, evidence, dates and names a letter carries, the exports stay valid."""
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from lxml import etree
 
 from teitools.dates import PartialDate
 from teitools.export import cmif
+from teitools.export import json as json_export
 from teitools.exporters import ExportOptions
 from teitools.model import DateSpan, Edition, Letter, Participant
 from teitools.settings import load_settings
@@ -57,3 +59,18 @@ def test_any_letter_exports_to_valid_cmif(
         lossy.append("unreadable date")
     assert len(result.warnings) == len(lossy)
     assert all(w.message.startswith("letter x-1930: ") for w in result.warnings)
+
+
+@settings(max_examples=100, deadline=None)
+@given(senders=PEOPLE, recipients=PEOPLE, date=DATES,
+       letter_id=st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+                         min_size=1, max_size=12))
+def test_any_letter_gives_schema_valid_json(
+    senders: list[Participant], recipients: list[Participant], date: DateSpan | None,
+    letter_id: str,
+) -> None:
+    letter = Letter(letter_id, Path("x.xml"), "X", tuple(senders), tuple(recipients), date)
+    options = ExportOptions(settings=load_settings(EDITION / "teitools.toml"))
+    # export() validates against letters.schema.json and raises if a record breaks it.
+    result = json_export.export(Edition((letter,)), options)
+    assert json.loads(result.files[json_export.FILE_NAME])["letters"][0]["id"] == letter_id
