@@ -2,7 +2,7 @@
 
 A CMIF file (the Correspondence Metadata Interchange Format, as correspSearch harvests it)
 lists many letters as ``correspDesc`` elements in one ``teiHeader``, with names that point to
-authority files instead of registers. :func:`read_cmif` turns it into the letter model:
+authority files instead of registers. :class:`CmifReader` turns it into the letter model:
 one :class:`~teitools.model.Letter` per ``correspDesc`` (no text: ``body`` is None), and
 registers built from the names themselves, so that the JSON and citation exports and the
 registers work on a CMIF file as on a TEI edition.
@@ -60,13 +60,6 @@ def is_cmif(root: etree._Element) -> bool:
     return bool(descs) and all((d.get("source") or "").removeprefix("#") in bibls for d in descs)
 
 
-def read_cmif(tree: etree._ElementTree, path: Path) -> CmifContent:
-    """The letters of one CMIF file, in document order, and its names as registers."""
-    reader = CmifReader()
-    reader.read(tree, path)
-    return reader.content
-
-
 class CmifReader:
     """Reads one or more CMIF files into one set of letters and registers.
 
@@ -91,9 +84,9 @@ class CmifReader:
                                                    _text(bibl))
         descs = root.iterfind(f"{_T}teiHeader/{_T}profileDesc/{_T}correspDesc")
         for number, desc in enumerate(descs, start=1):
-            self.letter(desc, number)
+            self._letter(desc, number)
 
-    def letter(self, desc: etree._Element, number: int) -> None:
+    def _letter(self, desc: etree._Element, number: int) -> None:
         sent = desc.findall(f"{_T}correspAction[@type='sent']")
         received = desc.findall(f"{_T}correspAction[@type='received']")
         date_element = next((d for a in sent for d in a.findall(f"{_T}date")), None)
