@@ -80,8 +80,9 @@ class CmifReader:
         root = tree.getroot()
         for bibl in root.iterfind(f"{_T}teiHeader/{_T}fileDesc/{_T}sourceDesc/{_T}bibl"):
             bibl_id = bibl.get(_XML_ID, "")
-            self.content.sources[bibl_id] = Source(bibl_id, bibl.get("type") or "online",
-                                                   _text(bibl))
+            # A printed (or hybrid) edition is a volume, as in the sources register.
+            kind = "online" if bibl.get("type", "online") == "online" else "volume"
+            self.content.sources[bibl_id] = Source(bibl_id, kind, _text(bibl))
         descs = root.iterfind(f"{_T}teiHeader/{_T}profileDesc/{_T}correspDesc")
         for number, desc in enumerate(descs, start=1):
             self._letter(desc, number)

@@ -156,7 +156,7 @@ class Source:
     """A published volume (``biblStruct``) or an article (``bibl``) in the sources register."""
 
     id: str
-    kind: str  # "volume" or "article"
+    kind: str  # "volume" or "article"; "online" for a CMIF file's online edition
     title: str
     authors: tuple[PersonName, ...] = ()
     editors: tuple[PersonName, ...] = ()

@@ -50,7 +50,7 @@ def test_example02_printed_edition_uses_keys(reference: Path) -> None:
     assert edition.persons["melchior-von-birkenstock"].authority == \
         ("http://viaf.org/viaf/59894734/",)
     assert edition.places["gottingen"].name == "Göttingen"
-    assert edition.sources["e21a8353-5089-441f-a5b2-acd347f1f2aa"].kind == "print"
+    assert edition.sources["e21a8353-5089-441f-a5b2-acd347f1f2aa"].kind == "volume"
 
 
 def test_json_export_from_a_cmif_file(run_cli: RunCli, reference: Path) -> None:
