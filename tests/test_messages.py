@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EDITION
 
 from teitools import ValidateOptions, validate
+from tests.conftest import EDITION
 
 LETTER = EDITION / "letters" / "stalin-kaganovich-1935-08-22.xml"
 REGISTERS = ValidateOptions(registers=tuple(sorted(EDITION.glob("*.xml"))))
