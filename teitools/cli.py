@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from teitools import __version__
-from teitools.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, TeiToolsError
+from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TeiToolsError
 from teitools.exporters import EXPORTERS, ExportOptions
 from teitools.model import read_edition
 from teitools.output import write_atomic, write_files
@@ -24,9 +24,6 @@ from teitools.paths import DEFAULT_EDITION
 from teitools.report import FORMATS, ReportStyle
 from teitools.settings import settings_for
 from teitools.validation import ValidateOptions, validate
-
-#: Exit code for a bug in teitools itself (documented in docs/cli.md).
-EXIT_INTERNAL = 3
 
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
