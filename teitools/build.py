@@ -16,8 +16,9 @@ from teitools.exporters import EXPORTERS, ExportOptions
 from teitools.model import read_edition
 from teitools.output import write_files
 from teitools.report.text import summary
-from teitools.site import build_site
-from teitools.validation import validate
+from teitools.settings import settings_for
+from teitools.site import SiteOptions, build_site
+from teitools.validation import ValidateOptions, validate
 
 #: Where ``teitools build`` writes when given no ``-o``.
 DEFAULT_OUTPUT = Path("build")
@@ -61,8 +62,9 @@ def build(
     export format. Raise :class:`PublishRefusedError` when validation fails and not ``force``."""
     say = progress or (lambda _message: None)
     paths = list(paths)
+    settings = settings_for(paths)
     say(f"validating {', '.join(str(p) for p in paths)}")
-    report = validate(paths)
+    report = validate(paths, ValidateOptions(schemas=settings.schemas))
     for finding in report.diagnostics:
         if finding.severity is Severity.ERROR:
             say(str(finding))
@@ -76,12 +78,15 @@ def build(
             " (listed above); files that cannot be read are left out")
     edition = read_edition(paths)
     written: dict[str, int] = {}
-    site = build_site(edition)
+    site = build_site(edition, SiteOptions(title=settings.title or SiteOptions().title))
     write_files(options.output / SITE_FOLDER, site)
     written[SITE_FOLDER] = len(site)
     say(f"wrote the site ({len(site)} files) to {options.output / SITE_FOLDER}")
     for name, exporter in sorted(EXPORTERS.items()):
-        outputs = exporter.export(edition, ExportOptions())
+        result = exporter.export(edition, ExportOptions(settings=settings))
+        for warning in result.warnings:
+            say(str(warning))
+        outputs = result.files
         write_files(options.output / name, outputs)
         written[name] = len(outputs)
         say(f"wrote {name} ({len(outputs)} file{'s' if len(outputs) != 1 else ''}) "

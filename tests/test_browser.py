@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EDITION, ROOT
 
 from teitools.model import read_edition
 from teitools.output import write_files
 from teitools.site import build_site
+from tests.conftest import EDITION, ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -98,7 +98,8 @@ def test_browse_and_search_the_site_offline(browser: Any, site_url: str) -> None
     browser.save_screenshot(str(ARTIFACTS / f"index-{scheme}.png"))
 
     # index -> a letter
-    browser.find_element(By.CSS_SELECTOR, 'a[href="stalin-kaganovich-1935-08-22.html"]').click()
+    browser.find_element(
+        By.CSS_SELECTOR, 'a[href="letters/stalin-kaganovich-1935-08-22.html"]').click()
     wait.until(expected_conditions.title_is("Stalin to Kaganovich, 22 August 1935"))
     browser.save_screenshot(str(ARTIFACTS / f"letter-{scheme}.png"))
     # a letter -> a person
@@ -132,7 +133,7 @@ def test_browse_and_search_the_site_offline(browser: Any, site_url: str) -> None
 def test_keyboard_reaches_the_skip_link_first(browser: Any, tmp_path: Path) -> None:
     site = tmp_path / "site"
     write_files(site, build_site(read_edition([EDITION])))
-    browser.get((site / "stalin-molotov-1926-06-25.html").as_uri())
+    browser.get((site / "letters" / "stalin-molotov-1926-06-25.html").as_uri())
     browser.find_element(By.TAG_NAME, "body").send_keys("\t")
     focused = browser.switch_to.active_element
     assert focused.text == "Skip to content"

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import html5lib
 import pytest
-from conftest import EDITION, check_golden
-from test_render_text import edition_from
 
 from teitools.cli import main
 from teitools.exporters import ExportOptions
 from teitools.model import read_edition
 from teitools.render import html
 from teitools.render.citation_block import cite_section
+from tests.conftest import EDITION, EXPECTED, Golden
+from tests.test_render_text import edition_from
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "html"
+GOLDEN = EXPECTED / "html"
 _EDITION = read_edition([EDITION])
 LETTERS = {letter.id: letter for letter in _EDITION.letters}
 
@@ -33,8 +33,8 @@ def assert_valid_html(document: str) -> None:
 
 
 @pytest.mark.parametrize("letter_id", sorted(LETTERS))
-def test_letter_page_matches_its_golden_file(letter_id: str, regenerate_golden: bool) -> None:
-    check_golden(page_of(letter_id), GOLDEN / f"{letter_id}.html", regenerate_golden)
+def test_letter_page_matches_its_golden_file(letter_id: str, golden: Golden) -> None:
+    golden(f"html/{letter_id}.html", page_of(letter_id))
 
 
 @pytest.mark.parametrize("letter_id", sorted(LETTERS))
@@ -55,20 +55,20 @@ def test_html5lib_strict_mode_does_catch_errors() -> None:
 def test_page_loads_nothing_from_the_network(letter_id: str) -> None:
     document = page_of(letter_id)
     resources = re.findall(r'<(?:link|script|img)[^>]*(?:href|src)="([^"]*)"', document)
-    assert resources == ["favicon.svg", "teitools.css"]
+    assert resources == ["../favicon.svg", "../teitools.css"]
     assert '<html lang="en">' in document
     assert '<div class="reading-text" lang="en">' in document
 
 
 def test_names_link_to_register_entries_with_the_canonical_name() -> None:
     document = page_of("stalin-kaganovich-1933")
-    assert ('<a class="name person" href="persons.html#ordzhonikidze" '
+    assert ('<a class="name person" href="../persons.html#ordzhonikidze" '
             'title="Grigory Ordzhonikidze (1886–1937)">Sergo</a>') in document
     tractor = page_of("stalin-kaganovich-1932-07")
     # A place inside an organisation's name: one link (links do not nest).
-    assert ('<a class="name org" href="organisations.html#stalingrad-tractor-plant" '
+    assert ('<a class="name org" href="../organisations.html#stalingrad-tractor-plant" '
             'title="Stalingrad Tractor Plant">Stalingrad Tractor Plant</a>') in tractor
-    assert '<a class="name place" href="places.html#moscow" title="Moscow">Moscow</a>' in tractor
+    assert '<a class="name place" href="../places.html#moscow" title="Moscow">Moscow</a>' in tractor
 
 
 def test_dates_emphasis_quotes_supplied_and_gaps() -> None:
@@ -105,8 +105,8 @@ def test_metadata_block_and_cite_placeholder() -> None:
     meta = document[document.index('<dl class="meta">'):document.index("</dl>")]
     for label in ("From", "To", "Date", "Text from", "Published in"):
         assert f"<dt>{label}</dt>" in meta
-    assert 'href="sources.html#lih-1995"' in meta
-    assert ('<a href="persons.html#bukharin" title="Nikolai Bukharin (1888–1938)">'
+    assert 'href="../sources.html#lih-1995"' in meta
+    assert ('<a href="../persons.html#bukharin" title="Nikolai Bukharin (1888–1938)">'
             "Nikolai Bukharin</a>") in meta
     assert document.count('id="cite"') == 1
     assert cite_section(LETTERS["stalin-molotov-1926-06-25"], _EDITION) in document
@@ -134,9 +134,10 @@ def test_export_needs_an_output_folder(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_export_writes_pages_and_their_stylesheet(tmp_path: Path) -> None:
     assert main(["export", "html", str(EDITION), "-o", str(tmp_path)]) == 0
-    written = sorted(p.name for p in tmp_path.iterdir())
-    assert written == sorted([*(f"{i}.html" for i in LETTERS), "favicon.svg", "teitools.css"])
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert written == sorted([*(f"letters/{i}.html" for i in LETTERS), "favicon.svg",
+                              "teitools.css"])
     css = (tmp_path / "teitools.css").read_text(encoding="utf-8")
     assert "@media print" in css and "@media (max-width" in css and "url(" not in css
-    assert (tmp_path / "stalin-kaganovich-1933.html").read_text(encoding="utf-8") == (
+    assert (tmp_path / "letters" / "stalin-kaganovich-1933.html").read_text(encoding="utf-8") == (
         GOLDEN / "stalin-kaganovich-1933.html").read_text(encoding="utf-8")

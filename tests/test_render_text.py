@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EDITION, ROOT, check_golden
 from lxml import etree
 
 from teitools.cli import main
@@ -16,14 +15,25 @@ from teitools.model import Edition, Letter, read_edition
 from teitools.render import text
 from teitools.render.body import read_body
 from teitools.xmlload import TEI_NS
+from tests.conftest import EDITION, EXPECTED, ROOT, Golden
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "text"
+GOLDEN = EXPECTED / "text"
 _EDITION = read_edition([EDITION])
 LETTERS = {letter.id: letter for letter in _EDITION.letters}
 
 
 def letter_text(letter_id: str, emphasis: str = "asterisks") -> str:
     return text.render_letter(LETTERS[letter_id], _EDITION, ExportOptions(emphasis=emphasis))
+
+
+def copy_edition(destination: Path) -> Path:
+    """A copy of the bundled edition whose settings still find the project's schemas."""
+    shutil.copytree(EDITION, destination)
+    settings = destination / "teitools.toml"
+    if settings.is_file():
+        text_ = settings.read_text(encoding="utf-8")
+        settings.write_text(text_.replace('"../schemas/', f'"{ROOT}/schemas/'), encoding="utf-8")
+    return destination
 
 
 def edition_from(tmp_path: Path, body: str, header_extra: str = "") -> tuple[Edition, Letter]:
@@ -41,8 +51,8 @@ def edition_from(tmp_path: Path, body: str, header_extra: str = "") -> tuple[Edi
 
 
 @pytest.mark.parametrize("letter_id", sorted(LETTERS))
-def test_letter_matches_its_golden_file(letter_id: str, regenerate_golden: bool) -> None:
-    check_golden(letter_text(letter_id), GOLDEN / f"{letter_id}.txt", regenerate_golden)
+def test_letter_matches_its_golden_file(letter_id: str, golden: Golden) -> None:
+    golden(f"text/{letter_id}.txt", letter_text(letter_id))
 
 
 def test_every_golden_file_belongs_to_a_letter() -> None:
@@ -174,8 +184,7 @@ def test_export_to_a_folder_writes_one_file_per_letter(tmp_path: Path) -> None:
 def test_a_broken_letter_is_reported_and_the_others_exported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    copy = tmp_path / "tei"
-    shutil.copytree(EDITION, copy)
+    copy = copy_edition(tmp_path / "tei")
     broken = copy / "letters" / "broken.xml"
     broken.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0">\n  <teiHeader>\n</TEI>\n',
                       encoding="utf-8")

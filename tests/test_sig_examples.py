@@ -11,8 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_REFERENCE
-from test_render_html import assert_valid_html
 
 from teitools.cli import main
 from teitools.exporters import ExportOptions
@@ -20,8 +18,10 @@ from teitools.model import Edition, read_edition
 from teitools.render import html, text
 from teitools.render.body import read_body
 from teitools.site import build_site
+from tests.conftest import REFERENCE
+from tests.test_render_html import assert_valid_html
 
-EXAMPLES = SHARED_REFERENCE / "correspdesc-examples"
+EXAMPLES = REFERENCE / "correspdesc-examples"
 NAMES = sorted(p.name for p in EXAMPLES.glob("*.xml")) if EXAMPLES.is_dir() else []
 pytestmark = pytest.mark.skipif(
     not NAMES, reason=f"the SIG examples are absent ({EXAMPLES}: ../shared is not beside the "
@@ -58,7 +58,7 @@ def test_names_without_a_register_entry_are_plain_text(name: str) -> None:
     for letter in edition.letters:
         page = html.render_letter(letter, edition, ExportOptions())
         for href in re.findall(r'href="([^"]*)"', page):
-            page_name, _, fragment = href.partition("#")
+            page_name, _, fragment = href.removeprefix("../").partition("#")
             if page_name in ("persons.html", "places.html", "organisations.html") and fragment:
                 assert fragment in {*edition.persons, *edition.places, *edition.organisations}
 
@@ -122,7 +122,7 @@ def test_participants_named_only_in_particdesc_and_editorial_apparatus() -> None
     # corr over sic, add over del: "mit<sic>t</sic>i" reads "miti", "opera…t<add>urum</add>"
     assert " placida et miti [indige]bunt " in output and " Teque operaturum pro " in output
     page = html.render_letter(edition.letters[0], edition, ExportOptions())
-    assert '<a class="name place" href="places.html#CRA" title="Cracovia">Cracoviae</a>' in page
+    assert '<a class="name place" href="../places.html#CRA" title="Cracovia">Cracoviae</a>' in page
     assert read_body(edition.letters[0].body).notes == ()
 
 
@@ -130,5 +130,5 @@ def test_export_command_on_every_example(tmp_path: Path) -> None:
     files = [str(EXAMPLES / name) for name in NAMES]
     assert main(["export", "html", *files, "-o", str(tmp_path / "html")]) == 0
     assert main(["site", str(EXAMPLES), "-o", str(tmp_path / "site")]) == 0
-    pages = list((tmp_path / "html").glob("*.html"))
+    pages = list((tmp_path / "html" / "letters").glob("*.html"))
     assert len(pages) == sum(len(example(name).letters) for name in NAMES)

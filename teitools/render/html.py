@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from html import escape
 
 from teitools.dates import parse_iso
-from teitools.exporters import ExportOptions
+from teitools.exporters import ExportOptions, ExportResult
 from teitools.model import Edition, Letter, Participant, SourceRef
 from teitools.render.body import read_body
 from teitools.render.citation_block import cite_section
@@ -28,7 +28,7 @@ from teitools.render.describe import (
     register_name,
     source_citation,
 )
-from teitools.render.links import letter_pages, register_href, safe_url
+from teitools.render.links import FROM_LETTER, letter_pages, register_href, safe_url
 from teitools.render.nodes import (
     Block,
     Body,
@@ -100,16 +100,16 @@ def render_letter(
     parts.append("</article>\n")
     if previous or following:
         parts.append(_prev_next(previous, following))
-    return page(letter.title or title, "".join(parts))
+    return page(letter.title or title, "".join(parts), root=FROM_LETTER)
 
 
-def export(edition: Edition, options: ExportOptions) -> dict[str, str]:
-    """One page per letter (named as on the site) and the stylesheet they share."""
+def export(edition: Edition, options: ExportOptions) -> ExportResult:
+    """The site's letter pages (``letters/<id>.html``) and the stylesheet and icon they use."""
     pages = letter_pages(edition)
     files = {pages[letter]: render_letter(letter, edition, options)
              for letter in edition.chronological()}
     files.update(assets())
-    return files
+    return ExportResult(files)
 
 
 def _prev_next(previous: Neighbour | None, following: Neighbour | None) -> str:
@@ -152,11 +152,17 @@ def _people(participants: tuple[Participant, ...], edition: Edition) -> str:
 def participant_html(participant: Participant, edition: Edition) -> str:
     """A person or place of the header, linked to its register entry when there is one."""
     name = escape(participant_name(participant, edition))
-    href = register_href(participant.ref, edition)
+    href = _register(participant.ref, edition)
     html = _link(href, tooltip(participant.ref or "", edition), name) if href else name
     if doubtful(participant):
         html += ' <span class="uncertain" title="Identification uncertain">(?)</span>'
     return html
+
+
+def _register(ref: str | None, edition: Edition) -> str | None:
+    """The link from a letter page to a register entry."""
+    href = register_href(ref, edition)
+    return FROM_LETTER + href if href else None
 
 
 def tooltip(ref: str, edition: Edition) -> str | None:
@@ -190,7 +196,7 @@ def _date(letter: Letter) -> str:
 def _source(ref: SourceRef, edition: Edition) -> str:
     source = edition.sources.get(ref.ref) if ref.ref else None
     text = escape(source_citation(source) if source else ref.text or ref.ref or "")
-    href = register_href(ref.ref, edition) if source else None
+    href = _register(ref.ref, edition) if source else None
     html = _link(href, None, text) if href else text
     if ref.cert in ("low", "medium", "unknown"):
         html += ' <span class="uncertain" title="Attribution uncertain">(?)</span>'
@@ -267,7 +273,7 @@ def _name(node: Name, edition: Edition, *, in_link: bool) -> str:
     if in_link:
         return _inlines(node.children, edition, in_link=True)
     inner = _inlines(node.children, edition, in_link=True)
-    href = register_href(node.ref, edition)
+    href = _register(node.ref, edition)
     if href:
         return _link(href, tooltip(node.ref or "", edition), inner, f"name {node.kind}")
     external = safe_url(node.ref)

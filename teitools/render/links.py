@@ -1,8 +1,11 @@
 """File names and links of the edition's pages, shared by the HTML export and the site.
 
-The site is one flat folder: ``index.html``, one page per letter, ``persons.html``,
-``organisations.html``, ``places.html``, ``sources.html``. The HTML export writes the same
-letter pages, so a letter page links to the register pages by these names wherever it is.
+The site's top folder holds ``index.html``, ``persons.html``, ``organisations.html``,
+``places.html``, ``sources.html`` and the assets; letter pages are ``letters/<id>.html`` (the
+address CMIF and JSON exports give a letter: ``<base-url>letters/<id>.html``). The HTML export
+writes the same ``letters/<id>.html`` pages and assets, so its pages work inside a site too.
+Names here are relative to the site's top folder; a letter page prefixes them with
+:data:`FROM_LETTER`.
 """
 
 from __future__ import annotations
@@ -20,42 +23,44 @@ SOURCES_PAGE = "sources.html"
 INDEX_PAGE = "index.html"
 STYLESHEET = "teitools.css"
 FAVICON = "favicon.svg"
-#: Page names the site uses itself; a letter with such an id gets a prefixed name.
-RESERVED = frozenset({"index", "persons", "organisations", "places", "sources", "search",
-                      "search-index", "teitools", "favicon"})
+LETTERS_FOLDER = "letters"
+#: From a letter page back to the site's top folder.
+FROM_LETTER = "../"
 _UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 _SAFE_SCHEMES = frozenset({"http", "https"})
 
 
 class LetterPages:
-    """The page file name of each letter: ``pages[letter]`` -> ``"<id>.html"``."""
+    """Each letter's page: ``pages[letter]`` -> ``"letters/<id>.html"``; ``pages.stem(letter)``
+    -> ``"<id>"`` (the name other per-letter files share)."""
 
-    def __init__(self, names: dict[tuple[Path, str], str]) -> None:
-        self._names = names
+    def __init__(self, stems: dict[tuple[Path, str], str]) -> None:
+        self._stems = stems
 
     def __getitem__(self, letter: Letter) -> str:
-        return self._names[(letter.file, letter.id)]
+        return f"{LETTERS_FOLDER}/{self.stem(letter)}.html"
+
+    def stem(self, letter: Letter) -> str:
+        return self._stems[(letter.file, letter.id)]
 
 
 def letter_pages(edition: Edition) -> LetterPages:
-    """Each letter's page file name (``<id>.html``), unique and safe as a file name.
+    """Each letter's page (``letters/<id>.html``), unique and safe as a file name.
 
-    Ids are sanitised (only letters, digits, ``.``, ``_`` and ``-``); a reserved name, or an
-    id that letters of different files share, gets a suffix, in chronological order, so
-    names are stable from build to build.
+    Ids are sanitised (only letters, digits, ``.``, ``_`` and ``-``); an id that letters of
+    different files share gets a suffix (``-2``…), in chronological order, so names are
+    stable from build to build.
     """
     pages: dict[tuple[Path, str], str] = {}
     used: set[str] = set()
     for letter in edition.chronological():
         stem = _UNSAFE_FILE_CHARS.sub("_", letter.id).lstrip(".") or "letter"
-        if stem.lower() in RESERVED:
-            stem = f"letter-{stem}"
         name, number = stem, 1
         while name.lower() in used:
             number += 1
             name = f"{stem}-{number}"
         used.add(name.lower())
-        pages[(letter.file, letter.id)] = f"{name}.html"
+        pages[(letter.file, letter.id)] = name
     return LetterPages(pages)
 
 

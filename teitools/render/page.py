@@ -40,22 +40,25 @@ def assets() -> dict[str, str]:
     return {STYLESHEET: stylesheet(), FAVICON: _ICON}
 
 
-def page(title: str, main: str, *, current: str = "", scripts: tuple[str, ...] = ()) -> str:
+def page(
+    title: str, main: str, *, current: str = "", scripts: tuple[str, ...] = (), root: str = ""
+) -> str:
     """A complete HTML5 document; ``main`` is trusted HTML, ``title`` plain text.
 
-    ``current`` is the file name of this page in the site navigation ("" for a letter).
+    ``current`` is the file name of this page in the site navigation ("" for a letter);
+    ``root`` leads from this page to the site's top folder ("../" from a letter page).
     """
     nav = "".join(
-        f'<li><a href="{href}"{_CURRENT if href == current else ""}>{label}</a></li>'
+        f'<li><a href="{root}{href}"{_CURRENT if href == current else ""}>{label}</a></li>'
         for href, label in _NAV)
-    script_tags = "".join(f'<script src="{escape(s)}"></script>\n' for s in scripts)
+    script_tags = "".join(f'<script src="{escape(root + s)}"></script>\n' for s in scripts)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n"
-        f'<link rel="icon" href="{FAVICON}" type="image/svg+xml">\n'
-        f'<link rel="stylesheet" href="{STYLESHEET}">\n'
+        f'<link rel="icon" href="{root}{FAVICON}" type="image/svg+xml">\n'
+        f'<link rel="stylesheet" href="{root}{STYLESHEET}">\n'
         "</head>\n<body>\n"
         '<a class="skip" href="#main">Skip to content</a>\n'
         f'<nav class="site" aria-label="Edition"><ul>{nav}</ul></nav>\n'

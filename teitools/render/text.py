@@ -8,7 +8,7 @@ UTF-8, one final newline.
 
 from __future__ import annotations
 
-from teitools.exporters import ExportOptions
+from teitools.exporters import ExportOptions, ExportResult
 from teitools.model import Edition, Letter
 from teitools.render.body import read_body
 from teitools.render.describe import heading
@@ -33,11 +33,11 @@ def render_letter(letter: Letter, edition: Edition, options: ExportOptions) -> s
     return text
 
 
-def export(edition: Edition, options: ExportOptions) -> dict[str, str]:
-    """One ``<letter>.txt`` per letter, in chronological order."""
+def export(edition: Edition, options: ExportOptions) -> ExportResult:
+    """One ``<letter-id>.txt`` per letter, in chronological order."""
     pages = letter_pages(edition)
-    return {pages[letter].removesuffix(".html") + ".txt": render_letter(letter, edition, options)
-            for letter in edition.chronological()}
+    return ExportResult({f"{pages.stem(letter)}.txt": render_letter(letter, edition, options)
+                         for letter in edition.chronological()})
 
 
 def to_stdout(files: dict[str, str]) -> str:

@@ -59,7 +59,7 @@ def _neighbour(
     if letter is None:
         return None
     label = f"{people_phrase(letter.senders, edition) or 'Unknown'}, {date_phrase(letter)}"
-    return html.Neighbour(pages[letter], label)
+    return html.Neighbour(f"{pages.stem(letter)}.html", label)  # a page in the same folder
 
 
 def _index(
