@@ -45,7 +45,7 @@ read = time.perf_counter()
 if job == "site":
     files = build_site(edition)
 else:
-    files = EXPORTERS[job].export(edition, ExportOptions())
+    files = EXPORTERS[job].export(edition, ExportOptions()).files
 rendered = time.perf_counter()
 write_files(out, files)
 done = time.perf_counter()
