@@ -144,10 +144,12 @@ def test_no_breaks_or_doubled_spaces_at_inline_elements(tmp_path: Path) -> None:
         word </hi>and<persName>Ann</persName>
         <gap/>then<note>a <hi rend="italic">noted</hi>
         gloss</note> end<supplied>s</supplied> and <choice><sic>teh</sic><corr>the</corr></choice>
-        <subst><del>old</del><add>new</add></subst> line<lb/>break</p>""")
+        <subst><del>old</del><add>new</add></subst> line<lb/>break <hi rend="bold italic">both</hi>
+        <hi>plain hi</hi> <hi rend="superscript">er</hi></p>""")
     output = text.render_letter(letter, edition, ExportOptions())
     assert output == ("Ann to Bob, 2 January 1900\n\n"
-                      "A *spaced word* andAnn […] then[1] end[s] and the new line break\n"
+                      "A *spaced word* andAnn […] then[1] end[s] and the new line break *both* "
+                      "*plain hi* er\n"
                       "\nNotes:\n[1] a *noted* gloss\n")
 
 

@@ -146,7 +146,9 @@ class _Walker:
             return [Text(" ")]
         children = tuple(self.children(element))
         if name == "hi":
-            return [Emphasis(element.get("rend") or "italic", children)]
+            # rend may list several renditions ("bold italic"): the first names the emphasis.
+            rends = (element.get("rend") or "").split()
+            return [Emphasis(rends[0] if rends else "italic", children)]
         if name == "emph":
             return [Emphasis("emph", children)]
         if name in ("q", "quote", "said"):
