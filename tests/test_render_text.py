@@ -27,12 +27,8 @@ def letter_text(letter_id: str, emphasis: str = "asterisks") -> str:
 
 
 def copy_edition(destination: Path) -> Path:
-    """A copy of the bundled edition whose settings still find the project's schemas."""
+    """A copy of the bundled edition, settings included, at ``destination``."""
     shutil.copytree(EDITION, destination)
-    settings = destination / "teitools.toml"
-    if settings.is_file():
-        text_ = settings.read_text(encoding="utf-8")
-        settings.write_text(text_.replace('"../schemas/', f'"{ROOT}/schemas/'), encoding="utf-8")
     return destination
 
 
