@@ -39,3 +39,16 @@ class Exporter:
 
 #: Format name -> exporter. A new format is one module and one entry here.
 EXPORTERS: dict[str, Exporter] = {}
+
+
+def _register_citation_formats() -> None:
+    # Imported here: the citation modules import ExportOptions from this module.
+    from teitools.cite import bibtex, csl, ris  # noqa: PLC0415
+
+    EXPORTERS["csl-json"] = Exporter(csl.export, True, "CSL-JSON for Zotero and pandoc")
+    EXPORTERS["biblatex"] = Exporter(bibtex.export_biblatex, True, "BibLaTeX @letter entries")
+    EXPORTERS["bibtex"] = Exporter(bibtex.export_bibtex, True, "BibTeX @incollection entries")
+    EXPORTERS["ris"] = Exporter(ris.export, True, "RIS records (TY - PCOMM) for Zotero")
+
+
+_register_citation_formats()

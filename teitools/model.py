@@ -188,6 +188,8 @@ class Letter:
     sources: tuple[SourceRef, ...] = ()
     language: str | None = None
     notes: tuple[str, ...] = ()
+    #: The kind of letter, ``correspDesc/@type`` (e.g. "cipher"); None for an ordinary letter.
+    kind: str | None = None
     body: etree._Element | None = field(default=None, compare=False, hash=False, repr=False)
 
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
@@ -278,6 +280,7 @@ def _letter(
         sources=tuple(_source_refs(root)),
         language=_language(root, body),
         notes=tuple(_text(n) for a in [*sent, *received] for n in a.findall(f"{_T}note")),
+        kind=desc.get("type") or None,
         body=body,
     )
 
