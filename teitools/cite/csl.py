@@ -38,7 +38,8 @@ def dumps(data: list[dict[str, object]]) -> str:
 
 def validate_items(data: list[dict[str, object]]) -> None:
     """Raise :class:`CitationError` when ``data`` breaks the project's CSL-JSON schema."""
-    errors = sorted(_validator().iter_errors(cast("Any", data)), key=lambda e: list(e.absolute_path))
+    found = _validator().iter_errors(cast("Any", data))
+    errors = sorted(found, key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(top)"
