@@ -85,7 +85,7 @@ def biblatex_entry(citable: Citable) -> str:
 
 
 def bibtex_entry(citable: Citable) -> str:
-    """One ``@incollection`` entry."""
+    """One ``@incollection`` entry (``@misc`` for a letter not printed in a volume)."""
     title = f"{citable.title}, {citable.spoken_date}" if citable.date else citable.title
     note = " ".join([*([citable.kind.capitalize() + "."] if citable.kind else []),
                      *uncertainty_notes(citable)])
@@ -95,7 +95,8 @@ def bibtex_entry(citable: Citable) -> str:
         *_volume_fields(citable, "address", "year"),
         ("note", escape(note) or None),
     ]
-    return _entry("incollection", citable.key, fields)
+    # Without a volume there is nothing to be "in": an unpublished letter is @misc.
+    return _entry("incollection" if citable.volume else "misc", citable.key, fields)
 
 
 def export_biblatex(edition: Edition, options: ExportOptions) -> dict[str, str]:

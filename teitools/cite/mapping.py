@@ -159,12 +159,16 @@ def csl_item(citable: Citable) -> dict[str, object]:
         "recipient": [n.csl() for n in citable.recipients],
     }
     date = csl_date(citable.date)
+    volume = citable.volume
     if date is not None:
         # The styles disagree on where a letter's date goes: CSL 1.0.2 calls it
         # original-date, while the Chicago and MLA styles read a letter's date from event-date.
-        item["original-date"] = date
-        item["event-date"] = date
-    volume = citable.volume
+        # An unpublished letter has no volume: its own date is the date it was issued.
+        if volume is not None:
+            item["original-date"] = date
+            item["event-date"] = date
+        else:
+            item["issued"] = date
     if volume is not None:
         if volume.year is not None:
             item["issued"] = {"date-parts": [[volume.year]]}

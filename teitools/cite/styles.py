@@ -174,6 +174,9 @@ def format_bibliography(items: Sequence[dict[str, object]], options: CiteOptions
             by_key = {str(item["id"]): item for item in adapted}
             processor = _Processor(style, [], html=options.html)
             entries = [processor.single_entry(by_key[key]) for key in order]
+    if len(entries) < len(adapted):
+        raise CitationError(f"{style.path}: the style leaves letters out of the bibliography "
+                            "(styles do so for letters not published in a volume); use --note")
     return [_nonempty(entry, style) for entry in entries]
 
 
