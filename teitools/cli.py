@@ -140,6 +140,9 @@ def cite_command(path: Path, style: str, note: bool, locator: str | None, as_htm
     """
     if locator is not None and not locator.strip():
         raise click.BadParameter("give a page, e.g. --locator 45", param_hint="--locator")
+    if locator is not None and not note:
+        # A bibliography entry cites the whole letter; a page belongs in the note.
+        raise click.UsageError("--locator is for the note form: add --note")
     options = CiteOptions(style=style, note=note, locator=locator and locator.strip(),
                           html=as_html)
     click.echo(cite_path(path, options))

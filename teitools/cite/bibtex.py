@@ -93,6 +93,7 @@ def bibtex_entry(citable: Citable) -> str:
         ("author", names(citable.senders)),
         ("title", f"{{{escape(title)}}}"),
         *_volume_fields(citable, "address", "year"),
+        ("year", _letter_year(citable) if citable.volume is None else None),
         ("note", escape(note) or None),
     ]
     # Without a volume there is nothing to be "in": an unpublished letter is @misc.
@@ -129,6 +130,12 @@ def _entry(entry_type: str, key: str, fields: Iterable[tuple[str, str | None]]) 
     width = max(len(name) for name, _ in present)
     lines = [f"  {name.ljust(width)} = {{{value}}}," for name, value in present]
     return f"@{entry_type}{{{key},\n" + "\n".join(lines) + "\n}\n"
+
+
+def _letter_year(citable: Citable) -> str | None:
+    span = citable.date
+    start = (span.when or span.not_before or span.not_after) if span else None
+    return str(start.year) if start is not None else None
 
 
 def _iso(date: PartialDate | None, mark: str) -> str:

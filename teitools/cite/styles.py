@@ -57,6 +57,7 @@ class CiteOptions:
 class Style:
     """A CSL style read once: its file, its XML, and what the workarounds need to know."""
 
+    name: str
     path: Path
     xml: bytes
     punctuation_in_quote: bool
@@ -107,10 +108,10 @@ def load_style(name: str) -> Style:
         root.find(f"{{{CSL_NS}}}citation[@disambiguate-add-year-suffix='true']") is not None
         or (bibliography is not None and bibliography.get("subsequent-author-substitute")
             is not None)
-        or "citation-number" in variables or "year-suffix" in variables
+        or "citation-number" in variables.split()
     )
     locale = root.get("default-locale") or "en-US"
-    return Style(path, xml, punctuation_in_quote=locale in {"en-US", "en"},
+    return Style(name, path, xml, punctuation_in_quote=locale in {"en-US", "en"},
                  prints_recipient="recipient" in variables.split(),
                  entries_interdependent=interdependent,
                  has_bibliography=bibliography is not None)
@@ -164,7 +165,7 @@ def format_bibliography(items: Sequence[dict[str, object]], options: CiteOptions
     """
     style = load_style(options.style)
     if not style.has_bibliography:
-        raise CitationError(f"{style.path}: the style has no bibliography; use --note")
+        raise CitationError(f"style {style.name}: it has no bibliography; use --note")
     adapted = [adapt_item(item, style) for item in items]
     with _style_errors(style):
         if style.entries_interdependent or len(adapted) <= 1:
@@ -175,8 +176,8 @@ def format_bibliography(items: Sequence[dict[str, object]], options: CiteOptions
             processor = _Processor(style, [], html=options.html)
             entries = [processor.single_entry(by_key[key]) for key in order]
     if len(entries) < len(adapted):
-        raise CitationError(f"{style.path}: the style leaves letters out of the bibliography "
-                            "(styles do so for letters not published in a volume); use --note")
+        raise CitationError(f"style {style.name}: it leaves this letter out of the bibliography "
+                            "(styles do so for letters not printed in a volume); use --note")
     return [_nonempty(entry, style) for entry in entries]
 
 
@@ -189,13 +190,13 @@ def _style_errors(style: Style) -> Iterator[None]:
     except CitationError:
         raise
     except Exception as error:  # citeproc-py fails on odd styles with any exception type
-        raise CitationError(f"{style.path}: citeproc-py cannot format with this style: "
+        raise CitationError(f"style {style.name}: citeproc-py cannot format with it: "
                             f"{type(error).__name__}: {error}") from None
 
 
 def _nonempty(text: str, style: Style) -> str:
     if not text.strip():
-        raise CitationError(f"{style.path}: the style prints nothing for this letter")
+        raise CitationError(f"style {style.name}: it prints nothing for this letter")
     return text
 
 
@@ -206,9 +207,10 @@ class _Processor:
         from citeproc import CitationStylesBibliography, formatter  # noqa: PLC0415
 
         self.style = style
+        self.html = html
         self._formatter = formatter.html if html else formatter.plain
         self._csl = _citeproc_style(style)
-        self._source = _source(items)
+        self._source = _source(self._protect(i) for i in items)
         self._bib = CitationStylesBibliography(self._csl, self._source, self._formatter)
 
     def cite(self, key: str, locator: str | None) -> str:
@@ -234,7 +236,8 @@ class _Processor:
     def single_entry(self, item: dict[str, object]) -> str:
         from citeproc import Citation, CitationItem, CitationStylesBibliography  # noqa: PLC0415
 
-        bib = CitationStylesBibliography(self._csl, _source([item]), self._formatter)
+        bib = CitationStylesBibliography(self._csl, _source([self._protect(item)]),
+                                         self._formatter)
         bib.register(Citation([CitationItem(str(item["id"]))]))
         return self._finish(str(bib.bibliography()[0]))
 
@@ -244,7 +247,14 @@ class _Processor:
         for key in self._source:
             self._bib.register(Citation([CitationItem(key)]))
 
+    def _protect(self, item: dict[str, object]) -> dict[str, object]:
+        """For HTML, stand-ins for ``& < >`` in the data: citeproc-py's HTML formatter
+        escapes some variables and not others, so they are escaped after formatting."""
+        return _map_strings(item, _PROTECT) if self.html else item
+
     def _finish(self, text: str) -> str:
+        if self.html:
+            text = text.translate(_UNPROTECT)
         # Typographic apostrophes (U+2019), as the reference processors print them.
         text = _APOSTROPHE.sub(_RIGHT_QUOTE, text)
         if self.style.punctuation_in_quote:
@@ -277,6 +287,16 @@ def _citeproc_style(style: Style) -> Any:
         return CitationStylesStyle(io.BytesIO(etree.tostring(root)), validate=False)
 
 
+def _map_strings(value: Any, table: dict[int, str]) -> Any:
+    if isinstance(value, str):
+        return value.translate(table)
+    if isinstance(value, dict):
+        return {k: _map_strings(v, table) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(v, table) for v in value]
+    return value
+
+
 def _source(items: Iterable[dict[str, object]]) -> Any:
     from citeproc.source.json import CiteProcJSON  # noqa: PLC0415
 
@@ -287,6 +307,9 @@ def _source(items: Iterable[dict[str, object]]) -> Any:
 
 
 _NO_TYPE = "teitools-no-such-type"
+#: Private-use characters that stand for ``& < >`` in data while citeproc-py makes HTML.
+_PROTECT = str.maketrans({"&": "\ue000", "<": "\ue001", ">": "\ue002"})
+_UNPROTECT = str.maketrans({"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;"})
 _RIGHT_QUOTE = "\u2019"
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 
