@@ -1,0 +1,118 @@
+"""Benchmark: citation exports of 1,000 generated letters.
+
+Times CSL-JSON (with its schema check), BibLaTeX and RIS export, and the formatted Chicago
+bibliography. Targets: each data format under 1 s, the formatted bibliography under 5 s.
+``--naive`` also times citeproc-py formatting the whole list in one bibliography, the way
+teitools avoids (see ``teitools.cite.styles.format_bibliography``), and checks that both
+give the same entries.
+
+    python benchmarks/bench_cite.py [--letters 1000] [--naive]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import MappingProxyType
+
+from teitools.cite import bibtex, csl, ris
+from teitools.cite.mapping import citables, csl_item
+from teitools.cite.styles import CiteOptions, _Processor, format_bibliography, load_style
+from teitools.dates import PartialDate
+from teitools.exporters import ExportOptions
+from teitools.model import (
+    DateSpan,
+    Edition,
+    Letter,
+    Participant,
+    Person,
+    PersonName,
+    Source,
+    SourceRef,
+)
+
+TARGETS = {"csl-json": 1.0, "biblatex": 1.0, "ris": 1.0, "chicago bibliography": 5.0}
+
+
+def generate(count: int) -> Edition:
+    """``count`` near-identical letters: one sender, one recipient, one volume, a day apart
+    (every fifth letter is a second letter of the same day, so keys collide)."""
+    persons = {
+        "stalin": Person("stalin", PersonName("Joseph", "Stalin")),
+        "kaganovich": Person("kaganovich", PersonName("Lazar", "Kaganovich")),
+    }
+    volume = Source("davies-2003", "volume", "The Stalin-Kaganovich Correspondence 1931-36",
+                    editors=(PersonName("R. W.", "Davies"), PersonName("Oleg V.", "Khlevniuk")),
+                    publisher="Yale University Press", place="New Haven", year=2003,
+                    series="Annals of Communism")
+    start = datetime.date(1931, 1, 1)
+    letters = []
+    for number in range(count):
+        day = start + datetime.timedelta(days=number - number // 5)
+        when = PartialDate(day.year, day.month, day.day)
+        letters.append(Letter(
+            id=f"stalin-kaganovich-{when.iso()}{'a' if number % 5 == 4 else ''}",
+            file=Path(f"letter-{number}.xml"),
+            title=f"Stalin to Kaganovich, {when.spoken()}",
+            senders=(Participant("Joseph Stalin", "stalin"),),
+            recipients=(Participant("Lazar Kaganovich", "kaganovich"),),
+            date=DateSpan(when=when, text=when.spoken()),
+            sources=(SourceRef("edition", "davies-2003", volume.title),),
+            language="en",
+        ))
+    return Edition(tuple(letters), MappingProxyType(persons),
+                   sources=MappingProxyType({volume.id: volume}))
+
+
+def timed(work: Callable[[], object]) -> tuple[float, object]:
+    began = time.perf_counter()
+    result = work()
+    return time.perf_counter() - began, result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=1000)
+    parser.add_argument("--naive", action="store_true",
+                        help="also time citeproc-py on the whole list (slow)")
+    args = parser.parse_args()
+    edition = generate(args.letters)
+    options = ExportOptions()
+    load_style("chicago")  # parse the style once, outside the timings
+    items = [csl_item(c) for c in citables(edition)]
+    rows: list[tuple[str, float]] = []
+    for name, work in (
+        ("csl-json", lambda: csl.export(edition, options)),
+        ("biblatex", lambda: bibtex.export_biblatex(edition, options)),
+        ("ris", lambda: ris.export(edition, options)),
+        ("chicago bibliography", lambda: format_bibliography(items, CiteOptions())),
+    ):
+        seconds, result = timed(work)
+        rows.append((name, seconds))
+        if name == "chicago bibliography":
+            fast = result
+    failed = False
+    print(f"{args.letters} letters")
+    print(f"{'output':<28} {'seconds':>8} {'target':>8}")
+    for name, seconds in rows:
+        target = TARGETS[name]
+        ok = seconds < target
+        failed |= not ok
+        print(f"{name:<28} {seconds:8.2f} {target:8.1f}  {'ok' if ok else 'SLOW'}")
+    if args.naive:
+        seconds, naive = timed(
+            lambda: _Processor(load_style("chicago"), items, html=False).bibliography())
+        print(f"{'chicago, citeproc-py whole':<28} {seconds:8.2f}")
+        if naive != fast:
+            print("the fast bibliography differs from citeproc-py's", file=sys.stderr)
+            return 1
+        print("fast and whole-list bibliographies are identical")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
