@@ -9,7 +9,8 @@ processors in ways a reader of a citation notices; this module works around them
 - it leaves commas and periods outside closing quotation marks, where US English puts
   them inside (the locale's ``punctuation-in-quote``);
 - a locator given to the note reappears in bibliography entries formatted after it;
-- it is slow on many items (see :func:`format_bibliography`).
+- it searches the style for each macro and term every time it needs one, which made a
+  thousand letters in Chicago take over a minute (see :func:`_cache_style_lookups`).
 
 Styles that never print the recipient (MLA) get the letter's descriptive title ("To Lazar
 Kaganovich"), as MLA writes letters in published collections; see :func:`adapt_item`.
@@ -62,9 +63,6 @@ class Style:
     xml: bytes
     punctuation_in_quote: bool
     prints_recipient: bool
-    #: Bibliography entries can depend on one another (year suffixes, "———" for a
-    #: repeated author, numbering): they must be formatted together.
-    entries_interdependent: bool
     has_bibliography: bool
 
 
@@ -104,16 +102,9 @@ def load_style(name: str) -> Style:
         raise CitationError(f"{path}: the CSL style's <citation> has no <layout>")
     variables = " ".join(e.get("variable", "") for e in root.iter(f"{{{CSL_NS}}}*"))
     bibliography = root.find(f"{{{CSL_NS}}}bibliography")
-    interdependent = (
-        root.find(f"{{{CSL_NS}}}citation[@disambiguate-add-year-suffix='true']") is not None
-        or (bibliography is not None and bibliography.get("subsequent-author-substitute")
-            is not None)
-        or "citation-number" in variables.split()
-    )
     locale = root.get("default-locale") or "en-US"
     return Style(name, path, xml, punctuation_in_quote=locale in {"en-US", "en"},
                  prints_recipient="recipient" in variables.split(),
-                 entries_interdependent=interdependent,
                  has_bibliography=bibliography is not None)
 
 
@@ -157,24 +148,17 @@ def format_citation(item: dict[str, object], options: CiteOptions) -> str:
 def format_bibliography(items: Sequence[dict[str, object]], options: CiteOptions) -> list[str]:
     """The bibliography entries of ``items``, in the style's order.
 
-    citeproc-py compares every item with every other while registering and sorting, which
-    takes minutes for a thousand letters of one sender. Where entries cannot depend on one
-    another (no year suffixes, no "———", no numbers; see :class:`Style`) each entry is
-    formatted in a bibliography of its own, and the entries are put in the order one
-    sorting pass of the whole list gives; the output is the same, as a test checks.
+    All items go through one citeproc-py bibliography, so that entries which depend on one
+    another (year suffixes, "———" for a repeated author) come out as the style says.
+    citeproc-py's cost here is per entry, not a comparison of every pair: it is spent
+    looking up macros and terms in the style, which :func:`_cache_style_lookups` remembers.
     """
     style = load_style(options.style)
     if not style.has_bibliography:
         raise CitationError(f"style {style.name}: it has no bibliography; use --note")
     adapted = [adapt_item(item, style) for item in items]
     with _style_errors(style):
-        if style.entries_interdependent or len(adapted) <= 1:
-            entries = _Processor(style, adapted, html=options.html).bibliography()
-        else:
-            order = _Processor(style, adapted, html=options.html).sorted_keys()
-            by_key = {str(item["id"]): item for item in adapted}
-            processor = _Processor(style, [], html=options.html)
-            entries = [processor.single_entry(by_key[key]) for key in order]
+        entries = _Processor(style, adapted, html=options.html).bibliography()
     if len(entries) < len(adapted):
         raise CitationError(f"style {style.name}: it leaves this letter out of the bibliography "
                             "(styles do so for letters not printed in a volume); use --note")
@@ -221,25 +205,12 @@ class _Processor:
         self._bib.register(citation)
         return self._finish(str(self._bib.cite(citation, _missing)))
 
-    def sorted_keys(self) -> list[str]:
-        self._register_all()
-        self._bib.sort()
-        return [str(k) for k in self._bib.keys]
-
     def bibliography(self) -> list[str]:
         # Items are registered here without locators: citeproc-py prints the locator of a
         # registered citation in the item's bibliography entry.
         self._register_all()
         self._bib.sort()
         return [self._finish(str(entry)) for entry in self._bib.bibliography()]
-
-    def single_entry(self, item: dict[str, object]) -> str:
-        from citeproc import Citation, CitationItem, CitationStylesBibliography  # noqa: PLC0415
-
-        bib = CitationStylesBibliography(self._csl, _source([self._protect(item)]),
-                                         self._formatter)
-        bib.register(Citation([CitationItem(str(item["id"]))]))
-        return self._finish(str(bib.bibliography()[0]))
 
     def _register_all(self) -> None:
         from citeproc import Citation, CitationItem  # noqa: PLC0415
