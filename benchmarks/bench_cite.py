@@ -1,7 +1,8 @@
 """Benchmark: citation exports of 1,000 generated letters.
 
 Times CSL-JSON (with its schema check), BibLaTeX and RIS export, and the formatted Chicago
-bibliography. Targets: each data format under 1 s, the formatted bibliography under 5 s. Exit code 1 when a target is missed.
+bibliography. Targets: each data format under 1 s, the formatted bibliography under 5 s.
+Exit code 1 when a target is missed.
 
     python benchmarks/bench_cite.py [--letters 1000]
 """

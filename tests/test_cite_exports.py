@@ -6,9 +6,9 @@ import json
 import re
 from pathlib import Path
 
-import bibtexparser
 import jsonschema
 import pytest
+from bibtexparser.entrypoint import parse_string
 
 from teitools.cite import csl
 from teitools.cite.bibtex import escape
@@ -73,8 +73,9 @@ def test_csl_json_is_valid_against_the_official_schema(edition: Edition,
 
 
 def test_csl_json_export_refuses_what_its_schema_refuses() -> None:
-    item = {"id": "x1900y", "citation-key": "x1900y", "type": "personal_communication",
-            "author": [{"family": "X"}], "recipient": [{"family": "Y"}]}
+    item: dict[str, object] = {
+        "id": "x1900y", "citation-key": "x1900y", "type": "personal_communication",
+        "author": [{"family": "X"}], "recipient": [{"family": "Y"}]}
     csl.validate_items([item])
     with pytest.raises(CitationError, match=r"at 0/original-date"):
         csl.validate_items([{**item, "original-date": "1935-08-22"}])
@@ -105,7 +106,7 @@ def _unescape(value: str) -> str:
 @pytest.mark.parametrize("which", ["edition", "fixtures"])
 def test_biblatex_round_trip(which: str, edition: Edition, fixtures: Edition) -> None:
     source = edition if which == "edition" else fixtures
-    library = bibtexparser.parse_string(_export(source, "biblatex"))
+    library = parse_string(_export(source, "biblatex"))
     assert not library.failed_blocks
     entries = {e.key: e for e in library.entries}
     for citable in citables(source):
@@ -129,7 +130,7 @@ def test_biblatex_round_trip(which: str, edition: Edition, fixtures: Edition) ->
 
 
 def test_biblatex_fields_of_special_cases(edition: Edition) -> None:
-    library = bibtexparser.parse_string(_export(edition, "biblatex"))
+    library = parse_string(_export(edition, "biblatex"))
     fields = {e.key: {f.key: f.value for f in e.fields} for e in library.entries}
     assert fields["stalin1935-08-22kaganovich"]["origdate"] == "1935-08-22"
     assert fields["stalin1932-07kaganovich"]["origdate"] == "1932-07"
@@ -142,7 +143,7 @@ def test_biblatex_fields_of_special_cases(edition: Edition) -> None:
 
 def test_bibtex_round_trip(edition: Edition, fixtures: Edition) -> None:
     for source in (edition, fixtures):
-        library = bibtexparser.parse_string(_export(source, "bibtex"))
+        library = parse_string(_export(source, "bibtex"))
         assert not library.failed_blocks
         assert [e.key for e in library.entries] == [c.key for c in citables(source)]
         for entry, citable in zip(library.entries, citables(source), strict=True):

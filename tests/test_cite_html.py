@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs
 
-import bibtexparser
 import pytest
+from bibtexparser.entrypoint import parse_string
 from lxml import html
 
 from teitools.cite.html import cite_block, letter_files, meta_tags
@@ -90,7 +90,7 @@ def test_cite_block_shows_the_chicago_note_and_links_to_the_files(edition: Editi
     assert set(links.values()) == set(files)
     (item,) = json.loads(files[links["CSL-JSON"]])
     assert item["id"] == "stalin1935-08-22kaganovich"
-    (entry,) = bibtexparser.parse_string(files[links["BibLaTeX"]]).entries
+    (entry,) = parse_string(files[links["BibLaTeX"]]).entries
     assert (entry.entry_type, entry.key) == ("letter", "stalin1935-08-22kaganovich")
     (record,) = read_ris(files[links["RIS"]])
     assert record["ID"] == ["stalin1935-08-22kaganovich"]

@@ -18,8 +18,13 @@ from pathlib import Path
 import pytest
 
 from teitools.cite.mapping import citables, csl_item
-from teitools.cite.styles import CiteOptions, adapt_item, format_bibliography, format_citation
-from teitools.cite.styles import load_style
+from teitools.cite.styles import (
+    CiteOptions,
+    adapt_item,
+    format_bibliography,
+    format_citation,
+    load_style,
+)
 from teitools.model import read_edition
 
 from .citations.pandoc_render import pandoc_render

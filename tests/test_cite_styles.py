@@ -113,7 +113,7 @@ def test_apa_capitalizes_the_editor_label(edition: Edition) -> None:
 
 def test_typographic_apostrophe(edition: Edition) -> None:
     entry = format_letter(edition, _letter(edition, "stalin-molotov-1926-06-25"), CiteOptions())
-    assert "In Stalin’s Letters to Molotov, 1925-1936" in entry
+    assert "In Stalin\u2019s Letters to Molotov, 1925-1936" in entry
 
 
 def test_bibliography_of_many_letters_in_style_order(edition: Edition) -> None:
