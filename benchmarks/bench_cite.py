@@ -66,10 +66,11 @@ def generate(count: int) -> Edition:
                    sources=MappingProxyType({volume.id: volume}))
 
 
-def timed(work: Callable[[], object]) -> tuple[float, object]:
-    began = time.perf_counter()
-    result = work()
-    return time.perf_counter() - began, result
+def timed(work: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds: on a busy machine the wall clock also counts waiting."""
+    began, cpu = time.perf_counter(), time.process_time()
+    work()
+    return time.perf_counter() - began, time.process_time() - cpu
 
 
 def main() -> int:
@@ -80,23 +81,23 @@ def main() -> int:
     options = ExportOptions()
     load_style("chicago")  # parse the style once, outside the timings
     items = [csl_item(c) for c in citables(edition)]
-    rows: list[tuple[str, float]] = []
+    rows: list[tuple[str, float, float]] = []
     for name, work in (
         ("csl-json", lambda: csl.export(edition, options)),
         ("biblatex", lambda: bibtex.export_biblatex(edition, options)),
         ("ris", lambda: ris.export(edition, options)),
         ("chicago bibliography", lambda: format_bibliography(items, CiteOptions())),
     ):
-        seconds, _ = timed(work)
-        rows.append((name, seconds))
+        seconds, cpu = timed(work)
+        rows.append((name, seconds, cpu))
     failed = False
     print(f"{args.letters} letters")
-    print(f"{'output':<28} {'seconds':>8} {'target':>8}")
-    for name, seconds in rows:
+    print(f"{'output':<24} {'wall s':>7} {'cpu s':>7} {'target':>7}")
+    for name, seconds, cpu in rows:
         target = TARGETS[name]
         ok = seconds < target
         failed |= not ok
-        print(f"{name:<28} {seconds:8.2f} {target:8.1f}  {'ok' if ok else 'SLOW'}")
+        print(f"{name:<24} {seconds:7.2f} {cpu:7.2f} {target:7.1f}  {'ok' if ok else 'SLOW'}")
     return 1 if failed else 0
 
 
