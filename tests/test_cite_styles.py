@@ -133,6 +133,30 @@ def test_bibliography_of_many_letters_in_style_order(edition: Edition) -> None:
     assert entries[-1].startswith("Stalin, Joseph. To Vyacheslav Molotov")
 
 
+def test_year_suffixes_where_author_date_citations_would_read_the_same(
+    edition: Edition,
+) -> None:
+    # citeproc-py does not disambiguate: two letters of Stalin of 1935 in one volume read
+    # "(Stalin, 1935/2003)" twice; APA wants 2003a and 2003b, in bibliography order. (pandoc
+    # 2.17 prints exactly these three entries, in this order, for the same items.)
+    item = _item(edition, CASE)
+    key = "stalin1935-08-25molotov"
+    other = {**item, "id": key, "citation-key": key,
+             "event-date": {"date-parts": [[1935, 8, 25]]},
+             "original-date": {"date-parts": [[1935, 8, 25]]},
+             "recipient": [{"family": "Molotov", "given": "Vyacheslav"}]}
+    entries = format_bibliography([other, item, _item(edition, "stalin-kaganovich-1933")],
+                                  CiteOptions(style="apa"))
+    assert [e.split("]")[0] for e in entries] == [
+        "Stalin, J. (2003). [Letter to Lazar Kaganovich",
+        "Stalin, J. (2003a). [Letter to Lazar Kaganovich",
+        "Stalin, J. (2003b). [Letter to Vyacheslav Molotov",
+    ]
+    # Chicago does not ask for year suffixes: nothing is added.
+    chicago = format_bibliography([other, item], CiteOptions())
+    assert not any("2003a" in e for e in chicago)
+
+
 def test_html_output_escapes_and_italicises() -> None:
     edition = read_edition([FIXTURES / "chaikovsky-dvorak-1888-01-22.xml"])
     html = format_letter(edition, edition.letters[0], CiteOptions(html=True))

@@ -64,6 +64,9 @@ class Style:
     punctuation_in_quote: bool
     prints_recipient: bool
     has_bibliography: bool
+    #: The style tells processors to add "a", "b" to the year of citations that would
+    #: otherwise read the same (``disambiguate-add-year-suffix``).
+    year_suffixes: bool
 
 
 def style_path(name: str) -> Path:
@@ -105,7 +108,9 @@ def load_style(name: str) -> Style:
     locale = root.get("default-locale") or "en-US"
     return Style(name, path, xml, punctuation_in_quote=locale in {"en-US", "en"},
                  prints_recipient="recipient" in variables.split(),
-                 has_bibliography=bibliography is not None)
+                 has_bibliography=bibliography is not None,
+                 year_suffixes=root.find(f"{{{CSL_NS}}}citation[@disambiguate-add-year-suffix="
+                                         "'true']") is not None)
 
 
 def adapt_item(item: dict[str, object], style: Style) -> dict[str, object]:
@@ -158,11 +163,46 @@ def format_bibliography(items: Sequence[dict[str, object]], options: CiteOptions
         raise CitationError(f"style {style.name}: it has no bibliography; use --note")
     adapted = [adapt_item(item, style) for item in items]
     with _style_errors(style):
+        if style.year_suffixes and len(adapted) > 1:
+            adapted = _add_year_suffixes(style, adapted)
         entries = _Processor(style, adapted, html=options.html).bibliography()
     if len(entries) < len(adapted):
         raise CitationError(f"style {style.name}: it leaves this letter out of the bibliography "
                             "(styles do so for letters not printed in a volume); use --note")
     return [_nonempty(entry, style) for entry in entries]
+
+
+def _add_year_suffixes(style: Style, items: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Year suffixes for letters whose citations would read the same ("Stalin, 2003").
+
+    citeproc-py does not disambiguate; CSL says that citations which are still ambiguous
+    get "a", "b", … after the year, in bibliography order. teitools finds them by
+    formatting each letter's citation, and gives the suffixes as the ``year-suffix``
+    variable, which citeproc-py prints.
+    """
+    order = _Processor(style, items, html=False).sorted_keys()
+    by_key = {str(item["id"]).lower(): item for item in items}
+    groups: dict[str, list[str]] = {}
+    for key in order:
+        text = _Processor(style, [by_key[key]], html=False).cite(str(by_key[key]["id"]), None)
+        groups.setdefault(text, []).append(key)
+    suffixes: dict[str, str] = {}
+    for keys in groups.values():
+        if len(keys) > 1:
+            letters = _suffix_letters()
+            suffixes.update((key, next(letters)) for key in keys)
+    return [{**item, "year-suffix": suffixes[str(item["id"]).lower()]}
+            if str(item["id"]).lower() in suffixes else item for item in items]
+
+
+def _suffix_letters() -> Iterator[str]:
+    """a … z, aa, ab, … as CSL numbers year suffixes."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    for letter in alphabet:
+        yield letter
+    for first in alphabet:
+        for second in alphabet:
+            yield first + second
 
 
 @contextmanager
@@ -204,6 +244,11 @@ class _Processor:
         citation = Citation([CitationItem(key, **extra)])
         self._bib.register(citation)
         return self._finish(str(self._bib.cite(citation, _missing)))
+
+    def sorted_keys(self) -> list[str]:
+        self._register_all()
+        self._bib.sort()
+        return [str(k) for k in self._bib.keys]
 
     def bibliography(self) -> list[str]:
         # Items are registered here without locators: citeproc-py prints the locator of a
