@@ -141,7 +141,7 @@ def citation_keys(edition: Edition) -> dict[str, str]:
             continue
         base = _base_key(edition, letter)
         key = base
-        suffixes = _suffixes()
+        suffixes = suffix_letters()
         while key in taken:
             key = base + next(suffixes)
         taken.add(key)
@@ -279,7 +279,8 @@ def _key_part(participant: Participant | None, name: Name) -> str:
     return ascii_fold(name.family or name.literal or name.given) or "anon"
 
 
-def _suffixes() -> Iterator[str]:
+def suffix_letters() -> Iterator[str]:
+    """a, b, … z, aa, ab, …: the suffixes of colliding keys and of years."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     length = 1
     while True:

@@ -30,7 +30,7 @@ from typing import Any
 
 from lxml import etree
 
-from teitools.cite.mapping import citables, csl_item
+from teitools.cite.mapping import citables, csl_item, suffix_letters
 from teitools.errors import CitationError
 from teitools.model import Edition, Letter, read_edition
 
@@ -189,20 +189,10 @@ def _add_year_suffixes(style: Style, items: list[dict[str, object]]) -> list[dic
     suffixes: dict[str, str] = {}
     for keys in groups.values():
         if len(keys) > 1:
-            letters = _suffix_letters()
+            letters = suffix_letters()
             suffixes.update((key, next(letters)) for key in keys)
     return [{**item, "year-suffix": suffixes[str(item["id"]).lower()]}
             if str(item["id"]).lower() in suffixes else item for item in items]
-
-
-def _suffix_letters() -> Iterator[str]:
-    """a … z, aa, ab, … as CSL numbers year suffixes."""
-    alphabet = "abcdefghijklmnopqrstuvwxyz"
-    for letter in alphabet:
-        yield letter
-    for first in alphabet:
-        for second in alphabet:
-            yield first + second
 
 
 @contextmanager
