@@ -17,6 +17,7 @@ from teitools.cli import main
 from teitools.errors import CitationError
 from teitools.exporters import EXPORTERS, ExportOptions
 from teitools.model import Edition, read_edition
+from teitools.resources import schema_file
 
 from .conftest import EDITION, GOLDEN, SHARED, GoldenCheck
 from .ris_reader import read_ris
@@ -202,3 +203,8 @@ def test_ris_fields_of_special_cases(edition: Edition) -> None:
 def test_ris_reader_rejects_a_record_without_end() -> None:
     with pytest.raises(ValueError, match="no ER"):
         read_ris("TY  - PCOMM\r\nAU  - X\r\n")
+
+
+def test_the_shipped_schema_is_a_valid_draft_07_schema() -> None:
+    path = schema_file(csl.SCHEMA)
+    jsonschema.Draft7Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
