@@ -8,7 +8,9 @@ import pytest
 
 from teitools.cite.mapping import citables, csl_item
 from teitools.cite.styles import (
+    ORIGINALS,
     CiteOptions,
+    _Processor,
     format_bibliography,
     format_citation,
     format_letter,
@@ -155,6 +157,23 @@ def test_year_suffixes_where_author_date_citations_would_read_the_same(
     # Chicago does not ask for year suffixes: nothing is added.
     chicago = format_bibliography([other, item], CiteOptions())
     assert not any("2003a" in e for e in chicago)
+
+
+@pytest.mark.parametrize("style", ["chicago", "apa", "mla"])
+def test_lazy_sort_orders_as_citeproc_py(style: str, edition: Edition) -> None:
+    fixtures = read_edition([FIXTURES])
+    items = [csl_item(c) for c in citables(edition)] + [csl_item(c) for c in citables(fixtures)]
+    items += [{**items[-3], "id": f"same-day-{n}", "citation-key": f"same-day-{n}"}
+              for n in range(3)]
+    patched = _Processor(load_style(style), items, html=False).sorted_keys()
+    unsorted = _Processor(load_style(style), items, html=False)
+    unsorted._register_all()
+    layout = unsorted._csl.root.bibliography.layout
+    sort = layout.getparent().find("cs:sort", layout.nsmap)
+    original = ORIGINALS["Sort.sort"](sort, list(unsorted._bib.items), layout)
+    assert patched == [str(item.key) for item in original]
+    assert patched != [str(item["id"]) for item in items]  # the sort did reorder
+    assert len(set(patched)) == len(items)
 
 
 def test_html_output_escapes_and_italicises() -> None:

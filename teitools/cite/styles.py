@@ -312,6 +312,8 @@ def _source(items: Iterable[dict[str, object]]) -> Any:
         return CiteProcJSON([dict(i) for i in items])
 
 
+#: citeproc-py's own methods that teitools replaced, for the tests that compare them.
+ORIGINALS: dict[str, Any] = {}
 _NO_TYPE = "teitools-no-such-type"
 _REFERENCE = "_teitools_reference"
 #: Private-use characters that stand for ``& < >`` in data while citeproc-py makes HTML.
@@ -459,6 +461,65 @@ def _cache_style_lookups() -> None:
             return found
 
     CitationItem.reference = property(reference)
+    _lazy_sort()
+
+
+def _lazy_sort() -> None:
+    """Sort as citeproc-py does, computing a sort key only when a comparison reaches it.
+
+    citeproc-py renders every sort key of every item before sorting; in Chicago the later
+    keys (the source, the archive) are whole macros that decide only between items the
+    earlier keys leave tied. The comparison is citeproc-py's own, item by item, so the order
+    is the same.
+    """
+    from functools import cmp_to_key  # noqa: PLC0415
+
+    from citeproc.model import Sort  # noqa: PLC0415
+
+    ORIGINALS["Sort.sort"] = Sort.sort
+
+    def sort(self: Any, items: list[Any], context: Any) -> list[Any]:
+        keys = self.findall("cs:key", self.nsmap)
+        descending = [k.get("sort", "ascending").lower() == "descending" for k in keys]
+        computed: list[dict[int, Any]] = [{} for _ in keys]
+
+        def value(number: int, index: int) -> Any:
+            if index not in computed[number]:
+                computed[number][index] = keys[number].sort_keys([items[index]], context)[0]
+            return computed[number][index]
+
+        def compare(left: int, right: int) -> int:
+            for number, desc in enumerate(descending):
+                left_key, right_key = value(number, left), value(number, right)
+                if left_key is not None and right_key is not None:
+                    left_key, right_key = _comparable(left_key, right_key)
+                    result: int = (left_key > right_key) - (left_key < right_key)
+                    if result:
+                        return -result if desc else result
+                elif left_key is not None:
+                    return -1
+                elif right_key is not None:
+                    return 1
+            return 0
+
+        order = sorted(range(len(items)), key=cmp_to_key(compare))
+        return [items[index] for index in order]
+
+    Sort.sort = sort
+
+
+def _comparable(left: Any, right: Any) -> tuple[Any, Any]:
+    """citeproc-py's normalisation of two sort keys, step by step as it does it: lower-cased
+    text, then numbers if both read as numbers."""
+    try:
+        left = str(left.lower())
+        right = str(right.lower())
+    except AttributeError:
+        pass
+    try:
+        return int(str(left)), int(str(right))
+    except ValueError:
+        return left, right
 
 
 def _memoize_structural(cls: Any, method: str) -> None:
