@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from teitools.cite.citeproc_patches import ORIGINALS
 from teitools.cite.mapping import citables, csl_item
 from teitools.cite.styles import (
-    ORIGINALS,
     CiteOptions,
     _Processor,
     format_bibliography,

@@ -10,7 +10,7 @@ processors in ways a reader of a citation notices; this module works around them
   them inside (the locale's ``punctuation-in-quote``);
 - a locator given to the note reappears in bibliography entries formatted after it;
 - it searches the style for each macro and term every time it needs one, which made a
-  thousand letters in Chicago take over a minute (see :func:`_cache_style_lookups`).
+  thousand letters in Chicago take over a minute (see :mod:`teitools.cite.citeproc_patches`).
 
 Styles that never print the recipient (MLA) get the letter's descriptive title ("To Lazar
 Kaganovich"), as MLA writes letters in published collections; see :func:`adapt_item`.
@@ -30,6 +30,7 @@ from typing import Any
 
 from lxml import etree
 
+from teitools.cite import citeproc_patches
 from teitools.cite.mapping import citables, csl_item, suffix_letters
 from teitools.errors import CitationError
 from teitools.model import Edition, Letter, read_edition
@@ -156,7 +157,7 @@ def format_bibliography(items: Sequence[dict[str, object]], options: CiteOptions
     All items go through one citeproc-py bibliography, so that entries which depend on one
     another (year suffixes, "———" for a repeated author) come out as the style says.
     citeproc-py's cost here is per entry, not a comparison of every pair: it is spent
-    looking up macros and terms in the style, which :func:`_cache_style_lookups` remembers.
+    looking up macros and terms in the style, which :mod:`teitools.cite.citeproc_patches` remembers.
     """
     style = load_style(options.style)
     if not style.has_bibliography:
@@ -276,7 +277,7 @@ def _citeproc_style(style: Style) -> Any:
     to every in-text citation. teitools cites one letter at a time, where nothing is
     ambiguous, so the test is made to fail (a ``type`` no item has).
     """
-    _patch_citeproc()
+    citeproc_patches.apply()
     from citeproc import CitationStylesStyle  # noqa: PLC0415
 
     root = etree.fromstring(style.xml, etree.XMLParser(resolve_entities=False, no_network=True))
@@ -312,10 +313,7 @@ def _source(items: Iterable[dict[str, object]]) -> Any:
         return CiteProcJSON([dict(i) for i in items])
 
 
-#: citeproc-py's own methods that teitools replaced, for the tests that compare them.
-ORIGINALS: dict[str, Any] = {}
 _NO_TYPE = "teitools-no-such-type"
-_REFERENCE = "_teitools_reference"
 #: Private-use characters that stand for ``& < >`` in data while citeproc-py makes HTML.
 _PROTECT = str.maketrans({"&": "\ue000", "<": "\ue001", ">": "\ue002"})
 _UNPROTECT = str.maketrans({"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;"})
@@ -338,223 +336,6 @@ def _names(value: object) -> list[dict[str, str]]:
 
 def _display(name: dict[str, str]) -> str:
     return name.get("literal") or " ".join(p for p in (name.get("given"), name.get("family")) if p)
-
-
-@cache
-def _patch_citeproc() -> None:
-    """Make citeproc-py honour ``initialize="false"`` (CSL 1.0.1, "Name" options).
-
-    With ``initialize="false"`` a style keeps given names as they are ("Joseph") and uses
-    ``initialize-with`` only to punctuate initials already given ("R. W."); citeproc-py
-    ignores the attribute and initializes every given name. The patched option lookup
-    reads ``initialize-with`` as unset where ``initialize`` is "false" on the name, its
-    citation or bibliography, or the style. It is otherwise citeproc-py's own lookup, with
-    the search for the enclosing citation or bibliography remembered per element.
-    """
-    from citeproc.model import Name  # noqa: PLC0415
-
-    parents: dict[Any, Any] = {}
-    expr = "./ancestor::*[self::cs:citation or self::cs:bibliography][1]"
-
-    def parent_of(element: Any) -> Any:
-        if element not in parents:
-            parents[element] = element.xpath_search(expr)[0]
-        return parents[element]
-
-    def get_option(self: Any, name: str, context: Any = None, sort_options: Any = None) -> Any:
-        parent = parent_of(self if context is None else context)
-        try:
-            value = sort_options[name]
-        except (TypeError, KeyError):
-            inherited = parent.get_option(f"name-{name}" if name in {"form", "delimiter"}
-                                          else name)
-            value = self.get(name, inherited)
-        if name in {"initialize-with-hyphen", "et-al-use-last"}:
-            value = value.lower() == "true"
-        elif name.startswith("et-al"):
-            value = int(value)
-        elif name == "initialize-with" and value is not None \
-                and _initialize(self, parent) == "false":
-            value = None
-        return value
-
-    Name.get_option = get_option
-
-    from citeproc.model import Label  # noqa: PLC0415
-
-    def markup(self: Any, text: Any) -> Any:
-        # citeproc-py title-cases only text it knows to be English and passes no language
-        # for a label, so APA's "(Eds.)" came out "(eds.)"; terms are in the style's locale.
-        if not text:
-            return None
-        locale = str(self.get_root().get("default-locale") or "en-US")
-        language = "en" if locale.startswith("en") else locale
-        return self.wrap(self.format(self.case(self.strip_periods(text), language)))
-
-    Label.markup = markup
-    _cache_style_lookups()
-
-
-def _cache_style_lookups() -> None:
-    """Remember what citeproc-py looks up in the style over and over.
-
-    citeproc-py finds a macro by an XPath search of the whole style each time a ``cs:text``
-    calls it, searches for the enclosing layout, a names element's substitute and the
-    locale's date formats each time, and re-walks macros to learn whether a group calls a
-    variable. With
-    Chicago's 6,000-line style that is most of the time spent per entry (0.07 s; 85 s for
-    1,000 letters). Both answers depend on the style alone, so they are cached per element;
-    the cache keeps the element proxies alive, so lxml hands back the same objects.
-    """
-    from citeproc.model import (  # noqa: PLC0415
-        CitationStylesElement,
-        Date,
-        Locale,
-        Names,
-        Parent,
-        Text,
-    )
-
-    macros: dict[tuple[Any, str], Any] = {}
-    find_macro = CitationStylesElement.get_macro
-
-    def get_macro(self: Any, name: str) -> Any:
-        key = (self.getroottree().getroot(), name)
-        if key not in macros:
-            macros[key] = find_macro(self, name)
-        return macros[key]
-
-    CitationStylesElement.get_macro = get_macro
-    for cls, method in ((CitationStylesElement, "get_layout"), (Date, "is_locale_date"),
-                        (Names, "substitute"), (Locale, "get_date")):
-        _memoize_structural(cls, method)
-
-    terms: dict[tuple[Any, str, str | None, bool], Any] = {}
-    find_term = Locale.get_term
-
-    def get_term(self: Any, name: str, form: str | None = None,
-                 zero_padded: bool = False) -> Any:
-        key = (self, name, form, zero_padded)
-        if key not in terms:
-            try:
-                terms[key] = find_term(self, name, form, zero_padded)
-            except IndexError:
-                terms[key] = None
-        if terms[key] is None:
-            raise IndexError(name)
-        return terms[key]
-
-    Locale.get_term = get_term
-    for cls in (Parent, Text):
-        _memoize_calls_variable(cls)
-
-    from citeproc.source import CitationItem  # noqa: PLC0415
-
-    def reference(self: Any) -> Any:
-        # citeproc-py resolves an item's reference through its citation and bibliography
-        # for every variable it prints; an item belongs to one bibliography, so keep it.
-        try:
-            return dict.__getitem__(self, _REFERENCE)
-        except KeyError:
-            found = self.bibliography.source[self.key]
-            dict.__setitem__(self, _REFERENCE, found)
-            return found
-
-    CitationItem.reference = property(reference)
-    _lazy_sort()
-
-
-def _lazy_sort() -> None:
-    """Sort as citeproc-py does, computing a sort key only when a comparison reaches it.
-
-    citeproc-py renders every sort key of every item before sorting; in Chicago the later
-    keys (the source, the archive) are whole macros that decide only between items the
-    earlier keys leave tied. The comparison is citeproc-py's own, item by item, so the order
-    is the same.
-    """
-    from functools import cmp_to_key  # noqa: PLC0415
-
-    from citeproc.model import Sort  # noqa: PLC0415
-
-    ORIGINALS["Sort.sort"] = Sort.sort
-
-    def sort(self: Any, items: list[Any], context: Any) -> list[Any]:
-        keys = self.findall("cs:key", self.nsmap)
-        descending = [k.get("sort", "ascending").lower() == "descending" for k in keys]
-        computed: list[dict[int, Any]] = [{} for _ in keys]
-
-        def value(number: int, index: int) -> Any:
-            if index not in computed[number]:
-                computed[number][index] = keys[number].sort_keys([items[index]], context)[0]
-            return computed[number][index]
-
-        def compare(left: int, right: int) -> int:
-            for number, desc in enumerate(descending):
-                left_key, right_key = value(number, left), value(number, right)
-                if left_key is not None and right_key is not None:
-                    left_key, right_key = _comparable(left_key, right_key)
-                    result: int = (left_key > right_key) - (left_key < right_key)
-                    if result:
-                        return -result if desc else result
-                elif left_key is not None:
-                    return -1
-                elif right_key is not None:
-                    return 1
-            return 0
-
-        order = sorted(range(len(items)), key=cmp_to_key(compare))
-        return [items[index] for index in order]
-
-    Sort.sort = sort
-
-
-def _comparable(left: Any, right: Any) -> tuple[Any, Any]:
-    """citeproc-py's normalisation of two sort keys, step by step as it does it: lower-cased
-    text, then numbers if both read as numbers."""
-    try:
-        left = str(left.lower())
-        right = str(right.lower())
-    except AttributeError:
-        pass
-    try:
-        return int(str(left)), int(str(right))
-    except ValueError:
-        return left, right
-
-
-def _memoize_structural(cls: Any, method: str) -> None:
-    """Remember a lookup whose answer depends only on the style element (and arguments)."""
-    original = getattr(cls, method)
-    answers: dict[tuple[Any, ...], Any] = {}
-
-    def lookup(self: Any, *args: Any) -> Any:
-        key = (self, *args)
-        if key not in answers:
-            answers[key] = original(self, *args)
-        return answers[key]
-
-    setattr(cls, method, lookup)
-
-
-def _memoize_calls_variable(cls: Any) -> None:
-    original = cls.calls_variable
-    answers: dict[Any, bool] = {}
-
-    def calls_variable(self: Any) -> bool:
-        if self not in answers:
-            answers[self] = bool(original(self))
-        return answers[self]
-
-    cls.calls_variable = calls_variable
-
-
-def _initialize(name: Any, parent: Any) -> str:
-    """The ``initialize`` option in effect for a ``cs:name``, inherited as CSL says: from
-    the name, its citation or bibliography, or the style."""
-    for element in (name, parent, name.get_root()):
-        if element.get("initialize") is not None:
-            return str(element.get("initialize"))
-    return "true"
 
 
 def cite_path(path: Path, options: CiteOptions) -> str:
