@@ -78,8 +78,8 @@ def test_cite_block_shows_the_chicago_note_and_links_to_the_files(edition: Editi
     assert block.xpath("string(h2)") == "Cite this letter"
     assert block.xpath("string(p[@class='citation'])") == (
         "Joseph Stalin to Lazar Kaganovich, August 22, 1935, in The Stalin-Kaganovich "
-        "Correspondence 1931-36, ed. R. W. Davies et al., Annals of Communism (1935; Yale "
-        "University Press, 2003).")
+        "Correspondence 1931-36, ed. R. W. Davies et al., Annals of Communism (Yale University "
+        "Press, 2003).")
     assert block.xpath("p[@class='citation']/i/text()") == [
         "The Stalin-Kaganovich Correspondence 1931-36"]
     links = {a.text: a.get("href") for a in block.xpath(".//ul/li/a")}

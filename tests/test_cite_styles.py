@@ -68,8 +68,22 @@ def test_chicago_note_reads_as_a_historian_cites_a_letter(edition: Edition) -> N
     text = format_letter(edition, _letter(edition, CASE), CiteOptions(note=True, locator="45"))
     assert text == (
         "Joseph Stalin to Lazar Kaganovich, August 22, 1935, in The Stalin-Kaganovich "
-        "Correspondence 1931-36, ed. R. W. Davies et al., Annals of Communism (1935; Yale "
-        "University Press, 2003), 45.")
+        "Correspondence 1931-36, ed. R. W. Davies et al., Annals of Communism (Yale University "
+        "Press, 2003), 45.")
+
+
+def test_chicago_gives_a_certain_date_once_and_marks_an_uncertain_one(
+    edition: Edition,
+) -> None:
+    note = format_letter(edition, _letter(edition, "stalin-kaganovich-1933"),
+                         CiteOptions(note=True))
+    assert ", 1933, in The Stalin-Kaganovich" in note
+    assert "(Yale University Press, 2003)." in note
+    uncertain = format_letter(edition, _letter(edition, "stalin-kaganovich-1930"),
+                              CiteOptions(note=True))
+    assert "([1930–1932?]; Yale University Press, 2003)." in uncertain
+    # The exported item keeps original-date for every letter.
+    assert "original-date" in _item(edition, "stalin-kaganovich-1933")
 
 
 # --- citeproc-py's gaps, one test each -------------------------------------------------------

@@ -64,6 +64,9 @@ class Style:
     xml: bytes
     punctuation_in_quote: bool
     prints_recipient: bool
+    #: The style takes a letter's date from ``event-date`` (Chicago 18th edition) and would
+    #: print ``original-date`` a second time, as a first-publication year.
+    letter_date_in_event_date: bool
     has_bibliography: bool
     #: The style tells processors to add "a", "b" to the year of citations that would
     #: otherwise read the same (``disambiguate-add-year-suffix``).
@@ -109,18 +112,27 @@ def load_style(name: str) -> Style:
     locale = root.get("default-locale") or "en-US"
     return Style(name, path, xml, punctuation_in_quote=locale in {"en-US", "en"},
                  prints_recipient="recipient" in variables.split(),
+                 letter_date_in_event_date=_letter_date_in_event_date(root),
                  has_bibliography=bibliography is not None,
                  year_suffixes=root.find(f"{{{CSL_NS}}}citation[@disambiguate-add-year-suffix="
                                          "'true']") is not None)
 
 
 def adapt_item(item: dict[str, object], style: Style) -> dict[str, object]:
-    """The item as ``style`` needs it: a descriptive title where the style has no recipient.
+    """The item as ``style`` needs it, for formatting only (exports are not adapted).
 
-    MLA's CSL never prints ``recipient``; MLA cites a published letter by the title "To
-    Lazar Kaganovich". Styles that print the recipient get the item unchanged, so Chicago
-    does not say "to Lazar Kaganovich" twice.
+    - MLA's CSL never prints ``recipient``; MLA cites a published letter by the title "To
+      Lazar Kaganovich", which it gets. Styles that print the recipient get no title, so
+      Chicago does not say "to Lazar Kaganovich" twice.
+    - Chicago takes a letter's date from ``event-date`` and prints ``original-date`` again
+      as a first-publication year: "(1935; Yale University Press, 2003)". A certain date is
+      given once; an uncertain one keeps ``original-date``, the only place where Chicago
+      marks it uncertain ("[1930–1932?]").
     """
+    event = item.get("event-date")
+    if style.letter_date_in_event_date and "original-date" in item \
+            and isinstance(event, dict) and not event.get("circa"):
+        item = {k: v for k, v in item.items() if k != "original-date"}
     if style.prints_recipient or "title" in item:
         return item
     names = [_display(n) for n in _names(item.get("recipient"))]
@@ -130,6 +142,15 @@ def adapt_item(item: dict[str, object], style: Style) -> dict[str, object]:
         f"{names[0]} and {names[1]}" if len(names) == 2
         else f"{', '.join(names[:-1])}, and {names[-1]}")
     return {**item, "title": f"To {joined}"}
+
+
+def _letter_date_in_event_date(root: etree._Element) -> bool:
+    """A ``cs:if`` that tests a personal communication for ``event-date``."""
+    for test in root.iter(f"{{{CSL_NS}}}if", f"{{{CSL_NS}}}else-if"):
+        if "personal_communication" in (test.get("type") or "").split() \
+                and "event-date" in (test.get("variable") or "").split():
+            return True
+    return False
 
 
 def format_letter(edition: Edition, letter: Letter, options: CiteOptions) -> str:
