@@ -81,7 +81,7 @@ def test_chicago_gives_a_certain_date_once_and_marks_an_uncertain_one(
     assert "(Yale University Press, 2003)." in note
     uncertain = format_letter(edition, _letter(edition, "stalin-kaganovich-1930"),
                               CiteOptions(note=True))
-    assert "([1930–1932?]; Yale University Press, 2003)." in uncertain
+    assert "([1930\u20131932?]; Yale University Press, 2003)." in uncertain
     # The exported item keeps original-date for every letter.
     assert "original-date" in _item(edition, "stalin-kaganovich-1933")
 

@@ -127,7 +127,7 @@ def adapt_item(item: dict[str, object], style: Style) -> dict[str, object]:
     - Chicago takes a letter's date from ``event-date`` and prints ``original-date`` again
       as a first-publication year: "(1935; Yale University Press, 2003)". A certain date is
       given once; an uncertain one keeps ``original-date``, the only place where Chicago
-      marks it uncertain ("[1930–1932?]").
+      marks it uncertain ("[1930-1932?]" with an en dash).
     """
     event = item.get("event-date")
     if style.letter_date_in_event_date and "original-date" in item \
