@@ -271,3 +271,17 @@ def test_every_command_option_has_help(capsys: pytest.CaptureFixture[str]) -> No
     for option in ("--style", "--note", "--locator", "--html"):
         assert option in out
     assert "Example: teitools cite" in out
+
+
+def test_the_examples_in_the_docs_are_what_the_command_prints(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = (EDITION.parent / "docs" / "citations.md").read_text(encoding="utf-8")
+    lines = docs.splitlines()
+    examples = [(line.removeprefix("$ teitools ").split(), lines[number + 1])
+                for number, line in enumerate(lines) if line.startswith("$ teitools cite ")]
+    assert len(examples) >= 2
+    monkeypatch.chdir(EDITION.parent)
+    for args, expected in examples:
+        assert main(args) == 0
+        assert capsys.readouterr().out == expected + "\n"
