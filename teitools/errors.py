@@ -54,3 +54,7 @@ class DocumentError(TeiToolsError, ValueError):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(str(diagnostic))
         self.diagnostic = diagnostic
+
+
+class GitError(TeiToolsError, RuntimeError):
+    """git is missing, the folder is not in a git repository, or a ref does not exist."""

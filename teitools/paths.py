@@ -49,3 +49,26 @@ def find_registers(files: Iterable[Path]) -> list[Path]:
                 registers.update(dict.fromkeys(present))
                 break
     return list(registers)
+
+
+def registers_by_file(files: Iterable[Path]) -> dict[Path, tuple[Path, ...]]:
+    """For each file, the registers of its edition (as :func:`find_registers` finds them).
+
+    Folders are looked up once each, so this stays cheap for tens of thousands of files.
+    """
+    by_folder: dict[Path, tuple[Path, ...]] = {}
+    found: dict[Path, tuple[Path, ...]] = {}
+    for file in files:
+        folder = file.parent
+        if folder not in by_folder:
+            by_folder[folder] = _edition_registers(folder.resolve())
+        found[file] = by_folder[folder]
+    return found
+
+
+def _edition_registers(folder: Path) -> tuple[Path, ...]:
+    for candidate in (folder, *folder.parents):
+        present = tuple(candidate / name for name in REGISTER_FILES if (candidate / name).is_file())
+        if present:
+            return present
+    return ()

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lxml import etree
 
+from teitools.changes import changed_files, select_changed
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import DocumentError, SchemaError
-from teitools.paths import find_registers, find_xml_files
+from teitools.paths import find_registers, find_xml_files, registers_by_file
 from teitools.resources import schema_file
+from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
 from teitools.validation.grammar import check_grammar, compile_relaxng
 from teitools.validation.positions import SourceLines
@@ -33,11 +35,16 @@ class ValidateOptions:
     ``schemas`` replaces the project's RELAX NG and/or Schematron (each file is recognised by
     its root element). ``registers`` names the register files that pointers resolve against;
     None finds them beside or above the files. ``jobs`` > 1 validates files in parallel.
+    ``cache_dir`` keeps per-file results between runs (see :mod:`teitools.validation.cache`);
+    None validates every file afresh. ``changed_since`` (a git ref) keeps only the files
+    changed since it and the files that depend on them (see :mod:`teitools.changes`).
     """
 
     schemas: tuple[Path, ...] = ()
     registers: tuple[Path, ...] | None = None
     jobs: int = 1
+    cache_dir: Path | None = None
+    changed_since: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,12 +59,22 @@ class _FileResult:
     facts: FileFacts | None
 
 
-def validate(paths: Iterable[Path | str], options: ValidateOptions | None = None) -> Report:
-    """Validate files and folders; every file is reported on, even when others fail."""
+def validate(
+    paths: Iterable[Path | str],
+    options: ValidateOptions | None = None,
+    *,
+    progress: Progress | None = None,
+) -> Report:
+    """Validate files and folders; every file is reported on, even when others fail.
+
+    ``progress(done, total)`` is called as files are checked, for a progress bar.
+    """
     options = options or ValidateOptions()
     files = find_xml_files(Path(p) for p in paths)
     schemas = _schema_set(options.schemas)
-    results = _check_files(files, schemas, options.jobs)
+    if options.changed_since is not None:
+        files = _changed(files, options, schemas)
+    results = _check_files(files, schemas, options, progress)
     diagnostics = [d for result in results for d in result.diagnostics]
     checked = [r.facts for r in results if r.facts is not None]
     register_facts = _register_facts(files, options.registers, checked)
@@ -102,15 +119,43 @@ def _schema_kind(path: Path) -> str:
     raise SchemaError(f"{path} is neither a RELAX NG (XML syntax) nor an ISO Schematron schema")
 
 
-def _check_files(files: list[Path], schemas: _SchemaSet, jobs: int) -> list[_FileResult]:
+def _changed(files: list[Path], options: ValidateOptions, schemas: _SchemaSet) -> list[Path]:
+    where = files[0].parent if files else Path.cwd()
+    changed = changed_files(options.changed_since or "HEAD", where)
+    return select_changed(files, changed, registers=options.registers,
+                          schemas=_schema_files(schemas))
+
+
+def _schema_files(schemas: _SchemaSet) -> list[Path]:
+    return [path for path in (schemas.relaxng, schemas.schematron) if path is not None]
+
+
+def _check_files(
+    files: list[Path], schemas: _SchemaSet, options: ValidateOptions, progress: Progress | None
+) -> list[_FileResult]:
     # Compile before forking, so that workers inherit the schemas instead of each compiling.
     _compile(schemas)
+    cache = None
+    registers: dict[Path, tuple[Path, ...]] = {}
+    if options.cache_dir is not None:
+        cache = ResultCache.open(options.cache_dir, _schema_files(schemas))
+        registers = (dict.fromkeys(files, options.registers) if options.registers is not None
+                     else registers_by_file(files))
+    results = run_cached(files, cache, registers,
+                         lambda todo: _run(todo, schemas, options.jobs), progress)
+    return [_FileResult(*result) for result in results]
+
+
+def _run(files: list[Path], schemas: _SchemaSet, jobs: int) -> Iterator[CachedResult]:
     if jobs <= 1 or len(files) < 2:
-        return [check_file(f, schemas) for f in files]
+        results: Iterable[_FileResult] = (check_file(f, schemas) for f in files)
+        yield from ((r.diagnostics, r.facts) for r in results)
+        return
     workers = min(jobs, os.cpu_count() or 1, len(files))
     chunk = max(1, len(files) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(check_file, files, [schemas] * len(files), chunksize=chunk))
+        for result in pool.map(check_file, files, [schemas] * len(files), chunksize=chunk):
+            yield result.diagnostics, result.facts
 
 
 def _compile(schemas: _SchemaSet) -> None:

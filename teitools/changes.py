@@ -1,0 +1,97 @@
+"""Which files to validate after a change: the files changed since a git ref, and their dependents.
+
+A letter's cross-file checks read its edition's registers (``persons.xml``, ``places.xml``,
+``sources.xml``), so a changed register selects every file of that edition; a changed schema
+selects everything.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from teitools.errors import GitError
+from teitools.paths import REGISTER_FILES, registers_by_file
+
+
+def changed_files(ref: str, where: Path | None = None) -> set[Path]:
+    """Absolute paths of the files changed since ``ref``: committed since, staged, unstaged,
+    and untracked (not ignored) files, deleted ones included."""
+    if ref.startswith("-"):
+        raise GitError(f"{ref!r} is not a git ref")
+    where = where or Path.cwd()
+    top = Path(_git(["rev-parse", "--show-toplevel"], where).strip())
+    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top,
+         failure=f"{ref!r} is not a commit in the git repository at {top}")
+    diff = _git(["diff", "--name-only", "--no-renames", "-z", ref, "--"], top)
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
+    names = [name for name in (diff + untracked).split("\0") if name]
+    return {top / name for name in names}
+
+
+def select_changed(
+    files: Sequence[Path],
+    changed: Iterable[Path],
+    *,
+    registers: Sequence[Path] | None = None,
+    schemas: Iterable[Path] = (),
+) -> list[Path]:
+    """The ``files`` to validate again, in their order, given the ``changed`` paths.
+
+    A file is selected when it changed, when one of its registers changed (``registers``
+    given: those are every file's registers; None: found beside or above each file), or
+    when any of ``schemas`` changed.
+    """
+    real = _RealPaths()
+    changed_set = {real(path) for path in changed}
+    if changed_set & {real(schema) for schema in schemas}:
+        return list(files)
+    if registers is not None:
+        if changed_set & {real(register) for register in registers}:
+            return list(files)
+        return [file for file in files if real(file) in changed_set]
+    changed_registers = {path for path in changed_set if path.name in REGISTER_FILES}
+    if not changed_registers:
+        return [file for file in files if real(file) in changed_set]
+    editions = registers_by_file(files)
+    return [file for file in files
+            if real(file) in changed_set
+            or _depends(real(file), [real(r) for r in editions[file]], changed_registers)]
+
+
+def _depends(file: Path, registers: list[Path], changed: set[Path]) -> bool:
+    """True when a changed register is one of the file's, or was deleted from its edition's
+    folder (or a folder above it)."""
+    if any(register in changed for register in registers):
+        return True
+    return any(not register.exists() and file.is_relative_to(register.parent)
+               for register in changed)
+
+
+class _RealPaths:
+    """Real paths, resolving each folder once: a deleted file has no real path of its own,
+    and folders are few, so this stays cheap for many thousands of files."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        folder = path.parent
+        if folder not in self._folders:
+            self._folders[folder] = folder.resolve()
+        return self._folders[folder] / path.name
+
+
+def _git(args: list[str], where: Path, *, failure: str | None = None) -> str:
+    git = shutil.which("git")
+    if git is None:
+        raise GitError("--changed-since needs git, which is not installed (not found on PATH)")
+    result = subprocess.run([git, *args], cwd=where, capture_output=True, check=False)
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", errors="replace").strip().splitlines()
+        raise GitError(failure or f"git {args[0]} failed in {where}: "
+                       f"{message[-1] if message else f'exit code {result.returncode}'}")
+    return result.stdout.decode("utf-8", errors="surrogateescape")
+
