@@ -146,7 +146,7 @@ def _write(target: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would lock out a CI cache's other users
+        Path(temporary).chmod(0o644)  # mkstemp's 0600 would lock out a CI cache's other users
         Path(temporary).replace(target)
     except BaseException:
         with contextlib.suppress(OSError):
