@@ -42,3 +42,10 @@ def check_golden(actual: str, golden: Path, regenerate: bool) -> None:
         return
     assert golden.exists(), f"no golden file {golden}; run pytest --regenerate-golden"
     assert actual == golden.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_ci_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test has its own result cache, and never writes to a real CI's step summary."""
+    monkeypatch.setenv("TEITOOLS_CACHE_DIR", str(tmp_path / "teitools-cache"))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

@@ -1,10 +1,16 @@
 """A content-addressed cache of per-file validation results, in ``.teitools-cache/``.
 
-What is cached: the findings of the per-file layers (well-formedness, grammar, Schematron)
-and the facts the cross-file checks need (ids and ``#id`` pointers). The cross-file checks
-themselves always run: they are cheap, and they depend on every file at once.
+Two kinds of entry:
 
-The key of an entry is a SHA-256 over everything the cached result depends on:
+- per file: the findings of the per-file layers (well-formedness, grammar, Schematron) and
+  the facts the cross-file checks need (ids and ``#id`` pointers);
+- per run: the whole report of a run, keyed on the keys of all its files in order. The
+  cross-file checks depend on every file at once, so they are cached only this way: a run
+  over exactly the same inputs gives back its report without reading any entry of a file,
+  and a run with one file changed validates that file and repeats the (cheap) cross-file
+  checks over the facts of all.
+
+The key of a file's entry is a SHA-256 over everything the cached result depends on:
 
 - the file's path (findings carry it) and its bytes;
 - the bytes of the schemas in use (RELAX NG and Schematron);
@@ -31,7 +37,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from teitools.diagnostics import Diagnostic, Severity
+from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.validation.corpus import LETTERS_FOLDER, FileFacts, Pointer, Position
 
 #: The default cache folder, relative to the working directory (like .pytest_cache).
@@ -49,35 +55,75 @@ CachedResult = tuple[tuple[Diagnostic, ...], FileFacts | None]
 class ResultCache:
     """Per-file results stored under their content key; see the module docstring."""
 
-    def __init__(self, folder: Path, context: bytes) -> None:
+    def __init__(
+        self, folder: Path, context: bytes, registers: Mapping[Path, Sequence[Path]]
+    ) -> None:
         self.folder = folder
         self._entries = folder / f"v{ENTRY_FORMAT}"
         self._context = context
+        self._registers = registers
         self._register_digests: dict[Path, bytes] = {}
+        self._keys: dict[Path, str | None] = {}
         self.writable = True
 
     @classmethod
-    def open(cls, folder: Path, schemas: Iterable[Path]) -> ResultCache:
-        """The cache in ``folder`` for a run with these schemas; the folder is made on demand."""
+    def open(
+        cls, folder: Path, schemas: Iterable[Path], registers: Mapping[Path, Sequence[Path]]
+    ) -> ResultCache:
+        """The cache in ``folder`` for a run with these schemas, each file with its registers;
+        the folder is made when the first entry is written."""
         context = hashlib.sha256()
         for part in (b"teitools", _version().encode(), code_digest()):
             context.update(part + b"\0")
         for schema in schemas:
             context.update(b"schema\0" + _file_digest(schema))
-        return cls(folder, context.digest())
+        return cls(folder, context.digest(), registers)
 
-    def key(self, path: Path, registers: Sequence[Path]) -> str | None:
+    def key(self, path: Path) -> str | None:
         """The key of ``path``'s result, or None when the file cannot be read (not cached)."""
+        if path not in self._keys:
+            self._keys[path] = self._key(path)
+        return self._keys[path]
+
+    def _key(self, path: Path) -> str | None:
         try:
             data = path.read_bytes()
         except OSError:
             return None
         digest = hashlib.sha256(self._context)
-        for register in registers:
+        for register in self._registers.get(path, ()):
             digest.update(b"register\0" + self._register_digest(register))
         digest.update(b"path\0" + os.fsencode(path) + b"\0")
         digest.update(data)
         return digest.hexdigest()
+
+    def get_report(self, files: Sequence[Path]) -> Report | None:
+        """The report of an earlier run over exactly these files, all unchanged, or None."""
+        key = self._run_key(files)
+        if key is None:
+            return None
+        try:
+            return _decode_report(json.loads(self._run_entry(key).read_bytes()))
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+
+    def put_report(self, files: Sequence[Path], report: Report) -> None:
+        """Keep the report of a run over ``files`` (not when a file could not be read)."""
+        key = self._run_key(files)
+        if key is not None:
+            self._store(self._run_entry(key), _encode_report(report))
+
+    def _run_key(self, files: Sequence[Path]) -> str | None:
+        digest = hashlib.sha256(self._context + b"run\0")
+        for file in files:
+            key = self.key(file)
+            if key is None:
+                return None
+            digest.update(key.encode("ascii"))
+        return digest.hexdigest()
+
+    def _run_entry(self, key: str) -> Path:
+        return self._entries / "runs" / f"{key}.json"
 
     def get(self, key: str, path: Path) -> CachedResult | None:
         """The stored result for ``key``, or None on a miss or an unreadable entry."""
@@ -89,14 +135,16 @@ class ResultCache:
 
     def put(self, key: str, result: CachedResult) -> None:
         """Store a result; a cache that cannot be written is silently left alone."""
+        self._store(self._entry(key), _encode(result))
+
+    def _store(self, target: Path, data: dict[str, Any]) -> None:
         if not self.writable:
             return
-        target = self._entry(key)
         try:
             if not self.folder.is_dir():
                 _create(self.folder)
             target.parent.mkdir(parents=True, exist_ok=True)
-            _write(target, json.dumps(_encode(result), ensure_ascii=False).encode("utf-8"))
+            _write(target, json.dumps(data, ensure_ascii=False).encode("utf-8"))
         except OSError:
             self.writable = False  # a read-only checkout: validation goes on without a cache
 
@@ -154,6 +202,28 @@ def _write(target: Path, data: bytes) -> None:
         raise
 
 
+def _encode_report(report: Report) -> dict[str, Any]:
+    return {
+        "files": list(report.files),
+        "diagnostics": [[d.file, d.line, d.column, str(d.severity), d.rule, d.message, d.xpath]
+                        for d in report.diagnostics],
+    }
+
+
+def _decode_report(data: dict[str, Any]) -> Report:
+    return Report(
+        tuple(str(file) for file in data["files"]),
+        tuple(_diagnostic(file, *rest) for file, *rest in data["diagnostics"]),
+    )
+
+
+def _diagnostic(file: Any, line: Any, column: Any, severity: Any, rule: Any, message: Any,
+                xpath: Any) -> Diagnostic:
+    # Checked while rebuilt: a damaged entry raises here and is treated as a miss.
+    return Diagnostic(str(file), int(line), int(column), Severity(str(severity)), str(rule),
+                      str(message), None if xpath is None else str(xpath))
+
+
 def _encode(result: CachedResult) -> dict[str, Any]:
     diagnostics, facts = result
     return {
@@ -170,11 +240,7 @@ def _encode(result: CachedResult) -> dict[str, Any]:
 
 
 def _decode(data: dict[str, Any], file: str) -> CachedResult:
-    diagnostics = tuple(
-        Diagnostic(file, int(line), int(column), Severity(severity), str(rule), str(message),
-                   None if xpath is None else str(xpath))
-        for line, column, severity, rule, message, xpath in data["diagnostics"]
-    )
+    diagnostics = tuple(_diagnostic(file, *fields) for fields in data["diagnostics"])
     raw = data["facts"]
     if raw is None:
         return diagnostics, None
@@ -195,7 +261,6 @@ Progress = Callable[[int, int], None]
 def run_cached(
     files: Sequence[Path],
     cache: ResultCache | None,
-    registers: Mapping[Path, Sequence[Path]],
     check: Callable[[list[Path]], Iterable[CachedResult]],
     progress: Progress | None = None,
 ) -> list[CachedResult]:
@@ -205,7 +270,7 @@ def run_cached(
     keys: dict[Path, str] = {}
     if cache is not None:
         for file in files:
-            key = cache.key(file, registers.get(file, ()))
+            key = cache.key(file)
             hit = cache.get(key, file) if key is not None else None
             if hit is not None:
                 found[file] = hit

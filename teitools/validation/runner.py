@@ -74,12 +74,18 @@ def validate(
     schemas = _schema_set(options.schemas)
     if options.changed_since is not None:
         files = _changed(files, options, schemas)
-    results = _check_files(files, schemas, options, progress)
+    cache = _open_cache(files, schemas, options)
+    if cache is not None and (known := cache.get_report(files)) is not None:
+        return known
+    results = _check_files(files, schemas, options.jobs, cache, progress)
     diagnostics = [d for result in results for d in result.diagnostics]
     checked = [r.facts for r in results if r.facts is not None]
     register_facts = _register_facts(files, options.registers, checked)
     diagnostics += check_corpus(checked, register_facts)
-    return Report(tuple(str(f) for f in files), tuple(sorted(diagnostics)))
+    report = Report(tuple(str(f) for f in files), tuple(sorted(diagnostics)))
+    if cache is not None:
+        cache.put_report(files, report)
+    return report
 
 
 def iter_diagnostics(
@@ -130,19 +136,23 @@ def _schema_files(schemas: _SchemaSet) -> list[Path]:
     return [path for path in (schemas.relaxng, schemas.schematron) if path is not None]
 
 
+def _open_cache(
+    files: list[Path], schemas: _SchemaSet, options: ValidateOptions
+) -> ResultCache | None:
+    if options.cache_dir is None:
+        return None
+    registers = (dict.fromkeys(files, options.registers) if options.registers is not None
+                 else registers_by_file(files))
+    return ResultCache.open(options.cache_dir, _schema_files(schemas), registers)
+
+
 def _check_files(
-    files: list[Path], schemas: _SchemaSet, options: ValidateOptions, progress: Progress | None
+    files: list[Path], schemas: _SchemaSet, jobs: int, cache: ResultCache | None,
+    progress: Progress | None,
 ) -> list[_FileResult]:
     # Compile before forking, so that workers inherit the schemas instead of each compiling.
     _compile(schemas)
-    cache = None
-    registers: dict[Path, tuple[Path, ...]] = {}
-    if options.cache_dir is not None:
-        cache = ResultCache.open(options.cache_dir, _schema_files(schemas))
-        registers = (dict.fromkeys(files, options.registers) if options.registers is not None
-                     else registers_by_file(files))
-    results = run_cached(files, cache, registers,
-                         lambda todo: _run(todo, schemas, options.jobs), progress)
+    results = run_cached(files, cache, lambda todo: _run(todo, schemas, jobs), progress)
     return [_FileResult(*result) for result in results]
 
 
