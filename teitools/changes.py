@@ -12,8 +12,8 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from teitools.errors import GitError
-from teitools.paths import REGISTER_FILES, registers_by_file
+from teitools.errors import GitError, InputError
+from teitools.paths import REGISTER_FILES, find_xml_files, registers_by_file
 
 
 def changed_files(ref: str, where: Path | None = None) -> set[Path]:
@@ -32,33 +32,55 @@ def changed_files(ref: str, where: Path | None = None) -> set[Path]:
 
 
 def select_changed(
-    files: Sequence[Path],
+    paths: Sequence[Path],
     changed: Iterable[Path],
     *,
     registers: Sequence[Path] | None = None,
     schemas: Iterable[Path] = (),
 ) -> list[Path]:
-    """The ``files`` to validate again, in their order, given the ``changed`` paths.
+    """Of the files :func:`~teitools.paths.find_xml_files` finds in ``paths``, those to
+    validate again given the ``changed`` paths, in the same order.
 
     A file is selected when it changed, when one of its registers changed (``registers``
     given: those are every file's registers; None: found beside or above each file), or
-    when any of ``schemas`` changed.
+    when any of ``schemas`` changed. When no register or schema changed, only the changed
+    paths are looked at, so that one changed letter in a large edition is found at once.
     """
     real = _RealPaths()
     changed_set = {real(path) for path in changed}
     if changed_set & {real(schema) for schema in schemas}:
-        return list(files)
+        return find_xml_files(paths)
     if registers is not None:
         if changed_set & {real(register) for register in registers}:
-            return list(files)
-        return [file for file in files if real(file) in changed_set]
-    changed_registers = {path for path in changed_set if path.name in REGISTER_FILES}
-    if not changed_registers:
-        return [file for file in files if real(file) in changed_set]
-    editions = registers_by_file(files)
-    return [file for file in files
-            if real(file) in changed_set
-            or _depends(real(file), [real(r) for r in editions[file]], changed_registers)]
+            return find_xml_files(paths)
+    elif any(path.name in REGISTER_FILES for path in changed_set):
+        changed_registers = {path for path in changed_set if path.name in REGISTER_FILES}
+        files = find_xml_files(paths)
+        editions = registers_by_file(files)
+        return [file for file in files
+                if real(file) in changed_set
+                or _depends(real(file), [real(r) for r in editions[file]], changed_registers)]
+    return _changed_below(paths, changed_set, real)
+
+
+def _changed_below(paths: Sequence[Path], changed: set[Path], real: _RealPaths) -> list[Path]:
+    """The changed XML files below ``paths``, named and ordered as find_xml_files would."""
+    selected: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            top = path.resolve()
+            below = sorted(
+                candidate.relative_to(top).parts for candidate in changed
+                if candidate.suffix == ".xml" and candidate.is_relative_to(top)
+                and not any(part.startswith(".") for part in candidate.relative_to(top).parts)
+                and candidate.is_file()
+            )
+            selected.extend(path.joinpath(*parts) for parts in below)
+        elif not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+        elif real(path) in changed:
+            selected.append(path)
+    return list(dict.fromkeys(selected))
 
 
 def _depends(file: Path, registers: list[Path], changed: set[Path]) -> bool:
