@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -192,14 +193,19 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, str]:
+def timed(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall-clock and CPU seconds (user + system, the process and its children) of a run,
+    and its summary line. CPU time is the fairer number on a machine shared with others."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout[-2000:]}"
                  f"{result.stderr[-2000:]}")
-    return elapsed, result.stdout.strip().splitlines()[-1]
+    return elapsed, cpu, result.stdout.strip().splitlines()[-1]
 
 
 def main() -> int:
@@ -216,36 +222,41 @@ def main() -> int:
         files = generate(work / "tei", args.letters)
         git(work, "init", "-q")
         git(work, "add", ".")
-        git(work, "-c", "user.name=bench", "-c", "user.email=bench@invalid", "commit", "-qm", "corpus")
+        git(work, "-c", "user.name=bench", "-c", "user.email=bench@invalid", "commit", "-qm",
+            "corpus")
+        git(work, "status", "--porcelain")  # refresh the index, as any git use in CI would
         setup = time.perf_counter() - started
         command = [teitools, "validate", "tei", "--jobs", str(args.jobs), "--quiet"]
-        first, first_summary = timed(command, work)
-        second, second_summary = timed(command, work)
-        changed = files[len(files) // 2]
+        first = timed(command, work)
+        second = timed(command, work)
         number = len(files) // 2
-        changed.write_text(letter(number, extra="A changed sentence.")[1], encoding="utf-8")
-        one, one_summary = timed([*command, "--changed-since", "HEAD"], work)
-        uncached, _ = timed([*command, "--changed-since", "HEAD", "--no-cache"], work)
+        files[number].write_text(letter(number, extra="A changed sentence.")[1], encoding="utf-8")
+        one = timed([*command, "--changed-since", "HEAD"], work)
+        one_uncached = timed([*command, "--changed-since", "HEAD", "--no-cache"], work)
+        full_after_change = timed(command, work)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     rows = [
-        ("generate + git commit", setup, f"{args.letters} letters + 3 registers", ""),
-        ("first run (empty cache)", first, first_summary, ""),
-        ("second run (cache)", second, second_summary,
-         f"{first / second:.1f}x faster (target >= 10x)"),
-        ("--changed-since HEAD, 1 letter changed", one, one_summary, "target < 0.5 s"),
-        ("  the same with --no-cache", uncached, "", ""),
+        ("first run (empty cache)", first, ""),
+        ("second run, unchanged (cache)", second,
+         f"{first[0] / second[0]:.0f}x faster wall, {first[1] / second[1]:.0f}x CPU "
+         "(target >= 10x)"),
+        ("--changed-since HEAD, 1 letter changed", one, "target < 0.5 s"),
+        ("  the same with --no-cache", one_uncached, ""),
+        ("full run after that change (cache)", full_after_change, ""),
     ]
-    print(f"teitools CI benchmark: {args.letters} letters, --jobs {args.jobs}, "
-          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    print(f"| {'run':<40} | {'seconds':>8} | {'result':<45} | note")
-    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 47}|------")
-    for name, seconds, result, note in rows:
-        print(f"| {name:<40} | {seconds:>8.2f} | {result:<45} | {note}")
-    missed = first / second < 10 or one >= 0.5
+    print(f"teitools CI benchmark: {args.letters} letters + 3 registers (generated and committed "
+          f"in {setup:.1f} s), --jobs {args.jobs}, {os.cpu_count()} CPUs, "
+          f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}")
+    print()
+    print(f"| {'run':<40} | {'wall s':>7} | {'CPU s':>7} | {'result':<34} | note")
+    print(f"|{'-' * 42}|{'-' * 9}:|{'-' * 9}:|{'-' * 36}|------")
+    for name, (wall, cpu, result), note in rows:
+        print(f"| {name:<40} | {wall:>7.2f} | {cpu:>7.2f} | {result:<34} | {note}")
+    missed = first[0] / second[0] < 10 or one[0] >= 0.5
     if missed:
-        print("a target was missed")
+        print("\na target was missed (wall clock)")
     return 1 if missed else 0
 
 

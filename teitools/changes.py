@@ -22,11 +22,15 @@ def changed_files(ref: str, where: Path | None = None) -> set[Path]:
     if ref.startswith("-"):
         raise GitError(f"{ref!r} is not a git ref")
     where = where or Path.cwd()
-    top = Path(_git(["rev-parse", "--show-toplevel"], where).strip())
-    _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top,
-         failure=f"{ref!r} is not a commit in the git repository at {top}")
-    diff = _git(["diff", "--name-only", "--no-renames", "-z", ref, "--"], top)
-    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
+    found = _git(["rev-parse", "--show-toplevel", "--verify", "--quiet", f"{ref}^{{commit}}"],
+                 where)
+    top = Path(found.splitlines()[0])
+    if len(found.splitlines()) < 2:
+        raise GitError(f"{ref!r} is not a commit in the git repository at {top}")
+    # The two listings run side by side: together they are most of --changed-since's time.
+    diff, untracked = _git_parallel(
+        [["diff", "--name-only", "--no-renames", "-z", ref, "--"],
+         ["ls-files", "--others", "--exclude-standard", "-z"]], top)
     names = [name for name in (diff + untracked).split("\0") if name]
     return {top / name for name in names}
 
@@ -106,14 +110,31 @@ class _RealPaths:
         return self._folders[folder] / path.name
 
 
-def _git(args: list[str], where: Path, *, failure: str | None = None) -> str:
+def _git(args: list[str], where: Path) -> str:
+    return _git_parallel([args], where)[0]
+
+
+def _git_parallel(commands: list[list[str]], where: Path) -> list[str]:
+    """The output of each git command, run at the same time in ``where``."""
     git = shutil.which("git")
     if git is None:
         raise GitError("--changed-since needs git, which is not installed (not found on PATH)")
-    result = subprocess.run([git, *args], cwd=where, capture_output=True, check=False)
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", errors="replace").strip().splitlines()
-        raise GitError(failure or f"git {args[0]} failed in {where}: "
-                       f"{message[-1] if message else f'exit code {result.returncode}'}")
-    return result.stdout.decode("utf-8", errors="surrogateescape")
+    running = [(args, subprocess.Popen([git, *args], cwd=where, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE)) for args in commands]
+    outputs = []
+    try:
+        for args, process in running:
+            stdout, stderr = process.communicate()
+            # rev-parse --verify --quiet fails silently for an unknown ref: the caller says so.
+            if process.returncode != 0 and not (args[0] == "rev-parse" and not stderr):
+                message = stderr.decode("utf-8", errors="replace").strip().splitlines()
+                raise GitError(f"git {args[0]} failed in {where}: "
+                               f"{message[-1] if message else f'exit code {process.returncode}'}")
+            outputs.append(stdout.decode("utf-8", errors="surrogateescape"))
+    finally:
+        for _, process in running:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return outputs
 
