@@ -47,7 +47,8 @@ def step_summary(report: Report, style: ReportStyle) -> str:
         lines += ["| File | Line | Column | Severity | Rule | Message |",
                   "|---|---:|---:|---|---|---|"]
         lines += [
-            f"| {_cell(d.file)} | {d.line} | {d.column} | {d.severity} | `{d.rule}` "
+            f"| {_cell(d.file)} | {d.line} | {d.column} | {d.severity} "
+            f"| `{_cell(d.rule).replace('`', '')}` "
             f"| {_cell(d.message)} |"
             for d in report.diagnostics[:SUMMARY_ROWS]
         ]

@@ -125,6 +125,11 @@ class ResultCache:
     def _run_entry(self, key: str) -> Path:
         return self._entries / "runs" / f"{key}.json"
 
+    def unchanged(self, path: Path, key: str) -> bool:
+        """True when ``path`` still has the key it had when the run began, so that a file
+        edited while it was being validated is not stored under its earlier bytes."""
+        return self._key(path) == key
+
     def get(self, key: str, path: Path) -> CachedResult | None:
         """The stored result for ``key``, or None on a miss or an unreadable entry."""
         try:
@@ -282,7 +287,7 @@ def run_cached(
     missing = [file for file in files if file not in found]
     for file, result in zip(missing, check(missing), strict=True):
         found[file] = result
-        if cache is not None and file in keys:
+        if cache is not None and file in keys and cache.unchanged(file, keys[file]):
             cache.put(keys[file], result)
         if progress is not None:
             progress(len(found), total)
