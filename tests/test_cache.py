@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import EDITION, FIXTURES, ROOT
 
 import teitools
 from teitools.cli import main
@@ -17,6 +16,8 @@ from teitools.diagnostics import Report
 from teitools.validation import ValidateOptions, cache, runner, validate
 from teitools.validation.corpus import gather_facts
 from teitools.xmlload import load
+from tests.conftest import EDITION, FIXTURES, ROOT
+from tests.editions import copy_edition
 
 LETTER_NAME = "stalin-kaganovich-1933.xml"
 ALL_FIXTURES = sorted(FIXTURES.rglob("*.xml"))
@@ -25,7 +26,7 @@ ALL_FIXTURES = sorted(FIXTURES.rglob("*.xml"))
 @pytest.fixture
 def edition(tmp_path: Path) -> Path:
     """A copy of the bundled edition to change."""
-    return Path(shutil.copytree(EDITION, tmp_path / "tei"))
+    return copy_edition(tmp_path / "tei")
 
 
 @pytest.fixture

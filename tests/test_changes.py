@@ -7,13 +7,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import EDITION, ROOT
 
 from teitools.changes import changed_files, select_changed
 from teitools.cli import main
 from teitools.errors import GitError
 from teitools.paths import find_xml_files
 from teitools.validation import ValidateOptions, validate
+from tests.conftest import EDITION, ROOT
+from tests.editions import copy_edition
 
 LETTERS = sorted((EDITION / "letters").glob("*.xml"))
 
@@ -29,7 +30,7 @@ def repo(tmp_path: Path) -> Path:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     repo = tmp_path / "edition"
-    shutil.copytree(EDITION, repo / "tei")
+    copy_edition(repo / "tei")
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@invalid", "commit", "-qm", "edition")
@@ -145,7 +146,7 @@ def test_a_bad_ref_is_a_usage_error(repo: Path, ref: str, message: str,
 
 def test_outside_a_git_repository_is_a_usage_error(tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    shutil.copytree(EDITION, tmp_path / "tei")
+    copy_edition(tmp_path / "tei")
     assert main(["validate", "--changed-since", "HEAD", str(tmp_path / "tei")]) == 2
     assert "git rev-parse failed" in capsys.readouterr().err
 

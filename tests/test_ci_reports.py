@@ -8,7 +8,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import EDITION, FIXTURES, ROOT, reference_file
 from lxml import etree
 
 from teitools import validate
@@ -18,6 +17,7 @@ from teitools.report import FORMATS, ReportStyle
 from teitools.report.github import SUMMARY_ROWS, step_summary
 from teitools.rule_catalogue import RULES, describe
 from teitools.validation import ValidateOptions
+from tests.conftest import EDITION, FIXTURES, ROOT, reference_file
 
 INVALID = FIXTURES / "invalid"
 VALID = FIXTURES / "valid" / "minimal-letter.xml"

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EDITION, FIXTURES, ROOT
+
+from tests.conftest import FIXTURES, ROOT
+from tests.editions import copy_edition
 
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 ACTION = ROOT / "action.yml"
@@ -82,7 +84,7 @@ def test_pre_commit_hook_passes_good_and_fails_bad_staged_files(
 ) -> None:
     repo, rev = hook_repo
     project = new_repo(tmp_path / "edition")
-    shutil.copytree(EDITION, project / "tei")
+    copy_edition(project / "tei")
     (project / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {repo}\n    rev: {rev}\n    hooks:\n      - id: teitools-validate\n",
         encoding="utf-8")
@@ -154,7 +156,7 @@ def run_validate_step(tmp_path: Path, paths: str, strict: str = "false",
 
 
 def test_action_validate_step_passes_a_clean_edition(tmp_path: Path) -> None:
-    shutil.copytree(EDITION, tmp_path / "tei")
+    copy_edition(tmp_path / "tei")
     result, summary = run_validate_step(tmp_path, "tei")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.endswith("11 files checked: no problems\n")
@@ -162,7 +164,7 @@ def test_action_validate_step_passes_a_clean_edition(tmp_path: Path) -> None:
 
 
 def test_action_validate_step_annotates_findings_and_fails(tmp_path: Path) -> None:
-    shutil.copytree(EDITION, tmp_path / "tei")
+    copy_edition(tmp_path / "tei")
     shutil.copy(FIXTURES / "invalid" / "hi-rend.xml", tmp_path / "hi-rend.xml")
     result, summary = run_validate_step(tmp_path, "tei/letters hi-rend.xml",
                                         args="--registers tei --jobs 2")
@@ -174,7 +176,7 @@ def test_action_validate_step_annotates_findings_and_fails(tmp_path: Path) -> No
 
 def test_action_strict_input_fails_on_warnings(tmp_path: Path) -> None:
     letters = tmp_path / "tei" / "letters"
-    shutil.copytree(EDITION, tmp_path / "tei")
+    copy_edition(tmp_path / "tei")
     (letters / "stalin-kaganovich-1933.xml").rename(letters / "misnamed.xml")
     assert run_validate_step(tmp_path, "tei")[0].returncode == 0
     result, _ = run_validate_step(tmp_path, "tei", strict="true")

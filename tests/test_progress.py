@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import EDITION
 
 from teitools import cli
 from teitools.validation import validate
+from tests.conftest import EDITION
 
 
 class Terminal(io.StringIO):
