@@ -14,6 +14,9 @@ from pathlib import Path
 
 from teitools.errors import GitError, InputError
 from teitools.paths import REGISTER_FILES, find_xml_files, registers_by_file
+from teitools.settings import PYPROJECT_FILE, SETTINGS_FILE
+
+_SETTINGS_FILES = (SETTINGS_FILE, PYPROJECT_FILE)
 
 
 def changed_files(ref: str, where: Path | None = None) -> set[Path]:
@@ -46,25 +49,30 @@ def select_changed(
     validate again given the ``changed`` paths, in the same order.
 
     A file is selected when it changed, when one of its registers changed (``registers``
-    given: those are every file's registers; None: found beside or above each file), or
-    when any of ``schemas`` changed. When no register or schema changed, only the changed
-    paths are looked at, so that one changed letter in a large edition is found at once.
+    given: those are every file's registers; None: found beside or above each file), when a
+    settings file (``teitools.toml``, ``pyproject.toml``) in its folder or above changed, or
+    when any of ``schemas`` changed. When none of those changed, only the changed paths are
+    looked at, so that one changed letter in a large edition is found at once.
     """
     real = _RealPaths()
     changed_set = {real(path) for path in changed}
     if changed_set & {real(schema) for schema in schemas}:
         return find_xml_files(paths)
-    if registers is not None:
-        if changed_set & {real(register) for register in registers}:
-            return find_xml_files(paths)
-    elif any(path.name in REGISTER_FILES for path in changed_set):
-        changed_registers = {path for path in changed_set if path.name in REGISTER_FILES}
-        files = find_xml_files(paths)
-        editions = registers_by_file(files)
-        return [file for file in files
-                if real(file) in changed_set
-                or _depends(real(file), [real(r) for r in editions[file]], changed_registers)]
-    return _changed_below(paths, changed_set, real)
+    if registers is not None and changed_set & {real(register) for register in registers}:
+        return find_xml_files(paths)
+    # Settings name the schemas: a changed settings file may change every file's result.
+    settings = [path.parent for path in changed_set if path.name in _SETTINGS_FILES]
+    changed_registers = ({path for path in changed_set if path.name in REGISTER_FILES}
+                         if registers is None else set())
+    if not settings and not changed_registers:
+        return _changed_below(paths, changed_set, real)
+    files = find_xml_files(paths)
+    editions = registers_by_file(files) if changed_registers else {}
+    return [file for file in files
+            if real(file) in changed_set
+            or any(real(file).is_relative_to(folder) for folder in settings)
+            or (changed_registers and _depends(real(file), [real(r) for r in editions[file]],
+                                               changed_registers))]
 
 
 def _changed_below(paths: Sequence[Path], changed: set[Path], real: _RealPaths) -> list[Path]:

@@ -113,6 +113,12 @@ def test_a_changed_schema_selects_everything(repo: Path) -> None:
     assert len(selected(repo, schemas=(schema,))) == len(LETTERS) + 3  # untracked: changed
 
 
+def test_changed_settings_select_every_file_below_them(repo: Path) -> None:
+    settings = repo / "tei" / "teitools.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert len(selected(repo)) == len(LETTERS) + 3
+
+
 def test_the_selection_is_named_and_ordered_as_a_full_run(repo: Path) -> None:
     for letter in LETTERS[::-1]:
         edit(repo / "tei" / "letters" / letter.name)
