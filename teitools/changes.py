@@ -14,9 +14,10 @@ from pathlib import Path
 
 from teitools.errors import GitError, InputError
 from teitools.paths import REGISTER_FILES, find_xml_files, registers_by_file
-from teitools.settings import PYPROJECT_FILE, SETTINGS_FILE
 
-_SETTINGS_FILES = (SETTINGS_FILE, PYPROJECT_FILE)
+#: The files teitools.settings reads settings from (named here, not imported: importing the
+#: settings module loads jsonschema, a tenth of a second on every start).
+SETTINGS_FILES = ("teitools.toml", "pyproject.toml")
 
 
 def changed_files(ref: str, where: Path | None = None) -> set[Path]:
@@ -61,7 +62,7 @@ def select_changed(
     if registers is not None and changed_set & {real(register) for register in registers}:
         return find_xml_files(paths)
     # Settings name the schemas: a changed settings file may change every file's result.
-    settings = [path.parent for path in changed_set if path.name in _SETTINGS_FILES]
+    settings = [path.parent for path in changed_set if path.name in SETTINGS_FILES]
     changed_registers = ({path for path in changed_set if path.name in REGISTER_FILES}
                          if registers is None else set())
     if not settings and not changed_registers:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from teitools.changes import changed_files, select_changed
+from teitools import settings
+from teitools.changes import SETTINGS_FILES, changed_files, select_changed
 from teitools.cli import main
 from teitools.errors import GitError
 from teitools.paths import find_xml_files
@@ -111,6 +112,10 @@ def test_a_changed_schema_selects_everything(repo: Path) -> None:
     shutil.copy(ROOT / "schemas" / "teitools.sch", schema)
     assert selected(repo, schemas=(schema,)) == selected(repo, "HEAD~0", schemas=(schema,))
     assert len(selected(repo, schemas=(schema,))) == len(LETTERS) + 3  # untracked: changed
+
+
+def test_the_settings_files_are_those_the_settings_module_reads() -> None:
+    assert set(SETTINGS_FILES) == {settings.SETTINGS_FILE, settings.PYPROJECT_FILE}
 
 
 def test_changed_settings_select_every_file_below_them(repo: Path) -> None:
