@@ -64,6 +64,7 @@ class ResultCache:
         self._registers = registers
         self._register_digests: dict[Path, bytes] = {}
         self._keys: dict[Path, str | None] = {}
+        self._shared = _Shared()
         self.writable = True
 
     @classmethod
@@ -134,7 +135,7 @@ class ResultCache:
         """The stored result for ``key``, or None on a miss or an unreadable entry."""
         try:
             data = json.loads(self._entry(key).read_bytes())
-            return _decode(data, str(path))
+            return _decode(data, str(path), self._shared)
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
 
@@ -244,7 +245,8 @@ def _encode(result: CachedResult) -> dict[str, Any]:
     }
 
 
-def _decode(data: dict[str, Any], file: str) -> CachedResult:
+def _decode(data: dict[str, Any], file: str, shared: _Shared | None = None) -> CachedResult:
+    shared = shared if shared is not None else _Shared()
     diagnostics = tuple(_diagnostic(file, *fields) for fields in data["diagnostics"])
     raw = data["facts"]
     if raw is None:
@@ -253,10 +255,37 @@ def _decode(data: dict[str, Any], file: str) -> CachedResult:
     facts = FileFacts(
         file, path.stem, str(raw["kind"]), path.parent.name == LETTERS_FOLDER,
         None if raw["root_id"] is None else str(raw["root_id"]),
-        tuple((str(i), Position(int(line), str(attr))) for i, line, attr in raw["ids"]),
-        tuple(Pointer(str(t), Position(int(line), str(attr))) for t, line, attr in raw["pointers"]),
+        tuple((str(i), shared.position(line, attr)) for i, line, attr in raw["ids"]),
+        tuple(shared.pointer(target, line, attr) for target, line, attr in raw["pointers"]),
     )
     return diagnostics, facts
+
+
+class _Shared:
+    """One instance of each equal position and pointer across a run's entries.
+
+    They are immutable, and letters of an edition repeat them (the same person pointed at
+    from the same line of the header), so sharing saves most of the time and memory of
+    rebuilding the facts of thousands of cached files.
+    """
+
+    def __init__(self) -> None:
+        self._positions: dict[tuple[Any, Any], Position] = {}
+        self._pointers: dict[tuple[Any, Any, Any], Pointer] = {}
+
+    def position(self, line: Any, attribute: Any) -> Position:
+        key = (line, attribute)
+        found = self._positions.get(key)
+        if found is None:
+            found = self._positions[key] = Position(int(line), str(attribute))
+        return found
+
+    def pointer(self, target: Any, line: Any, attribute: Any) -> Pointer:
+        key = (target, line, attribute)
+        found = self._pointers.get(key)
+        if found is None:
+            found = self._pointers[key] = Pointer(str(target), self.position(line, attribute))
+        return found
 
 
 #: Told how many of the files are done, and how many there are: ``progress(done, total)``.
