@@ -234,6 +234,7 @@ def main() -> int:
         one = timed([*command, "--changed-since", "HEAD"], work)
         one_uncached = timed([*command, "--changed-since", "HEAD", "--no-cache"], work)
         full_after_change = timed(command, work)
+        startup = timed([sys.executable, "-c", "import teitools.cli; print('imported')"], work)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -245,6 +246,7 @@ def main() -> int:
         ("--changed-since HEAD, 1 letter changed", one, "target < 0.5 s"),
         ("  the same with --no-cache", one_uncached, ""),
         ("full run after that change (cache)", full_after_change, ""),
+        ("start-up alone (import teitools.cli)", startup, "the floor of every run"),
     ]
     print(f"teitools CI benchmark: {args.letters} letters + 3 registers (generated and committed "
           f"in {setup:.1f} s), --jobs {args.jobs}, {os.cpu_count()} CPUs, "
