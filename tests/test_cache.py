@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,8 +44,8 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return seen
 
 
-def run(paths: list[Path], cache_dir: Path, **options: object) -> Report:
-    return validate(paths, ValidateOptions(cache_dir=cache_dir, **options))  # type: ignore[arg-type]
+def run(paths: list[Path], cache_dir: Path, **options: Any) -> Report:
+    return validate(paths, ValidateOptions(cache_dir=cache_dir, **options))
 
 
 def test_an_unchanged_corpus_is_not_validated_again(
@@ -114,11 +115,11 @@ def test_explicit_registers_are_part_of_the_key(tmp_path: Path, checked: list[Pa
 
 
 def test_cached_results_equal_fresh_ones_for_every_fixture(tmp_path: Path) -> None:
-    options = {"registers": tuple(EDITION.glob("*.xml"))}
+    registers = tuple(EDITION.glob("*.xml"))
     for fixture in ALL_FIXTURES:
-        fresh = validate([fixture], ValidateOptions(**options))  # type: ignore[arg-type]
-        run([fixture], tmp_path / "cache", **options)
-        cached = run([fixture], tmp_path / "cache", **options)
+        fresh = validate([fixture], ValidateOptions(registers=registers))
+        run([fixture], tmp_path / "cache", registers=registers)
+        cached = run([fixture], tmp_path / "cache", registers=registers)
         assert cached == fresh, fixture.name
         assert [d.xpath for d in cached.diagnostics] == [d.xpath for d in fresh.diagnostics]
 

@@ -32,6 +32,12 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
+def expected_rule(fixture: Path) -> str:
+    match = re.search(r"expect: ([a-z0-9-]+)", fixture.read_text("utf-8", errors="replace")[:400])
+    assert match is not None, fixture
+    return match[1]
+
+
 @pytest.fixture(scope="module")
 def sarif_schema() -> dict[str, object]:
     schema: dict[str, object] = json.loads(
@@ -74,8 +80,7 @@ def test_sarif_of_every_invalid_fixture_validates_against_the_sarif_schema(
     run_ = log["runs"][0]
     rules = run_["tool"]["driver"]["rules"]
     results = run_["results"]
-    expected_rules = {re.search(r"expect: ([a-z0-9-]+)", p.read_text(encoding="utf-8",
-                      errors="replace")[:400])[1] for p in INVALID.glob("*.xml")}  # type: ignore[index]
+    expected_rules = {expected_rule(p) for p in INVALID.glob("*.xml")}
     assert expected_rules <= {rule["id"] for rule in rules}
     assert [rule["id"] for rule in rules] == sorted({r["ruleId"] for r in results})
     for rule in rules:
@@ -100,7 +105,9 @@ def test_sarif_result_points_at_the_line_and_column_of_the_finding(
     _, text, _ = run(["validate", "--registers", "tei", "tests/fixtures/invalid/hi-rend.xml"], capsys)
     _, sarif, _ = run(["validate", "--format", "sarif", "--registers", "tei",
                        "tests/fixtures/invalid/hi-rend.xml"], capsys)
-    line, column = map(int, re.search(r"hi-rend\.xml:(\d+):(\d+): error", text).groups())  # type: ignore[union-attr]
+    position = re.search(r"hi-rend\.xml:(\d+):(\d+): error", text)
+    assert position is not None, text
+    line, column = int(position[1]), int(position[2])
     (result,) = json.loads(sarif)["runs"][0]["results"]
     assert result["ruleId"] == "hi-rend" and result["level"] == "error"
     region = result["locations"][0]["physicalLocation"]["region"]
