@@ -34,6 +34,8 @@ def as_data(report: Report, base: Path | None = None) -> dict[str, Any]:
     base = (base or Path.cwd()).resolve()
     rule_ids = sorted({d.rule for d in report.diagnostics})
     index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
+    files = dict.fromkeys([*report.files, *(d.file for d in report.diagnostics)])
+    locations = {file: _location(file, base) for file in files}
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -44,8 +46,9 @@ def as_data(report: Report, base: Path | None = None) -> dict[str, Any]:
                 "rules": [_descriptor(describe(rule_id)) for rule_id in rule_ids],
             }},
             "columnKind": "unicodeCodePoints",
-            "artifacts": [{"location": _location(file, base)} for file in report.files],
-            "results": [_result(d, index[d.rule], base) for d in report.diagnostics],
+            "artifacts": [{"location": locations[file]} for file in report.files],
+            "results": [_result(d, index[d.rule], locations[d.file])
+                        for d in report.diagnostics],
         }],
     }
 
@@ -62,8 +65,8 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _result(diagnostic: Diagnostic, rule_index: int, base: Path) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": _location(diagnostic.file, base)}
+def _result(diagnostic: Diagnostic, rule_index: int, location: dict[str, str]) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": location}
     if diagnostic.line > 0:
         region = {"startLine": diagnostic.line}
         if diagnostic.column > 0:
