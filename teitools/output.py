@@ -52,7 +52,10 @@ def append_text(path: Path, text: str) -> None:
 def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     """Write ``files`` (relative path -> content) below ``folder``; return the paths written.
 
-    A relative path that would leave ``folder`` (``..``, an absolute path) is refused.
+    A relative path that would leave ``folder`` (``..``, an absolute path) is refused. Every
+    file is first written to a temporary name; the data are flushed to disk once for all
+    (one ``sync`` instead of one ``fsync`` per file, which made a site of 10,000 pages take
+    minutes), and only then is each file renamed into place.
     """
     root = folder.resolve()
     targets = []
@@ -61,6 +64,31 @@ def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
         if not target.is_relative_to(root) or target == root:
             raise OutputError(f"refusing to write {relative!r}: it is outside {folder}")
         targets.append(target)
-    for target, data in zip(targets, files.values(), strict=True):
-        write_atomic(target, data)
+    if len(targets) <= 1:
+        for target, data in zip(targets, files.values(), strict=True):
+            write_atomic(target, data)
+        return targets
+    temporaries: list[Path] = []
+    try:
+        for target, data in zip(targets, files.values(), strict=True):
+            temporaries.append(_write_temporary(target, data))
+        os.sync()
+        for temporary, target in zip(temporaries, targets, strict=True):
+            temporary.replace(target)
+    except OSError as error:
+        raise OutputError(f"cannot write below {folder}: {error.strerror or error}") from None
+    finally:
+        for temporary in temporaries:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
     return targets
+
+
+def _write_temporary(target: Path, data: str | bytes) -> Path:
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                         dir=target.parent)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(payload)
+    return Path(temporary)
