@@ -66,3 +66,7 @@ class DocumentError(TeiToolsError, ValueError):
 
 class CitationError(TeiToolsError, ValueError):
     """A letter cannot be cited as asked: no such letter, an unknown style, a broken CSL file."""
+
+
+class GitError(TeiToolsError, RuntimeError):
+    """git is missing, the folder is not in a git repository, or a ref does not exist."""

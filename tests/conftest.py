@@ -81,3 +81,10 @@ def reference_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"reference file {path} is absent (../shared is not beside the checkout)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_ci_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test has its own result cache, and never writes to a real CI's step summary."""
+    monkeypatch.setenv("TEITOOLS_CACHE_DIR", str(tmp_path / "teitools-cache"))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
