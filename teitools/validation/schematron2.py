@@ -1,0 +1,346 @@
+"""ISO Schematron with XPath 2/3 (``queryBinding="xslt2"``/``"xslt3"``), evaluated by elementpath.
+
+lxml's Schematron compiles to XSLT 1 and so refuses ``matches()``, ``every … satisfies``,
+``eq`` and the rest of XPath 2. This engine evaluates the schema directly: every expression
+is parsed once when the schema is compiled; for each document one elementpath node tree is
+built and each rule's context is matched against it. Per pattern, a node is handled by the
+first rule whose context matches it, as in the ISO skeleton.
+
+elementpath never reads a resource an expression names: ``doc()`` only sees documents given
+to the context (none are) and ``unparsed-text()`` refuses every URI unless external resources
+are allowed, which this engine never does.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import elementpath
+from elementpath import XPath2Parser, XPathContext
+from elementpath.xpath3 import XPath3Parser
+from lxml import etree
+
+from teitools.errors import SchemaError
+from teitools.validation.schematron_source import (
+    Check,
+    Let,
+    MessagePart,
+    NameOf,
+    SchemaSource,
+    ValueOf,
+    read_schematron,
+)
+
+#: Query bindings this engine evaluates; ``xslt`` and ``xpath`` go through lxml.
+XPATH2_BINDINGS = frozenset({"xslt2", "xslt3", "xpath2", "xpath3", "xpath31"})
+_XPATH3_BINDINGS = frozenset({"xslt3", "xpath3", "xpath31"})
+
+
+@dataclass(frozen=True)
+class Result:
+    """One failed assert or successful report, as SVRL would record it."""
+
+    kind: str  # "failed-assert" or "successful-report"
+    element: etree._Element | None
+    attribute: str | None
+    location: str
+    test: str
+    message: str
+    id: str | None
+    rule_id: str | None
+    pattern_id: str | None
+    role: str | None
+    flag: str | None
+    context: str
+
+
+@dataclass
+class _CompiledCheck:
+    check: Check
+    test: Any
+    message: tuple[str | tuple[str, Any], ...]
+    diagnostics: tuple[tuple[str, tuple[str | tuple[str, Any], ...]], ...]
+
+
+@dataclass
+class _CompiledRule:
+    context: str
+    match: Any
+    lets: tuple[tuple[str, Any], ...]
+    checks: tuple[_CompiledCheck, ...]
+    id: str | None
+    role: str | None
+    flag: str | None
+
+
+@dataclass
+class _CompiledPattern:
+    id: str | None
+    lets: tuple[tuple[str, Any], ...]
+    rules: tuple[_CompiledRule, ...]
+
+
+@dataclass
+class XPath2Schematron:
+    """A compiled XPath 2/3 Schematron schema, for one phase."""
+
+    source: SchemaSource
+    phase: str | None
+    namespaces: dict[str, str]
+    lets: tuple[tuple[str, Any], ...] = ()
+    patterns: tuple[_CompiledPattern, ...] = field(default=(), repr=False)
+    #: The node XSLT's ``current()`` returns: the context node of the rule being checked.
+    current: list[Any] = field(default_factory=lambda: [None], repr=False)
+
+    def validate(self, tree: etree._ElementTree) -> list[Result]:
+        """All failed asserts and successful reports for ``tree``, pattern by pattern."""
+        base = XPathContext(root=tree, namespaces=self.namespaces)
+        variables = _bind(self.lets, base, base.root, {})
+        results: list[Result] = []
+        for pattern in self.patterns:
+            pattern_vars = _bind(pattern.lets, base, base.root, variables)
+            fired: set[int] = set()
+            found: list[tuple[int, Result]] = []
+            for rule in pattern.rules:
+                context = copy.copy(base)
+                context.variables = pattern_vars
+                for node in _select(rule.match, context, rule.context, self.source.path):
+                    key = id(node)
+                    if key in fired:
+                        continue
+                    fired.add(key)
+                    found.extend((node.position, r) for r in
+                                 self._check_node(tree, base, node, rule, pattern, pattern_vars))
+            results.extend(r for _, r in sorted(found, key=lambda pair: pair[0]))
+        return results
+
+    def _check_node(self, tree: etree._ElementTree, base: XPathContext, node: Any,
+                    rule: _CompiledRule, pattern: _CompiledPattern,
+                    variables: dict[str, Any]) -> Iterable[Result]:
+        self.current[0] = node
+        rule_vars = _bind(rule.lets, base, node, variables)
+        context = copy.copy(base)
+        context.item = node
+        context.variables = rule_vars
+        element, attribute = _element_of(node)
+        location: str | None = None
+        for compiled in rule.checks:
+            check = compiled.check
+            outcome = _evaluate(compiled.test, context, check.test, self.source.path)
+            truth = compiled.test.boolean_value(outcome)
+            if (check.kind == "assert") == bool(truth):
+                continue
+            if location is None:
+                location = _location(tree, element, attribute)
+            message = _expand(compiled.message, context, self.source.path)
+            extra = [_expand(d, context, self.source.path) for _, d in compiled.diagnostics]
+            yield Result(
+                kind="failed-assert" if check.kind == "assert" else "successful-report",
+                element=element, attribute=attribute, location=location, test=check.test,
+                message=" ".join([message, *extra]).strip(), id=check.id, rule_id=rule.id,
+                pattern_id=pattern.id, role=check.role or rule.role,
+                flag=check.flag or rule.flag, context=rule.context,
+            )
+
+
+@cache
+def compile_xpath2_schematron(path: Path, phase: str | None = None) -> XPath2Schematron:
+    """Read and compile the schema at ``path`` (or the Schematron it embeds) once per process."""
+    source = read_schematron(path)
+    return compile_source(source, phase)
+
+
+def compile_source(source: SchemaSource, phase: str | None = None) -> XPath2Schematron:
+    """Parse every expression of ``source`` once; a syntax error is a :class:`SchemaError`."""
+    namespaces = dict(source.namespaces)
+    parser_class = XPath3Parser if source.query_binding in _XPATH3_BINDINGS else XPath2Parser
+    parser = parser_class(namespaces=namespaces)
+    current: list[Any] = [None]
+    _add_xslt_functions(parser, current)
+    patterns, phase_lets = source.active_patterns(phase)
+    compile_one = _Compiler(parser, source.path)
+    diagnostics = {name: compile_one.message(parts) for name, parts in source.diagnostics}
+    compiled = []
+    for pattern in patterns:
+        rules = []
+        for rule in pattern.rules:
+            checks = tuple(
+                _CompiledCheck(check, compile_one(check.test), compile_one.message(check.message),
+                               tuple((d, diagnostics[d]) for d in check.diagnostics
+                                     if d in diagnostics))
+                for check in rule.checks
+            )
+            rules.append(_CompiledRule(rule.context, compile_one(match_expression(rule.context)),
+                                       compile_one.lets(rule.lets), checks, rule.id, rule.role,
+                                       rule.flag))
+        compiled.append(_CompiledPattern(pattern.id, compile_one.lets(pattern.lets), tuple(rules)))
+    return XPath2Schematron(source, phase, namespaces,
+                            compile_one.lets(source.lets + phase_lets), tuple(compiled), current)
+
+
+def _add_xslt_functions(parser: XPath2Parser, current: list[Any]) -> None:
+    """The XSLT functions Schematron rules use beyond XPath: ``current()``, ``generate-id()``."""
+
+    def current_node() -> Any:
+        return current[0]
+
+    def generate_id(node: Any) -> str:
+        return "" if node is None else f"n{getattr(node, 'position', id(node))}"
+
+    token = parser.external_function(current_node, name="current", sequence_types=("item()?",))
+    token.label = "function"  # so that a path may follow it: current()/@ref
+    parser.external_function(generate_id, name="generate-id",
+                             sequence_types=("node()?", "xs:string"))
+
+
+class _Compiler:
+    def __init__(self, parser: XPath2Parser, path: Path) -> None:
+        self.parser = parser
+        self.path = path
+
+    def __call__(self, expression: str) -> Any:
+        try:
+            return self.parser.parse(expression)
+        except elementpath.ElementPathError as error:
+            raise SchemaError(f"{self.path}: the XPath expression {expression!r} does not "
+                              f"compile: {error}") from None
+
+    def lets(self, lets: tuple[Let, ...]) -> tuple[tuple[str, Any], ...]:
+        return tuple((let.name, self(let.value)) for let in lets)
+
+    def message(self, parts: tuple[MessagePart, ...]) -> tuple[str | tuple[str, Any], ...]:
+        compiled: list[str | tuple[str, Any]] = []
+        for part in parts:
+            if isinstance(part, ValueOf):
+                compiled.append(("value-of", self(part.select)))
+            elif isinstance(part, NameOf):
+                compiled.append(("name", self(f"name({part.path or '.'})")))
+            else:
+                compiled.append(part)
+        return tuple(compiled)
+
+
+def match_expression(context: str) -> str:
+    """An XSLT match pattern as an expression selecting every node it matches.
+
+    ``tei:date`` matches a date anywhere, so it becomes ``//tei:date``; absolute branches
+    (``/``, ``/tei:TEI``) are kept; each branch of a top-level union is treated alike.
+    """
+    branches = [b.strip() for b in _split_union(context)]
+    rewritten = [b if b.startswith("/") else f"//({b})" if "|" in b else f"//{b}"
+                 for b in branches]
+    return " | ".join(rewritten)
+
+
+def _split_union(expression: str) -> list[str]:
+    parts: list[str] = []
+    depth = 0
+    quote: str | None = None
+    start = 0
+    for index, char in enumerate(expression):
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(expression[start:index])
+            start = index + 1
+    parts.append(expression[start:])
+    return parts
+
+
+def _bind(lets: tuple[tuple[str, Any], ...], base: XPathContext, item: Any,
+          variables: dict[str, Any]) -> dict[str, Any]:
+    if not lets:
+        return variables
+    bound = dict(variables)
+    for name, token in lets:
+        context = copy.copy(base)
+        context.item = item
+        context.variables = bound
+        bound[name] = token.evaluate(context)
+    return bound
+
+
+def _select(token: Any, context: XPathContext, expression: str, path: Path) -> list[Any]:
+    try:
+        return list(token.select(context))
+    except elementpath.ElementPathError as error:
+        raise SchemaError(f"{path}: the rule context {expression!r} fails: {error}") from None
+
+
+def _evaluate(token: Any, context: XPathContext, expression: str, path: Path) -> Any:
+    try:
+        return token.evaluate(copy.copy(context))
+    except elementpath.ElementPathError as error:
+        raise SchemaError(f"{path}: the test {expression!r} fails: {error}") from None
+
+
+def _expand(parts: tuple[str | tuple[str, Any], ...], context: XPathContext, path: Path) -> str:
+    text: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            text.append(part)
+            continue
+        _, token = part
+        value = _evaluate(token, context, "value-of", path)
+        items = value if isinstance(value, list) else [value]
+        text.append(" ".join(token.string_value(item) for item in items if item is not None))
+    return " ".join("".join(text).split())
+
+
+def _element_of(node: Any) -> tuple[etree._Element | None, str | None]:
+    """The lxml element a node is on, and the attribute's name when the node is one."""
+    attribute = None
+    if isinstance(node, elementpath.AttributeNode):
+        attribute = str(node.name)
+        node = node.parent
+    while node is not None and not isinstance(node, elementpath.ElementNode):
+        if isinstance(node, elementpath.DocumentNode):
+            document = node.value
+            return (document.getroot() if hasattr(document, "getroot") else None), attribute
+        node = node.parent
+    if node is None:
+        return None, attribute
+    element = node.value
+    return (element if isinstance(element, etree._Element) else None), attribute
+
+
+def _location(tree: etree._ElementTree, element: etree._Element | None,
+              attribute: str | None) -> str:
+    if element is None:
+        return "/"
+    path = _qualified_path(element)
+    if attribute:
+        qname = etree.QName(attribute)
+        step = (f"@*[local-name()='{qname.localname}' and namespace-uri()='{qname.namespace}']"
+                if qname.namespace else f"@{qname.localname}")
+        path += f"/{step}"
+    return path
+
+
+def _qualified_path(element: etree._Element) -> str:
+    """An XPath to ``element`` that works without prefixes (SVRL's usual location form)."""
+    steps = []
+    node: etree._Element | None = element
+    while node is not None:
+        qname = etree.QName(node)
+        parent = node.getparent()
+        position = 1
+        if parent is not None:
+            same = [c for c in parent if c.tag == node.tag]
+            position = same.index(node) + 1
+        steps.append(f"*[local-name()='{qname.localname}' and "
+                     f"namespace-uri()='{qname.namespace or ''}'][{position}]")
+        node = parent
+    return "/" + "/".join(reversed(steps))
