@@ -51,23 +51,32 @@ def cli() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Validate this many files in parallel.")
 @click.option("--schema", "schemas", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="Use this RELAX NG or Schematron file instead of the "
-              "project's own (give both to replace both).")
+              path_type=Path),
+              help="Validate every file against this schema (RELAX NG .rng/.rnc, XSD or "
+              "Schematron) instead of the project's own of the same kind and of what files "
+              "declare (give a grammar and a Schematron to replace both).")
 @click.option("--registers", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Register files (persons.xml, places.xml, sources.xml) that #id pointers "
               "must resolve in; default: those beside or above the files.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-def validate_command(
+@click.option("--catalog", "catalogs", multiple=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="OASIS XML catalog mapping schema URLs that files declare "
+              "(xml-model, xsi:schemaLocation) to local copies; XML_CATALOG_FILES is read too.")
+def validate_command(  # noqa: PLR0917 -- click passes each option as an argument
     paths: tuple[Path, ...],
     output_format: str,
     jobs: int,
     schemas: tuple[Path, ...],
     registers: tuple[Path, ...],
     strict: bool,
+    catalogs: tuple[Path, ...],
 ) -> None:
     """Check TEI files: well-formedness, RELAX NG, Schematron and cross-file rules.
 
-    PATHS are files or folders (default: ./tei). Exit code 0 when no errors are found, 1
+    PATHS are files or folders (default: ./tei). A file that declares its own schemas
+    (<?xml-model?> or xsi:schemaLocation: RELAX NG, XSD 1.0/1.1, Schematron with XPath 1 or
+    2) is validated against them, offline; other files against the project's schemas.
+    Exit code 0 when no errors are found, 1
     when there are errors (or warnings, with --strict), 2 for a usage error or a path that
     cannot be read.
 
@@ -76,7 +85,8 @@ def validate_command(
     register_files: tuple[Path, ...] | None = None
     if registers:
         register_files = tuple(_expand_registers(registers))
-    options = ValidateOptions(schemas=schemas, registers=register_files, jobs=jobs)
+    options = ValidateOptions(schemas=schemas, registers=register_files, jobs=jobs,
+                              catalogs=catalogs)
     report = validate(paths or (DEFAULT_EDITION,), options)
     style = ReportStyle(colour=_use_colour(sys.stdout), strict=strict)
     click.echo(FORMATS[output_format](report, style), nl=False)

@@ -48,6 +48,12 @@ class SourceLines:
         return match.start() + 1
 
 
+def line_of(node: object) -> int:
+    """The 1-based line lxml recorded for a node; 0 when it has none."""
+    line = getattr(node, "sourceline", None)
+    return line if isinstance(line, int) else 0
+
+
 def attribute_display_name(clark: str) -> str:
     """``{http://www.w3.org/XML/1998/namespace}id`` -> ``xml:id``; plain names unchanged."""
     if clark.startswith("{http://www.w3.org/XML/1998/namespace}"):

@@ -20,6 +20,13 @@ _SEVERITY_BY_ROLE = {
     "warning": Severity.WARNING, "warn": Severity.WARNING,
     "info": Severity.INFO, "information": Severity.INFO,
 }
+
+
+def severity_of(role: str | None) -> Severity:
+    """The severity a Schematron ``@role`` stands for; no role (or an unknown one) is an error."""
+    return _SEVERITY_BY_ROLE.get((role or "error").strip().lower(), Severity.ERROR)
+
+
 _ATTRIBUTE_STEP = re.compile(r"/@([\w:.-]+)$|/@\*\[local-name\(\)='([\w.-]+)'[^\]]*\]$")
 
 
@@ -32,14 +39,14 @@ class RuleSet:
 
 
 @cache
-def compile_schematron(path: Path) -> RuleSet:
-    """Compile the Schematron schema at ``path`` once per process."""
+def compile_schematron(path: Path, phase: str | None = None) -> RuleSet:
+    """Compile the Schematron schema at ``path`` (for ``phase``) once per process."""
     try:
         source = load(path)
     except DocumentError as error:
         raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
     try:
-        return RuleSet(path, isoschematron.Schematron(source, store_report=True))
+        return RuleSet(path, isoschematron.Schematron(source, store_report=True, phase=phase))
     except (etree.SchematronParseError, etree.XSLTParseError, etree.XSLTApplyError) as error:
         raise SchemaError(f"the Schematron schema {path} does not compile: {error}") from None
 
@@ -66,11 +73,14 @@ def _finding(
     text_node = result.find(f"{{{SVRL_NS}}}text")
     message = " ".join("".join(text_node.itertext()).split()) if text_node is not None else ""
     rule_id = result.get("id") or "schematron"
-    severity = _SEVERITY_BY_ROLE.get((result.get("role") or "error").lower(), Severity.ERROR)
+    severity = severity_of(result.get("role"))
     line = (element.sourceline or 0) if element is not None else 0
     column = lines.column_of(element, attribute) if element is not None else 0
     xpath = tree.getpath(element) if element is not None else None
-    return Diagnostic(file, line, column, severity, rule_id, message, xpath)
+    details = [("kind", etree.QName(result).localname), ("location", location)]
+    details += [(name, result.get(name, "")) for name in ("test", "role", "flag")
+                if result.get(name)]
+    return Diagnostic(file, line, column, severity, rule_id, message, xpath, tuple(details))
 
 
 def _locate(tree: etree._ElementTree, location: str) -> tuple[etree._Element | None, str | None]:

@@ -15,14 +15,20 @@ from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import DocumentError, SchemaError
 from teitools.paths import find_registers, find_xml_files
 from teitools.resources import schema_file
+from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
-from teitools.validation.grammar import check_grammar, compile_relaxng
+from teitools.validation.discovery import SCHEMATRON, declarations
 from teitools.validation.positions import SourceLines
-from teitools.validation.rules import check_rules, compile_schematron
+from teitools.validation.schema_jobs import (
+    SchemaJob,
+    compile_jobs,
+    declared_jobs,
+    jobs_for_file,
+    language_of,
+    run_jobs,
+)
 from teitools.xmlload import TEI_NS, load
 
-RNG_NS = "http://relaxng.org/ns/structure/1.0"
-SCHEMATRON_NS = "http://purl.oclc.org/dsdl/schematron"
 _TEI_ROOTS = (f"{{{TEI_NS}}}TEI", f"{{{TEI_NS}}}teiCorpus")
 
 
@@ -30,20 +36,33 @@ _TEI_ROOTS = (f"{{{TEI_NS}}}TEI", f"{{{TEI_NS}}}teiCorpus")
 class ValidateOptions:
     """How to validate.
 
-    ``schemas`` replaces the project's RELAX NG and/or Schematron (each file is recognised by
-    its root element). ``registers`` names the register files that pointers resolve against;
-    None finds them beside or above the files. ``jobs`` > 1 validates files in parallel.
+    A file that declares its own schemas (``<?xml-model?>``, ``xsi:schemaLocation``) is judged
+    by them alone; ``project_rules_on_declared`` also applies the project's schemas and the
+    cross-file checks to it. Other files use ``project_schemas`` (default: the shipped
+    ``teitools.rng`` and ``teitools.sch``). ``schemas`` (``--schema``) replaces both: every
+    file is validated against exactly these. ``catalogs`` are OASIS XML catalogs that map
+    schema URLs to local files (``XML_CATALOG_FILES`` and the shipped catalog are used too).
+    ``registers`` names the register files that pointers resolve against; None finds them
+    beside or above the files. ``jobs`` > 1 validates files in parallel.
     """
 
     schemas: tuple[Path, ...] = ()
     registers: tuple[Path, ...] | None = None
     jobs: int = 1
+    catalogs: tuple[Path, ...] = ()
+    project_schemas: tuple[Path, ...] = ()
+    declared: bool = True
+    project_rules_on_declared: bool = False
 
 
 @dataclass(frozen=True)
 class _SchemaSet:
-    relaxng: Path | None
-    schematron: Path | None
+    """What each worker needs to know: the default jobs, and how to treat declarations."""
+
+    jobs: tuple[SchemaJob, ...]
+    catalogs: Catalogs
+    declared: bool
+    project_rules_on_declared: bool
 
 
 @dataclass(frozen=True)
@@ -56,7 +75,7 @@ def validate(paths: Iterable[Path | str], options: ValidateOptions | None = None
     """Validate files and folders; every file is reported on, even when others fail."""
     options = options or ValidateOptions()
     files = find_xml_files(Path(p) for p in paths)
-    schemas = _schema_set(options.schemas)
+    schemas = _schema_set(options)
     results = _check_files(files, schemas, options.jobs)
     diagnostics = [d for result in results for d in result.diagnostics]
     checked = [r.facts for r in results if r.facts is not None]
@@ -77,29 +96,27 @@ def is_valid(paths: Iterable[Path | str], options: ValidateOptions | None = None
     return not validate(paths, options).failed()
 
 
-def _schema_set(overrides: tuple[Path, ...]) -> _SchemaSet:
-    relaxng: Path | None = schema_file("teitools.rng")
-    schematron: Path | None = schema_file("teitools.sch")
-    for path in overrides:
-        kind = _schema_kind(path)
-        if kind == "relaxng":
-            relaxng = path.resolve()
-        else:
-            schematron = path.resolve()
-    return _SchemaSet(relaxng, schematron)
+def _schema_set(options: ValidateOptions) -> _SchemaSet:
+    catalogs = catalogs_in_force(options.catalogs, _shipped_catalog())
+    paths = list(options.project_schemas or (schema_file("teitools.rng"),
+                                             schema_file("teitools.sch")))
+    if options.schemas:  # each given schema replaces the project's of its kind
+        replaced = {_is_rules(path) for path in options.schemas}
+        paths = [p for p in paths if _is_rules(p) not in replaced] + list(options.schemas)
+    jobs = [job for path in paths for job in jobs_for_file(path)]
+    declared = options.declared and not options.schemas
+    return _SchemaSet(tuple(jobs), catalogs, declared, options.project_rules_on_declared)
 
 
-def _schema_kind(path: Path) -> str:
+def _is_rules(path: Path) -> bool:
+    return language_of(path.resolve()) == SCHEMATRON
+
+
+def _shipped_catalog() -> Path | None:
     try:
-        root = load(path).getroot()
-    except DocumentError as error:
-        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
-    namespace = etree.QName(root).namespace
-    if namespace == RNG_NS:
-        return "relaxng"
-    if namespace == SCHEMATRON_NS:
-        return "schematron"
-    raise SchemaError(f"{path} is neither a RELAX NG (XML syntax) nor an ISO Schematron schema")
+        return schema_file("catalog.xml")
+    except SchemaError:
+        return None
 
 
 def _check_files(files: list[Path], schemas: _SchemaSet, jobs: int) -> list[_FileResult]:
@@ -114,10 +131,7 @@ def _check_files(files: list[Path], schemas: _SchemaSet, jobs: int) -> list[_Fil
 
 
 def _compile(schemas: _SchemaSet) -> None:
-    if schemas.relaxng is not None:
-        compile_relaxng(schemas.relaxng)
-    if schemas.schematron is not None:
-        compile_schematron(schemas.schematron)
+    compile_jobs(list(schemas.jobs), schemas.catalogs)
 
 
 def check_file(path: Path, schemas: _SchemaSet) -> _FileResult:
@@ -128,16 +142,27 @@ def check_file(path: Path, schemas: _SchemaSet) -> _FileResult:
     except DocumentError as error:
         return _FileResult((error.diagnostic,), None)
     lines = SourceLines(path)
+    declared = declarations(tree) if schemas.declared else ()
+    if declared:
+        jobs, problems = declared_jobs(declared, path, schemas.catalogs, file)
+        outcome = run_jobs(tree, jobs, schemas.catalogs, lines, file)
+        found = (*problems, *outcome.problems, *_fold(list(outcome.grammar), list(outcome.rules)))
+        if not schemas.project_rules_on_declared:
+            return _FileResult(found, None)
+        own = _check_with_project_schemas(tree, path, schemas, lines)
+        return _FileResult(found + own.diagnostics, own.facts)
+    return _check_with_project_schemas(tree, path, schemas, lines)
+
+
+def _check_with_project_schemas(
+    tree: etree._ElementTree, path: Path, schemas: _SchemaSet, lines: SourceLines
+) -> _FileResult:
+    file = str(path)
     root = tree.getroot()
     if root.tag not in _TEI_ROOTS:
         return _FileResult((_not_tei(root, file, lines),), None)
-    grammar: list[Diagnostic] = []
-    rules: list[Diagnostic] = []
-    if schemas.relaxng is not None:
-        grammar = check_grammar(tree, compile_relaxng(schemas.relaxng), lines, file)
-    if schemas.schematron is not None:
-        rules = check_rules(tree, compile_schematron(schemas.schematron), lines, file)
-    return _FileResult(_fold(grammar, rules), gather_facts(tree, path))
+    outcome = run_jobs(tree, list(schemas.jobs), schemas.catalogs, lines, file, raise_errors=True)
+    return _FileResult(_fold(list(outcome.grammar), list(outcome.rules)), gather_facts(tree, path))
 
 
 def _fold(grammar: list[Diagnostic], rules: list[Diagnostic]) -> tuple[Diagnostic, ...]:

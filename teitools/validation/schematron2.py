@@ -25,7 +25,10 @@ from elementpath import XPath2Parser, XPathContext
 from elementpath.xpath3 import XPath3Parser
 from lxml import etree
 
+from teitools.diagnostics import Diagnostic
 from teitools.errors import SchemaError
+from teitools.validation.positions import SourceLines, line_of
+from teitools.validation.rules import severity_of
 from teitools.validation.schematron_source import (
     Check,
     Let,
@@ -114,12 +117,12 @@ class XPath2Schematron:
                     if key in fired:
                         continue
                     fired.add(key)
-                    found.extend((node.position, r) for r in
-                                 self._check_node(tree, base, node, rule, pattern, pattern_vars))
+                    found.extend((node.position, r) for r in self._check_node(
+                        tree, base, node, rule=rule, pattern=pattern, variables=pattern_vars))
             results.extend(r for _, r in sorted(found, key=lambda pair: pair[0]))
         return results
 
-    def _check_node(self, tree: etree._ElementTree, base: XPathContext, node: Any,
+    def _check_node(self, tree: etree._ElementTree, base: XPathContext, node: Any, *,
                     rule: _CompiledRule, pattern: _CompiledPattern,
                     variables: dict[str, Any]) -> Iterable[Result]:
         self.current[0] = node
@@ -158,8 +161,11 @@ def compile_xpath2_schematron(path: Path, phase: str | None = None) -> XPath2Sch
 def compile_source(source: SchemaSource, phase: str | None = None) -> XPath2Schematron:
     """Parse every expression of ``source`` once; a syntax error is a :class:`SchemaError`."""
     namespaces = dict(source.namespaces)
-    parser_class = XPath3Parser if source.query_binding in _XPATH3_BINDINGS else XPath2Parser
-    parser = parser_class(namespaces=namespaces)
+    if source.query_binding in _XPATH3_BINDINGS:
+        parser: XPath2Parser = XPath3Parser(namespaces=namespaces)
+    else:  # XPath 2, or XPath 1 rules lxml could not compile, read in compatibility mode
+        parser = XPath2Parser(namespaces=namespaces,
+                              compatibility_mode=source.query_binding not in XPATH2_BINDINGS)
     current: list[Any] = [None]
     _add_xslt_functions(parser, current)
     patterns, phase_lets = source.active_patterns(phase)
@@ -344,3 +350,26 @@ def _qualified_path(element: etree._Element) -> str:
                      f"namespace-uri()='{qname.namespace or ''}'][{position}]")
         node = parent
     return "/" + "/".join(reversed(steps))
+
+
+def check_xpath2(tree: etree._ElementTree, schema: XPath2Schematron, lines: SourceLines,
+                 file: str) -> list[Diagnostic]:
+    """Run ``schema`` on ``tree``; one finding per failed assert or successful report."""
+    findings = []
+    for result in schema.validate(tree):
+        element = result.element
+        line = line_of(element)
+        attribute = etree.QName(result.attribute).localname if result.attribute else None
+        if result.attribute and result.attribute.startswith("{http://www.w3.org/XML/1998/"):
+            attribute = f"xml:{attribute}"
+        column = lines.column_of(element, attribute) if element is not None else 0
+        xpath = tree.getpath(element) if element is not None else None
+        rule_id = result.id or result.rule_id or result.pattern_id or "schematron"
+        details = [("kind", result.kind), ("location", result.location), ("test", result.test),
+                   ("context", result.context), ("schema", str(schema.source.path))]
+        details += [(name, value) for name, value in
+                    (("role", result.role), ("flag", result.flag), ("pattern", result.pattern_id),
+                     ("rule", result.rule_id), ("id", result.id)) if value]
+        findings.append(Diagnostic(file, line, column, severity_of(result.role), rule_id,
+                                   result.message, xpath, tuple(details)))
+    return findings

@@ -127,11 +127,10 @@ def is_schematron(root: etree._Element) -> bool:
 
 def read_schematron(path: Path) -> SchemaSource:
     """Read the Schematron schema at ``path``, or the Schematron embedded in a grammar there."""
-    root = _load(path).getroot()
-    if not is_schematron(root):
-        root = embedded_schematron(root)
-        if root is None:
-            raise SchemaError(f"{path} is not a Schematron schema and embeds no Schematron rules")
+    loaded = _load(path).getroot()
+    root = loaded if is_schematron(loaded) else embedded_schematron(loaded)
+    if root is None:
+        raise SchemaError(f"{path} is not a Schematron schema and embeds no Schematron rules")
     root = copy.deepcopy(root)
     _expand_includes(root, path, 0)
     _instantiate_abstract_patterns(root, path)
@@ -211,12 +210,13 @@ def _instantiate_abstract_patterns(root: etree._Element, path: Path) -> None:
     for pattern in [p for p in root if _sch(p, "pattern") and p.get("is-a")]:
         template = abstract.get(pattern.get("is-a"))
         if template is None:
-            raise SchemaError(f"{path}: pattern '{pattern.get('id')}' is-a '{pattern.get('is-a')}', "
-                              "which is not an abstract pattern of this schema")
+            raise SchemaError(f"{path}: pattern '{pattern.get('id')}' is-a "
+                              f"'{pattern.get('is-a')}', which is not an abstract pattern here")
         params = {p.get("name", ""): p.get("value", "") for p in pattern if _sch(p, "param")}
         instance = copy.deepcopy(template)
         for attribute in ("abstract", "id"):
-            instance.attrib.pop(attribute, None)
+            if attribute in instance.attrib:
+                del instance.attrib[attribute]
         if pattern.get("id"):
             instance.set("id", pattern.get("id", ""))
         _substitute(instance, params)
@@ -233,7 +233,7 @@ def _substitute(element: etree._Element, params: dict[str, str]) -> None:
     pattern = re.compile(r"\$(" + "|".join(re.escape(n) for n in names) + r")(?![\w.-])")
     for node in element.iter(etree.Element):
         for key, value in node.attrib.items():
-            node.set(key, pattern.sub(lambda m: params[m[1]], value))
+            node.set(key, pattern.sub(lambda m: params[m[1]], str(value)))
 
 
 def _build(root: etree._Element, path: Path) -> SchemaSource:
@@ -250,7 +250,7 @@ def _build(root: etree._Element, path: Path) -> SchemaSource:
               _lets(p))
         for p in root if _sch(p, "phase")
     )
-    title = next((" ".join("".join(t.itertext()).split()) for t in root if _sch(t, "title")), "")
+    title = next((" ".join(_text(t).split()) for t in root if _sch(t, "title")), "")
     return SchemaSource(
         path=path,
         query_binding=(root.get("queryBinding") or "xslt").lower(),
@@ -281,7 +281,7 @@ def _rule(element: etree._Element, abstract_rules: dict[str | None, etree._Eleme
 
 
 def _collect(element: etree._Element, abstract_rules: dict[str | None, etree._Element],
-             path: Path, lets: list[Let], checks: list[Check], depth: int) -> None:
+             path: Path, lets: list[Let], checks: list[Check], *, depth: int) -> None:
     if depth > MAX_INCLUDE_DEPTH:
         raise SchemaError(f"{path}: rule '{element.get('id')}' extends itself")
     for child in element:
@@ -296,7 +296,7 @@ def _collect(element: etree._Element, abstract_rules: dict[str | None, etree._El
             if base is None:
                 raise SchemaError(f"{path}: <extends rule=\"{child.get('rule')}\"> names no "
                                   "abstract rule of this schema")
-            _collect(base, abstract_rules, path, lets, checks, depth + 1)
+            _collect(base, abstract_rules, path, lets, checks, depth=depth + 1)
 
 
 def _check(element: etree._Element) -> Check:
@@ -318,9 +318,13 @@ def _lets(element: etree._Element) -> tuple[Let, ...]:
 def _let(element: etree._Element) -> Let:
     value = element.get("value")
     if value is None:  # ISO 2016: the element content is the value, as a string
-        text = "".join(element.itertext()).replace("'", "''")
+        text = _text(element).replace("'", "''")
         value = f"'{text}'"
     return Let(element.get("name", ""), value)
+
+
+def _text(element: etree._Element) -> str:
+    return "".join(str(t) for t in element.itertext())
 
 
 def _message(element: etree._Element) -> tuple[MessagePart, ...]:
