@@ -47,7 +47,7 @@ def cli() -> None:
 @_PATHS
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text",
               show_default=True, help="Report format: text for people, json for programs, "
-              "github for workflow annotations.")
+              "github for workflow annotations, svrl for Schematron tools.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Validate this many files in parallel.")
 @click.option("--schema", "schemas", multiple=True, type=click.Path(exists=True, dir_okay=False,

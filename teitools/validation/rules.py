@@ -10,9 +10,9 @@ from pathlib import Path
 from lxml import etree, isoschematron
 
 from teitools.diagnostics import Diagnostic, Severity
-from teitools.errors import DocumentError, SchemaError
+from teitools.errors import SchemaError
 from teitools.validation.positions import SourceLines
-from teitools.xmlload import load
+from teitools.validation.schematron_source import read_schematron_tree
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 _SEVERITY_BY_ROLE = {
@@ -32,33 +32,39 @@ _ATTRIBUTE_STEP = re.compile(r"/@([\w:.-]+)$|/@\*\[local-name\(\)='([\w.-]+)'[^\
 
 @dataclass
 class RuleSet:
-    """A compiled Schematron schema."""
+    """A compiled Schematron schema: the XSLT 1 stylesheet lxml's skeleton made of it."""
 
     path: Path
-    validator: isoschematron.Schematron = field(repr=False)
+    validator: etree.XSLT = field(repr=False)
 
 
 @cache
 def compile_schematron(path: Path, phase: str | None = None) -> RuleSet:
-    """Compile the Schematron schema at ``path`` (for ``phase``) once per process."""
+    """Compile the Schematron schema at ``path`` (for ``phase``) once per process.
+
+    The steps of lxml's ``isoschematron`` are run here so that none of them reads a file:
+    includes are expanded by teitools with the hardened loader, and the compiled validator
+    runs with XSLT access control that denies every file and network access.
+    """
+    source = read_schematron_tree(path)
     try:
-        source = load(path)
-    except DocumentError as error:
-        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
-    try:
-        return RuleSet(path, isoschematron.Schematron(source, store_report=True, phase=phase))
-    except (etree.SchematronParseError, etree.XSLTParseError, etree.XSLTApplyError) as error:
+        expanded = isoschematron.iso_abstract_expand(source)
+        params = {"phase": etree.XSLT.strparam(phase)} if phase else {}
+        compiled = isoschematron.iso_svrl_for_xslt1(expanded, **params)
+        validator = etree.XSLT(compiled, access_control=etree.XSLTAccessControl.DENY_ALL)
+    except (etree.XSLTParseError, etree.XSLTApplyError) as error:
         raise SchemaError(f"the Schematron schema {path} does not compile: {error}") from None
+    return RuleSet(path, validator)
 
 
 def check_rules(
     tree: etree._ElementTree, rules: RuleSet, lines: SourceLines, file: str
 ) -> list[Diagnostic]:
     """Run the rules on ``tree``; one finding per failed assert or successful report."""
-    rules.validator.validate(tree)
-    report = rules.validator.validation_report
-    if report is None:
-        return []
+    try:
+        report = rules.validator(tree)
+    except etree.XSLTApplyError as error:
+        raise SchemaError(f"the Schematron schema {rules.path} fails on {file}: {error}") from None
     findings = []
     for result in report.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
         findings.append(_finding(tree, result, lines, file))
@@ -70,8 +76,10 @@ def _finding(
 ) -> Diagnostic:
     location = result.get("location", "")
     element, attribute = _locate(tree, location)
-    text_node = result.find(f"{{{SVRL_NS}}}text")
-    message = " ".join("".join(text_node.itertext()).split()) if text_node is not None else ""
+    texts = [result.find(f"{{{SVRL_NS}}}text"),
+             *result.iter(f"{{{SVRL_NS}}}diagnostic-reference")]
+    text = " ".join("".join(str(t) for t in node.itertext()) for node in texts if node is not None)
+    message = " ".join(text.split())
     rule_id = result.get("id") or "schematron"
     severity = severity_of(result.get("role"))
     line = (element.sourceline or 0) if element is not None else 0

@@ -127,14 +127,20 @@ def is_schematron(root: etree._Element) -> bool:
 
 def read_schematron(path: Path) -> SchemaSource:
     """Read the Schematron schema at ``path``, or the Schematron embedded in a grammar there."""
+    root = read_schematron_tree(path).getroot()
+    _instantiate_abstract_patterns(root, path)
+    return _build(root, path)
+
+
+def read_schematron_tree(path: Path) -> etree._ElementTree:
+    """The schema at ``path`` (or embedded there) as a tree, its includes expanded."""
     loaded = _load(path).getroot()
     root = loaded if is_schematron(loaded) else embedded_schematron(loaded)
     if root is None:
         raise SchemaError(f"{path} is not a Schematron schema and embeds no Schematron rules")
     root = copy.deepcopy(root)
     _expand_includes(root, path, 0)
-    _instantiate_abstract_patterns(root, path)
-    return _build(root, path)
+    return root.getroottree()
 
 
 def embedded_schematron(grammar: etree._Element) -> etree._Element | None:
