@@ -146,8 +146,7 @@ class XPath2Schematron:
                 kind="failed-assert" if check.kind == "assert" else "successful-report",
                 element=element, attribute=attribute, location=location, test=check.test,
                 message=" ".join([message, *extra]).strip(), id=check.id, rule_id=rule.id,
-                pattern_id=pattern.id, role=check.role or rule.role,
-                flag=check.flag or rule.flag, context=rule.context,
+                pattern_id=pattern.id, role=check.role, flag=check.flag, context=rule.context,
             )
 
 
