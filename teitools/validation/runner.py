@@ -63,6 +63,8 @@ class _SchemaSet:
     catalogs: Catalogs
     declared: bool
     project_rules_on_declared: bool
+    #: The shipped schemas are for TEI: a file with another root is reported as not-tei.
+    tei_only: bool = True
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,9 @@ def _schema_set(options: ValidateOptions) -> _SchemaSet:
         paths = [p for p in paths if _is_rules(p) not in replaced] + list(options.schemas)
     jobs = [job for path in paths for job in jobs_for_file(path)]
     declared = options.declared and not options.schemas
-    return _SchemaSet(tuple(jobs), catalogs, declared, options.project_rules_on_declared)
+    tei_only = not options.schemas and not options.project_schemas
+    return _SchemaSet(tuple(jobs), catalogs, declared, options.project_rules_on_declared,
+                      tei_only)
 
 
 def _is_rules(path: Path) -> bool:
@@ -159,7 +163,7 @@ def _check_with_project_schemas(
 ) -> _FileResult:
     file = str(path)
     root = tree.getroot()
-    if root.tag not in _TEI_ROOTS:
+    if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
         return _FileResult((_not_tei(root, file, lines),), None)
     outcome = run_jobs(tree, list(schemas.jobs), schemas.catalogs, lines, file, raise_errors=True)
     return _FileResult(_fold(list(outcome.grammar), list(outcome.rules)), gather_facts(tree, path))
