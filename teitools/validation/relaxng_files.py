@@ -29,10 +29,29 @@ MAX_INCLUDE_DEPTH = 32
 _REFERENCES = (f"{{{RNG_NS}}}include", f"{{{RNG_NS}}}externalRef")
 
 
-@cache
 def compile_declared_relaxng(path: Path, catalogs: Catalogs) -> Grammar:
-    """Compile the RELAX NG schema (XML or compact syntax) at ``path`` once per process."""
-    source = _prepared_tree(path, catalogs, 0)
+    """Compile the RELAX NG schema (XML or compact syntax) at ``path`` once per process.
+
+    A grammar that includes nothing is compiled once whatever the catalogs (tei_all takes
+    lxml some twenty seconds); one with includes once per set of catalogs.
+    """
+    return _compile(path, catalogs if _includes_anything(path) else None)
+
+
+@cache
+def _includes_anything(path: Path) -> bool:
+    if path.suffix.lower() == ".rnc":
+        return True
+    try:
+        root = load(path).getroot()
+    except DocumentError as error:
+        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
+    return next(root.iter(*_REFERENCES), None) is not None
+
+
+@cache
+def _compile(path: Path, catalogs: Catalogs | None) -> Grammar:
+    source = _prepared_tree(path, catalogs or Catalogs(), 0)
     try:
         return Grammar(path, source, etree.RelaxNG(source))
     except etree.RelaxNGParseError as error:

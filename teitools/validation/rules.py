@@ -7,14 +7,17 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from lxml import etree, isoschematron
+from lxml import etree, isoschematron  # type: ignore[attr-defined]  # not in lxml-stubs 0.5
 
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import SchemaError
-from teitools.validation.positions import SourceLines
+from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.schematron_source import read_schematron_tree
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
+#: The compiled rules may not read or write any file, nor touch the network.
+_NO_ACCESS = etree.XSLTAccessControl(  # type: ignore[call-arg]  # lxml-stubs 0.5 lacks the keywords
+    read_file=False, write_file=False, create_dir=False, read_network=False, write_network=False)
 _SEVERITY_BY_ROLE = {
     "fatal": Severity.ERROR, "error": Severity.ERROR,
     "warning": Severity.WARNING, "warn": Severity.WARNING,
@@ -51,7 +54,7 @@ def compile_schematron(path: Path, phase: str | None = None) -> RuleSet:
         expanded = isoschematron.iso_abstract_expand(source)
         params = {"phase": etree.XSLT.strparam(phase)} if phase else {}
         compiled = isoschematron.iso_svrl_for_xslt1(expanded, **params)
-        validator = etree.XSLT(compiled, access_control=etree.XSLTAccessControl.DENY_ALL)
+        validator = etree.XSLT(compiled, access_control=_NO_ACCESS)
     except (etree.XSLTParseError, etree.XSLTApplyError) as error:
         raise SchemaError(f"the Schematron schema {path} does not compile: {error}") from None
     return RuleSet(path, validator)
@@ -82,7 +85,7 @@ def _finding(
     message = " ".join(text.split())
     rule_id = result.get("id") or "schematron"
     severity = severity_of(result.get("role"))
-    line = (element.sourceline or 0) if element is not None else 0
+    line = line_of(element)
     column = lines.column_of(element, attribute) if element is not None else 0
     xpath = tree.getpath(element) if element is not None else None
     details = [("kind", etree.QName(result).localname), ("location", location)]

@@ -18,7 +18,7 @@ from teitools.resources import schema_file
 from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
 from teitools.validation.discovery import SCHEMATRON, declarations
-from teitools.validation.positions import SourceLines
+from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.schema_jobs import (
     SchemaJob,
     compile_jobs,
@@ -150,7 +150,8 @@ def check_file(path: Path, schemas: _SchemaSet) -> _FileResult:
     if declared:
         jobs, problems = declared_jobs(declared, path, schemas.catalogs, file)
         outcome = run_jobs(tree, jobs, schemas.catalogs, lines, file)
-        found = (*problems, *outcome.problems, *_fold(list(outcome.grammar), list(outcome.rules)))
+        # No folding here: a file's own schemas are reported as their authors wrote them.
+        found = (*problems, *outcome.problems, *outcome.grammar, *outcome.rules)
         if not schemas.project_rules_on_declared:
             return _FileResult(found, None)
         own = _check_with_project_schemas(tree, path, schemas, lines)
@@ -175,12 +176,13 @@ def _fold(grammar: list[Diagnostic], rules: list[Diagnostic]) -> tuple[Diagnosti
     grammar finding suggested ("did you mean 1932-07-01?") is kept."""
     by_element = {(d.line, d.xpath): d for d in grammar if d.xpath}
     folded = []
-    for rule in rules:
-        twin = by_element.pop((rule.line, rule.xpath), None)
+    for finding in rules:
+        twin = by_element.pop((finding.line, finding.xpath), None) if finding.xpath else None
         hint = _SUGGESTION.search(twin.message) if twin else None
         if hint:
-            rule = replace(rule, message=f"{rule.message.rstrip()} Did you mean {hint[1]}?")
-        folded.append(rule)
+            finding = replace(finding,  # noqa: PLW2901 -- the folded finding replaces it
+                              message=f"{finding.message.rstrip()} Did you mean {hint[1]}?")
+        folded.append(finding)
     kept = [d for d in grammar if not d.xpath or (d.line, d.xpath) in by_element]
     return (*kept, *folded)
 
@@ -196,7 +198,8 @@ def _not_tei(root: etree._Element, file: str, lines: SourceLines) -> Diagnostic:
                    f'add xmlns="{TEI_NS}" to the root element')
     else:
         message = f"the root element <{name.localname}> is not <TEI>: this is not a TEI document"
-    return Diagnostic(file, root.sourceline or 1, lines.column_of(root), Severity.ERROR, "not-tei", message)
+    return Diagnostic(file, line_of(root) or 1, lines.column_of(root), Severity.ERROR, "not-tei",
+                      message)
 
 
 def _register_facts(
