@@ -74,6 +74,9 @@ class _CompiledCheck:
 class _CompiledRule:
     context: str
     match: Any
+    #: The same match in lxml's XPath 1, when it compiles there: nodes found in C, then
+    #: mapped to elementpath's nodes. None when the match needs XPath 2 (or fails in lxml).
+    fast_match: etree.XPath | None
     lets: tuple[tuple[str, Any], ...]
     checks: tuple[_CompiledCheck, ...]
     id: str | None
@@ -110,9 +113,7 @@ class XPath2Schematron:
             fired: set[int] = set()
             found: list[tuple[int, Result]] = []
             for rule in pattern.rules:
-                context = copy.copy(base)
-                context.variables = pattern_vars
-                for node in _select(rule.match, context, rule.context, self.source.path):
+                for node in self._matches(tree, base, rule, pattern_vars):
                     key = id(node)
                     if key in fired:
                         continue
@@ -121,6 +122,21 @@ class XPath2Schematron:
                         tree, base, node, rule=rule, pattern=pattern, variables=pattern_vars))
             results.extend(r for _, r in sorted(found, key=lambda pair: pair[0]))
         return results
+
+    def _matches(self, tree: etree._ElementTree, base: XPathContext, rule: _CompiledRule,
+                 variables: dict[str, Any]) -> list[Any]:
+        if rule.fast_match is not None:
+            try:
+                found = rule.fast_match(tree)
+            except etree.XPathError:
+                rule.fast_match = None  # an XPath 2 function after all: elementpath from now on
+            else:
+                nodes = _as_nodes(found, base.root)
+                if nodes is not None:
+                    return nodes
+        context = copy.copy(base)
+        context.variables = variables
+        return _select(rule.match, context, rule.context, self.source.path)
 
     def _check_node(self, tree: etree._ElementTree, base: XPathContext, node: Any, *,
                     rule: _CompiledRule, pattern: _CompiledPattern,
@@ -180,7 +196,9 @@ def compile_source(source: SchemaSource, phase: str | None = None) -> XPath2Sche
                                      if d in diagnostics))
                 for check in rule.checks
             )
-            rules.append(_CompiledRule(rule.context, compile_one(match_expression(rule.context)),
+            expression = match_expression(rule.context)
+            rules.append(_CompiledRule(rule.context, compile_one(expression),
+                                       _lxml_xpath(expression, namespaces),
                                        compile_one.lets(rule.lets), checks, rule.id, rule.role,
                                        rule.flag))
         compiled.append(_CompiledPattern(pattern.id, compile_one.lets(pattern.lets), tuple(rules)))
@@ -240,6 +258,41 @@ def match_expression(context: str) -> str:
     rewritten = [b if b.startswith("/") else f"//({b})" if "|" in b else f"//{b}"
                  for b in branches]
     return " | ".join(rewritten)
+
+
+def _lxml_xpath(expression: str, namespaces: dict[str, str]) -> etree.XPath | None:
+    """``expression`` compiled by lxml when it is plain XPath 1 (no variables, no XSLT
+    functions), else None."""
+    if "$" in expression or "current()" in expression or "generate-id" in expression:
+        return None
+    try:
+        return etree.XPath(expression, namespaces={k: v for k, v in namespaces.items() if k})
+    except etree.XPathError:
+        return None
+
+
+def _as_nodes(found: Any, root: Any) -> list[Any] | None:
+    """lxml's results as elementpath nodes (elements and attributes); None when a result has
+    another kind, so that elementpath selects instead."""
+    if not isinstance(found, list):
+        return None
+    elements = getattr(root, "elements", None)
+    if elements is None:
+        return None
+    nodes = []
+    for item in found:
+        if isinstance(item, etree._Element) and isinstance(item.tag, str):
+            node = elements.get(item)
+        elif getattr(item, "is_attribute", False):
+            parent = elements.get(item.getparent())
+            node = next((a for a in (parent.attributes or ()) if a.name == item.attrname), None) \
+                if parent is not None else None
+        else:
+            return None
+        if node is None:
+            return None
+        nodes.append(node)
+    return nodes
 
 
 def _split_union(expression: str) -> list[str]:

@@ -1,0 +1,219 @@
+"""Benchmark: 2,000 letters that declare RELAX NG + XPath 2 Schematron in ``<?xml-model?>``.
+
+Times, on the same generated corpus:
+  * ``teitools validate`` (one process, and ``--jobs``), which applies both declared schemas;
+  * jing on the same RELAX NG (one JVM run over all files);
+  * a Java Schematron run: Saxon-HE (Debian's libsaxonhe-java) on the validator stylesheet
+    that lxml's ISO skeleton compiles from the same rules (no XSLT 2 Schematron skeleton,
+    such as SchXslt, is packaged in Debian or on PyPI; Saxon runs the XSLT 1.0 stylesheet in
+    backwards-compatible mode, where XPath 2 functions such as ``matches()`` still work);
+  * per file, in one process: the XPath 2 engine against lxml's XPath 1 fast path running
+    the same rules written in XPath 1 (target: within 5x).
+
+Run: ``python benchmarks/bench_schemas.py [--letters 2000] [--keep DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lxml import etree, isoschematron  # type: ignore[attr-defined]  # not in lxml-stubs 0.5
+
+from teitools.resources import schema_file
+from teitools.validation.positions import SourceLines
+from teitools.validation.schematron import compile_rules
+from teitools.xmlload import load
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE = HERE.parent / "tests" / "fixtures" / "valid" / "minimal-letter.xml"
+SAXON_JARS = (Path("/usr/share/java/Saxon-HE.jar"),)
+PEOPLE = ("stalin", "kaganovich", "molotov", "voroshilov", "ordzhonikidze", "kirov", "mikoyan")
+
+RULES = {
+    "xslt2": """
+  <pattern id="dates">
+    <rule context="tei:*[@when]">
+      <assert test="matches(@when, '^\\d{4}(-\\d{2}(-\\d{2})?)?$')" id="date-format">@when="<value-of select="@when"/>" is not YYYY[-MM[-DD]]</assert>
+    </rule>
+  </pattern>
+  <pattern id="corresp">
+    <rule context="tei:correspDesc">
+      <let name="sent" value="tei:correspAction[@type = 'sent']/tei:persName/@ref"/>
+      <assert test="count(tei:correspAction[@type = 'sent']) eq 1" id="one-sent">exactly one sent action</assert>
+      <assert test="exists(tei:correspAction[@type = 'received'])" id="received">a received action</assert>
+      <assert test="every $p in tei:correspAction/tei:persName satisfies starts-with($p/@ref, '#')" id="person-ref">every person has a #ref</assert>
+      <report test="$sent = tei:correspAction[@type = 'received']/tei:persName/@ref" id="self">sender <value-of select="$sent"/> is a recipient</report>
+    </rule>
+  </pattern>
+  <pattern id="ids">
+    <rule context="tei:TEI">
+      <assert test="matches(@xml:id, '^[a-z]+-[a-z]+-\\d{4}(-\\d{2}){0,2}[a-z]?$')" id="letter-id">bad id <value-of select="@xml:id"/></assert>
+    </rule>
+    <rule context="tei:hi">
+      <assert test="@rend = ('italic', 'bold', 'underline', 'smallcaps', 'superscript')" id="hi-rend">rend <value-of select="@rend"/></assert>
+    </rule>
+  </pattern>""",
+    "xslt": """
+  <pattern id="dates">
+    <rule context="tei:*[@when]">
+      <assert test="(string-length(@when) = 4 or string-length(@when) = 7 or string-length(@when) = 10) and translate(@when, '0123456789', '') = substring('--', 1, floor((string-length(@when) - 4) div 3))" id="date-format">@when="<value-of select="@when"/>" is not YYYY[-MM[-DD]]</assert>
+    </rule>
+  </pattern>
+  <pattern id="corresp">
+    <rule context="tei:correspDesc">
+      <let name="sent" value="tei:correspAction[@type = 'sent']/tei:persName/@ref"/>
+      <assert test="count(tei:correspAction[@type = 'sent']) = 1" id="one-sent">exactly one sent action</assert>
+      <assert test="tei:correspAction[@type = 'received']" id="received">a received action</assert>
+      <assert test="not(tei:correspAction/tei:persName[not(starts-with(@ref, '#'))])" id="person-ref">every person has a #ref</assert>
+      <report test="$sent = tei:correspAction[@type = 'received']/tei:persName/@ref" id="self">sender <value-of select="$sent"/> is a recipient</report>
+    </rule>
+  </pattern>
+  <pattern id="ids">
+    <rule context="tei:TEI">
+      <assert test="contains(@xml:id, '-') and translate(@xml:id, 'abcdefghijklmnopqrstuvwxyz0123456789-', '') = ''" id="letter-id">bad id <value-of select="@xml:id"/></assert>
+    </rule>
+    <rule context="tei:hi">
+      <assert test="@rend = 'italic' or @rend = 'bold' or @rend = 'underline' or @rend = 'smallcaps' or @rend = 'superscript'" id="hi-rend">rend <value-of select="@rend"/></assert>
+    </rule>
+  </pattern>""",
+}
+
+
+def write_schemas(folder: Path) -> dict[str, Path]:
+    paths = {"rng": folder / "letter.rng"}
+    shutil.copy(schema_file("teitools.rng"), paths["rng"])
+    for binding, body in RULES.items():
+        path = folder / f"letter-{binding}.sch"
+        path.write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="{binding}">\n'
+            '  <ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>\n'
+            f"{body}\n</schema>\n", encoding="utf-8")
+        paths[binding] = path
+    return paths
+
+
+def write_letters(folder: Path, count: int) -> list[Path]:
+    template = TEMPLATE.read_text(encoding="utf-8")
+    head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<?xml-model href="../letter.rng" type="application/xml" '
+            'schematypens="http://relaxng.org/ns/structure/1.0"?>\n'
+            '<?xml-model href="../letter-xslt2.sch" type="application/xml" '
+            'schematypens="http://purl.oclc.org/dsdl/schematron"?>\n')
+    body = template.split("?>", 1)[1].lstrip("\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for index in range(count):
+        sender, recipient = PEOPLE[index % len(PEOPLE)], PEOPLE[(index + 3) % len(PEOPLE)]
+        year, month, day = 1926 + index % 11, 1 + index % 12, 1 + index % 28
+        letter_id = f"{sender}-{recipient}-{year}-{month:02d}-{day:02d}"
+        text = (body.replace("stalin-kaganovich-1932-07x", letter_id)
+                .replace('ref="#stalin"', 'ref="#SENDER"')
+                .replace('ref="#kaganovich"', 'ref="#RECIPIENT"')
+                .replace("#SENDER", f"#{sender}").replace("#RECIPIENT", f"#{recipient}")
+                .replace('when="1932-07"', f'when="{year}-{month:02d}"')
+                .replace('when="1932-07-01"', f'when="{year}-{month:02d}-{day:02d}"'))
+        if index % 50 == 7:  # one letter in fifty has a mistake for each layer to find
+            text = text.replace('rend="italic"', 'rend="emphasis"').replace(
+                f'when="{year}-{month:02d}-{day:02d}"', f'when="{year}-{month}-{day}"')
+        path = folder / f"{letter_id}-{index:04d}.xml"
+        path.write_text(head + text, encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    return time.perf_counter() - start, result
+
+
+def saxon_schematron(schema: Path, letters: Path, out: Path) -> tuple[float, str] | None:
+    jar = next((j for j in SAXON_JARS if j.is_file()), None)
+    java = shutil.which("java")
+    if jar is None or java is None:
+        return None
+    source = etree.parse(str(schema))
+    source.getroot().set("queryBinding", "xslt")  # the XSLT 1 skeleton; Saxon runs XPath 2
+    stylesheet = isoschematron.iso_svrl_for_xslt1(isoschematron.iso_abstract_expand(source))
+    xsl = out.parent / "validator.xsl"
+    out.mkdir(parents=True, exist_ok=True)
+    xsl.write_bytes(etree.tostring(stylesheet))
+    seconds, result = timed([java, "-cp", str(jar), "net.sf.saxon.Transform", f"-s:{letters}",
+                             f"-xsl:{xsl}", f"-o:{out}"], letters)
+    if result.returncode != 0:
+        return seconds, f"failed: {result.stderr.strip()[:200]}"
+    fired = sum(p.read_text(encoding="utf-8").count("<svrl:failed-assert")
+                for p in out.rglob("*.xml"))
+    return seconds, f"{fired} failed asserts"
+
+
+def per_file(files: list[Path], paths: dict[str, Path]) -> dict[str, float]:
+    trees = [(load(f), SourceLines(f), str(f)) for f in files]
+    costs: dict[str, float] = {}
+    for binding in ("xslt", "xslt2"):
+        rules = compile_rules(paths[binding])
+        found = 0
+        start = time.perf_counter()
+        for tree, lines, name in trees:
+            found += len(rules.check(tree, lines, name))
+        costs[f"{binding} ({rules.engine})"] = (time.perf_counter() - start) / len(trees)
+        costs[f"{binding} findings"] = found
+    return costs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=2000)
+    parser.add_argument("--keep", type=Path, help="write the corpus here and keep it")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="teitools-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        paths = write_schemas(work)
+        files = write_letters(work / "letters", args.letters)
+        teitools = [sys.executable, "-m", "teitools", "validate", "--format", "json"]
+        rows: list[tuple[str, float, str]] = []
+        for jobs in (1, os.cpu_count() or 1):
+            seconds, result = timed([*teitools, "--jobs", str(jobs), "letters"], work)
+            errors = result.stdout.count('"severity": "error"')
+            rows.append((f"teitools validate --jobs {jobs} (RNG + XPath 2 Schematron)", seconds,
+                         f"exit {result.returncode}, {errors} errors"))
+        jing = shutil.which("jing")
+        jing_seconds = None
+        if jing:
+            jing_seconds, result = timed([jing, str(paths["rng"]), *map(str, files)], work)
+            rows.append(("jing (RNG only, one JVM)", jing_seconds,
+                         f"{result.stdout.count(': error:')} errors"))
+        saxon = saxon_schematron(paths["xslt2"], work / "letters", work / "svrl")
+        if saxon is not None:
+            rows.append(("Saxon-HE 9.9 Schematron (skeleton XSLT, one JVM)", *saxon))
+            if jing_seconds is not None:
+                rows.append(("jing + Saxon (two JVM runs)", jing_seconds + saxon[0], ""))
+        print(f"{len(files)} letters, {os.cpu_count()} CPUs\n")
+        print(f"{'run':<62} {'seconds':>8}  result")
+        for name, seconds, note in rows:
+            print(f"{name:<62} {seconds:8.2f}  {note}")
+        costs = per_file(files, paths)
+        fast, xpath2 = costs["xslt (xpath1)"], costs["xslt2 (xpath2)"]
+        print("\nper file, rules only (trees parsed beforehand):")
+        print(f"  XPath 1 fast path (lxml XSLT)  {fast * 1000:7.3f} ms  "
+              f"({costs['xslt findings']:.0f} findings)")
+        print(f"  XPath 2 engine (elementpath)   {xpath2 * 1000:7.3f} ms  "
+              f"({costs['xslt2 findings']:.0f} findings)")
+        print(f"  ratio                          {xpath2 / fast:7.1f} x  (target: within 5x)")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
