@@ -206,3 +206,12 @@ def test_svrl_format_is_well_formed_svrl(capsys: pytest.CaptureFixture[str]) -> 
     assert assertion.findtext("svrl:text", namespaces=ns) == "@from (1936) is after @to (1934)"
     assert svrl.xpath("count(//svrl:failed-assert[@id='rng-invalid'])", namespaces=ns) == 1
     assert svrl.xpath("count(svrl:active-pattern)", namespaces=ns) == 1
+
+
+def test_every_new_rule_id_is_documented() -> None:
+    from teitools.validation import schema_jobs, xsd  # noqa: PLC0415 -- the ids under test
+
+    rules_doc = (FIXTURES.parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule in (schema_jobs.RULE_UNRESOLVED, schema_jobs.RULE_INVALID,
+                 schema_jobs.RULE_UNSUPPORTED, xsd.RULE):
+        assert f"| `{rule}` |" in rules_doc, rule
