@@ -215,3 +215,19 @@ def test_every_new_rule_id_is_documented() -> None:
     for rule in (schema_jobs.RULE_UNRESOLVED, schema_jobs.RULE_INVALID,
                  schema_jobs.RULE_UNSUPPORTED, xsd.RULE):
         assert f"| `{rule}` |" in rules_doc, rule
+
+
+def test_parallel_validation_gives_the_same_report() -> None:
+    one = validate(FILES)
+    two = validate(FILES, ValidateOptions(jobs=2))
+    assert two.diagnostics == one.diagnostics
+    assert len(one.diagnostics) == sum(len(EXPECT.findall(p.read_text())) for p in FILES)
+
+
+def test_declarations_in_file_reads_only_the_prolog() -> None:
+    from teitools.validation.discovery import declarations_in_file  # noqa: PLC0415
+
+    found = declarations_in_file(DECLARED / "rnc-valid.xml")
+    assert [(d.href, d.language, d.line) for d in found] == [
+        ("notes.rnc", "relaxng-compact", 2), ("notes.sch", "schematron", 3)]
+    assert [d.href for d in declarations_in_file(DECLARED / "xsd11-valid.xml")] == ["notes.xsd"]

@@ -62,6 +62,30 @@ def declarations(tree: etree._ElementTree) -> tuple[Declaration, ...]:
     return tuple(found)
 
 
+def declarations_in_file(path: Path) -> tuple[Declaration, ...]:
+    """The schemas the file at ``path`` declares, reading only up to its root's start tag.
+
+    Used to compile declared schemas before worker processes start; a file that cannot be
+    read declares nothing here (it is reported when it is validated).
+    """
+    found: list[Declaration] = []
+    try:
+        with path.open("rb") as handle:
+            events = etree.iterparse(handle, events=("pi", "start"), resolve_entities=False,
+                                     load_dtd=False, no_network=True, huge_tree=False)
+            for event, node in events:
+                if event == "start":
+                    found.extend(_from_xsi(node))
+                    break
+                if isinstance(node, etree._ProcessingInstruction) and node.target == "xml-model":
+                    declared = _from_xml_model(node)
+                    if declared is not None:
+                        found.append(declared)
+    except (etree.XMLSyntaxError, OSError):
+        return ()
+    return tuple(found)
+
+
 def _from_xml_model(node: etree._ProcessingInstruction) -> Declaration | None:
     href = (node.get("href") or "").strip()
     if not href:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from teitools.paths import find_registers, find_xml_files
 from teitools.resources import schema_file
 from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
-from teitools.validation.discovery import SCHEMATRON, declarations
+from teitools.validation.discovery import SCHEMATRON, declarations, declarations_in_file
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.schema_jobs import (
     SchemaJob,
@@ -128,6 +129,8 @@ def _check_files(files: list[Path], schemas: _SchemaSet, jobs: int) -> list[_Fil
     _compile(schemas)
     if jobs <= 1 or len(files) < 2:
         return [check_file(f, schemas) for f in files]
+    if schemas.declared:
+        _compile_declared(files, schemas.catalogs)
     workers = min(jobs, os.cpu_count() or 1, len(files))
     chunk = max(1, len(files) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -136,6 +139,24 @@ def _check_files(files: list[Path], schemas: _SchemaSet, jobs: int) -> list[_Fil
 
 def _compile(schemas: _SchemaSet) -> None:
     compile_jobs(list(schemas.jobs), schemas.catalogs)
+
+
+def _compile_declared(files: list[Path], catalogs: Catalogs) -> None:
+    """Compile the schemas files declare, once, in the parent process (tei_all takes lxml
+    some twenty seconds: each worker would pay it again). Problems are left for the file's
+    own check to report."""
+    seen: set[SchemaJob] = set()
+    for path in files:
+        declared = declarations_in_file(path)
+        if not declared:
+            continue
+        jobs, _ = declared_jobs(declared, path, catalogs, str(path))
+        for job in jobs:
+            if job in seen:
+                continue
+            seen.add(job)
+            with contextlib.suppress(SchemaError):
+                compile_jobs([job], catalogs)
 
 
 def check_file(path: Path, schemas: _SchemaSet) -> _FileResult:

@@ -43,9 +43,9 @@ from teitools.validation.schematron_source import (
 # elementpath translates an XSD regular expression to Python's on every call of matches(),
 # replace() and tokenize(): a fifth of the time of a typical rule set. The translation is a
 # pure function of its arguments, so remembering it changes nothing but the speed.
-if not hasattr(xpath2_functions.translate_pattern, "cache_info"):
-    xpath2_functions.translate_pattern = lru_cache(maxsize=1024)(
-        xpath2_functions.translate_pattern)
+_translate = getattr(xpath2_functions, "translate_pattern", None)
+if _translate is not None and not hasattr(_translate, "cache_info"):
+    setattr(xpath2_functions, "translate_pattern", lru_cache(maxsize=1024)(_translate))  # noqa: B010 -- mypy: not exported
 
 #: Query bindings this engine evaluates; ``xslt`` and ``xpath`` go through lxml.
 XPATH2_BINDINGS = frozenset({"xslt2", "xslt3", "xpath2", "xpath3", "xpath31"})
