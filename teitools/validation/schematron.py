@@ -25,7 +25,11 @@ from teitools.validation.schematron2 import (
     check_xpath2,
     compile_xpath2_schematron,
 )
-from teitools.validation.schematron_source import embedded_schematron, is_schematron
+from teitools.validation.schematron_source import (
+    embedded_schematron,
+    is_schematron,
+    read_schematron,
+)
 from teitools.xmlload import load
 
 
@@ -53,6 +57,8 @@ def compile_rules(path: Path, phase: str | None = None, engine: str | None = Non
     binding = (root.get("queryBinding") or "xslt").lower() if is_schematron(root) else "xslt2"
     wants_xpath2 = engine == "xpath2" or (engine is None and binding in XPATH2_BINDINGS)
     if not wants_xpath2:
+        if phase not in (None, "#ALL", "#DEFAULT"):  # lxml's skeleton ignores an unknown phase
+            read_schematron(path).active_patterns(phase)
         try:
             return Rules(path, "xpath1", compile_schematron(path, phase))
         except SchemaError:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,9 @@ from teitools.validation.schematron_source import (
 _translate = getattr(xpath2_functions, "translate_pattern", None)
 if _translate is not None and not hasattr(_translate, "cache_info"):
     setattr(xpath2_functions, "translate_pattern", lru_cache(maxsize=1024)(_translate))  # noqa: B010 -- mypy: not exported
+
+#: The rule id of a test that raises a dynamic error on a node.
+RULE_DYNAMIC_ERROR = "schema-invalid"
 
 #: Query bindings this engine evaluates; ``xslt`` and ``xpath`` go through lxml.
 XPATH2_BINDINGS = frozenset({"xslt2", "xslt3", "xpath2", "xpath3", "xpath31"})
@@ -114,10 +117,10 @@ class XPath2Schematron:
     def validate(self, tree: etree._ElementTree) -> list[Result]:
         """All failed asserts and successful reports for ``tree``, pattern by pattern."""
         base = XPathContext(root=tree, namespaces=self.namespaces)
-        variables = _bind(self.lets, base, base.root, {})
+        variables = self._bind_global(self.lets, base, {})
         results: list[Result] = []
         for pattern in self.patterns:
-            pattern_vars = _bind(pattern.lets, base, base.root, variables)
+            pattern_vars = self._bind_global(pattern.lets, base, variables)
             fired: set[int] = set()
             found: list[tuple[int, Result]] = []
             for rule in pattern.rules:
@@ -130,6 +133,14 @@ class XPath2Schematron:
                         tree, base, node, rule=rule, pattern=pattern, variables=pattern_vars))
             results.extend(r for _, r in sorted(found, key=lambda pair: pair[0]))
         return results
+
+    def _bind_global(self, lets: tuple[tuple[str, Any], ...], base: XPathContext,
+                     variables: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return _bind(lets, base, base.root, variables)
+        except elementpath.ElementPathError as error:
+            raise SchemaError(f"{self.source.path}: a schema or pattern variable cannot be "
+                              f"evaluated: {error}") from None
 
     def _matches(self, tree: etree._ElementTree, base: XPathContext, rule: _CompiledRule,
                  variables: dict[str, Any]) -> list[Any]:
@@ -150,28 +161,47 @@ class XPath2Schematron:
                     rule: _CompiledRule, pattern: _CompiledPattern,
                     variables: dict[str, Any]) -> Iterable[Result]:
         self.current[0] = node
-        rule_vars = _bind(rule.lets, base, node, variables)
+        element, attribute = _element_of(node)
+        location = _location(tree, element, attribute)
+
+        def result(kind: str, check: Check | None, message: str) -> Result:
+            return Result(
+                kind=kind, element=element, attribute=attribute, location=location,
+                test=check.test if check else "", message=message,
+                id=check.id if check else None, rule_id=rule.id, pattern_id=pattern.id,
+                role=check.role if check else None, flag=check.flag if check else None,
+                context=rule.context)
+
+        try:
+            rule_vars = _bind(rule.lets, base, node, variables)
+        except elementpath.ElementPathError as error:
+            message = f"a variable (let) of this rule cannot be evaluated here: {error}"
+            yield replace(result("failed-assert", None, message), id=RULE_DYNAMIC_ERROR)
+            return
         context = copy.copy(base)
         context.item = node
         context.variables = rule_vars
-        element, attribute = _element_of(node)
-        location: str | None = None
         for compiled in rule.checks:
             check = compiled.check
-            outcome = _evaluate(compiled.test, context, check.test, self.source.path)
-            truth = compiled.test.boolean_value(outcome)
-            if (check.kind == "assert") == bool(truth):
+            try:
+                outcome = _evaluate(compiled.test, context, check.test, self.source.path)
+                if (check.kind == "assert") == bool(compiled.test.boolean_value(outcome)):
+                    continue
+                message = _expand(compiled.message, context, self.source.path)
+                extra = [_expand(d, context, self.source.path) for _, d in compiled.diagnostics]
+            except (SchemaError, elementpath.ElementPathError) as error:
+                # A dynamic error (a failed cast, say) on this node: a finding here, and the
+                # other checks still run, where an XSLT processor would stop the whole file.
+                yield replace(result("failed-assert", check, _dynamic_error(check.test, error)),
+                              id=RULE_DYNAMIC_ERROR)
                 continue
-            if location is None:
-                location = _location(tree, element, attribute)
-            message = _expand(compiled.message, context, self.source.path)
-            extra = [_expand(d, context, self.source.path) for _, d in compiled.diagnostics]
-            yield Result(
-                kind="failed-assert" if check.kind == "assert" else "successful-report",
-                element=element, attribute=attribute, location=location, test=check.test,
-                message=" ".join([message, *extra]).strip(), id=check.id, rule_id=rule.id,
-                pattern_id=pattern.id, role=check.role, flag=check.flag, context=rule.context,
-            )
+            kind = "failed-assert" if check.kind == "assert" else "successful-report"
+            yield result(kind, check, " ".join([message, *extra]).strip())
+
+
+def _dynamic_error(expression: str, error: Exception) -> str:
+    reason = str(error).split(" fails: ", 1)[-1]
+    return f"the Schematron expression {expression!r} cannot be evaluated here: {reason}"
 
 
 @cache
