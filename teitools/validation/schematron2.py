@@ -28,6 +28,7 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic
 from teitools.errors import SchemaError
+from teitools.validation.match_patterns import lxml_xpath, match_expression
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.rules import severity_of
 from teitools.validation.schematron_source import (
@@ -39,6 +40,7 @@ from teitools.validation.schematron_source import (
     ValueOf,
     read_schematron,
 )
+from teitools.validation.xpath_nodes import as_nodes, element_of, location_of
 
 # elementpath translates an XSD regular expression to Python's on every call of matches(),
 # replace() and tokenize(): a fifth of the time of a typical rule set. The translation is a
@@ -150,7 +152,7 @@ class XPath2Schematron:
             except etree.XPathError:
                 rule.fast_match = None  # an XPath 2 function after all: elementpath from now on
             else:
-                nodes = _as_nodes(found, base.root)
+                nodes = as_nodes(found, base.root)
                 if nodes is not None:
                     return nodes
         context = copy.copy(base)
@@ -161,12 +163,12 @@ class XPath2Schematron:
                     rule: _CompiledRule, pattern: _CompiledPattern,
                     variables: dict[str, Any]) -> Iterable[Result]:
         self.current[0] = node
-        element, attribute = _element_of(node)
-        location = _location(tree, element, attribute)
+        element, attribute = element_of(node)
 
         def result(kind: str, check: Check | None, message: str) -> Result:
             return Result(
-                kind=kind, element=element, attribute=attribute, location=location,
+                kind=kind, element=element, attribute=attribute,
+                location=location_of(tree, element, attribute),
                 test=check.test if check else "", message=message,
                 id=check.id if check else None, rule_id=rule.id, pattern_id=pattern.id,
                 role=check.role if check else None, flag=check.flag if check else None,
@@ -236,7 +238,7 @@ def compile_source(source: SchemaSource, phase: str | None = None) -> XPath2Sche
             )
             expression = match_expression(rule.context)
             rules.append(_CompiledRule(rule.context, compile_one(expression),
-                                       _lxml_xpath(expression, namespaces),
+                                       lxml_xpath(expression, namespaces),
                                        compile_one.lets(rule.lets), checks, rule.id, rule.role,
                                        rule.flag))
         compiled.append(_CompiledPattern(pattern.id, compile_one.lets(pattern.lets), tuple(rules)))
@@ -286,75 +288,6 @@ class _Compiler:
         return tuple(compiled)
 
 
-def match_expression(context: str) -> str:
-    """An XSLT match pattern as an expression selecting every node it matches.
-
-    ``tei:date`` matches a date anywhere, so it becomes ``//tei:date``; absolute branches
-    (``/``, ``/tei:TEI``) are kept; each branch of a top-level union is treated alike.
-    """
-    branches = [b.strip() for b in _split_union(context)]
-    rewritten = [b if b.startswith("/") else f"//({b})" if "|" in b else f"//{b}"
-                 for b in branches]
-    return " | ".join(rewritten)
-
-
-def _lxml_xpath(expression: str, namespaces: dict[str, str]) -> etree.XPath | None:
-    """``expression`` compiled by lxml when it is plain XPath 1 (no variables, no XSLT
-    functions), else None."""
-    if "$" in expression or "current()" in expression or "generate-id" in expression:
-        return None
-    try:
-        return etree.XPath(expression, namespaces={k: v for k, v in namespaces.items() if k})
-    except etree.XPathError:
-        return None
-
-
-def _as_nodes(found: Any, root: Any) -> list[Any] | None:
-    """lxml's results as elementpath nodes (elements and attributes); None when a result has
-    another kind, so that elementpath selects instead."""
-    if not isinstance(found, list):
-        return None
-    elements = getattr(root, "elements", None)
-    if elements is None:
-        return None
-    nodes = []
-    for item in found:
-        if isinstance(item, etree._Element) and isinstance(item.tag, str):
-            node = elements.get(item)
-        elif getattr(item, "is_attribute", False):
-            parent = elements.get(item.getparent())
-            node = next((a for a in (parent.attributes or ()) if a.name == item.attrname), None) \
-                if parent is not None else None
-        else:
-            return None
-        if node is None:
-            return None
-        nodes.append(node)
-    return nodes
-
-
-def _split_union(expression: str) -> list[str]:
-    parts: list[str] = []
-    depth = 0
-    quote: str | None = None
-    start = 0
-    for index, char in enumerate(expression):
-        if quote:
-            if char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(expression[start:index])
-            start = index + 1
-    parts.append(expression[start:])
-    return parts
-
-
 def _bind(lets: tuple[tuple[str, Any], ...], base: XPathContext, item: Any,
           variables: dict[str, Any]) -> dict[str, Any]:
     if not lets:
@@ -398,53 +331,6 @@ def _expand(parts: tuple[str | tuple[str, Any], ...], context: XPathContext, pat
         items = value if isinstance(value, list) else [value]
         text.append(" ".join(token.string_value(item) for item in items if item is not None))
     return " ".join("".join(text).split())
-
-
-def _element_of(node: Any) -> tuple[etree._Element | None, str | None]:
-    """The lxml element a node is on, and the attribute's name when the node is one."""
-    attribute = None
-    if isinstance(node, elementpath.AttributeNode):
-        attribute = str(node.name)
-        node = node.parent
-    while node is not None and not isinstance(node, elementpath.ElementNode):
-        if isinstance(node, elementpath.DocumentNode):
-            document = node.value
-            return (document.getroot() if hasattr(document, "getroot") else None), attribute
-        node = node.parent
-    if node is None:
-        return None, attribute
-    element = node.value
-    return (element if isinstance(element, etree._Element) else None), attribute
-
-
-def _location(tree: etree._ElementTree, element: etree._Element | None,
-              attribute: str | None) -> str:
-    if element is None:
-        return "/"
-    path = _qualified_path(element)
-    if attribute:
-        qname = etree.QName(attribute)
-        step = (f"@*[local-name()='{qname.localname}' and namespace-uri()='{qname.namespace}']"
-                if qname.namespace else f"@{qname.localname}")
-        path += f"/{step}"
-    return path
-
-
-def _qualified_path(element: etree._Element) -> str:
-    """An XPath to ``element`` that works without prefixes (SVRL's usual location form)."""
-    steps = []
-    node: etree._Element | None = element
-    while node is not None:
-        qname = etree.QName(node)
-        parent = node.getparent()
-        position = 1
-        if parent is not None:
-            same = [c for c in parent if c.tag == node.tag]
-            position = same.index(node) + 1
-        steps.append(f"*[local-name()='{qname.localname}' and "
-                     f"namespace-uri()='{qname.namespace or ''}'][{position}]")
-        node = parent
-    return "/" + "/".join(reversed(steps))
 
 
 def check_xpath2(tree: etree._ElementTree, schema: XPath2Schematron, lines: SourceLines,
