@@ -140,6 +140,10 @@ def read_schematron_tree(path: Path) -> etree._ElementTree:
         raise SchemaError(f"{path} is not a Schematron schema and embeds no Schematron rules")
     root = copy.deepcopy(root)
     _expand_includes(root, path, 0)
+    if any(_sch(e, "extends") and e.get("href") for e in root.iter(etree.Element)):
+        # lxml's skeleton would fetch it with document(), outside teitools' hardened loader
+        raise SchemaError(f"{path}: <extends href=\"…\"> is not supported; use <include> of "
+                          "a local file, or extends rule=\"…\" with an abstract rule")
     return root.getroottree()
 
 
