@@ -231,3 +231,23 @@ def test_declarations_in_file_reads_only_the_prolog() -> None:
     assert [(d.href, d.language, d.line) for d in found] == [
         ("notes.rnc", "relaxng-compact", 2), ("notes.sch", "schematron", 3)]
     assert [d.href for d in declarations_in_file(DECLARED / "xsd11-valid.xml")] == ["notes.xsd"]
+
+
+def test_an_xsd_import_by_url_resolves_through_the_catalog(tmp_path: Path) -> None:
+    (tmp_path / "common.xsd").write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:common">'
+        '<xs:simpleType name="year"><xs:restriction base="xs:gYear"/></xs:simpleType>'
+        "</xs:schema>", encoding="utf-8")
+    (tmp_path / "main.xsd").write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:c="urn:common">'
+        '<xs:import namespace="urn:common" schemaLocation="http://x.org/common.xsd"/>'
+        '<xs:element name="year" type="c:year"/></xs:schema>', encoding="utf-8")
+    document = tmp_path / "doc.xml"
+    document.write_text('<year xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                        'xsi:noNamespaceSchemaLocation="main.xsd">July</year>', encoding="utf-8")
+    offline = validate([document])
+    assert [d.rule for d in offline.diagnostics] == ["schema-invalid"]
+    assert "--catalog" in offline.diagnostics[0].message
+    catalog = _catalog(tmp_path, '<uri name="http://x.org/common.xsd" uri="common.xsd"/>')
+    mapped = validate([document], ValidateOptions(catalogs=(catalog,)))
+    assert [(d.rule, d.line) for d in mapped.diagnostics] == [("xsd-invalid", 1)]

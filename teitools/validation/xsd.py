@@ -9,6 +9,7 @@ loader, so a schema with a DTD is refused like any document.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -54,12 +55,23 @@ def compile_xsd(path: Path, catalogs: Catalogs) -> XmlSchema:
     def mapped(url: str) -> str:
         return catalogs.lookup(url) or url
 
-    try:
-        validator = schema_class(str(path), allow="local", defuse="always", uri_mapper=mapped)
-    except (xmlschema.XMLSchemaException, OSError, ValueError) as error:
-        reason = getattr(error, "reason", None) or getattr(error, "message", None) or str(error)
-        raise SchemaError(f"the XML Schema {path} does not compile: {_one_line(str(reason))}; "
-                          "if it imports a schema by URL, map the URL with --catalog") from None
+    with warnings.catch_warnings(record=True) as caught:
+        # xmlschema warns, rather than fails, when an import cannot be read: a schema with a
+        # hole in it is not one to validate against.
+        warnings.simplefilter("always")
+        try:
+            validator = schema_class(str(path), allow="local", defuse="always",
+                                     uri_mapper=mapped)
+        except (xmlschema.XMLSchemaException, OSError, ValueError) as error:
+            reason = getattr(error, "reason", None) or getattr(error, "message", None) or error
+            raise SchemaError(f"the XML Schema {path} does not compile: "
+                              f"{_one_line(str(reason))}; if it imports a schema by URL, map "
+                              "the URL with --catalog") from None
+    imports = [w for w in caught if issubclass(w.category, xmlschema.XMLSchemaImportWarning)]
+    if imports:
+        raise SchemaError(f"the XML Schema {path} cannot be read offline: "
+                          f"{_one_line(str(imports[0].message))} Map the URL to a local copy "
+                          "with an XML catalog (--catalog FILE or XML_CATALOG_FILES)")
     return XmlSchema(path, version, validator)
 
 
