@@ -30,7 +30,7 @@ class SourceLines:
 
     def column_of(self, element: etree._Element, attribute: str | None = None) -> int:
         """1-based column of ``element``'s start tag (or of ``attribute`` in it) on its line."""
-        line = element.sourceline or 0
+        line = line_of(element)
         if not 0 < line <= len(self._lines):
             return 1
         text = self._lines[line - 1]
