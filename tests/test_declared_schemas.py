@@ -7,6 +7,7 @@ Each ``tests/fixtures/declared/*.xml`` says what it must produce, one comment pe
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 from pathlib import Path
 
@@ -251,3 +252,33 @@ def test_an_xsd_import_by_url_resolves_through_the_catalog(tmp_path: Path) -> No
     catalog = _catalog(tmp_path, '<uri name="http://x.org/common.xsd" uri="common.xsd"/>')
     mapped = validate([document], ValidateOptions(catalogs=(catalog,)))
     assert [(d.rule, d.line) for d in mapped.diagnostics] == [("xsd-invalid", 1)]
+
+
+@pytest.mark.parametrize("syntax", ["rng", "rnc"])
+def test_a_grammar_include_by_url_resolves_through_the_catalog(tmp_path: Path,
+                                                               syntax: str) -> None:
+    if syntax == "rnc":
+        shutil.copy(DECLARED / "note.rnc", tmp_path / "part.rnc")
+        (tmp_path / "main.rnc").write_text(
+            'default namespace = "urn:example:notes"\n'
+            'include "http://x.org/part.rnc"\nstart = element notes { note+ }\n',
+            encoding="utf-8")
+    else:
+        (tmp_path / "part.rng").write_text(
+            '<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:example:notes">'
+            '<define name="note"><element name="note"><attribute name="from"/><text/>'
+            "</element></define></grammar>", encoding="utf-8")
+        (tmp_path / "main.rng").write_text(
+            '<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:example:notes">'
+            '<include href="http://x.org/part.rng"/>'
+            '<start><element name="notes"><oneOrMore><ref name="note"/></oneOrMore>'
+            "</element></start></grammar>", encoding="utf-8")
+    document = tmp_path / "doc.xml"
+    document.write_text(f'<?xml-model href="main.{syntax}"?>\n<notes xmlns="urn:example:notes">'
+                        "<note>no @from</note></notes>\n", encoding="utf-8")
+    offline = validate([document])
+    assert [d.rule for d in offline.diagnostics] == ["schema-invalid"]
+    assert f"http://x.org/part.{syntax}" in offline.diagnostics[0].message
+    catalog = _catalog(tmp_path, f'<uri name="http://x.org/part.{syntax}" uri="part.{syntax}"/>')
+    mapped = validate([document], ValidateOptions(catalogs=(catalog,)))
+    assert [(d.rule, d.line) for d in mapped.diagnostics] == [("rng-invalid", 2)]
