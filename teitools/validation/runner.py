@@ -40,8 +40,9 @@ class ValidateOptions:
     A file that declares its own schemas (``<?xml-model?>``, ``xsi:schemaLocation``) is judged
     by them alone; ``project_rules_on_declared`` also applies the project's schemas and the
     cross-file checks to it. Other files use ``project_schemas`` (default: the shipped
-    ``teitools.rng`` and ``teitools.sch``). ``schemas`` (``--schema``) replaces both: every
-    file is validated against exactly these. ``catalogs`` are OASIS XML catalogs that map
+    ``teitools.rng`` and ``teitools.sch``). ``schemas`` (``--schema``) overrides: declarations
+    are ignored, and each given schema replaces the project's schema of its kind (grammar or
+    Schematron) for every file. ``catalogs`` are OASIS XML catalogs that map
     schema URLs to local files (``XML_CATALOG_FILES`` and the shipped catalog are used too).
     ``registers`` names the register files that pointers resolve against; None finds them
     beside or above the files. ``jobs`` > 1 validates files in parallel.
