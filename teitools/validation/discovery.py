@@ -124,7 +124,7 @@ def resolve(href: str, document: Path, catalogs: Catalogs) -> Path | None:
     The catalogs are asked first with the URL as written, then with it made absolute; a
     relative URL that no catalog maps is resolved against the document's folder.
     """
-    absolute = urljoin(document.resolve().as_uri(), href)
+    absolute = urljoin(document.absolute().as_uri(), href)
     for candidate in dict.fromkeys((href, absolute)):
         mapped = catalogs.lookup(candidate)
         if mapped is not None:

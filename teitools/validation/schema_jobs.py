@@ -10,6 +10,7 @@ bad declaration never stops the report on other files.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from lxml import etree
@@ -92,31 +93,44 @@ def declared_jobs(
 ) -> tuple[list[SchemaJob], list[Diagnostic]]:
     """The jobs a file's declarations ask for (duplicates once), and findings for those that
     cannot be run."""
+    jobs, problems = _plan(declarations, document.absolute().parent, catalogs)
+    return list(jobs), [_problem(file, line, severity, rule, message)
+                        for line, severity, rule, message in problems]
+
+
+_Problem = tuple[int, Severity, str, str]
+
+
+@cache
+def _plan(declarations: tuple[Declaration, ...], folder: Path,
+          catalogs: Catalogs) -> tuple[tuple[SchemaJob, ...], tuple[_Problem, ...]]:
+    # The files of a corpus declare the same schemas from the same folders: resolved once.
     jobs: dict[tuple[str, Path, str | None], SchemaJob] = {}
-    problems: list[Diagnostic] = []
+    problems: list[_Problem] = []
+    document = folder / "document.xml"
     for declared in declarations:
         if declared.language == discovery.UNKNOWN:
-            problems.append(_problem(file, declared.line, Severity.WARNING, RULE_UNSUPPORTED,
-                                     f"the schema {declared.href} declared here is not in a "
-                                     "language teitools reads (RELAX NG, W3C XML Schema, ISO "
-                                     "Schematron); it was not applied"))
+            problems.append((declared.line, Severity.WARNING, RULE_UNSUPPORTED,
+                             f"the schema {declared.href} declared here is not in a language "
+                             "teitools reads (RELAX NG, W3C XML Schema, ISO Schematron); it "
+                             "was not applied"))
             continue
         target = discovery.resolve(declared.href, document, catalogs)
         if target is None:
-            problems.append(_problem(file, declared.line, Severity.ERROR, RULE_UNRESOLVED,
-                                     unresolved_message(declared.href)))
+            problems.append((declared.line, Severity.ERROR, RULE_UNRESOLVED,
+                             unresolved_message(declared.href)))
             continue
         if not target.is_file():
-            problems.append(_problem(file, declared.line, Severity.ERROR, RULE_UNRESOLVED,
-                                     f"the schema {declared.href} declared here does not exist "
-                                     f"({target}); correct the href or map it with --catalog"))
+            problems.append((declared.line, Severity.ERROR, RULE_UNRESOLVED,
+                             f"the schema {declared.href} declared here does not exist "
+                             f"({target}); correct the href or map it with --catalog"))
             continue
         try:
             for job in jobs_for_file(target, declared.phase, declared.line, declared.language):
                 jobs.setdefault((job.language, job.path, job.phase), job)
         except SchemaError as error:
-            problems.append(_problem(file, declared.line, Severity.ERROR, RULE_INVALID, str(error)))
-    return list(jobs.values()), problems
+            problems.append((declared.line, Severity.ERROR, RULE_INVALID, str(error)))
+    return tuple(jobs.values()), tuple(problems)
 
 
 def unresolved_message(url: str) -> str:
