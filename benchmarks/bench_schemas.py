@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -74,10 +75,23 @@ def write_letters(folder: Path, count: int) -> list[Path]:
     return files
 
 
+#: CPU seconds (user + system) of each finished child, by command name: on a shared machine
+#: the wall clock also counts other people's work.
+CPU: dict[str, float] = {}
+
+
 def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    return time.perf_counter() - start, result
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[" ".join(command)] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, result
+
+
+def _last_cpu() -> float:
+    return list(CPU.values())[-1]
 
 
 def saxon_schematron(schema: Path, letters: Path, out: Path) -> tuple[float, str] | None:
@@ -101,8 +115,9 @@ def saxon_schematron(schema: Path, letters: Path, out: Path) -> tuple[float, str
 
 
 def per_file(files: list[Path], paths: dict[str, Path], repeat: int = 5) -> dict[str, float]:
-    """Seconds per file of each engine on pre-parsed trees: the best of ``repeat`` passes,
-    the engines taking turns (the machine is shared; the best pass is the least disturbed)."""
+    """CPU seconds per file of each engine on pre-parsed trees: the best of ``repeat``
+    passes, the engines taking turns (the machine is shared; the best pass is the least
+    disturbed)."""
     trees = [(load(f), SourceLines(f), str(f)) for f in files]
     engines = {binding: compile_rules(paths[binding]) for binding in ("xslt", "xslt2")}
     best = dict.fromkeys(engines, float("inf"))
@@ -110,10 +125,10 @@ def per_file(files: list[Path], paths: dict[str, Path], repeat: int = 5) -> dict
     for _ in range(repeat):
         for binding, rules in engines.items():
             found[binding] = 0
-            start = time.perf_counter()
+            start = time.process_time()  # CPU time: other processes on the machine do not count
             for tree, lines, name in trees:
                 found[binding] += len(rules.check(tree, lines, name))
-            best[binding] = min(best[binding], time.perf_counter() - start)
+            best[binding] = min(best[binding], time.process_time() - start)
     costs: dict[str, float] = {}
     for binding, rules in engines.items():
         costs[f"{binding} ({rules.engine})"] = best[binding] / len(trees)
@@ -132,30 +147,32 @@ def main() -> int:
         paths = write_schemas(work)
         files = write_letters(work / "letters", args.letters)
         teitools = [sys.executable, "-m", "teitools", "validate", "--format", "json"]
-        rows: list[tuple[str, float, str]] = []
+        rows: list[tuple[str, float, float, str]] = []
         for jobs in (1, os.cpu_count() or 1):
             seconds, result = timed([*teitools, "--jobs", str(jobs), "letters"], work)
             errors = result.stdout.count('"severity": "error"')
             rows.append((f"teitools validate --jobs {jobs} (RNG + XPath 2 Schematron)", seconds,
-                         f"exit {result.returncode}, {errors} errors"))
+                         _last_cpu(), f"exit {result.returncode}, {errors} errors"))
         jing = shutil.which("jing")
-        jing_seconds = None
         if jing:
-            jing_seconds, result = timed([jing, str(paths["rng"]), *map(str, files)], work)
-            rows.append(("jing (RNG only, one JVM)", jing_seconds,
+            seconds, result = timed([jing, str(paths["rng"]), *map(str, files)], work)
+            rows.append(("jing (RNG only, one JVM)", seconds, _last_cpu(),
                          f"{result.stdout.count(': error:')} errors"))
         saxon = saxon_schematron(paths["xslt2"], work / "letters", work / "svrl")
         if saxon is not None:
-            rows.append(("Saxon-HE 9.9 Schematron (skeleton XSLT, one JVM)", *saxon))
-            if jing_seconds is not None:
-                rows.append(("jing + Saxon (two JVM runs)", jing_seconds + saxon[0], ""))
-        print(f"{len(files)} letters, {os.cpu_count()} CPUs\n")
-        print(f"{'run':<62} {'seconds':>8}  result")
-        for name, seconds, note in rows:
-            print(f"{name:<62} {seconds:8.2f}  {note}")
+            rows.append(("Saxon-HE 9.9 Schematron (skeleton XSLT, one JVM)", saxon[0],
+                         _last_cpu(), saxon[1]))
+            if jing:
+                rows.append(("jing + Saxon (two JVM runs)", rows[-2][1] + rows[-1][1],
+                             rows[-2][2] + rows[-1][2], ""))
+        print(f"{len(files)} letters, {os.cpu_count()} CPUs, load average "
+              f"{os.getloadavg()[0]:.1f}\n")
+        print(f"{'run':<58} {'wall s':>7} {'CPU s':>7}  result")
+        for name, seconds, cpu, note in rows:
+            print(f"{name:<58} {seconds:7.2f} {cpu:7.2f}  {note}")
         costs = per_file(files, paths)
         fast, xpath2 = costs["xslt (xpath1)"], costs["xslt2 (xpath2)"]
-        print("\nper file, rules only (trees parsed beforehand):")
+        print("\nper file, rules only (trees parsed beforehand), CPU time:")
         print(f"  XPath 1 fast path (lxml XSLT)  {fast * 1000:7.3f} ms  "
               f"({costs['xslt findings']:.0f} findings)")
         print(f"  XPath 2 engine (elementpath)   {xpath2 * 1000:7.3f} ms  "
