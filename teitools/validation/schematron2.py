@@ -28,7 +28,7 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic
 from teitools.errors import SchemaError
-from teitools.validation.match_patterns import lxml_xpath, match_expression
+from teitools.validation.match_patterns import candidate_xpath, lxml_xpath, match_expression
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.rules import severity_of
 from teitools.validation.schematron_source import (
@@ -90,6 +90,9 @@ class _CompiledRule:
     #: The same match in lxml's XPath 1, when it compiles there: nodes found in C, then
     #: mapped to elementpath's nodes. None when the match needs XPath 2 (or fails in lxml).
     fast_match: etree.XPath | None
+    #: lxml finding a superset of the matches by name, so that a rule about elements the
+    #: document lacks costs no elementpath walk.
+    candidates: etree.XPath | None
     lets: tuple[tuple[str, Any], ...]
     checks: tuple[_CompiledCheck, ...]
     id: str | None
@@ -155,6 +158,8 @@ class XPath2Schematron:
                 nodes = as_nodes(found, base.root)
                 if nodes is not None:
                     return nodes
+        if rule.candidates is not None and not rule.candidates(tree):
+            return []
         context = copy.copy(base)
         context.variables = variables
         return _select(rule.match, context, rule.context, self.source.path)
@@ -239,6 +244,7 @@ def compile_source(source: SchemaSource, phase: str | None = None) -> XPath2Sche
             expression = match_expression(rule.context)
             rules.append(_CompiledRule(rule.context, compile_one(expression),
                                        lxml_xpath(expression, namespaces),
+                                       candidate_xpath(rule.context, namespaces),
                                        compile_one.lets(rule.lets), checks, rule.id, rule.role,
                                        rule.flag))
         compiled.append(_CompiledPattern(pattern.id, compile_one.lets(pattern.lets), tuple(rules)))
