@@ -282,3 +282,21 @@ def test_a_grammar_include_by_url_resolves_through_the_catalog(tmp_path: Path,
     catalog = _catalog(tmp_path, f'<uri name="http://x.org/part.{syntax}" uri="part.{syntax}"/>')
     mapped = validate([document], ValidateOptions(catalogs=(catalog,)))
     assert [(d.rule, d.line) for d in mapped.diagnostics] == [("rng-invalid", 2)]
+
+
+@pytest.mark.parametrize(("rnc", "reason"), [
+    ('start = element n { xsd:string - "nobody" }', "does not convert"),  # rnc2rng 2.7 gap
+    ('include "x.rnc" { start = element n { text } }', "overriding definitions"),
+    ('start = external "x.rnc"', "external"),
+])
+def test_compact_syntax_it_cannot_convert_is_a_clear_finding(
+    tmp_path: Path, rnc: str, reason: str
+) -> None:
+    (tmp_path / "s.rnc").write_text(
+        'datatypes xsd = "http://www.w3.org/2001/XMLSchema-datatypes"\n' + rnc + "\n",
+        encoding="utf-8")
+    document = tmp_path / "doc.xml"
+    document.write_text('<?xml-model href="s.rnc"?>\n<n/>\n', encoding="utf-8")
+    [finding] = validate([document]).diagnostics
+    assert (finding.rule, finding.line) == ("schema-invalid", 1)
+    assert reason in finding.message

@@ -40,6 +40,7 @@ CASES: dict[Path, list[Path]] = {
         + sorted((FIXTURES / "invalid").glob("*.xml"))
         + sorted((FIXTURES / "tei-constraints").glob("*.xml"))),
     DECLARED / "notes.rnc": sorted(DECLARED.glob("rnc-*.xml")),
+    DECLARED / "rich.rnc": sorted(DECLARED.glob("rich-*.xml")),
 }
 PAIRS = [(schema, document) for schema, documents in CASES.items() for document in documents]
 

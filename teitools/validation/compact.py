@@ -29,6 +29,7 @@ Resolver = Callable[[str, Path], Path | None]
 _OVERRIDE = re.compile(r"(?m)^[^#\n]*\binclude\s+\"[^\"]*\"(\s*inherit\s*=\s*[\w.-]+)?\s*\{")
 _EXTERNAL = re.compile(r"(?m)^[^#\n]*\bexternal\s+\"")
 _LOCK = threading.Lock()
+_EMPTY_PREFIX = re.compile(r'\s+xmlns:[A-Za-z_][\w.-]*=""')
 
 
 def rnc_to_rng(path: Path, resolver: Resolver) -> bytes:
@@ -44,7 +45,9 @@ def rnc_to_rng(path: Path, resolver: Resolver) -> bytes:
         except Exception as error:  # rply and rnc2rng raise many types, even AssertionError
             raise SchemaError(f"the RELAX NG compact schema {path} does not convert: "
                               f"{type(error).__name__}: {error}") from None
-    return str(xml).encode("utf-8")
+    # rnc2rng declares `namespace local = ""` as xmlns:local="", which XML namespaces forbid;
+    # it writes every name with an explicit ns attribute, so the declaration is not needed.
+    return _EMPTY_PREFIX.sub("", str(xml)).encode("utf-8")
 
 
 def _read(path: Path) -> str:

@@ -65,6 +65,10 @@ def check_grammar(
     for finding in findings:
         if finding is not None:
             unique.setdefault((finding.line, finding.message), finding)
+    if any(d.line for d in unique.values()):
+        # libxml2 also reports some mistakes without a position ("Extra element hi in
+        # interleave"); the positioned finding for the same mistake is the one to read.
+        unique = {key: d for key, d in unique.items() if d.line}
     return sorted(unique.values())
 
 
