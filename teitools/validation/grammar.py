@@ -13,7 +13,7 @@ from lxml import etree
 from teitools.dates import suggest_iso
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
-from teitools.validation.positions import SourceLines, attribute_display_name
+from teitools.validation.positions import SourceLines, attribute_display_name, line_of
 from teitools.validation.rng_index import ElementRule, RngIndex
 from teitools.xmlload import load
 
@@ -96,7 +96,7 @@ class _Explainer:
         self.lines = lines
         self.file = file
 
-    def explain(
+    def explain(  # noqa: PLR0911 -- one return per libxml2 message it rewrites
         self,
         element: etree._Element | None,
         message: str,
@@ -109,7 +109,8 @@ class _Explainer:
         if match := re.match(r"Did not expect element (\S+) there", message):
             return self._unexpected_element(element)
         if match := re.match(r"Expecting an? element (\S+), got nothing", message):
-            return self._finding(element, f"<{_name(element)}> is missing a required <{match[1]}> element")
+            return self._finding(element, f"<{_name(element)}> is missing a required "
+                                          f"<{match[1]}> element")
         if match := re.match(r"Expecting element (\S+), got (\S+)", message):
             return self._finding(element, f"expected <{match[1]}> here, found <{match[2]}>")
         if re.match(r"Element \S+ failed to validate attributes", message):
@@ -130,7 +131,7 @@ class _Explainer:
         all_errors: list[tuple[etree._Element | None, str]],
     ) -> bool:
         for other, other_message in all_errors:
-            if other is None or other_message == message and other is element:
+            if other is None or (other_message == message and other is element):
                 continue
             if other is element and not _WRAPPERS.search(other_message):
                 return True
@@ -147,14 +148,16 @@ class _Explainer:
         allowed = sorted(_local(c) for c in rule.children) if rule else []
         message = f"<{name}> is not allowed inside <{_name(parent)}>"
         if name in allowed:
-            message = f"<{name}> is not allowed at this position inside <{_name(parent)}> (wrong order or too many)"
+            message = (f"<{name}> is not allowed at this position inside <{_name(parent)}> "
+                       "(wrong order or too many)")
         elif allowed:
             hint = _closest(name, allowed)
             message += f"; allowed: {_listing(allowed)}"
             if hint:
                 message += f". Did you mean <{hint}>?"
         if etree.QName(element).namespace != etree.QName(parent).namespace:
-            message += f" (it is in namespace '{etree.QName(element).namespace or ''}', not its parent's)"
+            namespace = etree.QName(element).namespace or ""
+            message += f" (it is in namespace '{namespace}', not its parent's)"
         return self._finding(element, message)
 
     def _bad_attributes(self, element: etree._Element, only: str | None = None) -> Diagnostic:
@@ -162,9 +165,10 @@ class _Explainer:
         name = _name(element)
         if rule is None:
             return self._finding(element, f"<{name}> has attributes the schema does not allow")
-        for attr, value in element.attrib.items():
+        for attr_key, attr_value in element.attrib.items():
+            attr, value = str(attr_key), str(attr_value)
             shown = attribute_display_name(attr)
-            if only is not None and shown != only and attr != only:
+            if only is not None and only not in (shown, attr):
                 continue
             attr_rule = rule.attributes.get(attr)
             if attr_rule is None:
@@ -177,7 +181,8 @@ class _Explainer:
                 return self._finding(element, text, shown)
             problem = _value_problem(value, attr_rule.values, attr_rule.datatypes)
             if problem:
-                return self._finding(element, f"@{shown}=\"{value}\" on <{name}> is invalid: {problem}", shown)
+                return self._finding(
+                    element, f"@{shown}=\"{value}\" on <{name}> is invalid: {problem}", shown)
         missing = _missing_required(element, rule)
         if missing:
             return self._finding(element, f"<{name}> is missing the required attribute @{missing}")
@@ -188,8 +193,10 @@ class _Explainer:
                                           f"@{', @'.join(needed)}")
         return self._finding(element, f"<{name}> has an attribute value the schema does not allow")
 
-    def _finding(self, element: etree._Element | None, message: str, attribute: str | None = None) -> Diagnostic:
-        line = (element.sourceline or 0) if element is not None else 0
+    def _finding(
+        self, element: etree._Element | None, message: str, attribute: str | None = None
+    ) -> Diagnostic:
+        line = line_of(element)
         column = self.lines.column_of(element, attribute) if element is not None else 0
         xpath = element.getroottree().getpath(element) if element is not None else None
         return Diagnostic(self.file, line, column, Severity.ERROR, RULE, message, xpath)
