@@ -300,3 +300,25 @@ def test_compact_syntax_it_cannot_convert_is_a_clear_finding(
     [finding] = validate([document]).diagnostics
     assert (finding.rule, finding.line) == ("schema-invalid", 1)
     assert reason in finding.message
+
+
+@pytest.mark.parametrize(("binding", "test", "expected"), [
+    ("xslt2", "doc-available('file:///etc/hostname')", "read"),  # not available: assert fails
+    ("xslt3", "string-length(unparsed-text('file:///etc/hostname')) = 0", "schema-invalid"),
+    ("xslt", "count(document('file:///etc/hostname')) = 0", "schema-invalid"),
+])
+def test_schematron_rules_cannot_read_files(
+    tmp_path: Path, binding: str, test: str, expected: str
+) -> None:
+    (tmp_path / "s.sch").write_text(
+        f'<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="{binding}">'
+        f'<pattern><rule context="n"><assert test="{test}" id="read">read</assert></rule>'
+        "</pattern></schema>", encoding="utf-8")
+    document = tmp_path / "doc.xml"
+    document.write_text('<?xml-model href="s.sch" '
+                        'schematypens="http://purl.oclc.org/dsdl/schematron"?>\n<n/>\n',
+                        encoding="utf-8")
+    [finding] = validate([document]).diagnostics
+    assert finding.rule == expected
+    if expected == "schema-invalid":
+        assert "not allowed" in finding.message or "denied" in finding.message

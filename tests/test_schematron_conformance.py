@@ -8,6 +8,7 @@ another phase. Each line is ``LINE SEVERITY RULE-ID[ [flag=F]]: MESSAGE``.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,22 @@ def test_xpath2_findings_point_at_the_attribute_column() -> None:
     assert finding.detail("kind") == "failed-assert"
     assert finding.detail("test") == "matches(@ref, '^#\\w+$')"
     assert finding.column == 40
+
+
+XSLT2_CASES = [(s, e) for s, e in CASES if s.stem == "xslt2"]
+
+
+@pytest.mark.parametrize(("schema", "expected"), XSLT2_CASES,
+                         ids=[f"{s.parent.name}-{e.stem}" for s, e in XSLT2_CASES])
+def test_xslt3_binding_gives_the_same_findings(
+    schema: Path, expected: Path, tmp_path: Path
+) -> None:
+    """The xslt2 schemas read as xslt3 (XPath 3.1 parser) find exactly the same."""
+    folder = tmp_path / schema.parent.name
+    shutil.copytree(schema.parent, folder)
+    xslt3 = folder / "xslt3.sch"
+    xslt3.write_text(schema.read_text().replace('queryBinding="xslt2"', 'queryBinding="xslt3"'))
+    rules = compile_rules(xslt3, _phase(expected))
+    instance = folder / "instance.xml"
+    found = rules.check(load(instance), SourceLines(instance), str(instance))
+    assert sorted(_line(f) for f in found) == sorted(expected.read_text().splitlines())

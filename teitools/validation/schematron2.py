@@ -13,6 +13,7 @@ are allowed, which this engine never does.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -263,8 +264,9 @@ def _add_xslt_functions(parser: XPath2Parser, current: list[Any]) -> None:
 
     token = parser.external_function(current_node, name="current", sequence_types=("item()?",))
     token.label = "function"  # so that a path may follow it: current()/@ref
-    parser.external_function(generate_id, name="generate-id",
-                             sequence_types=("node()?", "xs:string"))
+    with contextlib.suppress(elementpath.ElementPathValueError):  # XPath 3 has its own
+        parser.external_function(generate_id, name="generate-id",
+                                 sequence_types=("node()?", "xs:string"))
 
 
 class _Compiler:
