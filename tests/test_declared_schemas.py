@@ -322,3 +322,26 @@ def test_schematron_rules_cannot_read_files(
     assert finding.rule == expected
     if expected == "schema-invalid":
         assert "not allowed" in finding.message or "denied" in finding.message
+
+
+def test_json_report_of_third_party_rule_ids_follows_the_report_schema(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import json  # noqa: PLC0415 -- only this test reads JSON
+
+    import jsonschema  # noqa: PLC0415
+
+    (tmp_path / "s.sch").write_text(
+        '<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">'
+        '<pattern id="tei_all-att.datable_Rule-2"><rule context="n">'
+        '<assert test="false()"/></rule></pattern></schema>', encoding="utf-8")
+    document = tmp_path / "doc.xml"
+    document.write_text('<?xml-model href="s.sch" '
+                        'schematypens="http://purl.oclc.org/dsdl/schematron"?>\n<n/>\n',
+                        encoding="utf-8")
+    main(["validate", "--format", "json", str(document)])
+    report = json.loads(capsys.readouterr().out)
+    jsonschema.validate(report, json.loads(schema_file("report.schema.json").read_text()))
+    [finding] = report["diagnostics"]
+    assert finding["rule"] == "tei_all-att.datable_Rule-2"
+    assert finding["message"] == "failed assert: false()"

@@ -82,7 +82,8 @@ def _finding(
     texts = [result.find(f"{{{SVRL_NS}}}text"),
              *result.iter(f"{{{SVRL_NS}}}diagnostic-reference")]
     text = " ".join("".join(str(t) for t in node.itertext()) for node in texts if node is not None)
-    message = " ".join(text.split())
+    message = " ".join(text.split()) or f"{etree.QName(result).localname.replace('-', ' ')}: " \
+        f"{result.get('test', '')}"
     rule_id = result.get("id") or "schematron"
     severity = severity_of(result.get("role"))
     line = line_of(element)

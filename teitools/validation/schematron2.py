@@ -359,6 +359,7 @@ def check_xpath2(tree: etree._ElementTree, schema: XPath2Schematron, lines: Sour
         details += [(name, value) for name, value in
                     (("role", result.role), ("flag", result.flag), ("pattern", result.pattern_id),
                      ("rule", result.rule_id), ("id", result.id)) if value]
+        message = result.message or f"{result.kind.replace('-', ' ')}: {result.test}"
         findings.append(Diagnostic(file, line, column, severity_of(result.role), rule_id,
-                                   result.message, xpath, tuple(details)))
+                                   message, xpath, tuple(details)))
     return findings
