@@ -54,15 +54,17 @@ def cli() -> None:
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text",
               show_default=True, help="Report format: text for people, json for programs, "
               "github for workflow annotations (and a step summary), sarif for code scanning, "
-              "junit for CI test reports.")
+              "junit for CI test reports, svrl for Schematron tools.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of stdout; a one-line summary "
               "still goes to stderr.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Validate this many files in parallel.")
 @click.option("--schema", "schemas", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="Use this RELAX NG or Schematron file instead of the "
-              "project's own (give both to replace both); overrides the schemas setting.")
+              path_type=Path),
+              help="Validate every file against this schema (RELAX NG .rng/.rnc, XSD or "
+              "Schematron) instead of the project's own of the same kind and of what files "
+              "declare (give a grammar and a Schematron to replace both).")
 @click.option("--registers", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Register files (persons.xml, places.xml, sources.xml) that #id pointers "
               "must resolve in; default: those beside or above the files.")
@@ -77,6 +79,9 @@ def cli() -> None:
 @click.option("--no-cache", is_flag=True, help="Validate every file afresh; read and write no cache.")
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress bar, and no summary on stderr with --output.")
+@click.option("--catalog", "catalogs", multiple=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="OASIS XML catalog mapping schema URLs that files declare "
+              "(xml-model, xsi:schemaLocation) to local copies; XML_CATALOG_FILES is read too.")
 def validate_command(
     paths: tuple[Path, ...],
     output_format: str,
@@ -89,10 +94,14 @@ def validate_command(
     cache_dir: Path,
     no_cache: bool,
     quiet: bool,
+    catalogs: tuple[Path, ...],
 ) -> None:
     """Check TEI files: well-formedness, RELAX NG, Schematron and cross-file rules.
 
-    PATHS are files or folders (default: ./tei). Exit code 0 when no errors are found, 1
+    PATHS are files or folders (default: ./tei). A file that declares its own schemas
+    (<?xml-model?> or xsi:schemaLocation: RELAX NG, XSD 1.0/1.1, Schematron with XPath 1 or
+    2) is validated against them, offline; other files against the project's schemas.
+    Exit code 0 when no errors are found, 1
     when there are errors (or warnings, with --strict), 2 for a usage error or a path that
     cannot be read. Results of unchanged files come from .teitools-cache/.
 
@@ -102,8 +111,8 @@ def validate_command(
     if registers:
         register_files = tuple(_expand_registers(registers))
     paths = paths or (DEFAULT_EDITION,)
-    schemas = schemas or settings_for(paths).schemas
     options = ValidateOptions(schemas=schemas, registers=register_files, jobs=jobs,
+                              catalogs=catalogs, project_schemas=settings_for(paths).schemas,
                               cache_dir=None if no_cache else cache_dir,
                               changed_since=changed_since)
     with _progress_bar(enabled=not quiet and _wants_progress(sys.stderr)) as progress:

@@ -38,6 +38,7 @@ _WELL_FORMED = "well-formedness"
 _GRAMMAR = "grammar"
 _SCHEMATRON = "schematron"
 _CORPUS = "corpus"
+_SCHEMAS = "declared schemas"
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in (
     _rule("xml-syntax", "The file is well-formed XML.",
@@ -112,6 +113,16 @@ RULES: dict[str, Rule] = {rule.id: rule for rule in (
           'Use lower-case ASCII, e.g. xml:id="stalin-kaganovich-1932-07".', _CORPUS),
     _rule("letter-id-filename", "A letter's file name is its root xml:id plus .xml.",
           "Rename the file or correct the id.", _CORPUS, Severity.WARNING),
+    _rule("schema-unresolved", "A declared schema can be read offline: a local file, or a URL "
+          "an XML catalog maps to one.",
+          "Map the URL to a local copy in a catalog given with --catalog (or XML_CATALOG_FILES), "
+          "or correct the path.", _SCHEMAS),
+    _rule("schema-invalid", "A declared schema can be read and compiled, and its rules evaluated.",
+          "Correct the schema, or the phase the declaration names.", _SCHEMAS),
+    _rule("schema-unsupported", "A declared schema is in a language teitools reads.",
+          "Declare a RELAX NG, XSD or Schematron schema.", _SCHEMAS, Severity.WARNING),
+    _rule("xsd-invalid", "The file follows the W3C XML Schema (1.0 or 1.1) it declares.",
+          "Follow the schema; the message names the element and the reason.", _GRAMMAR),
 )}
 
 

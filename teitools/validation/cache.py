@@ -69,12 +69,14 @@ class ResultCache:
 
     @classmethod
     def open(
-        cls, folder: Path, schemas: Iterable[Path], registers: Mapping[Path, Sequence[Path]]
+        cls, folder: Path, schemas: Iterable[Path], registers: Mapping[Path, Sequence[Path]],
+        *, variant: str = "",
     ) -> ResultCache:
         """The cache in ``folder`` for a run with these schemas, each file with its registers;
-        the folder is made when the first entry is written."""
+        ``variant`` names the options that change results. The folder is made when the first
+        entry is written."""
         context = hashlib.sha256()
-        for part in (b"teitools", _version().encode(), code_digest()):
+        for part in (b"teitools", _version().encode(), code_digest(), variant.encode()):
             context.update(part + b"\0")
         for schema in schemas:
             context.update(b"schema\0" + _file_digest(schema))
@@ -211,7 +213,8 @@ def _write(target: Path, data: bytes) -> None:
 def _encode_report(report: Report) -> dict[str, Any]:
     return {
         "files": list(report.files),
-        "diagnostics": [[d.file, d.line, d.column, str(d.severity), d.rule, d.message, d.xpath]
+        "diagnostics": [[d.file, d.line, d.column, str(d.severity), d.rule, d.message, d.xpath,
+                         [list(pair) for pair in d.details]]
                         for d in report.diagnostics],
     }
 
@@ -224,16 +227,18 @@ def _decode_report(data: dict[str, Any]) -> Report:
 
 
 def _diagnostic(file: Any, line: Any, column: Any, severity: Any, rule: Any, message: Any,
-                xpath: Any) -> Diagnostic:
+                xpath: Any, details: Any) -> Diagnostic:
     # Checked while rebuilt: a damaged entry raises here and is treated as a miss.
     return Diagnostic(str(file), int(line), int(column), Severity(str(severity)), str(rule),
-                      str(message), None if xpath is None else str(xpath))
+                      str(message), None if xpath is None else str(xpath),
+                      tuple((str(key), str(value)) for key, value in details))
 
 
 def _encode(result: CachedResult) -> dict[str, Any]:
     diagnostics, facts = result
     return {
-        "diagnostics": [[d.line, d.column, str(d.severity), d.rule, d.message, d.xpath]
+        "diagnostics": [[d.line, d.column, str(d.severity), d.rule, d.message, d.xpath,
+                         [list(pair) for pair in d.details]]
                         for d in diagnostics],
         "facts": None if facts is None else {
             "kind": facts.kind,

@@ -11,7 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Severity
-from teitools.validation.positions import SourceLines
+from teitools.validation.positions import SourceLines, line_of
 from teitools.xmlload import TEI_NS, XML_NS
 
 #: Attributes whose ``#id`` values must name an entry of the registers.
@@ -60,14 +60,14 @@ def gather_facts(tree: etree._ElementTree, path: Path) -> FileFacts:
             continue
         xml_id = element.get(_XML_ID)
         if xml_id is not None:
-            ids.append((xml_id, Position(element.sourceline or 0, "xml:id")))
+            ids.append((xml_id, Position(line_of(element), "xml:id")))
         for attribute in POINTER_ATTRIBUTES:
             value = element.get(attribute)
             if value is None:
                 continue
             for token in value.split():
                 if token.startswith("#"):
-                    pointers.append(Pointer(token[1:], Position(element.sourceline or 0, attribute)))
+                    pointers.append(Pointer(token[1:], Position(line_of(element), attribute)))
     return FileFacts(str(path), path.stem, _kind(root), path.parent.name == LETTERS_FOLDER,
                      root.get(_XML_ID), tuple(ids), tuple(pointers))
 

@@ -13,7 +13,7 @@ from lxml import etree
 from teitools.dates import suggest_iso
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
-from teitools.validation.positions import SourceLines, attribute_display_name
+from teitools.validation.positions import SourceLines, attribute_display_name, line_of
 from teitools.validation.rng_index import ElementRule, RngIndex
 from teitools.xmlload import load
 
@@ -67,6 +67,10 @@ def check_grammar(
     for finding in findings:
         if finding is not None:
             unique.setdefault((finding.line, finding.message), finding)
+    if any(d.line for d in unique.values()):
+        # libxml2 also reports some mistakes without a position ("Extra element hi in
+        # interleave"); the positioned finding for the same mistake is the one to read.
+        unique = {key: d for key, d in unique.items() if d.line}
     return sorted(unique.values())
 
 
@@ -128,7 +132,8 @@ class _Explainer:
         if match := re.match(r"Did not expect element (\S+) there", message):
             return self._unexpected_element(element)
         if match := re.match(r"Expecting an? element (\S+), got nothing", message):
-            return self._finding(element, f"<{_name(element)}> is missing a required <{match[1]}> element")
+            return self._finding(element, f"<{_name(element)}> is missing a required "
+                                          f"<{match[1]}> element")
         if match := re.match(r"Expecting element (\S+), got (\S+)", message):
             return self._finding(element, f"expected <{match[1]}> here, found <{match[2]}>")
         if re.match(r"Element \S+ failed to validate content", message):
@@ -197,7 +202,8 @@ class _Explainer:
             if hint:
                 message += f". Did you mean <{hint}>?"
         if etree.QName(element).namespace != etree.QName(parent).namespace:
-            message += f" (it is in namespace '{etree.QName(element).namespace or ''}', not its parent's)"
+            namespace = etree.QName(element).namespace or ""
+            message += f" (it is in namespace '{namespace}', not its parent's)"
         return self._finding(element, message)
 
     def _bad_attributes(self, element: etree._Element, only: str | None = None) -> Diagnostic:
@@ -205,7 +211,8 @@ class _Explainer:
         name = _name(element)
         if rule is None:
             return self._finding(element, f"<{name}> has attributes the schema does not allow")
-        for attr, value in element.attrib.items():
+        for attr_key, attr_value in element.attrib.items():
+            attr, value = str(attr_key), str(attr_value)
             shown = attribute_display_name(attr)
             if only is not None and only not in (shown, attr):
                 continue
@@ -220,8 +227,8 @@ class _Explainer:
                 return self._finding(element, text, shown)
             problem = _value_problem(value, attr_rule.values, attr_rule.datatypes)
             if problem:
-                text = f"@{shown}=\"{value}\" on <{name}> is invalid: {problem}"
-                return self._finding(element, text, shown)
+                return self._finding(
+                    element, f"@{shown}=\"{value}\" on <{name}> is invalid: {problem}", shown)
         missing = _missing_required(element, rule)
         if missing:
             return self._finding(element, f"<{name}> is missing the required attribute @{missing}")
@@ -235,7 +242,7 @@ class _Explainer:
     def _finding(
         self, element: etree._Element | None, message: str, attribute: str | None = None
     ) -> Diagnostic:
-        line = (element.sourceline or 0) if element is not None else 0
+        line = line_of(element)
         column = self.lines.column_of(element, attribute) if element is not None else 0
         xpath = element.getroottree().getpath(element) if element is not None else None
         return Diagnostic(self.file, line, column, Severity.ERROR, RULE, message, xpath)
