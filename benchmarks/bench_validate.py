@@ -261,7 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for size in sizes:
             corpus = root / f"corpus-{size}-seed{args.seed}"
             start = time.perf_counter()
-            write_corpus(corpus, size, args.seed)
+            try:
+                write_corpus(corpus, size, args.seed)
+            except FileExistsError as error:
+                parser.error(f"{error} (a corpus of an earlier run?)")
             print(f"wrote {size} letters to {corpus} in {time.perf_counter() - start:.1f} s",
                   flush=True)
             by_size[size] = bench_size(corpus, tools, args.repeat)

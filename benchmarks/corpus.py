@@ -407,7 +407,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=2000, help="number of letters (default 2000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     args = parser.parse_args(argv)
-    files = write_corpus(args.folder, args.n, args.seed)
+    try:
+        files = write_corpus(args.folder, args.n, args.seed)
+    except (ValueError, FileExistsError) as error:
+        parser.error(str(error))
     print(f"{len(files)} files ({args.n} letters and {len(REGISTER_FILES)} registers) "
           f"in {args.folder}")
     return 0
