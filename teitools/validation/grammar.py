@@ -94,7 +94,7 @@ def _element_named_in(tree: etree._ElementTree, message: str, index: RngIndex) -
     if match := re.match(r"Invalid attribute (\S+) for element (\S+)", message):
         for element in _elements_named(tree, match[2]):
             value = element.get(match[1])
-            rule = index.rule(str(element.tag))
+            rule = index.rule_for(element)
             attr_rule = rule.attributes.get(match[1]) if rule else None
             if value is not None and (attr_rule is None or _value_problem(value, attr_rule.values,
                                                                            attr_rule.datatypes)):
@@ -137,7 +137,7 @@ class _Explainer:
         if match := re.match(r"Expecting element (\S+), got (\S+)", message):
             return self._finding(element, f"expected <{match[1]}> here, found <{match[2]}>")
         if re.match(r"Element \S+ failed to validate content", message):
-            rule = self.index.rule(str(element.tag))
+            rule = self.index.rule_for(element)
             allowed = sorted(_local(c) for c in rule.children) if rule else []
             return self._finding(element, f"the content of <{_name(element)}> does not match the grammar"
                                           + (f"; allowed children: {_listing(allowed)}" if allowed else ""))
@@ -154,7 +154,7 @@ class _Explainer:
 
     def _diagnose(self, element: etree._Element) -> Diagnostic:
         """Explain an element libxml2 only says is wrong: its attributes, then its children."""
-        rule = self.index.rule(str(element.tag))
+        rule = self.index.rule_for(element)
         if rule is None:
             return self._unexpected_element(element)
         attributes_ok = all(
@@ -190,7 +190,7 @@ class _Explainer:
         parent = element.getparent()
         if parent is None:
             return self._finding(element, f"<{name}> is not allowed as the root element")
-        rule = self.index.rule(str(parent.tag))
+        rule = self.index.rule_for(parent)
         allowed = sorted(_local(c) for c in rule.children) if rule else []
         message = f"<{name}> is not allowed inside <{_name(parent)}>"
         if name in allowed:
@@ -207,7 +207,7 @@ class _Explainer:
         return self._finding(element, message)
 
     def _bad_attributes(self, element: etree._Element, only: str | None = None) -> Diagnostic:
-        rule = self.index.rule(str(element.tag))
+        rule = self.index.rule_for(element)
         name = _name(element)
         if rule is None:
             return self._finding(element, f"<{name}> has attributes the schema does not allow")
