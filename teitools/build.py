@@ -15,13 +15,13 @@ from teitools.errors import EXIT_FINDINGS, TeiToolsError
 from teitools.exporters import EXPORTERS, ExportOptions
 from teitools.model import read_edition
 from teitools.output import write_files
+from teitools.paths import DEFAULT_OUTPUT
 from teitools.report.text import summary
 from teitools.settings import settings_for
 from teitools.site import SiteOptions, build_site
 from teitools.validation import ValidateOptions, validate
 
 #: Where ``teitools build`` writes when given no ``-o``.
-DEFAULT_OUTPUT = Path("build")
 SITE_FOLDER = "site"
 
 Progress = Callable[[str], None]

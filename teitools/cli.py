@@ -19,20 +19,20 @@ from typing import Protocol
 import click
 
 from teitools import __version__
-from teitools.build import DEFAULT_OUTPUT, BuildOptions, build
-from teitools.cite.styles import STYLES, CiteOptions, cite_path
+from teitools.cite import STYLES
 from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TeiToolsError
 from teitools.exporters import EXPORTERS, ExportOptions
 from teitools.model import read_edition
 from teitools.output import append_text, write_atomic, write_files
-from teitools.paths import DEFAULT_EDITION
+from teitools.paths import DEFAULT_EDITION, DEFAULT_OUTPUT
 from teitools.report import FORMATS, ReportStyle, github
 from teitools.report.text import summary
 from teitools.settings import settings_for
-from teitools.site import SiteOptions, build_site
 from teitools.validation import ValidateOptions, validate
 from teitools.validation.cache import DEFAULT_CACHE_DIR, Progress
 
+# _LAZY: the site, the build and the citation styles are imported by their commands, so
+# that `teitools validate` (run on every commit by pre-commit and CI) starts fast.
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
@@ -229,6 +229,8 @@ def site_command(path: Path | None, output: Path) -> None:
 
     Example: teitools site tei -o build/site
     """
+    from teitools.site import SiteOptions, build_site  # noqa: PLC0415 -- see _LAZY
+
     paths = (path or DEFAULT_EDITION,)
     title = settings_for(paths).title or SiteOptions().title
     edition = read_edition(paths)
@@ -255,6 +257,8 @@ def build_command(path: Path | None, output: Path, force: bool) -> None:
 
     Example: teitools build -o build
     """
+    from teitools.build import BuildOptions, build  # noqa: PLC0415 -- see _LAZY
+
     build((path or DEFAULT_EDITION,), BuildOptions(output=output, force=force),
           progress=lambda message: click.echo(f"teitools build: {message}", err=True))
 
@@ -282,6 +286,8 @@ def cite_command(path: Path, style: str, note: bool, locator: str | None, as_htm
     if locator is not None and not note:
         # A bibliography entry cites the whole letter; a page belongs in the note.
         raise click.UsageError("--locator is for the note form: add --note")
+    from teitools.cite.styles import CiteOptions, cite_path  # noqa: PLC0415 -- see _LAZY
+
     options = CiteOptions(style=style, note=note, locator=locator and locator.strip(),
                           html=as_html)
     click.echo(cite_path(path, options))

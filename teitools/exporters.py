@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from teitools.diagnostics import Diagnostic
 from teitools.model import Edition
@@ -43,45 +44,50 @@ ExportFunction = Callable[[Edition, ExportOptions], ExportResult]
 
 @dataclass(frozen=True)
 class Exporter:
-    """A format: its function, and how its output goes out.
+    """A format: the module that writes it, and how its output goes out.
 
     ``single_file`` formats write ``-o FILE`` or stdout. Folder formats write ``-o DIR``;
-    without ``-o`` they print ``to_stdout(files)`` when that is given, else ``-o`` is required.
+    without ``-o`` they print ``to_stdout(files)`` when the module has such a function (named
+    by ``stdout``), else ``-o`` is required. The module is imported on first use, so that a
+    command needs only the formats it runs (the citation formats import a CSL processor).
     """
 
-    export: ExportFunction
+    module: str
+    function: str
     single_file: bool
     description: str
-    to_stdout: Callable[[dict[str, str]], str] | None = None
+    stdout: str | None = None
 
+    def export(self, edition: Edition, options: ExportOptions) -> ExportResult:
+        run: ExportFunction = getattr(import_module(self.module), self.function)
+        return run(edition, options)
 
-def _builtin() -> dict[str, Exporter]:
-    # The format modules import ExportOptions from here, so they are imported late.
-    from teitools.cite import bibtex, csl, ris  # noqa: PLC0415
-    from teitools.export import cmif, json  # noqa: PLC0415
-    from teitools.render import html, text  # noqa: PLC0415
-
-    return {
-        "cmif": Exporter(cmif.export, single_file=True,
-                         description="CMIF v1.1 for correspSearch: one correspDesc per letter"),
-        "json": Exporter(json.export, single_file=True,
-                         description="JSON metadata: one record per letter "
-                         "(schemas/letters.schema.json)"),
-        "text": Exporter(text.export, single_file=False, to_stdout=text.to_stdout,
-                         description="plain reading text, one .txt per letter "
-                         "(stdout: every letter)"),
-        "html": Exporter(html.export, single_file=False,
-                         description="one HTML page per letter, as on the site (needs -o DIR)"),
-        "csl-json": Exporter(csl.export, single_file=True,
-                             description="CSL-JSON for Zotero and pandoc"),
-        "biblatex": Exporter(bibtex.export_biblatex, single_file=True,
-                             description="BibLaTeX @letter entries"),
-        "bibtex": Exporter(bibtex.export_bibtex, single_file=True,
-                           description="BibTeX @incollection entries"),
-        "ris": Exporter(ris.export, single_file=True,
-                        description="RIS records (TY - PCOMM) for Zotero"),
-    }
+    @property
+    def to_stdout(self) -> Callable[[dict[str, str]], str] | None:
+        if self.stdout is None:
+            return None
+        join: Callable[[dict[str, str]], str] = getattr(import_module(self.module), self.stdout)
+        return join
 
 
 #: Format name -> exporter. A new format is one module and one entry here.
-EXPORTERS: dict[str, Exporter] = _builtin()
+EXPORTERS: dict[str, Exporter] = {
+    "cmif": Exporter("teitools.export.cmif", "export", single_file=True,
+                     description="CMIF v1.1 for correspSearch: one correspDesc per letter"),
+    "json": Exporter("teitools.export.json", "export", single_file=True,
+                     description="JSON metadata: one record per letter "
+                     "(schemas/letters.schema.json)"),
+    "text": Exporter("teitools.render.text", "export", single_file=False, stdout="to_stdout",
+                     description="plain reading text, one .txt per letter "
+                     "(stdout: every letter)"),
+    "html": Exporter("teitools.render.html", "export", single_file=False,
+                     description="one HTML page per letter, as on the site (needs -o DIR)"),
+    "csl-json": Exporter("teitools.cite.csl", "export", single_file=True,
+                         description="CSL-JSON for Zotero and pandoc"),
+    "biblatex": Exporter("teitools.cite.bibtex", "export_biblatex", single_file=True,
+                         description="BibLaTeX @letter entries"),
+    "bibtex": Exporter("teitools.cite.bibtex", "export_bibtex", single_file=True,
+                       description="BibTeX @incollection entries"),
+    "ris": Exporter("teitools.cite.ris", "export", single_file=True,
+                    description="RIS records (TY - PCOMM) for Zotero"),
+}

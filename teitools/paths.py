@@ -10,6 +10,8 @@ from teitools.errors import InputError
 
 #: The bundled edition, used when a command is given no path.
 DEFAULT_EDITION = Path("tei")
+#: Where ``teitools build`` writes, when not told otherwise.
+DEFAULT_OUTPUT = Path("build")
 REGISTER_FILES = ("persons.xml", "places.xml", "sources.xml")
 
 

@@ -17,14 +17,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import jsonschema
 
 from teitools.dates import parse_iso
 from teitools.errors import SettingsError
 from teitools.resources import schema_file
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SETTINGS_FILE = "teitools.toml"
 PYPROJECT_FILE = "pyproject.toml"
@@ -145,6 +146,10 @@ def _tool_tables(pyproject: dict[str, Any]) -> dict[str, Any]:
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
+    # Imported when a settings file is read: jsonschema is a large import that runs
+    # without settings (most folders of letters) never need.
+    import jsonschema  # noqa: PLC0415
+
     schema = json.loads(schema_file("settings.schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 

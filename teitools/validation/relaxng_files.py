@@ -14,15 +14,18 @@ import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from teitools.errors import DocumentError, SchemaError
 from teitools.validation.catalog import Catalogs
-from teitools.validation.compact import Resolver, rnc_to_rng
 from teitools.validation.discovery import RNG_NS, resolve
 from teitools.validation.grammar import Grammar
 from teitools.xmlload import load, parse_bytes
+
+if TYPE_CHECKING:
+    from teitools.validation.compact import Resolver
 
 #: Nested includes stop here (a cycle would never end).
 MAX_INCLUDE_DEPTH = 32
@@ -63,6 +66,9 @@ def _prepared_tree(path: Path, catalogs: Catalogs, depth: int) -> etree._Element
         raise SchemaError(f"{path}: RELAX NG includes nest deeper than {MAX_INCLUDE_DEPTH}")
     try:
         if path.suffix.lower() == ".rnc":
+            # Imported only for compact syntax: rnc2rng's parser is a large import.
+            from teitools.validation.compact import rnc_to_rng  # noqa: PLC0415
+
             tree = parse_bytes(rnc_to_rng(path, _resolver(catalogs)), path)
         else:
             tree = load(path)

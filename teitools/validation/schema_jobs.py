@@ -24,7 +24,6 @@ from teitools.validation.grammar import check_grammar
 from teitools.validation.positions import SourceLines
 from teitools.validation.relaxng_files import compile_declared_relaxng
 from teitools.validation.schematron import compile_rules, has_embedded_rules
-from teitools.validation.xsd import check_xsd, compile_xsd
 from teitools.xmlload import load
 
 RULE_UNRESOLVED = "schema-unresolved"
@@ -152,6 +151,9 @@ def run_jobs(tree: etree._ElementTree, jobs: list[SchemaJob], catalogs: Catalogs
                 compiled = compile_declared_relaxng(job.path, catalogs)
                 grammar += check_grammar(tree, compiled, lines, file)
             elif job.language == discovery.XSD:
+                # Imported when a file needs it: xmlschema is a large import.
+                from teitools.validation.xsd import check_xsd, compile_xsd  # noqa: PLC0415
+
                 grammar += check_xsd(tree, compile_xsd(job.path, catalogs), lines, file)
             else:
                 rules += compile_rules(job.path, job.phase).check(tree, lines, file)
@@ -168,6 +170,8 @@ def compile_jobs(jobs: list[SchemaJob], catalogs: Catalogs) -> None:
         if job.language in (discovery.RELAXNG, discovery.RELAXNG_COMPACT):
             compile_declared_relaxng(job.path, catalogs)
         elif job.language == discovery.XSD:
+            from teitools.validation.xsd import compile_xsd  # noqa: PLC0415
+
             compile_xsd(job.path, catalogs)
         else:
             compile_rules(job.path, job.phase)

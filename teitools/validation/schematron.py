@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -19,18 +20,19 @@ from teitools.diagnostics import Diagnostic
 from teitools.errors import DocumentError, SchemaError
 from teitools.validation.positions import SourceLines
 from teitools.validation.rules import RuleSet, check_rules, compile_schematron
-from teitools.validation.schematron2 import (
-    XPATH2_BINDINGS,
-    XPath2Schematron,
-    check_xpath2,
-    compile_xpath2_schematron,
-)
 from teitools.validation.schematron_source import (
     embedded_schematron,
     is_schematron,
     read_schematron,
 )
 from teitools.xmlload import load
+
+if TYPE_CHECKING:
+    from teitools.validation.schematron2 import XPath2Schematron
+
+#: Query bindings that need the XPath 2 engine (imported only for them: elementpath is
+#: a large import that XPath 1 rules never need).
+XPATH2_BINDINGS = frozenset({"xslt2", "xslt3", "xpath2", "xpath3", "xpath31"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Rules:
     def check(self, tree: etree._ElementTree, lines: SourceLines, file: str) -> list[Diagnostic]:
         if isinstance(self.compiled, RuleSet):
             return check_rules(tree, self.compiled, lines, file)
+        from teitools.validation.schematron2 import check_xpath2  # noqa: PLC0415 -- see XPATH2_BINDINGS
+
         return check_xpath2(tree, self.compiled, lines, file)
 
 
@@ -64,6 +68,8 @@ def compile_rules(path: Path, phase: str | None = None, engine: str | None = Non
         except SchemaError:
             if engine == "xpath1":
                 raise
+    from teitools.validation.schematron2 import compile_xpath2_schematron  # noqa: PLC0415
+
     return Rules(path, "xpath2", compile_xpath2_schematron(path, phase))
 
 

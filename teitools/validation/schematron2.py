@@ -32,6 +32,7 @@ from teitools.errors import SchemaError
 from teitools.validation.match_patterns import candidate_xpath, lxml_xpath, match_expression
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.rules import severity_of
+from teitools.validation.schematron import XPATH2_BINDINGS
 from teitools.validation.schematron_source import (
     Check,
     Let,
@@ -53,8 +54,6 @@ if _translate is not None and not hasattr(_translate, "cache_info"):
 #: The rule id of a test that raises a dynamic error on a node.
 RULE_DYNAMIC_ERROR = "schema-invalid"
 
-#: Query bindings this engine evaluates; ``xslt`` and ``xpath`` go through lxml.
-XPATH2_BINDINGS = frozenset({"xslt2", "xslt3", "xpath2", "xpath3", "xpath31"})
 _XPATH3_BINDINGS = frozenset({"xslt3", "xpath3", "xpath31"})
 
 
