@@ -8,6 +8,7 @@ library results into output; every failure is turned into a message and an exit 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -154,6 +155,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
+def _stop(signum: int, _frame: object) -> None:
+    # Unwinding as for Ctrl-C lets write_atomic remove its temporary files on the way out.
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point; SIGTERM and SIGHUP stop it as cleanly as Ctrl-C."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
     sys.exit(main())

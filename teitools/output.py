@@ -1,7 +1,10 @@
 """Writing outputs safely: every file goes to a temporary name in its folder, then is renamed.
 
 A reader of the output folder therefore sees either the previous file or the complete new
-one, never a partial file, even when teitools is interrupted or the disk fills up.
+one, never a partial file, even when teitools is interrupted (Ctrl-C, SIGTERM) or the disk
+fills up. :func:`write_files` writes every file of a set to its temporary name before it
+renames any, so a failure while writing leaves the previous set untouched. Temporary files
+are removed on any failure or interruption; they are named ``.NAME.*.tmp``.
 """
 
 from __future__ import annotations
@@ -14,41 +17,91 @@ from pathlib import Path
 
 from teitools.errors import OutputError
 
+#: Temporary files are ``.<name>.<random>.tmp`` beside their target.
+TEMPORARY_SUFFIX = ".tmp"
+
 
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` atomically (UTF-8 for text)."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    staged = _stage(path, data)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).replace(path)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
-        if isinstance(error, OSError):
-            raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+        _commit(staged, path)
+    except BaseException:
+        _discard([staged])
         raise
 
 
 def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     """Write ``files`` (relative path -> content) below ``folder``; return the paths written.
 
-    A relative path that would leave ``folder`` (``..``, an absolute path) is refused.
+    A relative path that would leave ``folder`` (``..``, an absolute path, a symbolic link
+    pointing out) is refused before anything is written. Every file is written to its
+    temporary name first; only when all are complete are they renamed into place.
     """
-    root = folder.resolve()
+    targets = _targets(folder, files)
+    staged: list[Path] = []
+    try:
+        for target, data in zip(targets, files.values(), strict=True):
+            staged.append(_stage(target, data))
+        for temporary, target in zip(staged, targets, strict=True):
+            _commit(temporary, target)
+    except BaseException:
+        _discard(staged)
+        raise
+    return targets
+
+
+def _targets(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+    try:
+        root = folder.resolve()
+    except (OSError, ValueError) as error:
+        raise OutputError(f"cannot write to {folder}: {_reason(error)}") from None
     targets = []
     for relative in files:
-        target = (root / relative).resolve()
+        try:
+            target = (root / relative).resolve()
+        except (OSError, ValueError) as error:
+            raise OutputError(f"refusing to write {relative!r}: {_reason(error)}") from None
         if not target.is_relative_to(root) or target == root:
             raise OutputError(f"refusing to write {relative!r}: it is outside {folder}")
         targets.append(target)
-    for target, data in zip(targets, files.values(), strict=True):
-        write_atomic(target, data)
     return targets
+
+
+def _stage(path: Path, data: str | bytes) -> Path:
+    """Write ``data`` to a new temporary file beside ``path``; return its name."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent)
+    except (OSError, ValueError) as error:
+        raise OutputError(f"cannot write {path}: {_reason(error)}") from None
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException as error:
+        _discard([temporary])
+        if isinstance(error, OSError):
+            raise OutputError(f"cannot write {path}: {_reason(error)}") from None
+        raise
+    return temporary
+
+
+def _commit(temporary: Path, path: Path) -> None:
+    try:
+        temporary.replace(path)
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {_reason(error)}") from None
+
+
+def _discard(temporaries: list[Path]) -> None:
+    for temporary in temporaries:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+def _reason(error: Exception) -> str:
+    return (error.strerror if isinstance(error, OSError) else None) or str(error) or type(error).__name__

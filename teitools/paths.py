@@ -20,11 +20,13 @@ def find_xml_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*.xml") if p.is_file() and not _hidden(p, path))
+            # Not only regular files: a broken link or a FIFO named *.xml is reported as
+            # unreadable by the loader instead of being silently left out.
+            files = sorted(p for p in path.rglob("*.xml") if not p.is_dir() and not _hidden(p, path))
             if not files:
                 raise InputError(f"{path}: no .xml files in this folder")
             found.extend(files)
-        elif path.exists():
+        elif path.exists() or path.is_symlink():
             found.append(path)
         else:
             raise InputError(f"{path}: no such file or folder")

@@ -50,6 +50,8 @@ def _parser() -> etree.XMLParser:
 def load(path: Path) -> etree._ElementTree:
     """Read and parse ``path`` safely; raise :class:`DocumentError` with a finding if it fails."""
     try:
+        if not path.is_file():
+            raise DocumentError(_finding(path, 0, 0, "input-unreadable", _not_a_file(path)))
         with path.open("rb") as handle:
             data = handle.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as error:
@@ -62,6 +64,15 @@ def load(path: Path) -> etree._ElementTree:
                      f"file is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; refused")
         )
     return parse_bytes(data, path)
+
+
+def _not_a_file(path: Path) -> str:
+    # Checked before opening: opening a FIFO or a device would block or never end.
+    if path.is_symlink() and not path.exists():
+        return f"cannot read file: it is a broken symbolic link (to {path.readlink()})"
+    if path.is_dir():
+        return "cannot read file: it is a folder"
+    return "cannot read file: it is not a regular file (a FIFO, socket or device); refused"
 
 
 def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
