@@ -132,7 +132,8 @@ def _declares_dtd(data: bytes) -> bool:
 
 
 def _candidate_texts(data: bytes) -> list[str]:
-    head = data[:4096]
+    # The whole file, not a head: a long comment or PI may push the DOCTYPE far down.
+    head = data
     guesses = ["latin-1"]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:2] in (b"<\x00", b"\x00<"):
         guesses.append("utf-16-le" if head.startswith(b"\xff\xfe") or head[:1] == b"<" else "utf-16-be")
@@ -142,7 +143,7 @@ def _candidate_texts(data: bytes) -> list[str]:
         guesses.append("cp500")  # EBCDIC
     texts = [head.decode(g, errors="replace") for g in guesses]
     for text in list(texts):
-        declared = _DECLARED_ENCODING.match(text.lstrip("\ufeff"))
+        declared = _DECLARED_ENCODING.match(text[:1024].lstrip("\ufeff"))
         if declared:
             try:
                 codecs.lookup(declared[1])

@@ -1,0 +1,119 @@
+"""Run the ``teitools`` command line in a subprocess, with test-only additions.
+
+``python tests/teitools_harness.py [OPTIONS] -- ARGS...`` is ``teitools ARGS...`` (through the
+console entry point :func:`teitools.cli.run`, signal handling included), plus:
+
+``--test-exporters``
+    registers two formats before the command line is built: ``test-letters`` writes one file
+    per letter named after the letter's id, unsanitised (to test that no name escapes the
+    output folder), ``test-single`` one file; both are as large as ``--padding`` asks.
+``--slow-fsync SECONDS``
+    makes every ``os.fsync`` sleep first: a slow disk, so that a test can interrupt a run
+    while it is writing.
+``--enospc-after N``
+    makes the (N+1)th and every later ``os.fsync`` fail with ENOSPC: a disk that fills up.
+``--batch RESULTS``
+    reads a JSON list of argument lists on stdin and runs each through
+    :func:`teitools.cli.main` in this one process (interpreter start-up is most of a short
+    run's time), writing a JSON list of ``{code, out, err, seconds}`` to RESULTS. Each run
+    is announced on stderr first, so that a run that hangs can be named. An exception that
+    escapes ``main`` is recorded with its traceback, as the console would have shown it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import io
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _add_test_exporters(padding: int) -> None:
+    from teitools import exporters  # noqa: PLC0415 - registered before teitools.cli is imported
+    from teitools.model import Edition  # noqa: PLC0415
+
+    wrap: Callable[[dict[str, str]], Any] = getattr(exporters, "ExportResult", lambda files: files)
+
+    def per_letter(edition: Edition, _options: object) -> Any:
+        filler = "x" * padding
+        return wrap({f"{letter.id}.txt": f"{letter.id}\n{letter.title}\n{filler}\nEND\n"
+                     for letter in edition.chronological()})
+
+    def single(edition: Edition, _options: object) -> Any:
+        ids = "\n".join(letter.id for letter in edition.chronological())
+        return wrap({"letters.txt": f"{ids}\n{'x' * padding}\nEND\n"})
+
+    exporters.EXPORTERS["test-letters"] = exporters.Exporter(
+        per_letter, single_file=False, description="test: one file per letter, named by id")
+    exporters.EXPORTERS["test-single"] = exporters.Exporter(
+        single, single_file=True, description="test: one file")
+
+
+def _patch_fsync(delay: float, fail_after: int | None) -> None:
+    real_fsync = os.fsync
+    calls = 0
+
+    def fsync(fd: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if fail_after is not None and calls > fail_after:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        if delay:
+            time.sleep(delay)
+        real_fsync(fd)
+
+    os.fsync = fsync
+
+
+def _batch(results: Path) -> None:
+    from teitools.cli import main  # noqa: PLC0415 - after the exporters are registered
+
+    done = []
+    for argv in json.load(sys.stdin):
+        print(f"running: teitools {' '.join(argv)}", file=sys.__stderr__, flush=True)
+        out, err = io.StringIO(), io.StringIO()
+        start = time.monotonic()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except BaseException:  # reported with its traceback, as the console would show it
+                traceback.print_exc()
+                code = 1
+        done.append({"code": code, "out": out.getvalue(), "err": err.getvalue(),
+                     "seconds": time.monotonic() - start})
+    results.write_text(json.dumps(done), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--test-exporters", action="store_true")
+    parser.add_argument("--padding", type=int, default=0)
+    parser.add_argument("--slow-fsync", type=float, default=0.0)
+    parser.add_argument("--enospc-after", type=int, default=None)
+    parser.add_argument("--batch", type=Path, default=None)
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    options = parser.parse_args()
+    args = options.args[1:] if options.args[:1] == ["--"] else options.args
+    if options.test_exporters:
+        _add_test_exporters(options.padding)
+    if options.slow_fsync or options.enospc_after is not None:
+        _patch_fsync(options.slow_fsync, options.enospc_after)
+    if options.batch is not None:
+        _batch(options.batch)
+        return
+    from teitools.cli import run  # noqa: PLC0415 - after the exporters are registered
+
+    sys.argv = ["teitools", *args]
+    run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+"""Hostile XML through every command that reads XML: refused or bounded, never a way in.
+
+One hostile file per attack class: the committed ones are in ``fixtures/hostile/`` (each says
+in a comment what validate must report), the large ones are generated here. Each runs
+through every command (:func:`xml_commands.xml_commands`) in a subprocess with a time and a
+memory limit. Each must end within the limit with exit code 1 or 2 and a message naming the
+file (validate: with the rule id at the expected line), never a traceback; a secret file's
+contents never appear in any output, and a loopback HTTP server never gets a request.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import EDITION, FIXTURES
+from xml_commands import LoopbackServer, Result, loopback_server, run_batch, run_cli, xml_commands
+
+from teitools.xmlload import MAX_DEPTH, MAX_MARKUP, MAX_TEXT_BYTES
+
+HOSTILE = FIXTURES / "hostile"
+EXPECT = re.compile(r"<!-- hostile: .*?; expect: ([a-z-]+) line (\d+) -->")
+MINIMAL = FIXTURES / "valid" / "minimal-letter.xml"
+P_OPEN = "<p>There are abominations"
+
+
+@dataclass(frozen=True)
+class Attack:
+    """A hostile file in an edition folder, what validate must say, and the secret it must keep."""
+
+    path: Path
+    rule: str
+    line: int
+    marker: str
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LoopbackServer]:
+    with loopback_server() as running:
+        yield running
+
+
+def _edition(tmp_path: Path) -> Path:
+    """An edition folder with the real registers, whose letters/ the attack goes into."""
+    root = tmp_path / "edition"
+    (root / "letters").mkdir(parents=True)
+    for register in EDITION.glob("*.xml"):
+        shutil.copy(register, root / register.name)
+    return root
+
+
+def _secret(tmp_path: Path) -> tuple[Path, str]:
+    marker = f"SECRET-{uuid.uuid4().hex}"
+    secret = tmp_path / "secret" / "passwords.txt"
+    secret.parent.mkdir()
+    secret.write_text(f"{marker}\n", encoding="utf-8")
+    return secret, marker
+
+
+def _fill(template: str, secret: Path, server: LoopbackServer) -> str:
+    return template.replace("@SECRET@", str(secret)).replace("@URL@", server.url)
+
+
+def _minimal_with(payload: str) -> tuple[str, int]:
+    """The minimal letter with ``payload`` at the start of its paragraph, and that line."""
+    text = MINIMAL.read_text(encoding="utf-8")
+    line = text[: text.index(P_OPEN)].count("\n") + 1
+    return text.replace(P_OPEN, f"<p>{payload}There are abominations", 1), line
+
+
+def _committed(name: str) -> Callable[[Path, Path, LoopbackServer], tuple[bytes, str, int]]:
+    def make(_root: Path, secret: Path, server: LoopbackServer) -> tuple[bytes, str, int]:
+        template = (HOSTILE / name).read_text(encoding="utf-8")
+        match = EXPECT.search(template)
+        assert match, f"{name} does not say what it expects"
+        return _fill(template, secret, server).encode("utf-8"), match[1], int(match[2])
+    return make
+
+
+def _quadratic(_root: Path, secret: Path, server: LoopbackServer) -> tuple[bytes, str, int]:
+    data, rule, line = _committed("quadratic-blowup.xml")(_root, secret, server)
+    return data.replace(b"@BIG@", b"a" * 100_000).replace(b"@REFS@", b"&a;" * 20_000), rule, line
+
+
+def _utf16_doctype(_root: Path, secret: Path, server: LoopbackServer) -> tuple[bytes, str, int]:
+    """The external-entity attack in UTF-16, where a byte search for <!DOCTYPE finds nothing."""
+    data, rule, line = _committed("xxe-local-file.xml")(_root, secret, server)
+    text = data.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+    return text.encode("utf-16"), rule, line
+
+
+def _utf7_doctype(_root: Path, secret: Path, server: LoopbackServer) -> tuple[bytes, str, int]:
+    """The external-entity attack behind a declared UTF-7 encoding (``<`` is ``+ADw-``)."""
+    data, _, _ = _committed("xxe-local-file.xml")(_root, secret, server)
+    rest = data.decode("utf-8").split("\n", 1)[1]
+    return b'<?xml version="1.0" encoding="UTF-7"?>\n' + rest.encode("utf-7"), "xml-unsafe", 3
+
+
+def _long_prolog(_root: Path, secret: Path, server: LoopbackServer) -> tuple[bytes, str, int]:
+    """The external-entity attack behind a 1 MB comment, past any fixed-size look at the head."""
+    data, _, _ = _committed("xxe-local-file.xml")(_root, secret, server)
+    head, rest = data.split(b"\n", 1)
+    return head + b"\n<!--" + b" " * 1_000_000 + b"-->\n" + rest, "xml-unsafe", 4
+
+
+def _deep(_root: Path, _secret: Path, _server: LoopbackServer) -> tuple[bytes, str, int]:
+    text, line = _minimal_with("<hi>" * 100_000 + "</hi>" * 100_000)
+    return text.encode("utf-8"), "xml-unsafe", line
+
+
+def _huge_text(_root: Path, _secret: Path, _server: LoopbackServer) -> tuple[bytes, str, int]:
+    text, line = _minimal_with("a" * (MAX_TEXT_BYTES + 1_000_000))
+    return text.encode("utf-8"), "xml-unsafe", line
+
+
+def _tag_flood(_root: Path, _secret: Path, _server: LoopbackServer) -> tuple[bytes, str, int]:
+    text, _ = _minimal_with("<lb/>" * (MAX_MARKUP + 1))
+    return text.encode("utf-8"), "xml-unsafe", 1
+
+
+@functools.cache
+def _bomb_bytes() -> bytes:
+    """100 MB of XML in about 100 KB."""
+    text, _ = _minimal_with("")
+    head, tail = text.split(P_OPEN, 1)
+    blown = head.encode() + P_OPEN.encode() + b"a" * 100_000_000 + tail.encode()
+    return gzip.compress(blown, compresslevel=9, mtime=0)
+
+
+def _gzip_bomb(_root: Path, _secret: Path, _server: LoopbackServer) -> tuple[bytes, str, int]:
+    """Compressed XML: teitools must not decompress it, whatever the file is called."""
+    return _bomb_bytes(), "input-encoding", 1
+
+
+#: Attack class -> (file name, maker returning bytes, rule and line validate must report).
+ATTACKS: dict[str, tuple[str, Callable[[Path, Path, LoopbackServer], tuple[bytes, str, int]]]] = {
+    **{p.stem: (p.name, _committed(p.name)) for p in sorted(HOSTILE.glob("*.xml"))
+       if p.stem != "quadratic-blowup"},
+    "quadratic-blowup": ("quadratic-blowup.xml", _quadratic),
+    "doctype-in-utf16": ("doctype-in-utf16.xml", _utf16_doctype),
+    "doctype-in-utf7": ("doctype-in-utf7.xml", _utf7_doctype),
+    "doctype-after-long-comment": ("doctype-after-long-comment.xml", _long_prolog),
+    "deep-nesting": ("deep-nesting.xml", _deep),
+    "huge-text-node": ("huge-text-node.xml", _huge_text),
+    "tag-flood": ("tag-flood.xml", _tag_flood),
+    "gzip-bomb-named-gz": ("bomb.xml.gz", _gzip_bomb),
+    "gzip-bomb-named-xml": ("bomb.xml", _gzip_bomb),
+}
+
+
+def _attack(name: str, tmp_path: Path, server: LoopbackServer) -> Attack:
+    file_name, make = ATTACKS[name]
+    root = _edition(tmp_path)
+    secret, marker = _secret(tmp_path)
+    data, rule, line = make(root, secret, server)
+    path = root / "letters" / file_name
+    path.write_bytes(data)
+    return Attack(path, rule, line, marker)
+
+
+def _leaks(folder: Path, marker: str) -> list[Path]:
+    needles = [marker.encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be")]
+    return [p for p in folder.rglob("*") if p.is_file() and any(n in p.read_bytes() for n in needles)]
+
+
+def _run_all(attack: Attack, tmp_path: Path) -> list[tuple[str, Result]]:
+    commands = xml_commands(attack.path, tmp_path / "out")
+    return run_batch(commands, cwd=tmp_path, results=tmp_path / "results.json")
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_attack_is_refused_by_every_command(name: str, tmp_path: Path, server: LoopbackServer) -> None:
+    attack = _attack(name, tmp_path, server)
+    problems = []
+    for label, result in _run_all(attack, tmp_path):
+        said = result.out + result.err
+        if result.code not in (1, 2):
+            problems.append(f"{label}: exit code {result.code}")
+        if "Traceback" in result.err:
+            problems.append(f"{label}: traceback")
+        if attack.path.name not in said:
+            problems.append(f"{label}: no message names {attack.path.name}")
+        if attack.marker in said:
+            problems.append(f"{label}: the secret file's contents are in its messages")
+        if label == "validate" and not re.search(
+                rf"^{re.escape(str(attack.path))}:{attack.line}:\d+: error: .+ \[{attack.rule}\]$",
+                result.out, re.MULTILINE):
+            problems.append(f"validate: no [{attack.rule}] finding at line {attack.line}:\n{said}")
+    problems += [f"secret leaked into {p}" for p in _leaks(tmp_path / "out", attack.marker)]
+    assert not problems, "\n".join(problems)
+    assert server.requests == [], f"the loopback server was asked for {server.requests}"
+
+
+def test_every_attack_class_of_the_issue_is_covered() -> None:
+    wanted = {"billion-laughs", "quadratic-blowup", "xxe-local-file", "xxe-network",
+              "xxe-parameter-network", "external-dtd-network", "xinclude-local",
+              "xinclude-network", "deep-nesting", "huge-text-node", "gzip-bomb-named-gz"}
+    assert wanted <= set(ATTACKS)
+
+
+def test_folders_never_pick_up_compressed_files(tmp_path: Path) -> None:
+    """A .xml.gz in a folder is not an XML file: it is neither read nor decompressed."""
+    root = _edition(tmp_path)
+    shutil.copy(MINIMAL, root / "letters" / "stalin-kaganovich-1932-07x.xml")
+    (root / "letters" / "bomb.xml.gz").write_bytes(_bomb_bytes())
+    result = run_cli(["validate", str(root)], cwd=tmp_path)
+    assert result.code == 0, result.out + result.err
+    assert "bomb" not in result.out + result.err
+
+
+def test_nesting_just_under_the_limit_is_processed_by_every_command(tmp_path: Path) -> None:
+    """Deep but allowed nesting must not exhaust the recursion of a renderer or a rule."""
+    root = _edition(tmp_path)
+    text, _ = _minimal_with('<hi rend="italic">' * (MAX_DEPTH - 12) + "deep" + "</hi>" * (MAX_DEPTH - 12))
+    path = root / "letters" / "stalin-kaganovich-1932-07x.xml"
+    path.write_text(text, encoding="utf-8")
+    for label, result in _run_all(Attack(path, "", 0, "-"), tmp_path):
+        assert result.code in (0, 1), f"{label}: exit {result.code}\n{result.err}"
+        assert "Traceback" not in result.err, label
+        assert "xml-unsafe" not in result.out + result.err, f"{label} refused a document within the limits"
+
+
+@pytest.mark.parametrize("special", ["fifo", "broken-link", "dev-zero"])
+def test_special_files_are_refused_not_opened(tmp_path: Path, special: str) -> None:
+    """A FIFO or a device given as input would block or never end if it were opened."""
+    path = tmp_path / "letter.xml"
+    if special == "fifo":
+        os.mkfifo(path)
+    elif special == "broken-link":
+        path.symlink_to(tmp_path / "gone.xml")
+    else:
+        path.symlink_to("/dev/zero")
+    result = run_cli(["validate", str(path)], cwd=tmp_path, timeout=10)
+    assert result.code == 1
+    assert re.search(rf"^{re.escape(str(path))}:0:0: error: cannot read file: .+ \[input-unreadable\]$",
+                     result.out, re.MULTILINE), result.out + result.err
