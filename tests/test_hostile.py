@@ -242,3 +242,61 @@ def test_special_files_are_refused_not_opened(tmp_path: Path, special: str) -> N
     assert result.code == 1
     assert re.search(rf"^{re.escape(str(path))}:0:0: error: cannot read file: .+ \[input-unreadable\]$",
                      result.out, re.MULTILINE), result.out + result.err
+
+
+_RNG = '<grammar xmlns="http://relaxng.org/ns/structure/1.0">{}</grammar>'
+_SCH = ('<schema xmlns="http://purl.oclc.org/dsdl/schematron">{}</schema>')
+_REPORT = '<pattern><rule context="/*"><report test="true()">found: {}</report></rule></pattern>'
+#: A user-supplied schema that tries to read a file outside its folder or to use the network.
+HOSTILE_SCHEMAS = {
+    "rng-externalref-local": ("x.rng", _RNG.format('<start><externalRef href="file://@SECRET@.rng"/></start>')),
+    "rng-include-local": ("x.rng", _RNG.format('<include href="@SECRET@.rng"/><start><ref name="x"/></start>')),
+    "rng-externalref-network": ("x.rng", _RNG.format('<start><externalRef href="@URL@/x.rng"/></start>')),
+    "rng-include-parent": ("x.rng", _RNG.format('<include href="../secret/passwords.txt.rng"/>')),
+    "sch-document-local": ("x.sch", _SCH.format(_REPORT.format(
+        "<value-of select=\"document('file://@SECRET@.xml')\"/>"))),
+    "sch-document-network": ("x.sch", _SCH.format(_REPORT.format(
+        "<value-of select=\"document('@URL@/x.xml')\"/>"))),
+    "sch-include-local": ("x.sch", _SCH.format('<include href="file://@SECRET@.sch"/>')),
+    "sch-include-network": ("x.sch", _SCH.format('<include href="@URL@/x.sch"/>')),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_SCHEMAS))
+def test_user_schema_cannot_read_files_or_reach_the_network(
+    name: str, tmp_path: Path, server: LoopbackServer
+) -> None:
+    secret, marker = _secret(tmp_path)
+    # The secret in the three shapes a schema could pull in; each would show the marker.
+    Path(f"{secret}.rng").write_text(
+        f'<element xmlns="http://relaxng.org/ns/structure/1.0" name="{marker}"><empty/></element>',
+        encoding="utf-8")
+    Path(f"{secret}.xml").write_text(f"<s>{marker}</s>", encoding="utf-8")
+    Path(f"{secret}.sch").write_text(
+        f'<pattern xmlns="http://purl.oclc.org/dsdl/schematron">'
+        f'<rule context="/*"><report test="true()">{marker}</report></rule></pattern>', encoding="utf-8")
+    file_name, template = HOSTILE_SCHEMAS[name]
+    schema = tmp_path / "schemas" / file_name
+    schema.parent.mkdir()
+    schema.write_text(_fill(template, secret, server), encoding="utf-8")
+    result = run_cli(["validate", "--schema", str(schema), str(MINIMAL)], cwd=tmp_path)
+    said = result.out + result.err
+    assert result.code == 2, said
+    assert str(schema) in result.err
+    assert "Traceback" not in said
+    assert marker not in said
+    assert server.requests == []
+
+
+def test_a_schema_may_include_files_in_its_own_folder(tmp_path: Path) -> None:
+    schemas = tmp_path / "schemas"
+    (schemas / "parts").mkdir(parents=True)
+    (schemas / "parts" / "any.rng").write_text(
+        _RNG.format('<define name="anything"><element><anyName/><zeroOrMore><choice><attribute>'
+                    "<anyName/></attribute><text/><ref name=\"anything\"/></choice></zeroOrMore>"
+                    "</element></define>"), encoding="utf-8")
+    (schemas / "main.rng").write_text(
+        _RNG.format('<include href="parts/any.rng"/><start><ref name="anything"/></start>'), encoding="utf-8")
+    result = run_cli(["validate", "--schema", str(schemas / "main.rng"), "--registers", str(EDITION),
+                      str(MINIMAL)], cwd=tmp_path)
+    assert result.code == 0, result.out + result.err

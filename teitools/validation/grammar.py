@@ -13,6 +13,7 @@ from lxml import etree
 from teitools.dates import suggest_iso
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
+from teitools.validation.confine import confine
 from teitools.validation.positions import SourceLines, attribute_display_name
 from teitools.validation.rng_index import ElementRule, RngIndex
 from teitools.xmlload import load
@@ -43,6 +44,7 @@ def compile_relaxng(path: Path) -> Grammar:
         source = load(path)
     except DocumentError as error:
         raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
+    confine(source, path)
     try:
         return Grammar(path, source, etree.RelaxNG(source))
     except etree.RelaxNGParseError as error:

@@ -12,6 +12,7 @@ from lxml.isoschematron import Schematron
 
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
+from teitools.validation.confine import NO_ACCESS, confine
 from teitools.validation.positions import SourceLines
 from teitools.xmlload import load
 
@@ -39,17 +40,35 @@ def compile_schematron(path: Path) -> RuleSet:
         source = load(path)
     except DocumentError as error:
         raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
+    confine(source, path)
     try:
-        return RuleSet(path, Schematron(source, store_report=True))
+        return RuleSet(path, _without_access(Schematron(source, store_report=True, store_xslt=True)))
     except (etree.SchematronParseError, etree.XSLTParseError, etree.XSLTApplyError) as error:
         raise SchemaError(f"the Schematron schema {path} does not compile: {error}") from None
+
+
+def _without_access(schematron: Schematron) -> Schematron:
+    """The same rules, run with no file or network access (``document()`` is refused).
+
+    lxml has no option for this, so its compiled validator is replaced by one built from the
+    same stylesheet with :data:`~teitools.validation.confine.NO_ACCESS`.
+    """
+    stylesheet = schematron.validator_xslt
+    if stylesheet is None:  # only without store_xslt=True
+        raise SchemaError("the Schematron stylesheet was not kept")
+    schematron._validator = etree.XSLT(stylesheet, access_control=NO_ACCESS)  # type: ignore[attr-defined]
+    return schematron
 
 
 def check_rules(
     tree: etree._ElementTree, rules: RuleSet, lines: SourceLines, file: str
 ) -> list[Diagnostic]:
     """Run the rules on ``tree``; one finding per failed assert or successful report."""
-    rules.validator.validate(tree)
+    try:
+        rules.validator.validate(tree)
+    except etree.XSLTApplyError as error:
+        raise SchemaError(f"the Schematron rules of {rules.path} failed on {file}: {error} "
+                          "(rules may not read files or use the network)") from None
     report = rules.validator.validation_report
     if report is None:
         return []
