@@ -250,7 +250,8 @@ _REPORT = '<pattern><rule context="/*"><report test="true()">found: {}</report><
 #: A user-supplied schema that tries to read a file outside its folder or to use the network.
 HOSTILE_SCHEMAS = {
     "rng-externalref-local": ("x.rng", _RNG.format('<start><externalRef href="file://@SECRET@.rng"/></start>')),
-    "rng-include-local": ("x.rng", _RNG.format('<include href="@SECRET@.rng"/><start><ref name="x"/></start>')),
+    "rng-include-local": ("x.rng", _RNG.format(
+        '<include href="@SECRET@.rng"/><start><ref name="x"/></start>')),
     "rng-externalref-network": ("x.rng", _RNG.format('<start><externalRef href="@URL@/x.rng"/></start>')),
     "rng-include-parent": ("x.rng", _RNG.format('<include href="../secret/passwords.txt.rng"/>')),
     "sch-document-local": ("x.sch", _SCH.format(_REPORT.format(
