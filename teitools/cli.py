@@ -27,6 +27,8 @@ from teitools.validation import ValidateOptions, validate
 
 #: Exit code for a bug in teitools itself (documented in docs/cli.md).
 EXIT_INTERNAL = 3
+#: Exit code when stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
@@ -132,7 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="teitools",
                  standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as error:
+        if isinstance(error.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            click.echo("teitools: interrupted", err=True)
+            return EXIT_INTERRUPTED
         click.echo("Aborted.", err=True)
         return EXIT_USAGE
     except click.ClickException as error:
@@ -145,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return done.code if isinstance(done.code, int) else EXIT_OK
     except KeyboardInterrupt:
         click.echo("teitools: interrupted", err=True)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:
         click.echo(f"teitools: internal error (a bug in teitools, please report it): "
                    f"{type(error).__name__}: {error}", err=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,15 +19,17 @@ from teitools.errors import OutputError
 
 #: Temporary files are ``.<name>.<random>.tmp`` beside their target.
 TEMPORARY_SUFFIX = ".tmp"
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` atomically (UTF-8 for text)."""
-    staged = _stage(path, data)
+    staged: list[Path] = []
     try:
-        _commit(staged, path)
+        _stage(path, data, staged)
+        _commit(staged[0], path)
     except BaseException:
-        _discard([staged])
+        _discard(staged)
         raise
 
 
@@ -42,7 +44,7 @@ def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     staged: list[Path] = []
     try:
         for target, data in zip(targets, files.values(), strict=True):
-            staged.append(_stage(target, data))
+            _stage(target, data, staged)
         for temporary, target in zip(staged, targets, strict=True):
             _commit(temporary, target)
     except BaseException:
@@ -68,26 +70,38 @@ def _targets(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     return targets
 
 
-def _stage(path: Path, data: str | bytes) -> Path:
-    """Write ``data`` to a new temporary file beside ``path``; return its name."""
+def _stage(path: Path, data: str | bytes, staged: list[Path]) -> None:
+    """Write ``data`` to a new temporary file beside ``path``, listed in ``staged``.
+
+    The name is listed before the file is created, so that an interruption at any moment
+    (a signal arrives between two bytecodes) leaves nothing the caller cannot remove.
+    """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent)
+        handle = _create_temporary(path, staged)
     except (OSError, ValueError) as error:
-        raise OutputError(f"cannot write {path}: {_reason(error)}") from None
-    temporary = Path(name)
+        raise OutputError(f"cannot write {path}: {_not_a_folder(path.parent) or _reason(error)}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
-    except BaseException as error:
-        _discard([temporary])
-        if isinstance(error, OSError):
-            raise OutputError(f"cannot write {path}: {_reason(error)}") from None
-        raise
-    return temporary
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {_reason(error)}") from None
+
+
+def _create_temporary(path: Path, staged: list[Path]) -> int:
+    for _ in range(100):
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}{TEMPORARY_SUFFIX}")
+        staged.append(temporary)
+        try:
+            # 0o666: the umask decides, as for any file the user writes (mkstemp's 0o600 made
+            # a published site unreadable to the web server).
+            return os.open(temporary, _CREATE_FLAGS, 0o666)
+        except FileExistsError:
+            staged.pop()  # someone else's file: never removed by us
+    raise OutputError(f"cannot write {path}: no free temporary name")
 
 
 def _commit(temporary: Path, path: Path) -> None:
@@ -101,6 +115,14 @@ def _discard(temporaries: list[Path]) -> None:
     for temporary in temporaries:
         with contextlib.suppress(OSError):
             temporary.unlink()
+
+
+def _not_a_folder(folder: Path) -> str | None:
+    """Why ``folder`` cannot be created: an existing ancestor that is a file, if any."""
+    for ancestor in (folder, *folder.parents):
+        if ancestor.exists() or ancestor.is_symlink():
+            return None if ancestor.is_dir() else f"{ancestor} is a file, not a folder"
+    return None
 
 
 def _reason(error: Exception) -> str:
