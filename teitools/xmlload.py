@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Severity
+from teitools.encoding import lying_declaration, normalise_line_ends
 from teitools.errors import DocumentError
 
 #: Larger files are refused before parsing; no letter or register comes near this.
@@ -90,6 +91,10 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
             _finding(path, 1, 1, "input-encoding",
                      "this is a binary file, not XML (it contains NUL bytes)")
         )
+    lie = lying_declaration(data)
+    if lie is not None:
+        raise DocumentError(_finding(path, lie[0], lie[1], "input-encoding", lie[2]))
+    data = normalise_line_ends(data)
     if data.count(b"<") > MAX_MARKUP:
         raise DocumentError(
             _finding(path, 1, 1, "xml-unsafe",
