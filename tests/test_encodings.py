@@ -124,7 +124,8 @@ def test_utf8_bytes_declared_latin_1(tmp_path: Path) -> None:
     data = _declare("ISO-8859-1", _accented()).encode("utf-8")
     path = _edition_with(tmp_path, data)
     finding = _only_finding(path)
-    assert (finding.line, finding.column, finding.rule) == (*_position_of(data, "ó".encode()), "input-encoding")
+    expected = (*_position_of(data, "ó".encode()), "input-encoding")
+    assert (finding.line, finding.column, finding.rule) == expected
     assert 'declares encoding="ISO-8859-1" but its bytes are UTF-8: "ó" here would be read as "Ã³"' \
         in finding.message
 
@@ -141,7 +142,8 @@ def test_invalid_bytes_in_utf8(tmp_path: Path) -> None:
     data = TEXT.encode("utf-8").replace(b"<p>", b"<p>ok \xff\xfe", 1)
     path = _edition_with(tmp_path, data)
     finding = _only_finding(path)
-    assert (finding.line, finding.column, finding.rule) == (*_position_of(data, b"\xff\xfe"), "input-encoding")
+    expected = (*_position_of(data, b"\xff\xfe"), "input-encoding")
+    assert (finding.line, finding.column, finding.rule) == expected
 
 
 def test_utf16_declared_on_utf8_bytes(tmp_path: Path) -> None:
