@@ -10,6 +10,9 @@ console entry point :func:`teitools.cli.run`, signal handling included), plus:
 ``--slow-fsync SECONDS``
     makes every ``os.fsync`` sleep first: a slow disk, so that a test can interrupt a run
     while it is writing.
+``--no-fsync``
+    makes ``os.fsync`` do nothing, for tests that write thousands of files and test
+    something other than durability.
 ``--enospc-after N``
     makes the (N+1)th and every later ``os.fsync`` fail with ENOSPC: a disk that fills up.
 ``--batch RESULTS``
@@ -57,7 +60,7 @@ def _add_test_exporters(padding: int) -> None:
         single, single_file=True, description="test: one file")
 
 
-def _patch_fsync(delay: float, fail_after: int | None) -> None:
+def _patch_fsync(delay: float, fail_after: int | None, skip: bool) -> None:
     real_fsync = os.fsync
     calls = 0
 
@@ -68,7 +71,8 @@ def _patch_fsync(delay: float, fail_after: int | None) -> None:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         if delay:
             time.sleep(delay)
-        real_fsync(fd)
+        if not skip:
+            real_fsync(fd)
 
     os.fsync = fsync
 
@@ -98,14 +102,15 @@ def main() -> None:
     parser.add_argument("--padding", type=int, default=0)
     parser.add_argument("--slow-fsync", type=float, default=0.0)
     parser.add_argument("--enospc-after", type=int, default=None)
+    parser.add_argument("--no-fsync", action="store_true")
     parser.add_argument("--batch", type=Path, default=None)
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args()
     args = options.args[1:] if options.args[:1] == ["--"] else options.args
     if options.test_exporters:
         _add_test_exporters(options.padding)
-    if options.slow_fsync or options.enospc_after is not None:
-        _patch_fsync(options.slow_fsync, options.enospc_after)
+    if options.slow_fsync or options.enospc_after is not None or options.no_fsync:
+        _patch_fsync(options.slow_fsync, options.enospc_after, options.no_fsync)
     if options.batch is not None:
         _batch(options.batch)
         return

@@ -176,11 +176,32 @@ def _run_all(attack: Attack, tmp_path: Path) -> list[tuple[str, Result]]:
     return run_batch(commands, cwd=tmp_path, results=tmp_path / "results.json")
 
 
+@pytest.fixture(scope="module")
+def attacked(
+    tmp_path_factory: pytest.TempPathFactory, server: LoopbackServer
+) -> dict[str, tuple[Attack, Path, list[tuple[str, Result]]]]:
+    """Every attack through every command, in one subprocess (start-up is most of the cost);
+    each command still runs under the time limit, and the whole under the memory limit."""
+    base = tmp_path_factory.mktemp("attacks")
+    planned = {}
+    for name in ATTACKS:
+        folder = base / name
+        folder.mkdir()
+        attack = _attack(name, folder, server)
+        planned[name] = (attack, folder, xml_commands(attack.path, folder / "out"))
+    commands = [c for _, _, batch in planned.values() for c in batch]
+    results = iter(run_batch(commands, cwd=base, results=base / "results.json"))
+    return {name: (attack, folder, [next(results) for _ in batch])
+            for name, (attack, folder, batch) in planned.items()}
+
+
 @pytest.mark.parametrize("name", sorted(ATTACKS))
-def test_attack_is_refused_by_every_command(name: str, tmp_path: Path, server: LoopbackServer) -> None:
-    attack = _attack(name, tmp_path, server)
+def test_attack_is_refused_by_every_command(
+    name: str, attacked: dict[str, tuple[Attack, Path, list[tuple[str, Result]]]], server: LoopbackServer
+) -> None:
+    attack, folder, results = attacked[name]
     problems = []
-    for label, result in _run_all(attack, tmp_path):
+    for label, result in results:
         said = result.out + result.err
         if result.code not in (1, 2):
             problems.append(f"{label}: exit code {result.code}")
@@ -194,7 +215,7 @@ def test_attack_is_refused_by_every_command(name: str, tmp_path: Path, server: L
                 rf"^{re.escape(str(attack.path))}:{attack.line}:\d+: error: .+ \[{attack.rule}\]$",
                 result.out, re.MULTILINE):
             problems.append(f"validate: no [{attack.rule}] finding at line {attack.line}:\n{said}")
-    problems += [f"secret leaked into {p}" for p in _leaks(tmp_path / "out", attack.marker)]
+    problems += [f"secret leaked into {p}" for p in _leaks(folder / "out", attack.marker)]
     assert not problems, "\n".join(problems)
     assert server.requests == [], f"the loopback server was asked for {server.requests}"
 
