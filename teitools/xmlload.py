@@ -87,9 +87,11 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
                      "decompress it yourself if you trust it")
         )
     if b"\x00" in data[:1024] and not data.startswith(_BOMS[1:]):
+        wide = data[:4] in (b"<\x00?\x00", b"\x00<\x00?")
         raise DocumentError(
             _finding(path, 1, 1, "input-encoding",
-                     "this is a binary file, not XML (it contains NUL bytes)")
+                     "this looks like UTF-16 without a byte-order mark; save it as UTF-8" if wide
+                     else "this is a binary file, not XML (it contains NUL bytes)")
         )
     lie = lying_declaration(data)
     if lie is not None:

@@ -164,3 +164,4 @@ def test_utf16_without_bom_is_reported_not_misread(tmp_path: Path) -> None:
     path = _edition_with(tmp_path, _declare("UTF-16").encode("utf-16-le"))
     finding = _only_finding(path)
     assert (finding.line, finding.column, finding.rule) == (1, 1, "input-encoding")
+    assert "UTF-16 without a byte-order mark" in finding.message

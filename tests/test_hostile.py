@@ -24,6 +24,8 @@ import pytest
 from conftest import EDITION, FIXTURES
 from xml_commands import LoopbackServer, Result, loopback_server, run_batch, run_cli, xml_commands
 
+from teitools import xmlload
+from teitools.errors import DocumentError
 from teitools.xmlload import MAX_DEPTH, MAX_MARKUP, MAX_TEXT_BYTES
 
 HOSTILE = FIXTURES / "hostile"
@@ -247,6 +249,19 @@ def test_nesting_just_under_the_limit_is_processed_by_every_command(tmp_path: Pa
         assert result.code in (0, 1), f"{label}: exit {result.code}\n{result.err}"
         assert "Traceback" not in result.err, label
         assert "xml-unsafe" not in result.out + result.err, f"{label} refused a document within the limits"
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(xmlload, "MAX_DOCUMENT_BYTES", 1000)
+    path = tmp_path / "big.xml"
+    path.write_bytes(MINIMAL.read_bytes()[:400] + b" " * 1000)
+    with pytest.raises(DocumentError) as refused:
+        xmlload.load(path)
+    finding = refused.value.diagnostic
+    assert (finding.rule, finding.line) == ("input-unreadable", 0)
+    assert "larger than" in finding.message
 
 
 @pytest.mark.parametrize("special", ["fifo", "broken-link", "dev-zero"])
