@@ -17,16 +17,15 @@ from pathlib import Path
 import click
 
 from teitools import __version__
-from teitools.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, TeiToolsError
+from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TeiToolsError
 from teitools.exporters import EXPORTERS, ExportOptions
 from teitools.model import read_edition
 from teitools.output import write_atomic, write_files
 from teitools.paths import DEFAULT_EDITION
 from teitools.report import FORMATS, ReportStyle
+from teitools.settings import settings_for
 from teitools.validation import ValidateOptions, validate
 
-#: Exit code for a bug in teitools itself (documented in docs/cli.md).
-EXIT_INTERNAL = 3
 #: Exit code when stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
 
@@ -55,7 +54,7 @@ def cli() -> None:
               help="Validate this many files in parallel.")
 @click.option("--schema", "schemas", multiple=True, type=click.Path(exists=True, dir_okay=False,
               path_type=Path), help="Use this RELAX NG or Schematron file instead of the "
-              "project's own (give both to replace both).")
+              "project's own (give both to replace both); overrides the schemas setting.")
 @click.option("--registers", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Register files (persons.xml, places.xml, sources.xml) that #id pointers "
               "must resolve in; default: those beside or above the files.")
@@ -79,8 +78,10 @@ def validate_command(
     register_files: tuple[Path, ...] | None = None
     if registers:
         register_files = tuple(_expand_registers(registers))
+    paths = paths or (DEFAULT_EDITION,)
+    schemas = schemas or settings_for(paths).schemas
     options = ValidateOptions(schemas=schemas, registers=register_files, jobs=jobs)
-    report = validate(paths or (DEFAULT_EDITION,), options)
+    report = validate(paths, options)
     style = ReportStyle(colour=_use_colour(sys.stdout), strict=strict)
     click.echo(FORMATS[output_format](report, style), nl=False)
     sys.exit(EXIT_FINDINGS if report.failed(strict=strict) else EXIT_OK)
@@ -94,21 +95,33 @@ def validate_command(
               "default: stdout.")
 @click.option("--emphasis", type=click.Choice(["asterisks", "upper", "none"]),
               default="asterisks", show_default=True, help="How text export shows emphasis.")
+@click.option("--base-url", help="The address the edition is published at (letter pages are "
+              "BASE-URL/letters/ID.html); overrides base-url in the project settings.")
 def export_command(
-    format_name: str, paths: tuple[Path, ...], output: Path | None, emphasis: str
+    format_name: str, paths: tuple[Path, ...], output: Path | None, emphasis: str,
+    base_url: str | None,
 ) -> None:
     """Export letters to FORMAT (see the list of formats above).
 
     PATHS are files or folders (default: ./tei); registers beside or above them are used.
     Files that cannot be read are reported on stderr and left out (exit code 1).
 
-    Example: teitools export text tei/letters -o build/text
+    Settings (title, base URL, CMIF bibl...) come from the teitools.toml or
+    [tool.teitools] nearest to PATHS; see docs/settings.md. Warnings about what a format
+    cannot express go to stderr.
+
+    Example: teitools export cmif -o build/cmif.xml
     """
     exporter = EXPORTERS[format_name]
-    edition = read_edition(paths or (DEFAULT_EDITION,))
+    paths = paths or (DEFAULT_EDITION,)
+    settings = settings_for(paths).override(base_url=base_url)
+    edition = read_edition(paths)
     for problem in edition.problems:
         click.echo(str(problem), err=True)
-    files = exporter.export(edition, ExportOptions(emphasis=emphasis))
+    result = exporter.export(edition, ExportOptions(emphasis=emphasis, settings=settings))
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
+    files = result.files
     if output is not None and exporter.single_file:
         write_atomic(output, next(iter(files.values())))
     elif output is not None:

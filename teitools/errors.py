@@ -16,6 +16,8 @@ from teitools.diagnostics import Diagnostic
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+#: A bug in teitools itself (the command line uses the same number for unexpected errors).
+EXIT_INTERNAL = 3
 
 
 class TeiToolsError(Exception):
@@ -42,6 +44,12 @@ class OutputError(TeiToolsError, OSError):
 
 class SettingsError(TeiToolsError, ValueError):
     """A project settings file is malformed or has an invalid value."""
+
+
+class OutputSchemaError(TeiToolsError, ValueError):
+    """teitools produced output that its own schema rejects: a bug in teitools, not in the input."""
+
+    exit_code: ClassVar[int] = EXIT_INTERNAL
 
 
 class DocumentError(TeiToolsError, ValueError):

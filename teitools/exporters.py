@@ -1,26 +1,44 @@
 """The export formats: one module per format, one entry per format in :data:`EXPORTERS`.
 
-Every format module exposes ``export(edition, options) -> dict[str, str]``: relative output
-file name -> content. A single-file format returns one entry (its default file name); a
-per-letter format returns one entry per letter (plus any shared assets).
+Every format module exposes ``export(edition, options) -> ExportResult``: the files
+(relative output file name -> content) and the warnings about what the format could not
+express. A single-file format returns one file (its default file name); a per-letter format
+returns one file per letter (plus any shared assets). Warnings are findings
+(:class:`~teitools.diagnostics.Diagnostic`, severity warning) naming the letter; the command
+line prints them on stderr and they do not change the exit code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from teitools.diagnostics import Diagnostic
 from teitools.model import Edition
+from teitools.settings import Settings
 
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """Choices shared by the formats; each format reads the ones it knows."""
+    """Choices shared by the formats; each format reads the ones it knows.
+
+    ``settings`` are the edition's project settings (title, base URL, CMIF bibl...), with
+    any command-line overrides already applied.
+    """
 
     emphasis: str = "asterisks"
+    settings: Settings = field(default_factory=Settings)
 
 
-ExportFunction = Callable[[Edition, ExportOptions], dict[str, str]]
+@dataclass(frozen=True)
+class ExportResult:
+    """What a format produced: files (relative name -> content) and warnings."""
+
+    files: dict[str, str]
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+ExportFunction = Callable[[Edition, ExportOptions], ExportResult]
 
 
 @dataclass(frozen=True)
@@ -37,5 +55,18 @@ class Exporter:
     to_stdout: Callable[[dict[str, str]], str] | None = None
 
 
+def _builtin() -> dict[str, Exporter]:
+    # The format modules import ExportOptions from here, so they are imported late.
+    from teitools.export import cmif, json  # noqa: PLC0415
+
+    return {
+        "cmif": Exporter(cmif.export, single_file=True,
+                         description="CMIF v1.1 for correspSearch: one correspDesc per letter"),
+        "json": Exporter(json.export, single_file=True,
+                         description="JSON metadata: one record per letter "
+                         "(schemas/letters.schema.json)"),
+    }
+
+
 #: Format name -> exporter. A new format is one module and one entry here.
-EXPORTERS: dict[str, Exporter] = {}
+EXPORTERS: dict[str, Exporter] = _builtin()

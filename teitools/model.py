@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -20,17 +21,26 @@ from teitools.errors import DocumentError
 from teitools.paths import find_registers, find_xml_files
 from teitools.xmlload import TEI_NS, XML_NS, load
 
+if TYPE_CHECKING:
+    from teitools.cmif_reader import CmifContent
+
 _T = f"{{{TEI_NS}}}"
 _XML_ID = f"{{{XML_NS}}}id"
 _XML_LANG = f"{{{XML_NS}}}lang"
 UNCERTAIN = frozenset({"low", "medium", "unknown"})
 
 
+def source_line(element: etree._Element) -> int:
+    """The element's line in its file, 0 when unknown."""
+    line = element.sourceline
+    return line if isinstance(line, int) else 0
+
+
 def _text(element: etree._Element | None) -> str:
     """The element's text content with whitespace collapsed; "" for None."""
     if element is None:
         return ""
-    return " ".join("".join(element.itertext()).split())
+    return " ".join("".join(map(str, element.itertext())).split())
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,8 @@ class DateSpan:
     cert: str | None = None
     evidence: str | None = None
     text: str = ""
+    #: Where the ``date`` element is in its file (0: unknown); for messages, not compared.
+    line: int = field(default=0, compare=False)
 
     @property
     def uncertain(self) -> bool:
@@ -128,6 +140,7 @@ class Organisation:
     name: str
     variants: tuple[str, ...] = ()
     description: str = ""
+    authority: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,7 +156,7 @@ class Source:
     """A published volume (``biblStruct``) or an article (``bibl``) in the sources register."""
 
     id: str
-    kind: str  # "volume" or "article"
+    kind: str  # "volume" or "article"; "online" for a CMIF file's online edition
     title: str
     authors: tuple[PersonName, ...] = ()
     editors: tuple[PersonName, ...] = ()
@@ -161,6 +174,8 @@ class Participant:
     name: str
     ref: str | None = None
     cert: str | None = None
+    #: Where the name is in its file (0: unknown); for messages, not compared.
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -188,6 +203,8 @@ class Letter:
     sources: tuple[SourceRef, ...] = ()
     language: str | None = None
     notes: tuple[str, ...] = ()
+    #: The letter's address on the web when the source gives one (CMIF's ``correspDesc/@ref``).
+    url: str | None = None
     body: etree._Element | None = field(default=None, compare=False, hash=False, repr=False)
 
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
@@ -221,14 +238,20 @@ def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None)
     """Read letters and registers from files and folders.
 
     Registers among ``paths`` are used, and (unless ``registers`` is given) those found beside
-    or above the files. A file that cannot be parsed is left out and listed in
-    ``Edition.problems``; one bad file never stops the others.
+    or above the files. A CMIF file among ``paths`` gives one letter per ``correspDesc``
+    and registers made from its names (see :mod:`teitools.cmif_reader`). A file that cannot
+    be parsed is left out and listed in ``Edition.problems``; one bad file never stops the
+    others.
     """
+    # The CMIF reader builds on this module's dataclasses, so it is imported here.
+    from teitools.cmif_reader import CmifReader, is_cmif  # noqa: PLC0415
+
     files = find_xml_files(paths)
     register_files = list(registers) if registers is not None else find_registers(files)
     letters: list[Letter] = []
     builder = _RegisterBuilder()
     problems: list[Diagnostic] = []
+    cmif = CmifReader()
     seen: set[Path] = set()
     for path in [*files, *register_files]:
         resolved = path.resolve()
@@ -240,9 +263,15 @@ def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None)
         except DocumentError as error:
             problems.append(error.diagnostic)
             continue
+        if path in files and is_cmif(tree.getroot()):
+            letters_before = len(cmif.content.letters)
+            cmif.read(tree, path)
+            letters.extend(cmif.content.letters[letters_before:])
+            continue
         builder.add(tree)
         if path in files:
             letters.extend(letters_from_tree(tree, path))
+    builder.merge(cmif.content)
     return builder.edition(tuple(letters), tuple(problems))
 
 
@@ -299,6 +328,7 @@ def read_date(element: etree._Element) -> DateSpan:
         cert=element.get("cert"),
         evidence=element.get("evidence"),
         text=_text(element),
+        line=source_line(element),
     )
 
 
@@ -306,14 +336,16 @@ def _participants(action: etree._Element) -> list[Participant]:
     names = action.findall(f"{_T}persName") + action.findall(f"{_T}orgName") \
         + action.findall(f"{_T}name")
     names.sort(key=lambda e: list(action).index(e))
-    return [Participant(_text(n), _pointer(n.get("ref")), n.get("cert")) for n in names]
+    return [Participant(_text(n), _pointer(n.get("ref")), n.get("cert"), source_line(n))
+            for n in names]
 
 
 def _first_place(actions: list[etree._Element]) -> Participant | None:
     for action in actions:
         place = action.find(f"{_T}placeName")
         if place is not None:
-            return Participant(_text(place), _pointer(place.get("ref")), place.get("cert"))
+            return Participant(_text(place), _pointer(place.get("ref")), place.get("cert"),
+                               source_line(place))
     return None
 
 
@@ -384,7 +416,7 @@ class _RegisterBuilder:
                 names = [_text(n) for n in element.findall(f"{_T}orgName")]
                 self.organisations[element.get(_XML_ID, "")] = Organisation(
                     element.get(_XML_ID, ""), names[0] if names else "", tuple(names[1:]),
-                    _text(element.find(f"{_T}desc")))
+                    _text(element.find(f"{_T}desc")), _idnos(element))
         for element in root.iter(f"{_T}place"):
             if element.get(_XML_ID):
                 self.places[element.get(_XML_ID, "")] = Place(
@@ -394,6 +426,14 @@ class _RegisterBuilder:
             parent = element.getparent()
             if element.get(_XML_ID) and parent is not None and etree.QName(parent).localname == "listBibl":
                 self.sources[element.get(_XML_ID, "")] = _source(element)
+
+    def merge(self, other: CmifContent) -> None:
+        """Take the register entries made from a CMIF file's names (first one wins)."""
+        for mine, theirs in ((self.persons, other.persons),
+                             (self.organisations, other.organisations),
+                             (self.places, other.places), (self.sources, other.sources)):
+            for key, value in theirs.items():
+                mine.setdefault(key, value)  # type: ignore[arg-type]
 
     def edition(self, letters: tuple[Letter, ...], problems: tuple[Diagnostic, ...]) -> Edition:
         return Edition(letters, MappingProxyType(self.persons),
@@ -459,5 +499,5 @@ def _source(element: etree._Element) -> Source:
 __all__ = [
     "DateSpan", "Edition", "Letter", "Organisation", "Participant", "Person",
     "PersonName", "Place", "Role", "Source", "SourceRef", "letters_from_tree", "person_name",
-    "read_date", "read_edition",
+    "read_date", "read_edition", "source_line",
 ]

@@ -1,44 +1,82 @@
-"""Shared test setup: paths, the reference files in ../shared, golden-file regeneration."""
+"""Shared fixtures: the command line, golden files, and the reference files in ../shared."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from teitools.cli import main
+
 ROOT = Path(__file__).resolve().parents[1]
 EDITION = ROOT / "tei"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-#: Third-party reference files (tei_all, CMIF, CSL, SARIF), read where they lie, never copied.
-SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+EXPECTED = Path(__file__).resolve().parent / "expected"
+#: Third-party standards the tests check against, read where they lie, never copied.
+SHARED = ROOT.parent / "shared"
+REFERENCE = SHARED / "reference"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--regenerate-golden",
-        action="store_true",
-        help="Rewrite the expected-output files from the current output instead of comparing.",
-    )
+    parser.addoption("--regenerate-golden", action="store_true", default=False,
+                     help="Rewrite the expected output files in tests/expected/ instead of "
+                     "comparing with them (review the diff before committing).")
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+RunCli = Callable[..., Run]
+Golden = Callable[[str, str], None]
 
 
 @pytest.fixture
-def regenerate_golden(request: pytest.FixtureRequest) -> bool:
-    return bool(request.config.getoption("--regenerate-golden"))
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """Run ``teitools ARGS`` in-process (from ``cwd``, default the project root)."""
+
+    def run(*args: str | Path, cwd: Path = ROOT) -> Run:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    """Compare text with ``tests/expected/NAME``, or rewrite it with --regenerate-golden."""
+
+    def check(name: str, actual: str) -> None:
+        path = EXPECTED / name
+        if request.config.getoption("--regenerate-golden"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+            return
+        assert path.is_file(), f"{path} is missing: run pytest --regenerate-golden"
+        assert actual == path.read_text(encoding="utf-8")
+
+    return check
+
+
+@pytest.fixture
+def reference() -> Path:
+    """``../shared/reference``, or a skip when it is absent."""
+    if not REFERENCE.is_dir():
+        pytest.skip(f"the reference files are absent ({REFERENCE})")
+    return REFERENCE
 
 
 def reference_file(*parts: str) -> Path:
     """A file of ../shared/reference; the calling test is skipped when it is absent."""
-    path = SHARED_REFERENCE.joinpath(*parts)
+    path = REFERENCE.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"reference file {path} is absent (../shared is not beside the checkout)")
     return path
-
-
-def check_golden(actual: str, golden: Path, regenerate: bool) -> None:
-    """Compare ``actual`` with the golden file, or rewrite it with --regenerate-golden."""
-    if regenerate:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(actual, encoding="utf-8")
-        return
-    assert golden.exists(), f"no golden file {golden}; run pytest --regenerate-golden"
-    assert actual == golden.read_text(encoding="utf-8")

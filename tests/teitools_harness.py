@@ -34,7 +34,6 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,16 +42,14 @@ def _add_test_exporters(padding: int) -> None:
     from teitools import exporters  # noqa: PLC0415 - registered before teitools.cli is imported
     from teitools.model import Edition  # noqa: PLC0415
 
-    wrap: Callable[[dict[str, str]], Any] = getattr(exporters, "ExportResult", lambda files: files)
-
-    def per_letter(edition: Edition, _options: object) -> Any:
+    def per_letter(edition: Edition, _options: object) -> exporters.ExportResult:
         filler = "x" * padding
-        return wrap({f"{letter.id}.txt": f"{letter.id}\n{letter.title}\n{filler}\nEND\n"
+        return exporters.ExportResult({f"{letter.id}.txt": f"{letter.id}\n{letter.title}\n{filler}\nEND\n"
                      for letter in edition.chronological()})
 
-    def single(edition: Edition, _options: object) -> Any:
+    def single(edition: Edition, _options: object) -> exporters.ExportResult:
         ids = "\n".join(letter.id for letter in edition.chronological())
-        return wrap({"letters.txt": f"{ids}\n{'x' * padding}\nEND\n"})
+        return exporters.ExportResult({"letters.txt": f"{ids}\n{'x' * padding}\nEND\n"})
 
     exporters.EXPORTERS["test-letters"] = exporters.Exporter(
         per_letter, single_file=False, description="test: one file per letter, named by id")

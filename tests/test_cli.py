@@ -11,10 +11,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import EDITION, FIXTURES, ROOT
 
 from teitools import ValidateOptions, is_valid, iter_diagnostics, validate
 from teitools.cli import cli, main
+from tests.conftest import EDITION, FIXTURES, ROOT
 
 LETTER = EDITION / "letters" / "stalin-kaganovich-1935-08-22.xml"
 HI_REND = FIXTURES / "invalid" / "hi-rend.xml"

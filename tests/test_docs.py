@@ -6,9 +6,9 @@ import re
 import shlex
 
 import pytest
-from conftest import ROOT
 
 from teitools.cli import cli, main
+from tests.conftest import ROOT
 
 RULES_DOC = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
 DOCUMENTED = set(re.findall(r"^\| `([a-z0-9-]+)` \|", RULES_DOC, re.MULTILINE))

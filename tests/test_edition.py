@@ -7,12 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import EDITION, FIXTURES, reference_file
 from lxml import etree
 
 from teitools import validate
 from teitools.model import read_edition
 from teitools.xmlload import load
+from tests.conftest import EDITION, FIXTURES, reference_file
 
 EDITION_FILES = sorted(EDITION.rglob("*.xml"))
 VALID_FIXTURES = sorted((FIXTURES / "valid").glob("*.xml"))

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import codecs
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EDITION, FIXTURES
 
 from teitools.diagnostics import Diagnostic
 from teitools.model import Letter, read_edition
 from teitools.validation import validate
+from tests.conftest import EDITION, FIXTURES
+from tests.editions import make_edition
 
 LETTER = EDITION / "letters" / "stalin-kaganovich-1935-08-22.xml"
 TEXT = LETTER.read_text(encoding="utf-8")
@@ -56,10 +56,7 @@ ACCENTED_VARIANTS = frozenset({"latin-1-declared", "windows-1252-declared", "utf
 
 
 def _edition_with(tmp_path: Path, data: bytes) -> Path:
-    root = tmp_path / "edition"
-    (root / "letters").mkdir(parents=True)
-    for register in EDITION.glob("*.xml"):
-        shutil.copy(register, root / register.name)
+    root = make_edition(tmp_path / "edition", {})
     path = root / "letters" / LETTER.name
     path.write_bytes(data)
     return path

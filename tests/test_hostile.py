@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import EDITION, FIXTURES
-from xml_commands import LoopbackServer, Result, loopback_server, run_batch, run_cli, xml_commands
 
 from teitools import xmlload
 from teitools.errors import DocumentError
 from teitools.xmlload import MAX_DEPTH, MAX_MARKUP, MAX_TEXT_BYTES
+from tests.conftest import EDITION, FIXTURES
+from tests.editions import make_edition
+from tests.xml_commands import LoopbackServer, Result, loopback_server, run_batch, run_cli, xml_commands
 
 HOSTILE = FIXTURES / "hostile"
 EXPECT = re.compile(r"<!-- hostile: .*?; expect: ([a-z-]+) line (\d+) -->")
@@ -52,11 +53,7 @@ def server() -> Iterator[LoopbackServer]:
 
 def _edition(tmp_path: Path) -> Path:
     """An edition folder with the real registers, whose letters/ the attack goes into."""
-    root = tmp_path / "edition"
-    (root / "letters").mkdir(parents=True)
-    for register in EDITION.glob("*.xml"):
-        shutil.copy(register, root / register.name)
-    return root
+    return make_edition(tmp_path / "edition", {})
 
 
 def _secret(tmp_path: Path) -> tuple[Path, str]:

@@ -11,15 +11,15 @@ there, shown as text.
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import EDITION, FIXTURES
 
 from teitools.cli import cli, main
 from teitools.exporters import EXPORTERS
+from tests.conftest import FIXTURES
+from tests.editions import make_edition
 
 MINIMAL = FIXTURES / "valid" / "minimal-letter.xml"
 SCRIPT_TEXT = '<script>alert("XSS-TEXT")</script>'
@@ -75,10 +75,7 @@ class _Page(HTMLParser):
 
 
 def _hostile_edition(tmp_path: Path) -> Path:
-    root = tmp_path / "edition"
-    (root / "letters").mkdir(parents=True)
-    for register in EDITION.glob("*.xml"):
-        shutil.copy(register, root / register.name)
+    root = make_edition(tmp_path / "edition", {})
     text = MINIMAL.read_text(encoding="utf-8")
     text = re.sub(r"<p>There are abominations.*?</p>", lambda _: HOSTILE_BODY, text, count=1, flags=re.DOTALL)
     text = text.replace("<title>Stalin to Kaganovich, July 1932</title>",

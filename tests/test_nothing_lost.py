@@ -17,12 +17,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EDITION, FIXTURES, ROOT
-from xml_commands import Command, run_batch, run_cli, xml_commands
 
 from teitools.cli import main
 from teitools.exporters import EXPORTERS, ExportOptions
 from teitools.model import read_edition
+from teitools.settings import settings_for
+from tests.conftest import EDITION, FIXTURES, ROOT
+from tests.editions import make_edition
+from tests.xml_commands import Command, run_batch, run_cli, xml_commands
 
 MINIMAL = FIXTURES / "valid" / "minimal-letter.xml"
 GOOD_LETTERS = 997
@@ -67,10 +69,7 @@ def _fingerprint_of(folder: Path) -> dict[str, str]:
 
 def _folder(root: Path, good: int) -> tuple[Path, set[str]]:
     """An edition whose letters/ holds ``good`` good letters and three bad files."""
-    letters = root / "letters"
-    letters.mkdir(parents=True)
-    for register in EDITION.glob("*.xml"):
-        shutil.copy(register, root / register.name)
+    letters = make_edition(root, {}) / "letters"
     text = MINIMAL.read_text(encoding="utf-8")
     for number in range(good):
         letter_id = f"stalin-kaganovich-{1000 + number}"
@@ -107,8 +106,7 @@ def test_every_other_letter_is_exported_in_every_format(thousand: tuple[Path, se
     assert {p.file for p in edition.problems} == bad
     assert len(edition.letters) == GOOD_LETTERS
     for name, exporter in EXPORTERS.items():
-        result = exporter.export(edition, ExportOptions())
-        files: dict[str, str] = getattr(result, "files", result)
+        files = exporter.export(edition, ExportOptions(settings=settings_for([root]))).files
         assert files, name
         if not exporter.single_file:
             assert len(files) >= GOOD_LETTERS, f"{name} wrote {len(files)} files"

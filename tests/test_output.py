@@ -22,11 +22,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EDITION, FIXTURES
-from xml_commands import Command, harness_argv, run_batch, run_cli, xml_commands
 
 from teitools.errors import OutputError
 from teitools.output import TEMPORARY_SUFFIX, write_atomic, write_files
+from tests.conftest import EDITION, FIXTURES
+from tests.editions import make_edition
+from tests.xml_commands import Command, harness_argv, run_batch, run_cli, xml_commands
 
 MINIMAL = FIXTURES / "valid" / "minimal-letter.xml"
 ESCAPES = ["../../escaped.txt", "../escaped.txt", "a/../../escaped.txt", "/abs-escaped.txt", "", ".",
@@ -78,10 +79,7 @@ def test_write_files_writes_inside_the_folder(tmp_path: Path) -> None:
 
 def _hostile_ids(tmp_path: Path) -> Path:
     """An edition whose letters have ids that are paths out of any output folder."""
-    root = tmp_path / "edition"
-    (root / "letters").mkdir(parents=True)
-    for register in EDITION.glob("*.xml"):
-        shutil.copy(register, root / register.name)
+    root = make_edition(tmp_path / "edition", {})
     text = MINIMAL.read_text(encoding="utf-8")
     for number, letter_id in enumerate(["../../escaped-up", f"{tmp_path}/escaped-abs", "..", "/"]):
         (root / "letters" / f"letter-{number}.xml").write_text(
@@ -194,9 +192,7 @@ def test_a_really_full_disk(small_tmpfs: Path, tmp_path: Path) -> None:
 
 def _corpus(folder: Path, count: int, variant: str) -> Path:
     """``count`` letters with distinct ids (and text that differs by ``variant``) plus registers."""
-    (folder / "letters").mkdir(parents=True, exist_ok=True)
-    for register in EDITION.glob("*.xml"):
-        shutil.copy(register, folder / register.name)
+    make_edition(folder, {})
     text = MINIMAL.read_text(encoding="utf-8")
     for number in range(count):
         letter_id = f"stalin-kaganovich-{1000 + number}"

@@ -60,9 +60,11 @@ def check_grammar(
     raw: list[tuple[etree._Element | None, str]] = []
     namespaces = {prefix: uri for e in tree.iter() for prefix, uri in e.nsmap.items() if prefix}
     for entry in grammar.validator.error_log:
-        # libxml2's path uses the document's own prefixes; failing that, its line; failing
-        # that, the root: a finding always has a position.
+        # libxml2's path uses the document's own prefixes; failing that, the element its
+        # message names, or its line; failing all, the root: a finding always has a position.
         element = _element_at(tree, entry.path, namespaces)
+        if element is None:
+            element = _element_named_in(tree, entry.message, grammar.index)
         if element is None:
             element = _element_on_line(tree, entry.line)
         raw.append((tree.getroot() if element is None else element, entry.message))
@@ -93,6 +95,27 @@ def _element_at(
     return None
 
 
+def _element_named_in(tree: etree._ElementTree, message: str, index: RngIndex) -> etree._Element | None:
+    """libxml2 gives no path for some errors inside an interleave; find the element it names."""
+    if match := re.match(r"Extra element (\S+) in interleave", message):
+        candidates = _elements_named(tree, match[1])
+        return candidates[0] if candidates else None
+    if match := re.match(r"Invalid attribute (\S+) for element (\S+)", message):
+        for element in _elements_named(tree, match[2]):
+            value = element.get(match[1])
+            rule = index.rule(str(element.tag))
+            attr_rule = rule.attributes.get(match[1]) if rule else None
+            if value is not None and (attr_rule is None or _value_problem(value, attr_rule.values,
+                                                                           attr_rule.datatypes)):
+                return element
+    return None
+
+
+def _elements_named(tree: etree._ElementTree, local_name: str) -> list[etree._Element]:
+    found = tree.xpath("//*[local-name() = $name]", name=local_name)
+    return [e for e in found if isinstance(e, etree._Element)] if isinstance(found, list) else []
+
+
 _WRAPPERS = re.compile(
     r"failed to validate content|Invalid sequence in interleave|doesn't allow value|"
     r"Error validating datatype|Element .* has extra content: (?!text)"
@@ -121,6 +144,11 @@ class _Explainer:
             return self._finding(element, f"<{_name(element)}> is missing a required <{match[1]}> element")
         if match := re.match(r"Expecting element (\S+), got (\S+)", message):
             return self._finding(element, f"expected <{match[1]}> here, found <{match[2]}>")
+        if re.match(r"Element \S+ failed to validate content", message):
+            rule = self.index.rule(str(element.tag))
+            allowed = sorted(_local(c) for c in rule.children) if rule else []
+            return self._finding(element, f"the content of <{_name(element)}> does not match the grammar"
+                                          + (f"; allowed children: {_listing(allowed)}" if allowed else ""))
         if re.match(r"Element \S+ failed to validate attributes", message):
             return self._bad_attributes(element)
         if match := re.match(r"Invalid attribute (\S+) for element (\S+)", message):
@@ -128,9 +156,27 @@ class _Explainer:
         if re.match(r"Element \S+ has extra content: text", message):
             return self._finding(element, f"text is not allowed directly inside <{_name(element)}>;"
                                           " wrap it in an element such as <p>")
-        if match := re.match(r"Extra element (\S+) in interleave", message):
-            return self._unexpected_element(element)
+        if re.match(r"Extra element (\S+) in interleave", message):
+            return self._diagnose(element)
         return self._finding(element, message.rstrip("."))
+
+    def _diagnose(self, element: etree._Element) -> Diagnostic:
+        """Explain an element libxml2 only says is wrong: its attributes, then its children."""
+        rule = self.index.rule(str(element.tag))
+        if rule is None:
+            return self._unexpected_element(element)
+        attributes_ok = all(
+            attr in rule.attributes
+            and not _value_problem(value, rule.attributes[attr].values, rule.attributes[attr].datatypes)
+            for attr, value in element.attrib.items()
+        ) and _missing_required(element, rule) is None
+        if not attributes_ok:
+            return self._bad_attributes(element)
+        for child in element:
+            if isinstance(child.tag, str) and child.tag not in rule.children:
+                return self._unexpected_element(child)
+        return self._finding(element, f"<{_name(element)}> does not match the grammar here: check "
+                                      "its place, the order of its children and their content")
 
     def _has_deeper_error(
         self,

@@ -152,6 +152,10 @@ def _fold(grammar: list[Diagnostic], rules: list[Diagnostic]) -> tuple[Diagnosti
         folded.append(replace(finding, message=f"{finding.message.rstrip()} Did you mean {hint[1]}?")
                       if hint else finding)
     kept = [d for d in grammar if not d.xpath or (d.line, d.xpath) in by_element]
+    # A grammar finding on an ancestor of a rule's finding is the cascade of that mistake
+    # (libxml2 reports an invalid date inside an interleave as its container failing).
+    inner = [r.xpath for r in rules if r.xpath]
+    kept = [d for d in kept if not d.xpath or not any(x.startswith(d.xpath + "/") for x in inner)]
     return (*kept, *folded)
 
 

@@ -1,0 +1,1 @@
+"""Export formats fed by the letter model: CMIF (correspSearch) and JSON metadata."""

@@ -1,0 +1,189 @@
+"""JSON metadata: one record per letter, in the shape of ``schemas/letters.schema.json``.
+
+The records come from the letter model; only the mentions and the word count walk the
+letter's body. Every export is checked against the schema before it is returned: a record
+the schema rejects is a bug in teitools and stops the export (:class:`OutputSchemaError`).
+The text is deterministic: keys sorted, two-space indent, UTF-8 characters as they are, and
+a final newline.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from functools import cache
+from typing import Any
+
+import jsonschema
+from lxml import etree
+
+from teitools.errors import OutputSchemaError
+from teitools.exporters import ExportOptions, ExportResult
+from teitools.model import DateSpan, Edition, Letter, Participant, SourceRef
+from teitools.resources import schema_file
+from teitools.settings import Settings
+from teitools.xmlload import TEI_NS
+
+FILE_NAME = "letters.json"
+SCHEMA_NAME = "letters.schema.json"
+FORMAT_VERSION = 1
+_T = f"{{{TEI_NS}}}"
+#: Editorial additions inside a letter's text: not the writer's words.
+_EDITORIAL = frozenset({f"{_T}note", f"{_T}supplied"})
+_MENTIONS = {f"{_T}persName": "persons", f"{_T}placeName": "places",
+             f"{_T}orgName": "organisations"}
+#: A word, with inner apostrophes (straight or typographic) and hyphens.
+_WORD = re.compile("\\w+(?:['\u2019-]\\w+)*")
+
+Record = dict[str, Any]
+
+
+def export(edition: Edition, options: ExportOptions) -> ExportResult:
+    """The edition's letters as one JSON document, checked against its schema."""
+    document = {
+        "version": FORMAT_VERSION,
+        "edition": _edition(options.settings),
+        "letters": [letter_record(letter, edition, options.settings)
+                    for letter in edition.chronological()],
+    }
+    check(document)
+    text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return ExportResult({FILE_NAME: text})
+
+
+def check(document: Record) -> None:
+    """Raise :class:`OutputSchemaError` when ``document`` breaks ``letters.schema.json``."""
+    # The first error in document order, so that the message names the first bad record.
+    error = next(iter(_validator().iter_errors(document)), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise OutputSchemaError(
+            f"the JSON metadata breaks {SCHEMA_NAME} at {where}: {error.message} "
+            "(a bug in teitools, please report it)")
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(schema_file(SCHEMA_NAME).read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def letter_record(letter: Letter, edition: Edition, settings: Settings) -> Record:
+    """The JSON record of one letter."""
+    return {
+        "id": letter.id,
+        "title": letter.title,
+        "url": letter.url or settings.letter_url(letter.id),
+        "senders": [_participant(p, edition) for p in letter.senders],
+        "recipients": [_participant(p, edition) for p in letter.recipients],
+        "date": _date(letter.date) if letter.date is not None else None,
+        "place_sent": _place(letter.place_sent, edition),
+        "place_received": _place(letter.place_received, edition),
+        "mentions": _mentions(letter.body, edition),
+        "sources": [_source(s, edition) for s in letter.sources],
+        "language": letter.language,
+        "words": word_count(letter.body),
+    }
+
+
+def word_count(body: etree._Element | None) -> int | None:
+    """Words of the letter's own text: editorial notes and supplied words are left out."""
+    if body is None:
+        return None
+    return sum(len(_WORD.findall(text)) for text in _own_text(body))
+
+
+def _own_text(element: etree._Element) -> list[str]:
+    texts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in _EDITORIAL:
+            texts += _own_text(child)
+        texts.append(child.tail or "")
+    return texts
+
+
+def _edition(settings: Settings) -> Record:
+    return {
+        "title": settings.title or None,
+        "publisher": settings.publisher or None,
+        "licence": settings.licence or None,
+        "licence_url": settings.licence_url,
+        "base_url": settings.base_url,
+    }
+
+
+def _participant(person: Participant, edition: Edition) -> Record:
+    registered = edition.person(person.ref)
+    organisation = edition.organisations.get(person.ref or "")
+    name = person.name or (registered.name.display() if registered else "") \
+        or (organisation.name if organisation else "")
+    authority = registered.authority if registered else \
+        organisation.authority if organisation else ()
+    return {"id": person.ref, "name": name, "cert": person.cert, "authority": _uris(authority)}
+
+
+def _place(place: Participant | None, edition: Edition) -> Record | None:
+    if place is None:
+        return None
+    registered = edition.places.get(place.ref or "")
+    name = place.name or (registered.name if registered else "")
+    return {"id": place.ref, "name": name, "cert": place.cert,
+            "authority": _uris(registered.authority if registered else ())}
+
+
+def _date(date: DateSpan) -> Record:
+    def day(value: tuple[int, int, int] | None) -> str | None:
+        return f"{value[0]:04d}-{value[1]:02d}-{value[2]:02d}" if value else None
+
+    return {
+        "text": date.text,
+        "display": date.spoken(),
+        "when": date.when.iso() if date.when else None,
+        "not_before": date.not_before.iso() if date.not_before else None,
+        "not_after": date.not_after.iso() if date.not_after else None,
+        "cert": date.cert,
+        "evidence": date.evidence,
+        "earliest": day(date.earliest),
+        "latest": day(date.latest),
+    }
+
+
+def _mentions(body: etree._Element | None, edition: Edition) -> Record:
+    counts: dict[str, Counter[str]] = {kind: Counter() for kind in _MENTIONS.values()}
+    names: dict[tuple[str, str], str] = {}
+    if body is not None:
+        for element in body.iter(*_MENTIONS):
+            ref = (element.get("ref") or "").split()
+            if not ref:
+                continue
+            kind = _MENTIONS[str(element.tag)]
+            key = ref[0].removeprefix("#")
+            counts[kind][key] += 1
+            names.setdefault((kind, key), " ".join("".join(map(str, element.itertext())).split()))
+    return {
+        kind: [{"id": key, "name": _register_name(kind, key, edition) or names[(kind, key)],
+                "count": count} for key, count in sorted(counter.items())]
+        for kind, counter in counts.items()
+    }
+
+
+def _register_name(kind: str, key: str, edition: Edition) -> str:
+    if kind == "persons":
+        person = edition.persons.get(key)
+        return person.name.display() if person else ""
+    if kind == "places":
+        place = edition.places.get(key)
+        return place.name if place else ""
+    organisation = edition.organisations.get(key)
+    return organisation.name if organisation else ""
+
+
+def _source(source: SourceRef, edition: Edition) -> Record:
+    registered = edition.sources.get(source.ref or "")
+    return {"role": source.role, "id": source.ref, "text": source.text,
+            "title": registered.title if registered else None, "cert": source.cert}
+
+
+def _uris(values: tuple[str, ...]) -> list[str]:
+    return [v for v in values if v.startswith(("http://", "https://"))]

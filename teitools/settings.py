@@ -1,0 +1,254 @@
+"""Project settings: ``[tool.teitools]`` in ``pyproject.toml`` or a ``teitools.toml``.
+
+The settings of an edition live beside its corpus. :func:`settings_for` looks in the folder
+of the first path given and in its parents, and in each folder takes ``teitools.toml`` (all
+of it) or else the ``[tool.teitools]`` table of ``pyproject.toml``; a ``pyproject.toml``
+without that table is passed over. The file is checked against ``settings.schema.json``;
+any mistake is a :class:`SettingsError` naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jsonschema
+
+from teitools.dates import parse_iso
+from teitools.errors import SettingsError
+from teitools.resources import schema_file
+
+SETTINGS_FILE = "teitools.toml"
+PYPROJECT_FILE = "pyproject.toml"
+DEFAULT_CITATION_STYLE = "chicago"
+_URL = re.compile(r"^https?://\S+$")
+
+
+@dataclass(frozen=True)
+class Editor:
+    name: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class CmifSettings:
+    """The CMIF export's own settings (the ``[cmif]`` table)."""
+
+    bibl: str = ""
+    bibl_type: str = "online"
+    bibl_id: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """An edition's settings; ``file`` is where they were read from (None: defaults)."""
+
+    file: Path | None = None
+    title: str = ""
+    editors: tuple[Editor, ...] = ()
+    publisher: str = ""
+    publisher_url: str | None = None
+    licence: str = ""
+    licence_url: str | None = None
+    base_url: str | None = None
+    citation_style: str = DEFAULT_CITATION_STYLE
+    schemas: tuple[Path, ...] = ()
+    cmif: CmifSettings = field(default_factory=CmifSettings)
+
+    def override(self, *, base_url: str | None = None) -> Settings:
+        """These settings with the command line's choices (None: keep the setting)."""
+        if base_url is None:
+            return self
+        if not _URL.match(base_url):
+            raise SettingsError(f"--base-url {base_url!r} is invalid: expected a web address "
+                                "starting with http:// or https://")
+        return replace(self, base_url=_with_slash(base_url))
+
+    def letter_url(self, letter_id: str) -> str | None:
+        """The address of a letter's page on the edition's site, if the base URL is known."""
+        if not self.base_url:
+            return None
+        return f"{self.base_url}letters/{quote(letter_id, safe='')}.html"
+
+
+def settings_for(paths: Iterable[Path]) -> Settings:
+    """The settings of the edition the paths belong to (defaults when there are none)."""
+    first = next(iter(paths), None)
+    found = find_settings_file(first if first is not None else Path())
+    return load_settings(found) if found is not None else Settings()
+
+
+def find_settings_file(start: Path) -> Path | None:
+    """The settings file nearest to ``start``: its folder (a file's folder) and its parents."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        own = candidate / SETTINGS_FILE
+        if own.is_file():
+            return own
+        pyproject = candidate / PYPROJECT_FILE
+        if pyproject.is_file() and "teitools" in _tool_tables(_read_toml(pyproject)):
+            return pyproject
+    return None
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and check one settings file (``teitools.toml`` or ``pyproject.toml``)."""
+    data = _read_toml(path)
+    table: object = data
+    where = ""
+    if path.name == PYPROJECT_FILE:
+        table = _tool_tables(data).get("teitools", {})
+        where = "tool.teitools"
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path}: tool.teitools must be a table ([tool.teitools])")
+    table = _dates_as_text(table)
+    _check(table, path, where)
+    return _settings(table, path, where)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as stream:
+            return tomllib.load(stream)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path}: not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise SettingsError(f"{path}: not valid TOML: not UTF-8 (byte {error.start + 1} "
+                            f"is {error.object[error.start]:#04x})") from None
+    except OSError as error:
+        raise SettingsError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def _dates_as_text(table: dict[str, Any]) -> dict[str, Any]:
+    """A TOML date (``date = 2026-11-26``, unquoted) is as good as the string."""
+    cmif = table.get("cmif")
+    if isinstance(cmif, dict) and type(cmif.get("date")) is dt.date:
+        return {**table, "cmif": {**cmif, "date": cmif["date"].isoformat()}}
+    return table
+
+
+def _tool_tables(pyproject: dict[str, Any]) -> dict[str, Any]:
+    tool = pyproject.get("tool", {})
+    return tool if isinstance(tool, dict) else {}
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(schema_file("settings.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _check(table: dict[str, Any], path: Path, where: str) -> None:
+    errors = sorted(_validator().iter_errors(table), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise SettingsError(_explain(errors[0], path, where))
+
+
+def _explain(error: jsonschema.ValidationError, path: Path, where: str) -> str:
+    """Say which key is wrong, in which file, and what it may be."""
+    parts = [where] if where else []
+    parts += [str(p) if isinstance(p, str) else f"[{p}]" for p in error.absolute_path]
+    key = ".".join(parts).replace(".[", "[")
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        given = error.instance if isinstance(error.instance, dict) else {}
+        unknown = sorted(set(given) - set(allowed))
+        place = f" in [{key}]" if key else ""
+        return (f"{path}: unknown setting {', '.join(repr(u) for u in unknown)}{place}; "
+                f"allowed keys: {', '.join(allowed)}")
+    if error.validator == "enum":
+        values = ", ".join(f'"{v}"' for v in schema.get("enum", []))
+        return f"{path}: {key} = {error.instance!r} is not allowed; allowed values: {values}"
+    description = schema.get("description", "")
+    expected = {
+        "type": f"a {_type_name(schema.get('type'))}",
+        "pattern": _pattern_text(key),
+        "minLength": "a non-empty string",
+        "required": "a table with a name",
+    }.get(str(error.validator), str(error.message))
+    if error.validator == "oneOf" and "editors[" in key:
+        expected = "a name, or a table with name and email"
+    text = f"{path}: {key} = {error.instance!r} is invalid: expected {expected}"
+    return text + (f" ({description})" if description else "")
+
+
+def _type_name(value: object) -> str:
+    names = {"string": "string", "array": "list", "object": "table", "integer": "whole number"}
+    return names.get(str(value), str(value))
+
+
+def _pattern_text(key: str) -> str:
+    if key.endswith("date"):
+        return "a date written YYYY-MM-DD"
+    if key.endswith("bibl-id"):
+        return ("a lower-case UUID starting with a letter (it is an xml:id), such as "
+                "f5055f00-9182-4728-8f81-a0cf016b616b")
+    if key.endswith("email"):
+        return "an e-mail address"
+    return "a web address starting with http:// or https://"
+
+
+def _settings(table: Mapping[str, Any], path: Path, where: str) -> Settings:
+    cmif = table.get("cmif", {})
+    date = cmif.get("date")
+    if date is not None and parse_iso(date) is None:
+        key = f"{where}.cmif.date" if where else "cmif.date"
+        raise SettingsError(f"{path}: {key} = {date!r} is not a real calendar date; "
+                            "expected a date written YYYY-MM-DD")
+    return Settings(
+        file=path,
+        title=table.get("title", ""),
+        editors=tuple(_editor(e) for e in table.get("editors", [])),
+        publisher=table.get("publisher", ""),
+        publisher_url=table.get("publisher-url"),
+        licence=table.get("licence", ""),
+        licence_url=table.get("licence-url"),
+        base_url=_with_slash(table.get("base-url")),
+        citation_style=table.get("citation-style", DEFAULT_CITATION_STYLE),
+        schemas=_schema_paths(table.get("schemas", []), path, where),
+        cmif=CmifSettings(
+            bibl=cmif.get("bibl", ""),
+            bibl_type=cmif.get("bibl-type", "online"),
+            bibl_id=cmif.get("bibl-id"),
+            url=cmif.get("url"),
+            date=date,
+        ),
+    )
+
+
+def _editor(value: str | Mapping[str, str]) -> Editor:
+    if isinstance(value, str):
+        return Editor(value)
+    return Editor(value["name"], value.get("email", ""))
+
+
+def _with_slash(url: str | None) -> str | None:
+    return url if url is None or url.endswith("/") else url + "/"
+
+
+def _schema_paths(values: Sequence[str], path: Path, where: str) -> tuple[Path, ...]:
+    resolved = []
+    for number, value in enumerate(values):
+        schema = (path.parent / value).resolve()
+        if not schema.is_file():
+            key = f"{where}.schemas[{number}]" if where else f"schemas[{number}]"
+            raise SettingsError(f"{path}: {key} = {value!r}: no such file "
+                                f"(paths are relative to {path.parent})")
+        resolved.append(schema)
+    return tuple(resolved)
+
+
+__all__ = ["CmifSettings", "Editor", "Settings", "find_settings_file", "load_settings",
+           "settings_for"]
