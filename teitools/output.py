@@ -2,8 +2,9 @@
 
 A reader of the output folder therefore sees either the previous file or the complete new
 one, never a partial file, even when teitools is interrupted (Ctrl-C, SIGTERM) or the disk
-fills up. :func:`write_files` writes every file of a set to its temporary name before it
-renames any, so a failure while writing leaves the previous set untouched. Temporary files
+fills up. :func:`write_files` writes every file of a set to its temporary name (and flushes
+them to disk) before it renames any, so a failure while writing leaves the previous set
+untouched. Temporary files
 are removed on any failure or interruption; they are named ``.NAME.*.tmp``.
 """
 
@@ -44,7 +45,10 @@ def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     staged: list[Path] = []
     try:
         for target, data in zip(targets, files.values(), strict=True):
-            _stage(target, data, staged)
+            _stage(target, data, staged, durable=len(targets) == 1)
+        if len(targets) > 1:
+            # One sync for the set: an fsync per file made a site of 10,000 pages take minutes.
+            _sync(folder)
         for temporary, target in zip(staged, targets, strict=True):
             _commit(temporary, target)
     except BaseException:
@@ -70,7 +74,14 @@ def _targets(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     return targets
 
 
-def _stage(path: Path, data: str | bytes, staged: list[Path]) -> None:
+def _sync(folder: Path) -> None:
+    try:
+        os.sync()
+    except OSError as error:
+        raise OutputError(f"cannot write {folder}: {_reason(error)}") from None
+
+
+def _stage(path: Path, data: str | bytes, staged: list[Path], *, durable: bool = True) -> None:
     """Write ``data`` to a new temporary file beside ``path``, listed in ``staged``.
 
     The name is listed before the file is created, so that an interruption at any moment
@@ -86,7 +97,8 @@ def _stage(path: Path, data: str | bytes, staged: list[Path]) -> None:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
             stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                os.fsync(stream.fileno())
     except OSError as error:
         raise OutputError(f"cannot write {path}: {_reason(error)}") from None
 

@@ -8,13 +8,14 @@ console entry point :func:`teitools.cli.run`, signal handling included), plus:
     per letter named after the letter's id, unsanitised (to test that no name escapes the
     output folder), ``test-single`` one file; both are as large as ``--padding`` asks.
 ``--slow-fsync SECONDS``
-    makes every ``os.fsync`` sleep first: a slow disk, so that a test can interrupt a run
-    while it is writing.
+    makes every ``os.fsync`` and ``os.sync`` sleep first: a slow disk, so that a test can
+    interrupt a run while it is writing.
 ``--no-fsync``
-    makes ``os.fsync`` do nothing, for tests that write thousands of files and test
+    makes ``os.fsync`` and ``os.sync`` do nothing, for tests that write thousands of files and test
     something other than durability.
 ``--enospc-after N``
-    makes the (N+1)th and every later ``os.fsync`` fail with ENOSPC: a disk that fills up.
+    makes the (N+1)th and every later ``os.fsync`` or ``os.sync`` fail with ENOSPC: a disk
+    that fills up.
 ``--batch RESULTS``
     reads a JSON list of argument lists on stdin and runs each through
     :func:`teitools.cli.main` in this one process (interpreter start-up is most of a short
@@ -34,6 +35,7 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +60,11 @@ def _add_test_exporters(padding: int) -> None:
 
 
 def _patch_fsync(delay: float, fail_after: int | None, skip: bool) -> None:
-    real_fsync = os.fsync
+    """Slow, failing or skipped ``os.fsync`` and ``os.sync`` (one file, or a set of files)."""
+    real_fsync, real_sync = os.fsync, os.sync
     calls = 0
 
-    def fsync(fd: Any) -> None:
+    def flush(real: Callable[[], None]) -> None:
         nonlocal calls
         calls += 1
         if fail_after is not None and calls > fail_after:
@@ -69,9 +72,16 @@ def _patch_fsync(delay: float, fail_after: int | None, skip: bool) -> None:
         if delay:
             time.sleep(delay)
         if not skip:
-            real_fsync(fd)
+            real()
+
+    def fsync(fd: Any) -> None:
+        flush(lambda: real_fsync(fd))
+
+    def sync() -> None:
+        flush(real_sync)
 
     os.fsync = fsync
+    os.sync = sync
 
 
 def _batch(results: Path) -> None:
