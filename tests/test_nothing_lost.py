@@ -133,5 +133,5 @@ def test_every_writing_command_goes_on_past_the_three(tmp_path: Path) -> None:
                                    harness=("--test-exporters",), limit=60):
         said = result.out + result.err
         assert result.code == 1, f"{label}: {result.code}\n{said[-2000:]}"
-        named = set(re.findall(r"^(\S+?\.xml):\d+:\d+: error: ", said, re.MULTILINE))
+        named = set(re.findall(r"(\S+?\.xml):\d+:\d+: error: ", said))
         assert bad <= named, f"{label} did not name {bad - named}"
