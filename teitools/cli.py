@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from teitools import __version__
+from teitools.build import DEFAULT_OUTPUT, BuildOptions, build
 from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TeiToolsError
 from teitools.exporters import EXPORTERS, ExportOptions
 from teitools.model import read_edition
@@ -24,6 +25,7 @@ from teitools.output import write_atomic, write_files
 from teitools.paths import DEFAULT_EDITION
 from teitools.report import FORMATS, ReportStyle
 from teitools.settings import settings_for
+from teitools.site import SiteOptions, build_site
 from teitools.validation import ValidateOptions, validate
 
 #: Exit code when stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it).
@@ -133,6 +135,49 @@ def export_command(
     else:
         raise click.UsageError(f"{format_name} writes one file per letter: give -o DIR")
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
+
+
+@cli.command("site")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the site to (created if needed).")
+def site_command(path: Path | None, output: Path) -> None:
+    """Write the static HTML edition: index, letter pages, registers, sources, search.
+
+    PATH is a folder or file of letters (default: ./tei). The site works offline: open
+    index.html in a browser, or serve the folder with `python -m http.server`. Files that
+    cannot be read are reported on stderr and left out (exit code 1).
+
+    Example: teitools site tei -o build/site
+    """
+    paths = (path or DEFAULT_EDITION,)
+    title = settings_for(paths).title or SiteOptions().title
+    edition = read_edition(paths)
+    for problem in edition.problems:
+        click.echo(str(problem), err=True)
+    files = build_site(edition, SiteOptions(title=title))
+    write_files(output, files)
+    click.echo(f"wrote {len(files)} files ({len(edition.letters)} letters) to {output}", err=True)
+    sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
+
+
+@cli.command("build")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUTPUT, show_default=True, help="Folder to write everything to.")
+@click.option("--force", is_flag=True, help="Publish even when validation finds errors "
+              "(the errors are listed, and the build says it published over them).")
+def build_command(path: Path | None, output: Path, force: bool) -> None:
+    """Validate the edition, then write the site and every export format.
+
+    PATH defaults to ./tei. Writes OUTPUT/site and OUTPUT/<format> for each export format.
+    Exit code 1, with nothing written, when validation finds errors (unless --force).
+    Progress goes to stderr.
+
+    Example: teitools build -o build
+    """
+    build((path or DEFAULT_EDITION,), BuildOptions(output=output, force=force),
+          progress=lambda message: click.echo(f"teitools build: {message}", err=True))
 
 
 def _expand_registers(paths: Sequence[Path]) -> list[Path]:

@@ -58,6 +58,7 @@ class Exporter:
 def _builtin() -> dict[str, Exporter]:
     # The format modules import ExportOptions from here, so they are imported late.
     from teitools.export import cmif, json  # noqa: PLC0415
+    from teitools.render import html, text  # noqa: PLC0415
 
     return {
         "cmif": Exporter(cmif.export, single_file=True,
@@ -65,6 +66,11 @@ def _builtin() -> dict[str, Exporter]:
         "json": Exporter(json.export, single_file=True,
                          description="JSON metadata: one record per letter "
                          "(schemas/letters.schema.json)"),
+        "text": Exporter(text.export, single_file=False, to_stdout=text.to_stdout,
+                         description="plain reading text, one .txt per letter "
+                         "(stdout: every letter)"),
+        "html": Exporter(html.export, single_file=False,
+                         description="one HTML page per letter, as on the site (needs -o DIR)"),
     }
 
 

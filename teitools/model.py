@@ -7,6 +7,7 @@ letter with a ``correspDesc`` (several ``correspDesc`` in one file give several 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,6 +177,8 @@ class Participant:
     cert: str | None = None
     #: Where the name is in its file (0: unknown); for messages, not compared.
     line: int = field(default=0, compare=False)
+    #: The ``correspAction/@subtype`` it was named in: "to", "cc", "bcc", or None.
+    subtype: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,8 @@ class Letter:
     notes: tuple[str, ...] = ()
     #: The letter's address on the web when the source gives one (CMIF's ``correspDesc/@ref``).
     url: str | None = None
+    #: Who forwarded the letter (``correspAction subtype="redirecting"``), in order.
+    redirections: tuple[Participant, ...] = ()
     body: etree._Element | None = field(default=None, compare=False, hash=False, repr=False)
 
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
@@ -253,6 +258,7 @@ def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None)
     problems: list[Diagnostic] = []
     cmif = CmifReader()
     seen: set[Path] = set()
+    letter_files = set(files)  # a set: a list made reading 10,000 files quadratic
     for path in [*files, *register_files]:
         resolved = path.resolve()
         if resolved in seen:
@@ -263,13 +269,13 @@ def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None)
         except DocumentError as error:
             problems.append(error.diagnostic)
             continue
-        if path in files and is_cmif(tree.getroot()):
+        if path in letter_files and is_cmif(tree.getroot()):
             letters_before = len(cmif.content.letters)
             cmif.read(tree, path)
             letters.extend(cmif.content.letters[letters_before:])
             continue
         builder.add(tree)
-        if path in files:
+        if path in letter_files:
             letters.extend(letters_from_tree(tree, path))
     builder.merge(cmif.content)
     return builder.edition(tuple(letters), tuple(problems))
@@ -290,11 +296,17 @@ def letters_from_tree(tree: etree._ElementTree, path: Path) -> list[Letter]:
 def _letter(
     root: etree._Element, desc: etree._Element, letter_id: str, path: Path, *, single: bool
 ) -> Letter:
-    sent = desc.findall(f"{_T}correspAction[@type='sent']")
-    received = desc.findall(f"{_T}correspAction[@type='received']")
+    actions = desc.findall(f"{_T}correspAction")
+    redirecting = [a for a in actions if a.get("subtype") == "redirecting"]
+    # A redirection is a leg of the journey, not the letter's sender or recipient.
+    sent = [a for a in actions if a.get("type") == "sent" and a not in redirecting]
+    received = [a for a in actions if a.get("type") == "received" and a not in redirecting]
     date_element = next((a.find(f"{_T}date") for a in sent if a.find(f"{_T}date") is not None), None)
     title = _text(root.find(f"{_T}teiHeader/{_T}fileDesc/{_T}titleStmt/{_T}title"))
-    body = _body_for(root, desc, single=single)
+    # A copy of the body alone: the letter keeps it, and keeping the original would keep
+    # the whole parsed file (header, registers) in memory for as long as the letter lives.
+    found = _body_for(root, desc, single=single)
+    body = copy.deepcopy(found) if found is not None else None
     return Letter(
         id=letter_id,
         file=path,
@@ -307,6 +319,7 @@ def _letter(
         sources=tuple(_source_refs(root)),
         language=_language(root, body),
         notes=tuple(_text(n) for a in [*sent, *received] for n in a.findall(f"{_T}note")),
+        redirections=tuple(dict.fromkeys(p for a in redirecting for p in _participants(a))),
         body=body,
     )
 
@@ -336,8 +349,9 @@ def _participants(action: etree._Element) -> list[Participant]:
     names = action.findall(f"{_T}persName") + action.findall(f"{_T}orgName") \
         + action.findall(f"{_T}name")
     names.sort(key=lambda e: list(action).index(e))
-    return [Participant(_text(n), _pointer(n.get("ref")), n.get("cert"), source_line(n))
-            for n in names]
+    subtype = action.get("subtype")
+    return [Participant(_text(n), _pointer(n.get("ref")), n.get("cert"), source_line(n),
+                        subtype=subtype) for n in names]
 
 
 def _first_place(actions: list[etree._Element]) -> Participant | None:
@@ -377,13 +391,10 @@ def _language(root: etree._Element, body: etree._Element | None) -> str | None:
 def _body_for(root: etree._Element, desc: etree._Element, *, single: bool) -> etree._Element | None:
     """The text of the letter a ``correspDesc`` describes.
 
-    One ``correspDesc``: the letter ``div`` or the whole ``body``. Several: the ``div`` that
-    points at it (``@decls``) or that it points at (``@ref``/``@corresp``), if any.
+    The ``div`` that points at it (``@decls``, as in a letter embedded in a biography) or
+    that it points at (``@ref``/``@corresp``). Failing that, with one ``correspDesc``: the
+    letter ``div`` or the whole ``body``; with several, none.
     """
-    body = root.find(f"{_T}text/{_T}body")
-    if single:
-        letter_div = root.find(f"{_T}text/{_T}body//{_T}div[@type='letter']")
-        return letter_div if letter_div is not None else body
     desc_id = desc.get(_XML_ID)
     for div in root.iter(f"{_T}div"):
         decls = (div.get("decls") or "").split()
@@ -394,7 +405,10 @@ def _body_for(root: etree._Element, desc: etree._Element, *, single: bool) -> et
         for div in root.iter(f"{_T}div"):
             if div.get(_XML_ID) == target:
                 return div
-    return None
+    if not single:
+        return None
+    letter_div = root.find(f"{_T}text/{_T}body//{_T}div[@type='letter']")
+    return letter_div if letter_div is not None else root.find(f"{_T}text/{_T}body")
 
 
 class _RegisterBuilder:

@@ -44,9 +44,15 @@ def find_registers(files: Iterable[Path]) -> list[Path]:
     any of ``persons.xml``, ``places.xml``, ``sources.xml`` is the edition root.
     """
     registers: dict[Path, None] = {}
+    folders_seen: set[Path] = set()  # files share folders: look at each folder once
     for file in files:
-        for folder in file.resolve().parents:
-            present = [folder / name for name in REGISTER_FILES if (folder / name).is_file()]
+        folder = file.resolve().parent
+        if folder in folders_seen:
+            continue
+        folders_seen.add(folder)
+        for candidate in (folder, *folder.parents):
+            present = [candidate / name for name in REGISTER_FILES
+                       if (candidate / name).is_file()]
             if present:
                 registers.update(dict.fromkeys(present))
                 break

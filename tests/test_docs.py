@@ -52,7 +52,7 @@ def readme_setup_commands() -> list[str]:
 
 def test_readme_starts_with_exactly_two_setup_commands() -> None:
     install_and_run, install_and_test = readme_setup_commands()
-    assert "pip install" in install_and_run and install_and_run.rstrip().endswith("teitools validate")
+    assert "pip install" in install_and_run and install_and_run.rstrip().endswith("teitools build")
     assert "pip install" in install_and_test and "[test]" in install_and_test
     assert install_and_test.rstrip().endswith("pytest")
 

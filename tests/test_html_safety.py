@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from teitools.cli import cli, main
-from teitools.exporters import EXPORTERS
 from tests.conftest import FIXTURES
 from tests.editions import make_edition
 
@@ -100,9 +99,6 @@ def _check_pages(folder: Path) -> None:
 
 
 def test_html_output_escapes_text_and_never_links_unsafe_urls(tmp_path: Path) -> None:
-    if "html" not in EXPORTERS:
-        # lead: remove skip once issue 3 merges
-        pytest.skip("html export not registered yet")
     root = _hostile_edition(tmp_path)
     code = main(["export", "html", str(root / "letters"), "-o", str(tmp_path / "html")])
     assert code in (0, 1)

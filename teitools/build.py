@@ -1,0 +1,94 @@
+"""The main job: validate the edition, then publish the site and every export.
+
+Nothing is published when validation finds errors, unless the caller forces it; a forced
+build says which findings it published over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from teitools.diagnostics import Report, Severity
+from teitools.errors import EXIT_FINDINGS, TeiToolsError
+from teitools.exporters import EXPORTERS, ExportOptions
+from teitools.model import read_edition
+from teitools.output import write_files
+from teitools.report.text import summary
+from teitools.settings import settings_for
+from teitools.site import SiteOptions, build_site
+from teitools.validation import ValidateOptions, validate
+
+#: Where ``teitools build`` writes when given no ``-o``.
+DEFAULT_OUTPUT = Path("build")
+SITE_FOLDER = "site"
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """``output``: the folder to write; ``force``: publish even when validation fails."""
+
+    output: Path = DEFAULT_OUTPUT
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: the validation report and the number of files per output folder."""
+
+    report: Report
+    written: dict[str, int]
+    forced: bool
+
+
+class PublishRefusedError(TeiToolsError):
+    """Validation found errors, so nothing was published."""
+
+    exit_code = EXIT_FINDINGS
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"{summary(report)}; nothing was published "
+                         "(fix the errors, or give --force to publish anyway)")
+        self.report = report
+
+
+def build(
+    paths: Iterable[Path], options: BuildOptions, progress: Progress | None = None
+) -> BuildResult:
+    """Validate ``paths``, then write ``<output>/site`` and ``<output>/<format>`` for every
+    export format. Raise :class:`PublishRefusedError` when validation fails and not ``force``."""
+    say = progress or (lambda _message: None)
+    paths = list(paths)
+    settings = settings_for(paths)
+    say(f"validating {', '.join(str(p) for p in paths)}")
+    report = validate(paths, ValidateOptions(schemas=settings.schemas))
+    for finding in report.diagnostics:
+        if finding.severity is Severity.ERROR:
+            say(str(finding))
+    say(summary(report))
+    if report.failed() and not options.force:
+        raise PublishRefusedError(report)
+    if report.failed():
+        count = len(report.files_with_findings())
+        say(f"--force: publishing despite {report.error_count} validation error"
+            f"{'s' if report.error_count != 1 else ''} in {count} file{'s' if count != 1 else ''}"
+            " (listed above); files that cannot be read are left out")
+    edition = read_edition(paths)
+    written: dict[str, int] = {}
+    site = build_site(edition, SiteOptions(title=settings.title or SiteOptions().title))
+    write_files(options.output / SITE_FOLDER, site)
+    written[SITE_FOLDER] = len(site)
+    say(f"wrote the site ({len(site)} files) to {options.output / SITE_FOLDER}")
+    for name, exporter in sorted(EXPORTERS.items()):
+        result = exporter.export(edition, ExportOptions(settings=settings))
+        for warning in result.warnings:
+            say(str(warning))
+        outputs = result.files
+        write_files(options.output / name, outputs)
+        written[name] = len(outputs)
+        say(f"wrote {name} ({len(outputs)} file{'s' if len(outputs) != 1 else ''}) "
+            f"to {options.output / name}")
+    return BuildResult(report, written, forced=report.failed())

@@ -1,0 +1,101 @@
+"""File names and links of the edition's pages, shared by the HTML export and the site.
+
+The site's top folder holds ``index.html``, ``persons.html``, ``organisations.html``,
+``places.html``, ``sources.html`` and the assets; letter pages are ``letters/<id>.html`` (the
+address CMIF and JSON exports give a letter: ``<base-url>letters/<id>.html``). The HTML export
+writes the same ``letters/<id>.html`` pages and assets, so its pages work inside a site too.
+Names here are relative to the site's top folder; a letter page prefixes them with
+:data:`FROM_LETTER`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from teitools.model import Edition, Letter
+
+PERSONS_PAGE = "persons.html"
+ORGANISATIONS_PAGE = "organisations.html"
+PLACES_PAGE = "places.html"
+SOURCES_PAGE = "sources.html"
+INDEX_PAGE = "index.html"
+STYLESHEET = "teitools.css"
+FAVICON = "favicon.svg"
+LETTERS_FOLDER = "letters"
+#: From a letter page back to the site's top folder.
+FROM_LETTER = "../"
+_UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
+_SAFE_SCHEMES = frozenset({"http", "https"})
+
+
+class LetterPages:
+    """Each letter's page: ``pages[letter]`` -> ``"letters/<id>.html"``; ``pages.stem(letter)``
+    -> ``"<id>"`` (the name other per-letter files share)."""
+
+    def __init__(self, stems: dict[tuple[Path, str], str]) -> None:
+        self._stems = stems
+
+    def __getitem__(self, letter: Letter) -> str:
+        return f"{LETTERS_FOLDER}/{self.stem(letter)}.html"
+
+    def stem(self, letter: Letter) -> str:
+        return self._stems[(letter.file, letter.id)]
+
+
+def letter_pages(edition: Edition) -> LetterPages:
+    """Each letter's page (``letters/<id>.html``), unique and safe as a file name.
+
+    Ids are sanitised (only letters, digits, ``.``, ``_`` and ``-``); an id that letters of
+    different files share gets a suffix (``-2``…), in chronological order, so names are
+    stable from build to build.
+    """
+    pages: dict[tuple[Path, str], str] = {}
+    used: set[str] = set()
+    for letter in edition.chronological():
+        stem = _UNSAFE_FILE_CHARS.sub("_", letter.id).lstrip(".") or "letter"
+        name, number = stem, 1
+        while name.lower() in used:
+            number += 1
+            name = f"{stem}-{number}"
+        used.add(name.lower())
+        pages[(letter.file, letter.id)] = name
+    return LetterPages(pages)
+
+
+def register_href(ref: str | None, edition: Edition) -> str | None:
+    """The link to a register entry (``persons.html#stalin``); None when ``ref`` is unknown."""
+    if not ref:
+        return None
+    fragment = quote(ref, safe="")
+    if ref in edition.persons:
+        return f"{PERSONS_PAGE}#{fragment}"
+    if ref in edition.organisations:
+        return f"{ORGANISATIONS_PAGE}#{fragment}"
+    if ref in edition.places:
+        return f"{PLACES_PAGE}#{fragment}"
+    if ref in edition.sources:
+        return f"{SOURCES_PAGE}#{fragment}"
+    return None
+
+
+def safe_url(value: str | None) -> str | None:
+    """``value`` when it is an absolute http(s) URL, else None (no ``javascript:``, ``data:``…)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _SAFE_SCHEMES or not parts.netloc:
+        return None
+    if any(ord(c) < 0x21 or c in "<>\"'`" for c in value):
+        return None
+    return value
+
+
+def anchor(ref: str) -> str:
+    """The ``id`` of a register entry's element on its page."""
+    return ref

@@ -1,0 +1,148 @@
+"""Whitespace as a reader expects it, in a run of inline nodes.
+
+TEI mixed content keeps the encoder's line breaks and indentation; a reading text has single
+spaces, none at the edges of a paragraph, none just inside an element ("*word*", not
+"* word *"), and gaps set off from the words they touch ("[…] belonging").
+"""
+
+from __future__ import annotations
+
+import re
+
+from teitools.render.nodes import (
+    Date,
+    Emphasis,
+    Gap,
+    Inline,
+    Name,
+    NoteRef,
+    Quote,
+    Supplied,
+    Text,
+)
+
+_SPACE = re.compile(r"\s+")
+#: Text a gap may touch without a space between them.
+_OPENING = "([{“‘\"'„«"
+_CLOSING = ".,;:!?)]}”’\"'»…"
+
+
+def tidy(nodes: list[Inline]) -> tuple[Inline, ...]:
+    """Normalise whitespace as a reader expects: single spaces, none at the block's edges,
+    spaces moved out of inline elements, gaps set off from the words around them."""
+    hoisted = _hoist(nodes)
+    spaced = _space_gaps(hoisted)
+    collapsed, _ = _collapse(spaced, previous_space=True)
+    return _strip_end(collapsed)
+
+
+def _hoist(nodes: list[Inline] | tuple[Inline, ...]) -> list[Inline]:
+    """Collapse whitespace in texts and move leading/trailing spaces out of containers."""
+    result: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            text = _SPACE.sub(" ", node.text)
+            if text:
+                result.append(Text(text))
+        elif isinstance(node, Gap | NoteRef):
+            result.append(node)
+        else:
+            inner = _hoist(node.children)
+            lead = bool(inner) and isinstance(inner[0], Text) and inner[0].text.startswith(" ")
+            trail = bool(inner) and isinstance(inner[-1], Text) and inner[-1].text.endswith(" ")
+            if lead:
+                inner[0] = Text(inner[0].text.lstrip(" "))  # type: ignore[union-attr]
+            if trail:
+                inner[-1] = Text(inner[-1].text.rstrip(" "))  # type: ignore[union-attr]
+            inner = [n for n in inner if not (isinstance(n, Text) and not n.text)]
+            if lead:
+                result.append(Text(" "))
+            if inner:
+                result.append(_with_children(node, tuple(inner)))
+            if trail:
+                result.append(Text(" "))
+    return result
+
+
+def _with_children(node: Inline, children: tuple[Inline, ...]) -> Inline:
+    if isinstance(node, Emphasis):
+        return Emphasis(node.rend, children)
+    if isinstance(node, Quote):
+        return Quote(children)
+    if isinstance(node, Name):
+        return Name(node.kind, node.ref, children)
+    if isinstance(node, Date):
+        return Date(node.when, children)
+    if isinstance(node, Supplied):
+        return Supplied(node.reason, children)
+    return node
+
+
+def _space_gaps(nodes: list[Inline]) -> list[Inline]:
+    """Put a space between a gap and a word it touches ("[…] belonging", not "[…]belonging")."""
+    result: list[Inline] = []
+    for index, node in enumerate(nodes):
+        if isinstance(node, Gap):
+            before = _edge_text(nodes[:index], last=True)
+            if before and not before[-1].isspace() and before[-1] not in _OPENING:
+                result.append(Text(" "))
+            result.append(node)
+            after = _edge_text(nodes[index + 1:], last=False)
+            if after and not after[0].isspace() and after[0] not in _CLOSING:
+                result.append(Text(" "))
+        elif isinstance(node, Text | NoteRef):
+            result.append(node)
+        else:
+            result.append(_with_children(node, tuple(_space_gaps(list(node.children)))))
+    return result
+
+
+def _edge_text(nodes: list[Inline], *, last: bool) -> str:
+    """The text nearest to a position: the end of ``nodes`` (``last``) or their start."""
+    ordered = reversed(nodes) if last else iter(nodes)
+    for node in ordered:
+        if isinstance(node, Text):
+            if node.text:
+                return node.text
+        elif isinstance(node, Gap):
+            return "…"
+        elif isinstance(node, NoteRef):
+            return "1"
+        else:
+            found = _edge_text(list(node.children), last=last)
+            if found:
+                return found
+    return ""
+
+
+def _collapse(nodes: list[Inline], *, previous_space: bool) -> tuple[list[Inline], bool]:
+    """Drop a space that follows a space (across element boundaries); merge texts."""
+    result: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            text = node.text.lstrip(" ") if previous_space else node.text
+            if not text:
+                continue
+            previous_space = text.endswith(" ")
+            if result and isinstance(result[-1], Text):
+                result[-1] = Text(result[-1].text + text)
+            else:
+                result.append(Text(text))
+        elif isinstance(node, Gap | NoteRef):
+            result.append(node)
+            previous_space = False
+        else:
+            children, previous_space = _collapse(list(node.children), previous_space=previous_space)
+            if children:
+                result.append(_with_children(node, tuple(children)))
+    return result, previous_space
+
+
+def _strip_end(nodes: list[Inline]) -> tuple[Inline, ...]:
+    while nodes and isinstance(nodes[-1], Text) and nodes[-1].text.endswith(" "):
+        stripped = nodes[-1].text.rstrip(" ")
+        if stripped:
+            nodes[-1] = Text(stripped)
+            break
+        nodes.pop()
+    return tuple(nodes)

@@ -1,0 +1,85 @@
+"""Plain text: a reading text per letter.
+
+A heading line, then the body with paragraphs separated by a blank line (one paragraph per
+line, so that a reader's tools wrap it), numbered points as "3. …", supplied words in
+[brackets], omissions as […], and the editorial notes as numbered footnotes after the text.
+UTF-8, one final newline.
+"""
+
+from __future__ import annotations
+
+from teitools.exporters import ExportOptions, ExportResult
+from teitools.model import Edition, Letter
+from teitools.render.body import read_body
+from teitools.render.describe import heading
+from teitools.render.links import letter_pages
+from teitools.render.nodes import Block, Emphasis, Gap, Inline, ListBlock, NoteRef, Quote, Supplied, Text
+
+#: What separates letters when several are printed to stdout.
+LETTER_SEPARATOR = "\n" + "=" * 72 + "\n\n"
+#: ``hi/@rend`` values that are emphasis in a reading text; the others are typography.
+_EMPHATIC = frozenset({"italic", "bold", "underline", "emph", "i", "b", "u"})
+
+
+def render_letter(letter: Letter, edition: Edition, options: ExportOptions) -> str:
+    """The reading text of one letter, ending with a newline."""
+    body = read_body(letter.body)
+    parts = [heading(letter, edition)]
+    parts.extend(_block(block, options) for block in body.blocks)
+    text = "\n\n".join(parts) + "\n"
+    if body.notes:
+        notes = [f"[{note.number}] {_inlines(note.inlines, options)}" for note in body.notes]
+        text += "\nNotes:\n" + "\n".join(notes) + "\n"
+    return text
+
+
+def export(edition: Edition, options: ExportOptions) -> ExportResult:
+    """One ``<letter-id>.txt`` per letter, in chronological order."""
+    pages = letter_pages(edition)
+    return ExportResult({f"{pages.stem(letter)}.txt": render_letter(letter, edition, options)
+                         for letter in edition.chronological()})
+
+
+def to_stdout(files: dict[str, str]) -> str:
+    """The letters one after another, separated by a rule."""
+    return LETTER_SEPARATOR.join(files.values())
+
+
+def _block(block: Block, options: ExportOptions) -> str:
+    if not isinstance(block, ListBlock):
+        return _inlines(block.inlines, options)
+    entries = []
+    for index, item in enumerate(block.items, start=1):
+        texts = [_block(inner, options) for inner in item.blocks]
+        if item.label is None:  # editorial material between points, such as a gap
+            entries.append("\n\n".join(texts))
+            continue
+        prefix = f"{item.label or index}. " if block.numbered else "- "
+        indent = " " * len(prefix)
+        first, *rest = texts or [""]
+        entries.append("\n\n".join([prefix + first, *(indent + t for t in rest)]))
+    return "\n\n".join(entries)
+
+
+def _inlines(nodes: tuple[Inline, ...], options: ExportOptions) -> str:
+    return "".join(_inline(node, options) for node in nodes)
+
+
+def _inline(node: Inline, options: ExportOptions) -> str:
+    if isinstance(node, Text):
+        return node.text
+    if isinstance(node, Gap):
+        return "[…]"
+    if isinstance(node, NoteRef):
+        return f"[{node.number}]"
+    inner = _inlines(node.children, options)
+    if isinstance(node, Supplied):
+        return f"[{inner}]"
+    if isinstance(node, Quote):
+        return f"“{inner}”"
+    if isinstance(node, Emphasis) and node.rend in _EMPHATIC:
+        if options.emphasis == "asterisks":
+            return f"*{inner}*"
+        if options.emphasis == "upper":
+            return inner.upper()
+    return inner  # names, dates and typographic highlighting read as their words

@@ -1,0 +1,44 @@
+"""Who and what each letter involves: the cross-references the register pages list."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from teitools.model import Letter
+from teitools.render.nodes import Body, Name, Paragraph, iter_inlines
+
+
+@dataclass(frozen=True)
+class References:
+    """Register id -> the letters (chronological) in which it plays each part."""
+
+    sent: dict[str, list[Letter]] = field(default_factory=lambda: defaultdict(list))
+    received: dict[str, list[Letter]] = field(default_factory=lambda: defaultdict(list))
+    mentioned: dict[str, list[Letter]] = field(default_factory=lambda: defaultdict(list))
+    written_at: dict[str, list[Letter]] = field(default_factory=lambda: defaultdict(list))
+    received_at: dict[str, list[Letter]] = field(default_factory=lambda: defaultdict(list))
+    cited: dict[str, list[Letter]] = field(default_factory=lambda: defaultdict(list))
+
+
+def add_letter(refs: References, letter: Letter, body: Body) -> None:
+    """Record the pointers of one letter (call in chronological order)."""
+    for person in letter.senders:
+        _add(refs.sent, person.ref, letter)
+    for person in (*letter.recipients, *letter.redirections):
+        _add(refs.received, person.ref, letter)
+    if letter.place_sent:
+        _add(refs.written_at, letter.place_sent.ref, letter)
+    if letter.place_received:
+        _add(refs.received_at, letter.place_received.ref, letter)
+    for source in letter.sources:
+        _add(refs.cited, source.ref, letter)
+    notes = tuple(Paragraph("note", note.inlines) for note in body.notes)
+    for node in iter_inlines(body.blocks + notes):
+        if isinstance(node, Name):
+            _add(refs.mentioned, node.ref, letter)
+
+
+def _add(index: dict[str, list[Letter]], ref: str | None, letter: Letter) -> None:
+    if ref and (not index[ref] or index[ref][-1] is not letter):
+        index[ref].append(letter)

@@ -1,0 +1,143 @@
+"""HTML letter pages: golden files, valid HTML5, semantic markup, links, escaping, CLI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from teitools.cli import main
+from teitools.exporters import ExportOptions
+from teitools.model import read_edition
+from teitools.render import html
+from teitools.render.citation_block import cite_section
+from tests.conftest import EDITION, EXPECTED, Golden
+from tests.test_render_text import edition_from
+
+GOLDEN = EXPECTED / "html"
+_EDITION = read_edition([EDITION])
+LETTERS = {letter.id: letter for letter in _EDITION.letters}
+
+
+def page_of(letter_id: str) -> str:
+    return html.render_letter(LETTERS[letter_id], _EDITION, ExportOptions())
+
+
+def assert_valid_html(document: str) -> None:
+    """Parse with html5lib in strict mode: any parse error fails."""
+    parser = html5lib.HTMLParser(strict=True)
+    parser.parse(document)
+    assert not parser.errors
+
+
+@pytest.mark.parametrize("letter_id", sorted(LETTERS))
+def test_letter_page_matches_its_golden_file(letter_id: str, golden: Golden) -> None:
+    golden(f"html/{letter_id}.html", page_of(letter_id))
+
+
+@pytest.mark.parametrize("letter_id", sorted(LETTERS))
+def test_letter_page_is_valid_html5(letter_id: str) -> None:
+    assert_valid_html(page_of(letter_id))
+
+
+def test_every_golden_page_belongs_to_a_letter() -> None:
+    assert {p.stem for p in GOLDEN.glob("*.html")} == set(LETTERS)
+
+
+def test_html5lib_strict_mode_does_catch_errors() -> None:
+    with pytest.raises(html5lib.html5parser.ParseError):
+        assert_valid_html("<!DOCTYPE html><html><body><p>unclosed <b>bold</p></body></html>")
+
+
+@pytest.mark.parametrize("letter_id", sorted(LETTERS))
+def test_page_loads_nothing_from_the_network(letter_id: str) -> None:
+    document = page_of(letter_id)
+    resources = re.findall(r'<(?:link|script|img)[^>]*(?:href|src)="([^"]*)"', document)
+    assert resources == ["../favicon.svg", "../teitools.css"]
+    assert '<html lang="en">' in document
+    assert '<div class="reading-text" lang="en">' in document
+
+
+def test_names_link_to_register_entries_with_the_canonical_name() -> None:
+    document = page_of("stalin-kaganovich-1933")
+    assert ('<a class="name person" href="../persons.html#ordzhonikidze" '
+            'title="Grigory Ordzhonikidze (1886–1937)">Sergo</a>') in document
+    tractor = page_of("stalin-kaganovich-1932-07")
+    # A place inside an organisation's name: one link (links do not nest).
+    assert ('<a class="name org" href="../organisations.html#stalingrad-tractor-plant" '
+            'title="Stalingrad Tractor Plant">Stalingrad Tractor Plant</a>') in tractor
+    assert '<a class="name place" href="../places.html#moscow" title="Moscow">Moscow</a>' in tractor
+
+
+def test_dates_emphasis_quotes_supplied_and_gaps() -> None:
+    letter = page_of("stalin-kaganovich-1935-08-22")
+    assert '<p class="dateline"><time datetime="1935-08-22">22 August 1935</time></p>' in letter
+    assert ('<span class="supplied" title="Supplied by the editors (clarification)">[grain]'
+            "</span>") in letter
+    assert "<dd><time datetime=\"1935-08-22\">22 August 1935</time></dd>" in letter
+    uncertain = page_of("stalin-kaganovich-1930")
+    assert "<i>co-operatives</i>" in uncertain
+    assert '<span class="gap" title="Words left out by the source' in uncertain
+    assert ('<span class="uncertain">between 1930 and 7 August 1932 (uncertain; inferred by '
+            "the editors)</span>") in uncertain
+    assert "<q>boldness</q>" in page_of("stalin-molotov-1926-06-25")
+
+
+def test_numbered_points_are_an_ordered_list_with_their_numbers() -> None:
+    document = page_of("stalin-molotov-1926-06-25")
+    values = re.findall(r'<li value="(\d+)">', document)
+    assert values == ["3", "4", "5", "6", "9"]
+    assert '<li class="between"><span class="gap"' in document
+
+
+def test_notes_are_footnotes_with_back_links() -> None:
+    document = page_of("stalin-kaganovich-1934-09-13")
+    assert ('<sup class="noteref"><a href="#note-1" id="noteref-1" aria-label="Note 1">1</a>'
+            "</sup>") in document
+    assert '<li id="note-1">' in document
+    assert '<a class="backref" href="#noteref-1"' in document
+
+
+def test_metadata_block_and_cite_placeholder() -> None:
+    document = page_of("stalin-molotov-1926-06-25")
+    meta = document[document.index('<dl class="meta">'):document.index("</dl>")]
+    for label in ("From", "To", "Date", "Text from", "Published in"):
+        assert f"<dt>{label}</dt>" in meta
+    assert 'href="../sources.html#lih-1995"' in meta
+    assert ('<a href="../persons.html#bukharin" title="Nikolai Bukharin (1888–1938)">'
+            "Nikolai Bukharin</a>") in meta
+    assert document.count('id="cite"') == 1
+    assert cite_section(LETTERS["stalin-molotov-1926-06-25"], _EDITION) in document
+
+
+def test_unknown_references_are_plain_text_and_unsafe_urls_never_links(tmp_path: Path) -> None:
+    edition, letter = edition_from(tmp_path, """<p><persName ref="#nobody">Nobody</persName>,
+        <placeName ref="javascript:alert(1)">Evil</placeName>,
+        <persName ref="https://example.org/p/1">Web</persName>,
+        <orgName ref="data:text/html,x">Data</orgName> &lt;script&gt;alert("x")&lt;/script&gt;
+        <date when="not-a-date">someday</date></p>""")
+    document = html.render_letter(letter, edition, ExportOptions())
+    assert_valid_html(document)
+    assert "<p>Nobody, Evil, " in document
+    assert '<a class="name person external" href="https://example.org/p/1">Web</a>' in document
+    assert "javascript:" not in document and "data:" not in document
+    assert "<script>" not in document and "&lt;script&gt;" in document
+    assert "someday" in document and "not-a-date" not in document
+
+
+def test_export_needs_an_output_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "html", str(EDITION)]) == 2
+    assert "give -o DIR" in capsys.readouterr().err
+
+
+def test_export_writes_pages_and_their_stylesheet(tmp_path: Path) -> None:
+    assert main(["export", "html", str(EDITION), "-o", str(tmp_path)]) == 0
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert written == sorted([*(f"letters/{i}.html" for i in LETTERS), "favicon.svg",
+                              "teitools.css"])
+    css = (tmp_path / "teitools.css").read_text(encoding="utf-8")
+    assert "@media print" in css and "@media (max-width" in css and "url(" not in css
+    assert (tmp_path / "letters" / "stalin-kaganovich-1933.html").read_text(encoding="utf-8") == (
+        GOLDEN / "stalin-kaganovich-1933.html").read_text(encoding="utf-8")
