@@ -3,6 +3,10 @@
 ``python tests/teitools_harness.py [OPTIONS] -- ARGS...`` is ``teitools ARGS...`` (through the
 console entry point :func:`teitools.cli.run`, signal handling included), plus:
 
+``--max-memory BYTES``
+    limits the process's address space (``RLIMIT_AS``) before teitools is imported; set
+    here rather than in a ``preexec_fn``, which is unsafe when the test process runs threads
+    (the loopback server).
 ``--test-exporters``
     registers two formats before the command line is built: ``test-letters`` writes one file
     per letter named after the letter's id, unsanitised (to test that no name escapes the
@@ -32,6 +36,7 @@ import errno
 import io
 import json
 import os
+import resource
 import sys
 import time
 import traceback
@@ -105,6 +110,7 @@ def _batch(results: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--max-memory", type=int, default=None)
     parser.add_argument("--test-exporters", action="store_true")
     parser.add_argument("--padding", type=int, default=0)
     parser.add_argument("--slow-fsync", type=float, default=0.0)
@@ -114,6 +120,8 @@ def main() -> None:
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args()
     args = options.args[1:] if options.args[:1] == ["--"] else options.args
+    if options.max_memory is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (options.max_memory, options.max_memory))
     if options.test_exporters:
         _add_test_exporters(options.padding)
     if options.slow_fsync or options.enospc_after is not None or options.no_fsync:

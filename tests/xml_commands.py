@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import resource
 import subprocess
 import sys
 import threading
@@ -85,13 +84,10 @@ def _has_output(command: click.Command) -> bool:
     return any(isinstance(p, click.Option) and p.name == "output" for p in command.params)
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
 def harness_argv(argv: tuple[str, ...] | list[str], harness: tuple[str, ...] = ()) -> list[str]:
-    """The subprocess command line that runs ``teitools argv`` through the test harness."""
-    return [sys.executable, str(HARNESS), *harness, "--", *argv]
+    """The subprocess command line that runs ``teitools argv`` through the test harness,
+    under the memory limit."""
+    return [sys.executable, str(HARNESS), "--max-memory", str(MEMORY_LIMIT), *harness, "--", *argv]
 
 
 def run_cli(argv: tuple[str, ...] | list[str], *, cwd: Path, harness: tuple[str, ...] = (),
@@ -103,7 +99,7 @@ def run_cli(argv: tuple[str, ...] | list[str], *, cwd: Path, harness: tuple[str,
     start = time.monotonic()
     try:
         done = subprocess.run(harness_argv(argv, harness), cwd=cwd, capture_output=True, text=True,
-                              errors="replace", timeout=timeout, preexec_fn=_limit_memory, check=False)
+                              errors="replace", timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise AssertionError(f"teitools {' '.join(argv)} did not finish in {timeout} s") from None
     return Result(done.returncode, done.stdout, done.stderr, time.monotonic() - start)
@@ -117,7 +113,7 @@ def run_batch(commands: list[Command], *, cwd: Path, results: Path,
     try:
         done = subprocess.run(harness_argv([], (*harness, "--batch", str(results))), input=payload,
                               cwd=cwd, capture_output=True, text=True, errors="replace",
-                              timeout=limit * max(len(commands), 1), preexec_fn=_limit_memory, check=False)
+                              timeout=limit * max(len(commands), 1), check=False)
     except subprocess.TimeoutExpired as expired:
         started = (expired.stderr or b"").decode(errors="replace") if isinstance(expired.stderr, bytes) \
             else (expired.stderr or "")
