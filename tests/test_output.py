@@ -25,7 +25,7 @@ import pytest
 
 from teitools.errors import OutputError
 from teitools.output import TEMPORARY_SUFFIX, write_atomic, write_files
-from tests.conftest import EDITION, FIXTURES
+from tests.conftest import EDITION, FIXTURES, ROOT
 from tests.editions import make_edition
 from tests.xml_commands import Command, harness_argv, run_batch, run_cli, xml_commands
 
@@ -248,3 +248,15 @@ def test_an_interrupted_run_leaves_old_or_complete_files_and_no_temporary(
             assert content in (previous.get(name), complete.get(name)), f"{label}: {name} is partial"
         assert set(previous) <= set(after), f"{label}: previous outputs were removed"
         shutil.rmtree(reference)
+
+
+WRITES = re.compile(r"\.write_text\(|\.write_bytes\(|\bopen\([^)]*['\"][wax]b?\+?['\"]|os\.open\(|shutil\.|"
+                    r"\.mkdir\(|\.unlink\(|\.rename\(|os\.(?:remove|rename|replace|makedirs)\(|tempfile\.")
+
+
+def test_only_the_output_module_writes_files() -> None:
+    """Atomic, contained writes hold only if every write goes through teitools/output.py."""
+    package = ROOT / "teitools"
+    writers = {str(path.relative_to(package)) for path in package.rglob("*.py")
+               if WRITES.search(path.read_text(encoding="utf-8"))}
+    assert writers == {"output.py"}
