@@ -10,7 +10,6 @@ Every limit is a named constant below; docs/security.md lists the guarantees and
 
 from __future__ import annotations
 
-import codecs
 import re
 from pathlib import Path
 
@@ -153,10 +152,10 @@ def _candidate_texts(data: bytes) -> list[str]:
         declared = _DECLARED_ENCODING.match(text[:1024].lstrip("\ufeff"))
         if declared:
             try:
-                codecs.lookup(declared[1])
-            except LookupError:
+                texts.append(head.decode(declared[1], errors="replace"))
+            except (LookupError, UnicodeError, ValueError):
+                # Unknown, or not a text encoding (rot13, hex, idna...): libxml2 refuses it.
                 continue
-            texts.append(head.decode(declared[1], errors="replace"))
     return texts
 
 

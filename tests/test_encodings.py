@@ -162,3 +162,12 @@ def test_utf16_without_bom_is_reported_not_misread(tmp_path: Path) -> None:
     finding = _only_finding(path)
     assert (finding.line, finding.column, finding.rule) == (1, 1, "input-encoding")
     assert "UTF-16 without a byte-order mark" in finding.message
+
+
+@pytest.mark.parametrize("name", ["rot13", "hex", "zlib", "base64", "idna", "undefined", "punycode",
+                                  "unicode_escape", "utf-8-sig", "mbcs"])
+def test_a_declared_encoding_that_is_no_text_encoding(name: str, tmp_path: Path) -> None:
+    """Python knows these names, but they are not text encodings: a finding, never a crash."""
+    path = _edition_with(tmp_path, _accented(_declare(name)).encode("utf-8"))
+    finding = _only_finding(path)
+    assert (finding.line, finding.rule) == (1, "input-encoding"), finding

@@ -182,7 +182,9 @@ def encodings(draw: st.DrawFn, data: bytes) -> bytes:
     codec = draw(st.sampled_from(["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "latin-1", "cp1252",
                                   "ascii", "utf-32"]))
     if draw(st.booleans()):
-        text = text.replace('encoding="UTF-8"', f'encoding="{codec.upper()}"', 1)
+        declared = draw(st.sampled_from([codec.upper(), codec.upper(), "rot13", "hex", "idna", "undefined",
+                                         "utf-7", "klingon", "UTF-16", "ISO-8859-1", "EBCDIC-US"]))
+        text = text.replace('encoding="UTF-8"', f'encoding="{declared}"', 1)
     return text.encode(codec, errors=draw(st.sampled_from(["replace", "xmlcharrefreplace", "ignore"])))
 
 
