@@ -188,15 +188,12 @@ def _refuse_dtd(tree: etree._ElementTree, data: bytes, path: Path) -> None:
 
 
 def _line_of(data: bytes, needle: bytes) -> int:
-    text = _decode_for_search(data)
-    index = text.find(needle.decode("ascii"))
-    return text.count("\n", 0, index) + 1 if index >= 0 else 1
-
-
-def _decode_for_search(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    return data.decode("utf-8", errors="replace")
+    """The line of ``needle`` in the file, read in whichever encoding shows it; 1 if none."""
+    for text in _candidate_texts(data):
+        index = text.find(needle.decode("ascii"))
+        if index >= 0:
+            return text.count("\n", 0, index) + 1
+    return 1
 
 
 _SYNTAX_REWRITES: tuple[tuple[re.Pattern[str], str, str], ...] = (

@@ -97,10 +97,12 @@ def _utf16_doctype(_root: Path, secret: Path, server: LoopbackServer) -> tuple[b
 
 
 def _utf7_doctype(_root: Path, secret: Path, server: LoopbackServer) -> tuple[bytes, str, int]:
-    """The external-entity attack behind a declared UTF-7 encoding (``<`` is ``+ADw-``)."""
+    """The external-entity attack behind a declared UTF-7 encoding: every ``<`` and ``>`` after
+    the declaration is ``+ADw-`` and ``+AD4-``, so the bytes hold no ``<!DOCTYPE`` at all."""
     data, _, _ = _committed("xxe-local-file.xml")(_root, secret, server)
     rest = data.decode("utf-8").split("\n", 1)[1]
-    return b'<?xml version="1.0" encoding="UTF-7"?>\n' + rest.encode("utf-7"), "xml-unsafe", 3
+    hidden = rest.replace("+", "+-").replace("<", "+ADw-").replace(">", "+AD4-")
+    return b'<?xml version="1.0" encoding="UTF-7"?>\n' + hidden.encode("ascii"), "xml-unsafe", 3
 
 
 def _long_prolog(_root: Path, secret: Path, server: LoopbackServer) -> tuple[bytes, str, int]:
