@@ -27,7 +27,15 @@ from teitools.errors import DocumentError
 from teitools.xmlload import MAX_DEPTH, MAX_MARKUP, MAX_TEXT_BYTES
 from tests.conftest import EDITION, FIXTURES
 from tests.editions import make_edition
-from tests.xml_commands import LoopbackServer, Result, loopback_server, run_batch, run_cli, xml_commands
+from tests.xml_commands import (
+    Command,
+    LoopbackServer,
+    Result,
+    loopback_server,
+    run_batch,
+    run_cli,
+    xml_commands,
+)
 
 HOSTILE = FIXTURES / "hostile"
 EXPECT = re.compile(r"<!-- hostile: .*?; expect: ([a-z-]+) line (\d+) -->")
@@ -355,3 +363,12 @@ def test_a_schema_may_include_files_in_its_own_folder(tmp_path: Path) -> None:
     result = run_cli(["validate", "--schema", str(schemas / "main.rng"), "--registers", str(EDITION),
                       str(MINIMAL)], cwd=tmp_path)
     assert result.code == 0, result.out + result.err
+
+
+def test_the_watchdog_stops_and_names_a_command_that_hangs(tmp_path: Path) -> None:
+    """The time limit above can fail: a command stuck (here in a 60-second disk flush) is killed
+    after the limit and named."""
+    hang = Command("export test-single", ("export", "test-single", str(EDITION), "-o", str(tmp_path / "t")))
+    with pytest.raises(AssertionError, match=r"running: teitools export test-single .* did not finish in 2"):
+        run_batch([hang], cwd=tmp_path, results=tmp_path / "results.json",
+                  harness=("--test-exporters", "--slow-fsync", "60"), limit=2)

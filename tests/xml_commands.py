@@ -108,18 +108,33 @@ def run_cli(argv: tuple[str, ...] | list[str], *, cwd: Path, harness: tuple[str,
 def run_batch(commands: list[Command], *, cwd: Path, results: Path,
               harness: tuple[str, ...] = (), limit: float = TIME_LIMIT) -> list[tuple[str, Result]]:
     """Run every command in one subprocess under the memory limit (see the harness's
-    ``--batch``); each must take less than ``limit`` seconds."""
-    payload = json.dumps([list(c.argv) for c in commands])
-    try:
-        done = subprocess.run(harness_argv([], (*harness, "--batch", str(results))), input=payload,
-                              cwd=cwd, capture_output=True, text=True, errors="replace",
-                              timeout=limit * max(len(commands), 1), check=False)
-    except subprocess.TimeoutExpired as expired:
-        started = (expired.stderr or b"").decode(errors="replace") if isinstance(expired.stderr, bytes) \
-            else (expired.stderr or "")
-        last = started.strip().splitlines()[-1:] or ["(nothing started)"]
-        raise AssertionError(f"a command did not finish in time; the last one started: {last[0]}") from None
-    assert done.returncode == 0, f"the batch itself failed:\n{done.stderr}"
+    ``--batch``); each must take less than ``limit`` seconds.
+
+    The harness announces each command on stderr before it runs it; a watchdog kills the
+    batch as soon as one command has run for ``limit`` seconds, and names it.
+    """
+    process = subprocess.Popen(harness_argv([], (*harness, "--batch", str(results))), cwd=cwd,
+                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True, errors="replace")
+    announced: list[tuple[float, str]] = [(time.monotonic(), "(start-up)")]
+    reader = threading.Thread(target=_follow, args=(process, announced), daemon=True)
+    reader.start()
+    assert process.stdin is not None
+    process.stdin.write(json.dumps([list(c.argv) for c in commands]))
+    process.stdin.close()
+    while process.poll() is None:
+        since, last = announced[-1]
+        if time.monotonic() - since > limit:
+            process.kill()
+            process.wait()
+            reader.join(timeout=5)
+            _close(process)
+            raise AssertionError(f"{last} did not finish in {limit} s")
+        time.sleep(0.02)
+    reader.join(timeout=5)
+    _close(process)
+    lines = "\n".join(line for _, line in announced)
+    assert process.returncode == 0, f"the batch itself failed:\n{lines}"
     records = json.loads(results.read_text(encoding="utf-8"))
     pairs = []
     for command, record in zip(commands, records, strict=True):
@@ -127,6 +142,17 @@ def run_batch(commands: list[Command], *, cwd: Path, results: Path,
         assert result.seconds < limit, f"{command.label} took {result.seconds:.1f} s"
         pairs.append((command.label, result))
     return pairs
+
+
+def _close(process: subprocess.Popen[str]) -> None:
+    if process.stderr is not None:
+        process.stderr.close()
+
+
+def _follow(process: subprocess.Popen[str], announced: list[tuple[float, str]]) -> None:
+    assert process.stderr is not None
+    for line in process.stderr:
+        announced.append((time.monotonic(), line.rstrip("\n")))
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
