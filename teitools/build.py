@@ -64,7 +64,7 @@ def build(
     paths = list(paths)
     settings = settings_for(paths)
     say(f"validating {', '.join(str(p) for p in paths)}")
-    report = validate(paths, ValidateOptions(schemas=settings.schemas))
+    report = validate(paths, ValidateOptions(project_schemas=settings.schemas))
     for finding in report.diagnostics:
         if finding.severity is Severity.ERROR:
             say(str(finding))

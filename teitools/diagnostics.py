@@ -20,7 +20,9 @@ class Diagnostic:
     """One finding at one position in one file.
 
     ``line`` and ``column`` are 1-based; 0 means the position is unknown (for example a file
-    that could not be read at all).
+    that could not be read at all). ``details`` carries what a format may need beyond the
+    message, as (name, value) pairs: for Schematron findings the SVRL facts (``kind``,
+    ``test``, ``location``, ``role``, ``flag``, ``pattern``, ``schema``).
     """
 
     file: str
@@ -30,9 +32,15 @@ class Diagnostic:
     rule: str
     message: str
     xpath: str | None = field(default=None, compare=False)
+    details: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def detail(self, name: str) -> str | None:
+        """The value of one of ``details``, or None."""
+        return next((value for key, value in self.details if key == name), None)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.rule}]"
+        return (f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} "
+                f"[{self.rule}]")
 
 
 @dataclass(frozen=True)

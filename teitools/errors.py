@@ -62,3 +62,11 @@ class DocumentError(TeiToolsError, ValueError):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(str(diagnostic))
         self.diagnostic = diagnostic
+
+
+class CitationError(TeiToolsError, ValueError):
+    """A letter cannot be cited as asked: no such letter, an unknown style, a broken CSL file."""
+
+
+class GitError(TeiToolsError, RuntimeError):
+    """git is missing, the folder is not in a git repository, or a ref does not exist."""

@@ -57,6 +57,7 @@ class Exporter:
 
 def _builtin() -> dict[str, Exporter]:
     # The format modules import ExportOptions from here, so they are imported late.
+    from teitools.cite import bibtex, csl, ris  # noqa: PLC0415
     from teitools.export import cmif, json  # noqa: PLC0415
     from teitools.render import html, text  # noqa: PLC0415
 
@@ -71,6 +72,14 @@ def _builtin() -> dict[str, Exporter]:
                          "(stdout: every letter)"),
         "html": Exporter(html.export, single_file=False,
                          description="one HTML page per letter, as on the site (needs -o DIR)"),
+        "csl-json": Exporter(csl.export, single_file=True,
+                             description="CSL-JSON for Zotero and pandoc"),
+        "biblatex": Exporter(bibtex.export_biblatex, single_file=True,
+                             description="BibLaTeX @letter entries"),
+        "bibtex": Exporter(bibtex.export_bibtex, single_file=True,
+                           description="BibTeX @incollection entries"),
+        "ris": Exporter(ris.export, single_file=True,
+                        description="RIS records (TY - PCOMM) for Zotero"),
     }
 
 

@@ -210,6 +210,8 @@ class Letter:
     url: str | None = None
     #: Who forwarded the letter (``correspAction subtype="redirecting"``), in order.
     redirections: tuple[Participant, ...] = ()
+    #: The kind of letter, ``correspDesc/@type`` (e.g. "cipher"); None for an ordinary letter.
+    kind: str | None = None
     body: etree._Element | None = field(default=None, compare=False, hash=False, repr=False)
 
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
@@ -320,6 +322,7 @@ def _letter(
         language=_language(root, body),
         notes=tuple(_text(n) for a in [*sent, *received] for n in a.findall(f"{_T}note")),
         redirections=tuple(dict.fromkeys(p for a in redirecting for p in _participants(a))),
+        kind=desc.get("type") or None,
         body=body,
     )
 
@@ -365,7 +368,7 @@ def _first_place(actions: list[etree._Element]) -> Participant | None:
 
 def _pointer(value: str | None) -> str | None:
     """``#stalin`` -> ``stalin``; other values (URIs) are kept as they are."""
-    if not value:
+    if not value or not value.split():  # a blank @ref points nowhere (found by fuzzing)
         return None
     first = value.split()[0]
     return first[1:] if first.startswith("#") else first

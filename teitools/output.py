@@ -34,6 +34,18 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
+def append_text(path: Path, text: str) -> None:
+    """Append ``text`` to ``path`` (UTF-8), as GitHub's ``$GITHUB_STEP_SUMMARY`` expects.
+
+    Not atomic: the file belongs to the caller, who reads it only when the step is over.
+    """
+    try:
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+
+
 def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     """Write ``files`` (relative path -> content) below ``folder``; return the paths written.
 

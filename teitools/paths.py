@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from teitools.errors import InputError
@@ -20,9 +21,7 @@ def find_xml_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            # Not only regular files: a broken link or a FIFO named *.xml is reported as
-            # unreadable by the loader instead of being silently left out.
-            files = sorted(p for p in path.rglob("*.xml") if not p.is_dir() and not _hidden(p, path))
+            files = [path.joinpath(*parts) for parts in sorted(_xml_below(path))]
             if not files:
                 raise InputError(f"{path}: no .xml files in this folder")
             found.extend(files)
@@ -33,8 +32,25 @@ def find_xml_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _hidden(path: Path, top: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(top).parts)
+def _xml_below(top: Path) -> Iterator[tuple[str, ...]]:
+    """The relative paths, as parts, of the ``*.xml`` files below ``top``, hidden ones left out.
+
+    A walk with ``os.scandir`` rather than ``Path.rglob``: it needs no system call per file,
+    which matters for editions of tens of thousands of letters.
+    """
+    folders: list[tuple[str, ...]] = [()]
+    while folders:
+        relative = folders.pop()
+        with os.scandir(top.joinpath(*relative)) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((*relative, entry.name))
+                elif entry.name.endswith(".xml") and not entry.is_dir():
+                    # Not only regular files: a broken link or a FIFO named *.xml is reported
+                    # as unreadable by the loader instead of being silently left out.
+                    yield (*relative, entry.name)
 
 
 def find_registers(files: Iterable[Path]) -> list[Path]:
@@ -44,16 +60,30 @@ def find_registers(files: Iterable[Path]) -> list[Path]:
     any of ``persons.xml``, ``places.xml``, ``sources.xml`` is the edition root.
     """
     registers: dict[Path, None] = {}
-    folders_seen: set[Path] = set()  # files share folders: look at each folder once
-    for file in files:
-        folder = file.resolve().parent
-        if folder in folders_seen:
-            continue
-        folders_seen.add(folder)
-        for candidate in (folder, *folder.parents):
-            present = [candidate / name for name in REGISTER_FILES
-                       if (candidate / name).is_file()]
-            if present:
-                registers.update(dict.fromkeys(present))
-                break
+    for found in registers_by_file(files).values():
+        registers.update(dict.fromkeys(found))
     return list(registers)
+
+
+def registers_by_file(files: Iterable[Path]) -> dict[Path, tuple[Path, ...]]:
+    """For each file, the registers of its edition (as :func:`find_registers` finds them).
+
+    Folders are looked up once each, so this stays cheap for tens of thousands of files; a
+    file that is a symbolic link belongs to the edition of the file it points to.
+    """
+    by_folder: dict[Path, tuple[Path, ...]] = {}
+    found: dict[Path, tuple[Path, ...]] = {}
+    for file in files:
+        folder = file.resolve().parent if file.is_symlink() else file.parent
+        if folder not in by_folder:
+            by_folder[folder] = _edition_registers(folder.resolve())
+        found[file] = by_folder[folder]
+    return found
+
+
+def _edition_registers(folder: Path) -> tuple[Path, ...]:
+    for candidate in (folder, *folder.parents):
+        present = tuple(candidate / name for name in REGISTER_FILES if (candidate / name).is_file())
+        if present:
+            return present
+    return ()

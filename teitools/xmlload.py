@@ -49,6 +49,15 @@ def _parser() -> etree.XMLParser:
 
 def load(path: Path) -> etree._ElementTree:
     """Read and parse ``path`` safely; raise :class:`DocumentError` with a finding if it fails."""
+    return parse_bytes(read_bytes(path), path)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of ``path``: a regular file of at most :data:`MAX_DOCUMENT_BYTES`.
+
+    For code that hands a document to another parser (a streaming one, citeproc): pass the
+    bytes through :func:`check_bytes` first.
+    """
     try:
         if not path.is_file():
             raise DocumentError(_finding(path, 0, 0, "input-unreadable", _not_a_file(path)))
@@ -63,7 +72,7 @@ def load(path: Path) -> etree._ElementTree:
             _finding(path, 0, 0, "input-unreadable",
                      f"file is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; refused")
         )
-    return parse_bytes(data, path)
+    return data
 
 
 def _not_a_file(path: Path) -> str:
@@ -77,6 +86,26 @@ def _not_a_file(path: Path) -> str:
 
 def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
     """Parse ``data`` (the bytes of ``path``) with the hardened parser."""
+    data = check_bytes(data, path)
+    parser = _parser()
+    try:
+        root = etree.fromstring(data, parser, base_url=str(path))
+    except etree.XMLSyntaxError as error:
+        raise DocumentError(_syntax_finding(path, error)) from None
+    except (ValueError, LookupError) as error:
+        # lxml raises these (not XMLSyntaxError) for some encoding declarations it cannot use.
+        raise DocumentError(_finding(path, 1, 1, "input-encoding", f"cannot decode the file: {error}; "
+                                     "save it as UTF-8")) from None
+    tree = root.getroottree()
+    _refuse_dtd(tree, data, path)
+    _refuse_xinclude(root, path)
+    return tree
+
+
+def check_bytes(data: bytes, path: Path) -> bytes:
+    """Everything decided before libxml2 sees ``data``: not empty, not binary or compressed,
+    the declared encoding not a lie, no DOCTYPE, not too many tags. Returns the bytes to parse
+    (lone CRs made line ends); raises :class:`DocumentError`."""
     if not data.strip():
         raise DocumentError(_finding(path, 1, 1, "input-empty", "the file is empty; expected a TEI document"))
     if data.startswith(b"\x1f\x8b"):
@@ -102,19 +131,7 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
                      f"the file has more than {MAX_MARKUP:,} tags; refused (split it into smaller files)"))
     if _declares_dtd(data):
         raise _dtd_refused(data, path)
-    parser = _parser()
-    try:
-        root = etree.fromstring(data, parser, base_url=str(path))
-    except etree.XMLSyntaxError as error:
-        raise DocumentError(_syntax_finding(path, error)) from None
-    except (ValueError, LookupError) as error:
-        # lxml raises these (not XMLSyntaxError) for some encoding declarations it cannot use.
-        raise DocumentError(_finding(path, 1, 1, "input-encoding", f"cannot decode the file: {error}; "
-                                     "save it as UTF-8")) from None
-    tree = root.getroottree()
-    _refuse_dtd(tree, data, path)
-    _refuse_xinclude(root, path)
-    return tree
+    return data
 
 
 _PROLOG_SKIP = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.DOTALL)

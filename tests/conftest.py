@@ -52,16 +52,17 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch)
 
 @pytest.fixture
 def golden(request: pytest.FixtureRequest) -> Golden:
-    """Compare text with ``tests/expected/NAME``, or rewrite it with --regenerate-golden."""
+    """Compare text with ``tests/expected/NAME`` byte for byte (line ends too), or rewrite it
+    with --regenerate-golden."""
 
     def check(name: str, actual: str) -> None:
         path = EXPECTED / name
         if request.config.getoption("--regenerate-golden"):
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(actual, encoding="utf-8")
+            path.write_bytes(actual.encode("utf-8"))
             return
         assert path.is_file(), f"{path} is missing: run pytest --regenerate-golden"
-        assert actual == path.read_text(encoding="utf-8")
+        assert actual == path.read_bytes().decode("utf-8"), f"output differs from {path}"
 
     return check
 
@@ -80,3 +81,10 @@ def reference_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"reference file {path} is absent (../shared is not beside the checkout)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_ci_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test has its own result cache, and never writes to a real CI's step summary."""
+    monkeypatch.setenv("TEITOOLS_CACHE_DIR", str(tmp_path / "teitools-cache"))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

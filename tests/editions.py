@@ -49,3 +49,13 @@ def make_edition(folder: Path, letters: dict[str, dict[str, str]], *,
                   **fields, "id": letter_id}
         (folder / "letters" / f"{letter_id}.xml").write_text(LETTER.format(**values), "utf-8")
     return folder
+
+
+def copy_edition(folder: Path) -> Path:
+    """A copy of the bundled edition in ``folder``, its settings pointing at the project's
+    schemas (the bundled ``teitools.toml`` names them relative to itself)."""
+    shutil.copytree(EDITION, folder, ignore=shutil.ignore_patterns("teitools.toml"))
+    toml = (EDITION / "teitools.toml").read_text("utf-8")
+    (folder / "teitools.toml").write_text(toml.replace('"../schemas/', f'"{EDITION.parent}/schemas/'),
+                                          encoding="utf-8")
+    return folder

@@ -37,7 +37,7 @@ def test_build_writes_the_site_and_every_export(
     assert captured.err.splitlines()[:3] == [
         "teitools build: validating tei",
         "teitools build: 11 files checked: no problems",
-        f"teitools build: wrote the site (17 files) to {out / 'site'}",
+        f"teitools build: wrote the site (41 files) to {out / 'site'}",
     ]
 
 

@@ -261,3 +261,8 @@ def test_mutated_edition_files(mutated: tuple[str, bytes]) -> None:
 def test_arbitrary_bytes(data: bytes) -> None:
     _check("bytes.xml", data)
 
+
+def test_found_by_fuzzing_a_blank_pointer() -> None:
+    """A second correspDesc with ref=" " crashed read_edition (IndexError) in every export."""
+    letter = (FIXTURES / "valid" / "minimal-letter.xml").read_bytes()
+    _check("blank-ref.xml", letter.replace(b"</TEI>", b'<correspDesc ref=" "/></TEI>'))

@@ -31,10 +31,10 @@ def findings_after(tmp_path: Path, old: str, new: str, count: int = 1) -> list[s
          '<lang ident="en">English (translated from Russian)</lang>',
          ["30:9 <lang> is not allowed inside <langUsage>; allowed: language [rng-invalid]"]),
         ('<persName ref="#kleiner">Kleiner</persName>', '<persname ref="#kleiner">Kleiner</persname>',
-         ["38:349 <persname> is not allowed inside <p>; allowed: bibl, date, gap, hi, note, orgName, "
+         ["38:349 <persname> is not allowed inside <p>; allowed: date, gap, hi, note, orgName, "
           "persName, placeName, q, supplied. Did you mean <persName>? [rng-invalid]"]),
         ('<placeName ref="#omsk-region">', "<placeName>",
-         ["38:263 <placeName> is missing an attribute it needs here: @ref [rng-invalid]"]),
+         ["38:263 <placeName> is missing the required attribute @ref [rng-invalid]"]),
         ('ref="#kleiner"', 'ref="#kliener"',
          ['38:274 @ref="#kliener" names no entry in the registers (persons.xml, places.xml, sources.xml); '
           'add an entry with xml:id="kliener" or correct the pointer [ref-unresolved]']),

@@ -8,11 +8,11 @@ from pathlib import Path
 import html5lib
 import pytest
 
+from teitools.cite.html import cite_block
 from teitools.cli import main
 from teitools.exporters import ExportOptions
 from teitools.model import read_edition
 from teitools.render import html
-from teitools.render.citation_block import cite_section
 from tests.conftest import EDITION, EXPECTED, Golden
 from tests.test_render_text import edition_from
 
@@ -54,7 +54,9 @@ def test_html5lib_strict_mode_does_catch_errors() -> None:
 @pytest.mark.parametrize("letter_id", sorted(LETTERS))
 def test_page_loads_nothing_from_the_network(letter_id: str) -> None:
     document = page_of(letter_id)
-    resources = re.findall(r'<(?:link|script|img)[^>]*(?:href|src)="([^"]*)"', document)
+    # <link rel="schema.DC"> names the Dublin Core vocabulary; browsers never fetch it.
+    loaded = re.sub(r'<link rel="schema\.DC"[^>]*>', "", document)
+    resources = re.findall(r'<(?:link|script|img)[^>]*(?:href|src)="([^"]*)"', loaded)
     assert resources == ["../favicon.svg", "../teitools.css"]
     assert '<html lang="en">' in document
     assert '<div class="reading-text" lang="en">' in document
@@ -100,7 +102,7 @@ def test_notes_are_footnotes_with_back_links() -> None:
     assert '<a class="backref" href="#noteref-1"' in document
 
 
-def test_metadata_block_and_cite_placeholder() -> None:
+def test_metadata_block_and_cite_block() -> None:
     document = page_of("stalin-molotov-1926-06-25")
     meta = document[document.index('<dl class="meta">'):document.index("</dl>")]
     for label in ("From", "To", "Date", "Text from", "Published in"):
@@ -109,7 +111,9 @@ def test_metadata_block_and_cite_placeholder() -> None:
     assert ('<a href="../persons.html#bukharin" title="Nikolai Bukharin (1888–1938)">'
             "Nikolai Bukharin</a>") in meta
     assert document.count('id="cite"') == 1
-    assert cite_section(LETTERS["stalin-molotov-1926-06-25"], _EDITION) in document
+    assert cite_block(LETTERS["stalin-molotov-1926-06-25"], _EDITION) in document
+    assert "<h2>Cite this letter</h2>" in document
+    assert '<meta name="DC.type" content="letter">' in document
 
 
 def test_unknown_references_are_plain_text_and_unsafe_urls_never_links(tmp_path: Path) -> None:
@@ -135,8 +139,10 @@ def test_export_needs_an_output_folder(capsys: pytest.CaptureFixture[str]) -> No
 def test_export_writes_pages_and_their_stylesheet(tmp_path: Path) -> None:
     assert main(["export", "html", str(EDITION), "-o", str(tmp_path)]) == 0
     written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
-    assert written == sorted([*(f"letters/{i}.html" for i in LETTERS), "favicon.svg",
-                              "teitools.css"])
+    pages = [w for w in written if not w.startswith("letters/cite/")]
+    assert pages == sorted([*(f"letters/{i}.html" for i in LETTERS), "favicon.svg", "teitools.css"])
+    downloads = [w for w in written if w.startswith("letters/cite/")]
+    assert sorted(Path(w).suffix for w in downloads) == sorted([".bib", ".json", ".ris"] * len(LETTERS))
     css = (tmp_path / "teitools.css").read_text(encoding="utf-8")
     assert "@media print" in css and "@media (max-width" in css and "url(" not in css
     assert (tmp_path / "letters" / "stalin-kaganovich-1933.html").read_text(encoding="utf-8") == (

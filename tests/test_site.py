@@ -28,10 +28,14 @@ CHRONOLOGICAL = [
 
 
 def test_the_site_has_an_index_a_page_per_letter_registers_and_search() -> None:
-    assert sorted(SITE) == sorted([
+    pages = [name for name in SITE if not name.startswith("letters/cite/")]
+    assert sorted(pages) == sorted([
         "index.html", "persons.html", "organisations.html", "places.html", "sources.html",
         "search-index.js", "search.js", "teitools.css", "favicon.svg",
         *(f"letters/{i}.html" for i in CHRONOLOGICAL)])
+    # Each letter's cite block links to its CSL-JSON, BibLaTeX and RIS files.
+    downloads = [name for name in SITE if name.startswith("letters/cite/")]
+    assert sorted(n.rsplit(".", 1)[1] for n in downloads) == sorted(["bib", "json", "ris"] * 8)
 
 
 @pytest.mark.parametrize("name", PAGES)

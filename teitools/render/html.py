@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from html import escape
 
+from teitools.cite.html import cite_block, letter_files, meta_tags
 from teitools.dates import parse_iso
 from teitools.exporters import ExportOptions, ExportResult
 from teitools.model import Edition, Letter, Participant, SourceRef
 from teitools.render.body import read_body
-from teitools.render.citation_block import cite_section
 from teitools.render.describe import (
     copy_recipients,
     date_phrase,
@@ -53,6 +53,8 @@ _GAP_TITLES = {
     "illegible": "Illegible words",
     "damage": "Words lost to damage",
 }
+#: Where a letter page's citation downloads live, relative to the page.
+CITE_FOLDER = "cite/"
 _SOURCE_ROLES = {"transcription": "Text from", "edition": "Published in"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _CLASS = re.compile(r"[^A-Za-z0-9_-]")
@@ -96,18 +98,30 @@ def render_letter(
             for n in body.notes)
         parts.append('<section class="notes" aria-labelledby="notes-title">\n'
                      f'<h2 id="notes-title">Notes</h2>\n<ol>\n{notes}</ol>\n</section>\n')
-    parts.append(cite_section(letter, edition))
+    parts.append(cite_block(letter, edition, folder=CITE_FOLDER))
     parts.append("</article>\n")
     if previous or following:
         parts.append(_prev_next(previous, following))
-    return page(letter.title or title, "".join(parts), root=FROM_LETTER)
+    return page(letter.title or title, "".join(parts), root=FROM_LETTER,
+                head=meta_tags(letter, edition))
+
+
+def citation_files(letter: Letter, edition: Edition, page_file: str) -> dict[str, str]:
+    """The letter's CSL-JSON, BibLaTeX and RIS files that its cite block links to, placed
+    beside its page (``letters/cite/<key>.json`` for ``letters/<id>.html``)."""
+    folder = page_file.rpartition("/")[0]
+    prefix = f"{folder}/" if folder else ""
+    return {prefix + name: content
+            for name, content in letter_files(letter, edition, folder=CITE_FOLDER).items()}
 
 
 def export(edition: Edition, options: ExportOptions) -> ExportResult:
     """The site's letter pages (``letters/<id>.html``) and the stylesheet and icon they use."""
     pages = letter_pages(edition)
-    files = {pages[letter]: render_letter(letter, edition, options)
-             for letter in edition.chronological()}
+    files: dict[str, str] = {}
+    for letter in edition.chronological():
+        files[pages[letter]] = render_letter(letter, edition, options)
+        files.update(citation_files(letter, edition, pages[letter]))
     files.update(assets())
     return ExportResult(files)
 

@@ -41,12 +41,14 @@ def assets() -> dict[str, str]:
 
 
 def page(
-    title: str, main: str, *, current: str = "", scripts: tuple[str, ...] = (), root: str = ""
+    title: str, main: str, *, current: str = "", scripts: tuple[str, ...] = (), root: str = "",
+    head: str = "",
 ) -> str:
-    """A complete HTML5 document; ``main`` is trusted HTML, ``title`` plain text.
+    """A complete HTML5 document; ``main`` and ``head`` are trusted HTML, ``title`` plain text.
 
     ``current`` is the file name of this page in the site navigation ("" for a letter);
-    ``root`` leads from this page to the site's top folder ("../" from a letter page).
+    ``root`` leads from this page to the site's top folder ("../" from a letter page);
+    ``head`` goes into ``<head>`` (a letter's citation meta tags).
     """
     nav = "".join(
         f'<li><a href="{root}{href}"{_CURRENT if href == current else ""}>{label}</a></li>'
@@ -59,7 +61,7 @@ def page(
         f"<title>{escape(title)}</title>\n"
         f'<link rel="icon" href="{root}{FAVICON}" type="image/svg+xml">\n'
         f'<link rel="stylesheet" href="{root}{STYLESHEET}">\n'
-        "</head>\n<body>\n"
+        f"{head}</head>\n<body>\n"
         '<a class="skip" href="#main">Skip to content</a>\n'
         f'<nav class="site" aria-label="Edition"><ul>{nav}</ul></nav>\n'
         f'<main id="main">\n{main}</main>\n'

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from teitools.diagnostics import Report
-from teitools.report import github, json, text
+from teitools.report import github, json, junit, sarif, svrl, text
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ FORMATS: dict[str, Renderer] = {
     "text": text.render,
     "json": json.render,
     "github": github.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "svrl": svrl.render,
 }
 
 __all__ = ["FORMATS", "Renderer", "ReportStyle"]

@@ -33,3 +33,34 @@ def _data(value: str) -> str:
 
 def _property(value: str) -> str:
     return _data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+#: GitHub shows at most 1 MiB of step summary; long reports are cut to this many rows.
+SUMMARY_ROWS = 200
+
+
+def step_summary(report: Report, style: ReportStyle) -> str:
+    """A Markdown summary for ``$GITHUB_STEP_SUMMARY``: the summary line and a table of findings."""
+    passed = not report.failed(strict=style.strict)
+    lines = [f"### teitools validate: {'passed' if passed else 'failed'}", "", summary(report), ""]
+    if report.diagnostics:
+        lines += ["| File | Line | Column | Severity | Rule | Message |",
+                  "|---|---:|---:|---|---|---|"]
+        lines += [
+            f"| {_cell(d.file)} | {d.line} | {d.column} | {d.severity} "
+            f"| `{_cell(d.rule).replace('`', '')}` "
+            f"| {_cell(d.message)} |"
+            for d in report.diagnostics[:SUMMARY_ROWS]
+        ]
+        hidden = len(report.diagnostics) - SUMMARY_ROWS
+        if hidden > 0:
+            lines += ["", f"… and {hidden} more finding{'s' if hidden != 1 else ''} "
+                      "(see the annotations or the job log)."]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: str) -> str:
+    """Text safe inside a Markdown table cell: no pipes or line breaks, no raw HTML."""
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("|", "\\|").replace("\r", " ").replace("\n", " "))

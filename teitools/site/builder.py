@@ -43,6 +43,7 @@ def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str
             letter, edition, export_options, body=body,
             previous=_neighbour(before, edition, pages),
             following=_neighbour(after, edition, pages))
+        files.update(html.citation_files(letter, edition, pages[letter]))
         incipits.append(first_words(body))
         add_letter(refs, letter, body)
         entries.append(search_entry(letter, edition, pages[letter], body))

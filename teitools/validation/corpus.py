@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Severity
-from teitools.validation.positions import SourceLines
+from teitools.validation.positions import SourceLines, line_of
 from teitools.xmlload import TEI_NS, XML_NS
 
 #: Attributes whose ``#id`` values must name an entry of the registers.
@@ -23,16 +24,17 @@ _REGISTER_LISTS = ("listPerson", "listPlace", "listBibl", "listOrg")
 _XML_ID = f"{{{XML_NS}}}id"
 
 
-@dataclass(frozen=True)
-class Position:
-    """A line and the attribute on it; the column is looked up only for a finding."""
+class Position(NamedTuple):
+    """A line and the attribute on it; the column is looked up only for a finding.
+
+    Named tuples, not dataclasses: a corpus has dozens of these per file, kept until the
+    cross-file pass, and tuples are several times cheaper to make and to hold."""
 
     line: int
     attribute: str
 
 
-@dataclass(frozen=True)
-class Pointer:
+class Pointer(NamedTuple):
     target: str
     position: Position
 
@@ -50,24 +52,29 @@ class FileFacts:
     pointers: tuple[Pointer, ...]
 
 
+#: Only the elements that carry an id or a pointer are visited.
+_CARRIERS = etree.XPath("//*[@xml:id or @ref or @corresp or @source or @resp]")
+
+
 def gather_facts(tree: etree._ElementTree, path: Path) -> FileFacts:
     """Collect ids and ``#id`` pointers of one parsed file."""
     root = tree.getroot()
     ids: list[tuple[str, Position]] = []
     pointers: list[Pointer] = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
+    found = _CARRIERS(tree)
+    for element in found if isinstance(found, list) else ():
+        if not isinstance(element, etree._Element):
             continue
-        xml_id = element.get(_XML_ID)
+        attributes = element.attrib
+        xml_id = attributes.get(_XML_ID)
         if xml_id is not None:
-            ids.append((xml_id, Position(element.sourceline or 0, "xml:id")))
+            ids.append((xml_id, Position(line_of(element), "xml:id")))
         for attribute in POINTER_ATTRIBUTES:
-            value = element.get(attribute)
-            if value is None:
-                continue
-            for token in value.split():
-                if token.startswith("#"):
-                    pointers.append(Pointer(token[1:], Position(element.sourceline or 0, attribute)))
+            value = attributes.get(attribute)
+            if value is not None and "#" in value:
+                line = line_of(element)
+                pointers.extend(Pointer(token[1:], Position(line, attribute))
+                                for token in value.split() if token.startswith("#"))
     return FileFacts(str(path), path.stem, _kind(root), path.parent.name == LETTERS_FOLDER,
                      root.get(_XML_ID), tuple(ids), tuple(pointers))
 

@@ -13,8 +13,7 @@ from lxml import etree
 from teitools.dates import suggest_iso
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
-from teitools.validation.confine import confine
-from teitools.validation.positions import SourceLines, attribute_display_name
+from teitools.validation.positions import SourceLines, attribute_display_name, line_of
 from teitools.validation.rng_index import ElementRule, RngIndex
 from teitools.xmlload import load
 
@@ -44,7 +43,6 @@ def compile_relaxng(path: Path) -> Grammar:
         source = load(path)
     except DocumentError as error:
         raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
-    confine(source, path)
     try:
         return Grammar(path, source, etree.RelaxNG(source))
     except etree.RelaxNGParseError as error:
@@ -74,6 +72,10 @@ def check_grammar(
     for finding in findings:
         if finding is not None:
             unique.setdefault((finding.line, finding.message), finding)
+    if any(d.line for d in unique.values()):
+        # libxml2 also reports some mistakes without a position ("Extra element hi in
+        # interleave"); the positioned finding for the same mistake is the one to read.
+        unique = {key: d for key, d in unique.items() if d.line}
     return sorted(unique.values())
 
 
@@ -103,7 +105,7 @@ def _element_named_in(tree: etree._ElementTree, message: str, index: RngIndex) -
     if match := re.match(r"Invalid attribute (\S+) for element (\S+)", message):
         for element in _elements_named(tree, match[2]):
             value = element.get(match[1])
-            rule = index.rule(str(element.tag))
+            rule = index.rule_for(element)
             attr_rule = rule.attributes.get(match[1]) if rule else None
             if value is not None and (attr_rule is None or _value_problem(value, attr_rule.values,
                                                                            attr_rule.datatypes)):
@@ -141,11 +143,12 @@ class _Explainer:
         if match := re.match(r"Did not expect element (\S+) there", message):
             return self._unexpected_element(element)
         if match := re.match(r"Expecting an? element (\S+), got nothing", message):
-            return self._finding(element, f"<{_name(element)}> is missing a required <{match[1]}> element")
+            return self._finding(element, f"<{_name(element)}> is missing a required "
+                                          f"<{match[1]}> element")
         if match := re.match(r"Expecting element (\S+), got (\S+)", message):
             return self._finding(element, f"expected <{match[1]}> here, found <{match[2]}>")
         if re.match(r"Element \S+ failed to validate content", message):
-            rule = self.index.rule(str(element.tag))
+            rule = self.index.rule_for(element)
             allowed = sorted(_local(c) for c in rule.children) if rule else []
             return self._finding(element, f"the content of <{_name(element)}> does not match the grammar"
                                           + (f"; allowed children: {_listing(allowed)}" if allowed else ""))
@@ -162,7 +165,7 @@ class _Explainer:
 
     def _diagnose(self, element: etree._Element) -> Diagnostic:
         """Explain an element libxml2 only says is wrong: its attributes, then its children."""
-        rule = self.index.rule(str(element.tag))
+        rule = self.index.rule_for(element)
         if rule is None:
             return self._unexpected_element(element)
         attributes_ok = all(
@@ -198,7 +201,7 @@ class _Explainer:
         parent = element.getparent()
         if parent is None:
             return self._finding(element, f"<{name}> is not allowed as the root element")
-        rule = self.index.rule(str(parent.tag))
+        rule = self.index.rule_for(parent)
         allowed = sorted(_local(c) for c in rule.children) if rule else []
         message = f"<{name}> is not allowed inside <{_name(parent)}>"
         if name in allowed:
@@ -210,15 +213,17 @@ class _Explainer:
             if hint:
                 message += f". Did you mean <{hint}>?"
         if etree.QName(element).namespace != etree.QName(parent).namespace:
-            message += f" (it is in namespace '{etree.QName(element).namespace or ''}', not its parent's)"
+            namespace = etree.QName(element).namespace or ""
+            message += f" (it is in namespace '{namespace}', not its parent's)"
         return self._finding(element, message)
 
     def _bad_attributes(self, element: etree._Element, only: str | None = None) -> Diagnostic:
-        rule = self.index.rule(str(element.tag))
+        rule = self.index.rule_for(element)
         name = _name(element)
         if rule is None:
             return self._finding(element, f"<{name}> has attributes the schema does not allow")
-        for attr, value in element.attrib.items():
+        for attr_key, attr_value in element.attrib.items():
+            attr, value = str(attr_key), str(attr_value)
             shown = attribute_display_name(attr)
             if only is not None and only not in (shown, attr):
                 continue
@@ -233,8 +238,8 @@ class _Explainer:
                 return self._finding(element, text, shown)
             problem = _value_problem(value, attr_rule.values, attr_rule.datatypes)
             if problem:
-                text = f"@{shown}=\"{value}\" on <{name}> is invalid: {problem}"
-                return self._finding(element, text, shown)
+                return self._finding(
+                    element, f"@{shown}=\"{value}\" on <{name}> is invalid: {problem}", shown)
         missing = _missing_required(element, rule)
         if missing:
             return self._finding(element, f"<{name}> is missing the required attribute @{missing}")
@@ -248,7 +253,7 @@ class _Explainer:
     def _finding(
         self, element: etree._Element | None, message: str, attribute: str | None = None
     ) -> Diagnostic:
-        line = (element.sourceline or 0) if element is not None else 0
+        line = line_of(element)
         column = self.lines.column_of(element, attribute) if element is not None else 0
         xpath = element.getroottree().getpath(element) if element is not None else None
         return Diagnostic(self.file, line, column, Severity.ERROR, RULE, message, xpath)

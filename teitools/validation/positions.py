@@ -30,7 +30,7 @@ class SourceLines:
 
     def column_of(self, element: etree._Element, attribute: str | None = None) -> int:
         """1-based column of ``element``'s start tag (or of ``attribute`` in it) on its line."""
-        line = element.sourceline or 0
+        line = line_of(element)
         if not 0 < line <= len(self._lines):
             return 1
         text = self._lines[line - 1]
@@ -46,6 +46,12 @@ class SourceLines:
             if attr_match:
                 return attr_match.start(1) + 1
         return match.start() + 1
+
+
+def line_of(node: object) -> int:
+    """The 1-based line lxml recorded for a node; 0 when it has none."""
+    line = getattr(node, "sourceline", None)
+    return line if isinstance(line, int) else 0
 
 
 def attribute_display_name(clark: str) -> str:

@@ -44,45 +44,49 @@ class ElementRule:
 
 
 class RngIndex:
-    """Element name (Clark notation) -> :class:`ElementRule`, built from a RELAX NG tree."""
+    """Element name (Clark notation) -> :class:`ElementRule`, built from a RELAX NG tree.
+
+    An element may be defined more than once (TEI's ``p`` in the header and in the body);
+    :meth:`rule_for` picks the definitions that can stand under the element's actual parent.
+    """
 
     def __init__(self, schema: etree._ElementTree) -> None:
         self._defines: dict[str, list[etree._Element]] = {}
         for define in schema.iter(_rng("define")):
             self._defines.setdefault(define.get("name", ""), []).append(define)
-        self.elements: dict[str, ElementRule] = {}
+        #: (parent name, child name) -> the child's element patterns reachable from that parent.
+        self._contexts: dict[tuple[str, str], list[etree._Element]] = {}
+        self._by_pattern: dict[etree._Element, ElementRule] = {}
+        by_name: dict[str, list[ElementRule]] = {}
         for element in schema.iter(_rng("element")):
             name = _pattern_name(element)
             if name is not None:
-                self._add(name, element)
+                found = ElementRule()
+                self._walk(element, found, optional=False, seen=set(), top=True, parent=name)
+                self._by_pattern[element] = found
+                by_name.setdefault(name, []).append(found)
+        self.elements = {name: _merge(rules) for name, rules in by_name.items()}
+        self._in_context: dict[tuple[str, str], ElementRule | None] = {}
 
     def rule(self, clark_name: str) -> ElementRule | None:
+        """What ``clark_name`` allows, merged over all its definitions."""
         return self.elements.get(clark_name)
 
-    def _add(self, name: str, element: etree._Element) -> None:
-        found = ElementRule()
-        self._walk(element, found, optional=False, seen=set(), top=True)
-        existing = self.elements.get(name)
-        if existing is None:
-            self.elements[name] = found
-            return
-        existing.children |= found.children
-        existing.text = existing.text or found.text
-        for attr, rule in found.attributes.items():
-            if attr in existing.attributes:
-                merged = existing.attributes[attr]
-                merged.required = merged.required and rule.required
-                merged.required_somewhere = merged.required_somewhere or rule.required
-                merged.values |= rule.values
-                merged.datatypes |= rule.datatypes
-            else:
-                existing.attributes[attr] = AttributeRule(
-                    False, rule.values, rule.datatypes, required_somewhere=rule.required)
-        for attr in set(existing.attributes) - set(found.attributes):
-            existing.attributes[attr].required = False
+    def rule_for(self, element: etree._Element) -> ElementRule | None:
+        """What ``element`` allows where it stands: the definitions its parent can contain."""
+        parent = element.getparent()
+        if parent is None:
+            return self.rule(str(element.tag))
+        key = (str(parent.tag), str(element.tag))
+        if key not in self._in_context:
+            patterns = self._contexts.get(key, [])
+            rules = [self._by_pattern[p] for p in patterns if p in self._by_pattern]
+            self._in_context[key] = _merge(rules) if rules else self.rule(str(element.tag))
+        return self._in_context[key]
 
     def _walk(
-        self, node: etree._Element, into: ElementRule, *, optional: bool, seen: set[str], top: bool
+        self, node: etree._Element, into: ElementRule, *, optional: bool, seen: set[str],
+        top: bool, parent: str,
     ) -> None:
         for child in _pattern_children(node, skip_name=top):
             local = etree.QName(child).localname
@@ -90,6 +94,7 @@ class RngIndex:
                 name = _pattern_name(child)
                 if name is not None:
                     into.children.add(name)
+                    self._contexts.setdefault((parent, name), []).append(child)
             elif local == "attribute":
                 name = _pattern_name(child)
                 if name is not None:
@@ -97,16 +102,16 @@ class RngIndex:
             elif local in ("text", "mixed"):
                 into.text = True
                 if local == "mixed":
-                    self._walk(child, into, optional=optional, seen=seen, top=False)
+                    self._walk(child, into, optional=optional, seen=seen, top=False, parent=parent)
             elif local in ("ref", "parentRef"):
                 target = child.get("name", "")
                 if target not in seen:
                     seen.add(target)
                     for define in self._defines.get(target, []):
-                        self._walk(define, into, optional=optional, seen=seen, top=False)
+                        self._walk(define, into, optional=optional, seen=seen, top=False, parent=parent)
             else:
                 self._walk(child, into, optional=optional or local in _OPTIONAL_WRAPPERS,
-                           seen=seen, top=False)
+                           seen=seen, top=False, parent=parent)
 
 
     def _attribute_rule(self, attribute: etree._Element, *, required: bool) -> AttributeRule:
@@ -124,6 +129,23 @@ class RngIndex:
                     seen.add(node.get("name", ""))
                     pending.extend(self._defines.get(node.get("name", ""), []))
         return rule
+
+
+def _merge(rules: list[ElementRule]) -> ElementRule:
+    """One rule allowing what any of ``rules`` allows; an attribute is required only when
+    every one requires it (``required_somewhere`` when one does)."""
+    merged = ElementRule()
+    for rule in rules:
+        merged.children |= rule.children
+        merged.text = merged.text or rule.text
+        for attr, attr_rule in rule.attributes.items():
+            into = merged.attributes.setdefault(attr, AttributeRule(required=True))
+            into.values |= attr_rule.values
+            into.datatypes |= attr_rule.datatypes
+            into.required_somewhere = into.required_somewhere or attr_rule.required
+    for attr, attr_rule in merged.attributes.items():
+        attr_rule.required = all(attr in r.attributes and r.attributes[attr].required for r in rules)
+    return merged
 
 
 def _pattern_children(node: etree._Element, *, skip_name: bool) -> Iterator[etree._Element]:

@@ -7,57 +7,57 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from lxml import etree
-from lxml.isoschematron import Schematron
+from lxml import etree, isoschematron
 
 from teitools.diagnostics import Diagnostic, Severity
-from teitools.errors import DocumentError, SchemaError
-from teitools.validation.confine import NO_ACCESS, confine
-from teitools.validation.positions import SourceLines
-from teitools.xmlload import load
+from teitools.errors import SchemaError
+from teitools.validation.positions import SourceLines, line_of
+from teitools.validation.schematron_source import read_schematron_tree
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
+#: The compiled rules may not read or write any file, nor touch the network.
+_NO_ACCESS = etree.XSLTAccessControl(
+    read_file=False, write_file=False, create_dir=False, read_network=False, write_network=False)
 _SEVERITY_BY_ROLE = {
     "fatal": Severity.ERROR, "error": Severity.ERROR,
     "warning": Severity.WARNING, "warn": Severity.WARNING,
     "info": Severity.INFO, "information": Severity.INFO,
 }
+
+
+def severity_of(role: str | None) -> Severity:
+    """The severity a Schematron ``@role`` stands for; no role (or an unknown one) is an error."""
+    return _SEVERITY_BY_ROLE.get((role or "error").strip().lower(), Severity.ERROR)
+
+
 _ATTRIBUTE_STEP = re.compile(r"/@([\w:.-]+)$|/@\*\[local-name\(\)='([\w.-]+)'[^\]]*\]$")
 
 
 @dataclass
 class RuleSet:
-    """A compiled Schematron schema."""
+    """A compiled Schematron schema: the XSLT 1 stylesheet lxml's skeleton made of it."""
 
     path: Path
-    validator: Schematron = field(repr=False)
+    validator: etree.XSLT = field(repr=False)
 
 
 @cache
-def compile_schematron(path: Path) -> RuleSet:
-    """Compile the Schematron schema at ``path`` once per process."""
-    try:
-        source = load(path)
-    except DocumentError as error:
-        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
-    confine(source, path)
-    try:
-        return RuleSet(path, _without_access(Schematron(source, store_report=True, store_xslt=True)))
-    except (etree.SchematronParseError, etree.XSLTParseError, etree.XSLTApplyError) as error:
-        raise SchemaError(f"the Schematron schema {path} does not compile: {error}") from None
+def compile_schematron(path: Path, phase: str | None = None) -> RuleSet:
+    """Compile the Schematron schema at ``path`` (for ``phase``) once per process.
 
-
-def _without_access(schematron: Schematron) -> Schematron:
-    """The same rules, run with no file or network access (``document()`` is refused).
-
-    lxml has no option for this, so its compiled validator is replaced by one built from the
-    same stylesheet with :data:`~teitools.validation.confine.NO_ACCESS`.
+    The steps of lxml's ``isoschematron`` are run here so that none of them reads a file:
+    includes are expanded by teitools with the hardened loader, and the compiled validator
+    runs with XSLT access control that denies every file and network access.
     """
-    stylesheet = schematron.validator_xslt
-    if stylesheet is None:  # only without store_xslt=True
-        raise SchemaError("the Schematron stylesheet was not kept")
-    schematron._validator = etree.XSLT(stylesheet, access_control=NO_ACCESS)  # type: ignore[attr-defined]
-    return schematron
+    source = read_schematron_tree(path)
+    try:
+        expanded = isoschematron.iso_abstract_expand(source)
+        compiled = (isoschematron.iso_svrl_for_xslt1(expanded, phase=etree.XSLT.strparam(phase))
+                    if phase else isoschematron.iso_svrl_for_xslt1(expanded))
+        validator = etree.XSLT(compiled, access_control=_NO_ACCESS)
+    except (etree.XSLTParseError, etree.XSLTApplyError) as error:
+        raise SchemaError(f"the Schematron schema {path} does not compile: {error}") from None
+    return RuleSet(path, validator)
 
 
 def check_rules(
@@ -65,13 +65,9 @@ def check_rules(
 ) -> list[Diagnostic]:
     """Run the rules on ``tree``; one finding per failed assert or successful report."""
     try:
-        rules.validator.validate(tree)
+        report = rules.validator(tree)
     except etree.XSLTApplyError as error:
-        raise SchemaError(f"the Schematron rules of {rules.path} failed on {file}: {error} "
-                          "(rules may not read files or use the network)") from None
-    report = rules.validator.validation_report
-    if report is None:
-        return []
+        raise SchemaError(f"the Schematron schema {rules.path} fails on {file}: {error}") from None
     findings = []
     for result in report.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
         findings.append(_finding(tree, result, lines, file))
@@ -83,14 +79,20 @@ def _finding(
 ) -> Diagnostic:
     location = result.get("location", "")
     element, attribute = _locate(tree, location)
-    text_node = result.find(f"{{{SVRL_NS}}}text")
-    message = " ".join("".join(text_node.itertext()).split()) if text_node is not None else ""
+    texts = [result.find(f"{{{SVRL_NS}}}text"),
+             *result.iter(f"{{{SVRL_NS}}}diagnostic-reference")]
+    text = " ".join("".join(str(t) for t in node.itertext()) for node in texts if node is not None)
+    message = " ".join(text.split()) or f"{etree.QName(result).localname.replace('-', ' ')}: " \
+        f"{result.get('test', '')}"
     rule_id = result.get("id") or "schematron"
-    severity = _SEVERITY_BY_ROLE.get((result.get("role") or "error").lower(), Severity.ERROR)
-    line = (element.sourceline or 0) if element is not None else 0
+    severity = severity_of(result.get("role"))
+    line = line_of(element)
     column = lines.column_of(element, attribute) if element is not None else 0
     xpath = tree.getpath(element) if element is not None else None
-    return Diagnostic(file, line, column, severity, rule_id, message, xpath)
+    details = [("kind", etree.QName(result).localname), ("location", location)]
+    details += [(name, result.get(name, "")) for name in ("test", "role", "flag")
+                if result.get(name)]
+    return Diagnostic(file, line, column, severity, rule_id, message, xpath, tuple(details))
 
 
 def _locate(tree: etree._ElementTree, location: str) -> tuple[etree._Element | None, str | None]:

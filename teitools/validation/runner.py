@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lxml import etree
 
+from teitools.changes import changed_files, select_changed
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import DocumentError, SchemaError
-from teitools.paths import find_registers, find_xml_files
+from teitools.paths import find_registers, find_xml_files, registers_by_file
 from teitools.resources import schema_file
+from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
+from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
-from teitools.validation.grammar import check_grammar, compile_relaxng
-from teitools.validation.positions import SourceLines
-from teitools.validation.rules import check_rules, compile_schematron
+from teitools.validation.discovery import SCHEMATRON, declarations, declarations_in_file
+from teitools.validation.positions import SourceLines, line_of
+from teitools.validation.schema_jobs import (
+    SchemaJob,
+    compile_jobs,
+    declared_jobs,
+    jobs_for_file,
+    language_of,
+    run_jobs,
+)
 from teitools.xmlload import TEI_NS, load
 
-RNG_NS = "http://relaxng.org/ns/structure/1.0"
-SCHEMATRON_NS = "http://purl.oclc.org/dsdl/schematron"
 _TEI_ROOTS = (f"{{{TEI_NS}}}TEI", f"{{{TEI_NS}}}teiCorpus")
 
 
@@ -30,20 +38,41 @@ _TEI_ROOTS = (f"{{{TEI_NS}}}TEI", f"{{{TEI_NS}}}teiCorpus")
 class ValidateOptions:
     """How to validate.
 
-    ``schemas`` replaces the project's RELAX NG and/or Schematron (each file is recognised by
-    its root element). ``registers`` names the register files that pointers resolve against;
-    None finds them beside or above the files. ``jobs`` > 1 validates files in parallel.
+    A file that declares its own schemas (``<?xml-model?>``, ``xsi:schemaLocation``) is judged
+    by them alone; ``project_rules_on_declared`` also applies the project's schemas and the
+    cross-file checks to it. Other files use ``project_schemas`` (default: the shipped
+    ``teitools.rng`` and ``teitools.sch``). ``schemas`` (``--schema``) overrides: declarations
+    are ignored, and each given schema replaces the project's schema of its kind (grammar or
+    Schematron) for every file. ``catalogs`` are OASIS XML catalogs that map
+    schema URLs to local files (``XML_CATALOG_FILES`` and the shipped catalog are used too).
+    ``registers`` names the register files that pointers resolve against; None finds them
+    beside or above the files. ``jobs`` > 1 validates files in parallel.
+    ``cache_dir`` keeps per-file results between runs (see :mod:`teitools.validation.cache`);
+    None validates every file afresh. ``changed_since`` (a git ref) keeps only the files
+    changed since it and the files that depend on them (see :mod:`teitools.changes`).
     """
 
     schemas: tuple[Path, ...] = ()
     registers: tuple[Path, ...] | None = None
     jobs: int = 1
+    catalogs: tuple[Path, ...] = ()
+    project_schemas: tuple[Path, ...] = ()
+    declared: bool = True
+    project_rules_on_declared: bool = False
+    cache_dir: Path | None = None
+    changed_since: str | None = None
 
 
 @dataclass(frozen=True)
 class _SchemaSet:
-    relaxng: Path | None
-    schematron: Path | None
+    """What each worker needs to know: the default jobs, and how to treat declarations."""
+
+    jobs: tuple[SchemaJob, ...]
+    catalogs: Catalogs
+    declared: bool
+    project_rules_on_declared: bool
+    #: The shipped schemas are for TEI: a file with another root is reported as not-tei.
+    tei_only: bool = True
 
 
 @dataclass(frozen=True)
@@ -52,17 +81,34 @@ class _FileResult:
     facts: FileFacts | None
 
 
-def validate(paths: Iterable[Path | str], options: ValidateOptions | None = None) -> Report:
-    """Validate files and folders; every file is reported on, even when others fail."""
+def validate(
+    paths: Iterable[Path | str],
+    options: ValidateOptions | None = None,
+    *,
+    progress: Progress | None = None,
+) -> Report:
+    """Validate files and folders; every file is reported on, even when others fail.
+
+    ``progress(done, total)`` is called as files are checked, for a progress bar.
+    """
     options = options or ValidateOptions()
-    files = find_xml_files(Path(p) for p in paths)
-    schemas = _schema_set(options.schemas)
-    results = _check_files(files, schemas, options.jobs)
+    schemas = _schema_set(options)
+    if options.changed_since is not None:
+        files = _changed([Path(p) for p in paths], options.changed_since, options, schemas)
+    else:
+        files = find_xml_files(Path(p) for p in paths)
+    cache = _open_cache(files, schemas, options)
+    if cache is not None and (known := cache.get_report(files)) is not None:
+        return known
+    results = _check_files(files, schemas, options.jobs, cache, progress)
     diagnostics = [d for result in results for d in result.diagnostics]
     checked = [r.facts for r in results if r.facts is not None]
     register_facts = _register_facts(files, options.registers, checked)
     diagnostics += check_corpus(checked, register_facts)
-    return Report(tuple(str(f) for f in files), tuple(sorted(diagnostics)))
+    report = Report(tuple(str(f) for f in files), tuple(sorted(diagnostics)))
+    if cache is not None:
+        cache.put_report(files, report)
+    return report
 
 
 def iter_diagnostics(
@@ -77,47 +123,116 @@ def is_valid(paths: Iterable[Path | str], options: ValidateOptions | None = None
     return not validate(paths, options).failed()
 
 
-def _schema_set(overrides: tuple[Path, ...]) -> _SchemaSet:
-    relaxng: Path | None = schema_file("teitools.rng")
-    schematron: Path | None = schema_file("teitools.sch")
-    for path in overrides:
-        kind = _schema_kind(path)
-        if kind == "relaxng":
-            relaxng = path.resolve()
-        else:
-            schematron = path.resolve()
-    return _SchemaSet(relaxng, schematron)
+def _schema_set(options: ValidateOptions) -> _SchemaSet:
+    catalogs = catalogs_in_force(options.catalogs, _shipped_catalog())
+    paths = list(options.project_schemas or (schema_file("teitools.rng"),
+                                             schema_file("teitools.sch")))
+    if options.schemas:  # each given schema replaces the project's of its kind
+        replaced = {_is_rules(path) for path in options.schemas}
+        paths = [p for p in paths if _is_rules(p) not in replaced] + list(options.schemas)
+    jobs = [job for path in paths for job in jobs_for_file(path)]
+    declared = options.declared and not options.schemas
+    tei_only = not options.schemas and not options.project_schemas
+    return _SchemaSet(tuple(jobs), catalogs, declared, options.project_rules_on_declared,
+                      tei_only)
 
 
-def _schema_kind(path: Path) -> str:
+def _is_rules(path: Path) -> bool:
+    return language_of(path.resolve()) == SCHEMATRON
+
+
+def _shipped_catalog() -> Path | None:
     try:
-        root = load(path).getroot()
-    except DocumentError as error:
-        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
-    namespace = etree.QName(root).namespace
-    if namespace == RNG_NS:
-        return "relaxng"
-    if namespace == SCHEMATRON_NS:
-        return "schematron"
-    raise SchemaError(f"{path} is neither a RELAX NG (XML syntax) nor an ISO Schematron schema")
+        return schema_file("catalog.xml")
+    except SchemaError:
+        return None
 
 
-def _check_files(files: list[Path], schemas: _SchemaSet, jobs: int) -> list[_FileResult]:
+def _changed(
+    paths: list[Path], ref: str, options: ValidateOptions, schemas: _SchemaSet
+) -> list[Path]:
+    where = next((p if p.is_dir() else p.parent for p in paths if p.exists()), None)
+    return select_changed(paths, changed_files(ref, where), registers=options.registers,
+                          schemas=_project_schema_files(schemas))
+
+
+def _project_schema_files(schemas: _SchemaSet) -> list[Path]:
+    return sorted({job.path for job in schemas.jobs})
+
+
+def _declared_schema_files(files: list[Path], catalogs: Catalogs) -> list[Path]:
+    """The schemas the files declare (resolved offline), so that the cache key covers them."""
+    found: set[Path] = set()
+    for path in files:
+        declared = declarations_in_file(path)
+        if declared:
+            jobs, _ = declared_jobs(declared, path, catalogs, str(path))
+            found.update(job.path for job in jobs)
+    return sorted(found)
+
+
+def _open_cache(
+    files: list[Path], schemas: _SchemaSet, options: ValidateOptions
+) -> ResultCache | None:
+    if options.cache_dir is None:
+        return None
+    registers = (dict.fromkeys(files, options.registers) if options.registers is not None
+                 else registers_by_file(files))
+    schema_files = _project_schema_files(schemas) + list(schemas.catalogs.paths)
+    if schemas.declared:
+        schema_files += _declared_schema_files(files, schemas.catalogs)
+    # Options that change what a file's check finds are part of every key.
+    variant = f"declared={schemas.declared};project-rules={schemas.project_rules_on_declared}"
+    return ResultCache.open(options.cache_dir, schema_files, registers, variant=variant)
+
+
+def _check_files(
+    files: list[Path], schemas: _SchemaSet, jobs: int, cache: ResultCache | None,
+    progress: Progress | None,
+) -> list[_FileResult]:
     # Compile before forking, so that workers inherit the schemas instead of each compiling.
     _compile(schemas)
+    results = run_cached(files, cache, lambda todo: _run(todo, schemas, jobs), progress)
+    return [_FileResult(*result) for result in results]
+
+
+def _run(files: list[Path], schemas: _SchemaSet, jobs: int) -> Iterator[CachedResult]:
     if jobs <= 1 or len(files) < 2:
-        return [check_file(f, schemas) for f in files]
+        results: Iterable[_FileResult] = (check_file(f, schemas) for f in files)
+        yield from ((r.diagnostics, r.facts) for r in results)
+        return
+    if schemas.declared:
+        _compile_declared(files, schemas.catalogs)
+    # Imported here: a tenth of the start-up time, wasted on the common run with one job.
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
     workers = min(jobs, os.cpu_count() or 1, len(files))
     chunk = max(1, len(files) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(check_file, files, [schemas] * len(files), chunksize=chunk))
+        for result in pool.map(check_file, files, [schemas] * len(files), chunksize=chunk):
+            yield result.diagnostics, result.facts
 
 
 def _compile(schemas: _SchemaSet) -> None:
-    if schemas.relaxng is not None:
-        compile_relaxng(schemas.relaxng)
-    if schemas.schematron is not None:
-        compile_schematron(schemas.schematron)
+    compile_jobs(list(schemas.jobs), schemas.catalogs)
+
+
+def _compile_declared(files: list[Path], catalogs: Catalogs) -> None:
+    """Compile the schemas files declare, once, in the parent process (tei_all takes lxml
+    some twenty seconds: each worker would pay it again). Problems are left for the file's
+    own check to report."""
+    seen: set[SchemaJob] = set()
+    for path in files:
+        declared = declarations_in_file(path)
+        if not declared:
+            continue
+        jobs, _ = declared_jobs(declared, path, catalogs, str(path))
+        for job in jobs:
+            if job in seen:
+                continue
+            seen.add(job)
+            with contextlib.suppress(SchemaError):
+                compile_jobs([job], catalogs)
 
 
 def check_file(path: Path, schemas: _SchemaSet) -> _FileResult:
@@ -128,29 +243,43 @@ def check_file(path: Path, schemas: _SchemaSet) -> _FileResult:
     except DocumentError as error:
         return _FileResult((error.diagnostic,), None)
     lines = SourceLines(path)
+    declared = declarations(tree) if schemas.declared else ()
+    if declared:
+        jobs, problems = declared_jobs(declared, path, schemas.catalogs, file)
+        outcome = run_jobs(tree, jobs, schemas.catalogs, lines, file)
+        # No folding here: a file's own schemas are reported as their authors wrote them.
+        found = (*problems, *outcome.problems, *outcome.grammar, *outcome.rules)
+        if not schemas.project_rules_on_declared:
+            return _FileResult(found, None)
+        own = _check_with_project_schemas(tree, path, schemas, lines)
+        return _FileResult(found + own.diagnostics, own.facts)
+    return _check_with_project_schemas(tree, path, schemas, lines)
+
+
+def _check_with_project_schemas(
+    tree: etree._ElementTree, path: Path, schemas: _SchemaSet, lines: SourceLines
+) -> _FileResult:
+    file = str(path)
     root = tree.getroot()
-    if root.tag not in _TEI_ROOTS:
+    if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
         return _FileResult((_not_tei(root, file, lines),), None)
-    grammar: list[Diagnostic] = []
-    rules: list[Diagnostic] = []
-    if schemas.relaxng is not None:
-        grammar = check_grammar(tree, compile_relaxng(schemas.relaxng), lines, file)
-    if schemas.schematron is not None:
-        rules = check_rules(tree, compile_schematron(schemas.schematron), lines, file)
-    return _FileResult(_fold(grammar, rules), gather_facts(tree, path))
+    outcome = run_jobs(tree, list(schemas.jobs), schemas.catalogs, lines, file, raise_errors=True)
+    return _FileResult(_fold(list(outcome.grammar), list(outcome.rules)), gather_facts(tree, path))
 
 
 def _fold(grammar: list[Diagnostic], rules: list[Diagnostic]) -> tuple[Diagnostic, ...]:
     """One mistake, one finding: a grammar finding on the very element a rule reports on
     (a bad date is both) gives way to the rule's, which names the precise rule; a fix the
     grammar finding suggested ("did you mean 1932-07-01?") is kept."""
-    by_element = {(d.line, d.xpath or ""): d for d in grammar if d.xpath}
+    by_element = {(d.line, d.xpath): d for d in grammar if d.xpath}
     folded = []
     for finding in rules:
-        twin = by_element.pop((finding.line, finding.xpath or ""), None)
+        twin = by_element.pop((finding.line, finding.xpath), None) if finding.xpath else None
         hint = _SUGGESTION.search(twin.message) if twin else None
-        folded.append(replace(finding, message=f"{finding.message.rstrip()} Did you mean {hint[1]}?")
-                      if hint else finding)
+        if hint:
+            finding = replace(finding,  # noqa: PLW2901 -- the folded finding replaces it
+                              message=f"{finding.message.rstrip()} Did you mean {hint[1]}?")
+        folded.append(finding)
     kept = [d for d in grammar if not d.xpath or (d.line, d.xpath) in by_element]
     # A grammar finding on an ancestor of a rule's finding is the cascade of that mistake
     # (libxml2 reports an invalid date inside an interleave as its container failing).
@@ -170,7 +299,8 @@ def _not_tei(root: etree._Element, file: str, lines: SourceLines) -> Diagnostic:
                    f'add xmlns="{TEI_NS}" to the root element')
     else:
         message = f"the root element <{name.localname}> is not <TEI>: this is not a TEI document"
-    return Diagnostic(file, root.sourceline or 1, lines.column_of(root), Severity.ERROR, "not-tei", message)
+    return Diagnostic(file, line_of(root) or 1, lines.column_of(root), Severity.ERROR, "not-tei",
+                      message)
 
 
 def _register_facts(

@@ -1,0 +1,1 @@
+"""Benchmarks of teitools; each script runs as ``python -m benchmarks.<name>`` from the checkout."""

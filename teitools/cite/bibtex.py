@@ -1,0 +1,146 @@
+"""BibLaTeX and BibTeX export.
+
+BibLaTeX: ``@letter`` with the letter's own date in ``origdate`` and the volume written out in
+every entry (``booktitle``, ``editor``, ``publisher``, ``location``, ``date``), since only some
+biblatex styles follow ``crossref``. BibTeX has no letter type and no original date:
+``@incollection`` with the date in the title, as the edition's own titles give it.
+
+Values keep UTF-8 (Cyrillic, diacritics: biber and modern LaTeX read them); only the
+characters TeX treats specially are escaped. Titles are wrapped in an extra pair of braces
+so that styles which change case leave "Stalin to Kaganovich" as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from teitools.cite.mapping import Citable, Name, citables, is_circa, uncertainty_notes
+from teitools.dates import PartialDate
+from teitools.exporters import ExportOptions, ExportResult
+from teitools.model import DateSpan, Edition
+
+BIBLATEX_FILE = "letters.bib"
+BIBTEX_FILE = "letters-bibtex.bib"
+
+_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def escape(text: str) -> str:
+    """Escape the characters TeX treats specially (``& % # _ { } $ ~ ^ \\``); keep the rest."""
+    return "".join(_ESCAPES.get(c, c) for c in text)
+
+
+def names(people: Iterable[Name]) -> str:
+    """A BibTeX name list: "Davies, R. W. and Khlevniuk, Oleg V."; literal names braced."""
+    parts = []
+    for name in people:
+        if name.family and not name.conjectural:
+            family = escape(name.family)
+            # A family name with a space or comma would be split by BibTeX: keep it whole.
+            family = f"{{{family}}}" if " " in family or "," in family else family
+            parts.append(f"{family}, {escape(name.given)}" if name.given else family)
+        else:
+            parts.append(f"{{{escape(name.display())}}}")
+    return " and ".join(parts)
+
+
+def edtf(span: DateSpan | None) -> str | None:
+    """A biblatex date: ``1935-08-22``, ``1932-07``, ``1930?/1932-08-07?``, ``1930/..``."""
+    if span is None:
+        return None
+    mark = "?" if is_circa(span) else ""
+    if span.when is not None:
+        return span.when.iso() + mark
+    start = _iso(span.not_before, mark) or ".."
+    end = _iso(span.not_after, mark) or ".."
+    return None if start == end == ".." else f"{start}/{end}"
+
+
+def biblatex_entry(citable: Citable) -> str:
+    """One ``@letter`` entry."""
+    fields = [
+        ("author", names(citable.senders)),
+        ("title", f"{{{escape(citable.title)}}}"),
+        ("origdate", edtf(citable.date)),
+        *_volume_fields(citable, "location", "date"),
+        ("type", escape(citable.kind) if citable.kind else None),
+        ("langid", _langid(citable.letter.language)),
+        ("note", escape(" ".join(uncertainty_notes(citable))) or None),
+    ]
+    return _entry("letter", citable.key, fields)
+
+
+def bibtex_entry(citable: Citable) -> str:
+    """One ``@incollection`` entry (``@misc`` for a letter not printed in a volume)."""
+    title = f"{citable.title}, {citable.spoken_date}" if citable.date else citable.title
+    note = " ".join([*([citable.kind.capitalize() + "."] if citable.kind else []),
+                     *uncertainty_notes(citable)])
+    fields = [
+        ("author", names(citable.senders)),
+        ("title", f"{{{escape(title)}}}"),
+        *_volume_fields(citable, "address", "year"),
+        ("year", _letter_year(citable) if citable.volume is None else None),
+        ("note", escape(note) or None),
+    ]
+    # Without a volume there is nothing to be "in": an unpublished letter is @misc.
+    return _entry("incollection" if citable.volume else "misc", citable.key, fields)
+
+
+def export_biblatex(edition: Edition, options: ExportOptions) -> ExportResult:
+    """The ``biblatex`` format: one file, entries sorted by date then id."""
+    return ExportResult({BIBLATEX_FILE: "\n".join(biblatex_entry(c) for c in citables(edition))})
+
+
+def export_bibtex(edition: Edition, options: ExportOptions) -> ExportResult:
+    """The ``bibtex`` format: one file, entries sorted by date then id."""
+    return ExportResult({BIBTEX_FILE: "\n".join(bibtex_entry(c) for c in citables(edition))})
+
+
+def _volume_fields(citable: Citable, place: str, year: str) -> list[tuple[str, str | None]]:
+    volume = citable.volume
+    if volume is None:
+        return []
+    editors = [Name(e.family, e.given, e.literal) for e in volume.editors]
+    return [
+        ("booktitle", f"{{{escape(volume.title)}}}" if volume.title else None),
+        ("editor", names(editors) or None),
+        ("series", f"{{{escape(volume.series)}}}" if volume.series else None),
+        ("publisher", escape(volume.publisher) or None),
+        (place, escape(volume.place) or None),
+        (year, str(volume.year) if volume.year is not None else None),
+    ]
+
+
+def _entry(entry_type: str, key: str, fields: Iterable[tuple[str, str | None]]) -> str:
+    present = [(name, value) for name, value in fields if value]
+    width = max(len(name) for name, _ in present)
+    lines = [f"  {name.ljust(width)} = {{{value}}}," for name, value in present]
+    return f"@{entry_type}{{{key},\n" + "\n".join(lines) + "\n}\n"
+
+
+def _letter_year(citable: Citable) -> str | None:
+    span = citable.date
+    start = (span.when or span.not_before or span.not_after) if span else None
+    return str(start.year) if start is not None else None
+
+
+def _iso(date: PartialDate | None, mark: str) -> str:
+    return date.iso() + mark if date is not None else ""
+
+
+def _langid(language: str | None) -> str | None:
+    """biblatex's babel/polyglossia language names for the languages letters are in."""
+    known = {"en": "english", "ru": "russian", "de": "german", "fr": "french", "it": "italian",
+             "es": "spanish", "pl": "polish", "uk": "ukrainian", "cs": "czech"}
+    return known.get((language or "").split("-")[0].lower())

@@ -1,0 +1,118 @@
+"""Citations in the HTML pages: the "Cite this letter" block, meta tags and COinS.
+
+The site (``teitools site``) puts :func:`cite_block` on every letter page and
+:func:`meta_tags` in its ``<head>``, and writes :func:`letter_files` beside the pages so that
+the block's download links resolve. Reference managers (Zotero's "Embedded Metadata" and
+COinS translators) read the Dublin Core tags and the COinS span as a letter.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import quote, urlencode
+
+from teitools.cite.bibtex import biblatex_entry
+from teitools.cite.csl import dumps, validate_items
+from teitools.cite.mapping import Citable, citables, csl_item
+from teitools.cite.ris import record
+from teitools.cite.styles import CiteOptions, format_citation
+from teitools.model import Edition, Letter
+
+#: Download formats of the cite block: (label, file suffix, media type).
+DOWNLOADS = (
+    ("CSL-JSON", ".json", "application/vnd.citationstyles.csl+json"),
+    ("BibLaTeX", ".bib", "application/x-bibtex"),
+    ("RIS", ".ris", "application/x-research-info-systems"),
+)
+
+
+def letter_files(letter: Letter, edition: Edition, folder: str = "cite/") -> dict[str, str]:
+    """The letter's citation files, relative path -> content, for the block's links."""
+    citable = _citable(letter, edition)
+    item = csl_item(citable)
+    validate_items([item])
+    return {
+        f"{folder}{citable.key}.json": dumps([item]),
+        f"{folder}{citable.key}.bib": biblatex_entry(citable),
+        f"{folder}{citable.key}.ris": record(citable),
+    }
+
+
+def cite_block(letter: Letter, edition: Edition, folder: str = "cite/") -> str:
+    """The "Cite this letter" block: the Chicago note, links to the letter's files, and the
+    COinS span reference managers read (a ``<span>``, so it lives in the body)."""
+    citable = _citable(letter, edition)
+    note = format_citation(csl_item(citable), CiteOptions(style="chicago", note=True, html=True))
+    links = "\n".join(
+        f'    <li><a href="{escape(folder + citable.key + suffix)}" type="{media}" '
+        f'download>{label}</a></li>'
+        for label, suffix, media in DOWNLOADS
+    )
+    return (
+        f'<section class="cite-letter" id="cite">\n'
+        f"  <h2>Cite this letter</h2>\n"
+        f'  <p class="citation">{note}</p>\n'
+        f'  <ul class="cite-downloads">\n{links}\n  </ul>\n'
+        f"  {coins(citable, _page_title(citable), _dc_date(citable))}\n"
+        f"</section>\n"
+    )
+
+
+def meta_tags(letter: Letter, edition: Edition) -> str:
+    """Dublin Core ``<meta>`` tags (for the page's ``<head>``) that describe it as a letter."""
+    citable = _citable(letter, edition)
+    title = _page_title(citable)
+    date = _dc_date(citable)
+    tags: list[tuple[str, str]] = [("DC.type", "letter"), ("DC.title", title)]
+    tags += [("DC.creator", n.inverted()) for n in citable.senders]
+    tags += [("DC.contributor", n.inverted()) for n in citable.recipients]
+    if date:
+        tags.append(("DC.date", date))
+    if letter.language:
+        tags.append(("DC.language", letter.language))
+    if citable.volume is not None and citable.volume.title:
+        tags.append(("DC.relation.isPartOf", citable.volume.title))
+    lines = ['<link rel="schema.DC" href="http://purl.org/dc/elements/1.1/">']
+    lines += [f'<meta name="{name}" content="{escape(value)}">' for name, value in tags]
+    return "\n".join(lines) + "\n"
+
+
+def coins(citable: Citable, title: str, date: str | None) -> str:
+    """A COinS span (OpenURL 1.0, Dublin Core format) with ``rft.type=letter``."""
+    fields: list[tuple[str, str]] = [
+        ("url_ver", "Z39.88-2004"),
+        ("ctx_ver", "Z39.88-2004"),
+        ("rft_val_fmt", "info:ofi/fmt:kev:mtx:dc"),
+        ("rft.type", "letter"),
+        ("rft.title", title),
+    ]
+    fields += [("rft.creator", n.inverted()) for n in citable.senders]
+    if date:
+        fields.append(("rft.date", date))
+    if citable.letter.language:
+        fields.append(("rft.language", citable.letter.language))
+    if citable.volume is not None and citable.volume.title:
+        fields.append(("rft.source", citable.volume.title))
+    query = urlencode(fields, quote_via=quote)
+    return f'<span class="Z3988" title="{escape(query)}"></span>'
+
+
+def _dc_date(citable: Citable) -> str | None:
+    """ISO 8601: a day, month or year, or an interval ``1930/1932-08-07``."""
+    span = citable.date
+    if span is None:
+        return None
+    if span.when is not None:
+        return span.when.iso()
+    if span.not_before is not None and span.not_after is not None:
+        return f"{span.not_before.iso()}/{span.not_after.iso()}"
+    single = span.not_before or span.not_after
+    return single.iso() if single is not None else None
+
+
+def _page_title(citable: Citable) -> str:
+    return citable.letter.title or f"{citable.title}, {citable.spoken_date}"
+
+
+def _citable(letter: Letter, edition: Edition) -> Citable:
+    return citables(edition, [letter])[0]

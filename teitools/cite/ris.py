@@ -1,0 +1,91 @@
+"""RIS export, as Zotero reads a letter.
+
+``TY  - PCOMM`` (Zotero's type for a letter), ``AU`` the sender(s), ``A2`` the recipient(s),
+``DA`` the full date and ``PY`` its year, ``M3`` the letter type (Zotero's "Type"). Zotero has
+no fields for the volume a letter is printed in: the volume goes in ``T2``/``ED``/``PB``/``CY``
+(which Zotero keeps in a note of unmapped fields) and, written out as a reference, in ``N1``
+(which Zotero keeps as a note). Lines end with CRLF, as the RIS specification asks.
+"""
+
+from __future__ import annotations
+
+from teitools.cite.mapping import Citable, Name, citables, uncertainty_notes
+from teitools.exporters import ExportOptions, ExportResult
+from teitools.model import UNCERTAIN, DateSpan, Edition
+
+FILE_NAME = "letters.ris"
+EOL = "\r\n"
+
+
+def ris_date(span: DateSpan | None) -> str | None:
+    """RIS ``DA``: ``1935/08/22/``, ``1932/07//``; a range or open date gives its earliest
+    known parts and says the rest in the free-text part: ``1930///between 1930 and …``."""
+    if span is None:
+        return None
+    start = span.when or span.not_before or span.not_after
+    if start is None:
+        return None
+    parts = f"{start.year:04d}/{_two(start.month)}/{_two(start.day)}/"
+    if span.when is not None and span.cert not in UNCERTAIN:
+        return parts
+    return parts + span.spoken()
+
+
+def record(citable: Citable) -> str:
+    """One RIS record, ending with ``ER  -``."""
+    volume = citable.volume
+    start = citable.date.when or citable.date.not_before or citable.date.not_after \
+        if citable.date else None
+    lines: list[tuple[str, str | None]] = [
+        ("TY", "PCOMM"),
+        ("ID", citable.key),
+        *[("AU", n.inverted()) for n in citable.senders],
+        *[("A2", n.inverted()) for n in citable.recipients],
+        ("TI", citable.title),
+        ("DA", ris_date(citable.date)),
+        ("PY", f"{start.year:04d}" if start else None),
+        ("M3", citable.kind),
+        ("LA", citable.letter.language),
+    ]
+    if volume is not None:
+        lines += [
+            ("T2", volume.title or None),
+            *[("ED", Name(e.family, e.given, e.literal).inverted()) for e in volume.editors],
+            ("T3", volume.series or None),
+            ("PB", volume.publisher or None),
+            ("CY", volume.place or None),
+            ("N1", f"Published in: {published_in(citable)}"),
+        ]
+    lines += [("N1", note) for note in uncertainty_notes(citable)]
+    lines.append(("ER", ""))
+    return "".join(f"{tag}  - {value}{EOL}"
+                   for tag, value in lines if value is not None)
+
+
+def published_in(citable: Citable) -> str:
+    """The volume as a reference: "R. W. Davies et al., eds., Title (Place: Publisher, 2003)"."""
+    volume = citable.volume
+    if volume is None:
+        return ""
+    editors = [Name(e.family, e.given, e.literal).display() for e in volume.editors]
+    if len(editors) > 3:
+        who = f"{editors[0]} et al., eds., "
+    elif editors:
+        who = (" and ".join(editors) if len(editors) < 3
+               else f"{editors[0]}, {editors[1]} and {editors[2]}")
+        who += ", eds., " if len(editors) > 1 else ", ed., "
+    else:
+        who = ""
+    imprint = ", ".join(p for p in (
+        ": ".join(p for p in (volume.place, volume.publisher) if p),
+        str(volume.year) if volume.year else "") if p)
+    return f"{who}{volume.title}" + (f" ({imprint})" if imprint else "")
+
+
+def export(edition: Edition, options: ExportOptions) -> ExportResult:
+    """The ``ris`` format: one file, records sorted by date then id, a blank line between."""
+    return ExportResult({FILE_NAME: EOL.join(record(c) for c in citables(edition))})
+
+
+def _two(number: int | None) -> str:
+    return f"{number:02d}" if number is not None else ""

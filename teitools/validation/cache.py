@@ -1,0 +1,330 @@
+"""A content-addressed cache of per-file validation results, in ``.teitools-cache/``.
+
+Two kinds of entry:
+
+- per file: the findings of the per-file layers (well-formedness, grammar, Schematron) and
+  the facts the cross-file checks need (ids and ``#id`` pointers);
+- per run: the whole report of a run, keyed on the keys of all its files in order. The
+  cross-file checks depend on every file at once, so they are cached only this way: a run
+  over exactly the same inputs gives back its report without reading any entry of a file,
+  and a run with one file changed validates that file and repeats the (cheap) cross-file
+  checks over the facts of all.
+
+The key of a file's entry is a SHA-256 over everything the cached result depends on:
+
+- the file's path (findings carry it) and its bytes;
+- the bytes of the schemas in use (RELAX NG and Schematron);
+- the bytes of the file's registers (``persons.xml``, ``places.xml``, ``sources.xml``), since
+  a schema may read them (Schematron's ``document()``);
+- the teitools version and a digest of teitools' own code, so that an upgrade, or an edit in
+  a development checkout, never serves results of other code.
+
+Any change to one of those gives another key, so entries are never invalidated, only left
+behind; deleting the folder is always safe. Entries are JSON (never pickle: a cache restored
+in CI may come from another branch, and must not be able to run code) and are written
+atomically; an entry that cannot be read is a miss.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from teitools.diagnostics import Diagnostic, Report, Severity
+from teitools.errors import DocumentError
+from teitools.validation.corpus import LETTERS_FOLDER, FileFacts, Pointer, Position
+from teitools.xmlload import read_bytes
+
+#: The default cache folder, relative to the working directory (like .pytest_cache).
+DEFAULT_CACHE_DIR = Path(".teitools-cache")
+#: Bumped when the layout of entries changes; old entries are then simply not found.
+ENTRY_FORMAT = 1
+_PACKAGE = Path(__file__).resolve().parents[1]
+_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+        "# This file is a cache directory tag created by teitools.\n"
+        "# For information see https://bford.info/cachedir/\n")
+
+CachedResult = tuple[tuple[Diagnostic, ...], FileFacts | None]
+
+
+class ResultCache:
+    """Per-file results stored under their content key; see the module docstring."""
+
+    def __init__(
+        self, folder: Path, context: bytes, registers: Mapping[Path, Sequence[Path]]
+    ) -> None:
+        self.folder = folder
+        self._entries = folder / f"v{ENTRY_FORMAT}"
+        self._context = context
+        self._registers = registers
+        self._register_digests: dict[Path, bytes] = {}
+        self._keys: dict[Path, str | None] = {}
+        self._shared = _Shared()
+        self.writable = True
+
+    @classmethod
+    def open(
+        cls, folder: Path, schemas: Iterable[Path], registers: Mapping[Path, Sequence[Path]],
+        *, variant: str = "",
+    ) -> ResultCache:
+        """The cache in ``folder`` for a run with these schemas, each file with its registers;
+        ``variant`` names the options that change results. The folder is made when the first
+        entry is written."""
+        context = hashlib.sha256()
+        for part in (b"teitools", _version().encode(), code_digest(), variant.encode()):
+            context.update(part + b"\0")
+        for schema in schemas:
+            context.update(b"schema\0" + _file_digest(schema))
+        return cls(folder, context.digest(), registers)
+
+    def key(self, path: Path) -> str | None:
+        """The key of ``path``'s result, or None when the file cannot be read (not cached)."""
+        if path not in self._keys:
+            self._keys[path] = self._key(path)
+        return self._keys[path]
+
+    def _key(self, path: Path) -> str | None:
+        try:
+            data = read_bytes(path)  # a regular file within the size limit, or not cached
+        except DocumentError:
+            return None
+        digest = hashlib.sha256(self._context)
+        for register in self._registers.get(path, ()):
+            digest.update(b"register\0" + self._register_digest(register))
+        digest.update(b"path\0" + os.fsencode(path) + b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def get_report(self, files: Sequence[Path]) -> Report | None:
+        """The report of an earlier run over exactly these files, all unchanged, or None."""
+        key = self._run_key(files)
+        if key is None:
+            return None
+        try:
+            return _decode_report(json.loads(self._run_entry(key).read_bytes()))
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+
+    def put_report(self, files: Sequence[Path], report: Report) -> None:
+        """Keep the report of a run over ``files`` (not when a file could not be read)."""
+        key = self._run_key(files)
+        if key is not None:
+            self._store(self._run_entry(key), _encode_report(report))
+
+    def _run_key(self, files: Sequence[Path]) -> str | None:
+        digest = hashlib.sha256(self._context + b"run\0")
+        for file in files:
+            key = self.key(file)
+            if key is None:
+                return None
+            digest.update(key.encode("ascii"))
+        return digest.hexdigest()
+
+    def _run_entry(self, key: str) -> Path:
+        return self._entries / "runs" / f"{key}.json"
+
+    def unchanged(self, path: Path, key: str) -> bool:
+        """True when ``path`` still has the key it had when the run began, so that a file
+        edited while it was being validated is not stored under its earlier bytes."""
+        return self._key(path) == key
+
+    def get(self, key: str, path: Path) -> CachedResult | None:
+        """The stored result for ``key``, or None on a miss or an unreadable entry."""
+        try:
+            data = json.loads(self._entry(key).read_bytes())
+            return _decode(data, str(path), self._shared)
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+
+    def put(self, key: str, result: CachedResult) -> None:
+        """Store a result; a cache that cannot be written is silently left alone."""
+        self._store(self._entry(key), _encode(result))
+
+    def _store(self, target: Path, data: dict[str, Any]) -> None:
+        if not self.writable:
+            return
+        try:
+            if not self.folder.is_dir():
+                _create(self.folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write(target, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        except OSError:
+            self.writable = False  # a read-only checkout: validation goes on without a cache
+
+    def _entry(self, key: str) -> Path:
+        return self._entries / key[:2] / f"{key[2:]}.json"
+
+    def _register_digest(self, register: Path) -> bytes:
+        if register not in self._register_digests:
+            self._register_digests[register] = _file_digest(register)
+        return self._register_digests[register]
+
+
+def _version() -> str:
+    # Imported when used: the package's __init__ imports the validator, which imports this.
+    from teitools import __version__  # noqa: PLC0415 -- see the comment above
+
+    return __version__
+
+
+@cache
+def code_digest() -> bytes:
+    """A digest of teitools' Python code, so that edited code never sees stale results."""
+    digest = hashlib.sha256()
+    for source in sorted(_PACKAGE.rglob("*.py")):
+        digest.update(source.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+        digest.update(source.read_bytes())
+    return digest.digest()
+
+
+def _file_digest(path: Path) -> bytes:
+    try:
+        return os.fsencode(path) + b"\0" + hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return os.fsencode(path) + b"\0missing"
+
+
+def _create(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    # Ignored by git without any set-up, as pytest and mypy do with their caches.
+    _write(folder / ".gitignore", b"# Created by teitools; safe to delete.\n*\n")
+    _write(folder / "CACHEDIR.TAG", _TAG.encode())
+
+
+def _write(target: Path, data: bytes) -> None:
+    # Atomic, but not fsynced: a cache entry lost in a crash is only a miss.
+    handle, temporary = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        Path(temporary).chmod(0o644)  # mkstemp's 0600 would lock out a CI cache's other users
+        Path(temporary).replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise
+
+
+def _encode_report(report: Report) -> dict[str, Any]:
+    return {
+        "files": list(report.files),
+        "diagnostics": [[d.file, d.line, d.column, str(d.severity), d.rule, d.message, d.xpath,
+                         [list(pair) for pair in d.details]]
+                        for d in report.diagnostics],
+    }
+
+
+def _decode_report(data: dict[str, Any]) -> Report:
+    return Report(
+        tuple(str(file) for file in data["files"]),
+        tuple(_diagnostic(file, *rest) for file, *rest in data["diagnostics"]),
+    )
+
+
+def _diagnostic(file: Any, line: Any, column: Any, severity: Any, rule: Any, message: Any,
+                xpath: Any, details: Any) -> Diagnostic:
+    # Checked while rebuilt: a damaged entry raises here and is treated as a miss.
+    return Diagnostic(str(file), int(line), int(column), Severity(str(severity)), str(rule),
+                      str(message), None if xpath is None else str(xpath),
+                      tuple((str(key), str(value)) for key, value in details))
+
+
+def _encode(result: CachedResult) -> dict[str, Any]:
+    diagnostics, facts = result
+    return {
+        "diagnostics": [[d.line, d.column, str(d.severity), d.rule, d.message, d.xpath,
+                         [list(pair) for pair in d.details]]
+                        for d in diagnostics],
+        "facts": None if facts is None else {
+            "kind": facts.kind,
+            "root_id": facts.root_id,
+            "ids": [[i, p.line, p.attribute] for i, p in facts.ids],
+            "pointers": [[p.target, p.position.line, p.position.attribute]
+                         for p in facts.pointers],
+        },
+    }
+
+
+def _decode(data: dict[str, Any], file: str, shared: _Shared | None = None) -> CachedResult:
+    shared = shared if shared is not None else _Shared()
+    diagnostics = tuple(_diagnostic(file, *fields) for fields in data["diagnostics"])
+    raw = data["facts"]
+    if raw is None:
+        return diagnostics, None
+    path = Path(file)
+    facts = FileFacts(
+        file, path.stem, str(raw["kind"]), path.parent.name == LETTERS_FOLDER,
+        None if raw["root_id"] is None else str(raw["root_id"]),
+        tuple((str(i), shared.position(line, attr)) for i, line, attr in raw["ids"]),
+        tuple(shared.pointer(target, line, attr) for target, line, attr in raw["pointers"]),
+    )
+    return diagnostics, facts
+
+
+class _Shared:
+    """One instance of each equal position and pointer across a run's entries.
+
+    They are immutable, and letters of an edition repeat them (the same person pointed at
+    from the same line of the header), so sharing saves most of the time and memory of
+    rebuilding the facts of thousands of cached files.
+    """
+
+    def __init__(self) -> None:
+        self._positions: dict[tuple[Any, Any], Position] = {}
+        self._pointers: dict[tuple[Any, Any, Any], Pointer] = {}
+
+    def position(self, line: Any, attribute: Any) -> Position:
+        key = (line, attribute)
+        found = self._positions.get(key)
+        if found is None:
+            found = self._positions[key] = Position(int(line), str(attribute))
+        return found
+
+    def pointer(self, target: Any, line: Any, attribute: Any) -> Pointer:
+        key = (target, line, attribute)
+        found = self._pointers.get(key)
+        if found is None:
+            found = self._pointers[key] = Pointer(str(target), self.position(line, attribute))
+        return found
+
+
+#: Told how many of the files are done, and how many there are: ``progress(done, total)``.
+Progress = Callable[[int, int], None]
+
+
+def run_cached(
+    files: Sequence[Path],
+    cache: ResultCache | None,
+    check: Callable[[list[Path]], Iterable[CachedResult]],
+    progress: Progress | None = None,
+) -> list[CachedResult]:
+    """The results of ``files`` in order: from the cache where it has them, from ``check``
+    (given the files it lacks, in order, yielding one result each) for the rest."""
+    found: dict[Path, CachedResult] = {}
+    keys: dict[Path, str] = {}
+    if cache is not None:
+        for file in files:
+            key = cache.key(file)
+            hit = cache.get(key, file) if key is not None else None
+            if hit is not None:
+                found[file] = hit
+            elif key is not None:
+                keys[file] = key
+    total = len(files)
+    if progress is not None:
+        progress(len(found), total)
+    missing = [file for file in files if file not in found]
+    for file, result in zip(missing, check(missing), strict=True):
+        found[file] = result
+        if cache is not None and file in keys and cache.unchanged(file, keys[file]):
+            cache.put(keys[file], result)
+        if progress is not None:
+            progress(len(found), total)
+    return [found[file] for file in files]

@@ -1,0 +1,84 @@
+"""Layer 3 for any Schematron schema: the lxml fast path for XPath 1, elementpath for XPath 2+.
+
+``queryBinding="xslt"`` (or none) runs through :mod:`teitools.validation.rules`, lxml's
+compiled XSLT, which is fastest; when lxml cannot compile such a schema (it uses an XPath 2
+function while declaring XSLT 1) the XPath 2 engine reads it in XPath 1 compatibility mode.
+``xslt2``/``xslt3`` schemas, and Schematron embedded in RELAX NG or XSD grammars, run on
+:mod:`teitools.validation.schematron2`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+from teitools.diagnostics import Diagnostic
+from teitools.errors import DocumentError, SchemaError
+from teitools.validation.positions import SourceLines
+from teitools.validation.rules import RuleSet, check_rules, compile_schematron
+from teitools.validation.schematron2 import (
+    XPATH2_BINDINGS,
+    XPath2Schematron,
+    check_xpath2,
+    compile_xpath2_schematron,
+)
+from teitools.validation.schematron_source import (
+    embedded_schematron,
+    is_schematron,
+    read_schematron,
+)
+from teitools.xmlload import load
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A compiled Schematron schema, on whichever engine runs it."""
+
+    path: Path
+    engine: str  # "xpath1" (lxml) or "xpath2" (elementpath)
+    compiled: RuleSet | XPath2Schematron
+
+    def check(self, tree: etree._ElementTree, lines: SourceLines, file: str) -> list[Diagnostic]:
+        if isinstance(self.compiled, RuleSet):
+            return check_rules(tree, self.compiled, lines, file)
+        return check_xpath2(tree, self.compiled, lines, file)
+
+
+@cache
+def compile_rules(path: Path, phase: str | None = None, engine: str | None = None) -> Rules:
+    """Compile the Schematron at ``path`` (or embedded in the grammar there) once per process.
+
+    ``engine`` forces "xpath1" or "xpath2"; by default the schema's ``queryBinding`` decides.
+    """
+    root = _root(path)
+    binding = (root.get("queryBinding") or "xslt").lower() if is_schematron(root) else "xslt2"
+    wants_xpath2 = engine == "xpath2" or (engine is None and binding in XPATH2_BINDINGS)
+    if not wants_xpath2:
+        if phase not in (None, "#ALL", "#DEFAULT"):  # lxml's skeleton ignores an unknown phase
+            read_schematron(path).active_patterns(phase)
+        try:
+            return Rules(path, "xpath1", compile_schematron(path, phase))
+        except SchemaError:
+            if engine == "xpath1":
+                raise
+    return Rules(path, "xpath2", compile_xpath2_schematron(path, phase))
+
+
+@cache
+def has_embedded_rules(path: Path) -> bool:
+    """True when the grammar at ``path`` carries Schematron patterns."""
+    if path.suffix.lower() == ".rnc":
+        return False
+    root = _root(path)
+    return not is_schematron(root) and embedded_schematron(root) is not None
+
+
+@cache
+def _root(path: Path) -> etree._Element:
+    try:
+        return load(path).getroot()
+    except DocumentError as error:
+        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None

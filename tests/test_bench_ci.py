@@ -1,0 +1,34 @@
+"""The CI benchmark's generated edition is valid, so the benchmark times complete validations."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+from teitools import validate
+from tests.conftest import ROOT
+
+
+def bench_ci() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_ci", ROOT / "benchmarks" / "bench_ci.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_generated_edition_validates_clean_and_its_ids_are_unique(tmp_path: Path) -> None:
+    bench = bench_ci()
+    files = bench.generate(tmp_path / "tei", 60)
+    report = validate([tmp_path / "tei"])
+    assert report.diagnostics == ()
+    assert len(report.files) == 60 + 3
+    assert len({f.name for f in files}) == 60
+
+
+def test_a_changed_letter_stays_valid(tmp_path: Path) -> None:
+    bench = bench_ci()
+    files = bench.generate(tmp_path / "tei", 5)
+    files[2].write_text(bench.letter(2, extra="A changed sentence.")[1], encoding="utf-8")
+    assert validate([tmp_path / "tei"]).diagnostics == ()

@@ -1,0 +1,210 @@
+"""CSL-JSON, BibLaTeX, BibTeX and RIS exports: golden files, schemas and round trips."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from bibtexparser.entrypoint import parse_string
+
+from teitools.cite import csl
+from teitools.cite.bibtex import escape
+from teitools.cite.mapping import citables
+from teitools.cli import main
+from teitools.errors import CitationError
+from teitools.exporters import EXPORTERS, ExportOptions
+from teitools.model import Edition, read_edition
+from teitools.resources import schema_file
+from tests.conftest import EDITION, SHARED, Golden
+
+from .ris_reader import read_ris
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cite" / "letters"
+FORMATS = {"csl-json": "letters.json", "biblatex": "letters.bib",
+           "bibtex": "letters-bibtex.bib", "ris": "letters.ris"}
+OFFICIAL_SCHEMA = SHARED / "reference" / "csl" / "csl-data.json"
+
+
+@pytest.fixture(scope="module")
+def edition() -> Edition:
+    return read_edition([EDITION])
+
+
+@pytest.fixture(scope="module")
+def fixtures() -> Edition:
+    return read_edition([FIXTURES])
+
+
+def _export(edition: Edition, name: str) -> str:
+    files = EXPORTERS[name].export(edition, ExportOptions()).files
+    assert list(files) == [FORMATS[name]]
+    return files[FORMATS[name]]
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+@pytest.mark.parametrize("which", ["edition", "fixtures"])
+def test_export_matches_golden_file(name: str, which: str, edition: Edition,
+                                    fixtures: Edition, golden: Golden) -> None:
+    source = edition if which == "edition" else fixtures
+    golden(f"cite/{which}/{FORMATS[name]}", _export(source, name))
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_export_command_writes_one_file(name: str, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / FORMATS[name]
+    assert main(["export", name, str(EDITION), "-o", str(out)]) == 0
+    first = out.read_bytes()
+    assert main(["export", name, str(EDITION), "-o", str(out)]) == 0
+    assert out.read_bytes() == first  # deterministic
+    assert main(["export", name, str(EDITION / "letters")]) == 0
+    assert capsys.readouterr().out.encode("utf-8") == first
+
+
+def test_csl_json_is_valid_against_the_official_schema(edition: Edition,
+                                                       fixtures: Edition) -> None:
+    if not OFFICIAL_SCHEMA.is_file():
+        pytest.skip(f"the official CSL-JSON schema is not at {OFFICIAL_SCHEMA}")
+    schema = json.loads(OFFICIAL_SCHEMA.read_text(encoding="utf-8"))
+    for source in (edition, fixtures):
+        jsonschema.Draft7Validator(schema).validate(json.loads(_export(source, "csl-json")))
+
+
+def test_csl_json_export_refuses_what_its_schema_refuses() -> None:
+    item: dict[str, object] = {
+        "id": "x1900y", "citation-key": "x1900y", "type": "personal_communication",
+        "author": [{"family": "X"}], "recipient": [{"family": "Y"}]}
+    csl.validate_items([item])
+    with pytest.raises(CitationError, match=r"at 0/original-date"):
+        csl.validate_items([{**item, "original-date": "1935-08-22"}])
+    with pytest.raises(CitationError, match=r"at 0: Additional properties"):
+        csl.validate_items([{**item, "letter": True}])
+
+
+def test_csl_json_keeps_utf8(fixtures: Edition) -> None:
+    text = _export(fixtures, "csl-json")
+    assert '"family": "Чайковский"' in text
+    assert "\\u" not in text
+
+
+# --- BibLaTeX and BibTeX --------------------------------------------------------------------
+
+def test_escape_specials_and_keep_utf8() -> None:
+    assert escape("Letters & Papers: 100% {complete} #1_draft") == \
+        r"Letters \& Papers: 100\% \{complete\} \#1\_draft"
+    assert escape("Чайковский, Dvořák") == "Чайковский, Dvořák"
+    assert escape("a\\b ~ ^ $") == r"a\textbackslash{}b \textasciitilde{} \textasciicircum{} \$"
+
+
+def _unescape(value: str) -> str:
+    value = value.removeprefix("{").removesuffix("}") if value.startswith("{") else value
+    return re.sub(r"\\([&%#_{}$])", r"\1", value)
+
+
+@pytest.mark.parametrize("which", ["edition", "fixtures"])
+def test_biblatex_round_trip(which: str, edition: Edition, fixtures: Edition) -> None:
+    source = edition if which == "edition" else fixtures
+    library = parse_string(_export(source, "biblatex"))
+    assert not library.failed_blocks
+    entries = {e.key: e for e in library.entries}
+    for citable in citables(source):
+        entry = entries.pop(citable.key)
+        assert entry.entry_type == "letter"
+        fields = {f.key: f.value for f in entry.fields}
+        assert _unescape(fields["title"]) == citable.title
+        assert fields["author"] == " and ".join(
+            f"{n.family}, {n.given}" for n in citable.senders)
+        volume = citable.volume
+        if volume is None:
+            assert "booktitle" not in fields
+            continue
+        assert _unescape(fields["booktitle"]) == volume.title
+        assert fields["date"] == str(volume.year)
+        assert fields["publisher"] == volume.publisher
+        assert fields["location"] == volume.place
+        assert fields["editor"].split(" and ") == [f"{e.family}, {e.given}"
+                                                   for e in volume.editors]
+    assert not entries
+
+
+def test_biblatex_fields_of_special_cases(edition: Edition) -> None:
+    library = parse_string(_export(edition, "biblatex"))
+    fields = {e.key: {f.key: f.value for f in e.fields} for e in library.entries}
+    assert fields["stalin1935-08-22kaganovich"]["origdate"] == "1935-08-22"
+    assert fields["stalin1932-07kaganovich"]["origdate"] == "1932-07"
+    assert fields["stalin1930kaganovich"]["origdate"] == "1930?/1932-08-07?"
+    assert fields["stalin1930kaganovich"]["title"] == "{Stalin to Kaganovich (?)}"
+    assert fields["stalin1936-08-23kaganovich"]["type"] == "letter in cipher"
+    assert fields["stalin1926-06-25molotov"]["title"] == \
+        "{Stalin to Molotov, Rykov, Bukharin and other friends}"
+
+
+def test_bibtex_round_trip(edition: Edition, fixtures: Edition) -> None:
+    for source in (edition, fixtures):
+        library = parse_string(_export(source, "bibtex"))
+        assert not library.failed_blocks
+        assert [e.key for e in library.entries] == [c.key for c in citables(source)]
+        for entry, citable in zip(library.entries, citables(source), strict=True):
+            fields = {f.key: f.value for f in entry.fields}
+            assert entry.entry_type == ("incollection" if citable.volume else "misc")
+            assert _unescape(fields["title"]) == f"{citable.title}, {citable.spoken_date}"
+            if citable.volume is not None:
+                assert fields["year"] == str(citable.volume.year)
+                assert fields["address"] == citable.volume.place
+
+
+def test_bibtex_escapes_the_volume_title(fixtures: Edition) -> None:
+    text = _export(fixtures, "bibtex")
+    assert r"booktitle = {{Letters \& Papers: 100\% \{complete\} \#1\_draft}}," in text
+    assert "author    = {Чайковский, Пётр Ильич}," in text
+
+
+# --- RIS ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", ["edition", "fixtures"])
+def test_ris_round_trip(which: str, edition: Edition, fixtures: Edition) -> None:
+    source = edition if which == "edition" else fixtures
+    text = _export(source, "ris")
+    assert text.endswith("ER  - \r\n")
+    assert "\n" not in text.replace("\r\n", "")
+    records = read_ris(text)
+    assert read_ris(text.replace("\r\n", "\n")) == records  # CRLF-tolerant
+    assert [r["ID"] for r in records] == [[c.key] for c in citables(source)]
+    for record, citable in zip(records, citables(source), strict=True):
+        assert record["TY"] == ["PCOMM"]
+        assert record["AU"] == [n.inverted() for n in citable.senders]
+        assert record["A2"] == [n.inverted() for n in citable.recipients]
+        assert record["TI"] == [citable.title]
+        if citable.volume is not None:
+            assert record["T2"] == [citable.volume.title]
+            assert record["PB"] == [citable.volume.publisher]
+
+
+def test_ris_fields_of_special_cases(edition: Edition) -> None:
+    records = {r["ID"][0]: r for r in read_ris(_export(edition, "ris"))}
+    assert records["stalin1935-08-22kaganovich"]["DA"] == ["1935/08/22/"]
+    assert records["stalin1935-08-22kaganovich"]["PY"] == ["1935"]
+    assert records["stalin1932-07kaganovich"]["DA"] == ["1932/07//"]
+    assert records["stalin1930kaganovich"]["DA"] == \
+        ["1930///between 1930 and 7 August 1932 (uncertain)"]
+    assert records["stalin1930kaganovich"]["A2"] == ["Kaganovich, Lazar (?)"]
+    assert records["stalin1936-08-23kaganovich"]["M3"] == ["letter in cipher"]
+    assert "M3" not in records["stalin1935-08-22kaganovich"]
+    assert records["stalin1926-06-25molotov"]["A2"] == [
+        "Molotov, Vyacheslav", "Rykov, Alexei", "Bukharin, Nikolai", "other friends"]
+    assert records["stalin1935-08-22kaganovich"]["N1"] == [
+        "Published in: R. W. Davies et al., eds., The Stalin-Kaganovich Correspondence "
+        "1931-36 (New Haven: Yale University Press, 2003)"]
+
+
+def test_ris_reader_rejects_a_record_without_end() -> None:
+    with pytest.raises(ValueError, match="no ER"):
+        read_ris("TY  - PCOMM\r\nAU  - X\r\n")
+
+
+def test_the_shipped_schema_is_a_valid_draft_07_schema() -> None:
+    path = schema_file(csl.SCHEMA)
+    jsonschema.Draft7Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
