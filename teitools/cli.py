@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import time
 import traceback
@@ -30,6 +31,9 @@ from teitools.report.text import summary
 from teitools.settings import settings_for
 from teitools.validation import ValidateOptions, validate
 from teitools.validation.cache import DEFAULT_CACHE_DIR, Progress
+
+#: Exit code when stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 # _LAZY: the site, the build and the citation styles are imported by their commands, so
 # that `teitools validate` (run on every commit by pre-commit and CI) starts fast.
@@ -305,7 +309,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="teitools",
                  standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as error:
+        if isinstance(error.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            click.echo("teitools: interrupted", err=True)
+            return EXIT_INTERRUPTED
         click.echo("Aborted.", err=True)
         return EXIT_USAGE
     except click.ClickException as error:
@@ -318,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return done.code if isinstance(done.code, int) else EXIT_OK
     except KeyboardInterrupt:
         click.echo("teitools: interrupted", err=True)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:
         click.echo(f"teitools: internal error (a bug in teitools, please report it): "
                    f"{type(error).__name__}: {error}", err=True)
@@ -328,6 +335,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
+def _stop(signum: int, _frame: object) -> None:
+    # Unwinding as for Ctrl-C lets write_atomic remove its temporary files on the way out.
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point; SIGTERM and SIGHUP stop it as cleanly as Ctrl-C."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
     sys.exit(main())

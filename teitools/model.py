@@ -368,7 +368,7 @@ def _first_place(actions: list[etree._Element]) -> Participant | None:
 
 def _pointer(value: str | None) -> str | None:
     """``#stalin`` -> ``stalin``; other values (URIs) are kept as they are."""
-    if not value:
+    if not value or not value.split():  # a blank @ref points nowhere (found by fuzzing)
         return None
     first = value.split()[0]
     return first[1:] if first.startswith("#") else first

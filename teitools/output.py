@@ -1,39 +1,36 @@
 """Writing outputs safely: every file goes to a temporary name in its folder, then is renamed.
 
 A reader of the output folder therefore sees either the previous file or the complete new
-one, never a partial file, even when teitools is interrupted or the disk fills up.
+one, never a partial file, even when teitools is interrupted (Ctrl-C, SIGTERM) or the disk
+fills up. :func:`write_files` writes every file of a set to its temporary name (and flushes
+them to disk) before it renames any, so a failure while writing leaves the previous set
+untouched. Temporary files
+are removed on any failure or interruption; they are named ``.NAME.*.tmp``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
 from teitools.errors import OutputError
 
+#: Temporary files are ``.<name>.<random>.tmp`` beside their target.
+TEMPORARY_SUFFIX = ".tmp"
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
 
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` atomically (UTF-8 for text)."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    staged: list[Path] = []
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).replace(path)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
-        if isinstance(error, OSError):
-            raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+        _stage(path, data, staged)
+        _commit(staged[0], path)
+    except BaseException:
+        _discard(staged)
         raise
 
 
@@ -52,43 +49,105 @@ def append_text(path: Path, text: str) -> None:
 def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     """Write ``files`` (relative path -> content) below ``folder``; return the paths written.
 
-    A relative path that would leave ``folder`` (``..``, an absolute path) is refused. Every
-    file is first written to a temporary name; the data are flushed to disk once for all
-    (one ``sync`` instead of one ``fsync`` per file, which made a site of 10,000 pages take
-    minutes), and only then is each file renamed into place.
+    A relative path that would leave ``folder`` (``..``, an absolute path, a symbolic link
+    pointing out) is refused before anything is written. Every file is written to its
+    temporary name first; only when all are complete are they renamed into place.
     """
-    root = folder.resolve()
-    targets = []
-    for relative in files:
-        target = (root / relative).resolve()
-        if not target.is_relative_to(root) or target == root:
-            raise OutputError(f"refusing to write {relative!r}: it is outside {folder}")
-        targets.append(target)
-    if len(targets) <= 1:
-        for target, data in zip(targets, files.values(), strict=True):
-            write_atomic(target, data)
-        return targets
-    temporaries: list[Path] = []
+    targets = _targets(folder, files)
+    staged: list[Path] = []
     try:
         for target, data in zip(targets, files.values(), strict=True):
-            temporaries.append(_write_temporary(target, data))
-        os.sync()
-        for temporary, target in zip(temporaries, targets, strict=True):
-            temporary.replace(target)
-    except OSError as error:
-        raise OutputError(f"cannot write below {folder}: {error.strerror or error}") from None
-    finally:
-        for temporary in temporaries:
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
+            _stage(target, data, staged, durable=len(targets) == 1)
+        if len(targets) > 1:
+            # One sync for the set: an fsync per file made a site of 10,000 pages take minutes.
+            _sync(folder)
+        for temporary, target in zip(staged, targets, strict=True):
+            _commit(temporary, target)
+    except BaseException:
+        _discard(staged)
+        raise
     return targets
 
 
-def _write_temporary(target: Path, data: str | bytes) -> Path:
+def _targets(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+    try:
+        root = folder.resolve()
+    except (OSError, ValueError) as error:
+        raise OutputError(f"cannot write to {folder}: {_reason(error)}") from None
+    targets = []
+    for relative in files:
+        try:
+            target = (root / relative).resolve()
+        except (OSError, ValueError) as error:
+            raise OutputError(f"refusing to write {relative!r}: {_reason(error)}") from None
+        if not target.is_relative_to(root) or target == root:
+            raise OutputError(f"refusing to write {relative!r}: it is outside {folder}")
+        targets.append(target)
+    return targets
+
+
+def _sync(folder: Path) -> None:
+    try:
+        os.sync()
+    except OSError as error:
+        raise OutputError(f"cannot write {folder}: {_reason(error)}") from None
+
+
+def _stage(path: Path, data: str | bytes, staged: list[Path], *, durable: bool = True) -> None:
+    """Write ``data`` to a new temporary file beside ``path``, listed in ``staged``.
+
+    The name is listed before the file is created, so that an interruption at any moment
+    (a signal arrives between two bytecodes) leaves nothing the caller cannot remove.
+    """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                         dir=target.parent)
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(payload)
-    return Path(temporary)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = _create_temporary(path, staged)
+    except (OSError, ValueError) as error:
+        raise OutputError(f"cannot write {path}: {_not_a_folder(path.parent) or _reason(error)}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            if durable:
+                os.fsync(stream.fileno())
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {_reason(error)}") from None
+
+
+def _create_temporary(path: Path, staged: list[Path]) -> int:
+    for _ in range(100):
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}{TEMPORARY_SUFFIX}")
+        staged.append(temporary)
+        try:
+            # 0o666: the umask decides, as for any file the user writes (mkstemp's 0o600 made
+            # a published site unreadable to the web server).
+            return os.open(temporary, _CREATE_FLAGS, 0o666)
+        except FileExistsError:
+            staged.pop()  # someone else's file: never removed by us
+    raise OutputError(f"cannot write {path}: no free temporary name")
+
+
+def _commit(temporary: Path, path: Path) -> None:
+    try:
+        temporary.replace(path)
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {_reason(error)}") from None
+
+
+def _discard(temporaries: list[Path]) -> None:
+    for temporary in temporaries:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+def _not_a_folder(folder: Path) -> str | None:
+    """Why ``folder`` cannot be created: an existing ancestor that is a file, if any."""
+    for ancestor in (folder, *folder.parents):
+        if ancestor.exists() or ancestor.is_symlink():
+            return None if ancestor.is_dir() else f"{ancestor} is a file, not a folder"
+    return None
+
+
+def _reason(error: Exception) -> str:
+    return (error.strerror if isinstance(error, OSError) else None) or str(error) or type(error).__name__

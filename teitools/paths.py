@@ -27,7 +27,7 @@ def find_xml_files(paths: Iterable[Path]) -> list[Path]:
             if not files:
                 raise InputError(f"{path}: no .xml files in this folder")
             found.extend(files)
-        elif path.exists():
+        elif path.exists() or path.is_symlink():
             found.append(path)
         else:
             raise InputError(f"{path}: no such file or folder")
@@ -49,7 +49,9 @@ def _xml_below(top: Path) -> Iterator[tuple[str, ...]]:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     folders.append((*relative, entry.name))
-                elif entry.name.endswith(".xml") and entry.is_file():
+                elif entry.name.endswith(".xml") and not entry.is_dir():
+                    # Not only regular files: a broken link or a FIFO named *.xml is reported
+                    # as unreadable by the loader instead of being silently left out.
                     yield (*relative, entry.name)
 
 

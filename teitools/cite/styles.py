@@ -32,8 +32,9 @@ from lxml import etree
 
 from teitools.cite import STYLES, citeproc_patches
 from teitools.cite.mapping import citables, csl_item, suffix_letters
-from teitools.errors import CitationError
+from teitools.errors import CitationError, DocumentError
 from teitools.model import Edition, Letter, read_edition
+from teitools.xmlload import parse_bytes, read_bytes
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 
@@ -90,10 +91,12 @@ def load_style(name: str) -> Style:
     """Read and check a style; :class:`CitationError` when it is not a usable CSL file."""
     path = style_path(name)
     try:
-        xml = path.read_bytes()
-        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
-    except (OSError, etree.XMLSyntaxError) as error:
-        raise CitationError(f"{path}: cannot read the CSL style: {error}") from None
+        # The hardened loader's checks (no DOCTYPE, no XInclude, limits): a style file may
+        # come from anyone, and citeproc parses these bytes again with its own parser.
+        xml = read_bytes(path)
+        root = parse_bytes(xml, path).getroot()
+    except DocumentError as error:
+        raise CitationError(f"{path}: cannot read the CSL style: {error.diagnostic.message}") from None
     if root.tag != f"{{{CSL_NS}}}style":
         raise CitationError(f"{path}: not a CSL style (the root element is not <style> "
                             f"in the CSL namespace)")

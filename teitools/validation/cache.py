@@ -38,7 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from teitools.diagnostics import Diagnostic, Report, Severity
+from teitools.errors import DocumentError
 from teitools.validation.corpus import LETTERS_FOLDER, FileFacts, Pointer, Position
+from teitools.xmlload import read_bytes
 
 #: The default cache folder, relative to the working directory (like .pytest_cache).
 DEFAULT_CACHE_DIR = Path(".teitools-cache")
@@ -90,8 +92,8 @@ class ResultCache:
 
     def _key(self, path: Path) -> str | None:
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_bytes(path)  # a regular file within the size limit, or not cached
+        except DocumentError:
             return None
         digest = hashlib.sha256(self._context)
         for register in self._registers.get(path, ()):

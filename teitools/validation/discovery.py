@@ -9,14 +9,17 @@ stays remote is never fetched: it is reported as ``schema-unresolved``.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from teitools.errors import DocumentError
 from teitools.validation.catalog import Catalogs, local_path
 from teitools.validation.positions import line_of
+from teitools.xmlload import check_bytes, read_bytes
 
 RNG_NS = "http://relaxng.org/ns/structure/1.0"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
@@ -70,7 +73,13 @@ def declarations_in_file(path: Path) -> tuple[Declaration, ...]:
     """
     found: list[Declaration] = []
     try:
-        with path.open("rb") as handle:
+        # Through the loader's checks: a FIFO would block, a DOCTYPE's parameter entities
+        # would be read by libxml2 even here.
+        data = check_bytes(read_bytes(path), path)
+    except DocumentError:
+        return ()
+    try:
+        with io.BytesIO(data) as handle:
             events = etree.iterparse(handle, events=("pi", "start"), resolve_entities=False,
                                      load_dtd=False, no_network=True, huge_tree=False)
             for event, node in events:

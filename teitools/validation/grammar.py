@@ -56,11 +56,16 @@ def check_grammar(
     if grammar.validator.validate(tree):
         return []
     raw: list[tuple[etree._Element | None, str]] = []
+    namespaces = {prefix: uri for e in tree.iter() for prefix, uri in e.nsmap.items() if prefix}
     for entry in grammar.validator.error_log:
-        element = _element_at(tree, entry.path)
+        # libxml2's path uses the document's own prefixes; failing that, the element its
+        # message names, or its line; failing all, the root: a finding always has a position.
+        element = _element_at(tree, entry.path, namespaces)
         if element is None:
             element = _element_named_in(tree, entry.message, grammar.index)
-        raw.append((element, entry.message))
+        if element is None:
+            element = _element_on_line(tree, entry.line)
+        raw.append((tree.getroot() if element is None else element, entry.message))
     explainer = _Explainer(grammar.index, lines, file)
     findings = [explainer.explain(element, message, raw) for element, message in raw]
     unique: dict[tuple[int, str], Diagnostic] = {}
@@ -74,11 +79,17 @@ def check_grammar(
     return sorted(unique.values())
 
 
-def _element_at(tree: etree._ElementTree, path: str | None) -> etree._Element | None:
+def _element_on_line(tree: etree._ElementTree, line: int) -> etree._Element | None:
+    return next((e for e in tree.iter() if isinstance(e.tag, str) and e.sourceline == line), None)
+
+
+def _element_at(
+    tree: etree._ElementTree, path: str | None, namespaces: dict[str, str]
+) -> etree._Element | None:
     if not path:
         return None
     try:
-        found = tree.xpath(path)
+        found = tree.xpath(path, namespaces=namespaces)
     except etree.XPathError:
         return None
     if isinstance(found, list) and found and isinstance(found[0], etree._Element):
