@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from teitools.errors import OutputError
+from teitools.exporters import EXPORTERS
 from teitools.output import TEMPORARY_SUFFIX, write_atomic, write_files
 from tests.conftest import EDITION, FIXTURES, ROOT
 from tests.editions import make_edition
@@ -207,9 +208,13 @@ def _corpus(folder: Path, count: int, variant: str) -> Path:
 
 
 def _writers(corpus: Path, out: Path) -> list[Command]:
-    """Every command that writes a folder, and the test exporter (which always exists)."""
-    commands = [c for c in xml_commands(corpus, out) if "-o" in c.argv and c.label != "validate"]
+    """Every command that writes a set of files (``write_files``), and the test formats (one
+    writes a set, one a single file through ``write_atomic``, as every one-file format does)."""
+    one_file = {f"export {name}" for name, exporter in EXPORTERS.items() if exporter.single_file}
+    commands = [c for c in xml_commands(corpus, out)
+                if "-o" in c.argv and c.label != "validate" and c.label not in one_file]
     return [Command("export test-letters", ("export", "test-letters", str(corpus), "-o", str(out / "t"))),
+            Command("export test-single", ("export", "test-single", str(corpus), "-o", str(out / "t.txt"))),
             *commands]
 
 
