@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -127,7 +128,24 @@ def citables(edition: Edition, letters: Iterable[Letter] | None = None) -> list[
             for letter in sorted(chosen, key=Letter.sort_key)]
 
 
+#: Keys of the editions in use: every letter page asks for its letter's key, and making the
+#: keys walks the whole edition, so without this a site is quadratic in its letters. An
+#: edition is immutable, so its keys never change; an entry goes when its edition does.
+_KEYS: dict[int, tuple[weakref.ref[Edition], dict[str, str]]] = {}
+
+
 def citation_keys(edition: Edition) -> dict[str, str]:
+    """Letter id -> citation key, unique across the edition (made once per edition)."""
+    cached = _KEYS.get(id(edition))
+    if cached is not None and cached[0]() is edition:
+        return cached[1]
+    keys = _make_keys(edition)
+    number = id(edition)
+    _KEYS[number] = (weakref.ref(edition, lambda _gone: _KEYS.pop(number, None)), keys)
+    return keys
+
+
+def _make_keys(edition: Edition) -> dict[str, str]:
     """Letter id -> citation key, unique across the edition.
 
     The key is sender, date and first recipient: ``stalin1935-08-22kaganovich``. When two
