@@ -322,12 +322,9 @@ def _written(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if "teitools-cache" not in p.parts)
 
 
-#: Known gap, for the lead to decide: since issue 6, --schema goes through the declared-schema
-#: path, which resolves a RELAX NG externalRef to any local file (catalogs first, then
-#: relative); the target's root element name then appears in findings. The other RELAX NG
-#: cases are refused there because their targets are not grammars or not local.
-GAPS = {"rng-externalref-local": "declared RELAX NG includes may name any local file (issue 6's "
-                                 "policy); its root element's name appears in a finding"}
+#: Known gaps: none. (A RELAX NG include or externalRef may name only files in the schema's
+#: folder or below it, or URLs a catalog maps.)
+GAPS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=GAPS[n], strict=True))

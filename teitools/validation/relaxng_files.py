@@ -54,14 +54,20 @@ def _includes_anything(path: Path) -> bool:
 
 @cache
 def _compile(path: Path, catalogs: Catalogs | None) -> Grammar:
-    source = _prepared_tree(path, catalogs or Catalogs(), 0)
+    source = _prepared_tree(path, catalogs or Catalogs(), 0, path.resolve().parent)
     try:
         return Grammar(path, source, etree.RelaxNG(source))
     except etree.RelaxNGParseError as error:
         raise SchemaError(f"the RELAX NG schema {path} does not compile: {error}") from None
 
 
-def _prepared_tree(path: Path, catalogs: Catalogs, depth: int) -> etree._ElementTree:
+def _prepared_tree(path: Path, catalogs: Catalogs, depth: int, home: Path) -> etree._ElementTree:
+    """The schema at ``path`` with its includes pointing at prepared local copies.
+
+    An include may name a file in ``home`` (the folder of the schema first compiled) or
+    below it, or a URL that a catalog maps to a local copy: a schema cannot make teitools
+    read any other file.
+    """
     if depth > MAX_INCLUDE_DEPTH:
         raise SchemaError(f"{path}: RELAX NG includes nest deeper than {MAX_INCLUDE_DEPTH}")
     try:
@@ -69,7 +75,7 @@ def _prepared_tree(path: Path, catalogs: Catalogs, depth: int) -> etree._Element
             # Imported only for compact syntax: rnc2rng's parser is a large import.
             from teitools.validation.compact import rnc_to_rng  # noqa: PLC0415
 
-            tree = parse_bytes(rnc_to_rng(path, _resolver(catalogs)), path)
+            tree = parse_bytes(rnc_to_rng(path, _resolver(catalogs, home)), path)
         else:
             tree = load(path)
     except DocumentError as error:
@@ -80,15 +86,25 @@ def _prepared_tree(path: Path, catalogs: Catalogs, depth: int) -> etree._Element
         if target is None:
             raise SchemaError(f"{path}: the schema it includes, {href}, is not a local file and "
                               "no XML catalog maps it (use --catalog)")
+        if not _allowed(href, target, catalogs, home):
+            raise SchemaError(f"{path}: the schema it includes, {href}, is outside the schema's "
+                              f"folder {home}; refused (map it with an XML catalog to allow it)")
         if not target.is_file():
             raise SchemaError(f"{path}: the schema it includes, {href}, does not exist ({target})")
-        reference.set("href", _prepared_file(target.resolve(), catalogs, depth + 1).as_uri())
+        reference.set("href", _prepared_file(target.resolve(), catalogs, depth + 1, home).as_uri())
     return tree
 
 
+def _allowed(href: str, target: Path, catalogs: Catalogs, home: Path) -> bool:
+    """An include is allowed inside ``home``, or where a catalog maps its URL."""
+    if catalogs.lookup(href) is not None:
+        return True
+    return target.resolve().is_relative_to(home)
+
+
 @cache
-def _prepared_file(path: Path, catalogs: Catalogs, depth: int) -> Path:
-    tree = _prepared_tree(path, catalogs, depth)
+def _prepared_file(path: Path, catalogs: Catalogs, depth: int, home: Path) -> Path:
+    tree = _prepared_tree(path, catalogs, depth, home)
     if path.suffix.lower() != ".rnc" and not _changed(tree, path):
         return path
     copy = _workspace() / f"{len(list(_workspace().iterdir()))}-{path.stem}.rng"
@@ -105,9 +121,13 @@ def _changed(tree: etree._ElementTree, path: Path) -> bool:
                for b, a in zip(before, after, strict=True))
 
 
-def _resolver(catalogs: Catalogs) -> Resolver:
+def _resolver(catalogs: Catalogs, home: Path) -> Resolver:
     def resolve_include(href: str, top: Path) -> Path | None:
-        return resolve(href, top, catalogs)
+        target = resolve(href, top, catalogs)
+        if target is not None and not _allowed(href, target, catalogs, home):
+            raise SchemaError(f"{top}: the schema it includes, {href}, is outside the schema's "
+                              f"folder {home}; refused (map it with an XML catalog to allow it)")
+        return target
 
     return resolve_include
 
