@@ -1,9 +1,9 @@
 """CI benchmark: a 10,000-letter edition validated cold, again with the cache, and after one change.
 
-    python benchmarks/bench_ci.py [--letters 10000] [--jobs N] [--keep DIR]
+    python -m benchmarks.bench_ci [--letters 10000] [--jobs N] [--keep DIR]
 
-Generates an edition shaped like ``tei/`` (``letters/*.xml`` beside ``persons.xml``,
-``places.xml``, ``sources.xml``) in a temporary git repository, then times the command line
+Generates an edition shaped like ``tei/`` with :mod:`benchmarks.corpus` in a temporary git
+repository, then times the command line
 as CI runs it (a fresh process each time, start-up included):
 
 1. the first run, with an empty cache;
@@ -26,167 +26,19 @@ import tempfile
 import time
 from pathlib import Path
 
-TEI = "http://www.tei-c.org/ns/1.0"
-PERSONS = 200
-PLACES = 50
-SURNAMES = ("Stalin", "Molotov", "Kaganovich", "Ordzhonikidze", "Kirov", "Voroshilov",
-            "Mikoyan", "Kalinin", "Kuibyshev", "Andreev")
-FORENAMES = ("Joseph", "Vyacheslav", "Lazar", "Sergo", "Sergei", "Kliment", "Anastas",
-             "Mikhail", "Valerian", "Andrei")
-CITIES = ("Moscow", "Sochi", "Leningrad", "Kharkov", "Kiev", "Tiflis", "Baku", "Rostov",
-          "Stalingrad", "Gorky")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-
-HEADER = """<?xml version="1.0" encoding="UTF-8"?>
-<TEI xmlns="{tei}"{id} xml:lang="en">
-  <teiHeader>
-    <fileDesc>
-      <titleStmt>
-        <title>{title}</title>
-      </titleStmt>
-      <publicationStmt>
-        <publisher>teitools benchmark</publisher>
-        <availability>
-          <licence target="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</licence>
-        </availability>
-      </publicationStmt>
-      <sourceDesc>
-{source}
-      </sourceDesc>
-    </fileDesc>
-"""
-
-LETTER = """{header}    <profileDesc>
-      <correspDesc>
-        <correspAction type="sent">
-          <persName ref="#{sender}">{sender_name}</persName>
-          <placeName ref="#{place}">{place_name}</placeName>
-          <date when="{date}">{date_text}</date>
-        </correspAction>
-        <correspAction type="received">
-          <persName ref="#{recipient}">{recipient_name}</persName>
-        </correspAction>
-      </correspDesc>
-      <langUsage>
-        <language ident="en">English (translated from Russian)</language>
-      </langUsage>
-    </profileDesc>
-  </teiHeader>
-  <text>
-    <body>
-      <div type="letter">
-{paragraphs}
-      </div>
-    </body>
-  </text>
-</TEI>
-"""
-
-PARAGRAPH = ("        <p>Letter {number}, paragraph {paragraph}: the plan for {place_name} is behind; "
-             "<persName ref=\"#{person}\">{person_name}</persName> should report on it "
-             "<hi rend=\"italic\">at once</hi>. The grain procurement in "
-             "<placeName ref=\"#{place}\">{place_name}</placeName> must not be allowed to "
-             "fail<gap reason=\"omitted\"/></p>")
-
-
-def person(index: int) -> tuple[str, str, str]:
-    forename = FORENAMES[index % len(FORENAMES)]
-    surname = SURNAMES[index // len(FORENAMES) % len(SURNAMES)]
-    return f"{surname.lower()}-{forename.lower()}-{index}", forename, surname
-
-
-def place(index: int) -> tuple[str, str]:
-    city = CITIES[index % len(CITIES)]
-    return f"{city.lower()}-{index}", f"{city} {index}"
-
-
-def register(title: str, body: str) -> str:
-    source = "        <p>Generated for the teitools CI benchmark.</p>"
-    return (HEADER.format(tei=TEI, id="", title=title, source=source)
-            + f"  </teiHeader>\n  <text>\n    <body>\n{body}\n    </body>\n  </text>\n</TEI>\n")
-
-
-def persons_xml() -> str:
-    entries = "\n".join(
-        f'        <person xml:id="{pid}">\n'
-        f'          <persName type="main"><forename>{fore}</forename> '
-        f'<surname>{sur}</surname></persName>\n        </person>'
-        for pid, fore, sur in map(person, range(PERSONS)))
-    return register("Benchmark register of persons", f"      <listPerson>\n{entries}\n      </listPerson>")
-
-
-def places_xml() -> str:
-    entries = "\n".join(
-        f'        <place xml:id="{pid}" type="city">\n'
-        f'          <placeName type="main">{name}</placeName>\n        </place>'
-        for pid, name in map(place, range(PLACES)))
-    return register("Benchmark register of places", f"      <listPlace>\n{entries}\n      </listPlace>")
-
-
-def sources_xml() -> str:
-    body = ('      <listBibl>\n        <bibl xml:id="bench-source">\n'
-            '          <title level="m">The generated correspondence</title>\n'
-            '        </bibl>\n      </listBibl>')
-    return register("Benchmark register of sources", body)
-
-
-def letter(number: int, extra: str = "") -> tuple[str, str]:
-    """The id and text of letter ``number``; ``extra`` is appended to its last paragraph."""
-    sender_id, sender_fore, sender_sur = person(number % PERSONS)
-    recipient_id, recipient_fore, recipient_sur = person((number * 7 + 1) % PERSONS)
-    place_id, place_name = place(number % PLACES)
-    year, month, day = 1920 + number % 20, 1 + number % 12, 1 + number % 28
-    date = f"{year}-{month:02d}-{day:02d}"
-    sender_key = sender_sur.lower()
-    recipient_key = recipient_sur.lower() if recipient_sur != sender_sur else "to"
-    # Letter ids are sender-recipient-YYYY[-MM[-DD]]: a letter tag in the recipient part
-    # keeps them unique.
-    letter_id = f"{sender_key}-{recipient_key}{_letters(number)}-{date}"
-    source = ('        <bibl type="edition" corresp="#bench-source">'
-              "The generated correspondence</bibl>")
-    paragraphs = []
-    for paragraph in range(3):
-        pid, fore, sur = person((number + paragraph * 13) % PERSONS)
-        other_place, other_name = place((number + paragraph) % PLACES)
-        paragraphs.append(PARAGRAPH.format(number=number, paragraph=paragraph + 1, person=pid,
-                                           person_name=f"{fore} {sur}", place=other_place,
-                                           place_name=other_name))
-    if extra:
-        paragraphs[-1] = paragraphs[-1].replace("</p>", f" {extra}</p>")
-    text = LETTER.format(
-        header=HEADER.format(tei=TEI, id=f' xml:id="{letter_id}"',
-                             title=f"{sender_sur} to {recipient_sur}, {date}", source=source),
-        sender=sender_id, sender_name=f"{sender_fore} {sender_sur}",
-        recipient=recipient_id, recipient_name=f"{recipient_fore} {recipient_sur}",
-        place=place_id, place_name=place_name, date=date,
-        date_text=f"{day} {MONTHS[month - 1]} {year}", paragraphs="\n".join(paragraphs))
-    return letter_id, text
-
-
-def _letters(number: int) -> str:
-    """A distinct lower-case tag per letter (ids allow only letters in the name parts)."""
-    tag = ""
-    number += 1
-    while number:
-        number, rest = divmod(number - 1, 26)
-        tag = chr(ord("a") + rest) + tag
-    return f"-{tag}"
+from benchmarks.corpus import LETTERS_FOLDER, write_corpus
 
 
 def generate(root: Path, letters: int) -> list[Path]:
-    """Write the edition below ``root``; return the letter files."""
-    (root / "letters").mkdir(parents=True)
-    (root / "persons.xml").write_text(persons_xml(), encoding="utf-8")
-    (root / "places.xml").write_text(places_xml(), encoding="utf-8")
-    (root / "sources.xml").write_text(sources_xml(), encoding="utf-8")
-    files = []
-    for number in range(letters):
-        letter_id, text = letter(number)
-        path = root / "letters" / f"{letter_id}.xml"
-        path.write_text(text, encoding="utf-8")
-        files.append(path)
-    return files
+    """Write the edition below ``root`` with the shared corpus generator; return the letters."""
+    return [path for path in write_corpus(root, letters) if path.parent.name == LETTERS_FOLDER]
+
+
+def change(letter: Path) -> None:
+    """Edit one letter the way a contributor would: a paragraph added, the file still valid."""
+    text = letter.read_text(encoding="utf-8")
+    head, tail = text.rsplit("</div>", 1)
+    letter.write_text(f"{head}<p>A changed sentence.</p></div>{tail}", encoding="utf-8")
 
 
 def git(root: Path, *args: str) -> None:
@@ -230,7 +82,7 @@ def main() -> int:
         first = timed(command, work)
         second = timed(command, work)
         number = len(files) // 2
-        files[number].write_text(letter(number, extra="A changed sentence.")[1], encoding="utf-8")
+        change(files[number])
         one = timed([*command, "--changed-since", "HEAD"], work)
         one_uncached = timed([*command, "--changed-since", "HEAD", "--no-cache"], work)
         full_after_change = timed(command, work)

@@ -30,5 +30,6 @@ def test_the_generated_edition_validates_clean_and_its_ids_are_unique(tmp_path: 
 def test_a_changed_letter_stays_valid(tmp_path: Path) -> None:
     bench = bench_ci()
     files = bench.generate(tmp_path / "tei", 5)
-    files[2].write_text(bench.letter(2, extra="A changed sentence.")[1], encoding="utf-8")
+    bench.change(files[2])
+    assert "A changed sentence." in files[2].read_text(encoding="utf-8")
     assert validate([tmp_path / "tei"]).diagnostics == ()
