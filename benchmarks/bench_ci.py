@@ -55,16 +55,19 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float, str]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if result.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout[-2000:]}"
-                 f"{result.stderr[-2000:]}")
+        sys.exit(
+            f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout[-2000:]}"
+            f"{result.stderr[-2000:]}"
+        )
     return elapsed, cpu, result.stdout.strip().splitlines()[-1]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--letters", type=int, default=10_000)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="--jobs for the runs (default: all CPUs)")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="--jobs for the runs (default: all CPUs)"
+    )
     parser.add_argument("--keep", type=Path, help="generate here and keep it (must not exist)")
     args = parser.parse_args()
     teitools = shutil.which("teitools", path=str(Path(sys.executable).parent)) or "teitools"
@@ -74,8 +77,7 @@ def main() -> int:
         files = generate(work / "tei", args.letters)
         git(work, "init", "-q")
         git(work, "add", ".")
-        git(work, "-c", "user.name=bench", "-c", "user.email=bench@invalid", "commit", "-qm",
-            "corpus")
+        git(work, "-c", "user.name=bench", "-c", "user.email=bench@invalid", "commit", "-qm", "corpus")
         git(work, "status", "--porcelain")  # refresh the index, as any git use in CI would
         setup = time.perf_counter() - started
         command = [teitools, "validate", "tei", "--jobs", str(args.jobs), "--quiet"]
@@ -92,17 +94,21 @@ def main() -> int:
             shutil.rmtree(work, ignore_errors=True)
     rows = [
         ("first run (empty cache)", first, ""),
-        ("second run, unchanged (cache)", second,
-         f"{first[0] / second[0]:.0f}x faster wall, {first[1] / second[1]:.0f}x CPU "
-         "(target >= 10x)"),
+        (
+            "second run, unchanged (cache)",
+            second,
+            f"{first[0] / second[0]:.0f}x faster wall, {first[1] / second[1]:.0f}x CPU (target >= 10x)",
+        ),
         ("--changed-since HEAD, 1 letter changed", one, "target < 0.5 s"),
         ("  the same with --no-cache", one_uncached, ""),
         ("full run after that change (cache)", full_after_change, ""),
         ("start-up alone (import teitools.cli)", startup, "the floor of every run"),
     ]
-    print(f"teitools CI benchmark: {args.letters} letters + 3 registers (generated and committed "
-          f"in {setup:.1f} s), --jobs {args.jobs}, {os.cpu_count()} CPUs, "
-          f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"teitools CI benchmark: {args.letters} letters + 3 registers (generated and committed "
+        f"in {setup:.1f} s), --jobs {args.jobs}, {os.cpu_count()} CPUs, "
+        f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}"
+    )
     print()
     print(f"| {'run':<40} | {'wall s':>7} | {'CPU s':>7} | {'result':<34} | note")
     print(f"|{'-' * 42}|{'-' * 9}:|{'-' * 9}:|{'-' * 36}|------")

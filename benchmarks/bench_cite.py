@@ -43,27 +43,34 @@ def generate(count: int) -> Edition:
         "stalin": Person("stalin", PersonName("Joseph", "Stalin")),
         "kaganovich": Person("kaganovich", PersonName("Lazar", "Kaganovich")),
     }
-    volume = Source("davies-2003", "volume", "The Stalin-Kaganovich Correspondence 1931-36",
-                    editors=(PersonName("R. W.", "Davies"), PersonName("Oleg V.", "Khlevniuk")),
-                    publisher="Yale University Press", place="New Haven", year=2003,
-                    series="Annals of Communism")
+    volume = Source(
+        "davies-2003",
+        "volume",
+        "The Stalin-Kaganovich Correspondence 1931-36",
+        editors=(PersonName("R. W.", "Davies"), PersonName("Oleg V.", "Khlevniuk")),
+        publisher="Yale University Press",
+        place="New Haven",
+        year=2003,
+        series="Annals of Communism",
+    )
     start = datetime.date(1931, 1, 1)
     letters = []
     for number in range(count):
         day = start + datetime.timedelta(days=number - number // 5)
         when = PartialDate(day.year, day.month, day.day)
-        letters.append(Letter(
-            id=f"stalin-kaganovich-{when.iso()}{'a' if number % 5 == 4 else ''}",
-            file=Path(f"letter-{number}.xml"),
-            title=f"Stalin to Kaganovich, {when.spoken()}",
-            senders=(Participant("Joseph Stalin", "stalin"),),
-            recipients=(Participant("Lazar Kaganovich", "kaganovich"),),
-            date=DateSpan(when=when, text=when.spoken()),
-            sources=(SourceRef("edition", "davies-2003", volume.title),),
-            language="en",
-        ))
-    return Edition(tuple(letters), MappingProxyType(persons),
-                   sources=MappingProxyType({volume.id: volume}))
+        letters.append(
+            Letter(
+                id=f"stalin-kaganovich-{when.iso()}{'a' if number % 5 == 4 else ''}",
+                file=Path(f"letter-{number}.xml"),
+                title=f"Stalin to Kaganovich, {when.spoken()}",
+                senders=(Participant("Joseph Stalin", "stalin"),),
+                recipients=(Participant("Lazar Kaganovich", "kaganovich"),),
+                date=DateSpan(when=when, text=when.spoken()),
+                sources=(SourceRef("edition", "davies-2003", volume.title),),
+                language="en",
+            )
+        )
+    return Edition(tuple(letters), MappingProxyType(persons), sources=MappingProxyType({volume.id: volume}))
 
 
 def timed(work: Callable[[], object]) -> tuple[float, float]:

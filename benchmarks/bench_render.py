@@ -60,8 +60,7 @@ def generate(folder: Path, count: int) -> Path:
     letters.mkdir(parents=True)
     for register in ("persons.xml", "places.xml", "sources.xml"):
         shutil.copy(EDITION / register, folder / register)
-    templates = [(p.stem, p.read_text(encoding="utf-8"))
-                 for p in sorted((EDITION / "letters").glob("*.xml"))]
+    templates = [(p.stem, p.read_text(encoding="utf-8")) for p in sorted((EDITION / "letters").glob("*.xml"))]
     for number in range(count):
         stem, source = templates[number % len(templates)]
         new_id = f"{stem}-{number:05d}"
@@ -92,8 +91,9 @@ def measure(job: str, corpus: Path, out: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
-    parser.add_argument("--jobs", nargs="+", default=["text", "html", "site"],
-                        choices=["text", "html", "site"])
+    parser.add_argument(
+        "--jobs", nargs="+", default=["text", "html", "site"], choices=["text", "html", "site"]
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="teitools-bench-") as temporary:
@@ -107,8 +107,10 @@ def main() -> None:
                 rows.append((job, size, result))
                 shutil.rmtree(base / f"out-{job}-{size}")
             shutil.rmtree(corpus)
-    header = (f"{'job':<5} {'letters':>7} {'read s':>7} {'render s':>8} {'write s':>7} "
-              f"{'total s':>7} {'cpu s':>6} {'letters/s':>9} {'peak MB':>7}  target")
+    header = (
+        f"{'job':<5} {'letters':>7} {'read s':>7} {'render s':>8} {'write s':>7} "
+        f"{'total s':>7} {'cpu s':>6} {'letters/s':>9} {'peak MB':>7}  target"
+    )
     print(header)
     print("-" * len(header))
     for job, size, r in rows:
@@ -119,11 +121,15 @@ def main() -> None:
             note = f"< {target:g} s: {'met' if r['total'] < target else 'MISSED'}"
         if memory is not None:
             note += f"; < {memory} MB: {'met' if r['peak_mb'] < memory else 'MISSED'}"
-        print(f"{job:<5} {size:>7} {r['read']:>7.2f} {r['render']:>8.2f} {r['write']:>7.2f} "
-              f"{r['total']:>7.2f} {r['cpu']:>6.2f} {size / r['total']:>9.0f} {r['peak_mb']:>7.0f}  "
-              f"{note}")
-    print(f"(wall times on one core; load average {os.getloadavg()[0]:.1f}; "
-          f"{time.strftime('%Y-%m-%d')}; Python {sys.version.split()[0]})")
+        print(
+            f"{job:<5} {size:>7} {r['read']:>7.2f} {r['render']:>8.2f} {r['write']:>7.2f} "
+            f"{r['total']:>7.2f} {r['cpu']:>6.2f} {size / r['total']:>9.0f} {r['peak_mb']:>7.0f}  "
+            f"{note}"
+        )
+    print(
+        f"(wall times on one core; load average {os.getloadavg()[0]:.1f}; "
+        f"{time.strftime('%Y-%m-%d')}; Python {sys.version.split()[0]})"
+    )
 
 
 if __name__ == "__main__":

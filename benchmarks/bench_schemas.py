@@ -37,6 +37,7 @@ TEMPLATE = HERE.parent / "tests" / "fixtures" / "valid" / "minimal-letter.xml"
 SAXON_JARS = (Path("/usr/share/java/Saxon-HE.jar"),)
 PEOPLE = ("stalin", "kaganovich", "molotov", "voroshilov", "ordzhonikidze", "kirov", "mikoyan")
 
+
 def write_schemas(folder: Path) -> dict[str, Path]:
     paths = {"rng": folder / "letter.rng"}
     shutil.copy(schema_file("teitools.rng"), paths["rng"])
@@ -48,11 +49,13 @@ def write_schemas(folder: Path) -> dict[str, Path]:
 
 def write_letters(folder: Path, count: int) -> list[Path]:
     template = TEMPLATE.read_text(encoding="utf-8")
-    head = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<?xml-model href="../letter.rng" type="application/xml" '
-            'schematypens="http://relaxng.org/ns/structure/1.0"?>\n'
-            '<?xml-model href="../letter-xslt2.sch" type="application/xml" '
-            'schematypens="http://purl.oclc.org/dsdl/schematron"?>\n')
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<?xml-model href="../letter.rng" type="application/xml" '
+        'schematypens="http://relaxng.org/ns/structure/1.0"?>\n'
+        '<?xml-model href="../letter-xslt2.sch" type="application/xml" '
+        'schematypens="http://purl.oclc.org/dsdl/schematron"?>\n'
+    )
     body = template.split("?>", 1)[1].lstrip("\n")
     folder.mkdir(parents=True, exist_ok=True)
     files = []
@@ -60,15 +63,19 @@ def write_letters(folder: Path, count: int) -> list[Path]:
         sender, recipient = PEOPLE[index % len(PEOPLE)], PEOPLE[(index + 3) % len(PEOPLE)]
         year, month, day = 1926 + index % 11, 1 + index % 12, 1 + index % 28
         letter_id = f"{sender}-{recipient}-{year}-{month:02d}-{day:02d}"
-        text = (body.replace("stalin-kaganovich-1932-07x", letter_id)
-                .replace('ref="#stalin"', 'ref="#SENDER"')
-                .replace('ref="#kaganovich"', 'ref="#RECIPIENT"')
-                .replace("#SENDER", f"#{sender}").replace("#RECIPIENT", f"#{recipient}")
-                .replace('when="1932-07"', f'when="{year}-{month:02d}"')
-                .replace('when="1932-07-01"', f'when="{year}-{month:02d}-{day:02d}"'))
+        text = (
+            body.replace("stalin-kaganovich-1932-07x", letter_id)
+            .replace('ref="#stalin"', 'ref="#SENDER"')
+            .replace('ref="#kaganovich"', 'ref="#RECIPIENT"')
+            .replace("#SENDER", f"#{sender}")
+            .replace("#RECIPIENT", f"#{recipient}")
+            .replace('when="1932-07"', f'when="{year}-{month:02d}"')
+            .replace('when="1932-07-01"', f'when="{year}-{month:02d}-{day:02d}"')
+        )
         if index % 50 == 7:  # one letter in fifty has a mistake for each layer to find
             text = text.replace('rend="italic"', 'rend="emphasis"').replace(
-                f'when="{year}-{month:02d}-{day:02d}"', f'when="{year}-{month}-{day}"')
+                f'when="{year}-{month:02d}-{day:02d}"', f'when="{year}-{month}-{day}"'
+            )
         path = folder / f"{letter_id}-{index:04d}.xml"
         path.write_text(head + text, encoding="utf-8")
         files.append(path)
@@ -105,12 +112,13 @@ def saxon_schematron(schema: Path, letters: Path, out: Path) -> tuple[float, str
     xsl = out.parent / "validator.xsl"
     out.mkdir(parents=True, exist_ok=True)
     xsl.write_bytes(etree.tostring(stylesheet))
-    seconds, result = timed([java, "-cp", str(jar), "net.sf.saxon.Transform", f"-s:{letters}",
-                             f"-xsl:{xsl}", f"-o:{out}"], letters)
+    seconds, result = timed(
+        [java, "-cp", str(jar), "net.sf.saxon.Transform", f"-s:{letters}", f"-xsl:{xsl}", f"-o:{out}"],
+        letters,
+    )
     if result.returncode != 0:
         return seconds, f"failed: {result.stderr.strip()[:200]}"
-    fired = sum(p.read_text(encoding="utf-8").count("<svrl:failed-assert")
-                for p in out.rglob("*.xml"))
+    fired = sum(p.read_text(encoding="utf-8").count("<svrl:failed-assert") for p in out.rglob("*.xml"))
     return seconds, f"{fired} failed asserts"
 
 
@@ -151,32 +159,46 @@ def main() -> int:
         for jobs in (1, os.cpu_count() or 1):
             seconds, result = timed([*teitools, "--jobs", str(jobs), "letters"], work)
             errors = result.stdout.count('"severity": "error"')
-            rows.append((f"teitools validate --jobs {jobs} (RNG + XPath 2 Schematron)", seconds,
-                         _last_cpu(), f"exit {result.returncode}, {errors} errors"))
+            rows.append(
+                (
+                    f"teitools validate --jobs {jobs} (RNG + XPath 2 Schematron)",
+                    seconds,
+                    _last_cpu(),
+                    f"exit {result.returncode}, {errors} errors",
+                )
+            )
         jing = shutil.which("jing")
         if jing:
             seconds, result = timed([jing, str(paths["rng"]), *map(str, files)], work)
-            rows.append(("jing (RNG only, one JVM)", seconds, _last_cpu(),
-                         f"{result.stdout.count(': error:')} errors"))
+            rows.append(
+                (
+                    "jing (RNG only, one JVM)",
+                    seconds,
+                    _last_cpu(),
+                    f"{result.stdout.count(': error:')} errors",
+                )
+            )
         saxon = saxon_schematron(paths["xslt2"], work / "letters", work / "svrl")
         if saxon is not None:
-            rows.append(("Saxon-HE 9.9 Schematron (skeleton XSLT, one JVM)", saxon[0],
-                         _last_cpu(), saxon[1]))
+            rows.append(("Saxon-HE 9.9 Schematron (skeleton XSLT, one JVM)", saxon[0], _last_cpu(), saxon[1]))
             if jing:
-                rows.append(("jing + Saxon (two JVM runs)", rows[-2][1] + rows[-1][1],
-                             rows[-2][2] + rows[-1][2], ""))
-        print(f"{len(files)} letters, {os.cpu_count()} CPUs, load average "
-              f"{os.getloadavg()[0]:.1f}\n")
+                rows.append(
+                    ("jing + Saxon (two JVM runs)", rows[-2][1] + rows[-1][1], rows[-2][2] + rows[-1][2], "")
+                )
+        print(f"{len(files)} letters, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n")
         print(f"{'run':<58} {'wall s':>7} {'CPU s':>7}  result")
         for name, seconds, cpu, note in rows:
             print(f"{name:<58} {seconds:7.2f} {cpu:7.2f}  {note}")
         costs = per_file(files, paths)
         fast, xpath2 = costs["xslt (xpath1)"], costs["xslt2 (xpath2)"]
         print("\nper file, rules only (trees parsed beforehand), CPU time:")
-        print(f"  XPath 1 fast path (lxml XSLT)  {fast * 1000:7.3f} ms  "
-              f"({costs['xslt findings']:.0f} findings)")
-        print(f"  XPath 2 engine (elementpath)   {xpath2 * 1000:7.3f} ms  "
-              f"({costs['xslt2 findings']:.0f} findings)")
+        print(
+            f"  XPath 1 fast path (lxml XSLT)  {fast * 1000:7.3f} ms  ({costs['xslt findings']:.0f} findings)"
+        )
+        print(
+            f"  XPath 2 engine (elementpath)   {xpath2 * 1000:7.3f} ms  "
+            f"({costs['xslt2 findings']:.0f} findings)"
+        )
         print(f"  ratio                          {xpath2 / fast:7.1f} x  (target: within 5x)")
     finally:
         if args.keep is None:

@@ -91,11 +91,13 @@ def measure(command: Sequence[str], cwd: Path) -> Sample:
     it, ``os.wait4`` is used and the table says that memory is an upper bound.
     """
     with tempfile.NamedTemporaryFile("r", suffix=".time", encoding="ascii") as report:
-        wrapped = ([str(GNU_TIME), "-f", "%M %U %S", "-o", report.name, *command]
-                   if GNU_TIME.is_file() else list(command))
+        wrapped = (
+            [str(GNU_TIME), "-f", "%M %U %S", "-o", report.name, *command]
+            if GNU_TIME.is_file()
+            else list(command)
+        )
         start = time.perf_counter()
-        process = subprocess.Popen(wrapped, cwd=cwd, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(wrapped, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -119,10 +121,16 @@ def _tools(teitools: str | None, jobs: int) -> list[Tool]:
         # bench_ci.py measures the cache).
         tools.append(Tool("teitools", (teitools, "validate", "--no-cache")))
         if jobs > 1:
-            tools.append(Tool(f"teitools -j{jobs}",
-                              (teitools, "validate", "--no-cache", "--jobs", str(jobs))))
-    tools.append(Tool("xmllint", (xmllint, "--noout", "--relaxng", rng) if xmllint else None,
-                      "absent: apt-get install libxml2-utils"))
+            tools.append(
+                Tool(f"teitools -j{jobs}", (teitools, "validate", "--no-cache", "--jobs", str(jobs)))
+            )
+    tools.append(
+        Tool(
+            "xmllint",
+            (xmllint, "--noout", "--relaxng", rng) if xmllint else None,
+            "absent: apt-get install libxml2-utils",
+        )
+    )
     tools.append(Tool("jing", (jing, rng) if jing else None, "absent: apt-get install jing"))
     return tools
 
@@ -156,10 +164,17 @@ def bench_size(corpus: Path, tools: list[Tool], repeat: int) -> list[Measurement
         samples = [measure(command, corpus) for _ in range(repeat)]
         codes = sorted({s.exit_code for s in samples})
         note = "" if codes == [0] else f"exit {codes}: the corpus is not valid?"
-        results.append(Measurement(
-            label, run.files, min(s.wall for s in samples), min(s.cpu for s in samples),
-            max(s.peak_kib for s in samples),
-            max(codes), note))
+        results.append(
+            Measurement(
+                label,
+                run.files,
+                min(s.wall for s in samples),
+                min(s.cpu for s in samples),
+                max(s.peak_kib for s in samples),
+                max(codes),
+                note,
+            )
+        )
     return results
 
 
@@ -179,9 +194,11 @@ def table(size: int, results: list[Measurement]) -> str:
         scope = COLD if m.tool.endswith(COLD) else ""
         ratios = [_ratio(m, base.get(other + scope)) for other in ("xmllint", "jing")]
         note = m.note or ("" if GNU_TIME.is_file() else "peak MiB is an upper bound (no GNU time)")
-        lines.append(f"| {m.tool} | {m.files} | {m.wall:.3f} | {m.cpu:.3f} | "
-                     f"{m.files / m.wall:,.0f} | {m.peak_kib / 1024:.1f} | {ratios[0]} | "
-                     f"{ratios[1]} | {note} |")
+        lines.append(
+            f"| {m.tool} | {m.files} | {m.wall:.3f} | {m.cpu:.3f} | "
+            f"{m.files / m.wall:,.0f} | {m.peak_kib / 1024:.1f} | {ratios[0]} | "
+            f"{ratios[1]} | {note} |"
+        )
     return "\n".join(lines)
 
 
@@ -199,25 +216,46 @@ def verdicts(by_size: dict[int, list[Measurement]]) -> list[str]:
         full, cold = found.get("teitools"), found.get("teitools" + COLD)
         xmllint, jing = found.get("xmllint"), found.get("jing")
         if full and jing:
-            lines.append(_verdict(f"{size}: teitools (all layers) faster than jing (RELAX NG)",
-                                  full.wall < jing.wall,
-                                  f"{full.wall:.2f} s vs {jing.wall:.2f} s"))
+            lines.append(
+                _verdict(
+                    f"{size}: teitools (all layers) faster than jing (RELAX NG)",
+                    full.wall < jing.wall,
+                    f"{full.wall:.2f} s vs {jing.wall:.2f} s",
+                )
+            )
         if full and xmllint:
             ratio = full.wall / xmllint.wall
-            lines.append(_verdict(f"{size}: teitools within {TARGET_XMLLINT_RATIO:g}x of xmllint",
-                                  ratio <= TARGET_XMLLINT_RATIO, f"{ratio:.2f}x"))
+            lines.append(
+                _verdict(
+                    f"{size}: teitools within {TARGET_XMLLINT_RATIO:g}x of xmllint",
+                    ratio <= TARGET_XMLLINT_RATIO,
+                    f"{ratio:.2f}x",
+                )
+            )
         if cold:
-            lines.append(_verdict(f"{size}: one file cold under {TARGET_COLD_SECONDS} s",
-                                  cold.wall < TARGET_COLD_SECONDS, f"{cold.wall:.3f} s"))
-    peaks = {size: m.peak_kib for size, results in by_size.items()
-             for m in results if m.tool == "teitools" and m.exit_code != -1}
+            lines.append(
+                _verdict(
+                    f"{size}: one file cold under {TARGET_COLD_SECONDS} s",
+                    cold.wall < TARGET_COLD_SECONDS,
+                    f"{cold.wall:.3f} s",
+                )
+            )
+    peaks = {
+        size: m.peak_kib
+        for size, results in by_size.items()
+        for m in results
+        if m.tool == "teitools" and m.exit_code != -1
+    }
     if len(peaks) > 1:
         small, large = min(peaks), max(peaks)
         growth = peaks[large] / peaks[small]
-        lines.append(_verdict(
-            f"memory flat from {small} to {large} letters (at most {FLAT_MEMORY_GROWTH:g}x)",
-            growth <= FLAT_MEMORY_GROWTH,
-            f"{peaks[small] / 1024:.1f} MiB -> {peaks[large] / 1024:.1f} MiB, {growth:.2f}x"))
+        lines.append(
+            _verdict(
+                f"memory flat from {small} to {large} letters (at most {FLAT_MEMORY_GROWTH:g}x)",
+                growth <= FLAT_MEMORY_GROWTH,
+                f"{peaks[small] / 1024:.1f} MiB -> {peaks[large] / 1024:.1f} MiB, {growth:.2f}x",
+            )
+        )
     return lines
 
 
@@ -227,8 +265,10 @@ def _verdict(what: str, passed: bool, numbers: str) -> str:
 
 def _environment(tools: list[Tool]) -> str:
     present = ", ".join(t.name for t in tools if t.command is not None)
-    return (f"teitools {teitools_version}, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs; tools: {present}")
+    return (
+        f"teitools {teitools_version}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs; tools: {present}"
+    )
 
 
 def _load() -> str:
@@ -237,27 +277,36 @@ def _load() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print its tables."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_validate",
-                                     description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--sizes", default="2000",
-                        help="comma-separated numbers of letters (default 2000)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="timed runs of each command; the table gives the best (default 3)")
-    parser.add_argument("--jobs", type=int, default=2,
-                        help="also time teitools validate --jobs N (default 2; 1 to skip)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_validate", description=__doc__.split("\n\n")[0] if __doc__ else None
+    )
+    parser.add_argument("--sizes", default="2000", help="comma-separated numbers of letters (default 2000)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="timed runs of each command; the table gives the best (default 3)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="also time teitools validate --jobs N (default 2; 1 to skip)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
-    parser.add_argument("--teitools", help="the teitools executable (default: beside this "
-                        "Python, else on PATH)")
-    parser.add_argument("--workdir", type=Path,
-                        help="write the corpora here and keep them (default: a temporary folder)")
+    parser.add_argument(
+        "--teitools", help="the teitools executable (default: beside this Python, else on PATH)"
+    )
+    parser.add_argument(
+        "--workdir", type=Path, help="write the corpora here and keep them (default: a temporary folder)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if not sizes or min(sizes) < 1 or args.repeat < 1:
         parser.error("--sizes needs numbers of 1 or more and --repeat at least 1")
     tools = _tools(_find_teitools(args.teitools), args.jobs)
     print(_environment(tools))
-    print(f"wall s, cpu s: best of {args.repeat} runs after one warm-up run; "
-          f"peak MiB: the highest over the runs; load average {_load()}\n")
+    print(
+        f"wall s, cpu s: best of {args.repeat} runs after one warm-up run; "
+        f"peak MiB: the highest over the runs; load average {_load()}\n"
+    )
     by_size: dict[int, list[Measurement]] = {}
     with tempfile.TemporaryDirectory(prefix="teitools-bench-") as scratch:
         root = args.workdir or Path(scratch)
@@ -268,8 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 write_corpus(corpus, size, args.seed)
             except FileExistsError as error:
                 parser.error(f"{error} (a corpus of an earlier run?)")
-            print(f"wrote {size} letters to {corpus} in {time.perf_counter() - start:.1f} s",
-                  flush=True)
+            print(f"wrote {size} letters to {corpus} in {time.perf_counter() - start:.1f} s", flush=True)
             by_size[size] = bench_size(corpus, tools, args.repeat)
             print(table(size, by_size[size]) + "\n", flush=True)
     print(f"Targets (issue 2, section 6); load average now {_load()}:")

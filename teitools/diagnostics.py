@@ -39,8 +39,7 @@ class Diagnostic:
         return next((value for key, value in self.details if key == name), None)
 
     def __str__(self) -> str:
-        return (f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} "
-                f"[{self.rule}]")
+        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.rule}]"
 
 
 @dataclass(frozen=True)

@@ -45,9 +45,13 @@ def lying_declaration(data: bytes) -> tuple[int, int, str] | None:
         return None
     if codec.startswith(("utf_16", "utf_32")):
         column = data.find(declared.encode("ascii")) + 1
-        return (1, column, f'the file declares encoding="{declared}" but is not {declared} '
-                           "(it has no byte-order mark and reads as 8-bit text); save it as UTF-8 and "
-                           'declare encoding="UTF-8"')
+        return (
+            1,
+            column,
+            f'the file declares encoding="{declared}" but is not {declared} '
+            "(it has no byte-order mark and reads as 8-bit text); save it as UTF-8 and "
+            'declare encoding="UTF-8"',
+        )
     if not _SINGLE_BYTE.match(codec):
         return None
     first = _NON_ASCII.search(data)
@@ -59,12 +63,16 @@ def lying_declaration(data: bytes) -> tuple[int, int, str] | None:
         return None  # really 8-bit text, as declared
     line = data.count(b"\n", 0, first.start()) + 1
     line_start = data.rfind(b"\n", 0, first.start()) + 1
-    column = len(data[line_start:first.start()].decode("utf-8")) + 1
-    character = text[len(data[:first.start()].decode("utf-8"))]
+    column = len(data[line_start : first.start()].decode("utf-8")) + 1
+    character = text[len(data[: first.start()].decode("utf-8"))]
     misread = character.encode("utf-8").decode(codec, errors="replace")
-    return (line, column, f'the file declares encoding="{declared}" but its bytes are UTF-8: '
-                          f'"{character}" here would be read as "{misread}"; change the declaration '
-                          'to encoding="UTF-8"')
+    return (
+        line,
+        column,
+        f'the file declares encoding="{declared}" but its bytes are UTF-8: '
+        f'"{character}" here would be read as "{misread}"; change the declaration '
+        'to encoding="UTF-8"',
+    )
 
 
 def normalise_line_ends(data: bytes) -> bytes:

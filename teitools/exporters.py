@@ -72,22 +72,41 @@ class Exporter:
 
 #: Format name -> exporter. A new format is one module and one entry here.
 EXPORTERS: dict[str, Exporter] = {
-    "cmif": Exporter("teitools.export.cmif", "export", single_file=True,
-                     description="CMIF v1.1 for correspSearch: one correspDesc per letter"),
-    "json": Exporter("teitools.export.json", "export", single_file=True,
-                     description="JSON metadata: one record per letter "
-                     "(schemas/letters.schema.json)"),
-    "text": Exporter("teitools.render.text", "export", single_file=False, stdout="to_stdout",
-                     description="plain reading text, one .txt per letter "
-                     "(stdout: every letter)"),
-    "html": Exporter("teitools.render.html", "export", single_file=False,
-                     description="one HTML page per letter, as on the site (needs -o DIR)"),
-    "csl-json": Exporter("teitools.cite.csl", "export", single_file=True,
-                         description="CSL-JSON for Zotero and pandoc"),
-    "biblatex": Exporter("teitools.cite.bibtex", "export_biblatex", single_file=True,
-                         description="BibLaTeX @letter entries"),
-    "bibtex": Exporter("teitools.cite.bibtex", "export_bibtex", single_file=True,
-                       description="BibTeX @incollection entries"),
-    "ris": Exporter("teitools.cite.ris", "export", single_file=True,
-                    description="RIS records (TY - PCOMM) for Zotero"),
+    "cmif": Exporter(
+        "teitools.export.cmif",
+        "export",
+        single_file=True,
+        description="CMIF v1.1 for correspSearch: one correspDesc per letter",
+    ),
+    "json": Exporter(
+        "teitools.export.json",
+        "export",
+        single_file=True,
+        description="JSON metadata: one record per letter (schemas/letters.schema.json)",
+    ),
+    "text": Exporter(
+        "teitools.render.text",
+        "export",
+        single_file=False,
+        stdout="to_stdout",
+        description="plain reading text, one .txt per letter (stdout: every letter)",
+    ),
+    "html": Exporter(
+        "teitools.render.html",
+        "export",
+        single_file=False,
+        description="one HTML page per letter, as on the site (needs -o DIR)",
+    ),
+    "csl-json": Exporter(
+        "teitools.cite.csl", "export", single_file=True, description="CSL-JSON for Zotero and pandoc"
+    ),
+    "biblatex": Exporter(
+        "teitools.cite.bibtex", "export_biblatex", single_file=True, description="BibLaTeX @letter entries"
+    ),
+    "bibtex": Exporter(
+        "teitools.cite.bibtex", "export_bibtex", single_file=True, description="BibTeX @incollection entries"
+    ),
+    "ris": Exporter(
+        "teitools.cite.ris", "export", single_file=True, description="RIS records (TY - PCOMM) for Zotero"
+    ),
 }

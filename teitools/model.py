@@ -104,11 +104,11 @@ class PersonName:
     literal: str = ""
 
     def display(self) -> str:
-        """"Joseph Stalin"; the literal form when the name has no parts."""
+        """ "Joseph Stalin"; the literal form when the name has no parts."""
         return " ".join(p for p in (self.given, self.family) if p) or self.literal
 
     def inverted(self) -> str:
-        """"Stalin, Joseph" for sorting and bibliographies."""
+        """ "Stalin, Joseph" for sorting and bibliographies."""
         if self.family and self.given:
             return f"{self.family}, {self.given}"
         return self.family or self.literal or self.given
@@ -330,6 +330,7 @@ def _letter(
 def read_date(element: etree._Element) -> DateSpan:
     """A :class:`DateSpan` from a TEI ``date`` (``@when``, ``@notBefore``/``@notAfter``,
     ``@from``/``@to``; ill-formed values are left out)."""
+
     def attr(*names: str) -> PartialDate | None:
         for name in names:
             value = element.get(name)
@@ -349,20 +350,22 @@ def read_date(element: etree._Element) -> DateSpan:
 
 
 def _participants(action: etree._Element) -> list[Participant]:
-    names = action.findall(f"{_T}persName") + action.findall(f"{_T}orgName") \
-        + action.findall(f"{_T}name")
+    names = action.findall(f"{_T}persName") + action.findall(f"{_T}orgName") + action.findall(f"{_T}name")
     names.sort(key=lambda e: list(action).index(e))
     subtype = action.get("subtype")
-    return [Participant(_text(n), _pointer(n.get("ref")), n.get("cert"), source_line(n),
-                        subtype=subtype) for n in names]
+    return [
+        Participant(_text(n), _pointer(n.get("ref")), n.get("cert"), source_line(n), subtype=subtype)
+        for n in names
+    ]
 
 
 def _first_place(actions: list[etree._Element]) -> Participant | None:
     for action in actions:
         place = action.find(f"{_T}placeName")
         if place is not None:
-            return Participant(_text(place), _pointer(place.get("ref")), place.get("cert"),
-                               source_line(place))
+            return Participant(
+                _text(place), _pointer(place.get("ref")), place.get("cert"), source_line(place)
+            )
     return None
 
 
@@ -377,8 +380,11 @@ def _pointer(value: str | None) -> str | None:
 def _source_refs(root: etree._Element) -> list[SourceRef]:
     refs = []
     for bibl in root.findall(f"{_T}teiHeader/{_T}fileDesc/{_T}sourceDesc/{_T}bibl"):
-        refs.append(SourceRef(bibl.get("type") or "source", _pointer(bibl.get("corresp")),
-                              _text(bibl), bibl.get("cert")))
+        refs.append(
+            SourceRef(
+                bibl.get("type") or "source", _pointer(bibl.get("corresp")), _text(bibl), bibl.get("cert")
+            )
+        )
     return refs
 
 
@@ -432,13 +438,20 @@ class _RegisterBuilder:
             if element.get(_XML_ID):
                 names = [_text(n) for n in element.findall(f"{_T}orgName")]
                 self.organisations[element.get(_XML_ID, "")] = Organisation(
-                    element.get(_XML_ID, ""), names[0] if names else "", tuple(names[1:]),
-                    _text(element.find(f"{_T}desc")), _idnos(element))
+                    element.get(_XML_ID, ""),
+                    names[0] if names else "",
+                    tuple(names[1:]),
+                    _text(element.find(f"{_T}desc")),
+                    _idnos(element),
+                )
         for element in root.iter(f"{_T}place"):
             if element.get(_XML_ID):
                 self.places[element.get(_XML_ID, "")] = Place(
-                    element.get(_XML_ID, ""), _text(element.find(f"{_T}placeName")),
-                    element.get("type", ""), _idnos(element))
+                    element.get(_XML_ID, ""),
+                    _text(element.find(f"{_T}placeName")),
+                    element.get("type", ""),
+                    _idnos(element),
+                )
         for element in root.iter(f"{_T}biblStruct", f"{_T}bibl"):
             parent = element.getparent()
             if element.get(_XML_ID) and parent is not None and etree.QName(parent).localname == "listBibl":
@@ -446,16 +459,24 @@ class _RegisterBuilder:
 
     def merge(self, other: CmifContent) -> None:
         """Take the register entries made from a CMIF file's names (first one wins)."""
-        for mine, theirs in ((self.persons, other.persons),
-                             (self.organisations, other.organisations),
-                             (self.places, other.places), (self.sources, other.sources)):
+        for mine, theirs in (
+            (self.persons, other.persons),
+            (self.organisations, other.organisations),
+            (self.places, other.places),
+            (self.sources, other.sources),
+        ):
             for key, value in theirs.items():
                 mine.setdefault(key, value)  # type: ignore[arg-type]
 
     def edition(self, letters: tuple[Letter, ...], problems: tuple[Diagnostic, ...]) -> Edition:
-        return Edition(letters, MappingProxyType(self.persons),
-                       MappingProxyType(self.organisations), MappingProxyType(self.places),
-                       MappingProxyType(self.sources), problems)
+        return Edition(
+            letters,
+            MappingProxyType(self.persons),
+            MappingProxyType(self.organisations),
+            MappingProxyType(self.places),
+            MappingProxyType(self.sources),
+            problems,
+        )
 
 
 def _person(element: etree._Element) -> Person:
@@ -468,12 +489,23 @@ def _person(element: etree._Element) -> Person:
         return parse_iso(found.get("when", "")) if found is not None else None
 
     roles = tuple(
-        Role(_text(o), parse_iso(o.get("from") or o.get("notBefore") or ""),
-             parse_iso(o.get("to") or o.get("notAfter") or ""))
+        Role(
+            _text(o),
+            parse_iso(o.get("from") or o.get("notBefore") or ""),
+            parse_iso(o.get("to") or o.get("notAfter") or ""),
+        )
         for o in element.findall(f"{_T}occupation")
     )
-    return Person(element.get(_XML_ID, ""), person_name(main), variants, when("birth"),
-                  when("death"), roles, _idnos(element), _text(element.find(f"{_T}note")))
+    return Person(
+        element.get(_XML_ID, ""),
+        person_name(main),
+        variants,
+        when("birth"),
+        when("death"),
+        roles,
+        _idnos(element),
+        _text(element.find(f"{_T}note")),
+    )
 
 
 def person_name(element: etree._Element | None) -> PersonName:
@@ -501,10 +533,14 @@ def _source(element: etree._Element) -> Source:
         id=element.get(_XML_ID, ""),
         kind=kind,
         title=_text(scope.find(f"{_T}title")),
-        authors=tuple(person_name(a.find(f"{_T}persName") if a.find(f"{_T}persName") is not None else a)
-                      for a in scope.findall(f"{_T}author")),
-        editors=tuple(person_name(e.find(f"{_T}persName") if e.find(f"{_T}persName") is not None else e)
-                      for e in scope.findall(f"{_T}editor")),
+        authors=tuple(
+            person_name(a.find(f"{_T}persName") if a.find(f"{_T}persName") is not None else a)
+            for a in scope.findall(f"{_T}author")
+        ),
+        editors=tuple(
+            person_name(e.find(f"{_T}persName") if e.find(f"{_T}persName") is not None else e)
+            for e in scope.findall(f"{_T}editor")
+        ),
         publisher=_text(scope.find(f".//{_T}publisher")),
         place=_text(scope.find(f".//{_T}pubPlace")),
         year=year.year if year else None,
@@ -514,7 +550,20 @@ def _source(element: etree._Element) -> Source:
 
 
 __all__ = [
-    "DateSpan", "Edition", "Letter", "Organisation", "Participant", "Person",
-    "PersonName", "Place", "Role", "Source", "SourceRef", "letters_from_tree", "person_name",
-    "read_date", "read_edition", "source_line",
+    "DateSpan",
+    "Edition",
+    "Letter",
+    "Organisation",
+    "Participant",
+    "Person",
+    "PersonName",
+    "Place",
+    "Role",
+    "Source",
+    "SourceRef",
+    "letters_from_tree",
+    "person_name",
+    "read_date",
+    "read_edition",
+    "source_line",
 ]

@@ -71,8 +71,10 @@ class Settings:
         if base_url is None:
             return self
         if not _URL.match(base_url):
-            raise SettingsError(f"--base-url {base_url!r} is invalid: expected a web address "
-                                "starting with http:// or https://")
+            raise SettingsError(
+                f"--base-url {base_url!r} is invalid: expected a web address "
+                "starting with http:// or https://"
+            )
         return replace(self, base_url=_with_slash(base_url))
 
     def letter_url(self, letter_id: str) -> str | None:
@@ -125,8 +127,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"{path}: not valid TOML: {error}") from None
     except UnicodeDecodeError as error:
-        raise SettingsError(f"{path}: not valid TOML: not UTF-8 (byte {error.start + 1} "
-                            f"is {error.object[error.start]:#04x})") from None
+        raise SettingsError(
+            f"{path}: not valid TOML: not UTF-8 (byte {error.start + 1} is {error.object[error.start]:#04x})"
+        ) from None
     except OSError as error:
         raise SettingsError(f"{path}: cannot read: {error.strerror or error}") from None
 
@@ -171,8 +174,10 @@ def _explain(error: jsonschema.ValidationError, path: Path, where: str) -> str:
         given = error.instance if isinstance(error.instance, dict) else {}
         unknown = sorted(set(given) - set(allowed))
         place = f" in [{key}]" if key else ""
-        return (f"{path}: unknown setting {', '.join(repr(u) for u in unknown)}{place}; "
-                f"allowed keys: {', '.join(allowed)}")
+        return (
+            f"{path}: unknown setting {', '.join(repr(u) for u in unknown)}{place}; "
+            f"allowed keys: {', '.join(allowed)}"
+        )
     if error.validator == "enum":
         values = ", ".join(f'"{v}"' for v in schema.get("enum", []))
         return f"{path}: {key} = {error.instance!r} is not allowed; allowed values: {values}"
@@ -198,8 +203,10 @@ def _pattern_text(key: str) -> str:
     if key.endswith("date"):
         return "a date written YYYY-MM-DD"
     if key.endswith("bibl-id"):
-        return ("a lower-case UUID starting with a letter (it is an xml:id), such as "
-                "f5055f00-9182-4728-8f81-a0cf016b616b")
+        return (
+            "a lower-case UUID starting with a letter (it is an xml:id), such as "
+            "f5055f00-9182-4728-8f81-a0cf016b616b"
+        )
     if key.endswith("email"):
         return "an e-mail address"
     return "a web address starting with http:// or https://"
@@ -210,8 +217,9 @@ def _settings(table: Mapping[str, Any], path: Path, where: str) -> Settings:
     date = cmif.get("date")
     if date is not None and parse_iso(date) is None:
         key = f"{where}.cmif.date" if where else "cmif.date"
-        raise SettingsError(f"{path}: {key} = {date!r} is not a real calendar date; "
-                            "expected a date written YYYY-MM-DD")
+        raise SettingsError(
+            f"{path}: {key} = {date!r} is not a real calendar date; expected a date written YYYY-MM-DD"
+        )
     return Settings(
         file=path,
         title=table.get("title", ""),
@@ -249,11 +257,11 @@ def _schema_paths(values: Sequence[str], path: Path, where: str) -> tuple[Path, 
         schema = (path.parent / value).resolve()
         if not schema.is_file():
             key = f"{where}.schemas[{number}]" if where else f"schemas[{number}]"
-            raise SettingsError(f"{path}: {key} = {value!r}: no such file "
-                                f"(paths are relative to {path.parent})")
+            raise SettingsError(
+                f"{path}: {key} = {value!r}: no such file (paths are relative to {path.parent})"
+            )
         resolved.append(schema)
     return tuple(resolved)
 
 
-__all__ = ["CmifSettings", "Editor", "Settings", "find_settings_file", "load_settings",
-           "settings_for"]
+__all__ = ["CmifSettings", "Editor", "Settings", "find_settings_file", "load_settings", "settings_for"]

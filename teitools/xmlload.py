@@ -65,12 +65,16 @@ def read_bytes(path: Path) -> bytes:
             data = handle.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as error:
         reason = error.strerror or type(error).__name__
-        raise DocumentError(
-            _finding(path, 0, 0, "input-unreadable", f"cannot read file: {reason}")) from None
+        raise DocumentError(_finding(path, 0, 0, "input-unreadable", f"cannot read file: {reason}")) from None
     if len(data) > MAX_DOCUMENT_BYTES:
         raise DocumentError(
-            _finding(path, 0, 0, "input-unreadable",
-                     f"file is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; refused")
+            _finding(
+                path,
+                0,
+                0,
+                "input-unreadable",
+                f"file is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB; refused",
+            )
         )
     return data
 
@@ -94,8 +98,9 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
         raise DocumentError(_syntax_finding(path, error)) from None
     except (ValueError, LookupError) as error:
         # lxml raises these (not XMLSyntaxError) for some encoding declarations it cannot use.
-        raise DocumentError(_finding(path, 1, 1, "input-encoding", f"cannot decode the file: {error}; "
-                                     "save it as UTF-8")) from None
+        raise DocumentError(
+            _finding(path, 1, 1, "input-encoding", f"cannot decode the file: {error}; save it as UTF-8")
+        ) from None
     tree = root.getroottree()
     _refuse_dtd(tree, data, path)
     _refuse_xinclude(root, path)
@@ -110,16 +115,27 @@ def check_bytes(data: bytes, path: Path) -> bytes:
         raise DocumentError(_finding(path, 1, 1, "input-empty", "the file is empty; expected a TEI document"))
     if data.startswith(b"\x1f\x8b"):
         raise DocumentError(
-            _finding(path, 1, 1, "input-encoding",
-                     "this is gzip-compressed data, not XML; teitools never decompresses input: "
-                     "decompress it yourself if you trust it")
+            _finding(
+                path,
+                1,
+                1,
+                "input-encoding",
+                "this is gzip-compressed data, not XML; teitools never decompresses input: "
+                "decompress it yourself if you trust it",
+            )
         )
     if b"\x00" in data[:1024] and not data.startswith(_BOMS[1:]):
         wide = data[:4] in (b"<\x00?\x00", b"\x00<\x00?")
         raise DocumentError(
-            _finding(path, 1, 1, "input-encoding",
-                     "this looks like UTF-16 without a byte-order mark; save it as UTF-8" if wide
-                     else "this is a binary file, not XML (it contains NUL bytes)")
+            _finding(
+                path,
+                1,
+                1,
+                "input-encoding",
+                "this looks like UTF-16 without a byte-order mark; save it as UTF-8"
+                if wide
+                else "this is a binary file, not XML (it contains NUL bytes)",
+            )
         )
     lie = lying_declaration(data)
     if lie is not None:
@@ -127,8 +143,14 @@ def check_bytes(data: bytes, path: Path) -> bytes:
     data = normalise_line_ends(data)
     if data.count(b"<") > MAX_MARKUP:
         raise DocumentError(
-            _finding(path, 1, 1, "xml-unsafe",
-                     f"the file has more than {MAX_MARKUP:,} tags; refused (split it into smaller files)"))
+            _finding(
+                path,
+                1,
+                1,
+                "xml-unsafe",
+                f"the file has more than {MAX_MARKUP:,} tags; refused (split it into smaller files)",
+            )
+        )
     if _declares_dtd(data):
         raise _dtd_refused(data, path)
     return data
@@ -149,7 +171,7 @@ def _declares_dtd(data: bytes) -> bool:
         text = candidate.lstrip("\ufeff")
         prolog = _PROLOG_SKIP.match(text)
         start = prolog.end() if prolog else 0
-        if text[start:start + 9].upper() == "<!DOCTYPE":
+        if text[start : start + 9].upper() == "<!DOCTYPE":
             return True
     return False
 
@@ -179,9 +201,14 @@ def _candidate_texts(data: bytes) -> list[str]:
 def _dtd_refused(data: bytes, path: Path) -> DocumentError:
     line = _line_of(data, b"<!DOCTYPE")
     return DocumentError(
-        _finding(path, line, 1, "xml-unsafe",
-                 "a DOCTYPE (DTD or entity declarations) is refused: teitools never loads "
-                 "DTDs or expands entities; remove the DOCTYPE and write characters directly")
+        _finding(
+            path,
+            line,
+            1,
+            "xml-unsafe",
+            "a DOCTYPE (DTD or entity declarations) is refused: teitools never loads "
+            "DTDs or expands entities; remove the DOCTYPE and write characters directly",
+        )
     )
 
 
@@ -190,9 +217,14 @@ def _refuse_xinclude(root: etree._Element, path: Path) -> None:
     if include is None:
         return
     raise DocumentError(
-        _finding(path, include.sourceline or 1, 1, "xml-unsafe",
-                 f"<{etree.QName(include).localname}> (XInclude) is refused: teitools never reads "
-                 "other files from inside a document; copy the included text into the file")
+        _finding(
+            path,
+            include.sourceline or 1,
+            1,
+            "xml-unsafe",
+            f"<{etree.QName(include).localname}> (XInclude) is refused: teitools never reads "
+            "other files from inside a document; copy the included text into the file",
+        )
     )
 
 
@@ -214,31 +246,61 @@ def _line_of(data: bytes, needle: bytes) -> int:
 
 
 _SYNTAX_REWRITES: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)"),
-     "xml-syntax", "<{0}> opened on line {1} is not closed: found </{2}>; add </{0}> or fix the end tag"),
-    (re.compile(r"Premature end of data in tag (\S+) line (\d+)"),
-     "xml-syntax", "the file ends before <{0}> (opened on line {1}) is closed; add </{0}>"),
-    (re.compile(r"EndTag: '</' not found"),
-     "xml-syntax", "the file ends inside an element; close every open element"),
-    (re.compile(r"Entity '(\S+)' not defined"),
-     "xml-syntax", "the entity &{0}; is not defined: TEI files do not use named entities; write "
-                   "the character itself, or &amp; &lt; &gt; &quot; &apos; for markup characters"),
-    (re.compile(r"Document is empty|Start tag expected, '<' not found"),
-     "xml-syntax", "no XML found: the file must start with an XML declaration or an element"),
-    (re.compile(r"Input is not proper UTF-8|invalid character in attribute value|"
-                r"Char 0x[0-9A-F]+ out of allowed range|PCDATA invalid Char value|"
-                r"Unsupported encoding|Document labelled UTF-16 but has UTF-8 content|"
-                r"encoding"),
-     "input-encoding", "the bytes here are not valid in the file's declared encoding ({msg}); "
-                       "save the file as UTF-8 or fix the encoding declaration"),
-    (re.compile(r"Excessive depth in document|[Dd]epth .*exceed|too deep"),
-     "xml-unsafe", f"elements are nested too deeply (more than {MAX_DEPTH} levels); refused"),
-    (re.compile(r"huge text node|Huge input lookup|huge text|[Tt]ext node too long|"
-                r"AttValue length too long|Resource limit exceeded|XML_PARSE_HUGE"),
-     "xml-unsafe", f"a text node or attribute value is larger than {MAX_TEXT_BYTES // 1_000_000} MB; "
-                   "refused"),
-    (re.compile(r"[Aa]mplification|[Ee]ntity loop|[Dd]etected an entity reference loop"),
-     "xml-unsafe", "entity expansion is refused ({msg})"),
+    (
+        re.compile(r"Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)"),
+        "xml-syntax",
+        "<{0}> opened on line {1} is not closed: found </{2}>; add </{0}> or fix the end tag",
+    ),
+    (
+        re.compile(r"Premature end of data in tag (\S+) line (\d+)"),
+        "xml-syntax",
+        "the file ends before <{0}> (opened on line {1}) is closed; add </{0}>",
+    ),
+    (
+        re.compile(r"EndTag: '</' not found"),
+        "xml-syntax",
+        "the file ends inside an element; close every open element",
+    ),
+    (
+        re.compile(r"Entity '(\S+)' not defined"),
+        "xml-syntax",
+        "the entity &{0}; is not defined: TEI files do not use named entities; write "
+        "the character itself, or &amp; &lt; &gt; &quot; &apos; for markup characters",
+    ),
+    (
+        re.compile(r"Document is empty|Start tag expected, '<' not found"),
+        "xml-syntax",
+        "no XML found: the file must start with an XML declaration or an element",
+    ),
+    (
+        re.compile(
+            r"Input is not proper UTF-8|invalid character in attribute value|"
+            r"Char 0x[0-9A-F]+ out of allowed range|PCDATA invalid Char value|"
+            r"Unsupported encoding|Document labelled UTF-16 but has UTF-8 content|"
+            r"encoding"
+        ),
+        "input-encoding",
+        "the bytes here are not valid in the file's declared encoding ({msg}); "
+        "save the file as UTF-8 or fix the encoding declaration",
+    ),
+    (
+        re.compile(r"Excessive depth in document|[Dd]epth .*exceed|too deep"),
+        "xml-unsafe",
+        f"elements are nested too deeply (more than {MAX_DEPTH} levels); refused",
+    ),
+    (
+        re.compile(
+            r"huge text node|Huge input lookup|huge text|[Tt]ext node too long|"
+            r"AttValue length too long|Resource limit exceeded|XML_PARSE_HUGE"
+        ),
+        "xml-unsafe",
+        f"a text node or attribute value is larger than {MAX_TEXT_BYTES // 1_000_000} MB; refused",
+    ),
+    (
+        re.compile(r"[Aa]mplification|[Ee]ntity loop|[Dd]etected an entity reference loop"),
+        "xml-unsafe",
+        "entity expansion is refused ({msg})",
+    ),
 )
 
 

@@ -20,9 +20,13 @@ REFERENCE = SHARED / "reference"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--regenerate-golden", action="store_true", default=False,
-                     help="Rewrite the expected output files in tests/expected/ instead of "
-                     "comparing with them (review the diff before committing).")
+    parser.addoption(
+        "--regenerate-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite the expected output files in tests/expected/ instead of "
+        "comparing with them (review the diff before committing).",
+    )
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,7 @@ LETTER = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def make_edition(folder: Path, letters: dict[str, dict[str, str]], *,
-                 settings: str | None = None) -> Path:
+def make_edition(folder: Path, letters: dict[str, dict[str, str]], *, settings: str | None = None) -> Path:
     """An edition in ``folder``: the bundled registers (and settings, unless ``settings``
     replaces them), and one file per entry of ``letters`` (id -> template fields)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,8 +44,14 @@ def make_edition(folder: Path, letters: dict[str, dict[str, str]], *,
     (folder / "teitools.toml").write_text(toml, encoding="utf-8")
     (folder / "letters").mkdir(exist_ok=True)
     for letter_id, fields in letters.items():
-        values = {"title": "A test letter", "sent": "", "received": "", "body": "<p/>",
-                  **fields, "id": letter_id}
+        values = {
+            "title": "A test letter",
+            "sent": "",
+            "received": "",
+            "body": "<p/>",
+            **fields,
+            "id": letter_id,
+        }
         (folder / "letters" / f"{letter_id}.xml").write_text(LETTER.format(**values), "utf-8")
     return folder
 
@@ -56,6 +61,7 @@ def copy_edition(folder: Path) -> Path:
     schemas (the bundled ``teitools.toml`` names them relative to itself)."""
     shutil.copytree(EDITION, folder, ignore=shutil.ignore_patterns("teitools.toml"))
     toml = (EDITION / "teitools.toml").read_text("utf-8")
-    (folder / "teitools.toml").write_text(toml.replace('"../schemas/', f'"{EDITION.parent}/schemas/'),
-                                          encoding="utf-8")
+    (folder / "teitools.toml").write_text(
+        toml.replace('"../schemas/', f'"{EDITION.parent}/schemas/'), encoding="utf-8"
+    )
     return folder

@@ -53,8 +53,12 @@ def per_letter_export(edition: Any, _options: object) -> Any:
     from teitools.exporters import ExportResult  # noqa: PLC0415 - imported after the limits
 
     filler = "x" * _padding
-    return ExportResult({f"{letter.id}.txt": f"{letter.id}\n{letter.title}\n{filler}\nEND\n"
-                         for letter in edition.chronological()})
+    return ExportResult(
+        {
+            f"{letter.id}.txt": f"{letter.id}\n{letter.title}\n{filler}\nEND\n"
+            for letter in edition.chronological()
+        }
+    )
 
 
 def single_export(edition: Any, _options: object) -> Any:
@@ -72,10 +76,14 @@ def _add_test_exporters(padding: int) -> None:
 
     # Formats name the module that holds them; this script runs as __main__.
     exporters.EXPORTERS["test-letters"] = exporters.Exporter(
-        "__main__", "per_letter_export", single_file=False,
-        description="test: one file per letter, named by id")
+        "__main__",
+        "per_letter_export",
+        single_file=False,
+        description="test: one file per letter, named by id",
+    )
     exporters.EXPORTERS["test-single"] = exporters.Exporter(
-        "__main__", "single_export", single_file=True, description="test: one file")
+        "__main__", "single_export", single_file=True, description="test: one file"
+    )
 
 
 def _patch_fsync(delay: float, fail_after: int | None, skip: bool) -> None:
@@ -117,8 +125,9 @@ def _batch(results: Path) -> None:
             except BaseException:  # reported with its traceback, as the console would show it
                 traceback.print_exc()
                 code = 1
-        done.append({"code": code, "out": out.getvalue(), "err": err.getvalue(),
-                     "seconds": time.monotonic() - start})
+        done.append(
+            {"code": code, "out": out.getvalue(), "err": err.getvalue(), "seconds": time.monotonic() - start}
+        )
     results.write_text(json.dumps(done), encoding="utf-8")
 
 

@@ -27,8 +27,10 @@ CHROMEDRIVER = shutil.which("chromedriver")
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 if CHROMIUM is None or CHROMEDRIVER is None:
-    pytest.skip("Chromium or chromedriver is not installed (apt-get install chromium "
-                "chromium-driver)", allow_module_level=True)
+    pytest.skip(
+        "Chromium or chromedriver is not installed (apt-get install chromium chromium-driver)",
+        allow_module_level=True,
+    )
 
 from selenium.webdriver.common.by import By  # noqa: E402 -- only once selenium is known present
 from selenium.webdriver.support import expected_conditions  # noqa: E402
@@ -39,10 +41,17 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 def browser(tmp_path: Path) -> Iterator[Any]:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--no-first-run", "--window-size=1100,900",
-                     f"--user-data-dir={tmp_path / 'profile'}"):
+    for argument in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1100,900",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
@@ -81,8 +90,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 def _severe_messages(driver: Any) -> list[str]:
-    return [entry["message"] for entry in driver.get_log("browser")
-            if entry["level"] in ("SEVERE", "WARNING")]
+    return [
+        entry["message"] for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "WARNING")
+    ]
 
 
 def test_browse_and_search_the_site_offline(browser: Any, site_url: str) -> None:
@@ -98,8 +108,7 @@ def test_browse_and_search_the_site_offline(browser: Any, site_url: str) -> None
     browser.save_screenshot(str(ARTIFACTS / f"index-{scheme}.png"))
 
     # index -> a letter
-    browser.find_element(
-        By.CSS_SELECTOR, 'a[href="letters/stalin-kaganovich-1935-08-22.html"]').click()
+    browser.find_element(By.CSS_SELECTOR, 'a[href="letters/stalin-kaganovich-1935-08-22.html"]').click()
     wait.until(expected_conditions.title_is("Stalin to Kaganovich, 22 August 1935"))
     browser.save_screenshot(str(ARTIFACTS / f"letter-{scheme}.png"))
     # a letter -> a person
@@ -111,18 +120,17 @@ def test_browse_and_search_the_site_offline(browser: Any, site_url: str) -> None
     # the person -> back to a letter
     entry.find_element(By.CSS_SELECTOR, "ul li a").click()
     wait.until(expected_conditions.url_contains("stalin-kaganovich-1935-08-22.html"))
-    assert "Send Kleiner to the Omsk region" in browser.find_element(
-        By.CSS_SELECTOR, ".reading-text").text
+    assert "Send Kleiner to the Omsk region" in browser.find_element(By.CSS_SELECTOR, ".reading-text").text
 
     # search from the index
     browser.get(f"{site_url}/index.html")
     search = browser.find_element(By.ID, "search")
     search.send_keys("Kleiner")
-    wait.until(expected_conditions.text_to_be_present_in_element(
-        (By.ID, "search-status"), "1 letter found"))
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "search-status"), "1 letter found"))
     results = browser.find_elements(By.CSS_SELECTOR, "#search-results li a")
     assert [r.get_attribute("href").rsplit("/", 1)[-1] for r in results] == [
-        "stalin-kaganovich-1935-08-22.html"]
+        "stalin-kaganovich-1935-08-22.html"
+    ]
     browser.save_screenshot(str(ARTIFACTS / f"search-{scheme}.png"))
     results[0].click()
     wait.until(expected_conditions.url_contains("stalin-kaganovich-1935-08-22.html"))

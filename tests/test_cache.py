@@ -76,10 +76,14 @@ def _change_schema(edition: Path, tmp_path: Path) -> dict[str, object]:
     return {"schemas": (schema,)}
 
 
-@pytest.mark.parametrize("change", ["letter bytes", "schema bytes", "register bytes",
-                                    "teitools version", "teitools code"])
+@pytest.mark.parametrize(
+    "change", ["letter bytes", "schema bytes", "register bytes", "teitools version", "teitools code"]
+)
 def test_a_change_to_any_input_invalidates_the_entry(
-    change: str, edition: Path, tmp_path: Path, checked: list[Path],
+    change: str,
+    edition: Path,
+    tmp_path: Path,
+    checked: list[Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     letter = edition / "letters" / LETTER_NAME
@@ -93,7 +97,8 @@ def test_a_change_to_any_input_invalidates_the_entry(
         "letter bytes": lambda: letter.write_bytes(letter.read_bytes() + b"\n"),
         "schema bytes": lambda: schema.write_bytes(schema.read_bytes() + b"\n"),
         "register bytes": lambda: (edition / "persons.xml").write_bytes(
-            (edition / "persons.xml").read_bytes() + b"\n"),
+            (edition / "persons.xml").read_bytes() + b"\n"
+        ),
         "teitools version": lambda: monkeypatch.setattr(teitools, "__version__", "99.0"),
         "teitools code": lambda: monkeypatch.setattr(cache, "code_digest", lambda: b"edited"),
     }
@@ -124,8 +129,7 @@ def test_cached_results_equal_fresh_ones_for_every_fixture(tmp_path: Path) -> No
         assert [d.xpath for d in cached.diagnostics] == [d.xpath for d in fresh.diagnostics]
 
 
-@pytest.mark.parametrize("path", [*sorted(EDITION.rglob("*.xml")), *ALL_FIXTURES[:5]],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*sorted(EDITION.rglob("*.xml")), *ALL_FIXTURES[:5]], ids=lambda p: p.name)
 def test_cached_facts_equal_fresh_facts(path: Path) -> None:
     try:
         facts = gather_facts(load(path), path)
@@ -140,15 +144,18 @@ def test_the_cache_folder_ignores_itself_in_git(edition: Path, tmp_path: Path) -
     run([edition], tmp_path / ".teitools-cache")
     assert (tmp_path / ".teitools-cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
     assert (tmp_path / ".teitools-cache" / "CACHEDIR.TAG").is_file()
-    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
-                            cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert ".teitools-cache" not in status and "tei/" in status
 
 
 @pytest.mark.parametrize("damage", ['{"diagnostics": [[1]]', '{"files": 1}', "", "[]"])
-def test_a_damaged_entry_is_a_miss(
-    damage: str, edition: Path, tmp_path: Path, checked: list[Path]
-) -> None:
+def test_a_damaged_entry_is_a_miss(damage: str, edition: Path, tmp_path: Path, checked: list[Path]) -> None:
     letter = edition / "letters" / LETTER_NAME
     first = run([letter], tmp_path / "cache")
     entries = list((tmp_path / "cache").rglob("*.json"))
@@ -169,9 +176,10 @@ def test_cross_file_checks_run_on_cached_files(edition: Path, tmp_path: Path) ->
     """A register losing an entry is seen in an unchanged letter, from the cache or not."""
     run([edition], tmp_path / "cache")
     persons = edition / "persons.xml"
-    persons.write_text(persons.read_text(encoding="utf-8").replace('xml:id="ordzhonikidze"',
-                                                                   'xml:id="sergo"'),
-                       encoding="utf-8")
+    persons.write_text(
+        persons.read_text(encoding="utf-8").replace('xml:id="ordzhonikidze"', 'xml:id="sergo"'),
+        encoding="utf-8",
+    )
     report = run([edition / "letters" / LETTER_NAME], tmp_path / "cache")
     assert {d.rule for d in report.diagnostics} == {"ref-unresolved"}
 
@@ -195,11 +203,16 @@ def test_after_one_change_only_that_file_is_validated_and_the_report_is_complete
 ) -> None:
     run([edition], tmp_path / "cache")
     letter = edition / "letters" / LETTER_NAME
-    letter.write_text(letter.read_text(encoding="utf-8").replace('rend="italic"', 'rend="loud"')
-                      .replace("very bad", '<hi rend="loud">very</hi> bad'), encoding="utf-8")
+    letter.write_text(
+        letter.read_text(encoding="utf-8")
+        .replace('rend="italic"', 'rend="loud"')
+        .replace("very bad", '<hi rend="loud">very</hi> bad'),
+        encoding="utf-8",
+    )
     other = edition / "letters" / "stalin-kaganovich-1930.xml"
-    other.write_text(other.read_text(encoding="utf-8").replace('"#kaganovich"', '"#kaganovitch"'),
-                     encoding="utf-8")
+    other.write_text(
+        other.read_text(encoding="utf-8").replace('"#kaganovich"', '"#kaganovitch"'), encoding="utf-8"
+    )
     checked.clear()
     report = run([edition], tmp_path / "cache")
     assert sorted(checked) == sorted([letter, other])
@@ -208,7 +221,9 @@ def test_after_one_change_only_that_file_is_validated_and_the_report_is_complete
 
 
 def test_cli_caches_by_default_and_no_cache_skips_it(
-    edition: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    edition: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)

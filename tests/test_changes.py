@@ -22,8 +22,7 @@ LETTERS = sorted((EDITION / "letters").glob("*.xml"))
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture
@@ -136,8 +135,9 @@ def test_the_selection_is_named_and_ordered_as_a_full_run(repo: Path) -> None:
     assert select_changed([repo / "tei"], changed) == everything
 
 
-def test_findings_of_the_changed_file_are_reported(repo: Path, capsys: pytest.CaptureFixture[str],
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_findings_of_the_changed_file_are_reported(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(repo)
     edit(repo / "tei" / "letters" / LETTERS[0].name, 'ref="#stalin"', 'ref="#stalim"')
     assert main(["validate", "--changed-since", "HEAD", "tei"]) == 1
@@ -145,19 +145,24 @@ def test_findings_of_the_changed_file_are_reported(repo: Path, capsys: pytest.Ca
     assert "[ref-unresolved]" in out and out.endswith("1 file checked: 1 error, 0 warnings in 1 file\n")
 
 
-@pytest.mark.parametrize(("ref", "message"), [
-    ("no-such-branch", "'no-such-branch' is not a commit"),
-    ("--output=x", "is not a git ref"),
-])
-def test_a_bad_ref_is_a_usage_error(repo: Path, ref: str, message: str,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ("no-such-branch", "'no-such-branch' is not a commit"),
+        ("--output=x", "is not a git ref"),
+    ],
+)
+def test_a_bad_ref_is_a_usage_error(
+    repo: Path, ref: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["validate", f"--changed-since={ref}", str(repo / "tei")]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
 
-def test_outside_a_git_repository_is_a_usage_error(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_outside_a_git_repository_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     copy_edition(tmp_path / "tei")
     assert main(["validate", "--changed-since", "HEAD", str(tmp_path / "tei")]) == 2
     assert "git rev-parse failed" in capsys.readouterr().err

@@ -41,11 +41,13 @@ def expected_rule(fixture: Path) -> str:
 @pytest.fixture(scope="module")
 def sarif_schema() -> dict[str, object]:
     schema: dict[str, object] = json.loads(
-        reference_file("sarif", "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+        reference_file("sarif", "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+    )
     return schema
 
 
 # The rule catalogue --------------------------------------------------------------------------
+
 
 def test_catalogue_and_rules_doc_list_the_same_rules_with_the_same_severity() -> None:
     assert set(RULES) == set(DOC_ROWS)
@@ -56,8 +58,7 @@ def test_catalogue_entries_are_complete() -> None:
     for rule in RULES.values():
         assert re.fullmatch(r"[A-Z][A-Za-z]+", rule.name), rule
         assert rule.summary.endswith(".") and rule.help.endswith("."), rule
-        assert rule.layer in {"well-formedness", "grammar", "schematron", "corpus",
-                              "declared schemas"}, rule
+        assert rule.layer in {"well-formedness", "grammar", "schematron", "corpus", "declared schemas"}, rule
 
 
 def test_an_unknown_rule_of_a_users_schema_still_gets_a_description() -> None:
@@ -68,13 +69,25 @@ def test_an_unknown_rule_of_a_users_schema_still_gets_a_description() -> None:
 
 # SARIF ---------------------------------------------------------------------------------------
 
+
 def test_sarif_of_every_invalid_fixture_validates_against_the_sarif_schema(
-    sarif_schema: dict[str, object], capsys: pytest.CaptureFixture[str],
+    sarif_schema: dict[str, object],
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(ROOT)
-    code, out, _ = run(["validate", "--format", "sarif", "--registers", "tei",
-                        "tests/fixtures/invalid", "tests/fixtures/valid"], capsys)
+    code, out, _ = run(
+        [
+            "validate",
+            "--format",
+            "sarif",
+            "--registers",
+            "tei",
+            "tests/fixtures/invalid",
+            "tests/fixtures/valid",
+        ],
+        capsys,
+    )
     assert code == 1
     log = json.loads(out)
     jsonschema.validate(log, sarif_schema)
@@ -99,13 +112,15 @@ def test_sarif_of_every_invalid_fixture_validates_against_the_sarif_schema(
 
 
 def test_sarif_result_points_at_the_line_and_column_of_the_finding(
-    sarif_schema: dict[str, object], capsys: pytest.CaptureFixture[str],
+    sarif_schema: dict[str, object],
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(ROOT)
     _, text, _ = run(["validate", "--registers", "tei", "tests/fixtures/invalid/hi-rend.xml"], capsys)
-    _, sarif, _ = run(["validate", "--format", "sarif", "--registers", "tei",
-                       "tests/fixtures/invalid/hi-rend.xml"], capsys)
+    _, sarif, _ = run(
+        ["validate", "--format", "sarif", "--registers", "tei", "tests/fixtures/invalid/hi-rend.xml"], capsys
+    )
     position = re.search(r"hi-rend\.xml:(\d+):(\d+): error", text)
     assert position is not None, text
     line, column = int(position[1]), int(position[2])
@@ -116,7 +131,9 @@ def test_sarif_result_points_at_the_line_and_column_of_the_finding(
 
 
 def test_sarif_for_a_clean_run_and_for_files_outside_the_working_directory(
-    sarif_schema: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    sarif_schema: dict[str, object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     clean = json.loads(FORMATS["sarif"](validate([EDITION]), ReportStyle()))
@@ -126,7 +143,9 @@ def test_sarif_for_a_clean_run_and_for_files_outside_the_working_directory(
 
 
 def test_sarif_describes_an_unreadable_file_without_a_region(
-    sarif_schema: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    sarif_schema: dict[str, object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "my letter.xml").write_bytes(b"")
@@ -137,6 +156,7 @@ def test_sarif_describes_an_unreadable_file_without_a_region(
 
 
 # JUnit ---------------------------------------------------------------------------------------
+
 
 def test_junit_has_one_test_case_per_file_and_failures_carry_the_findings(
     capsys: pytest.CaptureFixture[str],
@@ -179,14 +199,18 @@ def test_junit_warnings_fail_only_with_strict(tmp_path: Path, capsys: pytest.Cap
 
 # GitHub step summary -------------------------------------------------------------------------
 
+
 def test_github_format_appends_a_markdown_table_to_the_step_summary(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     summary_file = tmp_path / "step-summary.md"
     summary_file.write_text("earlier step\n", encoding="utf-8")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
-    code, out, _ = run(["validate", "--format", "github", "--registers", str(EDITION),
-                        str(HI_REND), str(VALID)], capsys)
+    code, out, _ = run(
+        ["validate", "--format", "github", "--registers", str(EDITION), str(HI_REND), str(VALID)], capsys
+    )
     assert code == 1
     assert out.startswith("::error file=")
     text = summary_file.read_text(encoding="utf-8")
@@ -198,7 +222,9 @@ def test_github_format_appends_a_markdown_table_to_the_step_summary(
 
 
 def test_other_formats_leave_the_step_summary_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     summary_file = tmp_path / "step-summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
@@ -218,9 +244,12 @@ def test_step_summary_of_a_clean_run_and_of_a_long_one() -> None:
 
 # --output ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("output_format", sorted(FORMATS))
 def test_output_writes_the_report_to_a_file_and_a_summary_to_stderr(
-    output_format: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    output_format: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     target = tmp_path / "reports" / f"report.{output_format}"
     args = ["validate", "--format", output_format, "--registers", str(EDITION), str(HI_REND)]
@@ -239,7 +268,8 @@ def test_output_with_quiet_prints_nothing(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_output_into_a_missing_unwritable_place_is_a_clean_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("", encoding="utf-8")

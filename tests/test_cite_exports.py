@@ -23,8 +23,12 @@ from tests.conftest import EDITION, SHARED, Golden
 from .ris_reader import read_ris
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cite" / "letters"
-FORMATS = {"csl-json": "letters.json", "biblatex": "letters.bib",
-           "bibtex": "letters-bibtex.bib", "ris": "letters.ris"}
+FORMATS = {
+    "csl-json": "letters.json",
+    "biblatex": "letters.bib",
+    "bibtex": "letters-bibtex.bib",
+    "ris": "letters.ris",
+}
 OFFICIAL_SCHEMA = SHARED / "reference" / "csl" / "csl-data.json"
 
 
@@ -46,15 +50,17 @@ def _export(edition: Edition, name: str) -> str:
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
 @pytest.mark.parametrize("which", ["edition", "fixtures"])
-def test_export_matches_golden_file(name: str, which: str, edition: Edition,
-                                    fixtures: Edition, golden: Golden) -> None:
+def test_export_matches_golden_file(
+    name: str, which: str, edition: Edition, fixtures: Edition, golden: Golden
+) -> None:
     source = edition if which == "edition" else fixtures
     golden(f"cite/{which}/{FORMATS[name]}", _export(source, name))
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
-def test_export_command_writes_one_file(name: str, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_command_writes_one_file(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / FORMATS[name]
     assert main(["export", name, str(EDITION), "-o", str(out)]) == 0
     first = out.read_bytes()
@@ -64,8 +70,7 @@ def test_export_command_writes_one_file(name: str, tmp_path: Path,
     assert capsys.readouterr().out.encode("utf-8") == first
 
 
-def test_csl_json_is_valid_against_the_official_schema(edition: Edition,
-                                                       fixtures: Edition) -> None:
+def test_csl_json_is_valid_against_the_official_schema(edition: Edition, fixtures: Edition) -> None:
     if not OFFICIAL_SCHEMA.is_file():
         pytest.skip(f"the official CSL-JSON schema is not at {OFFICIAL_SCHEMA}")
     schema = json.loads(OFFICIAL_SCHEMA.read_text(encoding="utf-8"))
@@ -75,8 +80,12 @@ def test_csl_json_is_valid_against_the_official_schema(edition: Edition,
 
 def test_csl_json_export_refuses_what_its_schema_refuses() -> None:
     item: dict[str, object] = {
-        "id": "x1900y", "citation-key": "x1900y", "type": "personal_communication",
-        "author": [{"family": "X"}], "recipient": [{"family": "Y"}]}
+        "id": "x1900y",
+        "citation-key": "x1900y",
+        "type": "personal_communication",
+        "author": [{"family": "X"}],
+        "recipient": [{"family": "Y"}],
+    }
     csl.validate_items([item])
     with pytest.raises(CitationError, match=r"at 0/original-date"):
         csl.validate_items([{**item, "original-date": "1935-08-22"}])
@@ -92,9 +101,12 @@ def test_csl_json_keeps_utf8(fixtures: Edition) -> None:
 
 # --- BibLaTeX and BibTeX --------------------------------------------------------------------
 
+
 def test_escape_specials_and_keep_utf8() -> None:
-    assert escape("Letters & Papers: 100% {complete} #1_draft") == \
-        r"Letters \& Papers: 100\% \{complete\} \#1\_draft"
+    assert (
+        escape("Letters & Papers: 100% {complete} #1_draft")
+        == r"Letters \& Papers: 100\% \{complete\} \#1\_draft"
+    )
     assert escape("Чайковский, Dvořák") == "Чайковский, Dvořák"
     assert escape("a\\b ~ ^ $") == r"a\textbackslash{}b \textasciitilde{} \textasciicircum{} \$"
 
@@ -115,8 +127,7 @@ def test_biblatex_round_trip(which: str, edition: Edition, fixtures: Edition) ->
         assert entry.entry_type == "letter"
         fields = {f.key: f.value for f in entry.fields}
         assert _unescape(fields["title"]) == citable.title
-        assert fields["author"] == " and ".join(
-            f"{n.family}, {n.given}" for n in citable.senders)
+        assert fields["author"] == " and ".join(f"{n.family}, {n.given}" for n in citable.senders)
         volume = citable.volume
         if volume is None:
             assert "booktitle" not in fields
@@ -125,8 +136,7 @@ def test_biblatex_round_trip(which: str, edition: Edition, fixtures: Edition) ->
         assert fields["date"] == str(volume.year)
         assert fields["publisher"] == volume.publisher
         assert fields["location"] == volume.place
-        assert fields["editor"].split(" and ") == [f"{e.family}, {e.given}"
-                                                   for e in volume.editors]
+        assert fields["editor"].split(" and ") == [f"{e.family}, {e.given}" for e in volume.editors]
     assert not entries
 
 
@@ -138,8 +148,9 @@ def test_biblatex_fields_of_special_cases(edition: Edition) -> None:
     assert fields["stalin1930kaganovich"]["origdate"] == "1930?/1932-08-07?"
     assert fields["stalin1930kaganovich"]["title"] == "{Stalin to Kaganovich (?)}"
     assert fields["stalin1936-08-23kaganovich"]["type"] == "letter in cipher"
-    assert fields["stalin1926-06-25molotov"]["title"] == \
-        "{Stalin to Molotov, Rykov, Bukharin and other friends}"
+    assert (
+        fields["stalin1926-06-25molotov"]["title"] == "{Stalin to Molotov, Rykov, Bukharin and other friends}"
+    )
 
 
 def test_bibtex_round_trip(edition: Edition, fixtures: Edition) -> None:
@@ -163,6 +174,7 @@ def test_bibtex_escapes_the_volume_title(fixtures: Edition) -> None:
 
 
 # --- RIS ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("which", ["edition", "fixtures"])
 def test_ris_round_trip(which: str, edition: Edition, fixtures: Edition) -> None:
@@ -188,16 +200,20 @@ def test_ris_fields_of_special_cases(edition: Edition) -> None:
     assert records["stalin1935-08-22kaganovich"]["DA"] == ["1935/08/22/"]
     assert records["stalin1935-08-22kaganovich"]["PY"] == ["1935"]
     assert records["stalin1932-07kaganovich"]["DA"] == ["1932/07//"]
-    assert records["stalin1930kaganovich"]["DA"] == \
-        ["1930///between 1930 and 7 August 1932 (uncertain)"]
+    assert records["stalin1930kaganovich"]["DA"] == ["1930///between 1930 and 7 August 1932 (uncertain)"]
     assert records["stalin1930kaganovich"]["A2"] == ["Kaganovich, Lazar (?)"]
     assert records["stalin1936-08-23kaganovich"]["M3"] == ["letter in cipher"]
     assert "M3" not in records["stalin1935-08-22kaganovich"]
     assert records["stalin1926-06-25molotov"]["A2"] == [
-        "Molotov, Vyacheslav", "Rykov, Alexei", "Bukharin, Nikolai", "other friends"]
+        "Molotov, Vyacheslav",
+        "Rykov, Alexei",
+        "Bukharin, Nikolai",
+        "other friends",
+    ]
     assert records["stalin1935-08-22kaganovich"]["N1"] == [
         "Published in: R. W. Davies et al., eds., The Stalin-Kaganovich Correspondence "
-        "1931-36 (New Haven: Yale University Press, 2003)"]
+        "1931-36 (New Haven: Yale University Press, 2003)"
+    ]
 
 
 def test_ris_reader_rejects_a_record_without_end() -> None:

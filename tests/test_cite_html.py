@@ -25,7 +25,8 @@ def edition() -> Edition:
 def _page(letter: Letter, edition: Edition) -> html.HtmlElement:
     return html.document_fromstring(
         f"<!DOCTYPE html><html><head><title>{letter.title}</title>{meta_tags(letter, edition)}"
-        f"</head><body><main>…</main>{cite_block(letter, edition)}</body></html>")
+        f"</head><body><main>…</main>{cite_block(letter, edition)}</body></html>"
+    )
 
 
 def _meta(page: html.HtmlElement) -> dict[str, list[str]]:
@@ -35,18 +36,17 @@ def _meta(page: html.HtmlElement) -> dict[str, list[str]]:
     return found
 
 
-@pytest.mark.parametrize("letter_id", ["stalin-kaganovich-1935-08-22", "stalin-kaganovich-1930",
-                                       "stalin-molotov-1926-06-25"])
-def test_page_carries_dublin_core_and_coins_for_a_letter(letter_id: str,
-                                                         edition: Edition) -> None:
+@pytest.mark.parametrize(
+    "letter_id", ["stalin-kaganovich-1935-08-22", "stalin-kaganovich-1930", "stalin-molotov-1926-06-25"]
+)
+def test_page_carries_dublin_core_and_coins_for_a_letter(letter_id: str, edition: Edition) -> None:
     letter = next(x for x in edition.letters if x.id == letter_id)
     page = _page(letter, edition)
     meta = _meta(page)
     assert meta["DC.type"] == ["letter"]
     assert meta["DC.title"] == [letter.title]
     assert meta["DC.creator"] == ["Stalin, Joseph"]
-    assert page.xpath("//head/link[@rel='schema.DC']/@href") == \
-        ["http://purl.org/dc/elements/1.1/"]
+    assert page.xpath("//head/link[@rel='schema.DC']/@href") == ["http://purl.org/dc/elements/1.1/"]
     (span,) = page.xpath("//span[@class='Z3988']")
     coins = parse_qs(span.get("title"), strict_parsing=True)
     assert coins["rft.type"] == ["letter"]
@@ -66,9 +66,14 @@ def test_dates_and_recipients_in_meta_tags(edition: Edition) -> None:
     assert meta("stalin-kaganovich-1930")["DC.date"] == ["1930/1932-08-07"]
     assert meta("stalin-kaganovich-1930")["DC.contributor"] == ["Kaganovich, Lazar (?)"]
     assert meta("stalin-molotov-1926-06-25")["DC.contributor"] == [
-        "Molotov, Vyacheslav", "Rykov, Alexei", "Bukharin, Nikolai", "other friends"]
+        "Molotov, Vyacheslav",
+        "Rykov, Alexei",
+        "Bukharin, Nikolai",
+        "other friends",
+    ]
     assert meta("stalin-molotov-1926-06-25")["DC.relation.isPartOf"] == [
-        "Stalin's Letters to Molotov, 1925-1936"]
+        "Stalin's Letters to Molotov, 1925-1936"
+    ]
 
 
 def test_cite_block_shows_the_chicago_note_and_links_to_the_files(edition: Edition) -> None:
@@ -79,14 +84,16 @@ def test_cite_block_shows_the_chicago_note_and_links_to_the_files(edition: Editi
     assert block.xpath("string(p[@class='citation'])") == (
         "Joseph Stalin to Lazar Kaganovich, August 22, 1935, in The Stalin-Kaganovich "
         "Correspondence 1931-36, ed. R. W. Davies et al., Annals of Communism (Yale University "
-        "Press, 2003).")
-    assert block.xpath("p[@class='citation']/i/text()") == [
-        "The Stalin-Kaganovich Correspondence 1931-36"]
+        "Press, 2003)."
+    )
+    assert block.xpath("p[@class='citation']/i/text()") == ["The Stalin-Kaganovich Correspondence 1931-36"]
     links = {a.text: a.get("href") for a in block.xpath(".//ul/li/a")}
     files = letter_files(letter, edition)
-    assert links == {"CSL-JSON": "cite/stalin1935-08-22kaganovich.json",
-                     "BibLaTeX": "cite/stalin1935-08-22kaganovich.bib",
-                     "RIS": "cite/stalin1935-08-22kaganovich.ris"}
+    assert links == {
+        "CSL-JSON": "cite/stalin1935-08-22kaganovich.json",
+        "BibLaTeX": "cite/stalin1935-08-22kaganovich.bib",
+        "RIS": "cite/stalin1935-08-22kaganovich.ris",
+    }
     assert set(links.values()) == set(files)
     (item,) = json.loads(files[links["CSL-JSON"]])
     assert item["id"] == "stalin1935-08-22kaganovich"

@@ -54,15 +54,18 @@ def test_keys_do_not_depend_on_which_letters_are_exported(fixtures: Edition) -> 
     assert citables(fixtures, [later])[0].key == "smith1900-01-01jonesa"
 
 
-@pytest.mark.parametrize(("text", "folded"), [
-    ("Чайковский", "chaikovskii"),
-    ("Dvořák", "dvorak"),
-    ("Šťastný", "stastny"),
-    ("Ordzhonikidze", "ordzhonikidze"),
-    ("Щербаков-Юрьев", "shcherbakoviurev"),
-    ("O'Brien", "obrien"),
-    ("毛泽东", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Чайковский", "chaikovskii"),
+        ("Dvořák", "dvorak"),
+        ("Šťastný", "stastny"),
+        ("Ordzhonikidze", "ordzhonikidze"),
+        ("Щербаков-Юрьев", "shcherbakoviurev"),
+        ("O'Brien", "obrien"),
+        ("毛泽东", ""),
+    ],
+)
 def test_ascii_fold_transliterates_cyrillic_and_drops_diacritics(text: str, folded: str) -> None:
     assert ascii_fold(text) == folded
 
@@ -72,8 +75,7 @@ def test_cyrillic_key_and_names_keep_utf8(fixtures: Edition) -> None:
     assert item["id"] == "chaikovskii1888-01-22dvorak"
     assert item["author"] == [{"family": "Чайковский", "given": "Пётр Ильич"}]
     assert item["recipient"] == [{"family": "Dvořák", "given": "Antonín"}]
-    assert item["editor"] == [{"family": "Šťastný", "given": "Jiří"},
-                              {"family": "Иванова", "given": "Ольга"}]
+    assert item["editor"] == [{"family": "Šťastný", "given": "Jiří"}, {"family": "Иванова", "given": "Ольга"}]
 
 
 def test_a_certain_day(edition: Edition) -> None:
@@ -90,8 +92,7 @@ def test_a_certain_day(edition: Edition) -> None:
 
 
 def test_a_month_and_a_year_keep_their_precision(edition: Edition) -> None:
-    assert _item(edition, "stalin-kaganovich-1932-07")["original-date"] == \
-        {"date-parts": [[1932, 7]]}
+    assert _item(edition, "stalin-kaganovich-1932-07")["original-date"] == {"date-parts": [[1932, 7]]}
     assert _item(edition, "stalin-kaganovich-1933")["original-date"] == {"date-parts": [[1933]]}
 
 
@@ -99,8 +100,10 @@ def test_uncertain_range_and_probable_recipient(edition: Edition) -> None:
     item = _item(edition, "stalin-kaganovich-1930")
     assert item["original-date"] == {"date-parts": [[1930], [1932, 8, 7]], "circa": True}
     assert item["recipient"] == [{"literal": "Lazar Kaganovich (?)"}]
-    assert item["note"] == ("Participants marked (?) are conjectural. The date is conjectural. "
-                            "That the letter is printed in this volume is conjectural.")
+    assert item["note"] == (
+        "Participants marked (?) are conjectural. The date is conjectural. "
+        "That the letter is printed in this volume is conjectural."
+    )
 
 
 def test_several_recipients_with_unnamed_others(edition: Edition) -> None:
@@ -132,14 +135,19 @@ def test_cipher_letter_has_its_type(edition: Edition) -> None:
     assert "genre" not in _item(edition, "stalin-kaganovich-1935-08-22")
 
 
-@pytest.mark.parametrize(("span", "expected"), [
-    (DateSpan(), None),
-    (DateSpan(text="Easter"), {"literal": "Easter"}),
-    (DateSpan(when=PartialDate(1933), cert="medium"), {"date-parts": [[1933]], "circa": True}),
-    (DateSpan(not_before=PartialDate(1930), not_after=PartialDate(1931), cert="high"),
-     {"date-parts": [[1930], [1931]]}),
-    (DateSpan(not_after=PartialDate(1932, 8, 7)), {"literal": "not after 7 August 1932"}),
-])
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        (DateSpan(), None),
+        (DateSpan(text="Easter"), {"literal": "Easter"}),
+        (DateSpan(when=PartialDate(1933), cert="medium"), {"date-parts": [[1933]], "circa": True}),
+        (
+            DateSpan(not_before=PartialDate(1930), not_after=PartialDate(1931), cert="high"),
+            {"date-parts": [[1930], [1931]]},
+        ),
+        (DateSpan(not_after=PartialDate(1932, 8, 7)), {"literal": "not after 7 August 1932"}),
+    ],
+)
 def test_csl_dates(span: DateSpan, expected: dict[str, object] | None) -> None:
     assert csl_date(span) == expected
 

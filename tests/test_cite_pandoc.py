@@ -36,8 +36,9 @@ LOCATOR = "45"
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("pandoc") is None,
-                       reason="pandoc is not installed (apt-get install pandoc)"),
+    pytest.mark.skipif(
+        shutil.which("pandoc") is None, reason="pandoc is not installed (apt-get install pandoc)"
+    ),
 ]
 
 
@@ -74,15 +75,15 @@ def pairs() -> list[Pair]:
         item, name = job
         style = load_style(name)
         try:
-            note, entry = pandoc_render(adapt_item(item, style), style.path,
-                                        note_class=name == "chicago", locator=LOCATOR)
+            note, entry = pandoc_render(
+                adapt_item(item, style), style.path, note_class=name == "chicago", locator=LOCATOR
+            )
         except subprocess.CalledProcessError as error:  # pragma: no cover - pandoc broke
             pytest.fail(f"pandoc failed on {item['id']} in {name}: {error.stderr}")
         ours_note = format_citation(item, CiteOptions(style=name, note=True, locator=LOCATOR))
         ours_entry = format_bibliography([item], CiteOptions(style=name))[0]
         key = str(item["id"])
-        return [Pair(key, name, "note", ours_note, note),
-                Pair(key, name, "bibliography", ours_entry, entry)]
+        return [Pair(key, name, "note", ours_note, note), Pair(key, name, "bibliography", ours_entry, entry)]
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         return [pair for result in pool.map(render, jobs) for pair in result]
@@ -93,8 +94,11 @@ def _explain(pair: Pair, known: list[Known]) -> tuple[str, set[int]]:
     entries were used."""
     text, used = pair.pandoc, set()
     for number, entry in enumerate(known):
-        if (entry.style, entry.form) == (pair.style, pair.form) and entry.pandoc in text \
-                and entry.teitools in pair.teitools:
+        if (
+            (entry.style, entry.form) == (pair.style, pair.form)
+            and entry.pandoc in text
+            and entry.teitools in pair.teitools
+        ):
             text = text.replace(entry.pandoc, entry.teitools)
             used.add(number)
     return text, used
@@ -106,10 +110,11 @@ def test_every_letter_formats_as_pandoc_does(pairs: list[Pair]) -> None:
     for pair in pairs:
         explained, _ = _explain(pair, known)
         if explained != pair.teitools:
-            unexplained.append(f"{pair.key} {pair.style} {pair.form}:\n"
-                               f"  teitools: {pair.teitools}\n  pandoc:   {pair.pandoc}")
-    assert not unexplained, "differences not in known-differences.toml:\n" + \
-        "\n".join(unexplained)
+            unexplained.append(
+                f"{pair.key} {pair.style} {pair.form}:\n"
+                f"  teitools: {pair.teitools}\n  pandoc:   {pair.pandoc}"
+            )
+    assert not unexplained, "differences not in known-differences.toml:\n" + "\n".join(unexplained)
     assert len(pairs) == 8 * len(STYLES) * 2
 
 
@@ -118,10 +123,12 @@ def test_known_differences_are_not_stale(pairs: list[Pair]) -> None:
     used: set[int] = set()
     for pair in pairs:
         used |= _explain(pair, known)[1]
-    stale = [f"{k.style} {k.form}: {k.teitools!r} / {k.pandoc!r}"
-             for number, k in enumerate(known) if number not in used]
-    assert not stale, "known differences that no longer occur (remove them):\n" + \
-        "\n".join(stale)
+    stale = [
+        f"{k.style} {k.form}: {k.teitools!r} / {k.pandoc!r}"
+        for number, k in enumerate(known)
+        if number not in used
+    ]
+    assert not stale, "known differences that no longer occur (remove them):\n" + "\n".join(stale)
 
 
 def test_known_differences_each_give_a_reason() -> None:

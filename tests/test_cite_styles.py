@@ -68,24 +68,24 @@ def test_chicago_note_reads_as_a_historian_cites_a_letter(edition: Edition) -> N
     assert text == (
         "Joseph Stalin to Lazar Kaganovich, August 22, 1935, in The Stalin-Kaganovich "
         "Correspondence 1931-36, ed. R. W. Davies et al., Annals of Communism (Yale University "
-        "Press, 2003), 45.")
+        "Press, 2003), 45."
+    )
 
 
 def test_chicago_gives_a_certain_date_once_and_marks_an_uncertain_one(
     edition: Edition,
 ) -> None:
-    note = format_letter(edition, _letter(edition, "stalin-kaganovich-1933"),
-                         CiteOptions(note=True))
+    note = format_letter(edition, _letter(edition, "stalin-kaganovich-1933"), CiteOptions(note=True))
     assert ", 1933, in The Stalin-Kaganovich" in note
     assert "(Yale University Press, 2003)." in note
-    uncertain = format_letter(edition, _letter(edition, "stalin-kaganovich-1930"),
-                              CiteOptions(note=True))
+    uncertain = format_letter(edition, _letter(edition, "stalin-kaganovich-1930"), CiteOptions(note=True))
     assert "([1930\u20131932?]; Yale University Press, 2003)." in uncertain
     # The exported item keeps original-date for every letter.
     assert "original-date" in _item(edition, "stalin-kaganovich-1933")
 
 
 # --- citeproc-py's gaps, one test each -------------------------------------------------------
+
 
 def test_full_given_names_where_the_style_says_initialize_false(edition: Edition) -> None:
     entry = format_letter(edition, _letter(edition, CASE), CiteOptions())
@@ -117,8 +117,10 @@ def test_the_locator_of_a_note_does_not_leak_into_the_bibliography(edition: Edit
 
 def test_nothing_is_ambiguous_in_the_citation_of_one_letter(edition: Edition) -> None:
     # citeproc-py took every disambiguate="true" test as true: MLA added the title.
-    assert format_citation(_item(edition, CASE),
-                           CiteOptions(style="mla", note=True, locator="45")) == "(Stalin 45)"
+    assert (
+        format_citation(_item(edition, CASE), CiteOptions(style="mla", note=True, locator="45"))
+        == "(Stalin 45)"
+    )
 
 
 def test_apa_capitalizes_the_editor_label(edition: Edition) -> None:
@@ -134,9 +136,13 @@ def test_typographic_apostrophe(edition: Edition) -> None:
 def test_bibliography_of_many_letters_in_style_order(edition: Edition) -> None:
     items = [csl_item(c) for c in citables(edition)]
     near_identical = [
-        {**items[-2], "id": f"test1935-08-{day:02d}", "citation-key": f"test1935-08-{day:02d}",
-         "event-date": {"date-parts": [[1935, 8, day]]},
-         "original-date": {"date-parts": [[1935, 8, day]]}}
+        {
+            **items[-2],
+            "id": f"test1935-08-{day:02d}",
+            "citation-key": f"test1935-08-{day:02d}",
+            "event-date": {"date-parts": [[1935, 8, day]]},
+            "original-date": {"date-parts": [[1935, 8, day]]},
+        }
         for day in range(1, 29)
     ]
     entries = format_bibliography(items + near_identical, CiteOptions())
@@ -156,12 +162,17 @@ def test_year_suffixes_where_author_date_citations_would_read_the_same(
     # 2.17 prints exactly these three entries, in this order, for the same items.)
     item = _item(edition, CASE)
     key = "stalin1935-08-25molotov"
-    other = {**item, "id": key, "citation-key": key,
-             "event-date": {"date-parts": [[1935, 8, 25]]},
-             "original-date": {"date-parts": [[1935, 8, 25]]},
-             "recipient": [{"family": "Molotov", "given": "Vyacheslav"}]}
-    entries = format_bibliography([other, item, _item(edition, "stalin-kaganovich-1933")],
-                                  CiteOptions(style="apa"))
+    other = {
+        **item,
+        "id": key,
+        "citation-key": key,
+        "event-date": {"date-parts": [[1935, 8, 25]]},
+        "original-date": {"date-parts": [[1935, 8, 25]]},
+        "recipient": [{"family": "Molotov", "given": "Vyacheslav"}],
+    }
+    entries = format_bibliography(
+        [other, item, _item(edition, "stalin-kaganovich-1933")], CiteOptions(style="apa")
+    )
     assert [e.split("]")[0] for e in entries] == [
         "Stalin, J. (2003). [Letter to Lazar Kaganovich",
         "Stalin, J. (2003a). [Letter to Lazar Kaganovich",
@@ -176,8 +187,7 @@ def test_year_suffixes_where_author_date_citations_would_read_the_same(
 def test_lazy_sort_orders_as_citeproc_py(style: str, edition: Edition) -> None:
     fixtures = read_edition([FIXTURES])
     items = [csl_item(c) for c in citables(edition)] + [csl_item(c) for c in citables(fixtures)]
-    items += [{**items[-3], "id": f"same-day-{n}", "citation-key": f"same-day-{n}"}
-              for n in range(3)]
+    items += [{**items[-3], "id": f"same-day-{n}", "citation-key": f"same-day-{n}"} for n in range(3)]
     patched = _Processor(load_style(style), items, html=False).sorted_keys()
     unsorted = _Processor(load_style(style), items, html=False)
     unsorted._register_all()
@@ -199,6 +209,7 @@ def test_html_output_escapes_and_italicises() -> None:
 
 
 # --- the cite command ------------------------------------------------------------------------
+
 
 def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     code = main(["cite", *args])
@@ -225,18 +236,23 @@ def test_cite_command_takes_a_csl_file(capsys: pytest.CaptureFixture[str]) -> No
     assert out.startswith("Stalin, J. (2003). [Letter to Lazar Kaganovich].")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["nowhere.xml"], "does not exist"),
-    ([str(EDITION)], "is a directory"),
-    ([str(EDITION / "persons.xml")], "no letter here"),
-    ([str(EDITION / "letters" / f"{CASE}.xml"), "--style", "nope"], "unknown style 'nope'"),
-    ([str(EDITION / "letters" / f"{CASE}.xml"), "--style", "x/y.csl"], "no such CSL style"),
-    ([str(EDITION / "letters" / f"{CASE}.xml"), "--style", str(EDITION / "persons.xml")],
-     "not a CSL style"),
-    ([str(EDITION / "letters" / f"{CASE}.xml"), "--locator", "45"], "add --note"),
-    ([str(EDITION / "letters" / f"{CASE}.xml"), "--note", "--locator", " "], "give a page"),
-    ([str(FIXTURES / "jones-smith-1902.xml")], "leaves this letter out of the bibliography"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nowhere.xml"], "does not exist"),
+        ([str(EDITION)], "is a directory"),
+        ([str(EDITION / "persons.xml")], "no letter here"),
+        ([str(EDITION / "letters" / f"{CASE}.xml"), "--style", "nope"], "unknown style 'nope'"),
+        ([str(EDITION / "letters" / f"{CASE}.xml"), "--style", "x/y.csl"], "no such CSL style"),
+        (
+            [str(EDITION / "letters" / f"{CASE}.xml"), "--style", str(EDITION / "persons.xml")],
+            "not a CSL style",
+        ),
+        ([str(EDITION / "letters" / f"{CASE}.xml"), "--locator", "45"], "add --note"),
+        ([str(EDITION / "letters" / f"{CASE}.xml"), "--note", "--locator", " "], "give a page"),
+        ([str(FIXTURES / "jones-smith-1902.xml")], "leaves this letter out of the bibliography"),
+    ],
+)
 def test_cite_command_errors_exit_2_without_traceback(
     args: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -247,19 +263,19 @@ def test_cite_command_errors_exit_2_without_traceback(
     assert "Traceback" not in err
 
 
-def test_a_broken_csl_file_is_reported(tmp_path: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_csl_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     broken = tmp_path / "broken.csl"
-    broken.write_text('<style xmlns="http://purl.org/net/xbiblio/csl" class="note">'
-                      '<citation><layout><text macro="missing"/></layout></citation>'
-                      "</style>", encoding="utf-8")
-    code, _, err = _run([str(EDITION / "letters" / f"{CASE}.xml"), "--note", "--style",
-                         str(broken)], capsys)
+    broken.write_text(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="note">'
+        '<citation><layout><text macro="missing"/></layout></citation>'
+        "</style>",
+        encoding="utf-8",
+    )
+    code, _, err = _run([str(EDITION / "letters" / f"{CASE}.xml"), "--note", "--style", str(broken)], capsys)
     assert code == 2
     assert "citeproc-py cannot format with it" in err
     assert "Traceback" not in err
-    code, _, err = _run([str(EDITION / "letters" / f"{CASE}.xml"), "--style", str(broken)],
-                        capsys)
+    code, _, err = _run([str(EDITION / "letters" / f"{CASE}.xml"), "--style", str(broken)], capsys)
     assert code == 2
     assert "it has no bibliography; use --note" in err
 
@@ -277,8 +293,11 @@ def test_the_examples_in_the_docs_are_what_the_command_prints(
 ) -> None:
     docs = (EDITION.parent / "docs" / "citations.md").read_text(encoding="utf-8")
     lines = docs.splitlines()
-    examples = [(line.removeprefix("$ teitools ").split(), lines[number + 1])
-                for number, line in enumerate(lines) if line.startswith("$ teitools cite ")]
+    examples = [
+        (line.removeprefix("$ teitools ").split(), lines[number + 1])
+        for number, line in enumerate(lines)
+        if line.startswith("$ teitools cite ")
+    ]
     assert len(examples) >= 2
     monkeypatch.chdir(EDITION.parent)
     for args, expected in examples:

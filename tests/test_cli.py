@@ -44,7 +44,7 @@ def test_default_path_is_the_bundled_edition(
 def test_findings_exit_1_and_name_file_line_column_rule(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["validate", "--registers", str(EDITION), str(HI_REND)], capsys)
     assert code == 1
-    assert f"{HI_REND}:39:114: error: hi rend=\"emphasis\" is not one of" in out
+    assert f'{HI_REND}:39:114: error: hi rend="emphasis" is not one of' in out
     assert out.rstrip().endswith("1 file checked: 1 error, 0 warnings in 1 file")
 
 
@@ -61,14 +61,22 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path: Path, capsys: pytest.Ca
 @pytest.mark.parametrize(
     ("name", "content", "rule", "line"),
     [
-        ("unclosed.xml", TEI_HEAD + '<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<p>x</TEI>\n',
-         "xml-syntax", 3),
+        (
+            "unclosed.xml",
+            TEI_HEAD + '<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<p>x</TEI>\n',
+            "xml-syntax",
+            3,
+        ),
         ("no-namespace.xml", TEI_HEAD + "<TEI>\n</TEI>\n", "not-tei", 2),
         ("html.xml", TEI_HEAD + "<html/>\n", "not-tei", 2),
         ("empty.xml", "", "input-empty", 1),
         ("entity.xml", TEI_HEAD + '<!DOCTYPE TEI [<!ENTITY e "boom">]>\n<TEI>&e;</TEI>\n', "xml-unsafe", 2),
-        ("xxe.xml", TEI_HEAD + '<!DOCTYPE TEI [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n<TEI>&e;</TEI>\n',
-         "xml-unsafe", 2),
+        (
+            "xxe.xml",
+            TEI_HEAD + '<!DOCTYPE TEI [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n<TEI>&e;</TEI>\n',
+            "xml-unsafe",
+            2,
+        ),
         ("nbsp.xml", TEI_HEAD + '<TEI xmlns="http://www.tei-c.org/ns/1.0">&nbsp;</TEI>\n', "xml-syntax", 2),
     ],
 )
@@ -103,7 +111,7 @@ def test_binary_and_invalid_utf8(
 
 def test_duplicate_id_in_one_file_is_a_finding(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = LETTER.read_text(encoding="utf-8").replace("<p>", '<p xml:id="twice">', 1)
-    text = text.replace('<opener>', '<opener xml:id="twice">', 1)
+    text = text.replace("<opener>", '<opener xml:id="twice">', 1)
     path = tmp_path / "letters" / LETTER.name
     path.parent.mkdir()
     path.write_text(text, encoding="utf-8")
@@ -196,7 +204,8 @@ def test_every_command_has_help_with_an_example() -> None:
 
 
 def test_python_dash_m_and_version() -> None:
-    result = subprocess.run([sys.executable, "-m", "teitools", "--version"],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "teitools", "--version"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0
     assert result.stdout.startswith("teitools, version ")

@@ -19,9 +19,14 @@ BASE = "https://example.org/teitools/"
 #: uuid5(NAMESPACE_URL, BASE)
 BIBL_ID = "ae288d1d-0c2b-5bc3-b7d3-299096326318"
 CHRONOLOGICAL = [
-    "stalin-molotov-1926-06-25", "stalin-kaganovich-1930", "stalin-kaganovich-1932-07",
-    "stalin-kaganovich-1933", "kaganovich-stalin-1934-08-28", "stalin-kaganovich-1934-09-13",
-    "stalin-kaganovich-1935-08-22", "stalin-kaganovich-1936-08-23",
+    "stalin-molotov-1926-06-25",
+    "stalin-kaganovich-1930",
+    "stalin-kaganovich-1932-07",
+    "stalin-kaganovich-1933",
+    "kaganovich-stalin-1934-08-28",
+    "stalin-kaganovich-1934-09-13",
+    "stalin-kaganovich-1935-08-22",
+    "stalin-kaganovich-1936-08-23",
 ]
 UUID = re.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -77,8 +82,13 @@ def cmif_rule_failures(tree: etree._ElementTree) -> list[str]:
 
 def test_every_schematron_rule_is_checked(reference: Path) -> None:
     schematron = (reference / "cmif" / "cmif.sch").read_text(encoding="utf-8")
-    assert sorted(set(re.findall(r"\[([EW]\d{4})\]", schematron))) == \
-        ["E0001", "E0002", "E0003", "E0004", "W0001"]
+    assert sorted(set(re.findall(r"\[([EW]\d{4})\]", schematron))) == [
+        "E0001",
+        "E0002",
+        "E0003",
+        "E0004",
+        "W0001",
+    ]
     contexts = re.findall(r'<rule context="([^"]+)"', schematron)
     assert contexts == ["tei:bibl", "tei:correspDesc", "tei:correspDesc/@source", "tei:date"]
 
@@ -110,8 +120,12 @@ def test_jing_accepts_the_export(run_cli: RunCli, reference: Path, tmp_path: Pat
         pytest.skip("jing is not installed")
     output = tmp_path / "cmif.xml"
     assert run_cli("export", "cmif", "-o", output).code == 0
-    done = subprocess.run(["jing", str(reference / "cmif" / "cmi-customization.rng"),
-                           str(output)], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["jing", str(reference / "cmif" / "cmi-customization.rng"), str(output)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout
     assert done.stdout == ""
 
@@ -120,9 +134,12 @@ def test_jing_rejects_the_official_example_for_cert_medium(reference: Path) -> N
     if shutil.which("jing") is None:
         pytest.skip("jing is not installed")
     cmif = reference / "cmif"
-    done = subprocess.run(["jing", str(cmif / "cmi-customization.rng"),
-                           str(cmif / "example01_basic.xml")],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["jing", str(cmif / "cmi-customization.rng"), str(cmif / "example01_basic.xml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1
     assert 'example01_basic.xml:43:87: error: value of attribute "cert" is invalid' in done.stdout
 
@@ -154,8 +171,12 @@ def test_uncertain_date_and_probable_recipient(run_cli: RunCli) -> None:
     desc = _desc(_export(run_cli), "stalin-kaganovich-1930")
     date = desc.find("tei:correspAction[@type='sent']/tei:date", NS)
     assert date is not None
-    assert attributes(date) == {"notBefore": "1930", "notAfter": "1932-08-07", "cert": "low",
-                                 "evidence": "conjecture"}
+    assert attributes(date) == {
+        "notBefore": "1930",
+        "notAfter": "1932-08-07",
+        "cert": "low",
+        "evidence": "conjecture",
+    }
     recipient = desc.find("tei:correspAction[@type='received']/tei:persName", NS)
     assert recipient is not None
     assert (recipient.text, attributes(recipient)) == ("Lazar Kaganovich", {"cert": "low"})
@@ -164,9 +185,14 @@ def test_uncertain_date_and_probable_recipient(run_cli: RunCli) -> None:
 def test_authority_uris_only(run_cli: RunCli) -> None:
     root = _export(run_cli)
     refs = {(p.text, p.get("ref")) for p in root.iterfind(".//tei:persName", NS)}
-    assert refs == {("Joseph Stalin", "http://www.wikidata.org/entity/Q855"),
-                    ("Lazar Kaganovich", None), ("Vyacheslav Molotov", None),
-                    ("Alexei Rykov", None), ("Nikolai Bukharin", None), ("other friends", None)}
+    assert refs == {
+        ("Joseph Stalin", "http://www.wikidata.org/entity/Q855"),
+        ("Lazar Kaganovich", None),
+        ("Vyacheslav Molotov", None),
+        ("Alexei Rykov", None),
+        ("Nikolai Bukharin", None),
+        ("other friends", None),
+    }
 
 
 def test_unknown_participants_are_kept_by_name(run_cli: RunCli) -> None:
@@ -194,35 +220,33 @@ def test_bibl_uuid_is_stable_and_follows_the_base_url(run_cli: RunCli) -> None:
 WARNED_LETTERS = {  # one element per line, so that each warning has its own line number
     "stalin-kaganovich-1931": {
         "sent": '\n<persName ref="#stalin">Joseph Stalin</persName>'
-                '\n<placeName ref="#moscow">Moscow</placeName>'
-                '\n<date notBefore="1931-05" cert="medium" evidence="internal">spring 1931</date>',
+        '\n<placeName ref="#moscow">Moscow</placeName>'
+        '\n<date notBefore="1931-05" cert="medium" evidence="internal">spring 1931</date>',
         "received": '\n<persName ref="#kaganovich" cert="unknown">Lazar Kaganovich</persName>'
-                    '\n<placeName ref="#sochi">Sochi</placeName>',
+        '\n<placeName ref="#sochi">Sochi</placeName>',
     },
     "stalin-unknown-1932": {
         "sent": '\n<persName ref="#stalin">Joseph Stalin</persName>'
-                '\n<date when="1932-13">a month that never was</date>',
+        '\n<date when="1932-13">a month that never was</date>',
         "received": "",
     },
 }
 
 
-def test_what_cmif_cannot_express_is_a_warning_naming_the_letter(
-    run_cli: RunCli, tmp_path: Path
-) -> None:
+def test_what_cmif_cannot_express_is_a_warning_naming_the_letter(run_cli: RunCli, tmp_path: Path) -> None:
     edition = make_edition(tmp_path / "ed", WARNED_LETTERS)
     result = run_cli("export", "cmif", edition)
     assert result.code == 0
     first = edition / "letters" / "stalin-kaganovich-1931.xml"
     second = edition / "letters" / "stalin-unknown-1932.xml"
     assert result.err.splitlines() == [
-        f"{first}:16:0: warning: letter stalin-kaganovich-1931: the date has cert=\"medium\", "
-        "which CMIF cannot express (only \"low\"); it is exported as cert=\"low\" [cmif-cert]",
-        f"{first}:16:0: warning: letter stalin-kaganovich-1931: the date's evidence=\"internal\" "
-        "cannot be expressed in CMIF (only \"conjecture\"); it is left out [cmif-evidence]",
+        f'{first}:16:0: warning: letter stalin-kaganovich-1931: the date has cert="medium", '
+        'which CMIF cannot express (only "low"); it is exported as cert="low" [cmif-cert]',
+        f'{first}:16:0: warning: letter stalin-kaganovich-1931: the date\'s evidence="internal" '
+        'cannot be expressed in CMIF (only "conjecture"); it is left out [cmif-evidence]',
         f"{first}:18:0: warning: letter stalin-kaganovich-1931: the received persName "
-        "'Lazar Kaganovich' has cert=\"unknown\", which CMIF cannot express (only \"low\"); "
-        "it is exported as cert=\"low\" [cmif-cert]",
+        '\'Lazar Kaganovich\' has cert="unknown", which CMIF cannot express (only "low"); '
+        'it is exported as cert="low" [cmif-cert]',
         f"{second}:15:0: warning: letter stalin-unknown-1932: the date 'a month that never was' "
         "has no machine-readable value (@when, @notBefore, @notAfter); it is left out of the "
         "CMIF [cmif-date]",
@@ -230,8 +254,7 @@ def test_what_cmif_cannot_express_is_a_warning_naming_the_letter(
     root = etree.fromstring(result.out.encode("utf-8"))
     first_desc = _desc(root, "stalin-kaganovich-1931")
     assert etree.tostring(first_desc, encoding="unicode").split("\n") == [
-        f'<correspDesc xmlns="{TEI_NS}" ref="{BASE}letters/stalin-kaganovich-1931.html" '
-        f'source="#{BIBL_ID}">',
+        f'<correspDesc xmlns="{TEI_NS}" ref="{BASE}letters/stalin-kaganovich-1931.html" source="#{BIBL_ID}">',
         '        <correspAction type="sent">',
         '          <persName ref="http://www.wikidata.org/entity/Q855">Joseph Stalin</persName>',
         '          <placeName ref="https://www.geonames.org/524901">Moscow</placeName>',
@@ -245,8 +268,10 @@ def test_what_cmif_cannot_express_is_a_warning_naming_the_letter(
         "      ",
     ]
     second_desc = _desc(root, "stalin-unknown-1932")
-    assert [(etree.QName(e).localname, e.text) for e in second_desc.iter() if e.text and e.text.strip()
-            ] == [("persName", "Joseph Stalin"), ("persName", "Unknown")]
+    assert [(etree.QName(e).localname, e.text) for e in second_desc.iter() if e.text and e.text.strip()] == [
+        ("persName", "Joseph Stalin"),
+        ("persName", "Unknown"),
+    ]
     assert cmif_rule_failures(root.getroottree()) == []
     if REFERENCE.is_dir():  # the warnings above are checked without it
         rng = REFERENCE / "cmif" / "cmi-customization.rng"
@@ -262,7 +287,8 @@ def test_missing_settings_are_named(run_cli: RunCli, tmp_path: Path) -> None:
     assert result.err == (
         f"teitools: error: the CMIF export needs these settings, missing from "
         f"{edition / 'teitools.toml'}: editors, publisher, licence-url, base-url "
-        "(see docs/settings.md)\n")
+        "(see docs/settings.md)\n"
+    )
 
 
 def test_publication_date_comes_from_settings_or_source_date_epoch(
@@ -313,8 +339,7 @@ def test_every_setting_reaches_the_header(run_cli: RunCli, tmp_path: Path) -> No
         '        <idno type="url">https://data.example.org/letters-cmif.xml</idno>',
         '        <date when="2026-01-31"/>',
         "        <availability>",
-        '          <licence target="https://creativecommons.org/publicdomain/zero/1.0/">CC0'
-        "</licence>",
+        '          <licence target="https://creativecommons.org/publicdomain/zero/1.0/">CC0</licence>',
         "        </availability>",
         "      </publicationStmt>",
         "      <sourceDesc>",
@@ -324,8 +349,9 @@ def test_every_setting_reaches_the_header(run_cli: RunCli, tmp_path: Path) -> No
         "    </fileDesc>",
         "    ",
     ]
-    assert strings(root, "//tei:correspDesc/@ref") == \
-        ["https://letters.example.org/letters/stalin-molotov-1930.html"]
+    assert strings(root, "//tei:correspDesc/@ref") == [
+        "https://letters.example.org/letters/stalin-molotov-1930.html"
+    ]
     assert cmif_rule_failures(root.getroottree()) == []
     if REFERENCE.is_dir():
         rng = REFERENCE / "cmif" / "cmi-customization.rng"

@@ -83,22 +83,26 @@ def test_declarations_read_every_pseudo_attribute_and_xsi() -> None:
 
 
 def test_no_namespace_schema_location_is_read() -> None:
-    tree = _pi_tree('<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-                    'xsi:noNamespaceSchemaLocation="r.xsd"/>')
+    tree = _pi_tree(
+        '<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="r.xsd"/>'
+    )
     assert [(d.href, d.language) for d in declarations(tree)] == [("r.xsd", "xsd")]
 
 
 def _catalog(folder: Path, body: str, name: str = "catalog.xml") -> Path:
     path = folder / name
-    path.write_text('<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">'
-                    f"{body}</catalog>", encoding="utf-8")
+    path.write_text(
+        f'<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">{body}</catalog>', encoding="utf-8"
+    )
     return path
 
 
 def test_catalog_entries_map_urls_to_local_files(tmp_path: Path) -> None:
     (tmp_path / "next").mkdir()
     _catalog(tmp_path / "next", '<uri name="http://x.org/next.rng" uri="n.rng"/>')
-    path = _catalog(tmp_path, """
+    path = _catalog(
+        tmp_path,
+        """
         <uri name="http://x.org/exact.rng" uri="local/exact.rng"/>
         <rewriteURI uriStartString="http://x.org/" rewritePrefix="short/"/>
         <rewriteURI uriStartString="http://x.org/long/" rewritePrefix="long/"/>
@@ -107,7 +111,8 @@ def test_catalog_entries_map_urls_to_local_files(tmp_path: Path) -> None:
         <uriSuffix uriSuffix="/tei_all.rng" uri="tei/tei_all.rng"/>
         <systemSuffix systemSuffix="/xml.xsd" uri="xml.xsd"/>
         <group xml:base="grouped/"><uri name="http://x.org/in-group.rng" uri="g.rng"/></group>
-        <nextCatalog catalog="next/catalog.xml"/>""")
+        <nextCatalog catalog="next/catalog.xml"/>""",
+    )
     catalog = read_catalog(path)
     base = tmp_path.as_uri()
     assert catalog.lookup("http://x.org/exact.rng") == f"{base}/local/exact.rng"
@@ -120,8 +125,7 @@ def test_catalog_entries_map_urls_to_local_files(tmp_path: Path) -> None:
     assert catalog.lookup("http://x.org/in-group.rng") == f"{base}/grouped/g.rng"
     assert catalog.lookup("http://elsewhere.org/next.rng") is None
     assert catalog.lookup("http://x.org/next.rng") == f"{base}/short/next.rng"
-    chained = read_catalog(_catalog(tmp_path, '<nextCatalog catalog="next/catalog.xml"/>',
-                                    "chain.xml"))
+    chained = read_catalog(_catalog(tmp_path, '<nextCatalog catalog="next/catalog.xml"/>', "chain.xml"))
     assert chained.lookup("http://x.org/next.rng") == f"{base}/next/n.rng"
 
 
@@ -137,9 +141,11 @@ def test_xml_catalog_files_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     schema = DECLARED / "notes.rnc"
     catalog = _catalog(tmp_path, f'<uri name="http://x.org/notes.rnc" uri="{schema.as_uri()}"/>')
     document = tmp_path / "doc.xml"
-    document.write_text('<?xml-model href="http://x.org/notes.rnc" '
-                        'type="application/relax-ng-compact-syntax"?>\n'
-                        '<notes xmlns="urn:example:notes"><note from="1932">x</note></notes>\n')
+    document.write_text(
+        '<?xml-model href="http://x.org/notes.rnc" '
+        'type="application/relax-ng-compact-syntax"?>\n'
+        '<notes xmlns="urn:example:notes"><note from="1932">x</note></notes>\n'
+    )
     assert [d.rule for d in validate([document]).diagnostics] == ["schema-unresolved"]
     monkeypatch.setenv("XML_CATALOG_FILES", catalog.as_uri())
     assert validate([document]).diagnostics == ()
@@ -149,9 +155,11 @@ def test_catalog_option_maps_a_declared_url(tmp_path: Path) -> None:
     schema = DECLARED / "notes.xsd"
     catalog = _catalog(tmp_path, f'<uri name="http://x.org/notes.xsd" uri="{schema.as_uri()}"/>')
     document = tmp_path / "doc.xml"
-    document.write_text('<?xml-model href="http://x.org/notes.xsd" '
-                        'schematypens="http://www.w3.org/2001/XMLSchema"?>\n'
-                        '<notes xmlns="urn:example:notes"><note from="x">x</note></notes>\n')
+    document.write_text(
+        '<?xml-model href="http://x.org/notes.xsd" '
+        'schematypens="http://www.w3.org/2001/XMLSchema"?>\n'
+        '<notes xmlns="urn:example:notes"><note from="x">x</note></notes>\n'
+    )
     report = validate([document], ValidateOptions(catalogs=(catalog,)))
     assert [(d.rule, d.line) for d in report.diagnostics] == [("xsd-invalid", 2)]
 
@@ -175,25 +183,27 @@ def test_a_declared_schema_replaces_the_projects(tmp_path: Path) -> None:
     """A TEI file with its own declaration is not judged by teitools.rng/teitools.sch."""
     letter = (FIXTURES / "invalid" / "hi-rend.xml").read_text(encoding="utf-8")
     rnc = (DECLARED / "notes.rnc").as_uri()
-    declared = letter.replace("?>", f'?>\n<?xml-model href="{rnc}" '
-                                     'type="application/relax-ng-compact-syntax"?>', 1)
+    declared = letter.replace(
+        "?>", f'?>\n<?xml-model href="{rnc}" type="application/relax-ng-compact-syntax"?>', 1
+    )
     path = tmp_path / "letter.xml"
     path.write_text(declared, encoding="utf-8")
     rules = {d.rule for d in validate([path]).diagnostics}
     assert rules == {"rng-invalid"}  # <TEI> is not <notes>; hi-rend is not checked
-    both = validate([path], ValidateOptions(project_rules_on_declared=True,
-                                            registers=tuple(sorted(FIXTURES.parent.parent.glob(
-                                                "tei/*.xml")))))
+    both = validate(
+        [path],
+        ValidateOptions(
+            project_rules_on_declared=True, registers=tuple(sorted(FIXTURES.parent.parent.glob("tei/*.xml")))
+        ),
+    )
     assert {"rng-invalid", "hi-rend"} <= {d.rule for d in both.diagnostics}
 
 
 def test_schema_option_overrides_declarations() -> None:
     """--schema notes.xsd replaces the declared notes.rnc and notes.sch (the XSD's own 1.1
     assertion reports line 8, which notes.sch would have reported as note-order)."""
-    report = validate([DECLARED / "rnc-invalid.xml"],
-                      ValidateOptions(schemas=(DECLARED / "notes.xsd",)))
-    assert [(d.rule, d.line) for d in report.diagnostics] == [("xsd-invalid", 7),
-                                                              ("xsd-invalid", 8)]
+    report = validate([DECLARED / "rnc-invalid.xml"], ValidateOptions(schemas=(DECLARED / "notes.xsd",)))
+    assert [(d.rule, d.line) for d in report.diagnostics] == [("xsd-invalid", 7), ("xsd-invalid", 8)]
 
 
 def test_svrl_format_is_well_formed_svrl(capsys: pytest.CaptureFixture[str]) -> None:
@@ -213,8 +223,12 @@ def test_every_new_rule_id_is_documented() -> None:
     from teitools.validation import schema_jobs, xsd  # noqa: PLC0415 -- the ids under test
 
     rules_doc = (FIXTURES.parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
-    for rule in (schema_jobs.RULE_UNRESOLVED, schema_jobs.RULE_INVALID,
-                 schema_jobs.RULE_UNSUPPORTED, xsd.RULE):
+    for rule in (
+        schema_jobs.RULE_UNRESOLVED,
+        schema_jobs.RULE_INVALID,
+        schema_jobs.RULE_UNSUPPORTED,
+        xsd.RULE,
+    ):
         assert f"| `{rule}` |" in rules_doc, rule
 
 
@@ -230,7 +244,9 @@ def test_declarations_in_file_reads_only_the_prolog() -> None:
 
     found = declarations_in_file(DECLARED / "rnc-valid.xml")
     assert [(d.href, d.language, d.line) for d in found] == [
-        ("notes.rnc", "relaxng-compact", 2), ("notes.sch", "schematron", 3)]
+        ("notes.rnc", "relaxng-compact", 2),
+        ("notes.sch", "schematron", 3),
+    ]
     assert [d.href for d in declarations_in_file(DECLARED / "xsd11-valid.xml")] == ["notes.xsd"]
 
 
@@ -238,14 +254,21 @@ def test_an_xsd_import_by_url_resolves_through_the_catalog(tmp_path: Path) -> No
     (tmp_path / "common.xsd").write_text(
         '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:common">'
         '<xs:simpleType name="year"><xs:restriction base="xs:gYear"/></xs:simpleType>'
-        "</xs:schema>", encoding="utf-8")
+        "</xs:schema>",
+        encoding="utf-8",
+    )
     (tmp_path / "main.xsd").write_text(
         '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:c="urn:common">'
         '<xs:import namespace="urn:common" schemaLocation="http://x.org/common.xsd"/>'
-        '<xs:element name="year" type="c:year"/></xs:schema>', encoding="utf-8")
+        '<xs:element name="year" type="c:year"/></xs:schema>',
+        encoding="utf-8",
+    )
     document = tmp_path / "doc.xml"
-    document.write_text('<year xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-                        'xsi:noNamespaceSchemaLocation="main.xsd">July</year>', encoding="utf-8")
+    document.write_text(
+        '<year xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:noNamespaceSchemaLocation="main.xsd">July</year>',
+        encoding="utf-8",
+    )
     offline = validate([document])
     assert [d.rule for d in offline.diagnostics] == ["schema-invalid"]
     assert "--catalog" in offline.diagnostics[0].message
@@ -255,27 +278,34 @@ def test_an_xsd_import_by_url_resolves_through_the_catalog(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("syntax", ["rng", "rnc"])
-def test_a_grammar_include_by_url_resolves_through_the_catalog(tmp_path: Path,
-                                                               syntax: str) -> None:
+def test_a_grammar_include_by_url_resolves_through_the_catalog(tmp_path: Path, syntax: str) -> None:
     if syntax == "rnc":
         shutil.copy(DECLARED / "note.rnc", tmp_path / "part.rnc")
         (tmp_path / "main.rnc").write_text(
             'default namespace = "urn:example:notes"\n'
             'include "http://x.org/part.rnc"\nstart = element notes { note+ }\n',
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     else:
         (tmp_path / "part.rng").write_text(
             '<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:example:notes">'
             '<define name="note"><element name="note"><attribute name="from"/><text/>'
-            "</element></define></grammar>", encoding="utf-8")
+            "</element></define></grammar>",
+            encoding="utf-8",
+        )
         (tmp_path / "main.rng").write_text(
             '<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:example:notes">'
             '<include href="http://x.org/part.rng"/>'
             '<start><element name="notes"><oneOrMore><ref name="note"/></oneOrMore>'
-            "</element></start></grammar>", encoding="utf-8")
+            "</element></start></grammar>",
+            encoding="utf-8",
+        )
     document = tmp_path / "doc.xml"
-    document.write_text(f'<?xml-model href="main.{syntax}"?>\n<notes xmlns="urn:example:notes">'
-                        "<note>no @from</note></notes>\n", encoding="utf-8")
+    document.write_text(
+        f'<?xml-model href="main.{syntax}"?>\n<notes xmlns="urn:example:notes">'
+        "<note>no @from</note></notes>\n",
+        encoding="utf-8",
+    )
     offline = validate([document])
     assert [d.rule for d in offline.diagnostics] == ["schema-invalid"]
     assert f"http://x.org/part.{syntax}" in offline.diagnostics[0].message
@@ -284,17 +314,18 @@ def test_a_grammar_include_by_url_resolves_through_the_catalog(tmp_path: Path,
     assert [(d.rule, d.line) for d in mapped.diagnostics] == [("rng-invalid", 2)]
 
 
-@pytest.mark.parametrize(("rnc", "reason"), [
-    ('start = element n { xsd:string - "nobody" }', "does not convert"),  # rnc2rng 2.7 gap
-    ('include "x.rnc" { start = element n { text } }', "overriding definitions"),
-    ('start = external "x.rnc"', "external"),
-])
-def test_compact_syntax_it_cannot_convert_is_a_clear_finding(
-    tmp_path: Path, rnc: str, reason: str
-) -> None:
+@pytest.mark.parametrize(
+    ("rnc", "reason"),
+    [
+        ('start = element n { xsd:string - "nobody" }', "does not convert"),  # rnc2rng 2.7 gap
+        ('include "x.rnc" { start = element n { text } }', "overriding definitions"),
+        ('start = external "x.rnc"', "external"),
+    ],
+)
+def test_compact_syntax_it_cannot_convert_is_a_clear_finding(tmp_path: Path, rnc: str, reason: str) -> None:
     (tmp_path / "s.rnc").write_text(
-        'datatypes xsd = "http://www.w3.org/2001/XMLSchema-datatypes"\n' + rnc + "\n",
-        encoding="utf-8")
+        'datatypes xsd = "http://www.w3.org/2001/XMLSchema-datatypes"\n' + rnc + "\n", encoding="utf-8"
+    )
     document = tmp_path / "doc.xml"
     document.write_text('<?xml-model href="s.rnc"?>\n<n/>\n', encoding="utf-8")
     [finding] = validate([document]).diagnostics
@@ -302,22 +333,26 @@ def test_compact_syntax_it_cannot_convert_is_a_clear_finding(
     assert reason in finding.message
 
 
-@pytest.mark.parametrize(("binding", "test", "expected"), [
-    ("xslt2", "doc-available('file:///etc/hostname')", "read"),  # not available: assert fails
-    ("xslt3", "string-length(unparsed-text('file:///etc/hostname')) = 0", "schema-invalid"),
-    ("xslt", "count(document('file:///etc/hostname')) = 0", "schema-invalid"),
-])
-def test_schematron_rules_cannot_read_files(
-    tmp_path: Path, binding: str, test: str, expected: str
-) -> None:
+@pytest.mark.parametrize(
+    ("binding", "test", "expected"),
+    [
+        ("xslt2", "doc-available('file:///etc/hostname')", "read"),  # not available: assert fails
+        ("xslt3", "string-length(unparsed-text('file:///etc/hostname')) = 0", "schema-invalid"),
+        ("xslt", "count(document('file:///etc/hostname')) = 0", "schema-invalid"),
+    ],
+)
+def test_schematron_rules_cannot_read_files(tmp_path: Path, binding: str, test: str, expected: str) -> None:
     (tmp_path / "s.sch").write_text(
         f'<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="{binding}">'
         f'<pattern><rule context="n"><assert test="{test}" id="read">read</assert></rule>'
-        "</pattern></schema>", encoding="utf-8")
+        "</pattern></schema>",
+        encoding="utf-8",
+    )
     document = tmp_path / "doc.xml"
-    document.write_text('<?xml-model href="s.sch" '
-                        'schematypens="http://purl.oclc.org/dsdl/schematron"?>\n<n/>\n',
-                        encoding="utf-8")
+    document.write_text(
+        '<?xml-model href="s.sch" schematypens="http://purl.oclc.org/dsdl/schematron"?>\n<n/>\n',
+        encoding="utf-8",
+    )
     [finding] = validate([document]).diagnostics
     assert finding.rule == expected
     if expected == "schema-invalid":
@@ -334,11 +369,14 @@ def test_json_report_of_third_party_rule_ids_follows_the_report_schema(
     (tmp_path / "s.sch").write_text(
         '<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">'
         '<pattern id="tei_all-att.datable_Rule-2"><rule context="n">'
-        '<assert test="false()"/></rule></pattern></schema>', encoding="utf-8")
+        '<assert test="false()"/></rule></pattern></schema>',
+        encoding="utf-8",
+    )
     document = tmp_path / "doc.xml"
-    document.write_text('<?xml-model href="s.sch" '
-                        'schematypens="http://purl.oclc.org/dsdl/schematron"?>\n<n/>\n',
-                        encoding="utf-8")
+    document.write_text(
+        '<?xml-model href="s.sch" schematypens="http://purl.oclc.org/dsdl/schematron"?>\n<n/>\n',
+        encoding="utf-8",
+    )
     main(["validate", "--format", "json", str(document)])
     report = json.loads(capsys.readouterr().out)
     jsonschema.validate(report, json.loads(schema_file("report.schema.json").read_text()))

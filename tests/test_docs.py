@@ -88,4 +88,3 @@ def test_docs_folder_has_no_dangling_links() -> None:
     for doc in [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").glob("*.md")]:
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", doc.read_text(encoding="utf-8")):
             assert (doc.parent / target).exists() or (ROOT / target).exists(), f"{doc.name}: {target}"
-

@@ -82,7 +82,12 @@ def test_correct_encodings_validate_clean_and_read_the_same(name: str, tmp_path:
     letter = _letter(path)
     original = _letter(_edition_with(tmp_path / "original", TEXT.encode("utf-8")))
     assert (letter.id, letter.title, letter.senders, letter.recipients, letter.date) == (
-        original.id, original.title, original.senders, original.recipients, original.date)
+        original.id,
+        original.title,
+        original.senders,
+        original.recipients,
+        original.date,
+    )
     expected = _body_text(original)
     if name in ACCENTED_VARIANTS:
         expected = expected.replace(WORD, ACCENTED, 1)
@@ -94,8 +99,11 @@ def test_line_ends_do_not_move_positions(tmp_path: Path) -> None:
     fixture = FIXTURES / "invalid" / "hi-rend.xml"
     data = fixture.read_bytes()
     positions = []
-    for variant, content in (("lf", data), ("crlf", data.replace(b"\n", b"\r\n")),
-                             ("cr", data.replace(b"\n", b"\r"))):
+    for variant, content in (
+        ("lf", data),
+        ("crlf", data.replace(b"\n", b"\r\n")),
+        ("cr", data.replace(b"\n", b"\r")),
+    ):
         path = tmp_path / variant / "letters" / fixture.name
         path.parent.mkdir(parents=True)
         path.write_bytes(content)
@@ -123,16 +131,20 @@ def test_utf8_bytes_declared_latin_1(tmp_path: Path) -> None:
     finding = _only_finding(path)
     expected = (*_position_of(data, "ó".encode()), "input-encoding")
     assert (finding.line, finding.column, finding.rule) == expected
-    assert 'declares encoding="ISO-8859-1" but its bytes are UTF-8: "ó" here would be read as "Ã³"' \
+    assert (
+        'declares encoding="ISO-8859-1" but its bytes are UTF-8: "ó" here would be read as "Ã³"'
         in finding.message
+    )
 
 
 def test_latin_1_bytes_declared_utf8(tmp_path: Path) -> None:
     data = _accented().encode("latin-1")
     path = _edition_with(tmp_path, data)
     finding = _only_finding(path)
-    assert (finding.line, finding.column, finding.rule) == (*_position_of(data, "ó".encode("latin-1")),
-                                                            "input-encoding")
+    assert (finding.line, finding.column, finding.rule) == (
+        *_position_of(data, "ó".encode("latin-1")),
+        "input-encoding",
+    )
 
 
 def test_invalid_bytes_in_utf8(tmp_path: Path) -> None:
@@ -164,8 +176,21 @@ def test_utf16_without_bom_is_reported_not_misread(tmp_path: Path) -> None:
     assert "UTF-16 without a byte-order mark" in finding.message
 
 
-@pytest.mark.parametrize("name", ["rot13", "hex", "zlib", "base64", "idna", "undefined", "punycode",
-                                  "unicode_escape", "utf-8-sig", "mbcs"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "rot13",
+        "hex",
+        "zlib",
+        "base64",
+        "idna",
+        "undefined",
+        "punycode",
+        "unicode_escape",
+        "utf-8-sig",
+        "mbcs",
+    ],
+)
 def test_a_declared_encoding_that_is_no_text_encoding(name: str, tmp_path: Path) -> None:
     """Python knows these names, but they are not text encodings: a finding, never a crash."""
     path = _edition_with(tmp_path, _accented(_declare(name)).encode("utf-8"))

@@ -22,15 +22,27 @@ from tests.test_cmif_export import cmif_rule_failures
 
 CERTS = st.sampled_from([None, "low", "medium", "high", "unknown", "likely"])
 EVIDENCE = st.sampled_from([None, "conjecture", "internal", "external"])
-DAYS = st.builds(PartialDate, st.integers(1000, 2100), st.sampled_from([None, 1, 7, 12]),
-                 st.none()) | st.builds(PartialDate, st.integers(1000, 2100), st.just(2),
-                                        st.integers(1, 28))
-DATES = st.none() | st.builds(DateSpan, when=st.none() | DAYS, not_before=st.none() | DAYS,
-                              not_after=st.none() | DAYS, cert=CERTS, evidence=EVIDENCE,
-                              text=st.sampled_from(["", "some day"]))
-PEOPLE = st.lists(st.builds(Participant, st.sampled_from(["", "A. Writer", "Ünïcode & <co>"]),
-                            st.sampled_from([None, "stalin", "unknown", "http://example.org/p"]),
-                            CERTS), max_size=3)
+DAYS = st.builds(
+    PartialDate, st.integers(1000, 2100), st.sampled_from([None, 1, 7, 12]), st.none()
+) | st.builds(PartialDate, st.integers(1000, 2100), st.just(2), st.integers(1, 28))
+DATES = st.none() | st.builds(
+    DateSpan,
+    when=st.none() | DAYS,
+    not_before=st.none() | DAYS,
+    not_after=st.none() | DAYS,
+    cert=CERTS,
+    evidence=EVIDENCE,
+    text=st.sampled_from(["", "some day"]),
+)
+PEOPLE = st.lists(
+    st.builds(
+        Participant,
+        st.sampled_from(["", "A. Writer", "Ünïcode & <co>"]),
+        st.sampled_from([None, "stalin", "unknown", "http://example.org/p"]),
+        CERTS,
+    ),
+    max_size=3,
+)
 
 
 @cache
@@ -62,11 +74,16 @@ def test_any_letter_exports_to_valid_cmif(
 
 
 @settings(max_examples=100, deadline=None)
-@given(senders=PEOPLE, recipients=PEOPLE, date=DATES,
-       letter_id=st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
-                         min_size=1, max_size=12))
+@given(
+    senders=PEOPLE,
+    recipients=PEOPLE,
+    date=DATES,
+    letter_id=st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12),
+)
 def test_any_letter_gives_schema_valid_json(
-    senders: list[Participant], recipients: list[Participant], date: DateSpan | None,
+    senders: list[Participant],
+    recipients: list[Participant],
+    date: DateSpan | None,
     letter_id: str,
 ) -> None:
     letter = Letter(letter_id, Path("x.xml"), "X", tuple(senders), tuple(recipients), date)

@@ -48,23 +48,112 @@ REGISTERS = tuple(sorted(EDITION.glob("*.xml")))
 #: The bundled edition's settings, so that formats that need them (CMIF) run too.
 OPTIONS = ExportOptions(settings=settings_for([EDITION]))
 
-ELEMENTS = ["TEI", "teiHeader", "fileDesc", "titleStmt", "title", "publicationStmt", "sourceDesc",
-            "bibl", "profileDesc", "correspDesc", "correspAction", "persName", "orgName", "placeName",
-            "date", "note", "langUsage", "language", "text", "body", "div", "p", "opener", "closer",
-            "dateline", "salute", "signed", "hi", "ref", "ptr", "gap", "supplied", "lb", "pb",
-            "foreign", "unclear", "del", "add", "choice", "sic", "corr", "listPerson", "person",
-            "xi:include", "html", "script"]
-ATTRIBUTES = ["xml:id", "ref", "target", "when", "notBefore", "notAfter", "from", "to", "type", "rend",
-              "cert", "reason", "xml:lang", "ident", "corresp", "decls", "source", "evidence", "href"]
+ELEMENTS = [
+    "TEI",
+    "teiHeader",
+    "fileDesc",
+    "titleStmt",
+    "title",
+    "publicationStmt",
+    "sourceDesc",
+    "bibl",
+    "profileDesc",
+    "correspDesc",
+    "correspAction",
+    "persName",
+    "orgName",
+    "placeName",
+    "date",
+    "note",
+    "langUsage",
+    "language",
+    "text",
+    "body",
+    "div",
+    "p",
+    "opener",
+    "closer",
+    "dateline",
+    "salute",
+    "signed",
+    "hi",
+    "ref",
+    "ptr",
+    "gap",
+    "supplied",
+    "lb",
+    "pb",
+    "foreign",
+    "unclear",
+    "del",
+    "add",
+    "choice",
+    "sic",
+    "corr",
+    "listPerson",
+    "person",
+    "xi:include",
+    "html",
+    "script",
+]
+ATTRIBUTES = [
+    "xml:id",
+    "ref",
+    "target",
+    "when",
+    "notBefore",
+    "notAfter",
+    "from",
+    "to",
+    "type",
+    "rend",
+    "cert",
+    "reason",
+    "xml:lang",
+    "ident",
+    "corresp",
+    "decls",
+    "source",
+    "evidence",
+    "href",
+]
 VALUES = st.one_of(
-    st.sampled_from(["#stalin", "#kaganovich", "#moscow", "#nobody", "#", "", " ", "sent", "received",
-                     "1932-07-01", "1932-13-45", "-0044-03-15", "1932-07", "99999", "low", "high",
-                     "italic", "javascript:alert(1)", "data:text/html,x", "../../etc/passwd", "/abs",
-                     "stalin-kaganovich-1932-07x", "a b c", "#stalin #kaganovich", "omitted", "en"]),
+    st.sampled_from(
+        [
+            "#stalin",
+            "#kaganovich",
+            "#moscow",
+            "#nobody",
+            "#",
+            "",
+            " ",
+            "sent",
+            "received",
+            "1932-07-01",
+            "1932-13-45",
+            "-0044-03-15",
+            "1932-07",
+            "99999",
+            "low",
+            "high",
+            "italic",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "../../etc/passwd",
+            "/abs",
+            "stalin-kaganovich-1932-07x",
+            "a b c",
+            "#stalin #kaganovich",
+            "omitted",
+            "en",
+        ]
+    ),
     st.text(max_size=20),
 )
-TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]) | st.sampled_from(
-    "\n\t <>&\"'"), max_size=30)
+TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]) | st.sampled_from("\n\t <>&\"'"),
+    max_size=30,
+)
 
 
 def _element(tag: str) -> etree._Element:
@@ -121,8 +210,19 @@ def tree_mutations(draw: st.DrawFn, root: etree._Element) -> None:
         elements = [e for e in root.iter() if isinstance(e.tag, str)]
         target = elements[draw(st.integers(0, len(elements) - 1))]
         parent = target.getparent()
-        operation = draw(st.sampled_from(["drop", "duplicate", "swap", "drop-attribute", "copy-attribute",
-                                          "change-attribute", "change-text"]))
+        operation = draw(
+            st.sampled_from(
+                [
+                    "drop",
+                    "duplicate",
+                    "swap",
+                    "drop-attribute",
+                    "copy-attribute",
+                    "change-attribute",
+                    "change-text",
+                ]
+            )
+        )
         if operation == "drop" and parent is not None:
             parent.remove(target)
         elif operation == "duplicate" and parent is not None:
@@ -130,8 +230,12 @@ def tree_mutations(draw: st.DrawFn, root: etree._Element) -> None:
         elif operation == "swap" and parent is not None:
             other = elements[draw(st.integers(0, len(elements) - 1))]
             other_parent = other.getparent()
-            if other_parent is not None and other is not target and target not in other.iterancestors() \
-                    and other not in target.iterancestors():
+            if (
+                other_parent is not None
+                and other is not target
+                and target not in other.iterancestors()
+                and other not in target.iterancestors()
+            ):
                 marker = etree.Element("marker")
                 target.addprevious(marker)
                 other.addprevious(target)
@@ -161,15 +265,32 @@ def byte_mutations(draw: st.DrawFn, data: bytes) -> bytes:
         at = draw(st.integers(0, len(data) - 1))
         operation = draw(st.sampled_from(["flip", "insert", "delete", "duplicate", "truncate"]))
         if operation == "flip":
-            data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1:]
+            data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
         elif operation == "insert":
-            data = data[:at] + draw(st.binary(min_size=1, max_size=8)
-                                    | st.sampled_from([b"<", b"&", b"]]>", b"<!DOCTYPE x>", b"\xef\xbb\xbf",
-                                                       b"\r", b"\x00", b"<!--", b"<?x?>"])) + data[at:]
+            data = (
+                data[:at]
+                + draw(
+                    st.binary(min_size=1, max_size=8)
+                    | st.sampled_from(
+                        [
+                            b"<",
+                            b"&",
+                            b"]]>",
+                            b"<!DOCTYPE x>",
+                            b"\xef\xbb\xbf",
+                            b"\r",
+                            b"\x00",
+                            b"<!--",
+                            b"<?x?>",
+                        ]
+                    )
+                )
+                + data[at:]
+            )
         elif operation == "delete":
-            data = data[:at] + data[at + draw(st.integers(1, 64)):]
+            data = data[:at] + data[at + draw(st.integers(1, 64)) :]
         elif operation == "duplicate":
-            data = data[:at] + data[at:at + 64] + data[at:]
+            data = data[:at] + data[at : at + 64] + data[at:]
         else:
             data = data[:at]
     return data
@@ -179,11 +300,29 @@ def byte_mutations(draw: st.DrawFn, data: bytes) -> bytes:
 def encodings(draw: st.DrawFn, data: bytes) -> bytes:
     """``data`` (UTF-8) re-encoded, with the declaration changed to match or not."""
     text = data.decode("utf-8", errors="replace")
-    codec = draw(st.sampled_from(["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "latin-1", "cp1252",
-                                  "ascii", "utf-32"]))
+    codec = draw(
+        st.sampled_from(
+            ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "latin-1", "cp1252", "ascii", "utf-32"]
+        )
+    )
     if draw(st.booleans()):
-        declared = draw(st.sampled_from([codec.upper(), codec.upper(), "rot13", "hex", "idna", "undefined",
-                                         "utf-7", "klingon", "UTF-16", "ISO-8859-1", "EBCDIC-US"]))
+        declared = draw(
+            st.sampled_from(
+                [
+                    codec.upper(),
+                    codec.upper(),
+                    "rot13",
+                    "hex",
+                    "idna",
+                    "undefined",
+                    "utf-7",
+                    "klingon",
+                    "UTF-16",
+                    "ISO-8859-1",
+                    "EBCDIC-US",
+                ]
+            )
+        )
         text = text.replace('encoding="UTF-8"', f'encoding="{declared}"', 1)
     return text.encode(codec, errors=draw(st.sampled_from(["replace", "xmlcharrefreplace", "ignore"])))
 

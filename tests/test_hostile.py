@@ -89,6 +89,7 @@ def _committed(name: str) -> Callable[[Path, Path, LoopbackServer], tuple[bytes,
         match = EXPECT.search(template)
         assert match, f"{name} does not say what it expects"
         return _fill(template, secret, server).encode("utf-8"), match[1], int(match[2])
+
     return make
 
 
@@ -151,8 +152,11 @@ def _gzip_bomb(_root: Path, _secret: Path, _server: LoopbackServer) -> tuple[byt
 
 #: Attack class -> (file name, maker returning bytes, rule and line validate must report).
 ATTACKS: dict[str, tuple[str, Callable[[Path, Path, LoopbackServer], tuple[bytes, str, int]]]] = {
-    **{p.stem: (p.name, _committed(p.name)) for p in sorted(HOSTILE.glob("*.xml"))
-       if p.stem != "quadratic-blowup"},
+    **{
+        p.stem: (p.name, _committed(p.name))
+        for p in sorted(HOSTILE.glob("*.xml"))
+        if p.stem != "quadratic-blowup"
+    },
     "quadratic-blowup": ("quadratic-blowup.xml", _quadratic),
     "doctype-in-utf16": ("doctype-in-utf16.xml", _utf16_doctype),
     "doctype-in-utf7": ("doctype-in-utf7.xml", _utf7_doctype),
@@ -200,8 +204,10 @@ def attacked(
         planned[name] = (attack, folder, xml_commands(attack.path, folder / "out"))
     commands = [c for _, _, batch in planned.values() for c in batch]
     results = iter(run_batch(commands, cwd=base, results=base / "results.json"))
-    return {name: (attack, folder, [next(results) for _ in batch])
-            for name, (attack, folder, batch) in planned.items()}
+    return {
+        name: (attack, folder, [next(results) for _ in batch])
+        for name, (attack, folder, batch) in planned.items()
+    }
 
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
@@ -221,8 +227,10 @@ def test_attack_is_refused_by_every_command(
         if attack.marker in said:
             problems.append(f"{label}: the secret file's contents are in its messages")
         if label == "validate" and not re.search(
-                rf"^{re.escape(str(attack.path))}:{attack.line}:\d+: error: .+ \[{attack.rule}\]$",
-                result.out, re.MULTILINE):
+            rf"^{re.escape(str(attack.path))}:{attack.line}:\d+: error: .+ \[{attack.rule}\]$",
+            result.out,
+            re.MULTILINE,
+        ):
             problems.append(f"validate: no [{attack.rule}] finding at line {attack.line}:\n{said}")
     problems += [f"secret leaked into {p}" for p in _leaks(folder / "out", attack.marker)]
     assert not problems, "\n".join(problems)
@@ -230,9 +238,19 @@ def test_attack_is_refused_by_every_command(
 
 
 def test_every_attack_class_of_the_issue_is_covered() -> None:
-    wanted = {"billion-laughs", "quadratic-blowup", "xxe-local-file", "xxe-network",
-              "xxe-parameter-network", "external-dtd-network", "xinclude-local",
-              "xinclude-network", "deep-nesting", "huge-text-node", "gzip-bomb-named-gz"}
+    wanted = {
+        "billion-laughs",
+        "quadratic-blowup",
+        "xxe-local-file",
+        "xxe-network",
+        "xxe-parameter-network",
+        "external-dtd-network",
+        "xinclude-local",
+        "xinclude-network",
+        "deep-nesting",
+        "huge-text-node",
+        "gzip-bomb-named-gz",
+    }
     assert wanted <= set(ATTACKS)
 
 
@@ -283,35 +301,57 @@ def test_special_files_are_refused_not_opened(tmp_path: Path, special: str) -> N
         path.symlink_to("/dev/zero")
     result = run_cli(["validate", str(path)], cwd=tmp_path, timeout=10)
     assert result.code == 1
-    assert re.search(rf"^{re.escape(str(path))}:0:0: error: cannot read file: .+ \[input-unreadable\]$",
-                     result.out, re.MULTILINE), result.out + result.err
+    assert re.search(
+        rf"^{re.escape(str(path))}:0:0: error: cannot read file: .+ \[input-unreadable\]$",
+        result.out,
+        re.MULTILINE,
+    ), result.out + result.err
 
 
 _RNG = '<grammar xmlns="http://relaxng.org/ns/structure/1.0">{}</grammar>'
-_SCH = ('<schema xmlns="http://purl.oclc.org/dsdl/schematron">{}</schema>')
+_SCH = '<schema xmlns="http://purl.oclc.org/dsdl/schematron">{}</schema>'
 _REPORT = '<pattern><rule context="/*"><report test="true()">found: {}</report></rule></pattern>'
 #: A user-supplied schema that tries to read a file outside its folder or to use the network.
 HOSTILE_SCHEMAS = {
-    "rng-externalref-local": ("x.rng", _RNG.format('<start><externalRef href="file://@SECRET@.rng"/></start>')),
-    "rng-include-local": ("x.rng", _RNG.format(
-        '<include href="@SECRET@.rng"/><start><ref name="x"/></start>')),
+    "rng-externalref-local": (
+        "x.rng",
+        _RNG.format('<start><externalRef href="file://@SECRET@.rng"/></start>'),
+    ),
+    "rng-include-local": (
+        "x.rng",
+        _RNG.format('<include href="@SECRET@.rng"/><start><ref name="x"/></start>'),
+    ),
     "rng-externalref-network": ("x.rng", _RNG.format('<start><externalRef href="@URL@/x.rng"/></start>')),
     "rng-include-parent": ("x.rng", _RNG.format('<include href="../secret/passwords.txt.rng"/>')),
-    "sch-document-local": ("x.sch", _SCH.format(_REPORT.format(
-        "<value-of select=\"document('file://@SECRET@.xml')\"/>"))),
-    "sch-document-network": ("x.sch", _SCH.format(_REPORT.format(
-        "<value-of select=\"document('@URL@/x.xml')\"/>"))),
+    "sch-document-local": (
+        "x.sch",
+        _SCH.format(_REPORT.format("<value-of select=\"document('file://@SECRET@.xml')\"/>")),
+    ),
+    "sch-document-network": (
+        "x.sch",
+        _SCH.format(_REPORT.format("<value-of select=\"document('@URL@/x.xml')\"/>")),
+    ),
     "sch-include-local": ("x.sch", _SCH.format('<include href="file://@SECRET@.sch"/>')),
     "sch-include-network": ("x.sch", _SCH.format('<include href="@URL@/x.sch"/>')),
-    "sch-xsl-key-document": ("x.sch", _SCH.format(
-        '<xsl:include xmlns:xsl="http://www.w3.org/1999/XSL/Transform" href="file://@SECRET@.xsl"/>'
-        '<xsl:key xmlns:xsl="http://www.w3.org/1999/XSL/Transform" name="k" match="*" '
-        "use=\"document('file://@SECRET@.xml')\"/>"
-        + _REPORT.format("<value-of select=\"key('k', 'x')\"/>"))),
-    "sch-exsl-document-write": ("x.sch", _SCH.format(_REPORT.format(
-        '<exsl:document xmlns:exsl="http://exslt.org/common" href="file://@SECRET@.written">written'
-        '</exsl:document><xsl:copy-of xmlns:xsl="http://www.w3.org/1999/XSL/Transform" '
-        "select=\"document('file://@SECRET@.xml')\"/>"))),
+    "sch-xsl-key-document": (
+        "x.sch",
+        _SCH.format(
+            '<xsl:include xmlns:xsl="http://www.w3.org/1999/XSL/Transform" href="file://@SECRET@.xsl"/>'
+            '<xsl:key xmlns:xsl="http://www.w3.org/1999/XSL/Transform" name="k" match="*" '
+            "use=\"document('file://@SECRET@.xml')\"/>"
+            + _REPORT.format("<value-of select=\"key('k', 'x')\"/>")
+        ),
+    ),
+    "sch-exsl-document-write": (
+        "x.sch",
+        _SCH.format(
+            _REPORT.format(
+                '<exsl:document xmlns:exsl="http://exslt.org/common" href="file://@SECRET@.written">written'
+                '</exsl:document><xsl:copy-of xmlns:xsl="http://www.w3.org/1999/XSL/Transform" '
+                "select=\"document('file://@SECRET@.xml')\"/>"
+            )
+        ),
+    ),
 }
 #: Schemas that compile and run but whose hostile parts are inert: a finding, exit code 1.
 INERT = frozenset({"sch-exsl-document-write"})
@@ -327,8 +367,13 @@ def _written(folder: Path) -> list[Path]:
 GAPS: dict[str, str] = {}
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=GAPS[n], strict=True))
-                                  if n in GAPS else n for n in sorted(HOSTILE_SCHEMAS)])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=GAPS[n], strict=True)) if n in GAPS else n
+        for n in sorted(HOSTILE_SCHEMAS)
+    ],
+)
 def test_user_schema_cannot_read_files_or_reach_the_network(
     name: str, tmp_path: Path, server: LoopbackServer
 ) -> None:
@@ -336,14 +381,19 @@ def test_user_schema_cannot_read_files_or_reach_the_network(
     # The secret in the three shapes a schema could pull in; each would show the marker.
     Path(f"{secret}.rng").write_text(
         f'<element xmlns="http://relaxng.org/ns/structure/1.0" name="{marker}"><empty/></element>',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     Path(f"{secret}.xml").write_text(f"<s>{marker}</s>", encoding="utf-8")
     Path(f"{secret}.xsl").write_text(
         '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
-        f'<xsl:template match="/">{marker}</xsl:template></xsl:stylesheet>', encoding="utf-8")
+        f'<xsl:template match="/">{marker}</xsl:template></xsl:stylesheet>',
+        encoding="utf-8",
+    )
     Path(f"{secret}.sch").write_text(
         f'<pattern xmlns="http://purl.oclc.org/dsdl/schematron">'
-        f'<rule context="/*"><report test="true()">{marker}</report></rule></pattern>', encoding="utf-8")
+        f'<rule context="/*"><report test="true()">{marker}</report></rule></pattern>',
+        encoding="utf-8",
+    )
     file_name, template = HOSTILE_SCHEMAS[name]
     schema = tmp_path / "schemas" / file_name
     schema.parent.mkdir()
@@ -366,13 +416,20 @@ def test_a_schema_may_include_files_in_its_own_folder(tmp_path: Path) -> None:
     schemas = tmp_path / "schemas"
     (schemas / "parts").mkdir(parents=True)
     (schemas / "parts" / "any.rng").write_text(
-        _RNG.format('<define name="anything"><element><anyName/><zeroOrMore><choice><attribute>'
-                    "<anyName/></attribute><text/><ref name=\"anything\"/></choice></zeroOrMore>"
-                    "</element></define>"), encoding="utf-8")
+        _RNG.format(
+            '<define name="anything"><element><anyName/><zeroOrMore><choice><attribute>'
+            '<anyName/></attribute><text/><ref name="anything"/></choice></zeroOrMore>'
+            "</element></define>"
+        ),
+        encoding="utf-8",
+    )
     (schemas / "main.rng").write_text(
-        _RNG.format('<include href="parts/any.rng"/><start><ref name="anything"/></start>'), encoding="utf-8")
-    result = run_cli(["validate", "--schema", str(schemas / "main.rng"), "--registers", str(EDITION),
-                      str(MINIMAL)], cwd=tmp_path)
+        _RNG.format('<include href="parts/any.rng"/><start><ref name="anything"/></start>'), encoding="utf-8"
+    )
+    result = run_cli(
+        ["validate", "--schema", str(schemas / "main.rng"), "--registers", str(EDITION), str(MINIMAL)],
+        cwd=tmp_path,
+    )
     assert result.code == 0, result.out + result.err
 
 
@@ -381,5 +438,10 @@ def test_the_watchdog_stops_and_names_a_command_that_hangs(tmp_path: Path) -> No
     after the limit and named."""
     hang = Command("export test-single", ("export", "test-single", str(EDITION), "-o", str(tmp_path / "t")))
     with pytest.raises(AssertionError, match=r"running: teitools export test-single .* did not finish in 2"):
-        run_batch([hang], cwd=tmp_path, results=tmp_path / "results.json",
-                  harness=("--test-exporters", "--slow-fsync", "60"), limit=2)
+        run_batch(
+            [hang],
+            cwd=tmp_path,
+            results=tmp_path / "results.json",
+            harness=("--test-exporters", "--slow-fsync", "60"),
+            limit=2,
+        )

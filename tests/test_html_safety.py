@@ -22,8 +22,9 @@ from tests.editions import make_edition
 
 MINIMAL = FIXTURES / "valid" / "minimal-letter.xml"
 SCRIPT_TEXT = '<script>alert("XSS-TEXT")</script>'
-URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster", "data",
-                            "background", "cite", "srcset"})
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background", "cite", "srcset"}
+)
 UNSAFE_SCHEME = re.compile(r"^(?:javascript|data|vbscript|file):", re.IGNORECASE)
 HOSTILE_BODY = """<p>&lt;script&gt;alert("XSS-TEXT")&lt;/script&gt; and &lt;img src=x onerror=alert(1)&gt;
   <persName ref="javascript:alert('XSS-REF')">Stalin</persName>
@@ -77,9 +78,10 @@ def _hostile_edition(tmp_path: Path) -> Path:
     root = make_edition(tmp_path / "edition", {})
     text = MINIMAL.read_text(encoding="utf-8")
     text = re.sub(r"<p>There are abominations.*?</p>", lambda _: HOSTILE_BODY, text, count=1, flags=re.DOTALL)
-    text = text.replace("<title>Stalin to Kaganovich, July 1932</title>",
-                        '<title>Stalin &lt;script&gt;alert("XSS-TITLE")&lt;/script&gt; to Kaganovich'
-                        "</title>")
+    text = text.replace(
+        "<title>Stalin to Kaganovich, July 1932</title>",
+        '<title>Stalin &lt;script&gt;alert("XSS-TITLE")&lt;/script&gt; to Kaganovich</title>',
+    )
     (root / "letters" / "stalin-kaganovich-1932-07x.xml").write_text(text, encoding="utf-8")
     return root
 
@@ -112,9 +114,12 @@ def test_the_page_checker_catches_what_it_must(tmp_path: Path) -> None:
     """The checks above can fail: unescaped output from the same letter is caught."""
     page = tmp_path / "bad" / "page.html"
     page.parent.mkdir()
-    page.write_text('<p>&lt;script&gt;alert("XSS-TEXT")&lt;/script&gt;</p>'
-                    '<a href=" java\tscript:alert(1)">x</a><i onmouseover="alert(10)">y</i>'
-                    '<script>alert("XSS-TEXT")</script>', encoding="utf-8")
+    page.write_text(
+        '<p>&lt;script&gt;alert("XSS-TEXT")&lt;/script&gt;</p>'
+        '<a href=" java\tscript:alert(1)">x</a><i onmouseover="alert(10)">y</i>'
+        '<script>alert("XSS-TEXT")</script>',
+        encoding="utf-8",
+    )
     with pytest.raises(AssertionError) as caught:
         _check_pages(page.parent)
     message = str(caught.value)

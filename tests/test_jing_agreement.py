@@ -36,9 +36,11 @@ def _well_formed(paths: list[Path]) -> list[Path]:
 
 CASES: dict[Path, list[Path]] = {
     schema_file("teitools.rng"): _well_formed(
-        sorted(EDITION.rglob("*.xml")) + sorted((FIXTURES / "valid").glob("*.xml"))
+        sorted(EDITION.rglob("*.xml"))
+        + sorted((FIXTURES / "valid").glob("*.xml"))
         + sorted((FIXTURES / "invalid").glob("*.xml"))
-        + sorted((FIXTURES / "tei-constraints").glob("*.xml"))),
+        + sorted((FIXTURES / "tei-constraints").glob("*.xml"))
+    ),
     DECLARED / "notes.rnc": sorted(DECLARED.glob("rnc-*.xml")),
     DECLARED / "rich.rnc": sorted(DECLARED.glob("rich-*.xml")),
 }
@@ -51,14 +53,15 @@ def _jing_invalid(schema: Path) -> frozenset[Path]:
     if jing is None:
         pytest.skip("jing is not installed (Debian package jing)")
     compact = ["-c"] if schema.suffix == ".rnc" else []
-    result = subprocess.run([jing, *compact, str(schema), *map(str, CASES[schema])],
-                            capture_output=True, text=True, check=False)
-    return frozenset(Path(line.split(":", 1)[0]).resolve()
-                     for line in result.stdout.splitlines() if ": error:" in line)
+    result = subprocess.run(
+        [jing, *compact, str(schema), *map(str, CASES[schema])], capture_output=True, text=True, check=False
+    )
+    return frozenset(
+        Path(line.split(":", 1)[0]).resolve() for line in result.stdout.splitlines() if ": error:" in line
+    )
 
 
-@pytest.mark.parametrize(("schema", "document"), PAIRS,
-                         ids=[f"{s.name}-{d.stem}" for s, d in PAIRS])
+@pytest.mark.parametrize(("schema", "document"), PAIRS, ids=[f"{s.name}-{d.stem}" for s, d in PAIRS])
 def test_relaxng_verdict_agrees_with_jing(schema: Path, document: Path) -> None:
     grammar = compile_declared_relaxng(schema, Catalogs())
     ours = bool(grammar.validator.validate(load(document)))

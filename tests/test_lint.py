@@ -1,4 +1,4 @@
-"""Types and lint are part of the build: ruff and mypy --strict over the package and tests."""
+"""Types and lint are part of the build: ruff (check, format) and mypy --strict on the tree."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from tests.conftest import ROOT
     "command",
     [
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."],
         [sys.executable, "-m", "mypy"],
     ],
-    ids=["ruff", "mypy"],
+    ids=["ruff-check", "ruff-format", "mypy"],
 )
 def test_clean(command: list[str]) -> None:
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)

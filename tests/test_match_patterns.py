@@ -9,14 +9,17 @@ from teitools.validation.match_patterns import candidate_xpath, lxml_xpath, matc
 NS = {"tei": "http://www.tei-c.org/ns/1.0"}
 
 
-@pytest.mark.parametrize(("context", "expression"), [
-    ("tei:date", "//tei:date"),
-    ("tei:correspDesc/@source", "//tei:correspDesc/@source"),
-    ("/", "/"),
-    ("/tei:TEI", "/tei:TEI"),
-    ("tei:a | tei:b[@n = '|']", "//tei:a | //tei:b[@n = '|']"),
-    ("(tei:a | tei:b)/tei:c", "//(tei:a | tei:b)/tei:c"),
-])
+@pytest.mark.parametrize(
+    ("context", "expression"),
+    [
+        ("tei:date", "//tei:date"),
+        ("tei:correspDesc/@source", "//tei:correspDesc/@source"),
+        ("/", "/"),
+        ("/tei:TEI", "/tei:TEI"),
+        ("tei:a | tei:b[@n = '|']", "//tei:a | //tei:b[@n = '|']"),
+        ("(tei:a | tei:b)/tei:c", "//(tei:a | tei:b)/tei:c"),
+    ],
+)
 def test_match_expression(context: str, expression: str) -> None:
     assert match_expression(context) == expression
 
@@ -27,14 +30,16 @@ def test_xpath1_contexts_go_to_lxml_and_xpath2_ones_do_not() -> None:
     assert lxml_xpath(match_expression("tei:date[@when = $year]"), NS) is None
 
 
-@pytest.mark.parametrize(("context", "candidates"), [
-    ("tei:desc[ @type eq 'deprecationInfo']", "//tei:desc"),
-    ("(tei:classSpec | tei:specGrp)/tei:listRef/tei:ptr | tei:x/tei:ref",
-     "//tei:ptr | //tei:ref"),
-    ("tei:*[@when]", "//tei:*"),
-    ("tei:rt/@target", "//@target"),
-    ("tei:rt/attribute::from", "//@from"),
-])
+@pytest.mark.parametrize(
+    ("context", "candidates"),
+    [
+        ("tei:desc[ @type eq 'deprecationInfo']", "//tei:desc"),
+        ("(tei:classSpec | tei:specGrp)/tei:listRef/tei:ptr | tei:x/tei:ref", "//tei:ptr | //tei:ref"),
+        ("tei:*[@when]", "//tei:*"),
+        ("tei:rt/@target", "//@target"),
+        ("tei:rt/attribute::from", "//@from"),
+    ],
+)
 def test_candidates_are_found_by_the_last_name_test(context: str, candidates: str) -> None:
     found = candidate_xpath(context, NS)
     assert found is not None

@@ -25,19 +25,38 @@ def findings_after(tmp_path: Path, old: str, new: str, count: int = 1) -> list[s
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('<langUsage>', "<langUsage foo='1'>",
-         ["29:18 attribute @foo is not allowed on <langUsage>; it takes no attributes [rng-invalid]"]),
-        ('<language ident="en">English (translated from Russian)</language>',
-         '<lang ident="en">English (translated from Russian)</lang>',
-         ["30:9 <lang> is not allowed inside <langUsage>; allowed: language [rng-invalid]"]),
-        ('<persName ref="#kleiner">Kleiner</persName>', '<persname ref="#kleiner">Kleiner</persname>',
-         ["38:349 <persname> is not allowed inside <p>; allowed: date, gap, hi, note, orgName, "
-          "persName, placeName, q, supplied. Did you mean <persName>? [rng-invalid]"]),
-        ('<placeName ref="#omsk-region">', "<placeName>",
-         ["38:263 <placeName> is missing the required attribute @ref [rng-invalid]"]),
-        ('ref="#kleiner"', 'ref="#kliener"',
-         ['38:274 @ref="#kliener" names no entry in the registers (persons.xml, places.xml, sources.xml); '
-          'add an entry with xml:id="kliener" or correct the pointer [ref-unresolved]']),
+        (
+            "<langUsage>",
+            "<langUsage foo='1'>",
+            ["29:18 attribute @foo is not allowed on <langUsage>; it takes no attributes [rng-invalid]"],
+        ),
+        (
+            '<language ident="en">English (translated from Russian)</language>',
+            '<lang ident="en">English (translated from Russian)</lang>',
+            ["30:9 <lang> is not allowed inside <langUsage>; allowed: language [rng-invalid]"],
+        ),
+        (
+            '<persName ref="#kleiner">Kleiner</persName>',
+            '<persname ref="#kleiner">Kleiner</persname>',
+            [
+                "38:349 <persname> is not allowed inside <p>; allowed: date, gap, hi, note, orgName, "
+                "persName, placeName, q, supplied. Did you mean <persName>? [rng-invalid]"
+            ],
+        ),
+        (
+            '<placeName ref="#omsk-region">',
+            "<placeName>",
+            ["38:263 <placeName> is missing the required attribute @ref [rng-invalid]"],
+        ),
+        (
+            'ref="#kleiner"',
+            'ref="#kliener"',
+            [
+                '38:274 @ref="#kliener" names no entry in the registers '
+                "(persons.xml, places.xml, sources.xml); "
+                'add an entry with xml:id="kliener" or correct the pointer [ref-unresolved]'
+            ],
+        ),
     ],
     ids=["attribute-not-allowed", "child-not-allowed", "misspelt-element", "missing-ref", "unknown-person"],
 )

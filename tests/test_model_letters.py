@@ -10,7 +10,8 @@ from teitools.xmlload import TEI_NS
 
 def test_subtypes_redirection_and_a_letter_embedded_by_decls(tmp_path: Path) -> None:
     path = tmp_path / "embedded.xml"
-    path.write_text(f"""<TEI xmlns="{TEI_NS}"><teiHeader><profileDesc>
+    path.write_text(
+        f"""<TEI xmlns="{TEI_NS}"><teiHeader><profileDesc>
       <correspDesc xml:id="l1">
         <correspAction type="sent"><persName>Ann</persName><placeName>Here</placeName>
         </correspAction>
@@ -23,7 +24,9 @@ def test_subtypes_redirection_and_a_letter_embedded_by_decls(tmp_path: Path) -> 
         <correspAction type="received" subtype="cc"><persName>Cy</persName></correspAction>
       </correspDesc></profileDesc></teiHeader>
       <text><body><div><p>A biography.</p></div><div decls="#l1"><p>The letter.</p></div>
-      </body></text></TEI>""", encoding="utf-8")
+      </body></text></TEI>""",
+        encoding="utf-8",
+    )
     [letter] = read_edition([path], registers=[]).letters
     assert [(p.name, p.subtype) for p in letter.senders] == [("Ann", None)]
     assert [(p.name, p.subtype) for p in letter.recipients] == [("Bob", "to"), ("Cy", "cc")]

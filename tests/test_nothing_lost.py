@@ -63,8 +63,11 @@ def test_the_fingerprint_notices_a_change(tmp_path: Path) -> None:
 
 
 def _fingerprint_of(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _folder(root: Path, good: int) -> tuple[Path, set[str]]:
@@ -73,8 +76,9 @@ def _folder(root: Path, good: int) -> tuple[Path, set[str]]:
     text = MINIMAL.read_text(encoding="utf-8")
     for number in range(good):
         letter_id = f"stalin-kaganovich-{1000 + number}"
-        (letters / f"{letter_id}.xml").write_text(text.replace("stalin-kaganovich-1932-07x", letter_id),
-                                                   encoding="utf-8")
+        (letters / f"{letter_id}.xml").write_text(
+            text.replace("stalin-kaganovich-1932-07x", letter_id), encoding="utf-8"
+        )
     (letters / "unreadable.xml").symlink_to(root / "moved-away.xml")
     (letters / "binary.xml").write_bytes(bytes(range(256)) * 8)
     (letters / "broken.xml").write_text(text.replace("</TEI>", ""), encoding="utf-8")
@@ -97,7 +101,10 @@ def test_validation_checks_every_file_and_names_the_three(
     failing = {d["file"]: d["rule"] for d in report["diagnostics"] if d["severity"] == "error"}
     assert set(failing) == bad
     assert {Path(f).name: rule for f, rule in failing.items()} == {
-        "unreadable.xml": "input-unreadable", "binary.xml": "input-encoding", "broken.xml": "xml-syntax"}
+        "unreadable.xml": "input-unreadable",
+        "binary.xml": "input-encoding",
+        "broken.xml": "xml-syntax",
+    }
 
 
 def test_every_other_letter_is_exported_in_every_format(tmp_path: Path) -> None:
@@ -118,8 +125,12 @@ def test_every_other_letter_is_exported_in_every_format(tmp_path: Path) -> None:
 def test_the_writer_goes_on_past_the_three(thousand: tuple[Path, set[str]], tmp_path: Path) -> None:
     root, bad = thousand
     out = tmp_path / "out"
-    result = run_cli(["export", "test-letters", str(root / "letters"), "-o", str(out)], cwd=tmp_path,
-                     harness=("--test-exporters", "--no-fsync"), timeout=120)
+    result = run_cli(
+        ["export", "test-letters", str(root / "letters"), "-o", str(out)],
+        cwd=tmp_path,
+        harness=("--test-exporters", "--no-fsync"),
+        timeout=120,
+    )
     assert result.code == 1
     assert set(re.findall(r"^(\S+?\.xml):\d+:\d+: error: ", result.err, re.MULTILINE)) == bad
     assert len(list(out.glob("*.txt"))) == GOOD_LETTERS
@@ -130,10 +141,13 @@ def test_every_writing_command_goes_on_past_the_three(tmp_path: Path) -> None:
     1,000-file case of each format is the in-process export above)."""
     root, bad = _folder(tmp_path / "fifty", 47)
     out = tmp_path / "out"
-    commands = [Command("export test-single", ("export", "test-single", str(root), "-o", str(out / "t.txt"))),
-                *(c for c in xml_commands(root / "letters", out) if c.label not in ("validate", "cite"))]
-    for label, result in run_batch(commands, cwd=tmp_path, results=tmp_path / "results.json",
-                                   harness=("--test-exporters",), limit=60):
+    commands = [
+        Command("export test-single", ("export", "test-single", str(root), "-o", str(out / "t.txt"))),
+        *(c for c in xml_commands(root / "letters", out) if c.label not in ("validate", "cite")),
+    ]
+    for label, result in run_batch(
+        commands, cwd=tmp_path, results=tmp_path / "results.json", harness=("--test-exporters",), limit=60
+    ):
         said = result.out + result.err
         assert result.code == 1, f"{label}: {result.code}\n{said[-2000:]}"
         named = set(re.findall(r"(\S+?\.xml):\d+:\d+: error: ", said))

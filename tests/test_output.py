@@ -31,8 +31,16 @@ from tests.editions import make_edition
 from tests.xml_commands import Command, harness_argv, run_batch, run_cli, xml_commands
 
 MINIMAL = FIXTURES / "valid" / "minimal-letter.xml"
-ESCAPES = ["../../escaped.txt", "../escaped.txt", "a/../../escaped.txt", "/abs-escaped.txt", "", ".",
-           "sub/../..", "nul\x00byte.txt"]
+ESCAPES = [
+    "../../escaped.txt",
+    "../escaped.txt",
+    "a/../../escaped.txt",
+    "/abs-escaped.txt",
+    "",
+    ".",
+    "sub/../..",
+    "nul\x00byte.txt",
+]
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -84,21 +92,30 @@ def _hostile_ids(tmp_path: Path) -> Path:
     text = MINIMAL.read_text(encoding="utf-8")
     for number, letter_id in enumerate(["../../escaped-up", f"{tmp_path}/escaped-abs", "..", "/"]):
         (root / "letters" / f"letter-{number}.xml").write_text(
-            text.replace('xml:id="stalin-kaganovich-1932-07x"', f'xml:id="{letter_id}"')
-                .replace("<title>Stalin to", f"<title>../../{letter_id} Stalin to"), encoding="utf-8")
+            text.replace('xml:id="stalin-kaganovich-1932-07x"', f'xml:id="{letter_id}"').replace(
+                "<title>Stalin to", f"<title>../../{letter_id} Stalin to"
+            ),
+            encoding="utf-8",
+        )
     return root
 
 
 def test_ids_and_titles_never_escape_the_output_folder_of_any_command(tmp_path: Path) -> None:
     root = _hostile_ids(tmp_path)
     out = tmp_path / "out"
-    commands = [*xml_commands(root, out, letter=root / "letters" / "letter-0.xml"),
-                Command("export test-letters", ("export", "test-letters", str(root), "-o", str(out / "t")))]
+    commands = [
+        *xml_commands(root, out, letter=root / "letters" / "letter-0.xml"),
+        Command("export test-letters", ("export", "test-letters", str(root), "-o", str(out / "t"))),
+    ]
     before = set(_tree(tmp_path))
-    results = run_batch(commands, cwd=tmp_path, results=tmp_path / "results.json",
-                        harness=("--test-exporters",))
-    created = {p for p in set(_tree(tmp_path)) - before
-               if not p.startswith(("out/", "results.json", "teitools-cache/"))}
+    results = run_batch(
+        commands, cwd=tmp_path, results=tmp_path / "results.json", harness=("--test-exporters",)
+    )
+    created = {
+        p
+        for p in set(_tree(tmp_path)) - before
+        if not p.startswith(("out/", "results.json", "teitools-cache/"))
+    }
     assert created == set(), f"written outside the output folder: {created}"
     assert not (tmp_path.parent / "escaped-up.txt").exists()
     by_label = dict(results)
@@ -115,11 +132,16 @@ def test_output_under_a_regular_file_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file\n", encoding="utf-8")
     for fmt in ("test-letters", "test-single"):
-        result = run_cli(["export", fmt, str(EDITION), "-o", str(blocker / "out")], cwd=tmp_path,
-                         harness=("--test-exporters",))
+        result = run_cli(
+            ["export", fmt, str(EDITION), "-o", str(blocker / "out")],
+            cwd=tmp_path,
+            harness=("--test-exporters",),
+        )
         assert result.code == 2, result.err
-        expected = (rf"^teitools: error: cannot write {re.escape(str(blocker))}/out\S*: "
-                    rf"{re.escape(str(blocker))} is a file, not a folder$")
+        expected = (
+            rf"^teitools: error: cannot write {re.escape(str(blocker))}/out\S*: "
+            rf"{re.escape(str(blocker))} is a file, not a folder$"
+        )
         assert re.search(expected, result.err, re.MULTILINE), result.err
         assert "Traceback" not in result.err
     assert blocker.read_text(encoding="utf-8") == "a file\n"
@@ -130,12 +152,16 @@ def test_disk_full_is_a_clear_error_and_keeps_the_previous_output(
     tmp_path: Path, fmt: str, after: int
 ) -> None:
     out = tmp_path / "out" / fmt
-    first = run_cli(["export", fmt, str(EDITION), "-o", str(out)], cwd=tmp_path,
-                    harness=("--test-exporters",))
+    first = run_cli(
+        ["export", fmt, str(EDITION), "-o", str(out)], cwd=tmp_path, harness=("--test-exporters",)
+    )
     assert first.code == 0, first.err
     previous = _tree(tmp_path / "out")
-    full = run_cli(["export", fmt, str(EDITION), "-o", str(out)], cwd=tmp_path,
-                   harness=("--test-exporters", "--padding", "1000", "--enospc-after", str(after)))
+    full = run_cli(
+        ["export", fmt, str(EDITION), "-o", str(out)],
+        cwd=tmp_path,
+        harness=("--test-exporters", "--padding", "1000", "--enospc-after", str(after)),
+    )
     assert full.code == 2
     expected = r"^teitools: error: cannot write \S+: No space left on device$"
     assert re.search(expected, full.err, re.MULTILINE), full.err
@@ -170,8 +196,11 @@ def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
     """A 256 KiB tmpfs: a disk that really fills up (needs root and mount; skipped otherwise)."""
     mount_point = tmp_path / "small-disk"
     mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount_point)],
-                             capture_output=True, check=False)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount_point)],
+        capture_output=True,
+        check=False,
+    )
     if mounted.returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)")
     try:
@@ -182,12 +211,16 @@ def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
 
 def test_a_really_full_disk(small_tmpfs: Path, tmp_path: Path) -> None:
     out = small_tmpfs / "out"
-    first = run_cli(["export", "test-letters", str(EDITION), "-o", str(out)], cwd=tmp_path,
-                    harness=("--test-exporters",))
+    first = run_cli(
+        ["export", "test-letters", str(EDITION), "-o", str(out)], cwd=tmp_path, harness=("--test-exporters",)
+    )
     assert first.code == 0, first.err
     previous = _tree(small_tmpfs)
-    full = run_cli(["export", "test-letters", str(EDITION), "-o", str(out)], cwd=tmp_path,
-                   harness=("--test-exporters", "--padding", "100000"))
+    full = run_cli(
+        ["export", "test-letters", str(EDITION), "-o", str(out)],
+        cwd=tmp_path,
+        harness=("--test-exporters", "--padding", "100000"),
+    )
     assert full.code == 2
     assert "No space left on device" in full.err
     assert "Traceback" not in full.err
@@ -202,8 +235,11 @@ def _corpus(folder: Path, count: int, variant: str) -> Path:
     for number in range(count):
         letter_id = f"stalin-kaganovich-{1000 + number}"
         (folder / "letters" / f"{letter_id}.xml").write_text(
-            text.replace("stalin-kaganovich-1932-07x", letter_id)
-                .replace("abominations", f"abominations ({variant})"), encoding="utf-8")
+            text.replace("stalin-kaganovich-1932-07x", letter_id).replace(
+                "abominations", f"abominations ({variant})"
+            ),
+            encoding="utf-8",
+        )
     return folder
 
 
@@ -211,11 +247,16 @@ def _writers(corpus: Path, out: Path) -> list[Command]:
     """Every command that writes a set of files (``write_files``), and the test formats (one
     writes a set, one a single file through ``write_atomic``, as every one-file format does)."""
     one_file = {f"export {name}" for name, exporter in EXPORTERS.items() if exporter.single_file}
-    commands = [c for c in xml_commands(corpus, out)
-                if "-o" in c.argv and c.label != "validate" and c.label not in one_file]
-    return [Command("export test-letters", ("export", "test-letters", str(corpus), "-o", str(out / "t"))),
-            Command("export test-single", ("export", "test-single", str(corpus), "-o", str(out / "t.txt"))),
-            *commands]
+    commands = [
+        c
+        for c in xml_commands(corpus, out)
+        if "-o" in c.argv and c.label != "validate" and c.label not in one_file
+    ]
+    return [
+        Command("export test-letters", ("export", "test-letters", str(corpus), "-o", str(out / "t"))),
+        Command("export test-single", ("export", "test-single", str(corpus), "-o", str(out / "t.txt"))),
+        *commands,
+    ]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -238,8 +279,13 @@ def test_an_interrupted_run_leaves_old_or_complete_files_and_no_temporary(
         reference_argv = [a.replace(str(out), str(reference)) for a in command.argv]
         assert run_cli(reference_argv, cwd=tmp_path, harness=harness, timeout=120).code in (0, 1), label
         complete = _tree(reference)
-        process = subprocess.Popen(harness_argv(command.argv, (*harness, "--slow-fsync", "2")),
-                                   cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            harness_argv(command.argv, (*harness, "--slow-fsync", "2")),
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 60
         while not _temporaries(out) and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)
@@ -256,9 +302,11 @@ def test_an_interrupted_run_leaves_old_or_complete_files_and_no_temporary(
         shutil.rmtree(reference)
 
 
-WRITES = re.compile(r"\.write_text\(|\.write_bytes\(|\bopen\([^)]*['\"][wax]b?\+?['\"]|os\.open\(|"
-                    r"shutil\.(?:copy|move|rmtree)|"
-                    r"\.mkdir\(|\.unlink\(|\.rename\(|os\.(?:remove|rename|replace|makedirs)\(|tempfile\.")
+WRITES = re.compile(
+    r"\.write_text\(|\.write_bytes\(|\bopen\([^)]*['\"][wax]b?\+?['\"]|os\.open\(|"
+    r"shutil\.(?:copy|move|rmtree)|"
+    r"\.mkdir\(|\.unlink\(|\.rename\(|os\.(?:remove|rename|replace|makedirs)\(|tempfile\."
+)
 
 
 def test_only_the_output_module_writes_files() -> None:
@@ -269,6 +317,9 @@ def test_only_the_output_module_writes_files() -> None:
     that writes is a mistake.
     """
     package = ROOT / "teitools"
-    writers = {path.relative_to(package).as_posix() for path in package.rglob("*.py")
-               if WRITES.search(path.read_text(encoding="utf-8"))}
+    writers = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if WRITES.search(path.read_text(encoding="utf-8"))
+    }
     assert writers == {"output.py", "validation/cache.py", "validation/relaxng_files.py"}

@@ -29,8 +29,9 @@ def at_terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
     return stream
 
 
-def test_a_long_run_at_a_terminal_shows_a_bar(monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_long_run_at_a_terminal_shows_a_bar(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     terminal = at_terminal(monkeypatch)
     assert cli.main(["validate", "--no-cache", str(EDITION)]) == 0
     shown = terminal.getvalue()
@@ -57,8 +58,9 @@ def test_no_bar_for_a_short_run(monkeypatch: pytest.MonkeyPatch) -> None:
     assert terminal.getvalue() == ""
 
 
-def test_no_bar_when_stderr_is_not_a_terminal(capsys: pytest.CaptureFixture[str],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_bar_when_stderr_is_not_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(cli, "PROGRESS_AFTER_SECONDS", 0.0)
     assert cli.main(["validate", "--no-cache", str(EDITION)]) == 0

@@ -26,13 +26,20 @@ from teitools.xmlload import load
 from tests.conftest import EDITION, FIXTURES, REFERENCE, reference_file
 
 CMIF_URL = "https://raw.githubusercontent.com/TEI-Correspondence-SIG/CMIF/master/schema/"
-TEI_ALL_URL = ("http://teijenkins.hcmc.uvic.ca/job/TEIP5/lastSuccessfulBuild/artifact/release/"
-               "xml/tei/custom/schema/relaxng/tei_all.rng")
+TEI_ALL_URL = (
+    "http://teijenkins.hcmc.uvic.ca/job/TEIP5/lastSuccessfulBuild/artifact/release/"
+    "xml/tei/custom/schema/relaxng/tei_all.rng"
+)
 SIG_EXAMPLES = [
-    "example01_basic.xml", "example02_email.xml", "example03_more-than-one-addressee.xml",
-    "example04_more-than-one-sender.xml", "example05_fictional-letter.xml",
-    "example06_embedded-letter.xml", "example07_anthology-of-letters.xml",
-    "example09_redirecting.xml", "example11_one-witness-two-correspDesc.xml",
+    "example01_basic.xml",
+    "example02_email.xml",
+    "example03_more-than-one-addressee.xml",
+    "example04_more-than-one-sender.xml",
+    "example05_fictional-letter.xml",
+    "example06_embedded-letter.xml",
+    "example07_anthology-of-letters.xml",
+    "example09_redirecting.xml",
+    "example11_one-witness-two-correspDesc.xml",
     "example12_several-witnesses-one-correspDesc.xml",
     "example13_correspDesc-pointing-to-participDesc.xml",
 ]
@@ -41,10 +48,15 @@ VALID_FILES = sorted(EDITION.rglob("*.xml")) + sorted((FIXTURES / "valid").glob(
 _REFERENCE = REFERENCE
 #: Every file whose RELAX NG verdict is compared with jing's, by schema.
 JING_FILES = {
-    "tei_all_4.9.0.rng": [*VALID_FILES, *TEI_CONSTRAINTS,
-                          *(_REFERENCE / "correspdesc-examples" / n for n in SIG_EXAMPLES)],
-    "cmi-customization.rng": [_REFERENCE / "cmif" / "example01_basic.xml",
-                              _REFERENCE / "cmif" / "example02_cmi-with-printed-edition.xml"],
+    "tei_all_4.9.0.rng": [
+        *VALID_FILES,
+        *TEI_CONSTRAINTS,
+        *(_REFERENCE / "correspdesc-examples" / n for n in SIG_EXAMPLES),
+    ],
+    "cmi-customization.rng": [
+        _REFERENCE / "cmif" / "example01_basic.xml",
+        _REFERENCE / "cmif" / "example02_cmi-with-printed-edition.xml",
+    ],
 }
 EXPECT_TEI = re.compile(r"<!-- expect-tei: (\S+) line (\d+)")
 
@@ -58,7 +70,9 @@ def catalog(tmp_path: Path) -> Path:
         '<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">\n'
         f'  <rewriteURI uriStartString="{CMIF_URL}" rewritePrefix="{cmif.as_uri()}/"/>\n'
         f'  <uri name="{TEI_ALL_URL}" uri="{tei_all.as_uri()}"/>\n'
-        "</catalog>\n", encoding="utf-8")
+        "</catalog>\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -73,10 +87,10 @@ def _jing_invalid(schema: Path) -> frozenset[Path]:
     if jing is None:
         pytest.skip("jing is not installed (Debian package jing)")
     files = [str(p) for p in JING_FILES.get(schema.name, ()) if p.exists()]
-    result = subprocess.run([jing, str(schema), *files], capture_output=True, text=True,
-                            check=False)
-    return frozenset(Path(line.split(":", 1)[0]).resolve()
-                     for line in result.stdout.splitlines() if ": error:" in line)
+    result = subprocess.run([jing, str(schema), *files], capture_output=True, text=True, check=False)
+    return frozenset(
+        Path(line.split(":", 1)[0]).resolve() for line in result.stdout.splitlines() if ": error:" in line
+    )
 
 
 def _grammar_findings(diagnostics: tuple[Diagnostic, ...]) -> list[Diagnostic]:
@@ -97,8 +111,7 @@ def test_cmif_example01_is_invalid_for_cert_medium(catalog: Path) -> None:
 def test_cmif_example02_is_invalid_for_cert_high(catalog: Path) -> None:
     example = reference_file("cmif", "example02_cmi-with-printed-edition.xml")
     report = validate([example], ValidateOptions(catalogs=(catalog,)))
-    assert ("rng-invalid", 53) in [(d.rule, d.line) for d in report.diagnostics
-                                   if 'cert="high"' in d.message]
+    assert ("rng-invalid", 53) in [(d.rule, d.line) for d in report.diagnostics if 'cert="high"' in d.message]
     assert not _jing_valid(reference_file("cmif", "cmi-customization.rng"), example)
 
 
@@ -108,8 +121,9 @@ def test_cmif_schematron_runs_with_xpath2(catalog: Path, tmp_path: Path) -> None
     assert compile_rules(reference_file("cmif", "cmif.sch")).engine == "xpath2"
     text = reference_file("cmif", "example01_basic.xml").read_text(encoding="utf-8")
     lines = text.splitlines()
-    lines.insert(2, f'<?xml-model href="{CMIF_URL}cmif.sch" '
-                    'schematypens="http://purl.oclc.org/dsdl/schematron"?>')
+    lines.insert(
+        2, f'<?xml-model href="{CMIF_URL}cmif.sch" schematypens="http://purl.oclc.org/dsdl/schematron"?>'
+    )
     lines[51] = lines[51].replace('source="#f5055f00', 'source="#00000000')  # file line 52
     copy = tmp_path / "example01_with_sch.xml"
     copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -140,11 +154,8 @@ def _tei_all_jobs() -> tuple[Catalogs, list]:  # type: ignore[type-arg]
 
 def _tei_all(path: Path) -> tuple[list[Diagnostic], list[Diagnostic]]:
     catalogs, jobs = _tei_all_jobs()
-    outcome = run_jobs(load(path), jobs, catalogs, SourceLines(path), str(path),
-                       raise_errors=True)
+    outcome = run_jobs(load(path), jobs, catalogs, SourceLines(path), str(path), raise_errors=True)
     return list(outcome.grammar), list(outcome.rules)
-
-
 
 
 @pytest.mark.slow

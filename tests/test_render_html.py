@@ -64,26 +64,30 @@ def test_page_loads_nothing_from_the_network(letter_id: str) -> None:
 
 def test_names_link_to_register_entries_with_the_canonical_name() -> None:
     document = page_of("stalin-kaganovich-1933")
-    assert ('<a class="name person" href="../persons.html#ordzhonikidze" '
-            'title="Grigory Ordzhonikidze (1886–1937)">Sergo</a>') in document
+    assert (
+        '<a class="name person" href="../persons.html#ordzhonikidze" '
+        'title="Grigory Ordzhonikidze (1886–1937)">Sergo</a>'
+    ) in document
     tractor = page_of("stalin-kaganovich-1932-07")
     # A place inside an organisation's name: one link (links do not nest).
-    assert ('<a class="name org" href="../organisations.html#stalingrad-tractor-plant" '
-            'title="Stalingrad Tractor Plant">Stalingrad Tractor Plant</a>') in tractor
+    assert (
+        '<a class="name org" href="../organisations.html#stalingrad-tractor-plant" '
+        'title="Stalingrad Tractor Plant">Stalingrad Tractor Plant</a>'
+    ) in tractor
     assert '<a class="name place" href="../places.html#moscow" title="Moscow">Moscow</a>' in tractor
 
 
 def test_dates_emphasis_quotes_supplied_and_gaps() -> None:
     letter = page_of("stalin-kaganovich-1935-08-22")
     assert '<p class="dateline"><time datetime="1935-08-22">22 August 1935</time></p>' in letter
-    assert ('<span class="supplied" title="Supplied by the editors (clarification)">[grain]'
-            "</span>") in letter
-    assert "<dd><time datetime=\"1935-08-22\">22 August 1935</time></dd>" in letter
+    assert ('<span class="supplied" title="Supplied by the editors (clarification)">[grain]</span>') in letter
+    assert '<dd><time datetime="1935-08-22">22 August 1935</time></dd>' in letter
     uncertain = page_of("stalin-kaganovich-1930")
     assert "<i>co-operatives</i>" in uncertain
     assert '<span class="gap" title="Words left out by the source' in uncertain
-    assert ('<span class="uncertain">between 1930 and 7 August 1932 (uncertain; inferred by '
-            "the editors)</span>") in uncertain
+    assert (
+        '<span class="uncertain">between 1930 and 7 August 1932 (uncertain; inferred by the editors)</span>'
+    ) in uncertain
     assert "<q>boldness</q>" in page_of("stalin-molotov-1926-06-25")
 
 
@@ -96,20 +100,22 @@ def test_numbered_points_are_an_ordered_list_with_their_numbers() -> None:
 
 def test_notes_are_footnotes_with_back_links() -> None:
     document = page_of("stalin-kaganovich-1934-09-13")
-    assert ('<sup class="noteref"><a href="#note-1" id="noteref-1" aria-label="Note 1">1</a>'
-            "</sup>") in document
+    assert (
+        '<sup class="noteref"><a href="#note-1" id="noteref-1" aria-label="Note 1">1</a></sup>'
+    ) in document
     assert '<li id="note-1">' in document
     assert '<a class="backref" href="#noteref-1"' in document
 
 
 def test_metadata_block_and_cite_block() -> None:
     document = page_of("stalin-molotov-1926-06-25")
-    meta = document[document.index('<dl class="meta">'):document.index("</dl>")]
+    meta = document[document.index('<dl class="meta">') : document.index("</dl>")]
     for label in ("From", "To", "Date", "Text from", "Published in"):
         assert f"<dt>{label}</dt>" in meta
     assert 'href="../sources.html#lih-1995"' in meta
-    assert ('<a href="../persons.html#bukharin" title="Nikolai Bukharin (1888–1938)">'
-            "Nikolai Bukharin</a>") in meta
+    assert (
+        '<a href="../persons.html#bukharin" title="Nikolai Bukharin (1888–1938)">Nikolai Bukharin</a>'
+    ) in meta
     assert document.count('id="cite"') == 1
     assert cite_block(LETTERS["stalin-molotov-1926-06-25"], _EDITION) in document
     assert "<h2>Cite this letter</h2>" in document
@@ -117,11 +123,14 @@ def test_metadata_block_and_cite_block() -> None:
 
 
 def test_unknown_references_are_plain_text_and_unsafe_urls_never_links(tmp_path: Path) -> None:
-    edition, letter = edition_from(tmp_path, """<p><persName ref="#nobody">Nobody</persName>,
+    edition, letter = edition_from(
+        tmp_path,
+        """<p><persName ref="#nobody">Nobody</persName>,
         <placeName ref="javascript:alert(1)">Evil</placeName>,
         <persName ref="https://example.org/p/1">Web</persName>,
         <orgName ref="data:text/html,x">Data</orgName> &lt;script&gt;alert("x")&lt;/script&gt;
-        <date when="not-a-date">someday</date></p>""")
+        <date when="not-a-date">someday</date></p>""",
+    )
     document = html.render_letter(letter, edition, ExportOptions())
     assert_valid_html(document)
     assert "<p>Nobody, Evil, " in document
@@ -146,4 +155,5 @@ def test_export_writes_pages_and_their_stylesheet(tmp_path: Path) -> None:
     css = (tmp_path / "teitools.css").read_text(encoding="utf-8")
     assert "@media print" in css and "@media (max-width" in css and "url(" not in css
     assert (tmp_path / "letters" / "stalin-kaganovich-1933.html").read_text(encoding="utf-8") == (
-        GOLDEN / "stalin-kaganovich-1933.html").read_text(encoding="utf-8")
+        GOLDEN / "stalin-kaganovich-1933.html"
+    ).read_text(encoding="utf-8")

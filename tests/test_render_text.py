@@ -106,14 +106,18 @@ def test_whitespace_is_normalised(letter_id: str) -> None:
 
 def test_heading_says_who_wrote_to_whom_when() -> None:
     assert letter_text("stalin-kaganovich-1935-08-22").startswith(
-        "Joseph Stalin to Lazar Kaganovich, 22 August 1935\n\n22 August 1935\n\n")
+        "Joseph Stalin to Lazar Kaganovich, 22 August 1935\n\n22 August 1935\n\n"
+    )
     assert letter_text("stalin-kaganovich-1932-07").startswith(
-        "Joseph Stalin to Lazar Kaganovich, July 1932\n")
+        "Joseph Stalin to Lazar Kaganovich, July 1932\n"
+    )
     assert letter_text("stalin-kaganovich-1930").startswith(
-        "Joseph Stalin to Lazar Kaganovich (?), between 1930 and 7 August 1932 (uncertain)\n")
+        "Joseph Stalin to Lazar Kaganovich (?), between 1930 and 7 August 1932 (uncertain)\n"
+    )
     assert letter_text("stalin-molotov-1926-06-25").startswith(
         "Joseph Stalin to Vyacheslav Molotov, Alexei Rykov, Nikolai Bukharin and other friends, "
-        "25 June 1926\n")
+        "25 June 1926\n"
+    )
 
 
 def test_editorial_marks_supplied_gaps_and_notes() -> None:
@@ -126,37 +130,50 @@ def test_editorial_marks_supplied_gaps_and_notes() -> None:
     assert "“the verdict is final […]”" in letter_text("stalin-kaganovich-1936-08-23")
 
 
-@pytest.mark.parametrize(("emphasis", "expected"), [
-    ("asterisks", "punishable by a *minimum* of ten years'"),
-    ("upper", "punishable by a MINIMUM of ten years'"),
-    ("none", "punishable by a minimum of ten years'"),
-])
+@pytest.mark.parametrize(
+    ("emphasis", "expected"),
+    [
+        ("asterisks", "punishable by a *minimum* of ten years'"),
+        ("upper", "punishable by a MINIMUM of ten years'"),
+        ("none", "punishable by a minimum of ten years'"),
+    ],
+)
 def test_emphasis_styles(emphasis: str, expected: str) -> None:
     assert expected in letter_text("stalin-kaganovich-1930", emphasis)
 
 
 def test_no_breaks_or_doubled_spaces_at_inline_elements(tmp_path: Path) -> None:
-    edition, letter = edition_from(tmp_path, """<p>A  <hi rend="italic"> spaced
+    edition, letter = edition_from(
+        tmp_path,
+        """<p>A  <hi rend="italic"> spaced
         word </hi>and<persName>Ann</persName>
         <gap/>then<note>a <hi rend="italic">noted</hi>
         gloss</note> end<supplied>s</supplied> and <choice><sic>teh</sic><corr>the</corr></choice>
         <subst><del>old</del><add>new</add></subst> line<lb/>break <hi rend="bold italic">both</hi>
-        <hi>plain hi</hi> <hi rend="superscript">er</hi></p>""")
+        <hi>plain hi</hi> <hi rend="superscript">er</hi></p>""",
+    )
     output = text.render_letter(letter, edition, ExportOptions())
-    assert output == ("Ann to Bob, 2 January 1900\n\n"
-                      "A *spaced word* andAnn […] then[1] end[s] and the new line break *both* "
-                      "*plain hi* er\n"
-                      "\nNotes:\n[1] a *noted* gloss\n")
+    assert output == (
+        "Ann to Bob, 2 January 1900\n\n"
+        "A *spaced word* andAnn […] then[1] end[s] and the new line break *both* "
+        "*plain hi* er\n"
+        "\nNotes:\n[1] a *noted* gloss\n"
+    )
 
 
 def test_lists_paragraphs_salutation_and_closing(tmp_path: Path) -> None:
-    edition, letter = edition_from(tmp_path, """<opener><salute>Dear Bob,</salute></opener>
+    edition, letter = edition_from(
+        tmp_path,
+        """<opener><salute>Dear Bob,</salute></opener>
         <p>One.</p><p>Two.</p><list type="numbered"><item n="1">First</item>
         <item n="2"><p>Second</p><p>more</p></item></list>
-        <closer><salute>Yours</salute><signed>Ann</signed></closer>""")
+        <closer><salute>Yours</salute><signed>Ann</signed></closer>""",
+    )
     output = text.render_letter(letter, edition, ExportOptions())
-    assert output == ("Ann to Bob, 2 January 1900\n\nDear Bob,\n\nOne.\n\nTwo.\n\n1. First\n\n"
-                      "2. Second\n\n   more\n\nYours\n\nAnn\n")
+    assert output == (
+        "Ann to Bob, 2 January 1900\n\nDear Bob,\n\nOne.\n\nTwo.\n\n1. First\n\n"
+        "2. Second\n\n   more\n\nYours\n\nAnn\n"
+    )
 
 
 def test_export_prints_every_letter_separated_by_a_rule(
@@ -176,7 +193,8 @@ def test_export_to_a_folder_writes_one_file_per_letter(tmp_path: Path) -> None:
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == sorted(f"{i}.txt" for i in LETTERS)
     assert (tmp_path / "out" / "stalin-kaganovich-1933.txt").read_text(encoding="utf-8") == (
-        GOLDEN / "stalin-kaganovich-1933.txt").read_text(encoding="utf-8")
+        GOLDEN / "stalin-kaganovich-1933.txt"
+    ).read_text(encoding="utf-8")
 
 
 def test_a_broken_letter_is_reported_and_the_others_exported(
@@ -184,8 +202,7 @@ def test_a_broken_letter_is_reported_and_the_others_exported(
 ) -> None:
     copy = copy_edition(tmp_path / "tei")
     broken = copy / "letters" / "broken.xml"
-    broken.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0">\n  <teiHeader>\n</TEI>\n',
-                      encoding="utf-8")
+    broken.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0">\n  <teiHeader>\n</TEI>\n', encoding="utf-8")
     assert main(["export", "text", str(copy), "-o", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert re.search(r"broken\.xml:3:\d+: error: ", err), err

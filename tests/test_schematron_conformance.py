@@ -39,8 +39,9 @@ def _phase(expected: Path) -> str | None:
     return expected.stem.partition("@")[2] or None
 
 
-@pytest.mark.parametrize(("schema", "expected"), CASES,
-                         ids=[f"{s.parent.name}-{s.stem}-{e.stem}" for s, e in CASES])
+@pytest.mark.parametrize(
+    ("schema", "expected"), CASES, ids=[f"{s.parent.name}-{s.stem}-{e.stem}" for s, e in CASES]
+)
 def test_feature_gives_the_expected_findings(schema: Path, expected: Path) -> None:
     rules = compile_rules(schema, _phase(expected))
     assert rules.engine == ENGINE_OF_BINDING[schema.stem]
@@ -66,11 +67,10 @@ def test_xpath2_findings_point_at_the_attribute_column() -> None:
 XSLT2_CASES = [(s, e) for s, e in CASES if s.stem == "xslt2"]
 
 
-@pytest.mark.parametrize(("schema", "expected"), XSLT2_CASES,
-                         ids=[f"{s.parent.name}-{e.stem}" for s, e in XSLT2_CASES])
-def test_xslt3_binding_gives_the_same_findings(
-    schema: Path, expected: Path, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize(
+    ("schema", "expected"), XSLT2_CASES, ids=[f"{s.parent.name}-{e.stem}" for s, e in XSLT2_CASES]
+)
+def test_xslt3_binding_gives_the_same_findings(schema: Path, expected: Path, tmp_path: Path) -> None:
     """The xslt2 schemas read as xslt3 (XPath 3.1 parser) find exactly the same."""
     folder = tmp_path / schema.parent.name
     shutil.copytree(schema.parent, folder)

@@ -16,11 +16,13 @@ from tests.editions import make_edition
 def test_bundled_edition_settings() -> None:
     settings = settings_for([EDITION / "letters" / "stalin-kaganovich-1933.xml"])
     assert settings.file == EDITION / "teitools.toml"
-    assert settings.title == \
-        "Stalin's letters to Molotov and Kaganovich: a teitools sample edition"
+    assert settings.title == "Stalin's letters to Molotov and Kaganovich: a teitools sample edition"
     assert settings.editors == (Editor("teitools developers"),)
-    assert (settings.publisher, settings.licence, settings.licence_url) == \
-        ("teitools", "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/")
+    assert (settings.publisher, settings.licence, settings.licence_url) == (
+        "teitools",
+        "CC BY 4.0",
+        "https://creativecommons.org/licenses/by/4.0/",
+    )
     assert settings.base_url == "https://example.org/teitools/"
     assert settings.citation_style == "chicago"
     assert settings.schemas == ()
@@ -50,9 +52,12 @@ def test_found_in_parent_folders_teitools_toml_first(tmp_path: Path) -> None:
 
 def test_editor_tables_and_trailing_slash(tmp_path: Path) -> None:
     path = tmp_path / "teitools.toml"
-    path.write_text('editors = ["A. Editor", {name = "B. Editor", email = "b@example.org"}]\n'
-                    'base-url = "https://letters.example.net/ed"\n'
-                    '[cmif]\ndate = 2026-11-26\n', "utf-8")
+    path.write_text(
+        'editors = ["A. Editor", {name = "B. Editor", email = "b@example.org"}]\n'
+        'base-url = "https://letters.example.net/ed"\n'
+        "[cmif]\ndate = 2026-11-26\n",
+        "utf-8",
+    )
     settings = load_settings(path)
     assert settings.cmif.date == "2026-11-26"  # a TOML date, unquoted
     assert settings.editors == (Editor("A. Editor"), Editor("B. Editor", "b@example.org"))
@@ -60,49 +65,117 @@ def test_editor_tables_and_trailing_slash(tmp_path: Path) -> None:
 
 
 BAD_SETTINGS = [
-    pytest.param(("teitools.toml", 'citaton-style = "mla"\n',
-                 "{file}: unknown setting 'citaton-style'; allowed keys: base-url, "
-                 "citation-style, cmif, editors, licence, licence-url, publisher, "
-                 "publisher-url, schemas, title"), id="unknown key"),
-    pytest.param(("teitools.toml", 'citation-style = "harvard"\n',
-                 "{file}: citation-style = 'harvard' is not allowed; allowed values: "
-                 '"chicago", "mla", "apa"'), id="bad citation style"),
-    pytest.param(("teitools.toml", '[cmif]\nbibl-type = "digital"\n',
-                 "{file}: cmif.bibl-type = 'digital' is not allowed; allowed values: "
-                 '"online", "print", "hybrid"'), id="bad bibl type"),
-    pytest.param(("teitools.toml", '[cmif]\nbibliography = "x"\n',
-                 "{file}: unknown setting 'bibliography' in [cmif]; allowed keys: bibl, "
-                 "bibl-id, bibl-type, date, url"), id="unknown cmif key"),
-    pytest.param(("teitools.toml", 'editors = "A. Editor"\n',
-                 "{file}: editors = 'A. Editor' is invalid: expected a list (The edition's "
-                 "editors: names, or tables with a name and an e-mail address.)"),
-                 id="editors not a list"),
-    pytest.param(("teitools.toml", '[cmif]\nbibl-id = "0f5b6a62-3e42-5c1a-9d3b-6c1f4f7e2a10"\n',
-                  "{file}: cmif.bibl-id = '0f5b6a62-3e42-5c1a-9d3b-6c1f4f7e2a10' is invalid: "
-                  "expected a lower-case UUID starting with a letter (it is an xml:id), such as "
-                  "f5055f00-9182-4728-8f81-a0cf016b616b (A UUID for the bibl, when the edition "
-                  "already has one registered; by default one is derived from base-url. It "
-                  "must start with a letter: it is an xml:id.)"), id="bibl id starts with digit"),
-    pytest.param(("teitools.toml", 'editors = ["A. Editor", {email = "b@example.org"}]\n',
-                  "{file}: editors[1] = {{'email': 'b@example.org'}} is invalid: expected a name, "
-                  "or a table with name and email"), id="editor without name"),
-    pytest.param(("teitools.toml", 'base-url = "example.org/letters"\n',
-                 "{file}: base-url = 'example.org/letters' is invalid: expected a web address "
-                 "starting with http:// or https:// (The address the edition's site is "
-                 "published at; letter pages are <base-url>letters/<id>.html.)"),
-                 id="base url without scheme"),
-    pytest.param(("teitools.toml", '[cmif]\ndate = "2026-02-30"\n',
-                 "{file}: cmif.date = '2026-02-30' is not a real calendar date; expected a "
-                 "date written YYYY-MM-DD"), id="impossible date"),
-    pytest.param(("teitools.toml", 'schemas = ["missing.rng"]\n',
-                 "{file}: schemas[0] = 'missing.rng': no such file (paths are relative to "
-                 "{folder})"), id="missing schema"),
-    pytest.param(("teitools.toml", 'title = "unterminated\n',
-                 # tomllib words the rest (its position is checked below).
-                 "{file}: not valid TOML: "), id="TOML syntax"),
-    pytest.param(("pyproject.toml", '[tool.teitools]\ncitation-style = 3\n',
-                 "{file}: tool.teitools.citation-style = 3 is not allowed; allowed values: "
-                 '"chicago", "mla", "apa"'), id="pyproject"),
+    pytest.param(
+        (
+            "teitools.toml",
+            'citaton-style = "mla"\n',
+            "{file}: unknown setting 'citaton-style'; allowed keys: base-url, "
+            "citation-style, cmif, editors, licence, licence-url, publisher, "
+            "publisher-url, schemas, title",
+        ),
+        id="unknown key",
+    ),
+    pytest.param(
+        (
+            "teitools.toml",
+            'citation-style = "harvard"\n',
+            '{file}: citation-style = \'harvard\' is not allowed; allowed values: "chicago", "mla", "apa"',
+        ),
+        id="bad citation style",
+    ),
+    pytest.param(
+        (
+            "teitools.toml",
+            '[cmif]\nbibl-type = "digital"\n',
+            "{file}: cmif.bibl-type = 'digital' is not allowed; allowed values: "
+            '"online", "print", "hybrid"',
+        ),
+        id="bad bibl type",
+    ),
+    pytest.param(
+        (
+            "teitools.toml",
+            '[cmif]\nbibliography = "x"\n',
+            "{file}: unknown setting 'bibliography' in [cmif]; allowed keys: bibl, "
+            "bibl-id, bibl-type, date, url",
+        ),
+        id="unknown cmif key",
+    ),
+    pytest.param(
+        (
+            "teitools.toml",
+            'editors = "A. Editor"\n',
+            "{file}: editors = 'A. Editor' is invalid: expected a list (The edition's "
+            "editors: names, or tables with a name and an e-mail address.)",
+        ),
+        id="editors not a list",
+    ),
+    pytest.param(
+        (
+            "teitools.toml",
+            '[cmif]\nbibl-id = "0f5b6a62-3e42-5c1a-9d3b-6c1f4f7e2a10"\n',
+            "{file}: cmif.bibl-id = '0f5b6a62-3e42-5c1a-9d3b-6c1f4f7e2a10' is invalid: "
+            "expected a lower-case UUID starting with a letter (it is an xml:id), such as "
+            "f5055f00-9182-4728-8f81-a0cf016b616b (A UUID for the bibl, when the edition "
+            "already has one registered; by default one is derived from base-url. It "
+            "must start with a letter: it is an xml:id.)",
+        ),
+        id="bibl id starts with digit",
+    ),
+    pytest.param(
+        (
+            "teitools.toml",
+            'editors = ["A. Editor", {email = "b@example.org"}]\n',
+            "{file}: editors[1] = {{'email': 'b@example.org'}} is invalid: expected a name, "
+            "or a table with name and email",
+        ),
+        id="editor without name",
+    ),
+    pytest.param(
+        (
+            "teitools.toml",
+            'base-url = "example.org/letters"\n',
+            "{file}: base-url = 'example.org/letters' is invalid: expected a web address "
+            "starting with http:// or https:// (The address the edition's site is "
+            "published at; letter pages are <base-url>letters/<id>.html.)",
+        ),
+        id="base url without scheme",
+    ),
+    pytest.param(
+        (
+            "teitools.toml",
+            '[cmif]\ndate = "2026-02-30"\n',
+            "{file}: cmif.date = '2026-02-30' is not a real calendar date; expected a "
+            "date written YYYY-MM-DD",
+        ),
+        id="impossible date",
+    ),
+    pytest.param(
+        (
+            "teitools.toml",
+            'schemas = ["missing.rng"]\n',
+            "{file}: schemas[0] = 'missing.rng': no such file (paths are relative to {folder})",
+        ),
+        id="missing schema",
+    ),
+    pytest.param(
+        (
+            "teitools.toml",
+            'title = "unterminated\n',
+            # tomllib words the rest (its position is checked below).
+            "{file}: not valid TOML: ",
+        ),
+        id="TOML syntax",
+    ),
+    pytest.param(
+        (
+            "pyproject.toml",
+            "[tool.teitools]\ncitation-style = 3\n",
+            "{file}: tool.teitools.citation-style = 3 is not allowed; allowed values: "
+            '"chicago", "mla", "apa"',
+        ),
+        id="pyproject",
+    ),
 ]
 
 
@@ -127,9 +200,7 @@ def test_bad_settings_are_reported_with_exit_code_2(
     assert "Traceback" not in result.err
 
 
-def test_validate_uses_the_schemas_setting(
-    run_cli: RunCli, tmp_path: Path, reference: Path
-) -> None:
+def test_validate_uses_the_schemas_setting(run_cli: RunCli, tmp_path: Path, reference: Path) -> None:
     folder = tmp_path / "cmif"
     folder.mkdir()
     example = (reference / "cmif" / "example01_basic.xml").read_text(encoding="utf-8")
@@ -140,8 +211,10 @@ def test_validate_uses_the_schemas_setting(
     rng = reference / "cmif" / "cmi-customization.rng"
     (folder / "teitools.toml").write_text(f'schemas = ["{rng}"]\n', "utf-8")
     result = run_cli("validate", folder)
-    finding = (f'{folder / "example01_basic.xml"}:43:72: error: @cert="medium" on <date> is '
-               "invalid: allowed values: low [rng-invalid]")
+    finding = (
+        f'{folder / "example01_basic.xml"}:43:72: error: @cert="medium" on <date> is '
+        "invalid: allowed values: low [rng-invalid]"
+    )
     assert result.code == 1
     assert finding in result.out.splitlines()
     # --schema overrides the setting: with the project's own RELAX NG the finding is gone.
@@ -163,8 +236,9 @@ def test_tool_teitools_that_is_not_a_table(run_cli: RunCli, tmp_path: Path) -> N
     (edition / "pyproject.toml").write_text("[tool]\nteitools = 3\n", "utf-8")
     result = run_cli("export", "json", edition)
     assert (result.code, result.out) == (2, "")
-    assert result.err == (f"teitools: error: {edition / 'pyproject.toml'}: tool.teitools must "
-                          "be a table ([tool.teitools])\n")
+    assert result.err == (
+        f"teitools: error: {edition / 'pyproject.toml'}: tool.teitools must be a table ([tool.teitools])\n"
+    )
 
 
 def test_settings_file_not_in_utf8(run_cli: RunCli, tmp_path: Path) -> None:
@@ -172,5 +246,6 @@ def test_settings_file_not_in_utf8(run_cli: RunCli, tmp_path: Path) -> None:
     (edition / "teitools.toml").write_bytes('title = "Gänsbacher"\n'.encode("latin-1"))
     result = run_cli("export", "json", edition)
     assert (result.code, result.out) == (2, "")
-    assert result.err == (f"teitools: error: {edition / 'teitools.toml'}: not valid TOML: "
-                          "not UTF-8 (byte 11 is 0xe4)\n")
+    assert result.err == (
+        f"teitools: error: {edition / 'teitools.toml'}: not valid TOML: not UTF-8 (byte 11 is 0xe4)\n"
+    )

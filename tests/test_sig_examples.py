@@ -24,8 +24,8 @@ from tests.test_render_html import assert_valid_html
 EXAMPLES = REFERENCE / "correspdesc-examples"
 NAMES = sorted(p.name for p in EXAMPLES.glob("*.xml")) if EXAMPLES.is_dir() else []
 pytestmark = pytest.mark.skipif(
-    not NAMES, reason=f"the SIG examples are absent ({EXAMPLES}: ../shared is not beside the "
-    "checkout)")
+    not NAMES, reason=f"the SIG examples are absent ({EXAMPLES}: ../shared is not beside the checkout)"
+)
 
 
 def example(name: str) -> Edition:
@@ -66,18 +66,25 @@ def test_names_without_a_register_entry_are_plain_text(name: str) -> None:
 def test_several_senders_and_addressees() -> None:
     assert texts("example04_more-than-one-sender.xml") == [
         "Adolf Hauffen, Hans Lambel, Hans Meyer, Richard Rosenbaum, August Sauer, Hans Tschinkel,"
-        " Franz Werner and Spiridion Wukadinovic to Bernhard Seuffert, 22 January 1898, Prague\n"]
+        " Franz Werner and Spiridion Wukadinovic to Bernhard Seuffert, 22 January 1898, Prague\n"
+    ]
     assert texts("example03_more-than-one-addressee.xml") == [
-        "Hans Marsilius Purrmann to Hermann Hesse and Ninon Hesse, 1951, Capo di Sorrento\n"]
+        "Hans Marsilius Purrmann to Hermann Hesse and Ninon Hesse, 1951, Capo di Sorrento\n"
+    ]
 
 
 def test_email_with_copies() -> None:
     edition = example("example02_email.xml")
     letter = edition.letters[0]
     assert [(p.name, p.subtype) for p in letter.recipients] == [
-        ("PN0002", "to"), ("PN0003", "to"), ("PN0004", "cc"), ("PN0005", "cc")]
+        ("PN0002", "to"),
+        ("PN0003", "to"),
+        ("PN0004", "cc"),
+        ("PN0005", "cc"),
+    ]
     assert texts("example02_email.xml") == [
-        "PN0001 to PN0002 and PN0003 (cc PN0004 and PN0005), 2 June 1999\n"]
+        "PN0001 to PN0002 and PN0003 (cc PN0004 and PN0005), 2 June 1999\n"
+    ]
     page = html.render_letter(letter, edition, ExportOptions())
     assert "<dt>Copy to</dt><dd>PN0004, PN0005</dd>" in page
 
@@ -87,7 +94,8 @@ def test_a_letter_embedded_in_a_biography_is_only_its_own_div() -> None:
     letter = edition.letters[0]
     assert letter.body is not None and letter.body.get("decls") == "#letter1"
     assert texts("example06_embedded-letter.xml") == [
-        "Adelbert von Chamisso to Louis de La Foye, 20 January 1805\n"]
+        "Adelbert von Chamisso to Louis de La Foye, 20 January 1805\n"
+    ]
 
 
 def test_an_anthology_gives_one_letter_per_correspdesc() -> None:
@@ -98,7 +106,9 @@ def test_an_anthology_gives_one_letter_per_correspdesc() -> None:
         "London d. 4. März [1]815\n\nSchätzbarster Freund!\n\nWir sind ganz wohlbehalten …\n",
     ]
     assert [letter.id for letter in example("example07_anthology-of-letters.xml").letters] == [
-        "letter1", "letter2"]
+        "letter1",
+        "letter2",
+    ]
 
 
 def test_redirection_is_not_a_second_sender_or_recipient() -> None:
@@ -111,8 +121,8 @@ def test_redirection_is_not_a_second_sender_or_recipient() -> None:
     page = html.render_letter(letter, edition, ExportOptions())
     assert "<dt>Redirected by</dt><dd>unknown</dd>" in page
     assert texts("example09_redirecting.xml") == [
-        "John Gneisenau Neihardt to Julius Temple House, 17 December 1932, "
-        "Branson (Montgomery)\n"]
+        "John Gneisenau Neihardt to Julius Temple House, 17 December 1932, Branson (Montgomery)\n"
+    ]
 
 
 def test_participants_named_only_in_particdesc_and_editorial_apparatus() -> None:

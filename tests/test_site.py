@@ -21,18 +21,33 @@ _EDITION = read_edition([EDITION])
 SITE = build_site(_EDITION)
 PAGES = sorted(name for name in SITE if name.endswith(".html"))
 CHRONOLOGICAL = [
-    "stalin-molotov-1926-06-25", "stalin-kaganovich-1930", "stalin-kaganovich-1932-07",
-    "stalin-kaganovich-1933", "kaganovich-stalin-1934-08-28", "stalin-kaganovich-1934-09-13",
-    "stalin-kaganovich-1935-08-22", "stalin-kaganovich-1936-08-23",
+    "stalin-molotov-1926-06-25",
+    "stalin-kaganovich-1930",
+    "stalin-kaganovich-1932-07",
+    "stalin-kaganovich-1933",
+    "kaganovich-stalin-1934-08-28",
+    "stalin-kaganovich-1934-09-13",
+    "stalin-kaganovich-1935-08-22",
+    "stalin-kaganovich-1936-08-23",
 ]
 
 
 def test_the_site_has_an_index_a_page_per_letter_registers_and_search() -> None:
     pages = [name for name in SITE if not name.startswith("letters/cite/")]
-    assert sorted(pages) == sorted([
-        "index.html", "persons.html", "organisations.html", "places.html", "sources.html",
-        "search-index.js", "search.js", "teitools.css", "favicon.svg",
-        *(f"letters/{i}.html" for i in CHRONOLOGICAL)])
+    assert sorted(pages) == sorted(
+        [
+            "index.html",
+            "persons.html",
+            "organisations.html",
+            "places.html",
+            "sources.html",
+            "search-index.js",
+            "search.js",
+            "teitools.css",
+            "favicon.svg",
+            *(f"letters/{i}.html" for i in CHRONOLOGICAL),
+        ]
+    )
     # Each letter's cite block links to its CSL-JSON, BibLaTeX and RIS files.
     downloads = [name for name in SITE if name.startswith("letters/cite/")]
     assert sorted(n.rsplit(".", 1)[1] for n in downloads) == sorted(["bib", "json", "ris"] * 8)
@@ -49,8 +64,7 @@ def test_every_link_resolves_inside_the_site(name: str) -> None:
         if href.startswith(("https://", "http://")):
             continue
         target, _, fragment = href.partition("#")
-        path = posixpath.normpath(posixpath.join(posixpath.dirname(name), target)) if target \
-            else name
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(name), target)) if target else name
         page = SITE.get(path)
         assert page is not None, f"{name}: {href}"
         if fragment:
@@ -59,21 +73,25 @@ def test_every_link_resolves_inside_the_site(name: str) -> None:
 
 def test_index_lists_letters_in_chronological_order_with_uncertain_dates_marked() -> None:
     index = SITE["index.html"]
-    assert re.findall(r'<a href="letters/([^"]+)\.html">[^<]*</a><span class="incipit">',
-                      index) == CHRONOLOGICAL
-    assert ('<span class="date uncertain">between 1930 and 7 August 1932 (uncertain)</span>'
-            '<a href="letters/stalin-kaganovich-1930.html">Joseph Stalin to Lazar Kaganovich (?)</a>'
-            '<span class="incipit">[…] belonging to co-operatives and collective farms. '
-            "The thefts are organised by …</span>") in index
-    assert ('<span class="date">22 August 1935</span><a '
-            'href="letters/stalin-kaganovich-1935-08-22.html">Joseph Stalin to Lazar Kaganovich'
-            "</a>") in index
+    assert (
+        re.findall(r'<a href="letters/([^"]+)\.html">[^<]*</a><span class="incipit">', index) == CHRONOLOGICAL
+    )
+    assert (
+        '<span class="date uncertain">between 1930 and 7 August 1932 (uncertain)</span>'
+        '<a href="letters/stalin-kaganovich-1930.html">Joseph Stalin to Lazar Kaganovich (?)</a>'
+        '<span class="incipit">[…] belonging to co-operatives and collective farms. '
+        "The thefts are organised by …</span>"
+    ) in index
+    assert (
+        '<span class="date">22 August 1935</span><a '
+        'href="letters/stalin-kaganovich-1935-08-22.html">Joseph Stalin to Lazar Kaganovich'
+        "</a>"
+    ) in index
 
 
 def test_letter_pages_link_to_the_previous_and_next_letters() -> None:
     for number, letter_id in enumerate(CHRONOLOGICAL):
-        links = dict(re.findall(r'rel="(prev|next)" href="([^"]+)\.html"',
-                                SITE[f"letters/{letter_id}.html"]))
+        links = dict(re.findall(r'rel="(prev|next)" href="([^"]+)\.html"', SITE[f"letters/{letter_id}.html"]))
         assert links.get("prev") == (CHRONOLOGICAL[number - 1] if number else None)
         after = CHRONOLOGICAL[number + 1] if number + 1 < len(CHRONOLOGICAL) else None
         assert links.get("next") == after
@@ -81,18 +99,21 @@ def test_letter_pages_link_to_the_previous_and_next_letters() -> None:
 
 def _entry(page: str, ref: str) -> str:
     start = page.index(f'id="{ref}"')
-    return page[start:page.index("</section>", start)]
+    return page[start : page.index("</section>", start)]
 
 
 def test_person_register_lists_letters_sent_received_and_mentioned() -> None:
     stalin = _entry(SITE["persons.html"], "stalin")
     assert "<h2>Stalin, Joseph</h2>" in stalin and "<p>1878–1953</p>" in stalin
     assert stalin.count('<li><a href="') == len(CHRONOLOGICAL)  # 7 sent, 1 received
-    assert "<h3>Letters received</h3>\n<ul><li><a href=\"letters/kaganovich-stalin-1934-08-28.html\">" in (
-        stalin)
+    assert '<h3>Letters received</h3>\n<ul><li><a href="letters/kaganovich-stalin-1934-08-28.html">' in (
+        stalin
+    )
     kleiner = _entry(SITE["persons.html"], "kleiner")
-    assert ('<h3>Mentioned in</h3>\n<ul><li><a href="letters/stalin-kaganovich-1935-08-22.html">'
-            "Joseph Stalin to Lazar Kaganovich, 22 August 1935</a></li></ul>") in kleiner
+    assert (
+        '<h3>Mentioned in</h3>\n<ul><li><a href="letters/stalin-kaganovich-1935-08-22.html">'
+        "Joseph Stalin to Lazar Kaganovich, 22 August 1935</a></li></ul>"
+    ) in kleiner
     zinoviev = _entry(SITE["persons.html"], "zinoviev")
     assert zinoviev.count("stalin-molotov-1926-06-25.html") == 1  # once, though named six times
 
@@ -110,7 +131,7 @@ def test_place_organisation_and_source_registers() -> None:
 def test_search_index_holds_text_and_names_of_every_letter() -> None:
     script = SITE["search-index.js"]
     prefix = "window.TEITOOLS_SEARCH_INDEX = "
-    data = json.loads(script[script.index(prefix) + len(prefix):].rstrip().rstrip(";"))
+    data = json.loads(script[script.index(prefix) + len(prefix) :].rstrip().rstrip(";"))
     assert [entry["href"] for entry in data] == [f"letters/{i}.html" for i in CHRONOLOGICAL]
     kleiner = [entry for entry in data if "Kleiner" in entry["text"]]
     assert [entry["href"] for entry in kleiner] == ["letters/stalin-kaganovich-1935-08-22.html"]
@@ -123,17 +144,17 @@ def test_search_index_holds_text_and_names_of_every_letter() -> None:
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     assert main(["site", str(EDITION), "-o", str(tmp_path / "a")]) == 0
     assert main(["site", str(EDITION), "-o", str(tmp_path / "b")]) == 0
-    first = {p.relative_to(tmp_path / "a"): p.read_bytes()
-             for p in (tmp_path / "a").rglob("*") if p.is_file()}
-    second = {p.relative_to(tmp_path / "b"): p.read_bytes()
-              for p in (tmp_path / "b").rglob("*") if p.is_file()}
+    first = {
+        p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()
+    }
+    second = {
+        p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()
+    }
     assert first == second
     assert len(first) == len(SITE)
 
 
-def test_site_command_reports_what_it_wrote(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_site_command_reports_what_it_wrote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["site", "-o", str(tmp_path), str(EDITION)]) == 0
     assert capsys.readouterr().err == f"wrote {len(SITE)} files (8 letters) to {tmp_path}\n"
 

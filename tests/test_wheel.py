@@ -53,8 +53,9 @@ def _clean_env() -> dict[str, str]:
 
 
 def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=cwd, env=_clean_env(), capture_output=True, text=True,
-                          timeout=600, check=False)
+    return subprocess.run(
+        command, cwd=cwd, env=_clean_env(), capture_output=True, text=True, timeout=600, check=False
+    )
 
 
 def _require(done: subprocess.CompletedProcess[str], what: str) -> None:
@@ -73,22 +74,28 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     pytest.importorskip("build", reason="the build package is in the test extra")
     base = tmp_path_factory.mktemp("wheel")
     dist = base / "dist"
-    _require(_run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
-                  base), "python -m build --wheel")
+    _require(
+        _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)], base),
+        "python -m build --wheel",
+    )
     wheels = sorted(dist.glob("teitools-*.whl"))
     assert len(wheels) == 1, wheels
     venv = base / "venv"
     _require(_run([sys.executable, "-m", "venv", str(venv)], base), "python -m venv")
-    _require(_run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                   str(wheels[0])], base), "pip install <wheel>")
+    _require(
+        _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheels[0])], base),
+        "pip install <wheel>",
+    )
     work = base / "work"
     (work / "edition" / "letters").mkdir(parents=True)
     shutil.copy(EDITION / "letters" / f"{LETTER}.xml", work / "edition" / "letters")
     for register in REGISTERS:
         shutil.copy(EDITION / register, work / "edition")
     # The premise of every test here: nothing around the working folder is a checkout.
-    assert not any((folder / "schemas").is_dir() or (folder / "pyproject.toml").exists()
-                   for folder in (work, *work.parents)), work
+    assert not any(
+        (folder / "schemas").is_dir() or (folder / "pyproject.toml").exists()
+        for folder in (work, *work.parents)
+    ), work
     return Installed(wheels[0], venv, work)
 
 
@@ -106,9 +113,14 @@ def test_installed_teitools_validates_a_letter_and_its_registers(installed: Inst
 
 
 def test_installed_teitools_loads_code_and_schemas_from_the_venv(installed: Installed) -> None:
-    done = _run([installed.bin("python"), "-c",
-                 "import teitools, teitools.resources as r; "
-                 "print(teitools.__file__); print(r.schemas_dir())"], installed.work)
+    done = _run(
+        [
+            installed.bin("python"),
+            "-c",
+            "import teitools, teitools.resources as r; print(teitools.__file__); print(r.schemas_dir())",
+        ],
+        installed.work,
+    )
     assert done.returncode == 0, done.stderr
     package, schemas = (Path(line).resolve() for line in done.stdout.splitlines())
     venv = installed.venv.resolve()
@@ -123,11 +135,11 @@ def test_installed_teitools_reports_a_broken_letter_with_rule_ids(installed: Ins
     letter = broken / "letters" / f"{LETTER}.xml"
     text = letter.read_text(encoding="utf-8")
     # One mistake for each layer: grammar, Schematron, cross-file.
-    for good, bad in (('<persName ref="#kleiner">Kleiner</persName>',
-                       '<persname ref="#kleiner">Kleiner</persname>'),
-                      ('<date when="1935-08-22">22 August 1935</date>\n',
-                       '<date when="1935-8-22">22 August 1935</date>\n'),
-                      ('ref="#bashkir-region"', 'ref="#bashkiria"')):
+    for good, bad in (
+        ('<persName ref="#kleiner">Kleiner</persName>', '<persname ref="#kleiner">Kleiner</persname>'),
+        ('<date when="1935-08-22">22 August 1935</date>\n', '<date when="1935-8-22">22 August 1935</date>\n'),
+        ('ref="#bashkir-region"', 'ref="#bashkiria"'),
+    ):
         assert good in text, good
         text = text.replace(good, bad, 1)
     letter.write_text(text, encoding="utf-8")
@@ -139,8 +151,7 @@ def test_installed_teitools_reports_a_broken_letter_with_rule_ids(installed: Ins
 
 
 def test_python_m_teitools_reports_the_wheel_version(installed: Installed) -> None:
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
-        "version"]
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     done = _run([installed.bin("python"), "-m", "teitools", "--version"], installed.work)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"teitools, version {version}"

@@ -64,7 +64,8 @@ def xml_commands(source: Path, out: Path, *, letter: Path | None = None) -> list
         elif name == "export":
             commands.extend(
                 Command(f"export {fmt}", ("export", fmt, str(source), "-o", str(out / f"export-{fmt}")))
-                for fmt in sorted(EXPORTERS))
+                for fmt in sorted(EXPORTERS)
+            )
         elif name == "cite":
             commands.append(Command(name, (name, str(one))))
         elif name in ("site", "build"):
@@ -77,7 +78,8 @@ def xml_commands(source: Path, out: Path, *, letter: Path | None = None) -> list
 
 def _reads_paths(command: click.Command) -> bool:
     return not isinstance(command, click.Group) and any(
-        isinstance(p, click.Argument) and isinstance(p.type, click.Path) for p in command.params)
+        isinstance(p, click.Argument) and isinstance(p.type, click.Path) for p in command.params
+    )
 
 
 def _has_output(command: click.Command) -> bool:
@@ -90,32 +92,56 @@ def harness_argv(argv: tuple[str, ...] | list[str], harness: tuple[str, ...] = (
     return [sys.executable, str(HARNESS), "--max-memory", str(MEMORY_LIMIT), *harness, "--", *argv]
 
 
-def run_cli(argv: tuple[str, ...] | list[str], *, cwd: Path, harness: tuple[str, ...] = (),
-            timeout: float = TIME_LIMIT) -> Result:
+def run_cli(
+    argv: tuple[str, ...] | list[str],
+    *,
+    cwd: Path,
+    harness: tuple[str, ...] = (),
+    timeout: float = TIME_LIMIT,
+) -> Result:
     """Run ``teitools argv`` in a subprocess under the time and memory limits.
 
     A run that does not finish in ``timeout`` seconds is killed and fails the calling test.
     """
     start = time.monotonic()
     try:
-        done = subprocess.run(harness_argv(argv, harness), cwd=cwd, capture_output=True, text=True,
-                              errors="replace", timeout=timeout, check=False)
+        done = subprocess.run(
+            harness_argv(argv, harness),
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         raise AssertionError(f"teitools {' '.join(argv)} did not finish in {timeout} s") from None
     return Result(done.returncode, done.stdout, done.stderr, time.monotonic() - start)
 
 
-def run_batch(commands: list[Command], *, cwd: Path, results: Path,
-              harness: tuple[str, ...] = (), limit: float = TIME_LIMIT) -> list[tuple[str, Result]]:
+def run_batch(
+    commands: list[Command],
+    *,
+    cwd: Path,
+    results: Path,
+    harness: tuple[str, ...] = (),
+    limit: float = TIME_LIMIT,
+) -> list[tuple[str, Result]]:
     """Run every command in one subprocess under the memory limit (see the harness's
     ``--batch``); each must take less than ``limit`` seconds.
 
     The harness announces each command on stderr before it runs it; a watchdog kills the
     batch as soon as one command has run for ``limit`` seconds, and names it.
     """
-    process = subprocess.Popen(harness_argv([], (*harness, "--batch", str(results))), cwd=cwd,
-                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True, errors="replace")
+    process = subprocess.Popen(
+        harness_argv([], (*harness, "--batch", str(results))),
+        cwd=cwd,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+    )
     announced: list[tuple[float, str]] = [(time.monotonic(), "(start-up)")]
     reader = threading.Thread(target=_follow, args=(process, announced), daemon=True)
     reader.start()

@@ -84,8 +84,9 @@ def biblatex_entry(citable: Citable) -> str:
 def bibtex_entry(citable: Citable) -> str:
     """One ``@incollection`` entry (``@misc`` for a letter not printed in a volume)."""
     title = f"{citable.title}, {citable.spoken_date}" if citable.date else citable.title
-    note = " ".join([*([citable.kind.capitalize() + "."] if citable.kind else []),
-                     *uncertainty_notes(citable)])
+    note = " ".join(
+        [*([citable.kind.capitalize() + "."] if citable.kind else []), *uncertainty_notes(citable)]
+    )
     fields = [
         ("author", names(citable.senders)),
         ("title", f"{{{escape(title)}}}"),
@@ -141,6 +142,15 @@ def _iso(date: PartialDate | None, mark: str) -> str:
 
 def _langid(language: str | None) -> str | None:
     """biblatex's babel/polyglossia language names for the languages letters are in."""
-    known = {"en": "english", "ru": "russian", "de": "german", "fr": "french", "it": "italian",
-             "es": "spanish", "pl": "polish", "uk": "ukrainian", "cs": "czech"}
+    known = {
+        "en": "english",
+        "ru": "russian",
+        "de": "german",
+        "fr": "french",
+        "it": "italian",
+        "es": "spanish",
+        "pl": "polish",
+        "uk": "ukrainian",
+        "cs": "czech",
+    }
     return known.get((language or "").split("-")[0].lower())

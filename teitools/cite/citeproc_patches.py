@@ -50,15 +50,13 @@ def _honour_initialize_false() -> None:
         try:
             value = sort_options[name]
         except (TypeError, KeyError):
-            inherited = parent.get_option(f"name-{name}" if name in {"form", "delimiter"}
-                                          else name)
+            inherited = parent.get_option(f"name-{name}" if name in {"form", "delimiter"} else name)
             value = self.get(name, inherited)
         if name in {"initialize-with-hyphen", "et-al-use-last"}:
             value = value.lower() == "true"
         elif name.startswith("et-al"):
             value = int(value)
-        elif name == "initialize-with" and value is not None \
-                and _initialize(self, parent) == "false":
+        elif name == "initialize-with" and value is not None and _initialize(self, parent) == "false":
             value = None
         return value
 
@@ -111,15 +109,18 @@ def _cache_style_lookups() -> None:
         return macros[key]
 
     CitationStylesElement.get_macro = get_macro
-    for cls, method in ((CitationStylesElement, "get_layout"), (Date, "is_locale_date"),
-                        (Names, "substitute"), (Locale, "get_date")):
+    for cls, method in (
+        (CitationStylesElement, "get_layout"),
+        (Date, "is_locale_date"),
+        (Names, "substitute"),
+        (Locale, "get_date"),
+    ):
         _memoize_structural(cls, method)
 
     terms: dict[tuple[Any, str, str | None, bool], Any] = {}
     find_term = Locale.get_term
 
-    def get_term(self: Any, name: str, form: str | None = None,
-                 zero_padded: bool = False) -> Any:
+    def get_term(self: Any, name: str, form: str | None = None, zero_padded: bool = False) -> Any:
         key = (self, name, form, zero_padded)
         if key not in terms:
             try:

@@ -41,8 +41,10 @@ def validate_items(data: list[dict[str, object]]) -> None:
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(top)"
-        raise CitationError(f"CSL-JSON export breaks {SCHEMA} at {where}: {first.message} "
-                            f"({len(errors)} problem(s); a bug in teitools, please report it)")
+        raise CitationError(
+            f"CSL-JSON export breaks {SCHEMA} at {where}: {first.message} "
+            f"({len(errors)} problem(s); a bug in teitools, please report it)"
+        )
 
 
 def export(edition: Edition, options: ExportOptions) -> ExportResult:

@@ -44,8 +44,7 @@ def cite_block(letter: Letter, edition: Edition, folder: str = "cite/") -> str:
     citable = _citable(letter, edition)
     note = format_citation(csl_item(citable), CiteOptions(style="chicago", note=True, html=True))
     links = "\n".join(
-        f'    <li><a href="{escape(folder + citable.key + suffix)}" type="{media}" '
-        f'download>{label}</a></li>'
+        f'    <li><a href="{escape(folder + citable.key + suffix)}" type="{media}" download>{label}</a></li>'
         for label, suffix, media in DOWNLOADS
     )
     return (

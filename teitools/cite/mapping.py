@@ -31,13 +31,51 @@ KINDS = {
 #: The register id that stands for a participant the sources do not name.
 UNKNOWN_REF = "unknown"
 
-_CYRILLIC = dict(zip(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
-    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r",
-     "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "iu", "ia", "i", "i",
-     "ie", "g"],
-    strict=True,
-))
+_CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "i",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "iu",
+            "ia",
+            "i",
+            "i",
+            "ie",
+            "g",
+        ],
+        strict=True,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -54,12 +92,12 @@ class Name:
     conjectural: bool = False
 
     def display(self) -> str:
-        """"Lazar Kaganovich", "other friends", "Lazar Kaganovich (?)"."""
+        """ "Lazar Kaganovich", "other friends", "Lazar Kaganovich (?)"."""
         text = " ".join(p for p in (self.given, self.family) if p) or self.literal
         return f"{text} (?)" if self.conjectural else text
 
     def inverted(self) -> str:
-        """"Kaganovich, Lazar" (for RIS and BibTeX); a literal name stays as it is."""
+        """ "Kaganovich, Lazar" (for RIS and BibTeX); a literal name stays as it is."""
         if self.family and self.given:
             text = f"{self.family}, {self.given}"
         else:
@@ -98,7 +136,7 @@ class Citable:
 
     @property
     def title(self) -> str:
-        """"Stalin to Kaganovich", "Stalin to Molotov, Rykov, Bukharin and other friends"."""
+        """ "Stalin to Kaganovich", "Stalin to Molotov, Rykov, Bukharin and other friends"."""
         senders = _join(n.short() for n in self.senders)
         return f"{senders} to {_join(n.short() for n in self.recipients)}"
 
@@ -124,8 +162,7 @@ def citables(edition: Edition, letters: Iterable[Letter] | None = None) -> list[
     """
     keys = citation_keys(edition)
     chosen = edition.letters if letters is None else tuple(letters)
-    return [_citable(edition, letter, keys[letter.id])
-            for letter in sorted(chosen, key=Letter.sort_key)]
+    return [_citable(edition, letter, keys[letter.id]) for letter in sorted(chosen, key=Letter.sort_key)]
 
 
 #: Keys of the editions in use: every letter page asks for its letter's key, and making the
@@ -254,10 +291,10 @@ def ascii_fold(text: str) -> str:
 
 
 def _citable(edition: Edition, letter: Letter, key: str) -> Citable:
-    senders = tuple(_name(edition, p, "sender") for p in letter.senders) \
-        or (Name(literal="unknown sender"),)
-    recipients = tuple(_name(edition, p, "recipient") for p in letter.recipients) \
-        or (Name(literal="unknown recipient"),)
+    senders = tuple(_name(edition, p, "sender") for p in letter.senders) or (Name(literal="unknown sender"),)
+    recipients = tuple(_name(edition, p, "recipient") for p in letter.recipients) or (
+        Name(literal="unknown recipient"),
+    )
     ref = letter.source("edition")
     volume = edition.sources.get(ref.ref) if ref is not None and ref.ref else None
     uncertain = volume is not None and ref is not None and ref.cert in UNCERTAIN
@@ -284,8 +321,7 @@ def _name(edition: Edition, participant: Participant, role: str) -> Name:
 def _base_key(edition: Edition, letter: Letter) -> str:
     citable = _citable(edition, letter, "")
     sender = _key_part(letter.senders[0] if letter.senders else None, citable.senders[0])
-    recipient = _key_part(letter.recipients[0] if letter.recipients else None,
-                          citable.recipients[0])
+    recipient = _key_part(letter.recipients[0] if letter.recipients else None, citable.recipients[0])
     span = letter.date
     start = (span.when or span.not_before or span.not_after) if span else None
     return f"{sender}{start.iso() if start else 'nd'}{recipient}"
@@ -316,7 +352,7 @@ def _parts(date: PartialDate) -> list[int]:
 
 
 def _join(parts: Iterable[str]) -> str:
-    """"A", "A and B", "A, B and C": the edition's own titles have no serial comma."""
+    """ "A", "A and B", "A, B and C": the edition's own titles have no serial comma."""
     items = list(parts)
     if len(items) <= 1:
         return "".join(items)

@@ -34,8 +34,7 @@ def ris_date(span: DateSpan | None) -> str | None:
 def record(citable: Citable) -> str:
     """One RIS record, ending with ``ER  -``."""
     volume = citable.volume
-    start = citable.date.when or citable.date.not_before or citable.date.not_after \
-        if citable.date else None
+    start = citable.date.when or citable.date.not_before or citable.date.not_after if citable.date else None
     lines: list[tuple[str, str | None]] = [
         ("TY", "PCOMM"),
         ("ID", citable.key),
@@ -58,8 +57,7 @@ def record(citable: Citable) -> str:
         ]
     lines += [("N1", note) for note in uncertainty_notes(citable)]
     lines.append(("ER", ""))
-    return "".join(f"{tag}  - {value}{EOL}"
-                   for tag, value in lines if value is not None)
+    return "".join(f"{tag}  - {value}{EOL}" for tag, value in lines if value is not None)
 
 
 def published_in(citable: Citable) -> str:
@@ -71,14 +69,18 @@ def published_in(citable: Citable) -> str:
     if len(editors) > 3:
         who = f"{editors[0]} et al., eds., "
     elif editors:
-        who = (" and ".join(editors) if len(editors) < 3
-               else f"{editors[0]}, {editors[1]} and {editors[2]}")
+        who = " and ".join(editors) if len(editors) < 3 else f"{editors[0]}, {editors[1]} and {editors[2]}"
         who += ", eds., " if len(editors) > 1 else ", ed., "
     else:
         who = ""
-    imprint = ", ".join(p for p in (
-        ": ".join(p for p in (volume.place, volume.publisher) if p),
-        str(volume.year) if volume.year else "") if p)
+    imprint = ", ".join(
+        p
+        for p in (
+            ": ".join(p for p in (volume.place, volume.publisher) if p),
+            str(volume.year) if volume.year else "",
+        )
+        if p
+    )
     return f"{who}{volume.title}" + (f" ({imprint})" if imprint else "")
 
 

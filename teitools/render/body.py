@@ -34,15 +34,65 @@ from teitools.xmlload import TEI_NS
 _T = f"{{{TEI_NS}}}"
 
 #: Elements that start a block of their own (a paragraph or a line in the letter).
-_BLOCKS = frozenset({
-    "p", "ab", "head", "opener", "closer", "salute", "dateline", "signed", "postscript",
-    "div", "div1", "div2", "div3", "lg", "l", "address", "addrLine", "byline", "trailer",
-    "argument", "epigraph", "floatingText", "body", "text", "group", "front", "back", "label",
-    "table", "row", "cell", "figure", "sp", "speaker", "item",
-})
+_BLOCKS = frozenset(
+    {
+        "p",
+        "ab",
+        "head",
+        "opener",
+        "closer",
+        "salute",
+        "dateline",
+        "signed",
+        "postscript",
+        "div",
+        "div1",
+        "div2",
+        "div3",
+        "lg",
+        "l",
+        "address",
+        "addrLine",
+        "byline",
+        "trailer",
+        "argument",
+        "epigraph",
+        "floatingText",
+        "body",
+        "text",
+        "group",
+        "front",
+        "back",
+        "label",
+        "table",
+        "row",
+        "cell",
+        "figure",
+        "sp",
+        "speaker",
+        "item",
+    }
+)
 #: Elements whose content is not part of the reading text.
-_SKIPPED = frozenset({"sic", "orig", "abbr", "del", "fw", "pb", "cb", "milestone", "figDesc",
-                      "teiHeader", "facsimile", "interpGrp", "linkGrp", "surplus", "metamark"})
+_SKIPPED = frozenset(
+    {
+        "sic",
+        "orig",
+        "abbr",
+        "del",
+        "fw",
+        "pb",
+        "cb",
+        "milestone",
+        "figDesc",
+        "teiHeader",
+        "facsimile",
+        "interpGrp",
+        "linkGrp",
+        "surplus",
+        "metamark",
+    }
+)
 #: Elements that hold only elements: whitespace between their children is layout, not text.
 _ELEMENT_ONLY = frozenset({"subst", "choice", "app", "listBibl"})
 #: In a ``choice``, the reading a reader wants, best first.
@@ -64,7 +114,7 @@ def _local(element: etree._Element) -> str:
     tag = element.tag
     if not isinstance(tag, str):
         return ""  # comments and processing instructions
-    return tag[len(_T):] if tag.startswith(_T) else etree.QName(tag).localname
+    return tag[len(_T) :] if tag.startswith(_T) else etree.QName(tag).localname
 
 
 def _pointer(value: str | None) -> str | None:

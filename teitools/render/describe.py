@@ -45,15 +45,14 @@ def doubtful(participant: Participant) -> bool:
 
 
 def join_names(names: Sequence[str]) -> str:
-    """"A", "A and B", "A, B and C"."""
+    """ "A", "A and B", "A, B and C"."""
     if len(names) <= 1:
         return "".join(names)
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def people_phrase(participants: Sequence[Participant], edition: Edition) -> str:
-    return join_names([participant_name(p, edition) + (" (?)" if doubtful(p) else "")
-                       for p in participants])
+    return join_names([participant_name(p, edition) + (" (?)" if doubtful(p) else "") for p in participants])
 
 
 def main_recipients(letter: Letter) -> tuple[Participant, ...]:
@@ -84,8 +83,7 @@ def heading(letter: Letter, edition: Edition) -> str:
     senders = people_phrase(letter.senders, edition) or "Unknown sender"
     recipients = people_phrase(main_recipients(letter), edition) or "unknown recipient"
     copies = people_phrase(copy_recipients(letter), edition)
-    parts = [f"{senders} to {recipients}" + (f" (cc {copies})" if copies else ""),
-             date_phrase(letter)]
+    parts = [f"{senders} to {recipients}" + (f" (cc {copies})" if copies else ""), date_phrase(letter)]
     place = place_phrase(letter.place_sent, edition)
     if place:
         parts.append(place)
@@ -93,7 +91,7 @@ def heading(letter: Letter, edition: Edition) -> str:
 
 
 def life_dates(person: Person) -> str:
-    """"1878–1953", "born 1878", "died 1953", or ""."""
+    """ "1878–1953", "born 1878", "died 1953", or ""."""
     if person.birth and person.death:
         return f"{person.birth.spoken()}–{person.death.spoken()}"
     if person.birth:
@@ -129,8 +127,7 @@ def source_citation(source: Source) -> str:
     people = join_names([a.display() for a in source.authors])
     if not people and editors:
         shown = editors if len(editors) <= 3 else [*editors[:2], "et al."]
-        people = (", ".join(shown[:-1]) + " " + shown[-1] if shown[-1] == "et al."
-                  else join_names(shown))
+        people = ", ".join(shown[:-1]) + " " + shown[-1] if shown[-1] == "et al." else join_names(shown)
         people += " (eds)" if len(editors) > 1 else " (ed.)"
     imprint = ": ".join(p for p in (source.place, source.publisher) if p)
     if source.year is not None:

@@ -45,8 +45,18 @@ from teitools.render.nodes import (
 )
 from teitools.render.page import assets, page
 
-_TAGS = {"italic": "i", "i": "i", "bold": "b", "b": "b", "underline": "u", "u": "u",
-         "emph": "em", "superscript": "sup", "sup": "sup", "subscript": "sub"}
+_TAGS = {
+    "italic": "i",
+    "i": "i",
+    "bold": "b",
+    "b": "b",
+    "underline": "u",
+    "u": "u",
+    "emph": "em",
+    "superscript": "sup",
+    "sup": "sup",
+    "subscript": "sub",
+}
 _GAP_TITLES = {
     "omitted": "Words left out by the source this text is quoted from",
     "truncated": "The source quotes only part of the sentence here",
@@ -83,27 +93,31 @@ def render_letter(
     if body is None:
         body = read_body(letter.body)
     title = heading(letter, edition)
-    parts = [f'<article class="letter" aria-labelledby="page-title">\n'
-             f'<h1 id="page-title">{escape(title)}</h1>\n',
-             _metadata(letter, edition)]
+    parts = [
+        f'<article class="letter" aria-labelledby="page-title">\n<h1 id="page-title">{escape(title)}</h1>\n',
+        _metadata(letter, edition),
+    ]
     language = letter.language if letter.language and _LANGUAGE.match(letter.language) else None
     lang = f' lang="{escape(language)}"' if language else ""
-    parts.append(f'<div class="reading-text"{lang}>\n'
-                 + "".join(_block(b, edition) for b in body.blocks) + "</div>\n")
+    parts.append(
+        f'<div class="reading-text"{lang}>\n' + "".join(_block(b, edition) for b in body.blocks) + "</div>\n"
+    )
     if body.notes:
         notes = "".join(
             f'<li id="note-{n.number}">{_inlines(n.inlines, edition, in_link=False)} '
             f'<a class="backref" href="#noteref-{n.number}" '
             f'aria-label="Back to the text of note {n.number}">↩</a></li>\n'
-            for n in body.notes)
-        parts.append('<section class="notes" aria-labelledby="notes-title">\n'
-                     f'<h2 id="notes-title">Notes</h2>\n<ol>\n{notes}</ol>\n</section>\n')
+            for n in body.notes
+        )
+        parts.append(
+            '<section class="notes" aria-labelledby="notes-title">\n'
+            f'<h2 id="notes-title">Notes</h2>\n<ol>\n{notes}</ol>\n</section>\n'
+        )
     parts.append(cite_block(letter, edition, folder=CITE_FOLDER))
     parts.append("</article>\n")
     if previous or following:
         parts.append(_prev_next(previous, following))
-    return page(letter.title or title, "".join(parts), root=FROM_LETTER,
-                head=meta_tags(letter, edition))
+    return page(letter.title or title, "".join(parts), root=FROM_LETTER, head=meta_tags(letter, edition))
 
 
 def citation_files(letter: Letter, edition: Edition, page_file: str) -> dict[str, str]:
@@ -111,8 +125,9 @@ def citation_files(letter: Letter, edition: Edition, page_file: str) -> dict[str
     beside its page (``letters/cite/<key>.json`` for ``letters/<id>.html``)."""
     folder = page_file.rpartition("/")[0]
     prefix = f"{folder}/" if folder else ""
-    return {prefix + name: content
-            for name, content in letter_files(letter, edition, folder=CITE_FOLDER).items()}
+    return {
+        prefix + name: content for name, content in letter_files(letter, edition, folder=CITE_FOLDER).items()
+    }
 
 
 def export(edition: Edition, options: ExportOptions) -> ExportResult:
@@ -129,11 +144,13 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
 def _prev_next(previous: Neighbour | None, following: Neighbour | None) -> str:
     links = []
     if previous:
-        links.append(f'<a class="prev" rel="prev" href="{escape(previous.href)}">'
-                     f"← {escape(previous.label)}</a>")
+        links.append(
+            f'<a class="prev" rel="prev" href="{escape(previous.href)}">← {escape(previous.label)}</a>'
+        )
     if following:
-        links.append(f'<a class="next" rel="next" href="{escape(following.href)}">'
-                     f"{escape(following.label)} →</a>")
+        links.append(
+            f'<a class="next" rel="next" href="{escape(following.href)}">{escape(following.label)} →</a>'
+        )
     return f'<nav class="prevnext" aria-label="Letters in date order">{"".join(links)}</nav>\n'
 
 
@@ -201,8 +218,11 @@ def _date(letter: Letter) -> str:
     if date is None:
         return spoken
     if date.evidence == "conjecture":
-        spoken = (spoken[:-1] + "; inferred by the editors)" if spoken.endswith("(uncertain)")
-                  else spoken + " (inferred by the editors)")
+        spoken = (
+            spoken[:-1] + "; inferred by the editors)"
+            if spoken.endswith("(uncertain)")
+            else spoken + " (inferred by the editors)"
+        )
     text = f'<time datetime="{date.when.iso()}">{spoken}</time>' if date.when else spoken
     return f'<span class="uncertain">{text}</span>' if date.uncertain else text
 
@@ -233,8 +253,9 @@ def _list(block: ListBlock, edition: Edition) -> str:
         elif block.numbered and item.label.isdigit():
             items.append(f'<li value="{int(item.label)}">{inner}</li>\n')
         elif item.label:
-            items.append(f'<li class="between"><span class="label">{escape(item.label)}</span> '
-                         f"{inner}</li>\n")
+            items.append(
+                f'<li class="between"><span class="label">{escape(item.label)}</span> {inner}</li>\n'
+            )
         else:
             items.append(f"<li>{inner}</li>\n")
     tag = "ol" if block.numbered else "ul"
@@ -255,14 +276,17 @@ def _inline(node: Inline, edition: Edition, *, in_link: bool) -> str:
     if isinstance(node, Text):
         return escape(node.text, quote=False)
     if isinstance(node, Gap):
-        title = _GAP_TITLES.get(node.reason, f"Gap in the text ({node.reason})" if node.reason
-                                else "Gap in the text")
+        title = _GAP_TITLES.get(
+            node.reason, f"Gap in the text ({node.reason})" if node.reason else "Gap in the text"
+        )
         return f'<span class="gap" title="{escape(title)}">[…]</span>'
     if isinstance(node, NoteRef):
         if in_link:
             return f"<sup>{node.number}</sup>"
-        return (f'<sup class="noteref"><a href="#note-{node.number}" id="noteref-{node.number}" '
-                f'aria-label="Note {node.number}">{node.number}</a></sup>')
+        return (
+            f'<sup class="noteref"><a href="#note-{node.number}" id="noteref-{node.number}" '
+            f'aria-label="Note {node.number}">{node.number}</a></sup>'
+        )
     if isinstance(node, Name):
         return _name(node, edition, in_link=in_link)
     inner = _inlines(node.children, edition, in_link=in_link)
@@ -279,8 +303,7 @@ def _inline(node: Inline, edition: Edition, *, in_link: bool) -> str:
             return f'<time datetime="{when.iso()}">{inner}</time>'
         return inner
     reason = f" ({node.reason})" if node.reason else ""
-    return (f'<span class="supplied" title="{escape("Supplied by the editors" + reason)}">'
-            f"[{inner}]</span>")
+    return f'<span class="supplied" title="{escape("Supplied by the editors" + reason)}">[{inner}]</span>'
 
 
 def _name(node: Name, edition: Edition, *, in_link: bool) -> str:

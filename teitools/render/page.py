@@ -22,11 +22,18 @@ from teitools.render.links import (
 _CSS = Path(__file__).with_name("teitools.css")
 #: A page without an icon makes a browser ask the server for /favicon.ico (a 404 logged as a
 #: console error when the site is served): every page names this local one instead.
-_ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
-         '<rect x="1" y="3" width="14" height="10" rx="1" fill="#f4f1e8" stroke="#7a2e1d"/>'
-         '<path d="M1.5 3.5 8 9l6.5-5.5" fill="none" stroke="#7a2e1d"/></svg>\n')
-_NAV = ((INDEX_PAGE, "Letters"), (PERSONS_PAGE, "Persons"), (ORGANISATIONS_PAGE, "Organisations"),
-        (PLACES_PAGE, "Places"), (SOURCES_PAGE, "Sources"))
+_ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect x="1" y="3" width="14" height="10" rx="1" fill="#f4f1e8" stroke="#7a2e1d"/>'
+    '<path d="M1.5 3.5 8 9l6.5-5.5" fill="none" stroke="#7a2e1d"/></svg>\n'
+)
+_NAV = (
+    (INDEX_PAGE, "Letters"),
+    (PERSONS_PAGE, "Persons"),
+    (ORGANISATIONS_PAGE, "Organisations"),
+    (PLACES_PAGE, "Places"),
+    (SOURCES_PAGE, "Sources"),
+)
 _CURRENT = ' aria-current="page"'
 
 
@@ -41,7 +48,12 @@ def assets() -> dict[str, str]:
 
 
 def page(
-    title: str, main: str, *, current: str = "", scripts: tuple[str, ...] = (), root: str = "",
+    title: str,
+    main: str,
+    *,
+    current: str = "",
+    scripts: tuple[str, ...] = (),
+    root: str = "",
     head: str = "",
 ) -> str:
     """A complete HTML5 document; ``main`` and ``head`` are trusted HTML, ``title`` plain text.
@@ -52,7 +64,8 @@ def page(
     """
     nav = "".join(
         f'<li><a href="{root}{href}"{_CURRENT if href == current else ""}>{label}</a></li>'
-        for href, label in _NAV)
+        for href, label in _NAV
+    )
     script_tags = "".join(f'<script src="{escape(root + s)}"></script>\n' for s in scripts)
     return (
         "<!DOCTYPE html>\n"

@@ -87,7 +87,7 @@ def _space_gaps(nodes: list[Inline]) -> list[Inline]:
             if before and not before[-1].isspace() and before[-1] not in _OPENING:
                 result.append(Text(" "))
             result.append(node)
-            after = _edge_text(nodes[index + 1:], last=False)
+            after = _edge_text(nodes[index + 1 :], last=False)
             if after and not after[0].isspace() and after[0] not in _CLOSING:
                 result.append(Text(" "))
         elif isinstance(node, Text | NoteRef):

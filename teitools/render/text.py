@@ -36,8 +36,12 @@ def render_letter(letter: Letter, edition: Edition, options: ExportOptions) -> s
 def export(edition: Edition, options: ExportOptions) -> ExportResult:
     """One ``<letter-id>.txt`` per letter, in chronological order."""
     pages = letter_pages(edition)
-    return ExportResult({f"{pages.stem(letter)}.txt": render_letter(letter, edition, options)
-                         for letter in edition.chronological()})
+    return ExportResult(
+        {
+            f"{pages.stem(letter)}.txt": render_letter(letter, edition, options)
+            for letter in edition.chronological()
+        }
+    )
 
 
 def to_stdout(files: dict[str, str]) -> str:

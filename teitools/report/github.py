@@ -44,8 +44,7 @@ def step_summary(report: Report, style: ReportStyle) -> str:
     passed = not report.failed(strict=style.strict)
     lines = [f"### teitools validate: {'passed' if passed else 'failed'}", "", summary(report), ""]
     if report.diagnostics:
-        lines += ["| File | Line | Column | Severity | Rule | Message |",
-                  "|---|---:|---:|---|---|---|"]
+        lines += ["| File | Line | Column | Severity | Rule | Message |", "|---|---:|---:|---|---|---|"]
         lines += [
             f"| {_cell(d.file)} | {d.line} | {d.column} | {d.severity} "
             f"| `{_cell(d.rule).replace('`', '')}` "
@@ -54,13 +53,22 @@ def step_summary(report: Report, style: ReportStyle) -> str:
         ]
         hidden = len(report.diagnostics) - SUMMARY_ROWS
         if hidden > 0:
-            lines += ["", f"… and {hidden} more finding{'s' if hidden != 1 else ''} "
-                      "(see the annotations or the job log)."]
+            lines += [
+                "",
+                f"… and {hidden} more finding{'s' if hidden != 1 else ''} "
+                "(see the annotations or the job log).",
+            ]
         lines.append("")
     return "\n".join(lines) + "\n"
 
 
 def _cell(value: str) -> str:
     """Text safe inside a Markdown table cell: no pipes or line breaks, no raw HTML."""
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("\r", " ").replace("\n", " "))
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )

@@ -29,16 +29,17 @@ def render(report: Report, style: ReportStyle) -> str:
     files = list(dict.fromkeys([*report.files, *by_file]))
     failing = [f for f in files if _fails(by_file[f], strict=style.strict)]
     tests, failures = str(len(files)), str(len(failing))
-    suites = etree.Element("testsuites", name=SUITE_NAME, tests=tests, failures=failures,
-                           errors="0")
-    suite = etree.SubElement(suites, "testsuite", name=SUITE_NAME, tests=tests,
-                             failures=failures, errors="0", skipped="0")
+    suites = etree.Element("testsuites", name=SUITE_NAME, tests=tests, failures=failures, errors="0")
+    suite = etree.SubElement(
+        suites, "testsuite", name=SUITE_NAME, tests=tests, failures=failures, errors="0", skipped="0"
+    )
     for file in files:
         findings = by_file[file]
         case = etree.SubElement(suite, "testcase", classname=CLASS_NAME, name=file, file=file)
         if file in failing:
-            failure = etree.SubElement(case, "failure", message=_message(findings),
-                                       type=_first_failing_rule(findings, style.strict))
+            failure = etree.SubElement(
+                case, "failure", message=_message(findings), type=_first_failing_rule(findings, style.strict)
+            )
             failure.text = _lines(findings)
         elif findings:
             etree.SubElement(case, "system-out").text = _lines(findings)

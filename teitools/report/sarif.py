@@ -39,17 +39,20 @@ def as_data(report: Report, base: Path | None = None) -> dict[str, Any]:
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "teitools",
-                "version": __version__,
-                "rules": [_descriptor(describe(rule_id)) for rule_id in rule_ids],
-            }},
-            "columnKind": "unicodeCodePoints",
-            "artifacts": [{"location": locations[file]} for file in report.files],
-            "results": [_result(d, index[d.rule], locations[d.file])
-                        for d in report.diagnostics],
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "teitools",
+                        "version": __version__,
+                        "rules": [_descriptor(describe(rule_id)) for rule_id in rule_ids],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "artifacts": [{"location": locations[file]} for file in report.files],
+                "results": [_result(d, index[d.rule], locations[d.file]) for d in report.diagnostics],
+            }
+        ],
     }
 
 

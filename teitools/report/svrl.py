@@ -26,8 +26,7 @@ _S = f"{{{SVRL_NS}}}"
 
 
 def render(report: Report, style: ReportStyle) -> str:
-    root = etree.Element(f"{_S}schematron-output", nsmap={"svrl": SVRL_NS},
-                         title="teitools validate")
+    root = etree.Element(f"{_S}schematron-output", nsmap={"svrl": SVRL_NS}, title="teitools validate")
     by_file: dict[str, list[Diagnostic]] = {}
     for diagnostic in report.diagnostics:
         by_file.setdefault(diagnostic.file, []).append(diagnostic)
@@ -35,16 +34,14 @@ def render(report: Report, style: ReportStyle) -> str:
         etree.SubElement(root, f"{_S}active-pattern", document=_uri(file), name=file)
         for diagnostic in by_file.get(file, []):
             _finding(root, diagnostic)
-    return etree.tostring(root, pretty_print=True, xml_declaration=True,
-                          encoding="UTF-8").decode("utf-8")
+    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode("utf-8")
 
 
 def _finding(root: etree._Element, diagnostic: Diagnostic) -> None:
     etree.SubElement(root, f"{_S}fired-rule", context=diagnostic.detail("context") or "/")
     kind = diagnostic.detail("kind") or "failed-assert"
     location = diagnostic.detail("location") or diagnostic.xpath or "/"
-    result = etree.SubElement(root, f"{_S}{kind}", location=location,
-                              test=diagnostic.detail("test") or "")
+    result = etree.SubElement(root, f"{_S}{kind}", location=location, test=diagnostic.detail("test") or "")
     result.set("id", diagnostic.rule)
     result.set("role", diagnostic.detail("role") or str(diagnostic.severity))
     flag = diagnostic.detail("flag")

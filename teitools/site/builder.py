@@ -40,9 +40,13 @@ def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str
         before = letters[number - 1] if number > 0 else None
         after = letters[number + 1] if number + 1 < len(letters) else None
         files[pages[letter]] = html.render_letter(
-            letter, edition, export_options, body=body,
+            letter,
+            edition,
+            export_options,
+            body=body,
             previous=_neighbour(before, edition, pages),
-            following=_neighbour(after, edition, pages))
+            following=_neighbour(after, edition, pages),
+        )
         files.update(html.citation_files(letter, edition, pages[letter]))
         incipits.append(first_words(body))
         add_letter(refs, letter, body)
@@ -54,18 +58,14 @@ def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str
     return dict(sorted(files.items()))
 
 
-def _neighbour(
-    letter: Letter | None, edition: Edition, pages: LetterPages
-) -> html.Neighbour | None:
+def _neighbour(letter: Letter | None, edition: Edition, pages: LetterPages) -> html.Neighbour | None:
     if letter is None:
         return None
     label = f"{people_phrase(letter.senders, edition) or 'Unknown'}, {date_phrase(letter)}"
     return html.Neighbour(f"{pages.stem(letter)}.html", label)  # a page in the same folder
 
 
-def _index(
-    edition: Edition, options: SiteOptions, pages: LetterPages, incipits: list[str]
-) -> str:
+def _index(edition: Edition, options: SiteOptions, pages: LetterPages, incipits: list[str]) -> str:
     items = []
     for letter, incipit in zip(edition.chronological(), incipits, strict=True):
         uncertain = letter.date is None or letter.date.uncertain
@@ -75,18 +75,24 @@ def _index(
         items.append(
             f'<li><span class="{date_class}">{escape(date_phrase(letter))}</span>'
             f'<a href="{escape(pages[letter])}">{escape(who)}</a>'
-            f'<span class="incipit">{escape(incipit)}</span></li>\n')
+            f'<span class="incipit">{escape(incipit)}</span></li>\n'
+        )
     count = len(items)
-    intro = (f"<p>{count} letter{'s' if count != 1 else ''} in date order. A letter whose date "
-             "is uncertain stands at its earliest possible date and is marked "
-             "“uncertain”; undated letters come last.</p>\n")
+    intro = (
+        f"<p>{count} letter{'s' if count != 1 else ''} in date order. A letter whose date "
+        "is uncertain stands at its earliest possible date and is marked "
+        "“uncertain”; undated letters come last.</p>\n"
+    )
     search = (
         '<form class="search" id="search-form" role="search">\n'
         '<label for="search">Search the letters and names</label>\n'
         '<input id="search" name="q" type="search" autocomplete="off" '
         'placeholder="e.g. Kleiner">\n</form>\n'
         '<p id="search-status" aria-live="polite"></p>\n<ol id="search-results"></ol>\n'
-        "<noscript><p>Search needs JavaScript; the list below has every letter.</p></noscript>\n")
-    body = (f"<h1>{escape(options.title)}</h1>\n{intro}{search}"
-            f'<h2>All letters</h2>\n<ol class="letters">\n{"".join(items)}</ol>\n')
+        "<noscript><p>Search needs JavaScript; the list below has every letter.</p></noscript>\n"
+    )
+    body = (
+        f"<h1>{escape(options.title)}</h1>\n{intro}{search}"
+        f'<h2>All letters</h2>\n<ol class="letters">\n{"".join(items)}</ol>\n'
+    )
     return page(options.title, body, current=INDEX_PAGE, scripts=(INDEX_SCRIPT, SEARCH_SCRIPT))

@@ -29,42 +29,60 @@ LetterLinks = Callable[[list[Letter]], str]
 
 def register_pages(edition: Edition, refs: References, pages: LetterPages) -> dict[str, str]:
     """The four register pages, by file name."""
+
     def letters(found: list[Letter]) -> str:
-        items = "".join(f'<li><a href="{escape(pages[letter])}">'
-                        f"{escape(heading(letter, edition))}</a></li>" for letter in found)
+        items = "".join(
+            f'<li><a href="{escape(pages[letter])}">{escape(heading(letter, edition))}</a></li>'
+            for letter in found
+        )
         return f"<ul>{items}</ul>"
 
     return {
-        PERSONS_PAGE: _page("Persons", PERSONS_PAGE, "people who wrote, received or are named in "
-                            "the letters", [_person(p, refs, letters) for p in _people(edition)]),
+        PERSONS_PAGE: _page(
+            "Persons",
+            PERSONS_PAGE,
+            "people who wrote, received or are named in the letters",
+            [_person(p, refs, letters) for p in _people(edition)],
+        ),
         ORGANISATIONS_PAGE: _page(
-            "Organisations", ORGANISATIONS_PAGE, "bodies named in the letters",
-            [_organisation(o, refs, letters) for o in sorted(
-                edition.organisations.values(), key=lambda o: (o.name.casefold(), o.id))]),
-        PLACES_PAGE: _page("Places", PLACES_PAGE, "places the letters were written at, received "
-                           "at, or name", [_place(p, refs, letters) for p in sorted(
-                               edition.places.values(), key=lambda p: (p.name.casefold(), p.id))]),
-        SOURCES_PAGE: _page("Sources", SOURCES_PAGE, "where the texts of the letters come from",
-                            [_source(s, refs, letters) for s in sorted(
-                                edition.sources.values(), key=lambda s: s.id)]),
+            "Organisations",
+            ORGANISATIONS_PAGE,
+            "bodies named in the letters",
+            [
+                _organisation(o, refs, letters)
+                for o in sorted(edition.organisations.values(), key=lambda o: (o.name.casefold(), o.id))
+            ],
+        ),
+        PLACES_PAGE: _page(
+            "Places",
+            PLACES_PAGE,
+            "places the letters were written at, received at, or name",
+            [
+                _place(p, refs, letters)
+                for p in sorted(edition.places.values(), key=lambda p: (p.name.casefold(), p.id))
+            ],
+        ),
+        SOURCES_PAGE: _page(
+            "Sources",
+            SOURCES_PAGE,
+            "where the texts of the letters come from",
+            [_source(s, refs, letters) for s in sorted(edition.sources.values(), key=lambda s: s.id)],
+        ),
     }
 
 
 def _people(edition: Edition) -> list[Person]:
-    return sorted(edition.persons.values(),
-                  key=lambda p: (p.name.inverted().casefold(), p.id))
+    return sorted(edition.persons.values(), key=lambda p: (p.name.inverted().casefold(), p.id))
 
 
 def _page(title: str, file: str, about: str, entries: list[str]) -> str:
     count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
-    body = (f"<h1>{title}</h1>\n<p>The register of {about}: {count}.</p>\n"
-            + "".join(entries))
+    body = f"<h1>{title}</h1>\n<p>The register of {about}: {count}.</p>\n" + "".join(entries)
     return page(title, body, current=file)
 
 
 def _entry(ref: str, name: str, details: list[str], sections: list[tuple[str, str]]) -> str:
-    parts = [f'<section class="register-entry" id="{escape(anchor(ref))}">\n'
-             f"<h2>{escape(name or ref)}</h2>\n"]
+    parts = [f'<section class="register-entry" id="{escape(anchor(ref))}">\n<h2>{escape(name or ref)}</h2>\n']
     parts.extend(f"<p>{d}</p>\n" for d in details if d)
     parts.extend(f"<h3>{title}</h3>\n{links}\n" for title, links in sections)
     parts.append("</section>\n")
@@ -96,9 +114,12 @@ def _person(person: Person, refs: References, letters: LetterLinks) -> str:
         details.append("Also named: " + escape("; ".join(person.variants)))
     details.extend(escape(_role(role)) for role in person.roles)
     details += [escape(person.note), _authority(person.authority)]
-    sections = _letter_sections(person.id, refs, letters, (
-        ("Letters sent", "sent"), ("Letters received", "received"),
-        ("Mentioned in", "mentioned")))
+    sections = _letter_sections(
+        person.id,
+        refs,
+        letters,
+        (("Letters sent", "sent"), ("Letters received", "received"), ("Mentioned in", "mentioned")),
+    )
     return _entry(person.id, person.name.inverted(), details, sections)
 
 
@@ -119,17 +140,27 @@ def _organisation(organisation: Organisation, refs: References, letters: LetterL
     details = [escape(organisation.description)]
     if organisation.variants:
         details.append("Also named: " + escape("; ".join(organisation.variants)))
-    sections = _letter_sections(organisation.id, refs, letters, (
-        ("Letters sent", "sent"), ("Letters received", "received"),
-        ("Mentioned in", "mentioned")))
+    sections = _letter_sections(
+        organisation.id,
+        refs,
+        letters,
+        (("Letters sent", "sent"), ("Letters received", "received"), ("Mentioned in", "mentioned")),
+    )
     return _entry(organisation.id, organisation.name, details, sections)
 
 
 def _place(place: Place, refs: References, letters: LetterLinks) -> str:
     details = [escape(place.type.capitalize()), _authority(place.authority)]
-    sections = _letter_sections(place.id, refs, letters, (
-        ("Letters written here", "written_at"), ("Letters received here", "received_at"),
-        ("Mentioned in", "mentioned")))
+    sections = _letter_sections(
+        place.id,
+        refs,
+        letters,
+        (
+            ("Letters written here", "written_at"),
+            ("Letters received here", "received_at"),
+            ("Mentioned in", "mentioned"),
+        ),
+    )
     return _entry(place.id, place.name, details, sections)
 
 
@@ -138,6 +169,5 @@ def _source(source: Source, refs: References, letters: LetterLinks) -> str:
     if source.series:
         details.append("Series: " + escape(source.series))
     details.append(escape(source.note))
-    sections = _letter_sections(source.id, refs, letters, (("Letters from this source",
-                                                             "cited"),))
+    sections = _letter_sections(source.id, refs, letters, (("Letters from this source", "cited"),))
     return _entry(source.id, source.title, details, sections)

@@ -22,20 +22,24 @@ def search_files(entries: list[dict[str, str]]) -> dict[str, str]:
     """``search-index.js`` (the data, from :func:`search_entry` of each letter) and
     ``search.js`` (the code)."""
     data = json.dumps(entries, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
-    index = ("// The search index of the edition, written by teitools.\n"
-             f"window.TEITOOLS_SEARCH_INDEX = {data};\n")
+    index = (
+        f"// The search index of the edition, written by teitools.\nwindow.TEITOOLS_SEARCH_INDEX = {data};\n"
+    )
     return {INDEX_SCRIPT: index, SEARCH_SCRIPT: _SCRIPT.read_text(encoding="utf-8")}
 
 
 def search_entry(letter: Letter, edition: Edition, href: str, body: Body) -> dict[str, str]:
     """What the search looks in for one letter, and what a result shows."""
-    paragraphs = [*iter_paragraphs(body.blocks),
-                  *(Paragraph("note", note.inlines) for note in body.notes)]
+    paragraphs = [*iter_paragraphs(body.blocks), *(Paragraph("note", note.inlines) for note in body.notes)]
     text = " ".join(plain_text(p.inlines) for p in paragraphs)
-    names = [participant_name(p, edition)
-             for p in (*letter.senders, *letter.recipients, *letter.redirections)]
-    names += [register_name(p.ref, edition) or "" for p in (*letter.senders, *letter.recipients)
-              if p.ref]
-    return {"href": href, "title": heading(letter, edition), "date": date_phrase(letter),
-            "names": " ".join(dict.fromkeys(n for n in names if n)),
-            "text": " ".join(text.split())}
+    names = [
+        participant_name(p, edition) for p in (*letter.senders, *letter.recipients, *letter.redirections)
+    ]
+    names += [register_name(p.ref, edition) or "" for p in (*letter.senders, *letter.recipients) if p.ref]
+    return {
+        "href": href,
+        "title": heading(letter, edition),
+        "date": date_phrase(letter),
+        "names": " ".join(dict.fromkeys(n for n in names if n)),
+        "text": " ".join(text.split()),
+    }

@@ -47,9 +47,11 @@ DEFAULT_CACHE_DIR = Path(".teitools-cache")
 #: Bumped when the layout of entries changes; old entries are then simply not found.
 ENTRY_FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parents[1]
-_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
-        "# This file is a cache directory tag created by teitools.\n"
-        "# For information see https://bford.info/cachedir/\n")
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by teitools.\n"
+    "# For information see https://bford.info/cachedir/\n"
+)
 
 CachedResult = tuple[tuple[Diagnostic, ...], FileFacts | None]
 
@@ -57,9 +59,7 @@ CachedResult = tuple[tuple[Diagnostic, ...], FileFacts | None]
 class ResultCache:
     """Per-file results stored under their content key; see the module docstring."""
 
-    def __init__(
-        self, folder: Path, context: bytes, registers: Mapping[Path, Sequence[Path]]
-    ) -> None:
+    def __init__(self, folder: Path, context: bytes, registers: Mapping[Path, Sequence[Path]]) -> None:
         self.folder = folder
         self._entries = folder / f"v{ENTRY_FORMAT}"
         self._context = context
@@ -71,8 +71,12 @@ class ResultCache:
 
     @classmethod
     def open(
-        cls, folder: Path, schemas: Iterable[Path], registers: Mapping[Path, Sequence[Path]],
-        *, variant: str = "",
+        cls,
+        folder: Path,
+        schemas: Iterable[Path],
+        registers: Mapping[Path, Sequence[Path]],
+        *,
+        variant: str = "",
     ) -> ResultCache:
         """The cache in ``folder`` for a run with these schemas, each file with its registers;
         ``variant`` names the options that change results. The folder is made when the first
@@ -215,9 +219,19 @@ def _write(target: Path, data: bytes) -> None:
 def _encode_report(report: Report) -> dict[str, Any]:
     return {
         "files": list(report.files),
-        "diagnostics": [[d.file, d.line, d.column, str(d.severity), d.rule, d.message, d.xpath,
-                         [list(pair) for pair in d.details]]
-                        for d in report.diagnostics],
+        "diagnostics": [
+            [
+                d.file,
+                d.line,
+                d.column,
+                str(d.severity),
+                d.rule,
+                d.message,
+                d.xpath,
+                [list(pair) for pair in d.details],
+            ]
+            for d in report.diagnostics
+        ],
     }
 
 
@@ -228,26 +242,44 @@ def _decode_report(data: dict[str, Any]) -> Report:
     )
 
 
-def _diagnostic(file: Any, line: Any, column: Any, severity: Any, rule: Any, message: Any,
-                xpath: Any, details: Any) -> Diagnostic:
+def _diagnostic(
+    file: Any, line: Any, column: Any, severity: Any, rule: Any, message: Any, xpath: Any, details: Any
+) -> Diagnostic:
     # Checked while rebuilt: a damaged entry raises here and is treated as a miss.
-    return Diagnostic(str(file), int(line), int(column), Severity(str(severity)), str(rule),
-                      str(message), None if xpath is None else str(xpath),
-                      tuple((str(key), str(value)) for key, value in details))
+    return Diagnostic(
+        str(file),
+        int(line),
+        int(column),
+        Severity(str(severity)),
+        str(rule),
+        str(message),
+        None if xpath is None else str(xpath),
+        tuple((str(key), str(value)) for key, value in details),
+    )
 
 
 def _encode(result: CachedResult) -> dict[str, Any]:
     diagnostics, facts = result
     return {
-        "diagnostics": [[d.line, d.column, str(d.severity), d.rule, d.message, d.xpath,
-                         [list(pair) for pair in d.details]]
-                        for d in diagnostics],
-        "facts": None if facts is None else {
+        "diagnostics": [
+            [
+                d.line,
+                d.column,
+                str(d.severity),
+                d.rule,
+                d.message,
+                d.xpath,
+                [list(pair) for pair in d.details],
+            ]
+            for d in diagnostics
+        ],
+        "facts": None
+        if facts is None
+        else {
             "kind": facts.kind,
             "root_id": facts.root_id,
             "ids": [[i, p.line, p.attribute] for i, p in facts.ids],
-            "pointers": [[p.target, p.position.line, p.position.attribute]
-                         for p in facts.pointers],
+            "pointers": [[p.target, p.position.line, p.position.attribute] for p in facts.pointers],
         },
     }
 
@@ -260,7 +292,10 @@ def _decode(data: dict[str, Any], file: str, shared: _Shared | None = None) -> C
         return diagnostics, None
     path = Path(file)
     facts = FileFacts(
-        file, path.stem, str(raw["kind"]), path.parent.name == LETTERS_FOLDER,
+        file,
+        path.stem,
+        str(raw["kind"]),
+        path.parent.name == LETTERS_FOLDER,
         None if raw["root_id"] is None else str(raw["root_id"]),
         tuple((str(i), shared.position(line, attr)) for i, line, attr in raw["ids"]),
         tuple(shared.pointer(target, line, attr) for target, line, attr in raw["pointers"]),

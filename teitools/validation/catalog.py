@@ -59,13 +59,13 @@ class Catalog:
         for entry_kind, key, target in self.exact:
             if entry_kind == kind and key == url:
                 return target
-        prefixes = [(key, target) for k, key, target in self.rewrite
-                    if k == rewrite_kind and url.startswith(key)]
+        prefixes = [
+            (key, target) for k, key, target in self.rewrite if k == rewrite_kind and url.startswith(key)
+        ]
         if prefixes:
             key, target = max(prefixes, key=lambda pair: len(pair[0]))
-            return target + url[len(key):]
-        suffixes = [(key, target) for k, key, target in self.suffix
-                    if k == suffix_kind and url.endswith(key)]
+            return target + url[len(key) :]
+        suffixes = [(key, target) for k, key, target in self.suffix if k == suffix_kind and url.endswith(key)]
         if suffixes:
             return max(suffixes, key=lambda pair: len(pair[0]))[1]
         return None
@@ -90,8 +90,9 @@ def read_catalog(path: Path) -> Catalog:
         if kind in _EXACT and entry.get(_EXACT[kind]) and entry.get("uri"):
             exact.append((kind, entry.get(_EXACT[kind], ""), urljoin(base, entry.get("uri", ""))))
         elif kind in _REWRITE and entry.get(_REWRITE[kind]) and entry.get("rewritePrefix"):
-            rewrite.append((kind, entry.get(_REWRITE[kind], ""),
-                            urljoin(base, entry.get("rewritePrefix", ""))))
+            rewrite.append(
+                (kind, entry.get(_REWRITE[kind], ""), urljoin(base, entry.get("rewritePrefix", "")))
+            )
         elif kind in _SUFFIX and entry.get(_SUFFIX[kind]) and entry.get("uri"):
             suffix.append((kind, entry.get(_SUFFIX[kind], ""), urljoin(base, entry.get("uri", ""))))
         elif kind == "nextCatalog" and entry.get("catalog"):

@@ -37,14 +37,14 @@ def rnc_to_rng(path: Path, resolver: Resolver) -> bytes:
     source = _read(path)
     with _LOCK, _includes_through(resolver, path):
         try:
-            tree = rnc_parser.parser.parse(rnc_parser.lex(source),
-                                           state=rnc_parser.State(str(path), source))
+            tree = rnc_parser.parser.parse(rnc_parser.lex(source), state=rnc_parser.State(str(path), source))
             xml = rnc2rng.dumps(tree)
         except SchemaError:
             raise
         except Exception as error:  # rply and rnc2rng raise many types, even AssertionError
-            raise SchemaError(f"the RELAX NG compact schema {path} does not convert: "
-                              f"{type(error).__name__}: {error}") from None
+            raise SchemaError(
+                f"the RELAX NG compact schema {path} does not convert: {type(error).__name__}: {error}"
+            ) from None
     # rnc2rng declares `namespace local = ""` as xmlns:local="", which XML namespaces forbid;
     # it writes every name with an explicit ns attribute, so the declaration is not needed.
     return _EMPTY_PREFIX.sub("", str(xml)).encode("utf-8")
@@ -60,12 +60,16 @@ def _read(path: Path) -> str:
     encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
     text = data.decode(encoding, errors="replace")
     if _OVERRIDE.search(text):
-        raise SchemaError(f"{path}: an include with overriding definitions (include \"…\" {{ … }}) "
-                          "is not supported in compact syntax; convert the schema to the XML "
-                          "syntax (e.g. with trang) and declare the .rng")
+        raise SchemaError(
+            f'{path}: an include with overriding definitions (include "…" {{ … }}) '
+            "is not supported in compact syntax; convert the schema to the XML "
+            "syntax (e.g. with trang) and declare the .rng"
+        )
     if _EXTERNAL.search(text):
-        raise SchemaError(f"{path}: the external pattern is not supported in compact syntax; "
-                          "declare the XML syntax (.rng) of the schema instead")
+        raise SchemaError(
+            f"{path}: the external pattern is not supported in compact syntax; "
+            "declare the XML syntax (.rng) of the schema instead"
+        )
     return text
 
 
@@ -79,12 +83,13 @@ def _includes_through(resolver: Resolver, top: Path) -> Iterator[None]:
             return original(src=src, f=f)
         target = resolver(f, top)
         if target is None:
-            raise SchemaError(f"{top}: the included schema {f} is not a local file and no XML "
-                              "catalog maps it; teitools never fetches from the network "
-                              "(map it with --catalog)")
+            raise SchemaError(
+                f"{top}: the included schema {f} is not a local file and no XML "
+                "catalog maps it; teitools never fetches from the network "
+                "(map it with --catalog)"
+            )
         text = _read(target)
-        return rnc_parser.parser.parse(rnc_parser.lex(text),
-                                       state=rnc_parser.State(str(target), text))
+        return rnc_parser.parser.parse(rnc_parser.lex(text), state=rnc_parser.State(str(target), text))
 
     rnc_parser.parse = parse_included
     try:

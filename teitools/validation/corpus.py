@@ -73,10 +73,20 @@ def gather_facts(tree: etree._ElementTree, path: Path) -> FileFacts:
             value = attributes.get(attribute)
             if value is not None and "#" in value:
                 line = line_of(element)
-                pointers.extend(Pointer(token[1:], Position(line, attribute))
-                                for token in value.split() if token.startswith("#"))
-    return FileFacts(str(path), path.stem, _kind(root), path.parent.name == LETTERS_FOLDER,
-                     root.get(_XML_ID), tuple(ids), tuple(pointers))
+                pointers.extend(
+                    Pointer(token[1:], Position(line, attribute))
+                    for token in value.split()
+                    if token.startswith("#")
+                )
+    return FileFacts(
+        str(path),
+        path.stem,
+        _kind(root),
+        path.parent.name == LETTERS_FOLDER,
+        root.get(_XML_ID),
+        tuple(ids),
+        tuple(pointers),
+    )
 
 
 def _kind(root: etree._Element) -> str:
@@ -88,9 +98,7 @@ def _kind(root: etree._Element) -> str:
     return "other"
 
 
-def check_corpus(
-    checked: Iterable[FileFacts], registers: Iterable[FileFacts]
-) -> list[Diagnostic]:
+def check_corpus(checked: Iterable[FileFacts], registers: Iterable[FileFacts]) -> list[Diagnostic]:
     """Cross-file findings for the ``checked`` files, resolving pointers in ``registers``."""
     checked = list(checked)
     register_list = list(registers)
@@ -101,10 +109,14 @@ def check_corpus(
         if register_list:
             local = {file_id for file_id, _ in facts.ids}
             findings += [
-                _finding(facts, p.position, "ref-unresolved",
-                         f"@{p.position.attribute}=\"#{p.target}\" names no entry in the registers "
-                         f"({_register_names(register_list)}); add an entry with "
-                         f"xml:id=\"{p.target}\" or correct the pointer")
+                _finding(
+                    facts,
+                    p.position,
+                    "ref-unresolved",
+                    f'@{p.position.attribute}="#{p.target}" names no entry in the registers '
+                    f"({_register_names(register_list)}); add an entry with "
+                    f'xml:id="{p.target}" or correct the pointer',
+                )
                 for p in facts.pointers
                 if p.target not in known and p.target not in local
             ]
@@ -123,10 +135,15 @@ def _duplicate_ids(checked: list[FileFacts], registers: list[FileFacts]) -> list
             if file_id in first_seen:
                 other_file, other = first_seen[file_id]
                 if facts.file in checked_files:
-                    findings.append(_finding(
-                        facts, position, "id-duplicate",
-                        f"xml:id \"{file_id}\" is already used at {other_file}:{other.line}; "
-                        "ids must be unique across the edition"))
+                    findings.append(
+                        _finding(
+                            facts,
+                            position,
+                            "id-duplicate",
+                            f'xml:id "{file_id}" is already used at {other_file}:{other.line}; '
+                            "ids must be unique across the edition",
+                        )
+                    )
             else:
                 first_seen[file_id] = (facts.file, position)
     return findings
@@ -138,15 +155,27 @@ def _letter_id(facts: FileFacts) -> list[Diagnostic]:
     root_position = facts.ids[0][1]
     findings = []
     if not LETTER_ID.match(facts.root_id):
-        findings.append(_finding(facts, root_position, "letter-id-pattern",
-                                 f"letter id \"{facts.root_id}\" does not follow the pattern "
-                                 "sender-recipient-YYYY[-MM[-DD]] in lower case "
-                                 "(e.g. stalin-kaganovich-1935-08-22)"))
+        findings.append(
+            _finding(
+                facts,
+                root_position,
+                "letter-id-pattern",
+                f'letter id "{facts.root_id}" does not follow the pattern '
+                "sender-recipient-YYYY[-MM[-DD]] in lower case "
+                "(e.g. stalin-kaganovich-1935-08-22)",
+            )
+        )
     if facts.in_letters_folder and facts.stem != facts.root_id:
-        findings.append(_finding(facts, root_position, "letter-id-filename",
-                                 f"the file is named {facts.stem}.xml but the letter's id is "
-                                 f"\"{facts.root_id}\"; rename the file to {facts.root_id}.xml",
-                                 Severity.WARNING))
+        findings.append(
+            _finding(
+                facts,
+                root_position,
+                "letter-id-filename",
+                f"the file is named {facts.stem}.xml but the letter's id is "
+                f'"{facts.root_id}"; rename the file to {facts.root_id}.xml',
+                Severity.WARNING,
+            )
+        )
     return findings
 
 
@@ -155,7 +184,10 @@ def _register_names(registers: list[FileFacts]) -> str:
 
 
 def _finding(
-    facts: FileFacts, position: Position, rule: str, message: str,
+    facts: FileFacts,
+    position: Position,
+    rule: str,
+    message: str,
     severity: Severity = Severity.ERROR,
 ) -> Diagnostic:
     column = _lines(facts.file).column_of_attribute(position.line, position.attribute)

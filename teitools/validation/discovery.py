@@ -80,8 +80,14 @@ def declarations_in_file(path: Path) -> tuple[Declaration, ...]:
         return ()
     try:
         with io.BytesIO(data) as handle:
-            events = etree.iterparse(handle, events=("pi", "start"), resolve_entities=False,
-                                     load_dtd=False, no_network=True, huge_tree=False)
+            events = etree.iterparse(
+                handle,
+                events=("pi", "start"),
+                resolve_entities=False,
+                load_dtd=False,
+                no_network=True,
+                huge_tree=False,
+            )
             for event, node in events:
                 if event == "start":
                     found.extend(_from_xsi(node))

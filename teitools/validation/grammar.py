@@ -107,8 +107,9 @@ def _element_named_in(tree: etree._ElementTree, message: str, index: RngIndex) -
             value = element.get(match[1])
             rule = index.rule_for(element)
             attr_rule = rule.attributes.get(match[1]) if rule else None
-            if value is not None and (attr_rule is None or _value_problem(value, attr_rule.values,
-                                                                           attr_rule.datatypes)):
+            if value is not None and (
+                attr_rule is None or _value_problem(value, attr_rule.values, attr_rule.datatypes)
+            ):
                 return element
     return None
 
@@ -143,22 +144,26 @@ class _Explainer:
         if match := re.match(r"Did not expect element (\S+) there", message):
             return self._unexpected_element(element)
         if match := re.match(r"Expecting an? element (\S+), got nothing", message):
-            return self._finding(element, f"<{_name(element)}> is missing a required "
-                                          f"<{match[1]}> element")
+            return self._finding(element, f"<{_name(element)}> is missing a required <{match[1]}> element")
         if match := re.match(r"Expecting element (\S+), got (\S+)", message):
             return self._finding(element, f"expected <{match[1]}> here, found <{match[2]}>")
         if re.match(r"Element \S+ failed to validate content", message):
             rule = self.index.rule_for(element)
             allowed = sorted(_local(c) for c in rule.children) if rule else []
-            return self._finding(element, f"the content of <{_name(element)}> does not match the grammar"
-                                          + (f"; allowed children: {_listing(allowed)}" if allowed else ""))
+            return self._finding(
+                element,
+                f"the content of <{_name(element)}> does not match the grammar"
+                + (f"; allowed children: {_listing(allowed)}" if allowed else ""),
+            )
         if re.match(r"Element \S+ failed to validate attributes", message):
             return self._bad_attributes(element)
         if match := re.match(r"Invalid attribute (\S+) for element (\S+)", message):
             return self._bad_attributes(element, only=match[1])
         if re.match(r"Element \S+ has extra content: text", message):
-            return self._finding(element, f"text is not allowed directly inside <{_name(element)}>;"
-                                          " wrap it in an element such as <p>")
+            return self._finding(
+                element,
+                f"text is not allowed directly inside <{_name(element)}>; wrap it in an element such as <p>",
+            )
         if re.match(r"Extra element (\S+) in interleave", message):
             return self._diagnose(element)
         return self._finding(element, message.rstrip("."))
@@ -168,18 +173,24 @@ class _Explainer:
         rule = self.index.rule_for(element)
         if rule is None:
             return self._unexpected_element(element)
-        attributes_ok = all(
-            attr in rule.attributes
-            and not _value_problem(value, rule.attributes[attr].values, rule.attributes[attr].datatypes)
-            for attr, value in element.attrib.items()
-        ) and _missing_required(element, rule) is None
+        attributes_ok = (
+            all(
+                attr in rule.attributes
+                and not _value_problem(value, rule.attributes[attr].values, rule.attributes[attr].datatypes)
+                for attr, value in element.attrib.items()
+            )
+            and _missing_required(element, rule) is None
+        )
         if not attributes_ok:
             return self._bad_attributes(element)
         for child in element:
             if isinstance(child.tag, str) and child.tag not in rule.children:
                 return self._unexpected_element(child)
-        return self._finding(element, f"<{_name(element)}> does not match the grammar here: check "
-                                      "its place, the order of its children and their content")
+        return self._finding(
+            element,
+            f"<{_name(element)}> does not match the grammar here: check "
+            "its place, the order of its children and their content",
+        )
 
     def _has_deeper_error(
         self,
@@ -205,8 +216,9 @@ class _Explainer:
         allowed = sorted(_local(c) for c in rule.children) if rule else []
         message = f"<{name}> is not allowed inside <{_name(parent)}>"
         if name in allowed:
-            message = (f"<{name}> is not allowed at this position inside <{_name(parent)}> "
-                       "(wrong order or too many)")
+            message = (
+                f"<{name}> is not allowed at this position inside <{_name(parent)}> (wrong order or too many)"
+            )
         elif allowed:
             hint = _closest(name, allowed)
             message += f"; allowed: {_listing(allowed)}"
@@ -238,16 +250,19 @@ class _Explainer:
                 return self._finding(element, text, shown)
             problem = _value_problem(value, attr_rule.values, attr_rule.datatypes)
             if problem:
-                return self._finding(
-                    element, f"@{shown}=\"{value}\" on <{name}> is invalid: {problem}", shown)
+                return self._finding(element, f'@{shown}="{value}" on <{name}> is invalid: {problem}', shown)
         missing = _missing_required(element, rule)
         if missing:
             return self._finding(element, f"<{name}> is missing the required attribute @{missing}")
-        needed = sorted(attribute_display_name(a) for a, r in rule.attributes.items()
-                        if r.required_somewhere and a not in element.attrib)
+        needed = sorted(
+            attribute_display_name(a)
+            for a, r in rule.attributes.items()
+            if r.required_somewhere and a not in element.attrib
+        )
         if needed:
-            return self._finding(element, f"<{name}> is missing an attribute it needs here: "
-                                          f"@{', @'.join(needed)}")
+            return self._finding(
+                element, f"<{name}> is missing an attribute it needs here: @{', @'.join(needed)}"
+            )
         return self._finding(element, f"<{name}> has an attribute value the schema does not allow")
 
     def _finding(
@@ -269,7 +284,7 @@ def _value_problem(value: str, values: set[str], datatypes: set[str]) -> str | N
     if values and not datatypes:
         hint = _closest(value, sorted(values))
         text = f"allowed values: {_listing(sorted(values))}"
-        return text + (f". Did you mean \"{hint}\"?" if hint else "")
+        return text + (f'. Did you mean "{hint}"?' if hint else "")
     if datatypes:
         return f"expected a value of type {', '.join(sorted(datatypes))}"
     return None

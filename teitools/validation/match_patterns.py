@@ -13,7 +13,8 @@ from lxml import etree
 #: The name test that ends a path step: ``tei:date``, ``@when``, ``*``, ``attribute::n``.
 _LAST_STEP = re.compile(
     r"^(?:(?P<axis>child|attribute)::)?(?P<at>@)?"
-    r"(?P<name>(?:[A-Za-z_][\w.-]*:)?(?:[A-Za-z_][\w.-]*|\*))\s*(?:\[|$)")
+    r"(?P<name>(?:[A-Za-z_][\w.-]*:)?(?:[A-Za-z_][\w.-]*|\*))\s*(?:\[|$)"
+)
 
 
 def match_expression(context: str) -> str:
@@ -52,8 +53,7 @@ def candidate_xpath(context: str, namespaces: dict[str, str]) -> etree.XPath | N
         attribute = match["at"] or match["axis"] == "attribute"
         tests.append(f"//{'@' if attribute else ''}{match['name']}")
     try:
-        return etree.XPath(" | ".join(tests),
-                           namespaces={k: v for k, v in namespaces.items() if k})
+        return etree.XPath(" | ".join(tests), namespaces={k: v for k, v in namespaces.items() if k})
     except etree.XPathError:
         return None
 
@@ -88,4 +88,3 @@ def _split_top_level(expression: str, separator: str) -> list[str]:
             start = index + 1
     parts.append(expression[start:])
     return parts
-

@@ -84,11 +84,15 @@ def _prepared_tree(path: Path, catalogs: Catalogs, depth: int, home: Path) -> et
         href = reference.get("href", "")
         target = resolve(href, path, catalogs)
         if target is None:
-            raise SchemaError(f"{path}: the schema it includes, {href}, is not a local file and "
-                              "no XML catalog maps it (use --catalog)")
+            raise SchemaError(
+                f"{path}: the schema it includes, {href}, is not a local file and "
+                "no XML catalog maps it (use --catalog)"
+            )
         if not _allowed(href, target, catalogs, home):
-            raise SchemaError(f"{path}: the schema it includes, {href}, is outside the schema's "
-                              f"folder {home}; refused (map it with an XML catalog to allow it)")
+            raise SchemaError(
+                f"{path}: the schema it includes, {href}, is outside the schema's "
+                f"folder {home}; refused (map it with an XML catalog to allow it)"
+            )
         if not target.is_file():
             raise SchemaError(f"{path}: the schema it includes, {href}, does not exist ({target})")
         reference.set("href", _prepared_file(target.resolve(), catalogs, depth + 1, home).as_uri())
@@ -117,16 +121,19 @@ def _changed(tree: etree._ElementTree, path: Path) -> bool:
     original = load(path)
     before = [e.get("href") for e in original.getroot().iter(*_REFERENCES)]
     after = [e.get("href") for e in tree.getroot().iter(*_REFERENCES)]
-    return any(b is None or Path(path.parent, b).resolve().as_uri() != a
-               for b, a in zip(before, after, strict=True))
+    return any(
+        b is None or Path(path.parent, b).resolve().as_uri() != a for b, a in zip(before, after, strict=True)
+    )
 
 
 def _resolver(catalogs: Catalogs, home: Path) -> Resolver:
     def resolve_include(href: str, top: Path) -> Path | None:
         target = resolve(href, top, catalogs)
         if target is not None and not _allowed(href, target, catalogs, home):
-            raise SchemaError(f"{top}: the schema it includes, {href}, is outside the schema's "
-                              f"folder {home}; refused (map it with an XML catalog to allow it)")
+            raise SchemaError(
+                f"{top}: the schema it includes, {href}, is outside the schema's "
+                f"folder {home}; refused (map it with an XML catalog to allow it)"
+            )
         return target
 
     return resolve_include

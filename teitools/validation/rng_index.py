@@ -85,8 +85,14 @@ class RngIndex:
         return self._in_context[key]
 
     def _walk(
-        self, node: etree._Element, into: ElementRule, *, optional: bool, seen: set[str],
-        top: bool, parent: str,
+        self,
+        node: etree._Element,
+        into: ElementRule,
+        *,
+        optional: bool,
+        seen: set[str],
+        top: bool,
+        parent: str,
     ) -> None:
         for child in _pattern_children(node, skip_name=top):
             local = etree.QName(child).localname
@@ -110,9 +116,14 @@ class RngIndex:
                     for define in self._defines.get(target, []):
                         self._walk(define, into, optional=optional, seen=seen, top=False, parent=parent)
             else:
-                self._walk(child, into, optional=optional or local in _OPTIONAL_WRAPPERS,
-                           seen=seen, top=False, parent=parent)
-
+                self._walk(
+                    child,
+                    into,
+                    optional=optional or local in _OPTIONAL_WRAPPERS,
+                    seen=seen,
+                    top=False,
+                    parent=parent,
+                )
 
     def _attribute_rule(self, attribute: etree._Element, *, required: bool) -> AttributeRule:
         rule = AttributeRule(required, required_somewhere=required)
@@ -169,8 +180,11 @@ def _pattern_name(pattern: etree._Element) -> str | None:
     if ":" in local:
         prefix, local = local.split(":", 1)
         namespace = _XML_NS if prefix == "xml" else pattern.nsmap.get(prefix) or ""
-    if etree.QName(pattern).localname == "attribute" and pattern.get("ns") is None \
-            and ":" not in (pattern.get("name") or ""):
+    if (
+        etree.QName(pattern).localname == "attribute"
+        and pattern.get("ns") is None
+        and ":" not in (pattern.get("name") or "")
+    ):
         namespace = ""
     return f"{{{namespace}}}{local}" if namespace else local
 
@@ -183,5 +197,3 @@ def _inherited_ns(node: etree._Element) -> str:
             return ns
         current = current.getparent()
     return ""
-
-

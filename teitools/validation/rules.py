@@ -17,11 +17,15 @@ from teitools.validation.schematron_source import read_schematron_tree
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 #: The compiled rules may not read or write any file, nor touch the network.
 _NO_ACCESS = etree.XSLTAccessControl(
-    read_file=False, write_file=False, create_dir=False, read_network=False, write_network=False)
+    read_file=False, write_file=False, create_dir=False, read_network=False, write_network=False
+)
 _SEVERITY_BY_ROLE = {
-    "fatal": Severity.ERROR, "error": Severity.ERROR,
-    "warning": Severity.WARNING, "warn": Severity.WARNING,
-    "info": Severity.INFO, "information": Severity.INFO,
+    "fatal": Severity.ERROR,
+    "error": Severity.ERROR,
+    "warning": Severity.WARNING,
+    "warn": Severity.WARNING,
+    "info": Severity.INFO,
+    "information": Severity.INFO,
 }
 
 
@@ -52,17 +56,18 @@ def compile_schematron(path: Path, phase: str | None = None) -> RuleSet:
     source = read_schematron_tree(path)
     try:
         expanded = isoschematron.iso_abstract_expand(source)
-        compiled = (isoschematron.iso_svrl_for_xslt1(expanded, phase=etree.XSLT.strparam(phase))
-                    if phase else isoschematron.iso_svrl_for_xslt1(expanded))
+        compiled = (
+            isoschematron.iso_svrl_for_xslt1(expanded, phase=etree.XSLT.strparam(phase))
+            if phase
+            else isoschematron.iso_svrl_for_xslt1(expanded)
+        )
         validator = etree.XSLT(compiled, access_control=_NO_ACCESS)
     except (etree.XSLTParseError, etree.XSLTApplyError) as error:
         raise SchemaError(f"the Schematron schema {path} does not compile: {error}") from None
     return RuleSet(path, validator)
 
 
-def check_rules(
-    tree: etree._ElementTree, rules: RuleSet, lines: SourceLines, file: str
-) -> list[Diagnostic]:
+def check_rules(tree: etree._ElementTree, rules: RuleSet, lines: SourceLines, file: str) -> list[Diagnostic]:
     """Run the rules on ``tree``; one finding per failed assert or successful report."""
     try:
         report = rules.validator(tree)
@@ -74,24 +79,22 @@ def check_rules(
     return sorted(findings)
 
 
-def _finding(
-    tree: etree._ElementTree, result: etree._Element, lines: SourceLines, file: str
-) -> Diagnostic:
+def _finding(tree: etree._ElementTree, result: etree._Element, lines: SourceLines, file: str) -> Diagnostic:
     location = result.get("location", "")
     element, attribute = _locate(tree, location)
-    texts = [result.find(f"{{{SVRL_NS}}}text"),
-             *result.iter(f"{{{SVRL_NS}}}diagnostic-reference")]
+    texts = [result.find(f"{{{SVRL_NS}}}text"), *result.iter(f"{{{SVRL_NS}}}diagnostic-reference")]
     text = " ".join("".join(str(t) for t in node.itertext()) for node in texts if node is not None)
-    message = " ".join(text.split()) or f"{etree.QName(result).localname.replace('-', ' ')}: " \
-        f"{result.get('test', '')}"
+    message = (
+        " ".join(text.split())
+        or f"{etree.QName(result).localname.replace('-', ' ')}: {result.get('test', '')}"
+    )
     rule_id = result.get("id") or "schematron"
     severity = severity_of(result.get("role"))
     line = line_of(element)
     column = lines.column_of(element, attribute) if element is not None else 0
     xpath = tree.getpath(element) if element is not None else None
     details = [("kind", etree.QName(result).localname), ("location", location)]
-    details += [(name, result.get(name, "")) for name in ("test", "role", "flag")
-                if result.get(name)]
+    details += [(name, result.get(name, "")) for name in ("test", "role", "flag") if result.get(name)]
     return Diagnostic(file, line, column, severity, rule_id, message, xpath, tuple(details))
 
 

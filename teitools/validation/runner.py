@@ -125,16 +125,14 @@ def is_valid(paths: Iterable[Path | str], options: ValidateOptions | None = None
 
 def _schema_set(options: ValidateOptions) -> _SchemaSet:
     catalogs = catalogs_in_force(options.catalogs, _shipped_catalog())
-    paths = list(options.project_schemas or (schema_file("teitools.rng"),
-                                             schema_file("teitools.sch")))
+    paths = list(options.project_schemas or (schema_file("teitools.rng"), schema_file("teitools.sch")))
     if options.schemas:  # each given schema replaces the project's of its kind
         replaced = {_is_rules(path) for path in options.schemas}
         paths = [p for p in paths if _is_rules(p) not in replaced] + list(options.schemas)
     jobs = [job for path in paths for job in jobs_for_file(path)]
     declared = options.declared and not options.schemas
     tei_only = not options.schemas and not options.project_schemas
-    return _SchemaSet(tuple(jobs), catalogs, declared, options.project_rules_on_declared,
-                      tei_only)
+    return _SchemaSet(tuple(jobs), catalogs, declared, options.project_rules_on_declared, tei_only)
 
 
 def _is_rules(path: Path) -> bool:
@@ -148,12 +146,11 @@ def _shipped_catalog() -> Path | None:
         return None
 
 
-def _changed(
-    paths: list[Path], ref: str, options: ValidateOptions, schemas: _SchemaSet
-) -> list[Path]:
+def _changed(paths: list[Path], ref: str, options: ValidateOptions, schemas: _SchemaSet) -> list[Path]:
     where = next((p if p.is_dir() else p.parent for p in paths if p.exists()), None)
-    return select_changed(paths, changed_files(ref, where), registers=options.registers,
-                          schemas=_project_schema_files(schemas))
+    return select_changed(
+        paths, changed_files(ref, where), registers=options.registers, schemas=_project_schema_files(schemas)
+    )
 
 
 def _project_schema_files(schemas: _SchemaSet) -> list[Path]:
@@ -171,13 +168,12 @@ def _declared_schema_files(files: list[Path], catalogs: Catalogs) -> list[Path]:
     return sorted(found)
 
 
-def _open_cache(
-    files: list[Path], schemas: _SchemaSet, options: ValidateOptions
-) -> ResultCache | None:
+def _open_cache(files: list[Path], schemas: _SchemaSet, options: ValidateOptions) -> ResultCache | None:
     if options.cache_dir is None:
         return None
-    registers = (dict.fromkeys(files, options.registers) if options.registers is not None
-                 else registers_by_file(files))
+    registers = (
+        dict.fromkeys(files, options.registers) if options.registers is not None else registers_by_file(files)
+    )
     schema_files = _project_schema_files(schemas) + list(schemas.catalogs.paths)
     if schemas.declared:
         schema_files += _declared_schema_files(files, schemas.catalogs)
@@ -187,7 +183,10 @@ def _open_cache(
 
 
 def _check_files(
-    files: list[Path], schemas: _SchemaSet, jobs: int, cache: ResultCache | None,
+    files: list[Path],
+    schemas: _SchemaSet,
+    jobs: int,
+    cache: ResultCache | None,
     progress: Progress | None,
 ) -> list[_FileResult]:
     # Compile before forking, so that workers inherit the schemas instead of each compiling.
@@ -277,8 +276,8 @@ def _fold(grammar: list[Diagnostic], rules: list[Diagnostic]) -> tuple[Diagnosti
         twin = by_element.pop((finding.line, finding.xpath), None) if finding.xpath else None
         hint = _SUGGESTION.search(twin.message) if twin else None
         if hint:
-            finding = replace(finding,  # noqa: PLW2901 -- the folded finding replaces it
-                              message=f"{finding.message.rstrip()} Did you mean {hint[1]}?")
+            # The folded finding replaces it.
+            finding = replace(finding, message=f"{finding.message.rstrip()} Did you mean {hint[1]}?")  # noqa: PLW2901
         folded.append(finding)
     kept = [d for d in grammar if not d.xpath or (d.line, d.xpath) in by_element]
     # A grammar finding on an ancestor of a rule's finding is the cascade of that mistake
@@ -295,12 +294,13 @@ def _not_tei(root: etree._Element, file: str, lines: SourceLines) -> Diagnostic:
     name = etree.QName(root)
     if name.localname in ("TEI", "teiCorpus") and name.namespace != TEI_NS:
         found = f"namespace '{name.namespace}'" if name.namespace else "no namespace"
-        message = (f"<{name.localname}> is in {found}; TEI elements must be in the TEI namespace: "
-                   f'add xmlns="{TEI_NS}" to the root element')
+        message = (
+            f"<{name.localname}> is in {found}; TEI elements must be in the TEI namespace: "
+            f'add xmlns="{TEI_NS}" to the root element'
+        )
     else:
         message = f"the root element <{name.localname}> is not <TEI>: this is not a TEI document"
-    return Diagnostic(file, line_of(root) or 1, lines.column_of(root), Severity.ERROR, "not-tei",
-                      message)
+    return Diagnostic(file, line_of(root) or 1, lines.column_of(root), Severity.ERROR, "not-tei", message)
 
 
 def _register_facts(

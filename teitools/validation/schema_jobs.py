@@ -51,8 +51,9 @@ class Outcome:
     problems: tuple[Diagnostic, ...] = ()
 
 
-def jobs_for_file(path: Path, phase: str | None = None, line: int = 0,
-                  language: str | None = None) -> list[SchemaJob]:
+def jobs_for_file(
+    path: Path, phase: str | None = None, line: int = 0, language: str | None = None
+) -> list[SchemaJob]:
     """The jobs one schema file stands for: its grammar, and its (embedded) Schematron.
 
     ``language`` is what a declaration said; without it the file's syntax decides. A
@@ -83,8 +84,10 @@ def language_of(path: Path) -> str:
         return discovery.XSD
     if namespace in discovery.SCHEMATRON_NAMESPACES:
         return discovery.SCHEMATRON
-    raise SchemaError(f"{path} is not a schema teitools reads: expected RELAX NG (.rng or .rnc), "
-                      "W3C XML Schema (.xsd) or ISO Schematron (.sch)")
+    raise SchemaError(
+        f"{path} is not a schema teitools reads: expected RELAX NG (.rng or .rnc), "
+        "W3C XML Schema (.xsd) or ISO Schematron (.sch)"
+    )
 
 
 def declared_jobs(
@@ -93,36 +96,51 @@ def declared_jobs(
     """The jobs a file's declarations ask for (duplicates once), and findings for those that
     cannot be run."""
     jobs, problems = _plan(declarations, document.absolute().parent, catalogs)
-    return list(jobs), [_problem(file, line, severity, rule, message)
-                        for line, severity, rule, message in problems]
+    return list(jobs), [
+        _problem(file, line, severity, rule, message) for line, severity, rule, message in problems
+    ]
 
 
 _Problem = tuple[int, Severity, str, str]
 
 
 @cache
-def _plan(declarations: tuple[Declaration, ...], folder: Path,
-          catalogs: Catalogs) -> tuple[tuple[SchemaJob, ...], tuple[_Problem, ...]]:
+def _plan(
+    declarations: tuple[Declaration, ...], folder: Path, catalogs: Catalogs
+) -> tuple[tuple[SchemaJob, ...], tuple[_Problem, ...]]:
     # The files of a corpus declare the same schemas from the same folders: resolved once.
     jobs: dict[tuple[str, Path, str | None], SchemaJob] = {}
     problems: list[_Problem] = []
     document = folder / "document.xml"
     for declared in declarations:
         if declared.language == discovery.UNKNOWN:
-            problems.append((declared.line, Severity.WARNING, RULE_UNSUPPORTED,
-                             f"the schema {declared.href} declared here is not in a language "
-                             "teitools reads (RELAX NG, W3C XML Schema, ISO Schematron); it "
-                             "was not applied"))
+            problems.append(
+                (
+                    declared.line,
+                    Severity.WARNING,
+                    RULE_UNSUPPORTED,
+                    f"the schema {declared.href} declared here is not in a language "
+                    "teitools reads (RELAX NG, W3C XML Schema, ISO Schematron); it "
+                    "was not applied",
+                )
+            )
             continue
         target = discovery.resolve(declared.href, document, catalogs)
         if target is None:
-            problems.append((declared.line, Severity.ERROR, RULE_UNRESOLVED,
-                             unresolved_message(declared.href)))
+            problems.append(
+                (declared.line, Severity.ERROR, RULE_UNRESOLVED, unresolved_message(declared.href))
+            )
             continue
         if not target.is_file():
-            problems.append((declared.line, Severity.ERROR, RULE_UNRESOLVED,
-                             f"the schema {declared.href} declared here does not exist "
-                             f"({target}); correct the href or map it with --catalog"))
+            problems.append(
+                (
+                    declared.line,
+                    Severity.ERROR,
+                    RULE_UNRESOLVED,
+                    f"the schema {declared.href} declared here does not exist "
+                    f"({target}); correct the href or map it with --catalog",
+                )
+            )
             continue
         try:
             for job in jobs_for_file(target, declared.phase, declared.line, declared.language):
@@ -133,14 +151,23 @@ def _plan(declarations: tuple[Declaration, ...], folder: Path,
 
 
 def unresolved_message(url: str) -> str:
-    return (f"the schema {url} declared here cannot be read offline: teitools never fetches "
-            "from the network. Map it to a local copy with an XML catalog, e.g. "
-            f'<uri name="{url}" uri="schemas/{Path(url).name or "schema"}"/>, given with '
-            "--catalog FILE or XML_CATALOG_FILES")
+    return (
+        f"the schema {url} declared here cannot be read offline: teitools never fetches "
+        "from the network. Map it to a local copy with an XML catalog, e.g. "
+        f'<uri name="{url}" uri="schemas/{Path(url).name or "schema"}"/>, given with '
+        "--catalog FILE or XML_CATALOG_FILES"
+    )
 
 
-def run_jobs(tree: etree._ElementTree, jobs: list[SchemaJob], catalogs: Catalogs,
-             lines: SourceLines, file: str, *, raise_errors: bool = False) -> Outcome:
+def run_jobs(
+    tree: etree._ElementTree,
+    jobs: list[SchemaJob],
+    catalogs: Catalogs,
+    lines: SourceLines,
+    file: str,
+    *,
+    raise_errors: bool = False,
+) -> Outcome:
     """Run every job on ``tree``; a schema that fails to compile is a finding, or raised."""
     grammar: list[Diagnostic] = []
     rules: list[Diagnostic] = []

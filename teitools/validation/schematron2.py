@@ -134,21 +134,28 @@ class XPath2Schematron:
                     if key in fired:
                         continue
                     fired.add(key)
-                    found.extend((node.position, r) for r in self._check_node(
-                        tree, base, node, rule=rule, pattern=pattern, variables=pattern_vars))
+                    found.extend(
+                        (node.position, r)
+                        for r in self._check_node(
+                            tree, base, node, rule=rule, pattern=pattern, variables=pattern_vars
+                        )
+                    )
             results.extend(r for _, r in sorted(found, key=lambda pair: pair[0]))
         return results
 
-    def _bind_global(self, lets: tuple[tuple[str, Any], ...], base: XPathContext,
-                     variables: dict[str, Any]) -> dict[str, Any]:
+    def _bind_global(
+        self, lets: tuple[tuple[str, Any], ...], base: XPathContext, variables: dict[str, Any]
+    ) -> dict[str, Any]:
         try:
             return _bind(lets, base, base.root, variables)
         except elementpath.ElementPathError as error:
-            raise SchemaError(f"{self.source.path}: a schema or pattern variable cannot be "
-                              f"evaluated: {error}") from None
+            raise SchemaError(
+                f"{self.source.path}: a schema or pattern variable cannot be evaluated: {error}"
+            ) from None
 
-    def _matches(self, tree: etree._ElementTree, base: XPathContext, rule: _CompiledRule,
-                 variables: dict[str, Any]) -> list[Any]:
+    def _matches(
+        self, tree: etree._ElementTree, base: XPathContext, rule: _CompiledRule, variables: dict[str, Any]
+    ) -> list[Any]:
         if rule.fast_match is not None:
             try:
                 found = rule.fast_match(tree)
@@ -164,20 +171,34 @@ class XPath2Schematron:
         context.variables = variables
         return _select(rule.match, context, rule.context, self.source.path)
 
-    def _check_node(self, tree: etree._ElementTree, base: XPathContext, node: Any, *,
-                    rule: _CompiledRule, pattern: _CompiledPattern,
-                    variables: dict[str, Any]) -> Iterable[Result]:
+    def _check_node(
+        self,
+        tree: etree._ElementTree,
+        base: XPathContext,
+        node: Any,
+        *,
+        rule: _CompiledRule,
+        pattern: _CompiledPattern,
+        variables: dict[str, Any],
+    ) -> Iterable[Result]:
         self.current[0] = node
         element, attribute = element_of(node)
 
         def result(kind: str, check: Check | None, message: str) -> Result:
             return Result(
-                kind=kind, element=element, attribute=attribute,
+                kind=kind,
+                element=element,
+                attribute=attribute,
                 location=location_of(tree, element, attribute),
-                test=check.test if check else "", message=message,
-                id=check.id if check else None, rule_id=rule.id, pattern_id=pattern.id,
-                role=check.role if check else None, flag=check.flag if check else None,
-                context=rule.context)
+                test=check.test if check else "",
+                message=message,
+                id=check.id if check else None,
+                rule_id=rule.id,
+                pattern_id=pattern.id,
+                role=check.role if check else None,
+                flag=check.flag if check else None,
+                context=rule.context,
+            )
 
         try:
             rule_vars = _bind(rule.lets, base, node, variables)
@@ -199,8 +220,9 @@ class XPath2Schematron:
             except (SchemaError, elementpath.ElementPathError) as error:
                 # A dynamic error (a failed cast, say) on this node: a finding here, and the
                 # other checks still run, where an XSLT processor would stop the whole file.
-                yield replace(result("failed-assert", check, _dynamic_error(check.test, error)),
-                              id=RULE_DYNAMIC_ERROR)
+                yield replace(
+                    result("failed-assert", check, _dynamic_error(check.test, error)), id=RULE_DYNAMIC_ERROR
+                )
                 continue
             kind = "failed-assert" if check.kind == "assert" else "successful-report"
             yield result(kind, check, " ".join([message, *extra]).strip())
@@ -224,8 +246,9 @@ def compile_source(source: SchemaSource, phase: str | None = None) -> XPath2Sche
     if source.query_binding in _XPATH3_BINDINGS:
         parser: XPath2Parser = XPath3Parser(namespaces=namespaces)
     else:  # XPath 2, or XPath 1 rules lxml could not compile, read in compatibility mode
-        parser = XPath2Parser(namespaces=namespaces,
-                              compatibility_mode=source.query_binding not in XPATH2_BINDINGS)
+        parser = XPath2Parser(
+            namespaces=namespaces, compatibility_mode=source.query_binding not in XPATH2_BINDINGS
+        )
     current: list[Any] = [None]
     _add_xslt_functions(parser, current)
     patterns, phase_lets = source.active_patterns(phase)
@@ -236,20 +259,32 @@ def compile_source(source: SchemaSource, phase: str | None = None) -> XPath2Sche
         rules = []
         for rule in pattern.rules:
             checks = tuple(
-                _CompiledCheck(check, compile_one(check.test), compile_one.message(check.message),
-                               tuple((d, diagnostics[d]) for d in check.diagnostics
-                                     if d in diagnostics))
+                _CompiledCheck(
+                    check,
+                    compile_one(check.test),
+                    compile_one.message(check.message),
+                    tuple((d, diagnostics[d]) for d in check.diagnostics if d in diagnostics),
+                )
                 for check in rule.checks
             )
             expression = match_expression(rule.context)
-            rules.append(_CompiledRule(rule.context, compile_one(expression),
-                                       lxml_xpath(expression, namespaces),
-                                       candidate_xpath(rule.context, namespaces),
-                                       compile_one.lets(rule.lets), checks, rule.id, rule.role,
-                                       rule.flag))
+            rules.append(
+                _CompiledRule(
+                    rule.context,
+                    compile_one(expression),
+                    lxml_xpath(expression, namespaces),
+                    candidate_xpath(rule.context, namespaces),
+                    compile_one.lets(rule.lets),
+                    checks,
+                    rule.id,
+                    rule.role,
+                    rule.flag,
+                )
+            )
         compiled.append(_CompiledPattern(pattern.id, compile_one.lets(pattern.lets), tuple(rules)))
-    return XPath2Schematron(source, phase, namespaces,
-                            compile_one.lets(source.lets + phase_lets), tuple(compiled), current)
+    return XPath2Schematron(
+        source, phase, namespaces, compile_one.lets(source.lets + phase_lets), tuple(compiled), current
+    )
 
 
 def _add_xslt_functions(parser: XPath2Parser, current: list[Any]) -> None:
@@ -264,8 +299,7 @@ def _add_xslt_functions(parser: XPath2Parser, current: list[Any]) -> None:
     token = parser.external_function(current_node, name="current", sequence_types=("item()?",))
     token.label = "function"  # so that a path may follow it: current()/@ref
     with contextlib.suppress(elementpath.ElementPathValueError):  # XPath 3 has its own
-        parser.external_function(generate_id, name="generate-id",
-                                 sequence_types=("node()?", "xs:string"))
+        parser.external_function(generate_id, name="generate-id", sequence_types=("node()?", "xs:string"))
 
 
 class _Compiler:
@@ -277,8 +311,9 @@ class _Compiler:
         try:
             return self.parser.parse(expression)
         except elementpath.ElementPathError as error:
-            raise SchemaError(f"{self.path}: the XPath expression {expression!r} does not "
-                              f"compile: {error}") from None
+            raise SchemaError(
+                f"{self.path}: the XPath expression {expression!r} does not compile: {error}"
+            ) from None
 
     def lets(self, lets: tuple[Let, ...]) -> tuple[tuple[str, Any], ...]:
         return tuple((let.name, self(let.value)) for let in lets)
@@ -295,8 +330,9 @@ class _Compiler:
         return tuple(compiled)
 
 
-def _bind(lets: tuple[tuple[str, Any], ...], base: XPathContext, item: Any,
-          variables: dict[str, Any]) -> dict[str, Any]:
+def _bind(
+    lets: tuple[tuple[str, Any], ...], base: XPathContext, item: Any, variables: dict[str, Any]
+) -> dict[str, Any]:
     if not lets:
         return variables
     bound = dict(variables)
@@ -340,8 +376,9 @@ def _expand(parts: tuple[str | tuple[str, Any], ...], context: XPathContext, pat
     return " ".join("".join(text).split())
 
 
-def check_xpath2(tree: etree._ElementTree, schema: XPath2Schematron, lines: SourceLines,
-                 file: str) -> list[Diagnostic]:
+def check_xpath2(
+    tree: etree._ElementTree, schema: XPath2Schematron, lines: SourceLines, file: str
+) -> list[Diagnostic]:
     """Run ``schema`` on ``tree``; one finding per failed assert or successful report."""
     findings = []
     for result in schema.validate(tree):
@@ -353,12 +390,26 @@ def check_xpath2(tree: etree._ElementTree, schema: XPath2Schematron, lines: Sour
         column = lines.column_of(element, attribute) if element is not None else 0
         xpath = tree.getpath(element) if element is not None else None
         rule_id = result.id or result.rule_id or result.pattern_id or "schematron"
-        details = [("kind", result.kind), ("location", result.location), ("test", result.test),
-                   ("context", result.context), ("schema", str(schema.source.path))]
-        details += [(name, value) for name, value in
-                    (("role", result.role), ("flag", result.flag), ("pattern", result.pattern_id),
-                     ("rule", result.rule_id), ("id", result.id)) if value]
+        details = [
+            ("kind", result.kind),
+            ("location", result.location),
+            ("test", result.test),
+            ("context", result.context),
+            ("schema", str(schema.source.path)),
+        ]
+        details += [
+            (name, value)
+            for name, value in (
+                ("role", result.role),
+                ("flag", result.flag),
+                ("pattern", result.pattern_id),
+                ("rule", result.rule_id),
+                ("id", result.id),
+            )
+            if value
+        ]
         message = result.message or f"{result.kind.replace('-', ' ')}: {result.test}"
-        findings.append(Diagnostic(file, line, column, severity_of(result.role), rule_id,
-                                   message, xpath, tuple(details)))
+        findings.append(
+            Diagnostic(file, line, column, severity_of(result.role), rule_id, message, xpath, tuple(details))
+        )
     return findings

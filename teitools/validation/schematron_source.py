@@ -142,8 +142,10 @@ def read_schematron_tree(path: Path) -> etree._ElementTree:
     _expand_includes(root, path, 0)
     if any(_sch(e, "extends") and e.get("href") for e in root.iter(etree.Element)):
         # lxml's skeleton would fetch it with document(), outside teitools' hardened loader
-        raise SchemaError(f"{path}: <extends href=\"…\"> is not supported; use <include> of "
-                          "a local file, or extends rule=\"…\" with an abstract rule")
+        raise SchemaError(
+            f'{path}: <extends href="…"> is not supported; use <include> of '
+            'a local file, or extends rule="…" with an abstract rule'
+        )
     return root.getroottree()
 
 
@@ -192,8 +194,10 @@ def _expand_includes(root: etree._Element, path: Path, depth: int) -> None:
     for include in [e for e in root.iter(etree.Element) if _sch(e, "include")]:
         href, fragment = urldefrag(include.get("href", ""))
         if not href or re.match(r"^[a-zA-Z][\w+.-]*://", href):
-            raise SchemaError(f"{path}: <include href=\"{include.get('href')}\"> must name a local "
-                              "file beside the schema; teitools never fetches from the network")
+            raise SchemaError(
+                f'{path}: <include href="{include.get("href")}"> must name a local '
+                "file beside the schema; teitools never fetches from the network"
+            )
         target_path = (path.parent / href).resolve()
         target = _load(target_path).getroot()
         if fragment:
@@ -220,8 +224,10 @@ def _instantiate_abstract_patterns(root: etree._Element, path: Path) -> None:
     for pattern in [p for p in root if _sch(p, "pattern") and p.get("is-a")]:
         template = abstract.get(pattern.get("is-a"))
         if template is None:
-            raise SchemaError(f"{path}: pattern '{pattern.get('id')}' is-a "
-                              f"'{pattern.get('is-a')}', which is not an abstract pattern here")
+            raise SchemaError(
+                f"{path}: pattern '{pattern.get('id')}' is-a "
+                f"'{pattern.get('is-a')}', which is not an abstract pattern here"
+            )
         params = {p.get("name", ""): p.get("value", "") for p in pattern if _sch(p, "param")}
         instance = copy.deepcopy(template)
         for attribute in ("abstract", "id"):
@@ -247,18 +253,22 @@ def _substitute(element: etree._Element, params: dict[str, str]) -> None:
 
 
 def _build(root: etree._Element, path: Path) -> SchemaSource:
-    namespaces = tuple((ns.get("prefix", ""), ns.get("uri", ""))
-                       for ns in root.iter(etree.Element) if _sch(ns, "ns"))
-    abstract_rules = {r.get("id"): r for r in root.iter(etree.Element)
-                      if _sch(r, "rule") and r.get("abstract") == "true"}
-    diagnostics = tuple((d.get("id", ""), _message(d)) for d in root.iter(etree.Element)
-                        if _sch(d, "diagnostic"))
-    patterns = tuple(_pattern(p, abstract_rules, path) for p in root
-                     if _sch(p, "pattern") and p.get("abstract") != "true")
+    namespaces = tuple(
+        (ns.get("prefix", ""), ns.get("uri", "")) for ns in root.iter(etree.Element) if _sch(ns, "ns")
+    )
+    abstract_rules = {
+        r.get("id"): r for r in root.iter(etree.Element) if _sch(r, "rule") and r.get("abstract") == "true"
+    }
+    diagnostics = tuple(
+        (d.get("id", ""), _message(d)) for d in root.iter(etree.Element) if _sch(d, "diagnostic")
+    )
+    patterns = tuple(
+        _pattern(p, abstract_rules, path) for p in root if _sch(p, "pattern") and p.get("abstract") != "true"
+    )
     phases = tuple(
-        Phase(p.get("id", ""), tuple(a.get("pattern", "") for a in p if _sch(a, "active")),
-              _lets(p))
-        for p in root if _sch(p, "phase")
+        Phase(p.get("id", ""), tuple(a.get("pattern", "") for a in p if _sch(a, "active")), _lets(p))
+        for p in root
+        if _sch(p, "phase")
     )
     title = next((" ".join(_text(t).split()) for t in root if _sch(t, "title")), "")
     return SchemaSource(
@@ -274,24 +284,38 @@ def _build(root: etree._Element, path: Path) -> SchemaSource:
     )
 
 
-def _pattern(element: etree._Element, abstract_rules: dict[str | None, etree._Element],
-             path: Path) -> Pattern:
-    rules = tuple(_rule(r, abstract_rules, path) for r in element
-                  if _sch(r, "rule") and r.get("abstract") != "true")
+def _pattern(
+    element: etree._Element, abstract_rules: dict[str | None, etree._Element], path: Path
+) -> Pattern:
+    rules = tuple(
+        _rule(r, abstract_rules, path) for r in element if _sch(r, "rule") and r.get("abstract") != "true"
+    )
     return Pattern(element.get("id"), _lets(element), rules)
 
 
-def _rule(element: etree._Element, abstract_rules: dict[str | None, etree._Element],
-          path: Path) -> Rule:
+def _rule(element: etree._Element, abstract_rules: dict[str | None, etree._Element], path: Path) -> Rule:
     lets: list[Let] = []
     checks: list[Check] = []
     _collect(element, abstract_rules, path, lets, checks, depth=0)
-    return Rule(element.get("context", ""), tuple(lets), tuple(checks), element.get("id"),
-                element.get("role"), element.get("flag"))
+    return Rule(
+        element.get("context", ""),
+        tuple(lets),
+        tuple(checks),
+        element.get("id"),
+        element.get("role"),
+        element.get("flag"),
+    )
 
 
-def _collect(element: etree._Element, abstract_rules: dict[str | None, etree._Element],
-             path: Path, lets: list[Let], checks: list[Check], *, depth: int) -> None:
+def _collect(
+    element: etree._Element,
+    abstract_rules: dict[str | None, etree._Element],
+    path: Path,
+    lets: list[Let],
+    checks: list[Check],
+    *,
+    depth: int,
+) -> None:
     if depth > MAX_INCLUDE_DEPTH:
         raise SchemaError(f"{path}: rule '{element.get('id')}' extends itself")
     for child in element:
@@ -304,8 +328,9 @@ def _collect(element: etree._Element, abstract_rules: dict[str | None, etree._El
         elif _sch(child, "extends"):
             base = abstract_rules.get(child.get("rule"))
             if base is None:
-                raise SchemaError(f"{path}: <extends rule=\"{child.get('rule')}\"> names no "
-                                  "abstract rule of this schema")
+                raise SchemaError(
+                    f'{path}: <extends rule="{child.get("rule")}"> names no abstract rule of this schema'
+                )
             _collect(base, abstract_rules, path, lets, checks, depth=depth + 1)
 
 

@@ -23,8 +23,11 @@ def as_nodes(found: Any, root: Any) -> list[Any] | None:
             node = elements.get(item)
         elif getattr(item, "is_attribute", False):
             parent = elements.get(item.getparent())
-            node = next((a for a in (parent.attributes or ()) if a.name == item.attrname), None) \
-                if parent is not None else None
+            node = (
+                next((a for a in (parent.attributes or ()) if a.name == item.attrname), None)
+                if parent is not None
+                else None
+            )
         else:
             return None
         if node is None:
@@ -50,15 +53,17 @@ def element_of(node: Any) -> tuple[etree._Element | None, str | None]:
     return (element if isinstance(element, etree._Element) else None), attribute
 
 
-def location_of(tree: etree._ElementTree, element: etree._Element | None,
-              attribute: str | None) -> str:
+def location_of(tree: etree._ElementTree, element: etree._Element | None, attribute: str | None) -> str:
     if element is None:
         return "/"
     path = qualified_path(element)
     if attribute:
         qname = etree.QName(attribute)
-        step = (f"@*[local-name()='{qname.localname}' and namespace-uri()='{qname.namespace}']"
-                if qname.namespace else f"@{qname.localname}")
+        step = (
+            f"@*[local-name()='{qname.localname}' and namespace-uri()='{qname.namespace}']"
+            if qname.namespace
+            else f"@{qname.localname}"
+        )
         path += f"/{step}"
     return path
 
@@ -74,7 +79,8 @@ def qualified_path(element: etree._Element) -> str:
         if parent is not None:
             same = [c for c in parent if c.tag == node.tag]
             position = same.index(node) + 1
-        steps.append(f"*[local-name()='{qname.localname}' and "
-                     f"namespace-uri()='{qname.namespace or ''}'][{position}]")
+        steps.append(
+            f"*[local-name()='{qname.localname}' and namespace-uri()='{qname.namespace or ''}'][{position}]"
+        )
         node = parent
     return "/" + "/".join(reversed(steps))

@@ -28,9 +28,10 @@ RULE = "xsd-invalid"
 VC_NS = "http://www.w3.org/2007/XMLSchema-versioning"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
 #: Elements only XSD 1.1 has; a schema using one of them is read as 1.1.
-_XSD11_ONLY = tuple(f"{{{XSD_NS}}}{name}" for name in
-                    ("assert", "assertion", "alternative", "openContent", "defaultOpenContent",
-                     "override"))
+_XSD11_ONLY = tuple(
+    f"{{{XSD_NS}}}{name}"
+    for name in ("assert", "assertion", "alternative", "openContent", "defaultOpenContent", "override")
+)
 
 
 @dataclass
@@ -60,18 +61,21 @@ def compile_xsd(path: Path, catalogs: Catalogs) -> XmlSchema:
         # hole in it is not one to validate against.
         warnings.simplefilter("always")
         try:
-            validator = schema_class(str(path), allow="local", defuse="always",
-                                     uri_mapper=mapped)
+            validator = schema_class(str(path), allow="local", defuse="always", uri_mapper=mapped)
         except (xmlschema.XMLSchemaException, OSError, ValueError) as error:
             reason = getattr(error, "reason", None) or getattr(error, "message", None) or error
-            raise SchemaError(f"the XML Schema {path} does not compile: "
-                              f"{_one_line(str(reason))}; if it imports a schema by URL, map "
-                              "the URL with --catalog") from None
+            raise SchemaError(
+                f"the XML Schema {path} does not compile: "
+                f"{_one_line(str(reason))}; if it imports a schema by URL, map "
+                "the URL with --catalog"
+            ) from None
     imports = [w for w in caught if issubclass(w.category, xmlschema.XMLSchemaImportWarning)]
     if imports:
-        raise SchemaError(f"the XML Schema {path} cannot be read offline: "
-                          f"{_one_line(str(imports[0].message))} Map the URL to a local copy "
-                          "with an XML catalog (--catalog FILE or XML_CATALOG_FILES)")
+        raise SchemaError(
+            f"the XML Schema {path} cannot be read offline: "
+            f"{_one_line(str(imports[0].message))} Map the URL to a local copy "
+            "with an XML catalog (--catalog FILE or XML_CATALOG_FILES)"
+        )
     return XmlSchema(path, version, validator)
 
 
@@ -82,8 +86,7 @@ def _is_xsd11(root: etree._Element) -> bool:
     return next(root.iter(*_XSD11_ONLY), None) is not None
 
 
-def check_xsd(tree: etree._ElementTree, schema: XmlSchema, lines: SourceLines,
-              file: str) -> list[Diagnostic]:
+def check_xsd(tree: etree._ElementTree, schema: XmlSchema, lines: SourceLines, file: str) -> list[Diagnostic]:
     """One finding per validation error xmlschema reports, at the element's line."""
     findings: dict[tuple[int, str], Diagnostic] = {}
     for error in schema.validator.iter_errors(tree):
@@ -97,8 +100,9 @@ def check_xsd(tree: etree._ElementTree, schema: XmlSchema, lines: SourceLines,
         line = line_of(element) or line_of(error)
         column = lines.column_of(element) if element is not None else 0
         xpath = tree.getpath(element) if element is not None else None
-        findings.setdefault((line, message),
-                            Diagnostic(file, line, column, Severity.ERROR, RULE, message, xpath))
+        findings.setdefault(
+            (line, message), Diagnostic(file, line, column, Severity.ERROR, RULE, message, xpath)
+        )
     return sorted(findings.values())
 
 
@@ -113,8 +117,10 @@ def _message(error: Any) -> str:
 
 
 def _unexpected(child: etree._Element, parent: etree._Element, expected: Any) -> str:
-    message = (f"<{etree.QName(child).localname}> is not allowed at this position inside "
-               f"<{etree.QName(parent).localname}>")
+    message = (
+        f"<{etree.QName(child).localname}> is not allowed at this position inside "
+        f"<{etree.QName(parent).localname}>"
+    )
     if expected:
         names = sorted({etree.QName(str(tag)).localname for tag in expected})
         message += f"; expected: {', '.join(names)}"

@@ -11,8 +11,9 @@ from pathlib import Path
 PANDOC = shutil.which("pandoc")
 
 
-def pandoc_render(item: dict[str, object], csl: Path, *, note_class: bool,
-                  locator: str | None = None) -> tuple[str, str]:
+def pandoc_render(
+    item: dict[str, object], csl: Path, *, note_class: bool, locator: str | None = None
+) -> tuple[str, str]:
     """(citation, bibliography entry) as pandoc prints them in plain text."""
     assert PANDOC is not None
     key = str(item["id"])
@@ -22,9 +23,24 @@ def pandoc_render(item: dict[str, object], csl: Path, *, note_class: bool,
         bibliography = Path(folder) / "items.json"
         bibliography.write_text(json.dumps([item], ensure_ascii=False), encoding="utf-8")
         result = subprocess.run(
-            [PANDOC, "--citeproc", "--bibliography", str(bibliography), "--csl", str(csl),
-             "-f", "markdown", "-t", "plain", "--wrap=none"],
-            input=body, capture_output=True, text=True, check=True, timeout=60,
+            [
+                PANDOC,
+                "--citeproc",
+                "--bibliography",
+                str(bibliography),
+                "--csl",
+                str(csl),
+                "-f",
+                "markdown",
+                "-t",
+                "plain",
+                "--wrap=none",
+            ],
+            input=body,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
         )
     blocks = [b.strip() for b in result.stdout.strip().split("\n\n")]
     if note_class:
