@@ -20,18 +20,9 @@ from types import MappingProxyType
 from teitools.cite import bibtex, csl, ris
 from teitools.cite.mapping import citables, csl_item
 from teitools.cite.styles import CiteOptions, format_bibliography, load_style
-from teitools.dates import PartialDate
-from teitools.exporters import ExportOptions
-from teitools.model import (
-    DateSpan,
-    Edition,
-    Letter,
-    Participant,
-    Person,
-    PersonName,
-    Source,
-    SourceRef,
-)
+from teitools.export.base import ExportOptions
+from teitools.model.dates import PartialDate
+from teitools.model.types import DateSpan, Edition, Letter, Participant, Person, PersonName, Source, SourceRef
 
 TARGETS = {"csl-json": 1.0, "biblatex": 1.0, "ris": 1.0, "chicago bibliography": 5.0}
 

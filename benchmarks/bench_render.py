@@ -33,10 +33,11 @@ import json, os, sys, time
 from pathlib import Path
 if hasattr(os, "sched_setaffinity"):  # one core, as the targets are stated
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-from teitools.exporters import EXPORTERS, ExportOptions
-from teitools.model import read_edition
-from teitools.output import write_files
-from teitools.site import build_site
+from teitools.export.base import ExportOptions
+from teitools.export.registry import EXPORTERS
+from teitools.model.tei import read_edition
+from teitools.export.output import write_files
+from teitools.site.builder import build_site
 
 job, corpus, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 start = time.perf_counter()

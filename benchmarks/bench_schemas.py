@@ -27,10 +27,10 @@ from pathlib import Path
 
 from lxml import etree, isoschematron
 
-from teitools.resources import schema_file
+from teitools.load.parser import load
+from teitools.load.resources import schema_file
 from teitools.validation.positions import SourceLines
-from teitools.validation.schematron import compile_rules
-from teitools.xmlload import load
+from teitools.validation.schematron.engines import compile_rules
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE.parent / "tests" / "fixtures" / "valid" / "minimal-letter.xml"

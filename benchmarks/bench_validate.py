@@ -25,7 +25,7 @@ from pathlib import Path
 
 from benchmarks.corpus import LETTERS_FOLDER, write_corpus
 from teitools import __version__ as teitools_version
-from teitools.resources import schema_file
+from teitools.load.resources import schema_file
 
 #: The targets of issue 2, section 6.
 TARGET_XMLLINT_RATIO = 3.0

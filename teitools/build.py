@@ -12,14 +12,15 @@ from pathlib import Path
 
 from teitools.diagnostics import Report, Severity
 from teitools.errors import EXIT_FINDINGS, TeiToolsError
-from teitools.exporters import EXPORTERS, ExportOptions
-from teitools.model import read_edition
-from teitools.output import write_files
-from teitools.paths import DEFAULT_OUTPUT
+from teitools.export.base import ExportOptions
+from teitools.export.output import write_files
+from teitools.export.registry import EXPORTERS
+from teitools.load.inputs import DEFAULT_OUTPUT
+from teitools.load.settings import settings_for
+from teitools.model.tei import read_edition
 from teitools.report.text import summary
-from teitools.settings import settings_for
-from teitools.site import SiteOptions, build_site
-from teitools.validation import ValidateOptions, validate
+from teitools.site.builder import SiteOptions, build_site
+from teitools.validation.runner import ValidateOptions, validate
 
 #: Where ``teitools build`` writes when given no ``-o``.
 SITE_FOLDER = "site"

@@ -22,15 +22,18 @@ import click
 from teitools import __version__
 from teitools.cite import STYLES
 from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TeiToolsError
-from teitools.exporters import EXPORTERS, ExportOptions
-from teitools.model import read_edition
-from teitools.output import append_text, write_atomic, write_files
-from teitools.paths import DEFAULT_EDITION, DEFAULT_OUTPUT
-from teitools.report import FORMATS, ReportStyle, github
+from teitools.export.base import ExportOptions
+from teitools.export.output import append_text, write_atomic, write_files
+from teitools.export.registry import EXPORTERS
+from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT
+from teitools.load.settings import settings_for
+from teitools.model.tei import read_edition
+from teitools.report import github
+from teitools.report.base import ReportStyle
+from teitools.report.formats import FORMATS
 from teitools.report.text import summary
-from teitools.settings import settings_for
-from teitools.validation import ValidateOptions, validate
 from teitools.validation.cache import DEFAULT_CACHE_DIR, Progress
+from teitools.validation.runner import ValidateOptions, validate
 
 #: Exit code when stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
@@ -294,7 +297,7 @@ def site_command(path: Path | None, output: Path) -> None:
 
     Example: teitools site tei -o build/site
     """
-    from teitools.site import SiteOptions, build_site  # noqa: PLC0415 -- see _LAZY
+    from teitools.site.builder import SiteOptions, build_site  # noqa: PLC0415 -- see _LAZY
 
     paths = (path or DEFAULT_EDITION,)
     title = settings_for(paths).title or SiteOptions().title

@@ -50,7 +50,7 @@ _padding = 0
 
 def per_letter_export(edition: Any, _options: object) -> Any:
     """The ``test-letters`` format: one file per letter, named by its id, unsanitised."""
-    from teitools.exporters import ExportResult  # noqa: PLC0415 - imported after the limits
+    from teitools.export.base import ExportResult  # noqa: PLC0415 - imported after the limits
 
     filler = "x" * _padding
     return ExportResult(
@@ -63,7 +63,7 @@ def per_letter_export(edition: Any, _options: object) -> Any:
 
 def single_export(edition: Any, _options: object) -> Any:
     """The ``test-single`` format: one file."""
-    from teitools.exporters import ExportResult  # noqa: PLC0415
+    from teitools.export.base import ExportResult  # noqa: PLC0415
 
     ids = "\n".join(letter.id for letter in edition.chronological())
     return ExportResult({"letters.txt": f"{ids}\n{'x' * _padding}\nEND\n"})
@@ -72,7 +72,7 @@ def single_export(edition: Any, _options: object) -> Any:
 def _add_test_exporters(padding: int) -> None:
     global _padding  # noqa: PLW0603 - the formats read it when they run
     _padding = padding
-    from teitools import exporters  # noqa: PLC0415 - registered before teitools.cli is imported
+    from teitools.export import registry as exporters  # noqa: PLC0415 - registered before teitools.cli is imported
 
     # Formats name the module that holds them; this script runs as __main__.
     exporters.EXPORTERS["test-letters"] = exporters.Exporter(

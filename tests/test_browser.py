@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from teitools.model import read_edition
-from teitools.output import write_files
-from teitools.site import build_site
+from teitools.export.output import write_files
+from teitools.model.tei import read_edition
+from teitools.site.builder import build_site
 from tests.conftest import EDITION, ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from teitools.cli import main
-from teitools.exporters import EXPORTERS
+from teitools.export.registry import EXPORTERS
 from tests.conftest import ROOT
 from tests.test_render_text import copy_edition
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from teitools import settings
-from teitools.changes import SETTINGS_FILES, changed_files, select_changed
 from teitools.cli import main
 from teitools.errors import GitError
-from teitools.paths import find_xml_files
-from teitools.validation import ValidateOptions, validate
+from teitools.load import settings
+from teitools.load.inputs import find_xml_files
+from teitools.validation.changes import SETTINGS_FILES, changed_files, select_changed
+from teitools.validation.runner import ValidateOptions, validate
 from tests.conftest import EDITION, ROOT
 from tests.editions import copy_edition
 

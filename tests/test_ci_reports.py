@@ -13,10 +13,11 @@ from lxml import etree
 from teitools import validate
 from teitools.cli import main
 from teitools.diagnostics import Severity
-from teitools.report import FORMATS, ReportStyle
+from teitools.report.base import ReportStyle
+from teitools.report.formats import FORMATS
 from teitools.report.github import SUMMARY_ROWS, step_summary
-from teitools.rule_catalogue import RULES, describe
-from teitools.validation import ValidateOptions
+from teitools.validation.rule_catalogue import RULES, describe
+from teitools.validation.runner import ValidateOptions
 from tests.conftest import EDITION, FIXTURES, ROOT, reference_file
 
 INVALID = FIXTURES / "invalid"

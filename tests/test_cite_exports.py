@@ -15,9 +15,11 @@ from teitools.cite.bibtex import escape
 from teitools.cite.mapping import citables
 from teitools.cli import main
 from teitools.errors import CitationError
-from teitools.exporters import EXPORTERS, ExportOptions
-from teitools.model import Edition, read_edition
-from teitools.resources import schema_file
+from teitools.export.base import ExportOptions
+from teitools.export.registry import EXPORTERS
+from teitools.load.resources import schema_file
+from teitools.model.tei import read_edition
+from teitools.model.types import Edition
 from tests.conftest import EDITION, SHARED, Golden
 
 from .ris_reader import read_ris

@@ -11,7 +11,8 @@ from bibtexparser.entrypoint import parse_string
 from lxml import html
 
 from teitools.cite.html import cite_block, letter_files, meta_tags
-from teitools.model import Edition, Letter, read_edition
+from teitools.model.tei import read_edition
+from teitools.model.types import Edition, Letter
 from tests.conftest import EDITION
 
 from .ris_reader import read_ris

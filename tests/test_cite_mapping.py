@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from teitools.cite.mapping import ascii_fold, citables, citation_keys, csl_date, csl_item
-from teitools.dates import PartialDate
-from teitools.model import DateSpan, Edition, read_edition
+from teitools.model.dates import PartialDate
+from teitools.model.tei import read_edition
+from teitools.model.types import DateSpan, Edition
 from tests.conftest import EDITION
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cite"

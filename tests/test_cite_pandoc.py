@@ -25,7 +25,7 @@ from teitools.cite.styles import (
     format_citation,
     load_style,
 )
-from teitools.model import read_edition
+from teitools.model.tei import read_edition
 from tests.conftest import EDITION
 
 from .citations.pandoc_render import pandoc_render

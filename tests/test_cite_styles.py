@@ -18,7 +18,8 @@ from teitools.cite.styles import (
 )
 from teitools.cli import main
 from teitools.errors import CitationError
-from teitools.model import Edition, Letter, read_edition
+from teitools.model.tei import read_edition
+from teitools.model.types import Edition, Letter
 from tests.conftest import EDITION, Golden
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cite" / "letters"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from teitools.xmlload import TEI_NS, XML_NS
+from teitools.load.parser import TEI_NS, XML_NS
 from tests.conftest import EDITION, REFERENCE, Golden, RunCli
 from tests.editions import make_edition
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from teitools.model import Participant, PersonName, read_edition
+from teitools.model.tei import read_edition
+from teitools.model.types import Participant, PersonName
 from tests.conftest import EDITION, ROOT, RunCli
 
 

@@ -15,12 +15,12 @@ import pytest
 from lxml import etree
 
 from teitools.cli import main
-from teitools.resources import schema_file
-from teitools.validation import ValidateOptions, validate
+from teitools.load.parser import parse_bytes
+from teitools.load.resources import schema_file
 from teitools.validation.catalog import Catalogs, read_catalog
 from teitools.validation.discovery import declarations, resolve
+from teitools.validation.runner import ValidateOptions, validate
 from teitools.validation.xsd import compile_xsd
-from teitools.xmlload import parse_bytes
 from tests.conftest import FIXTURES
 
 DECLARED = FIXTURES / "declared"

@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 
 from teitools import validate
-from teitools.model import read_edition
-from teitools.xmlload import load
+from teitools.load.parser import load
+from teitools.model.tei import read_edition
 from tests.conftest import EDITION, FIXTURES, reference_file
 
 EDITION_FILES = sorted(EDITION.rglob("*.xml"))

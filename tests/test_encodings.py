@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from teitools.diagnostics import Diagnostic
-from teitools.model import Letter, read_edition
-from teitools.validation import validate
+from teitools.model.tei import read_edition
+from teitools.model.types import Letter
+from teitools.validation.runner import validate
 from tests.conftest import EDITION, FIXTURES
 from tests.editions import make_edition
 

@@ -11,12 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from teitools.dates import PartialDate
 from teitools.export import cmif
 from teitools.export import json as json_export
-from teitools.exporters import ExportOptions
-from teitools.model import DateSpan, Edition, Letter, Participant
-from teitools.settings import load_settings
+from teitools.export.base import ExportOptions
+from teitools.load.settings import load_settings
+from teitools.model.dates import PartialDate
+from teitools.model.types import DateSpan, Edition, Letter, Participant
 from tests.conftest import EDITION, REFERENCE
 from tests.test_cmif_export import cmif_rule_failures
 

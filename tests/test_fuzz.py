@@ -9,7 +9,7 @@ matching declaration. For each, in-process and fast:
   finding has a file and a position (line >= 1 and column >= 1; only ``input-unreadable``
   may have no position);
 * every report format renders the report;
-* :func:`teitools.model.read_edition` and every registered exporter raise nothing but
+* :func:`teitools.model.tei.read_edition` and every registered exporter raise nothing but
   teitools' own errors, and every problem has a position;
 * each input is handled within a bound.
 
@@ -31,11 +31,13 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Report
 from teitools.errors import TeiToolsError
-from teitools.exporters import EXPORTERS, ExportOptions
-from teitools.model import read_edition
-from teitools.report import FORMATS, ReportStyle
-from teitools.settings import settings_for
-from teitools.validation import ValidateOptions, validate
+from teitools.export.base import ExportOptions
+from teitools.export.registry import EXPORTERS
+from teitools.load.settings import settings_for
+from teitools.model.tei import read_edition
+from teitools.report.base import ReportStyle
+from teitools.report.formats import FORMATS
+from teitools.validation.runner import ValidateOptions, validate
 from tests import fuzzing_profiles  # noqa: F401 - registers and loads the profiles
 from tests.conftest import EDITION, FIXTURES
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from teitools import xmlload
 from teitools.errors import DocumentError
-from teitools.xmlload import MAX_DEPTH, MAX_MARKUP, MAX_TEXT_BYTES
+from teitools.load import parser
+from teitools.load.parser import MAX_DEPTH, MAX_MARKUP, MAX_TEXT_BYTES
 from tests.conftest import EDITION, FIXTURES
 from tests.editions import make_edition
 from tests.xml_commands import (
@@ -279,11 +279,11 @@ def test_nesting_just_under_the_limit_is_processed_by_every_command(tmp_path: Pa
 def test_a_file_over_the_size_limit_is_refused_unread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(xmlload, "MAX_DOCUMENT_BYTES", 1000)
+    monkeypatch.setattr(parser, "MAX_DOCUMENT_BYTES", 1000)
     path = tmp_path / "big.xml"
     path.write_bytes(MINIMAL.read_bytes()[:400] + b" " * 1000)
     with pytest.raises(DocumentError) as refused:
-        xmlload.load(path)
+        parser.load(path)
     finding = refused.value.diagnostic
     assert (finding.rule, finding.line) == ("input-unreadable", 0)
     assert "larger than" in finding.message

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from teitools.errors import DocumentError
-from teitools.resources import schema_file
+from teitools.load.parser import load
+from teitools.load.resources import schema_file
 from teitools.validation.catalog import Catalogs
 from teitools.validation.relaxng_files import compile_declared_relaxng
-from teitools.xmlload import load
 from tests.conftest import EDITION, FIXTURES
 
 DECLARED = FIXTURES / "declared"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from teitools.validation.match_patterns import candidate_xpath, lxml_xpath, match_expression
+from teitools.validation.schematron.match_patterns import candidate_xpath, lxml_xpath, match_expression
 
 NS = {"tei": "http://www.tei-c.org/ns/1.0"}
 

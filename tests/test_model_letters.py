@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from teitools.model import read_edition
-from teitools.xmlload import TEI_NS
+from teitools.load.parser import TEI_NS
+from teitools.model.tei import read_edition
 
 
 def test_subtypes_redirection_and_a_letter_embedded_by_decls(tmp_path: Path) -> None:

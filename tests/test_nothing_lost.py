@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from teitools.cli import main
-from teitools.exporters import EXPORTERS, ExportOptions
-from teitools.model import read_edition
-from teitools.settings import settings_for
+from teitools.export.base import ExportOptions
+from teitools.export.registry import EXPORTERS
+from teitools.load.settings import settings_for
+from teitools.model.tei import read_edition
 from tests.conftest import EDITION, FIXTURES, ROOT
 from tests.editions import make_edition
 from tests.xml_commands import Command, run_batch, run_cli, xml_commands

@@ -1,7 +1,7 @@
 """Outputs: names never leave the output folder, writes are atomic, failures leave no trace.
 
 * Names derived from ids or titles (``../../etc/x``, ``/abs``, a symbolic link pointing out)
-  are refused by :func:`teitools.output.write_files`, directly and through every command that
+  are refused by :func:`teitools.export.output.write_files`, directly and through every command that
   writes a folder.
 * A full disk or an output path that cannot be a folder is a clear error, exit code 2, and no
   partial or temporary file, with the previous outputs untouched.
@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from teitools.errors import OutputError
-from teitools.exporters import EXPORTERS
-from teitools.output import TEMPORARY_SUFFIX, write_atomic, write_files
+from teitools.export.output import TEMPORARY_SUFFIX, write_atomic, write_files
+from teitools.export.registry import EXPORTERS
 from tests.conftest import EDITION, FIXTURES, ROOT
 from tests.editions import make_edition
 from tests.xml_commands import Command, harness_argv, run_batch, run_cli, xml_commands
@@ -310,7 +310,7 @@ WRITES = re.compile(
 
 
 def test_only_the_output_module_writes_files() -> None:
-    """Atomic, contained writes hold only if every output goes through teitools/output.py.
+    """Atomic, contained writes hold only if every output goes through teitools/export/output.py.
 
     The validation result cache writes its own entries (atomically, in its own folder), and
     declared RELAX NG schemas are rewritten into a private temporary folder; any other module
@@ -322,4 +322,4 @@ def test_only_the_output_module_writes_files() -> None:
         for path in package.rglob("*.py")
         if WRITES.search(path.read_text(encoding="utf-8"))
     }
-    assert writers == {"output.py", "validation/cache.py", "validation/relaxng_files.py"}
+    assert writers == {"export/output.py", "validation/cache.py", "validation/relaxng_files.py"}

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from teitools import cli
-from teitools.validation import validate
+from teitools.validation.runner import validate
 from tests.conftest import EDITION
 
 

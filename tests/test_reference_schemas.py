@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from teitools.diagnostics import Diagnostic
-from teitools.validation import ValidateOptions, validate
+from teitools.load.parser import load
 from teitools.validation.catalog import Catalogs
 from teitools.validation.discovery import RELAXNG
 from teitools.validation.positions import SourceLines
+from teitools.validation.runner import ValidateOptions, validate
 from teitools.validation.schema_jobs import jobs_for_file, run_jobs
-from teitools.validation.schematron import compile_rules
-from teitools.xmlload import load
+from teitools.validation.schematron.engines import compile_rules
 from tests.conftest import EDITION, FIXTURES, REFERENCE, reference_file
 
 CMIF_URL = "https://raw.githubusercontent.com/TEI-Correspondence-SIG/CMIF/master/schema/"

@@ -10,8 +10,8 @@ import pytest
 
 from teitools.cite.html import cite_block
 from teitools.cli import main
-from teitools.exporters import ExportOptions
-from teitools.model import read_edition
+from teitools.export.base import ExportOptions
+from teitools.model.tei import read_edition
 from teitools.render import html
 from tests.conftest import EDITION, EXPECTED, Golden
 from tests.test_render_text import edition_from

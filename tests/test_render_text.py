@@ -10,11 +10,12 @@ import pytest
 from lxml import etree
 
 from teitools.cli import main
-from teitools.exporters import ExportOptions
-from teitools.model import Edition, Letter, read_edition
+from teitools.export.base import ExportOptions
+from teitools.load.parser import TEI_NS
+from teitools.model.tei import read_edition
+from teitools.model.types import Edition, Letter
 from teitools.render import text
 from teitools.render.body import read_body
-from teitools.xmlload import TEI_NS
 from tests.conftest import EDITION, EXPECTED, ROOT, Golden
 
 GOLDEN = EXPECTED / "text"

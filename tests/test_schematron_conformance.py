@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from teitools.diagnostics import Diagnostic
+from teitools.load.parser import load
 from teitools.validation.positions import SourceLines
-from teitools.validation.schematron import compile_rules
-from teitools.xmlload import load
+from teitools.validation.schematron.engines import compile_rules
 from tests.conftest import FIXTURES
 
 CONFORMANCE = FIXTURES / "schematron"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from teitools.settings import Editor, Settings, find_settings_file, load_settings, settings_for
+from teitools.load.settings import Editor, Settings, find_settings_file, load_settings, settings_for
 from tests.conftest import EDITION, ROOT, RunCli
 from tests.editions import make_edition
 

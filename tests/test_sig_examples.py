@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from teitools.cli import main
-from teitools.exporters import ExportOptions
-from teitools.model import Edition, read_edition
+from teitools.export.base import ExportOptions
+from teitools.model.tei import read_edition
+from teitools.model.types import Edition
 from teitools.render import html, text
 from teitools.render.body import read_body
-from teitools.site import build_site
+from teitools.site.builder import build_site
 from tests.conftest import REFERENCE
 from tests.test_render_html import assert_valid_html
 

@@ -11,8 +11,8 @@ from urllib.parse import unquote
 import pytest
 
 from teitools.cli import main
-from teitools.model import read_edition
-from teitools.site import build_site
+from teitools.model.tei import read_edition
+from teitools.site.builder import build_site
 from tests.conftest import EDITION
 from tests.test_render_html import assert_valid_html
 from tests.test_render_text import copy_edition

@@ -1,7 +1,7 @@
 """What the hostile-input, nothing-lost and interruption tests share.
 
 * :func:`xml_commands` lists every command that reads XML, built from the command line as it
-  is when the tests run (``teitools.cli.cli.commands`` and ``teitools.exporters.EXPORTERS``),
+  is when the tests run (``teitools.cli.cli.commands`` and ``teitools.export.registry.EXPORTERS``),
   so that a command or format added later is covered without touching the tests.
 * :func:`run_cli` runs one in a subprocess with a timeout and a memory limit.
 * :class:`LoopbackServer` is an HTTP server on 127.0.0.1 that records every request: a test
@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from teitools.cli import cli
-from teitools.exporters import EXPORTERS
+from teitools.export.registry import EXPORTERS
 
 HARNESS = Path(__file__).resolve().parent / "teitools_harness.py"
 #: Address-space limit of every subprocess: a document that makes teitools allocate more fails.

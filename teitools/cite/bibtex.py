@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from teitools.cite.mapping import Citable, Name, citables, is_circa, uncertainty_notes
-from teitools.dates import PartialDate
-from teitools.exporters import ExportOptions, ExportResult
-from teitools.model import DateSpan, Edition
+from teitools.export.base import ExportOptions, ExportResult
+from teitools.model.dates import PartialDate
+from teitools.model.types import DateSpan, Edition
 
 BIBLATEX_FILE = "letters.bib"
 BIBTEX_FILE = "letters-bibtex.bib"

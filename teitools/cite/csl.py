@@ -16,9 +16,9 @@ from jsonschema.protocols import Validator
 
 from teitools.cite.mapping import citables, csl_item
 from teitools.errors import CitationError
-from teitools.exporters import ExportOptions, ExportResult
-from teitools.model import Edition
-from teitools.resources import schema_file
+from teitools.export.base import ExportOptions, ExportResult
+from teitools.load.resources import schema_file
+from teitools.model.types import Edition
 
 FILE_NAME = "letters.json"
 SCHEMA = "csl-json.schema.json"

@@ -16,7 +16,7 @@ from teitools.cite.csl import dumps, validate_items
 from teitools.cite.mapping import Citable, citables, csl_item
 from teitools.cite.ris import record
 from teitools.cite.styles import CiteOptions, format_citation
-from teitools.model import Edition, Letter
+from teitools.model.types import Edition, Letter
 
 #: Download formats of the cite block: (label, file suffix, media type).
 DOWNLOADS = (

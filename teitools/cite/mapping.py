@@ -1,7 +1,7 @@
 """The one mapping from the letter model to citation data.
 
-Every citation format reads a :class:`Citable`, built here from a :class:`~teitools.model.Letter`
-and its :class:`~teitools.model.Edition`: the names as citations need them, a stable key, a
+Every citation format reads a :class:`Citable`, built here from a :class:`~teitools.model.types.Letter`
+and its :class:`~teitools.model.types.Edition`: the names as citations need them, a stable key, a
 short title, the letter's date and the published volume the letter belongs to. The CSL-JSON
 item of a letter (:func:`csl_item`) is made here too, since CSL-JSON is also what the
 formatted styles are fed. ``docs/citations.md`` documents every field and special case.
@@ -15,8 +15,8 @@ import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from teitools.dates import PartialDate
-from teitools.model import UNCERTAIN, DateSpan, Edition, Letter, Participant, Source
+from teitools.model.dates import PartialDate
+from teitools.model.types import UNCERTAIN, DateSpan, Edition, Letter, Participant, Source
 
 #: CSL has no letter type; Zotero and the CSL styles cite letters as this type.
 CSL_TYPE = "personal_communication"

@@ -10,8 +10,8 @@ no fields for the volume a letter is printed in: the volume goes in ``T2``/``ED`
 from __future__ import annotations
 
 from teitools.cite.mapping import Citable, Name, citables, uncertainty_notes
-from teitools.exporters import ExportOptions, ExportResult
-from teitools.model import UNCERTAIN, DateSpan, Edition
+from teitools.export.base import ExportOptions, ExportResult
+from teitools.model.types import UNCERTAIN, DateSpan, Edition
 
 FILE_NAME = "letters.ris"
 EOL = "\r\n"

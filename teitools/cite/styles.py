@@ -33,8 +33,9 @@ from lxml import etree
 from teitools.cite import STYLES, citeproc_patches
 from teitools.cite.mapping import citables, csl_item, suffix_letters
 from teitools.errors import CitationError, DocumentError
-from teitools.model import Edition, Letter, read_edition
-from teitools.xmlload import parse_bytes, read_bytes
+from teitools.load.parser import parse_bytes, read_bytes
+from teitools.model.tei import read_edition
+from teitools.model.types import Edition, Letter
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 

@@ -1,1 +1,2 @@
-"""Export formats fed by the letter model: CMIF (correspSearch) and JSON metadata."""
+"""Export formats by name (:mod:`.registry`), what they take and return (:mod:`.base`), the
+metadata formats (CMIF, JSON) and writing any output safely (:mod:`.output`)."""

@@ -18,10 +18,10 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import SettingsError
-from teitools.exporters import ExportOptions, ExportResult
-from teitools.model import DateSpan, Edition, Letter, Participant
-from teitools.settings import Settings
-from teitools.xmlload import TEI_NS, XML_NS
+from teitools.export.base import ExportOptions, ExportResult
+from teitools.load.parser import TEI_NS, XML_NS
+from teitools.load.settings import Settings
+from teitools.model.types import DateSpan, Edition, Letter, Participant
 
 FILE_NAME = "cmif.xml"
 SCHEMA_URL = (

@@ -19,11 +19,11 @@ import jsonschema
 from lxml import etree
 
 from teitools.errors import OutputSchemaError
-from teitools.exporters import ExportOptions, ExportResult
-from teitools.model import DateSpan, Edition, Letter, Participant, SourceRef
-from teitools.resources import schema_file
-from teitools.settings import Settings
-from teitools.xmlload import TEI_NS
+from teitools.export.base import ExportOptions, ExportResult
+from teitools.load.parser import TEI_NS
+from teitools.load.resources import schema_file
+from teitools.load.settings import Settings
+from teitools.model.types import DateSpan, Edition, Letter, Participant, SourceRef
 
 FILE_NAME = "letters.json"
 SCHEMA_NAME = "letters.schema.json"

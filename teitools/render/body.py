@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from teitools.load.parser import TEI_NS
 from teitools.render.nodes import (
     Block,
     Body,
@@ -29,7 +30,6 @@ from teitools.render.nodes import (
     Text,
 )
 from teitools.render.spacing import tidy
-from teitools.xmlload import TEI_NS
 
 _T = f"{{{TEI_NS}}}"
 

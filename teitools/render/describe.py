@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from teitools.model import Edition, Letter, Participant, Person, Source
+from teitools.model.types import Edition, Letter, Participant, Person, Source
 from teitools.render.nodes import Body, iter_paragraphs, marked_text
 
 #: Certainties below which a participant is marked with "(?)".

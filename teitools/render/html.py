@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from html import escape
 
 from teitools.cite.html import cite_block, letter_files, meta_tags
-from teitools.dates import parse_iso
-from teitools.exporters import ExportOptions, ExportResult
-from teitools.model import Edition, Letter, Participant, SourceRef
+from teitools.export.base import ExportOptions, ExportResult
+from teitools.model.dates import parse_iso
+from teitools.model.types import Edition, Letter, Participant, SourceRef
 from teitools.render.body import read_body
 from teitools.render.describe import (
     copy_recipients,

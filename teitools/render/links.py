@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from teitools.model import Edition, Letter
+from teitools.model.types import Edition, Letter
 
 PERSONS_PAGE = "persons.html"
 ORGANISATIONS_PAGE = "organisations.html"

@@ -8,8 +8,8 @@ UTF-8, one final newline.
 
 from __future__ import annotations
 
-from teitools.exporters import ExportOptions, ExportResult
-from teitools.model import Edition, Letter
+from teitools.export.base import ExportOptions, ExportResult
+from teitools.model.types import Edition, Letter
 from teitools.render.body import read_body
 from teitools.render.describe import heading
 from teitools.render.links import letter_pages

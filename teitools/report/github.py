@@ -8,7 +8,7 @@ from teitools.diagnostics import Report, Severity
 from teitools.report.text import summary
 
 if TYPE_CHECKING:
-    from teitools.report import ReportStyle
+    from teitools.report.base import ReportStyle
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

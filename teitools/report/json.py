@@ -9,7 +9,7 @@ from teitools import __version__
 from teitools.diagnostics import Report
 
 if TYPE_CHECKING:
-    from teitools.report import ReportStyle
+    from teitools.report.base import ReportStyle
 
 SCHEMA_VERSION = 1
 

@@ -16,7 +16,7 @@ from lxml import etree
 from teitools.diagnostics import Diagnostic, Report, Severity
 
 if TYPE_CHECKING:
-    from teitools.report import ReportStyle
+    from teitools.report.base import ReportStyle
 
 SUITE_NAME = "teitools validate"
 CLASS_NAME = "teitools.validate"

@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 from teitools import __version__
 from teitools.diagnostics import Diagnostic, Report, Severity
-from teitools.rule_catalogue import Rule, describe
 
 if TYPE_CHECKING:
-    from teitools.report import ReportStyle
+    from teitools.report.base import ReportStyle
+    from teitools.validation.rule_catalogue import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SOURCE_ROOT = "%SRCROOT%"
@@ -31,6 +31,10 @@ def render(report: Report, style: ReportStyle) -> str:
 
 def as_data(report: Report, base: Path | None = None) -> dict[str, Any]:
     """The SARIF log as JSON-ready data; URIs are relative to ``base`` (default: cwd)."""
+    # The catalogue is imported here, not at the top, so that the report formats can be
+    # imported without the validation package (tests/test_layout.py).
+    from teitools.validation.rule_catalogue import describe  # noqa: PLC0415
+
     base = (base or Path.cwd()).resolve()
     rule_ids = sorted({d.rule for d in report.diagnostics})
     index = {rule_id: position for position, rule_id in enumerate(rule_ids)}

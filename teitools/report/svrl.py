@@ -19,7 +19,7 @@ from lxml import etree
 from teitools.diagnostics import Diagnostic, Report
 
 if TYPE_CHECKING:
-    from teitools.report import ReportStyle
+    from teitools.report.base import ReportStyle
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 _S = f"{{{SVRL_NS}}}"

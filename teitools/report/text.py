@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from teitools.diagnostics import Report, Severity
 
 if TYPE_CHECKING:
-    from teitools.report import ReportStyle
+    from teitools.report.base import ReportStyle
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD = "\033[1m"

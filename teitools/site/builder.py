@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from teitools.exporters import ExportOptions
-from teitools.model import Edition, Letter
+from teitools.export.base import ExportOptions
+from teitools.model.types import Edition, Letter
 from teitools.render import html
 from teitools.render.body import read_body
 from teitools.render.describe import date_phrase, first_words, people_phrase

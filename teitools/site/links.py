@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from teitools.model import Letter
+from teitools.model.types import Letter
 from teitools.render.nodes import Body, Name, Paragraph, iter_inlines
 
 

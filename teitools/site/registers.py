@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from teitools.dates import PartialDate
-from teitools.model import Edition, Letter, Organisation, Person, Place, Role, Source
+from teitools.model.dates import PartialDate
+from teitools.model.types import Edition, Letter, Organisation, Person, Place, Role, Source
 from teitools.render.describe import heading, life_dates, source_citation
 from teitools.render.links import (
     ORGANISATIONS_PAGE,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from teitools.model import Edition, Letter
+from teitools.model.types import Edition, Letter
 from teitools.render.describe import date_phrase, heading, participant_name, register_name
 from teitools.render.nodes import Body, Paragraph, iter_paragraphs, plain_text
 

@@ -16,8 +16,8 @@ The key of a file's entry is a SHA-256 over everything the cached result depends
 - the bytes of the schemas in use (RELAX NG and Schematron);
 - the bytes of the file's registers (``persons.xml``, ``places.xml``, ``sources.xml``), since
   a schema may read them (Schematron's ``document()``);
-- the teitools version and a digest of teitools' own code, so that an upgrade, or an edit in
-  a development checkout, never serves results of other code.
+- a digest of teitools' own code (the version is written in it, ``teitools/__init__.py``), so
+  that an upgrade, or an edit in a development checkout, never serves results of other code.
 
 Any change to one of those gives another key, so entries are never invalidated, only left
 behind; deleting the folder is always safe. Entries are JSON (never pickle: a cache restored
@@ -39,8 +39,8 @@ from typing import Any
 
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import DocumentError
+from teitools.load.parser import read_bytes
 from teitools.validation.corpus import LETTERS_FOLDER, FileFacts, Pointer, Position
-from teitools.xmlload import read_bytes
 
 #: The default cache folder, relative to the working directory (like .pytest_cache).
 DEFAULT_CACHE_DIR = Path(".teitools-cache")
@@ -82,7 +82,7 @@ class ResultCache:
         ``variant`` names the options that change results. The folder is made when the first
         entry is written."""
         context = hashlib.sha256()
-        for part in (b"teitools", _version().encode(), code_digest(), variant.encode()):
+        for part in (b"teitools", code_digest(), variant.encode()):
             context.update(part + b"\0")
         for schema in schemas:
             context.update(b"schema\0" + _file_digest(schema))
@@ -169,13 +169,6 @@ class ResultCache:
         if register not in self._register_digests:
             self._register_digests[register] = _file_digest(register)
         return self._register_digests[register]
-
-
-def _version() -> str:
-    # Imported when used: the package's __init__ imports the validator, which imports this.
-    from teitools import __version__  # noqa: PLC0415 -- see the comment above
-
-    return __version__
 
 
 @cache

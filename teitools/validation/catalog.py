@@ -19,7 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from lxml import etree
 
 from teitools.errors import DocumentError, SchemaError
-from teitools.xmlload import XML_NS, load
+from teitools.load.parser import XML_NS, load
 
 CATALOG_NS = "urn:oasis:names:tc:entity:xmlns:xml:catalog"
 #: ``nextCatalog`` chains stop here (a cycle would never end).

@@ -21,7 +21,7 @@ import rnc2rng
 import rnc2rng.parser as rnc_parser
 
 from teitools.errors import SchemaError
-from teitools.xmlload import MAX_DOCUMENT_BYTES
+from teitools.load.parser import MAX_DOCUMENT_BYTES
 
 #: Maps an include's URL (as written, relative to the including file) to a local file or None.
 Resolver = Callable[[str, Path], Path | None]

@@ -12,8 +12,8 @@ from typing import NamedTuple
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Severity
+from teitools.load.parser import TEI_NS, XML_NS
 from teitools.validation.positions import SourceLines, line_of
-from teitools.xmlload import TEI_NS, XML_NS
 
 #: Attributes whose ``#id`` values must name an entry of the registers.
 POINTER_ATTRIBUTES = ("ref", "corresp", "source", "resp")

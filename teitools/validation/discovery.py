@@ -17,9 +17,9 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from teitools.errors import DocumentError
+from teitools.load.parser import check_bytes, read_bytes
 from teitools.validation.catalog import Catalogs, local_path
 from teitools.validation.positions import line_of
-from teitools.xmlload import check_bytes, read_bytes
 
 RNG_NS = "http://relaxng.org/ns/structure/1.0"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"

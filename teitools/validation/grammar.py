@@ -10,12 +10,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from teitools.dates import suggest_iso
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
+from teitools.load.parser import load
+from teitools.model.dates import suggest_iso
 from teitools.validation.positions import SourceLines, attribute_display_name, line_of
 from teitools.validation.rng_index import ElementRule, RngIndex
-from teitools.xmlload import load
 
 RULE = "rng-invalid"
 #: At most this many allowed names are listed in one message.

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from teitools.errors import DocumentError, SchemaError
+from teitools.load.parser import load, parse_bytes
 from teitools.validation.catalog import Catalogs
 from teitools.validation.discovery import RNG_NS, resolve
 from teitools.validation.grammar import Grammar
-from teitools.xmlload import load, parse_bytes
 
 if TYPE_CHECKING:
     from teitools.validation.compact import Resolver

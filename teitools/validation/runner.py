@@ -11,13 +11,14 @@ from pathlib import Path
 
 from lxml import etree
 
-from teitools.changes import changed_files, select_changed
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import DocumentError, SchemaError
-from teitools.paths import find_registers, find_xml_files, registers_by_file
-from teitools.resources import schema_file
+from teitools.load.inputs import find_registers, find_xml_files, registers_by_file
+from teitools.load.parser import TEI_NS, load
+from teitools.load.resources import schema_file
 from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
+from teitools.validation.changes import changed_files, select_changed
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
 from teitools.validation.discovery import SCHEMATRON, declarations, declarations_in_file
 from teitools.validation.positions import SourceLines, line_of
@@ -29,7 +30,6 @@ from teitools.validation.schema_jobs import (
     language_of,
     run_jobs,
 )
-from teitools.xmlload import TEI_NS, load
 
 _TEI_ROOTS = (f"{{{TEI_NS}}}TEI", f"{{{TEI_NS}}}teiCorpus")
 
@@ -49,7 +49,7 @@ class ValidateOptions:
     beside or above the files. ``jobs`` > 1 validates files in parallel.
     ``cache_dir`` keeps per-file results between runs (see :mod:`teitools.validation.cache`);
     None validates every file afresh. ``changed_since`` (a git ref) keeps only the files
-    changed since it and the files that depend on them (see :mod:`teitools.changes`).
+    changed since it and the files that depend on them (see :mod:`teitools.validation.changes`).
     """
 
     schemas: tuple[Path, ...] = ()

@@ -17,14 +17,14 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
+from teitools.load.parser import load
 from teitools.validation import discovery
 from teitools.validation.catalog import Catalogs
 from teitools.validation.discovery import Declaration
 from teitools.validation.grammar import check_grammar
 from teitools.validation.positions import SourceLines
 from teitools.validation.relaxng_files import compile_declared_relaxng
-from teitools.validation.schematron import compile_rules, has_embedded_rules
-from teitools.xmlload import load
+from teitools.validation.schematron.engines import compile_rules, has_embedded_rules
 
 RULE_UNRESOLVED = "schema-unresolved"
 RULE_INVALID = "schema-invalid"

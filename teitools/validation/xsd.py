@@ -20,9 +20,9 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
+from teitools.load.parser import load
 from teitools.validation.catalog import Catalogs
 from teitools.validation.positions import SourceLines, attribute_display_name, line_of
-from teitools.xmlload import load
 
 RULE = "xsd-invalid"
 VC_NS = "http://www.w3.org/2007/XMLSchema-versioning"

@@ -16,8 +16,8 @@ from pathlib import Path
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Severity
-from teitools.encoding import lying_declaration, normalise_line_ends
 from teitools.errors import DocumentError
+from teitools.load.encoding import lying_declaration, normalise_line_ends
 
 #: Larger files are refused before parsing; no letter or register comes near this.
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024

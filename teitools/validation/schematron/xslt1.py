@@ -9,31 +9,16 @@ from pathlib import Path
 
 from lxml import etree, isoschematron
 
-from teitools.diagnostics import Diagnostic, Severity
+from teitools.diagnostics import Diagnostic
 from teitools.errors import SchemaError
 from teitools.validation.positions import SourceLines, line_of
-from teitools.validation.schematron_source import read_schematron_tree
+from teitools.validation.schematron.source import read_schematron_tree, severity_of
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 #: The compiled rules may not read or write any file, nor touch the network.
 _NO_ACCESS = etree.XSLTAccessControl(
     read_file=False, write_file=False, create_dir=False, read_network=False, write_network=False
 )
-_SEVERITY_BY_ROLE = {
-    "fatal": Severity.ERROR,
-    "error": Severity.ERROR,
-    "warning": Severity.WARNING,
-    "warn": Severity.WARNING,
-    "info": Severity.INFO,
-    "information": Severity.INFO,
-}
-
-
-def severity_of(role: str | None) -> Severity:
-    """The severity a Schematron ``@role`` stands for; no role (or an unknown one) is an error."""
-    return _SEVERITY_BY_ROLE.get((role or "error").strip().lower(), Severity.ERROR)
-
-
 _ATTRIBUTE_STEP = re.compile(r"/@([\w:.-]+)$|/@\*\[local-name\(\)='([\w.-]+)'[^\]]*\]$")
 
 

@@ -29,11 +29,10 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic
 from teitools.errors import SchemaError
-from teitools.validation.match_patterns import candidate_xpath, lxml_xpath, match_expression
 from teitools.validation.positions import SourceLines, line_of
-from teitools.validation.rules import severity_of
-from teitools.validation.schematron import XPATH2_BINDINGS
-from teitools.validation.schematron_source import (
+from teitools.validation.schematron.match_patterns import candidate_xpath, lxml_xpath, match_expression
+from teitools.validation.schematron.source import (
+    XPATH2_BINDINGS,
     Check,
     Let,
     MessagePart,
@@ -41,8 +40,9 @@ from teitools.validation.schematron_source import (
     SchemaSource,
     ValueOf,
     read_schematron,
+    severity_of,
 )
-from teitools.validation.xpath_nodes import as_nodes, element_of, location_of
+from teitools.validation.schematron.xpath_nodes import as_nodes, element_of, location_of
 
 # elementpath translates an XSD regular expression to Python's on every call of matches(),
 # replace() and tokenize(): a fifth of the time of a typical rule set. The translation is a

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from teitools.errors import GitError, InputError
-from teitools.paths import REGISTER_FILES, find_xml_files, registers_by_file
+from teitools.load.inputs import REGISTER_FILES, find_xml_files, registers_by_file
 
-#: The files teitools.settings reads settings from (named here, not imported: importing the
+#: The files teitools.load.settings reads settings from (named here, not imported: importing the
 #: settings module loads jsonschema, a tenth of a second on every start).
 SETTINGS_FILES = ("teitools.toml", "pyproject.toml")
 
@@ -49,7 +49,7 @@ def select_changed(
     registers: Sequence[Path] | None = None,
     schemas: Iterable[Path] = (),
 ) -> list[Path]:
-    """Of the files :func:`~teitools.paths.find_xml_files` finds in ``paths``, those to
+    """Of the files :func:`~teitools.load.inputs.find_xml_files` finds in ``paths``, those to
     validate again given the ``changed`` paths, in the same order.
 
     A file is selected when it changed, when one of its registers changed (``registers``

@@ -1,45 +1,17 @@
-"""The export formats: one module per format, one entry per format in :data:`EXPORTERS`.
+"""The export formats by name: one module per format, one entry per format in :data:`EXPORTERS`.
 
-Every format module exposes ``export(edition, options) -> ExportResult``: the files
-(relative output file name -> content) and the warnings about what the format could not
-express. A single-file format returns one file (its default file name); a per-letter format
-returns one file per letter (plus any shared assets). Warnings are findings
-(:class:`~teitools.diagnostics.Diagnostic`, severity warning) naming the letter; the command
-line prints them on stderr and they do not change the exit code.
+Each entry names its module, which is imported on first use (see :class:`Exporter`); the
+formats themselves import only :mod:`teitools.export.base`, never this registry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import import_module
 
-from teitools.diagnostics import Diagnostic
-from teitools.model import Edition
-from teitools.settings import Settings
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    """Choices shared by the formats; each format reads the ones it knows.
-
-    ``settings`` are the edition's project settings (title, base URL, CMIF bibl...), with
-    any command-line overrides already applied.
-    """
-
-    emphasis: str = "asterisks"
-    settings: Settings = field(default_factory=Settings)
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    """What a format produced: files (relative name -> content) and warnings."""
-
-    files: dict[str, str]
-    warnings: tuple[Diagnostic, ...] = ()
-
-
-ExportFunction = Callable[[Edition, ExportOptions], ExportResult]
+from teitools.export.base import ExportFunction, ExportOptions, ExportResult
+from teitools.model.types import Edition
 
 
 @dataclass(frozen=True)

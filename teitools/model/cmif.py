@@ -3,7 +3,7 @@
 A CMIF file (the Correspondence Metadata Interchange Format, as correspSearch harvests it)
 lists many letters as ``correspDesc`` elements in one ``teiHeader``, with names that point to
 authority files instead of registers. :class:`CmifReader` turns it into the letter model:
-one :class:`~teitools.model.Letter` per ``correspDesc`` (no text: ``body`` is None), and
+one :class:`~teitools.model.types.Letter` per ``correspDesc`` (no text: ``body`` is None), and
 registers built from the names themselves, so that the JSON and citation exports and the
 registers work on a CMIF file as on a TEI edition.
 """
@@ -18,7 +18,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from teitools.model import (
+from teitools.load.parser import TEI_NS, XML_NS
+from teitools.model.elements import person_name, read_date, source_line
+from teitools.model.types import (
     Letter,
     Organisation,
     Participant,
@@ -27,11 +29,7 @@ from teitools.model import (
     Place,
     Source,
     SourceRef,
-    person_name,
-    read_date,
-    source_line,
 )
-from teitools.xmlload import TEI_NS, XML_NS
 
 _T = f"{{{TEI_NS}}}"
 _XML_ID = f"{{{XML_NS}}}id"

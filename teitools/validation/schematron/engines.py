@@ -1,10 +1,10 @@
 """Layer 3 for any Schematron schema: the lxml fast path for XPath 1, elementpath for XPath 2+.
 
-``queryBinding="xslt"`` (or none) runs through :mod:`teitools.validation.rules`, lxml's
+``queryBinding="xslt"`` (or none) runs through :mod:`teitools.validation.schematron.xslt1`, lxml's
 compiled XSLT, which is fastest; when lxml cannot compile such a schema (it uses an XPath 2
 function while declaring XSLT 1) the XPath 2 engine reads it in XPath 1 compatibility mode.
 ``xslt2``/``xslt3`` schemas, and Schematron embedded in RELAX NG or XSD grammars, run on
-:mod:`teitools.validation.schematron2`.
+:mod:`teitools.validation.schematron.xpath2`.
 """
 
 from __future__ import annotations
@@ -18,21 +18,18 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic
 from teitools.errors import DocumentError, SchemaError
+from teitools.load.parser import load
 from teitools.validation.positions import SourceLines
-from teitools.validation.rules import RuleSet, check_rules, compile_schematron
-from teitools.validation.schematron_source import (
+from teitools.validation.schematron.source import (
+    XPATH2_BINDINGS,
     embedded_schematron,
     is_schematron,
     read_schematron,
 )
-from teitools.xmlload import load
+from teitools.validation.schematron.xslt1 import RuleSet, check_rules, compile_schematron
 
 if TYPE_CHECKING:
-    from teitools.validation.schematron2 import XPath2Schematron
-
-#: Query bindings that need the XPath 2 engine (imported only for them: elementpath is
-#: a large import that XPath 1 rules never need).
-XPATH2_BINDINGS = frozenset({"xslt2", "xslt3", "xpath2", "xpath3", "xpath31"})
+    from teitools.validation.schematron.xpath2 import XPath2Schematron
 
 
 @dataclass(frozen=True)
@@ -46,7 +43,7 @@ class Rules:
     def check(self, tree: etree._ElementTree, lines: SourceLines, file: str) -> list[Diagnostic]:
         if isinstance(self.compiled, RuleSet):
             return check_rules(tree, self.compiled, lines, file)
-        from teitools.validation.schematron2 import check_xpath2  # noqa: PLC0415 -- see XPATH2_BINDINGS
+        from teitools.validation.schematron.xpath2 import check_xpath2  # noqa: PLC0415 -- see XPATH2_BINDINGS
 
         return check_xpath2(tree, self.compiled, lines, file)
 
@@ -68,7 +65,7 @@ def compile_rules(path: Path, phase: str | None = None, engine: str | None = Non
         except SchemaError:
             if engine == "xpath1":
                 raise
-    from teitools.validation.schematron2 import compile_xpath2_schematron  # noqa: PLC0415
+    from teitools.validation.schematron.xpath2 import compile_xpath2_schematron  # noqa: PLC0415
 
     return Rules(path, "xpath2", compile_xpath2_schematron(path, phase))
 

@@ -4,7 +4,7 @@ Everything a schema says before any query runs is settled here: ``include`` is r
 what it points to, abstract patterns are instantiated (``is-a`` with ``param``), abstract
 rules are copied into the rules that ``extends`` them, and Schematron embedded in a RELAX NG
 or XSD grammar (TEI's ODD-generated schemas) is lifted into a standalone schema. The
-evaluator (:mod:`teitools.validation.schematron2`) only sees the result.
+evaluator (:mod:`teitools.validation.schematron.xpath2`) only sees the result.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from urllib.parse import urldefrag
 
 from lxml import etree
 
+from teitools.diagnostics import Severity
 from teitools.errors import DocumentError, SchemaError
-from teitools.xmlload import load
+from teitools.load.parser import load
 
 SCH_NS = "http://purl.oclc.org/dsdl/schematron"
 #: The pre-ISO namespace (Schematron 1.5); read the same way.
@@ -26,6 +27,25 @@ SCH15_NS = "http://www.ascc.net/xml/schematron"
 _NAMESPACES = (SCH_NS, SCH15_NS)
 #: ``include`` may nest; a cycle or a runaway chain stops here.
 MAX_INCLUDE_DEPTH = 16
+
+
+#: Query bindings that need the XPath 2 engine (imported only for them: elementpath is
+#: a large import that XPath 1 rules never need).
+XPATH2_BINDINGS = frozenset({"xslt2", "xslt3", "xpath2", "xpath3", "xpath31"})
+
+_SEVERITY_BY_ROLE = {
+    "fatal": Severity.ERROR,
+    "error": Severity.ERROR,
+    "warning": Severity.WARNING,
+    "warn": Severity.WARNING,
+    "info": Severity.INFO,
+    "information": Severity.INFO,
+}
+
+
+def severity_of(role: str | None) -> Severity:
+    """The severity a Schematron ``@role`` stands for; no role (or an unknown one) is an error."""
+    return _SEVERITY_BY_ROLE.get((role or "error").strip().lower(), Severity.ERROR)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from teitools.errors import SchemaError
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 @cache

@@ -1,244 +1,42 @@
-"""The letter model: TEI letters and their registers as frozen dataclasses.
+"""Reading TEI letters and registers into the model.
 
-Every exporter reads these objects, not raw XPath of its own; only the renderers walk a
-letter's ``body`` (its mixed content). The reader accepts this edition's files and any TEI
-letter with a ``correspDesc`` (several ``correspDesc`` in one file give several letters).
+The reader accepts this edition's files and any TEI letter with a ``correspDesc`` (several
+``correspDesc`` in one file give several letters); a CMIF file among the inputs is read by
+:mod:`teitools.model.cmif`.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from teitools.dates import PartialDate, parse_iso
 from teitools.diagnostics import Diagnostic
 from teitools.errors import DocumentError
-from teitools.paths import find_registers, find_xml_files
-from teitools.xmlload import TEI_NS, XML_NS, load
-
-if TYPE_CHECKING:
-    from teitools.cmif_reader import CmifContent
+from teitools.load.inputs import find_registers, find_xml_files
+from teitools.load.parser import TEI_NS, XML_NS, load
+from teitools.model.cmif import CmifContent, CmifReader, is_cmif
+from teitools.model.dates import PartialDate, parse_iso
+from teitools.model.elements import person_name, pointer, read_date, source_line
+from teitools.model.elements import text_of as _text
+from teitools.model.types import (
+    Edition,
+    Letter,
+    Organisation,
+    Participant,
+    Person,
+    Place,
+    Role,
+    Source,
+    SourceRef,
+)
 
 _T = f"{{{TEI_NS}}}"
 _XML_ID = f"{{{XML_NS}}}id"
 _XML_LANG = f"{{{XML_NS}}}lang"
-UNCERTAIN = frozenset({"low", "medium", "unknown"})
-
-
-def source_line(element: etree._Element) -> int:
-    """The element's line in its file, 0 when unknown."""
-    line = element.sourceline
-    return line if isinstance(line, int) else 0
-
-
-def _text(element: etree._Element | None) -> str:
-    """The element's text content with whitespace collapsed; "" for None."""
-    if element is None:
-        return ""
-    return " ".join("".join(map(str, element.itertext())).split())
-
-
-@dataclass(frozen=True)
-class DateSpan:
-    """A letter's date: a day, month or year, or a range with a certainty."""
-
-    when: PartialDate | None = None
-    not_before: PartialDate | None = None
-    not_after: PartialDate | None = None
-    cert: str | None = None
-    evidence: str | None = None
-    text: str = ""
-    #: Where the ``date`` element is in its file (0: unknown); for messages, not compared.
-    line: int = field(default=0, compare=False)
-
-    @property
-    def uncertain(self) -> bool:
-        return self.when is None or self.cert in UNCERTAIN or self.evidence == "conjecture"
-
-    @property
-    def earliest(self) -> tuple[int, int, int] | None:
-        start = self.when or self.not_before
-        return start.earliest() if start else None
-
-    @property
-    def latest(self) -> tuple[int, int, int] | None:
-        end = self.when or self.not_after
-        return end.latest() if end else None
-
-    def sort_key(self) -> tuple[int, int, int]:
-        """Chronological position: the earliest possible day; undatable letters sort last."""
-        return self.earliest or self.latest or (9999, 12, 31)
-
-    def spoken(self) -> str:
-        """The date as a reader writes it, marking uncertainty.
-
-        "22 August 1935"; "July 1932"; "between 1930 and 7 August 1932 (uncertain)";
-        "1933 (uncertain)" when a single date has ``@cert`` below high.
-        """
-        if self.when is not None:
-            text = self.when.spoken()
-            return f"{text} (uncertain)" if self.cert in UNCERTAIN else text
-        if self.not_before and self.not_after:
-            text = f"between {self.not_before.spoken()} and {self.not_after.spoken()}"
-        elif self.not_before:
-            text = f"not before {self.not_before.spoken()}"
-        elif self.not_after:
-            text = f"not after {self.not_after.spoken()}"
-        else:
-            return self.text or "undated"
-        return f"{text} (uncertain)" if self.cert != "high" else text
-
-
-@dataclass(frozen=True)
-class PersonName:
-    """A personal name split as citation formats need it."""
-
-    given: str = ""
-    family: str = ""
-    literal: str = ""
-
-    def display(self) -> str:
-        """ "Joseph Stalin"; the literal form when the name has no parts."""
-        return " ".join(p for p in (self.given, self.family) if p) or self.literal
-
-    def inverted(self) -> str:
-        """ "Stalin, Joseph" for sorting and bibliographies."""
-        if self.family and self.given:
-            return f"{self.family}, {self.given}"
-        return self.family or self.literal or self.given
-
-
-@dataclass(frozen=True)
-class Role:
-    """An occupation or office held, with its dates as encoded."""
-
-    text: str
-    start: PartialDate | None = None
-    end: PartialDate | None = None
-
-
-@dataclass(frozen=True)
-class Person:
-    id: str
-    name: PersonName
-    variants: tuple[str, ...] = ()
-    birth: PartialDate | None = None
-    death: PartialDate | None = None
-    roles: tuple[Role, ...] = ()
-    authority: tuple[str, ...] = ()
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Organisation:
-    id: str
-    name: str
-    variants: tuple[str, ...] = ()
-    description: str = ""
-    authority: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Place:
-    id: str
-    name: str
-    type: str = ""
-    authority: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Source:
-    """A published volume (``biblStruct``) or an article (``bibl``) in the sources register."""
-
-    id: str
-    kind: str  # "volume" or "article"; "online" for a CMIF file's online edition
-    title: str
-    authors: tuple[PersonName, ...] = ()
-    editors: tuple[PersonName, ...] = ()
-    publisher: str = ""
-    place: str = ""
-    year: int | None = None
-    series: str = ""
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Participant:
-    """A person (or group) named in a ``correspAction``, as written in the letter."""
-
-    name: str
-    ref: str | None = None
-    cert: str | None = None
-    #: Where the name is in its file (0: unknown); for messages, not compared.
-    line: int = field(default=0, compare=False)
-    #: The ``correspAction/@subtype`` it was named in: "to", "cc", "bcc", or None.
-    subtype: str | None = None
-
-
-@dataclass(frozen=True)
-class SourceRef:
-    """A letter's pointer to a source: ``role`` is "transcription" or "edition"."""
-
-    role: str
-    ref: str | None
-    text: str
-    cert: str | None = None
-
-
-@dataclass(frozen=True)
-class Letter:
-    """One letter: its header metadata, and its body for the renderers."""
-
-    id: str
-    file: Path
-    title: str
-    senders: tuple[Participant, ...]
-    recipients: tuple[Participant, ...]
-    date: DateSpan | None = None
-    place_sent: Participant | None = None
-    place_received: Participant | None = None
-    sources: tuple[SourceRef, ...] = ()
-    language: str | None = None
-    notes: tuple[str, ...] = ()
-    #: The letter's address on the web when the source gives one (CMIF's ``correspDesc/@ref``).
-    url: str | None = None
-    #: Who forwarded the letter (``correspAction subtype="redirecting"``), in order.
-    redirections: tuple[Participant, ...] = ()
-    #: The kind of letter, ``correspDesc/@type`` (e.g. "cipher"); None for an ordinary letter.
-    kind: str | None = None
-    body: etree._Element | None = field(default=None, compare=False, hash=False, repr=False)
-
-    def sort_key(self) -> tuple[tuple[int, int, int], str]:
-        """Chronological order, then id, as every listing and export uses."""
-        return (self.date.sort_key() if self.date else (9999, 12, 31), self.id)
-
-    def source(self, role: str) -> SourceRef | None:
-        return next((s for s in self.sources if s.role == role), None)
-
-
-@dataclass(frozen=True)
-class Edition:
-    """Letters and the registers their pointers resolve in."""
-
-    letters: tuple[Letter, ...]
-    persons: Mapping[str, Person] = field(default_factory=lambda: MappingProxyType({}))
-    organisations: Mapping[str, Organisation] = field(default_factory=lambda: MappingProxyType({}))
-    places: Mapping[str, Place] = field(default_factory=lambda: MappingProxyType({}))
-    sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
-    #: Files that could not be read, with the finding that says why; the rest was read.
-    problems: tuple[Diagnostic, ...] = ()
-
-    def person(self, ref: str | None) -> Person | None:
-        return self.persons.get(ref) if ref else None
-
-    def chronological(self) -> tuple[Letter, ...]:
-        return tuple(sorted(self.letters, key=Letter.sort_key))
 
 
 def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None) -> Edition:
@@ -246,13 +44,10 @@ def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None)
 
     Registers among ``paths`` are used, and (unless ``registers`` is given) those found beside
     or above the files. A CMIF file among ``paths`` gives one letter per ``correspDesc``
-    and registers made from its names (see :mod:`teitools.cmif_reader`). A file that cannot
+    and registers made from its names (see :mod:`teitools.model.cmif`). A file that cannot
     be parsed is left out and listed in ``Edition.problems``; one bad file never stops the
     others.
     """
-    # The CMIF reader builds on this module's dataclasses, so it is imported here.
-    from teitools.cmif_reader import CmifReader, is_cmif  # noqa: PLC0415
-
     files = find_xml_files(paths)
     register_files = list(registers) if registers is not None else find_registers(files)
     letters: list[Letter] = []
@@ -327,34 +122,12 @@ def _letter(
     )
 
 
-def read_date(element: etree._Element) -> DateSpan:
-    """A :class:`DateSpan` from a TEI ``date`` (``@when``, ``@notBefore``/``@notAfter``,
-    ``@from``/``@to``; ill-formed values are left out)."""
-
-    def attr(*names: str) -> PartialDate | None:
-        for name in names:
-            value = element.get(name)
-            if value:
-                return parse_iso(value.strip())
-        return None
-
-    return DateSpan(
-        when=attr("when"),
-        not_before=attr("notBefore", "from"),
-        not_after=attr("notAfter", "to"),
-        cert=element.get("cert"),
-        evidence=element.get("evidence"),
-        text=_text(element),
-        line=source_line(element),
-    )
-
-
 def _participants(action: etree._Element) -> list[Participant]:
     names = action.findall(f"{_T}persName") + action.findall(f"{_T}orgName") + action.findall(f"{_T}name")
     names.sort(key=lambda e: list(action).index(e))
     subtype = action.get("subtype")
     return [
-        Participant(_text(n), _pointer(n.get("ref")), n.get("cert"), source_line(n), subtype=subtype)
+        Participant(_text(n), pointer(n.get("ref")), n.get("cert"), source_line(n), subtype=subtype)
         for n in names
     ]
 
@@ -363,18 +136,8 @@ def _first_place(actions: list[etree._Element]) -> Participant | None:
     for action in actions:
         place = action.find(f"{_T}placeName")
         if place is not None:
-            return Participant(
-                _text(place), _pointer(place.get("ref")), place.get("cert"), source_line(place)
-            )
+            return Participant(_text(place), pointer(place.get("ref")), place.get("cert"), source_line(place))
     return None
-
-
-def _pointer(value: str | None) -> str | None:
-    """``#stalin`` -> ``stalin``; other values (URIs) are kept as they are."""
-    if not value or not value.split():  # a blank @ref points nowhere (found by fuzzing)
-        return None
-    first = value.split()[0]
-    return first[1:] if first.startswith("#") else first
 
 
 def _source_refs(root: etree._Element) -> list[SourceRef]:
@@ -382,7 +145,7 @@ def _source_refs(root: etree._Element) -> list[SourceRef]:
     for bibl in root.findall(f"{_T}teiHeader/{_T}fileDesc/{_T}sourceDesc/{_T}bibl"):
         refs.append(
             SourceRef(
-                bibl.get("type") or "source", _pointer(bibl.get("corresp")), _text(bibl), bibl.get("cert")
+                bibl.get("type") or "source", pointer(bibl.get("corresp")), _text(bibl), bibl.get("cert")
             )
         )
     return refs
@@ -409,7 +172,7 @@ def _body_for(root: etree._Element, desc: etree._Element, *, single: bool) -> et
         decls = (div.get("decls") or "").split()
         if desc_id and f"#{desc_id}" in decls:
             return div
-    target = _pointer(desc.get("ref") or desc.get("corresp"))
+    target = pointer(desc.get("ref") or desc.get("corresp"))
     if target:
         for div in root.iter(f"{_T}div"):
             if div.get(_XML_ID) == target:
@@ -508,15 +271,6 @@ def _person(element: etree._Element) -> Person:
     )
 
 
-def person_name(element: etree._Element | None) -> PersonName:
-    """Split a ``persName`` into given and family names (``forename``/``surname``)."""
-    if element is None:
-        return PersonName()
-    given = " ".join(_text(f) for f in element.findall(f"{_T}forename"))
-    family = " ".join(_text(s) for s in element.findall(f"{_T}surname"))
-    return PersonName(given, family, "" if given or family else _text(element))
-
-
 def _idnos(element: etree._Element) -> tuple[str, ...]:
     return tuple(_text(i) for i in element.findall(f"{_T}idno") if _text(i))
 
@@ -547,23 +301,3 @@ def _source(element: etree._Element) -> Source:
         series=_text(element.find(f"{_T}series/{_T}title")),
         note=_text(element.find(f"{_T}note")),
     )
-
-
-__all__ = [
-    "DateSpan",
-    "Edition",
-    "Letter",
-    "Organisation",
-    "Participant",
-    "Person",
-    "PersonName",
-    "Place",
-    "Role",
-    "Source",
-    "SourceRef",
-    "letters_from_tree",
-    "person_name",
-    "read_date",
-    "read_edition",
-    "source_line",
-]

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from teitools.dates import parse_iso
 from teitools.errors import SettingsError
-from teitools.resources import schema_file
+from teitools.load.resources import schema_file
+from teitools.model.dates import parse_iso
 
 if TYPE_CHECKING:
     import jsonschema

@@ -1,0 +1,218 @@
+"""The letter model: TEI letters and their registers as frozen dataclasses.
+
+Every exporter reads these objects, not raw XPath of its own; only the renderers walk a
+letter's ``body`` (its mixed content). The model holds what the files say, never how a
+reader is told it: phrases such as "between 1930 and …" belong to :mod:`teitools.render.dates`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from lxml import etree
+
+from teitools.diagnostics import Diagnostic
+from teitools.model.dates import PartialDate
+
+#: ``@cert`` values below "high": a date or a participant the editors are not sure of.
+UNCERTAIN = frozenset({"low", "medium", "unknown"})
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """A letter's date: a day, month or year, or a range with a certainty."""
+
+    when: PartialDate | None = None
+    not_before: PartialDate | None = None
+    not_after: PartialDate | None = None
+    cert: str | None = None
+    evidence: str | None = None
+    text: str = ""
+    #: Where the ``date`` element is in its file (0: unknown); for messages, not compared.
+    line: int = field(default=0, compare=False)
+
+    @property
+    def uncertain(self) -> bool:
+        return self.when is None or self.cert in UNCERTAIN or self.evidence == "conjecture"
+
+    @property
+    def earliest(self) -> tuple[int, int, int] | None:
+        start = self.when or self.not_before
+        return start.earliest() if start else None
+
+    @property
+    def latest(self) -> tuple[int, int, int] | None:
+        end = self.when or self.not_after
+        return end.latest() if end else None
+
+    def sort_key(self) -> tuple[int, int, int]:
+        """Chronological position: the earliest possible day; undatable letters sort last."""
+        return self.earliest or self.latest or (9999, 12, 31)
+
+    def spoken(self) -> str:
+        """The date as a reader writes it, marking uncertainty.
+
+        "22 August 1935"; "July 1932"; "between 1930 and 7 August 1932 (uncertain)";
+        "1933 (uncertain)" when a single date has ``@cert`` below high.
+        """
+        if self.when is not None:
+            text = self.when.spoken()
+            return f"{text} (uncertain)" if self.cert in UNCERTAIN else text
+        if self.not_before and self.not_after:
+            text = f"between {self.not_before.spoken()} and {self.not_after.spoken()}"
+        elif self.not_before:
+            text = f"not before {self.not_before.spoken()}"
+        elif self.not_after:
+            text = f"not after {self.not_after.spoken()}"
+        else:
+            return self.text or "undated"
+        return f"{text} (uncertain)" if self.cert != "high" else text
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A personal name split as citation formats need it."""
+
+    given: str = ""
+    family: str = ""
+    literal: str = ""
+
+    def display(self) -> str:
+        """ "Joseph Stalin"; the literal form when the name has no parts."""
+        return " ".join(p for p in (self.given, self.family) if p) or self.literal
+
+    def inverted(self) -> str:
+        """ "Stalin, Joseph" for sorting and bibliographies."""
+        if self.family and self.given:
+            return f"{self.family}, {self.given}"
+        return self.family or self.literal or self.given
+
+
+@dataclass(frozen=True)
+class Role:
+    """An occupation or office held, with its dates as encoded."""
+
+    text: str
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: PersonName
+    variants: tuple[str, ...] = ()
+    birth: PartialDate | None = None
+    death: PartialDate | None = None
+    roles: tuple[Role, ...] = ()
+    authority: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    variants: tuple[str, ...] = ()
+    description: str = ""
+    authority: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str
+    type: str = ""
+    authority: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A published volume (``biblStruct``) or an article (``bibl``) in the sources register."""
+
+    id: str
+    kind: str  # "volume" or "article"; "online" for a CMIF file's online edition
+    title: str
+    authors: tuple[PersonName, ...] = ()
+    editors: tuple[PersonName, ...] = ()
+    publisher: str = ""
+    place: str = ""
+    year: int | None = None
+    series: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A person (or group) named in a ``correspAction``, as written in the letter."""
+
+    name: str
+    ref: str | None = None
+    cert: str | None = None
+    #: Where the name is in its file (0: unknown); for messages, not compared.
+    line: int = field(default=0, compare=False)
+    #: The ``correspAction/@subtype`` it was named in: "to", "cc", "bcc", or None.
+    subtype: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A letter's pointer to a source: ``role`` is "transcription" or "edition"."""
+
+    role: str
+    ref: str | None
+    text: str
+    cert: str | None = None
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One letter: its header metadata, and its body for the renderers."""
+
+    id: str
+    file: Path
+    title: str
+    senders: tuple[Participant, ...]
+    recipients: tuple[Participant, ...]
+    date: DateSpan | None = None
+    place_sent: Participant | None = None
+    place_received: Participant | None = None
+    sources: tuple[SourceRef, ...] = ()
+    language: str | None = None
+    notes: tuple[str, ...] = ()
+    #: The letter's address on the web when the source gives one (CMIF's ``correspDesc/@ref``).
+    url: str | None = None
+    #: Who forwarded the letter (``correspAction subtype="redirecting"``), in order.
+    redirections: tuple[Participant, ...] = ()
+    #: The kind of letter, ``correspDesc/@type`` (e.g. "cipher"); None for an ordinary letter.
+    kind: str | None = None
+    body: etree._Element | None = field(default=None, compare=False, hash=False, repr=False)
+
+    def sort_key(self) -> tuple[tuple[int, int, int], str]:
+        """Chronological order, then id, as every listing and export uses."""
+        return (self.date.sort_key() if self.date else (9999, 12, 31), self.id)
+
+    def source(self, role: str) -> SourceRef | None:
+        return next((s for s in self.sources if s.role == role), None)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Letters and the registers their pointers resolve in."""
+
+    letters: tuple[Letter, ...]
+    persons: Mapping[str, Person] = field(default_factory=lambda: MappingProxyType({}))
+    organisations: Mapping[str, Organisation] = field(default_factory=lambda: MappingProxyType({}))
+    places: Mapping[str, Place] = field(default_factory=lambda: MappingProxyType({}))
+    sources: Mapping[str, Source] = field(default_factory=lambda: MappingProxyType({}))
+    #: Files that could not be read, with the finding that says why; the rest was read.
+    problems: tuple[Diagnostic, ...] = ()
+
+    def person(self, ref: str | None) -> Person | None:
+        return self.persons.get(ref) if ref else None
+
+    def chronological(self) -> tuple[Letter, ...]:
+        return tuple(sorted(self.letters, key=Letter.sort_key))
