@@ -23,6 +23,7 @@ from teitools.cite.styles import CiteOptions, format_bibliography, load_style
 from teitools.export.base import ExportOptions
 from teitools.model.dates import PartialDate
 from teitools.model.types import DateSpan, Edition, Letter, Participant, Person, PersonName, Source, SourceRef
+from teitools.render.dates import partial_date_phrase
 
 TARGETS = {"csl-json": 1.0, "biblatex": 1.0, "ris": 1.0, "chicago bibliography": 5.0}
 
@@ -53,10 +54,10 @@ def generate(count: int) -> Edition:
             Letter(
                 id=f"stalin-kaganovich-{when.iso()}{'a' if number % 5 == 4 else ''}",
                 file=Path(f"letter-{number}.xml"),
-                title=f"Stalin to Kaganovich, {when.spoken()}",
+                title=f"Stalin to Kaganovich, {partial_date_phrase(when)}",
                 senders=(Participant("Joseph Stalin", "stalin"),),
                 recipients=(Participant("Lazar Kaganovich", "kaganovich"),),
-                date=DateSpan(when=when, text=when.spoken()),
+                date=DateSpan(when=when, text=partial_date_phrase(when)),
                 sources=(SourceRef("edition", "davies-2003", volume.title),),
                 language="en",
             )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from teitools.model.dates import PartialDate
 from teitools.model.types import UNCERTAIN, DateSpan, Edition, Letter, Participant, Source
+from teitools.render.dates import span_phrase
 
 #: CSL has no letter type; Zotero and the CSL styles cite letters as this type.
 CSL_TYPE = "personal_communication"
@@ -151,7 +152,7 @@ class Citable:
         """The date as a reader writes it ("22 August 1935"; "between 1930 and 7 August 1932")."""
         if self.date is None:
             return "undated"
-        return self.date.spoken().removesuffix(" (uncertain)")
+        return span_phrase(self.date)
 
 
 def citables(edition: Edition, letters: Iterable[Letter] | None = None) -> list[Citable]:
@@ -258,7 +259,7 @@ def csl_date(span: DateSpan | None) -> dict[str, object] | None:
     elif span.not_before is not None and span.not_after is not None:
         date = {"date-parts": [_parts(span.not_before), _parts(span.not_after)]}
     elif span.not_before is not None or span.not_after is not None:
-        return {"literal": span.spoken().removesuffix(" (uncertain)")}
+        return {"literal": span_phrase(span)}
     else:
         return {"literal": span.text} if span.text else None
     if is_circa(span):

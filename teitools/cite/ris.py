@@ -12,6 +12,7 @@ from __future__ import annotations
 from teitools.cite.mapping import Citable, Name, citables, uncertainty_notes
 from teitools.export.base import ExportOptions, ExportResult
 from teitools.model.types import UNCERTAIN, DateSpan, Edition
+from teitools.render.dates import date_phrase
 
 FILE_NAME = "letters.ris"
 EOL = "\r\n"
@@ -28,7 +29,7 @@ def ris_date(span: DateSpan | None) -> str | None:
     parts = f"{start.year:04d}/{_two(start.month)}/{_two(start.day)}/"
     if span.when is not None and span.cert not in UNCERTAIN:
         return parts
-    return parts + span.spoken()
+    return parts + date_phrase(span)
 
 
 def record(citable: Citable) -> str:

@@ -24,6 +24,8 @@ from teitools.load.parser import TEI_NS
 from teitools.load.resources import schema_file
 from teitools.load.settings import Settings
 from teitools.model.types import DateSpan, Edition, Letter, Participant, SourceRef
+from teitools.render.dates import date_phrase
+from teitools.render.describe import short_heading
 
 FILE_NAME = "letters.json"
 SCHEMA_NAME = "letters.schema.json"
@@ -72,7 +74,7 @@ def letter_record(letter: Letter, edition: Edition, settings: Settings) -> Recor
     """The JSON record of one letter."""
     return {
         "id": letter.id,
-        "title": letter.title,
+        "title": letter.title or short_heading(letter, edition),
         "url": letter.url or settings.letter_url(letter.id),
         "senders": [_participant(p, edition) for p in letter.senders],
         "recipients": [_participant(p, edition) for p in letter.recipients],
@@ -143,7 +145,7 @@ def _date(date: DateSpan) -> Record:
 
     return {
         "text": date.text,
-        "display": date.spoken(),
+        "display": date_phrase(date),
         "when": date.when.iso() if date.when else None,
         "not_before": date.not_before.iso() if date.not_before else None,
         "not_after": date.not_after.iso() if date.not_after else None,

@@ -99,13 +99,11 @@ class CmifReader:
         letter_id = self._unique(
             desc.get(_XML_ID) or desc.get("key") or _id_from_url(url) or f"{self.path.stem}-{number}"
         )
-        when = date.spoken() if date is not None else "undated"
-        title = f"{self._names(senders)} to {self._names(recipients)}, {when}"
         self.content.letters.append(
             Letter(
                 id=letter_id,
                 file=self.path,
-                title=title,
+                title="",  # a CMIF file has no titles; outputs describe the letter themselves
                 senders=senders,
                 recipients=recipients,
                 date=date,
@@ -159,15 +157,6 @@ class CmifReader:
                 key = f"{base}-{counter}"
             self.by_key[lookup] = key
         return self.by_key[lookup]
-
-    def _names(self, people: tuple[Participant, ...]) -> str:
-        names = []
-        for person in people:
-            registered = self.content.persons.get(person.ref or "")
-            names.append(registered.name.family or registered.name.literal if registered else person.name)
-        if not names:
-            return "unknown"
-        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
     def _unique(self, wanted: str) -> str:
         key, counter = wanted, 1

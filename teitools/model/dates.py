@@ -9,21 +9,6 @@ from dataclasses import dataclass
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _LOOSE = re.compile(r"^\s*(\d{4})\s*[-./]\s*(\d{1,2})(?:\s*[-./]\s*(\d{1,2}))?\s*$")
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 @dataclass(frozen=True, order=True)
 class PartialDate:
@@ -50,14 +35,6 @@ class PartialDate:
         month = self.month or 12
         day = self.day or calendar.monthrange(self.year, month)[1]
         return (self.year, month, day)
-
-    def spoken(self) -> str:
-        """The date as a reader writes it: "22 August 1935", "July 1932", "1933"."""
-        if self.month is None:
-            return str(self.year)
-        if self.day is None:
-            return f"{MONTHS[self.month - 1]} {self.year}"
-        return f"{self.day} {MONTHS[self.month - 1]} {self.year}"
 
 
 def parse_iso(value: str) -> PartialDate | None:

@@ -2,7 +2,7 @@
 
 Every exporter reads these objects, not raw XPath of its own; only the renderers walk a
 letter's ``body`` (its mixed content). The model holds what the files say, never how a
-reader is told it: phrases such as "between 1930 and …" belong to :mod:`teitools.render.dates`.
+reader is told it: the phrases of dates belong to :mod:`teitools.render.dates`.
 """
 
 from __future__ import annotations
@@ -51,25 +51,6 @@ class DateSpan:
     def sort_key(self) -> tuple[int, int, int]:
         """Chronological position: the earliest possible day; undatable letters sort last."""
         return self.earliest or self.latest or (9999, 12, 31)
-
-    def spoken(self) -> str:
-        """The date as a reader writes it, marking uncertainty.
-
-        "22 August 1935"; "July 1932"; "between 1930 and 7 August 1932 (uncertain)";
-        "1933 (uncertain)" when a single date has ``@cert`` below high.
-        """
-        if self.when is not None:
-            text = self.when.spoken()
-            return f"{text} (uncertain)" if self.cert in UNCERTAIN else text
-        if self.not_before and self.not_after:
-            text = f"between {self.not_before.spoken()} and {self.not_after.spoken()}"
-        elif self.not_before:
-            text = f"not before {self.not_before.spoken()}"
-        elif self.not_after:
-            text = f"not after {self.not_after.spoken()}"
-        else:
-            return self.text or "undated"
-        return f"{text} (uncertain)" if self.cert != "high" else text
 
 
 @dataclass(frozen=True)

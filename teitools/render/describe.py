@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from teitools.model.types import Edition, Letter, Participant, Person, Source
+from teitools.render import dates
 from teitools.render.nodes import Body, iter_paragraphs, marked_text
 
 #: Certainties below which a participant is marked with "(?)".
@@ -64,7 +65,7 @@ def copy_recipients(letter: Letter) -> tuple[Participant, ...]:
 
 
 def date_phrase(letter: Letter) -> str:
-    return letter.date.spoken() if letter.date is not None else "undated"
+    return dates.date_phrase(letter.date)
 
 
 def place_phrase(place: Participant | None, edition: Edition) -> str:
@@ -90,15 +91,27 @@ def heading(letter: Letter, edition: Edition) -> str:
     return ", ".join(parts)
 
 
+def short_heading(letter: Letter, edition: Edition) -> str:
+    """A letter's title when its file gives none (a CMIF record, one of several letters in a
+    file): "Gänsbacher to Weber, between 11 July 1810 and 18 July 1810 (uncertain)"."""
+    return f"{_short_names(letter.senders, edition)} to {_short_names(letter.recipients, edition)}, " + (
+        date_phrase(letter)
+    )
+
+
+def _short_names(people: Sequence[Participant], edition: Edition) -> str:
+    names = []
+    for person in people:
+        registered = edition.persons.get(person.ref or "")
+        names.append(registered.name.family or registered.name.literal if registered else person.name)
+    if not names:
+        return "unknown"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def life_dates(person: Person) -> str:
     """ "1878–1953", "born 1878", "died 1953", or ""."""
-    if person.birth and person.death:
-        return f"{person.birth.spoken()}–{person.death.spoken()}"
-    if person.birth:
-        return f"born {person.birth.spoken()}"
-    if person.death:
-        return f"died {person.death.spoken()}"
-    return ""
+    return dates.life_dates(person.birth, person.death)
 
 
 def first_words(body: Body, count: int = 12) -> str:

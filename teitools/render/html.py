@@ -17,6 +17,7 @@ from teitools.export.base import ExportOptions, ExportResult
 from teitools.model.dates import parse_iso
 from teitools.model.types import Edition, Letter, Participant, SourceRef
 from teitools.render.body import read_body
+from teitools.render.dates import is_marked_uncertain, span_phrase
 from teitools.render.describe import (
     copy_recipients,
     date_phrase,
@@ -213,16 +214,13 @@ def _link(href: str, tooltip: str | None, content: str, css: str = "") -> str:
 
 
 def _date(letter: Letter) -> str:
-    spoken = escape(date_phrase(letter))
     date = letter.date
     if date is None:
-        return spoken
+        return escape(date_phrase(letter))
+    marks = ["uncertain"] if is_marked_uncertain(date) else []
     if date.evidence == "conjecture":
-        spoken = (
-            spoken[:-1] + "; inferred by the editors)"
-            if spoken.endswith("(uncertain)")
-            else spoken + " (inferred by the editors)"
-        )
+        marks.append("inferred by the editors")
+    spoken = escape(span_phrase(date) + (f" ({'; '.join(marks)})" if marks else ""))
     text = f'<time datetime="{date.when.iso()}">{spoken}</time>' if date.when else spoken
     return f'<span class="uncertain">{text}</span>' if date.uncertain else text
 

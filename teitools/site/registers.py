@@ -11,6 +11,7 @@ from html import escape
 
 from teitools.model.dates import PartialDate
 from teitools.model.types import Edition, Letter, Organisation, Person, Place, Role, Source
+from teitools.render.dates import partial_date_phrase
 from teitools.render.describe import heading, life_dates, source_citation
 from teitools.render.links import (
     ORGANISATIONS_PAGE,
@@ -125,7 +126,7 @@ def _person(person: Person, refs: References, letters: LetterLinks) -> str:
 
 def _role(role: Role) -> str:
     def spoken(date: PartialDate | None) -> str:
-        return date.spoken() if date else ""
+        return partial_date_phrase(date) if date else ""
 
     if role.start and role.end:
         return f"{role.text} ({spoken(role.start)} – {spoken(role.end)})"
