@@ -157,8 +157,8 @@ def test_odd_cmif_files_still_export(run_cli: RunCli, tmp_path: Path) -> None:
     letters = json.loads(result.out)["letters"]
     assert [(r["id"], r["url"], r["title"]) for r in letters] == [
         ("1", "https://ed.example.net/l/1", "unknown to A Society, undated"),
-        ("12 a", "https://example.org/x/letters/12%20a.html", "unknown to unknown, undated"),
-        ("12 a-2", "https://example.org/x/letters/12%20a-2.html", "unknown to unknown, undated"),
+        ("12 a", "https://example.org/x/letters/12_a.html", "unknown to unknown, undated"),
+        ("12 a-2", "https://example.org/x/letters/12_a-2.html", "unknown to unknown, undated"),
     ]
     assert letters[0]["recipients"] == [
         {"id": "a-society", "name": "A Society", "cert": None, "authority": ["https://d-nb.info/gnd/1"]}

@@ -28,7 +28,6 @@ def test_bundled_edition_settings() -> None:
     assert settings.schemas == ()
     assert settings.cmif.bibl.startswith("Stalin's letters to Molotov and Kaganovich")
     assert (settings.cmif.bibl_type, settings.cmif.date) == ("online", "2026-11-26")
-    assert settings.letter_url("x") == "https://example.org/teitools/letters/x.html"
 
 
 def test_no_settings_gives_defaults(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import unicodedata
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from teitools.model.dates import PartialDate
 from teitools.model.types import UNCERTAIN, DateSpan, Edition, Letter, Participant, Source
@@ -163,17 +164,20 @@ def citables(edition: Edition, letters: Iterable[Letter] | None = None) -> list[
     """
     keys = citation_keys(edition)
     chosen = edition.letters if letters is None else tuple(letters)
-    return [_citable(edition, letter, keys[letter.id]) for letter in sorted(chosen, key=Letter.sort_key)]
+    return [
+        _citable(edition, letter, keys[letter.identity]) for letter in sorted(chosen, key=Letter.sort_key)
+    ]
 
 
 #: Keys of the editions in use: every letter page asks for its letter's key, and making the
 #: keys walks the whole edition, so without this a site is quadratic in its letters. An
 #: edition is immutable, so its keys never change; an entry goes when its edition does.
-_KEYS: dict[int, tuple[weakref.ref[Edition], dict[str, str]]] = {}
+_KEYS: dict[int, tuple[weakref.ref[Edition], dict[tuple[Path, str], str]]] = {}
 
 
-def citation_keys(edition: Edition) -> dict[str, str]:
-    """Letter id -> citation key, unique across the edition (made once per edition)."""
+def citation_keys(edition: Edition) -> dict[tuple[Path, str], str]:
+    """Letter (:attr:`~teitools.model.types.Letter.identity`) -> citation key, unique across the
+    edition (made once per edition)."""
     cached = _KEYS.get(id(edition))
     if cached is not None and cached[0]() is edition:
         return cached[1]
@@ -183,25 +187,24 @@ def citation_keys(edition: Edition) -> dict[str, str]:
     return keys
 
 
-def _make_keys(edition: Edition) -> dict[str, str]:
-    """Letter id -> citation key, unique across the edition.
+def _make_keys(edition: Edition) -> dict[tuple[Path, str], str]:
+    """Letter -> citation key, unique across the edition, also for letters of different files
+    that share an id.
 
     The key is sender, date and first recipient: ``stalin1935-08-22kaganovich``. When two
     letters would share one, the earlier (by date, then id) keeps it and the later ones get
     ``a``, ``b``, … appended, so adding a letter never changes an existing key.
     """
     taken: set[str] = set()
-    keys: dict[str, str] = {}
-    for letter in sorted(edition.letters, key=Letter.sort_key):
-        if letter.id in keys:
-            continue
+    keys: dict[tuple[Path, str], str] = {}
+    for letter in sorted(edition.letters, key=lambda letter: (letter.sort_key(), str(letter.file))):
         base = _base_key(edition, letter)
         key = base
         suffixes = suffix_letters()
         while key in taken:
             key = base + next(suffixes)
         taken.add(key)
-        keys[letter.id] = key
+        keys[letter.identity] = key
     return keys
 
 

@@ -22,6 +22,7 @@ from teitools.export.base import ExportOptions, ExportResult
 from teitools.load.parser import TEI_NS, XML_NS
 from teitools.load.settings import Settings
 from teitools.model.types import DateSpan, Edition, Letter, Participant
+from teitools.render.links import letter_pages
 
 FILE_NAME = "cmif.xml"
 SCHEMA_URL = (
@@ -45,8 +46,11 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
     header = etree.SubElement(root, f"{_T}teiHeader")
     header.append(_file_desc(settings, bibl_id))
     profile = etree.SubElement(header, f"{_T}profileDesc")
+    pages = letter_pages(edition)
     for letter in edition.chronological():
-        profile.append(_corresp_desc(letter, edition, settings, bibl_id, warnings))
+        profile.append(
+            _corresp_desc(letter, edition, settings, pages.url(letter, settings.base_url), bibl_id, warnings)
+        )
     body = etree.SubElement(etree.SubElement(root, f"{_T}text"), f"{_T}body")
     etree.SubElement(body, f"{_T}p")
     etree.indent(root, space="  ")
@@ -152,6 +156,7 @@ def _corresp_desc(
     letter: Letter,
     edition: Edition,
     settings: Settings,
+    page_url: str | None,
     bibl_id: str,
     warnings: list[Diagnostic],
 ) -> etree._Element:
@@ -161,7 +166,7 @@ def _corresp_desc(
         )
 
     desc = etree.Element(f"{_T}correspDesc")
-    url = letter.url or settings.letter_url(letter.id)
+    url = letter.url or page_url
     if url:
         desc.set("ref", url)
     desc.set("source", f"#{bibl_id}")

@@ -26,6 +26,7 @@ from teitools.load.settings import Settings
 from teitools.model.types import DateSpan, Edition, Letter, Participant, SourceRef
 from teitools.render.dates import date_phrase
 from teitools.render.describe import short_heading
+from teitools.render.links import letter_pages
 
 FILE_NAME = "letters.json"
 SCHEMA_NAME = "letters.schema.json"
@@ -42,10 +43,14 @@ Record = dict[str, Any]
 
 def export(edition: Edition, options: ExportOptions) -> ExportResult:
     """The edition's letters as one JSON document, checked against its schema."""
+    pages = letter_pages(edition)
     document = {
         "version": FORMAT_VERSION,
         "edition": _edition(options.settings),
-        "letters": [letter_record(letter, edition, options.settings) for letter in edition.chronological()],
+        "letters": [
+            letter_record(letter, edition, pages.url(letter, options.settings.base_url))
+            for letter in edition.chronological()
+        ],
     }
     check(document)
     text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
@@ -70,12 +75,12 @@ def _validator() -> jsonschema.protocols.Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
-def letter_record(letter: Letter, edition: Edition, settings: Settings) -> Record:
-    """The JSON record of one letter."""
+def letter_record(letter: Letter, edition: Edition, page_url: str | None) -> Record:
+    """The JSON record of one letter; ``page_url`` is its page on the edition's site, if any."""
     return {
         "id": letter.id,
         "title": letter.title or short_heading(letter, edition),
-        "url": letter.url or settings.letter_url(letter.id),
+        "url": letter.url or page_url,
         "senders": [_participant(p, edition) for p in letter.senders],
         "recipients": [_participant(p, edition) for p in letter.recipients],
         "date": _date(letter.date) if letter.date is not None else None,

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from teitools.errors import SettingsError
 from teitools.load.resources import schema_file
@@ -76,12 +75,6 @@ class Settings:
                 "starting with http:// or https://"
             )
         return replace(self, base_url=_with_slash(base_url))
-
-    def letter_url(self, letter_id: str) -> str | None:
-        """The address of a letter's page on the edition's site, if the base URL is known."""
-        if not self.base_url:
-            return None
-        return f"{self.base_url}letters/{quote(letter_id, safe='')}.html"
 
 
 def settings_for(paths: Iterable[Path]) -> Settings:

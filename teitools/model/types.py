@@ -176,6 +176,11 @@ class Letter:
         """Chronological order, then id, as every listing and export uses."""
         return (self.date.sort_key() if self.date else (9999, 12, 31), self.id)
 
+    @property
+    def identity(self) -> tuple[Path, str]:
+        """What tells letters apart in an edition: its file and id (two files may share an id)."""
+        return (self.file, self.id)
+
     def source(self, role: str) -> SourceRef | None:
         return next((s for s in self.sources if s.role == role), None)
 

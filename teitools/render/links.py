@@ -1,9 +1,10 @@
 """File names and links of the edition's pages, shared by the HTML export and the site.
 
 The site's top folder holds ``index.html``, ``persons.html``, ``organisations.html``,
-``places.html``, ``sources.html`` and the assets; letter pages are ``letters/<id>.html`` (the
-address CMIF and JSON exports give a letter: ``<base-url>letters/<id>.html``). The HTML export
-writes the same ``letters/<id>.html`` pages and assets, so its pages work inside a site too.
+``places.html``, ``sources.html`` and the assets; letter pages are ``letters/<name>.html``.
+:func:`letter_pages` is the one owner of those names: the site and the HTML export write the
+pages under them, and the CMIF and JSON exports advertise exactly those pages
+(:meth:`LetterPages.url`), so an advertised address is always a page that exists.
 Names here are relative to the site's top folder; a letter page prefixes them with
 :data:`FROM_LETTER`.
 """
@@ -31,8 +32,9 @@ _SAFE_SCHEMES = frozenset({"http", "https"})
 
 
 class LetterPages:
-    """Each letter's page: ``pages[letter]`` -> ``"letters/<id>.html"``; ``pages.stem(letter)``
-    -> ``"<id>"`` (the name other per-letter files share)."""
+    """Each letter's page: ``pages[letter]`` -> ``"letters/<name>.html"``; ``pages.stem(letter)``
+    -> ``"<name>"`` (the name other per-letter files share); ``pages.url(letter, base)`` -> its
+    address on the published site."""
 
     def __init__(self, stems: dict[tuple[Path, str], str]) -> None:
         self._stems = stems
@@ -41,7 +43,14 @@ class LetterPages:
         return f"{LETTERS_FOLDER}/{self.stem(letter)}.html"
 
     def stem(self, letter: Letter) -> str:
-        return self._stems[(letter.file, letter.id)]
+        return self._stems[letter.identity]
+
+    def url(self, letter: Letter, base_url: str | None) -> str | None:
+        """The page's address under the site's base URL (ending in "/"); None without one.
+
+        Page names hold only URL-safe characters, so the address is the name itself.
+        """
+        return f"{base_url}{self[letter]}" if base_url else None
 
 
 def letter_pages(edition: Edition) -> LetterPages:
@@ -60,7 +69,7 @@ def letter_pages(edition: Edition) -> LetterPages:
             number += 1
             name = f"{stem}-{number}"
         used.add(name.lower())
-        pages[(letter.file, letter.id)] = name
+        pages[letter.identity] = name
     return LetterPages(pages)
 
 
