@@ -9,6 +9,7 @@ any mistake is a :class:`SettingsError` naming the file, the key and what is all
 
 from __future__ import annotations
 
+import datetime
 import datetime as dt
 import json
 import re
@@ -21,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from teitools.errors import SettingsError
 from teitools.load.resources import schema_file
-from teitools.model.dates import parse_iso
 
 if TYPE_CHECKING:
     import jsonschema
@@ -205,10 +205,19 @@ def _pattern_text(key: str) -> str:
     return "a web address starting with http:// or https://"
 
 
+def _is_calendar_date(text: str) -> bool:
+    """True for a day that exists; the schema has already checked the form YYYY-MM-DD."""
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _settings(table: Mapping[str, Any], path: Path, where: str) -> Settings:
     cmif = table.get("cmif", {})
     date = cmif.get("date")
-    if date is not None and parse_iso(date) is None:
+    if date is not None and not _is_calendar_date(date):
         key = f"{where}.cmif.date" if where else "cmif.date"
         raise SettingsError(
             f"{path}: {key} = {date!r} is not a real calendar date; expected a date written YYYY-MM-DD"
