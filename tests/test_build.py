@@ -8,8 +8,7 @@ import pytest
 
 from teitools.cli import main
 from teitools.export.registry import EXPORTERS
-from tests.conftest import ROOT
-from tests.test_render_text import copy_edition
+from tests.helpers import ROOT, copy_edition
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from teitools.cli import main
 from teitools.errors import CitationError
 from teitools.model.tei import read_edition
 from teitools.model.types import Edition, Letter
-from tests.conftest import EDITION, Golden
+from tests.conftest import Golden
+from tests.helpers import EDITION, ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cite" / "letters"
 LETTERS = sorted((EDITION / "letters").glob("*.xml")) + sorted(FIXTURES.glob("*.xml"))
@@ -292,7 +293,7 @@ def test_every_command_option_has_help(capsys: pytest.CaptureFixture[str]) -> No
 def test_the_examples_in_the_docs_are_what_the_command_prints(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    docs = (EDITION.parent / "docs" / "citations.md").read_text(encoding="utf-8")
+    docs = (ROOT / "docs" / "citations.md").read_text(encoding="utf-8")
     lines = docs.splitlines()
     examples = [
         (line.removeprefix("$ teitools ").split(), lines[number + 1])
@@ -300,7 +301,7 @@ def test_the_examples_in_the_docs_are_what_the_command_prints(
         if line.startswith("$ teitools cite ")
     ]
     assert len(examples) >= 2
-    monkeypatch.chdir(EDITION.parent)
+    monkeypatch.chdir(ROOT)
     for args, expected in examples:
         assert main(args) == 0
         assert capsys.readouterr().out == expected + "\n"

@@ -11,8 +11,8 @@ import pytest
 from lxml import etree
 
 from teitools.load.parser import TEI_NS, XML_NS
-from tests.conftest import EDITION, REFERENCE, Golden, RunCli
-from tests.editions import make_edition
+from tests.conftest import Golden, RunCli
+from tests.helpers import EDITION, REFERENCE, make_edition
 
 NS = {"tei": TEI_NS}
 BASE = "https://example.org/teitools/"

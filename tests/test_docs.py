@@ -8,7 +8,7 @@ import shlex
 import pytest
 
 from teitools.cli import cli, main
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 RULES_DOC = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
 DOCUMENTED = set(re.findall(r"^\| `([a-z0-9-]+)` \|", RULES_DOC, re.MULTILINE))

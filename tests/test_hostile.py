@@ -25,8 +25,7 @@ import pytest
 from teitools.errors import DocumentError
 from teitools.load import parser
 from teitools.load.parser import MAX_DEPTH, MAX_MARKUP, MAX_TEXT_BYTES
-from tests.conftest import EDITION, FIXTURES
-from tests.editions import make_edition
+from tests.helpers import EDITION, FIXTURES, make_edition
 from tests.xml_commands import (
     Command,
     LoopbackServer,

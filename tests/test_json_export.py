@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from teitools.export import json as json_export
-from tests.conftest import ROOT, Golden, RunCli
-from tests.editions import make_edition
+from tests.conftest import Golden, RunCli
+from tests.helpers import ROOT, make_edition
 
 SCHEMA = json.loads((ROOT / "schemas" / "letters.schema.json").read_text("utf-8"))
 

@@ -23,8 +23,7 @@ from teitools.export.base import ExportOptions
 from teitools.export.registry import EXPORTERS
 from teitools.load.settings import settings_for
 from teitools.model.tei import read_edition
-from tests.conftest import EDITION, FIXTURES, ROOT
-from tests.editions import make_edition
+from tests.helpers import EDITION, FIXTURES, ROOT, make_edition
 from tests.xml_commands import Command, run_batch, run_cli, xml_commands
 
 MINIMAL = FIXTURES / "valid" / "minimal-letter.xml"

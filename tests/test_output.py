@@ -26,8 +26,7 @@ import pytest
 from teitools.errors import OutputError
 from teitools.export.output import TEMPORARY_SUFFIX, write_atomic, write_files
 from teitools.export.registry import EXPORTERS
-from tests.conftest import EDITION, FIXTURES, ROOT
-from tests.editions import make_edition
+from tests.helpers import EDITION, FIXTURES, ROOT, make_edition
 from tests.xml_commands import Command, harness_argv, run_batch, run_cli, xml_commands
 
 MINIMAL = FIXTURES / "valid" / "minimal-letter.xml"
