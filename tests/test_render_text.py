@@ -164,11 +164,8 @@ def test_lists_paragraphs_salutation_and_closing(tmp_path: Path) -> None:
     )
 
 
-def test_export_prints_every_letter_separated_by_a_rule(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)
-    assert main(["export", "text"]) == 0
+def test_export_prints_every_letter_separated_by_a_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "text", str(EDITION)]) == 0
     out = capsys.readouterr().out
     assert out.count("\n" + "=" * 72 + "\n") == len(LETTERS) - 1
     first = out.index("Joseph Stalin to Vyacheslav Molotov")
