@@ -258,6 +258,8 @@ def _writers(corpus: Path, out: Path) -> list[Command]:
     ]
 
 
+# 6 to 14 s on a busy two-core machine: every format is run, then interrupted, in a subprocess.
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_an_interrupted_run_leaves_old_or_complete_files_and_no_temporary(
     tmp_path: Path, signum: signal.Signals
