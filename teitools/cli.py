@@ -44,7 +44,8 @@ _PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
 def _use_colour(stream: object) -> bool:
-    return "NO_COLOR" not in os.environ and bool(getattr(stream, "isatty", lambda: False)())
+    # no-color.org: an empty NO_COLOR does not count.
+    return not os.environ.get("NO_COLOR") and bool(getattr(stream, "isatty", lambda: False)())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

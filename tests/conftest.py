@@ -1,22 +1,24 @@
-"""Shared fixtures: the command line, golden files, and the reference files in ../shared."""
+"""Shared fixtures and hooks: the command line, golden files, the reference files in ../shared,
+the edition read once per session, and the rule that a long test is marked slow."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import pytest
 
-from teitools.cli import main
+from teitools.model.tei import read_edition
+from teitools.model.types import Edition
+from tests.helpers import EDITION, EXPECTED, REFERENCE, Run
+from tests.helpers import run_cli as _run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
-EDITION = ROOT / "tei"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EXPECTED = Path(__file__).resolve().parent / "expected"
-#: Third-party standards the tests check against, read where they lie, never copied.
-SHARED = ROOT.parent / "shared"
-REFERENCE = SHARED / "reference"
+RunCli = Callable[..., Run]
+Golden = Callable[[str, str], None]
+
+#: A test not marked ``slow`` that takes longer than this fails: ``-m "not slow"`` stays fast.
+SLOW_SECONDS = 20.0
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -29,29 +31,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
+_STARTED = pytest.StashKey[float]()
 
 
-RunCli = Callable[..., Run]
-Golden = Callable[[str, str], None]
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.stash[_STARTED] = time.monotonic()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    result = yield
+    # Set-up counts: a test that is first to need an expensive fixture makes the fast loop wait.
+    seconds = time.monotonic() - item.stash[_STARTED]
+    if seconds > SLOW_SECONDS and item.get_closest_marker("slow") is None:
+        pytest.fail(
+            f"{item.nodeid} took {seconds:.1f} s (over {SLOW_SECONDS:.0f} s): mark it @pytest.mark.slow",
+            pytrace=False,
+        )
+    return result
 
 
 @pytest.fixture
-def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RunCli:
-    """Run ``teitools ARGS`` in-process (from ``cwd``, default the project root)."""
+def run_cli() -> RunCli:
+    """:func:`tests.helpers.run_cli`: ``teitools ARGS`` in-process, from the project root."""
+    return _run_cli
 
-    def run(*args: str | Path, cwd: Path = ROOT) -> Run:
-        monkeypatch.chdir(cwd)
-        capsys.readouterr()
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
 
-    return run
+@pytest.fixture(scope="session")
+def edition() -> Edition:
+    """The fixture edition, read once for the whole session (the model is immutable)."""
+    return read_edition([EDITION])
 
 
 @pytest.fixture
@@ -77,14 +87,6 @@ def reference() -> Path:
     if not REFERENCE.is_dir():
         pytest.skip(f"the reference files are absent ({REFERENCE})")
     return REFERENCE
-
-
-def reference_file(*parts: str) -> Path:
-    """A file of ../shared/reference; the calling test is skipped when it is absent."""
-    path = REFERENCE.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"reference file {path} is absent (../shared is not beside the checkout)")
-    return path
 
 
 @pytest.fixture(autouse=True)

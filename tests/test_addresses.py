@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import RunCli
-from tests.editions import make_edition
+from tests.helpers import make_edition
 
 #: The bundled settings' base URL, which make_edition copies.
 BASE = "https://example.org/teitools/"

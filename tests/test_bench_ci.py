@@ -7,7 +7,7 @@ from pathlib import Path
 from types import ModuleType
 
 from teitools import validate
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def bench_ci() -> ModuleType:

@@ -19,7 +19,7 @@ import pytest
 from teitools.export.output import write_files
 from teitools.model.tei import read_edition
 from teitools.site.builder import build_site
-from tests.conftest import EDITION, ROOT
+from tests.helpers import EDITION, ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -18,8 +18,7 @@ from teitools.load.parser import load
 from teitools.validation import cache, runner
 from teitools.validation.corpus import gather_facts
 from teitools.validation.runner import ValidateOptions, validate
-from tests.conftest import EDITION, FIXTURES, ROOT
-from tests.editions import copy_edition
+from tests.helpers import EDITION, FIXTURES, ROOT, copy_edition
 
 LETTER_NAME = "stalin-kaganovich-1933.xml"
 ALL_FIXTURES = sorted(FIXTURES.rglob("*.xml"))

@@ -15,8 +15,7 @@ from teitools.load import settings
 from teitools.load.inputs import find_xml_files
 from teitools.validation.changes import SETTINGS_FILES, changed_files, select_changed
 from teitools.validation.runner import ValidateOptions, validate
-from tests.conftest import EDITION, ROOT
-from tests.editions import copy_edition
+from tests.helpers import EDITION, ROOT, copy_edition
 
 LETTERS = sorted((EDITION / "letters").glob("*.xml"))
 

@@ -11,26 +11,19 @@ import pytest
 from lxml import etree
 
 from teitools import validate
-from teitools.cli import main
 from teitools.diagnostics import Severity
 from teitools.report.base import ReportStyle
 from teitools.report.formats import FORMATS
 from teitools.report.github import SUMMARY_ROWS, step_summary
 from teitools.validation.rule_catalogue import RULES, describe
 from teitools.validation.runner import ValidateOptions
-from tests.conftest import EDITION, FIXTURES, ROOT, reference_file
+from tests.helpers import EDITION, FIXTURES, ROOT, reference_file, run_cli
 
 INVALID = FIXTURES / "invalid"
 VALID = FIXTURES / "valid" / "minimal-letter.xml"
 HI_REND = INVALID / "hi-rend.xml"
 RULES_DOC = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
 DOC_ROWS = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (error|warning|info) \|", RULES_DOC, re.MULTILINE))
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(args)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def expected_rule(fixture: Path) -> str:
@@ -73,21 +66,17 @@ def test_an_unknown_rule_of_a_users_schema_still_gets_a_description() -> None:
 
 def test_sarif_of_every_invalid_fixture_validates_against_the_sarif_schema(
     sarif_schema: dict[str, object],
-    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(ROOT)
-    code, out, _ = run(
-        [
-            "validate",
-            "--format",
-            "sarif",
-            "--registers",
-            "tei",
-            "tests/fixtures/invalid",
-            "tests/fixtures/valid",
-        ],
-        capsys,
+    code, out, _ = run_cli(
+        "validate",
+        "--format",
+        "sarif",
+        "--registers",
+        EDITION,
+        "tests/fixtures/invalid",
+        "tests/fixtures/valid",
     )
     assert code == 1
     log = json.loads(out)
@@ -114,13 +103,21 @@ def test_sarif_of_every_invalid_fixture_validates_against_the_sarif_schema(
 
 def test_sarif_result_points_at_the_line_and_column_of_the_finding(
     sarif_schema: dict[str, object],
-    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(ROOT)
-    _, text, _ = run(["validate", "--registers", "tei", "tests/fixtures/invalid/hi-rend.xml"], capsys)
-    _, sarif, _ = run(
-        ["validate", "--format", "sarif", "--registers", "tei", "tests/fixtures/invalid/hi-rend.xml"], capsys
+    _, text, _ = run_cli(
+        "validate", "--registers", "tests/fixtures/edition", "tests/fixtures/invalid/hi-rend.xml"
+    )
+    _, sarif, _ = run_cli(
+        *[
+            "validate",
+            "--format",
+            "sarif",
+            "--registers",
+            "tests/fixtures/edition",
+            "tests/fixtures/invalid/hi-rend.xml",
+        ]
     )
     position = re.search(r"hi-rend\.xml:(\d+):(\d+): error", text)
     assert position is not None, text
@@ -159,12 +156,10 @@ def test_sarif_describes_an_unreadable_file_without_a_region(
 # JUnit ---------------------------------------------------------------------------------------
 
 
-def test_junit_has_one_test_case_per_file_and_failures_carry_the_findings(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_junit_has_one_test_case_per_file_and_failures_carry_the_findings() -> None:
     valid = EDITION / "letters" / "stalin-kaganovich-1933.xml"
     files = [str(HI_REND), str(valid), str(INVALID / "xml-syntax.xml")]
-    code, out, _ = run(["validate", "--format", "junit", "--registers", str(EDITION), *files], capsys)
+    code, out, _ = run_cli("validate", "--format", "junit", "--registers", str(EDITION), *files)
     assert code == 1
     suites = etree.fromstring(out.encode("utf-8"))
     assert suites.tag == "testsuites"
@@ -181,17 +176,17 @@ def test_junit_has_one_test_case_per_file_and_failures_carry_the_findings(
     assert syntax is not None and "[xml-syntax]" in (syntax.text or "")
 
 
-def test_junit_warnings_fail_only_with_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_junit_warnings_fail_only_with_strict(tmp_path: Path) -> None:
     letters = tmp_path / "letters"
     letters.mkdir()
     misnamed = letters / "misnamed.xml"
     misnamed.write_bytes((EDITION / "letters" / "stalin-kaganovich-1933.xml").read_bytes())
     args = ["validate", "--format", "junit", "--registers", str(EDITION), str(misnamed)]
-    code, out, _ = run(args, capsys)
+    code, out, _ = run_cli(*args)
     case = etree.fromstring(out.encode()).find("testsuite/testcase")
     assert code == 0 and case is not None and case.find("failure") is None
     assert "[letter-id-filename]" in (case.findtext("system-out") or "")
-    code, out, _ = run([*args, "--strict"], capsys)
+    code, out, _ = run_cli(*args, "--strict")
     case = etree.fromstring(out.encode()).find("testsuite/testcase")
     assert code == 1 and case is not None
     failure = case.find("failure")
@@ -204,13 +199,12 @@ def test_junit_warnings_fail_only_with_strict(tmp_path: Path, capsys: pytest.Cap
 def test_github_format_appends_a_markdown_table_to_the_step_summary(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     summary_file = tmp_path / "step-summary.md"
     summary_file.write_text("earlier step\n", encoding="utf-8")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
-    code, out, _ = run(
-        ["validate", "--format", "github", "--registers", str(EDITION), str(HI_REND), str(VALID)], capsys
+    code, out, _ = run_cli(
+        *["validate", "--format", "github", "--registers", str(EDITION), str(HI_REND), str(VALID)]
     )
     assert code == 1
     assert out.startswith("::error file=")
@@ -225,11 +219,10 @@ def test_github_format_appends_a_markdown_table_to_the_step_summary(
 def test_other_formats_leave_the_step_summary_alone(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     summary_file = tmp_path / "step-summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
-    run(["validate", "--format", "text", str(EDITION)], capsys)
+    run_cli("validate", "--format", "text", str(EDITION))
     assert not summary_file.exists()
 
 
@@ -250,29 +243,27 @@ def test_step_summary_of_a_clean_run_and_of_a_long_one() -> None:
 def test_output_writes_the_report_to_a_file_and_a_summary_to_stderr(
     output_format: str,
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     target = tmp_path / "reports" / f"report.{output_format}"
     args = ["validate", "--format", output_format, "--registers", str(EDITION), str(HI_REND)]
-    code, out, err = run([*args, "--output", str(target)], capsys)
+    code, out, err = run_cli(*args, "--output", str(target))
     assert code == 1 and out == ""
     assert err == "1 file checked: 1 error, 0 warnings in 1 file\n"
-    _, expected, _ = run(args, capsys)
+    _, expected, _ = run_cli(*args)
     assert target.read_text(encoding="utf-8") == expected
     assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary left behind
 
 
-def test_output_with_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["validate", "-q", "-o", str(tmp_path / "r.txt"), str(EDITION)], capsys)
+def test_output_with_quiet_prints_nothing(tmp_path: Path) -> None:
+    code, out, err = run_cli("validate", "-q", "-o", str(tmp_path / "r.txt"), str(EDITION))
     assert (code, out, err) == (0, "", "")
     assert (tmp_path / "r.txt").read_text(encoding="utf-8") == "11 files checked: no problems\n"
 
 
 def test_output_into_a_missing_unwritable_place_is_a_clean_error(
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("", encoding="utf-8")
-    code, _, err = run(["validate", "-o", str(blocker / "report.txt"), str(EDITION)], capsys)
+    code, _, err = run_cli("validate", "-o", str(blocker / "report.txt"), str(EDITION))
     assert code == 2 and err.startswith("teitools: error: cannot write") and "Traceback" not in err

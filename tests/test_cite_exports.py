@@ -20,7 +20,8 @@ from teitools.export.registry import EXPORTERS
 from teitools.load.resources import schema_file
 from teitools.model.tei import read_edition
 from teitools.model.types import Edition
-from tests.conftest import EDITION, SHARED, Golden
+from tests.conftest import Golden
+from tests.helpers import EDITION, SHARED
 
 from .ris_reader import read_ris
 

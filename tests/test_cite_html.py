@@ -13,7 +13,7 @@ from lxml import html
 from teitools.cite.html import cite_block, letter_files, meta_tags
 from teitools.model.tei import read_edition
 from teitools.model.types import Edition, Letter
-from tests.conftest import EDITION
+from tests.helpers import EDITION
 
 from .ris_reader import read_ris
 

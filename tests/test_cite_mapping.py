@@ -10,7 +10,7 @@ from teitools.cite.mapping import ascii_fold, citables, citation_keys, csl_date,
 from teitools.model.dates import PartialDate
 from teitools.model.tei import read_edition
 from teitools.model.types import DateSpan, Edition
-from tests.conftest import EDITION
+from tests.helpers import EDITION
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cite"
 

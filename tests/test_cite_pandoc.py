@@ -26,7 +26,7 @@ from teitools.cite.styles import (
     load_style,
 )
 from teitools.model.tei import read_edition
-from tests.conftest import EDITION
+from tests.helpers import EDITION
 
 from .citations.pandoc_render import pandoc_render
 

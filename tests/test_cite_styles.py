@@ -20,7 +20,8 @@ from teitools.cli import main
 from teitools.errors import CitationError
 from teitools.model.tei import read_edition
 from teitools.model.types import Edition, Letter
-from tests.conftest import EDITION, Golden
+from tests.conftest import Golden
+from tests.helpers import EDITION, ROOT, run_cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cite" / "letters"
 LETTERS = sorted((EDITION / "letters").glob("*.xml")) + sorted(FIXTURES.glob("*.xml"))
@@ -212,27 +213,21 @@ def test_html_output_escapes_and_italicises() -> None:
 # --- the cite command ------------------------------------------------------------------------
 
 
-def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(["cite", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_cite_command_prints_the_entry(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cite_command_prints_the_entry() -> None:
     path = str(EDITION / "letters" / f"{CASE}.xml")
-    code, out, err = _run([path], capsys)
+    code, out, err = run_cli("cite", *[path])
     assert (code, err) == (0, "")
     assert out.startswith("Stalin, Joseph. To Lazar Kaganovich, August 22, 1935. In ")
-    code, out, _ = _run([path, "--note", "--locator", "45", "--style", "apa"], capsys)
+    code, out, _ = run_cli("cite", *[path, "--note", "--locator", "45", "--style", "apa"])
     assert (code, out) == (0, "(Stalin, 1935/2003, p. 45)\n")
-    code, out, _ = _run([path, "--html", "--style", "mla"], capsys)
+    code, out, _ = run_cli("cite", *[path, "--html", "--style", "mla"])
     assert code == 0
     assert "<i>The Stalin-Kaganovich Correspondence 1931-36</i>" in out
 
 
-def test_cite_command_takes_a_csl_file(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cite_command_takes_a_csl_file() -> None:
     path = str(EDITION / "letters" / f"{CASE}.xml")
-    code, out, _ = _run([path, "--style", str(load_style("apa").path)], capsys)
+    code, out, _ = run_cli("cite", *[path, "--style", str(load_style("apa").path)])
     assert code == 0
     assert out.startswith("Stalin, J. (2003). [Letter to Lazar Kaganovich].")
 
@@ -254,17 +249,15 @@ def test_cite_command_takes_a_csl_file(capsys: pytest.CaptureFixture[str]) -> No
         ([str(FIXTURES / "jones-smith-1902.xml")], "leaves this letter out of the bibliography"),
     ],
 )
-def test_cite_command_errors_exit_2_without_traceback(
-    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = _run(args, capsys)
+def test_cite_command_errors_exit_2_without_traceback(args: list[str], message: str) -> None:
+    code, out, err = run_cli("cite", *args)
     assert code == 2
     assert out == ""
     assert message in err
     assert "Traceback" not in err
 
 
-def test_a_broken_csl_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_csl_file_is_reported(tmp_path: Path) -> None:
     broken = tmp_path / "broken.csl"
     broken.write_text(
         '<style xmlns="http://purl.org/net/xbiblio/csl" class="note">'
@@ -272,11 +265,13 @@ def test_a_broken_csl_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFix
         "</style>",
         encoding="utf-8",
     )
-    code, _, err = _run([str(EDITION / "letters" / f"{CASE}.xml"), "--note", "--style", str(broken)], capsys)
+    code, _, err = run_cli(
+        "cite", *[str(EDITION / "letters" / f"{CASE}.xml"), "--note", "--style", str(broken)]
+    )
     assert code == 2
     assert "citeproc-py cannot format with it" in err
     assert "Traceback" not in err
-    code, _, err = _run([str(EDITION / "letters" / f"{CASE}.xml"), "--style", str(broken)], capsys)
+    code, _, err = run_cli("cite", *[str(EDITION / "letters" / f"{CASE}.xml"), "--style", str(broken)])
     assert code == 2
     assert "it has no bibliography; use --note" in err
 
@@ -292,7 +287,7 @@ def test_every_command_option_has_help(capsys: pytest.CaptureFixture[str]) -> No
 def test_the_examples_in_the_docs_are_what_the_command_prints(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    docs = (EDITION.parent / "docs" / "citations.md").read_text(encoding="utf-8")
+    docs = (ROOT / "docs" / "citations.md").read_text(encoding="utf-8")
     lines = docs.splitlines()
     examples = [
         (line.removeprefix("$ teitools ").split(), lines[number + 1])
@@ -300,7 +295,7 @@ def test_the_examples_in_the_docs_are_what_the_command_prints(
         if line.startswith("$ teitools cite ")
     ]
     assert len(examples) >= 2
-    monkeypatch.chdir(EDITION.parent)
+    monkeypatch.chdir(ROOT)
     for args, expected in examples:
         assert main(args) == 0
         assert capsys.readouterr().out == expected + "\n"

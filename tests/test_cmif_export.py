@@ -11,8 +11,8 @@ import pytest
 from lxml import etree
 
 from teitools.load.parser import TEI_NS, XML_NS
-from tests.conftest import EDITION, REFERENCE, Golden, RunCli
-from tests.editions import make_edition
+from tests.conftest import Golden, RunCli
+from tests.helpers import EDITION, REFERENCE, make_edition
 
 NS = {"tei": TEI_NS}
 BASE = "https://example.org/teitools/"
@@ -102,13 +102,13 @@ def test_the_rule_checks_can_fail() -> None:
 
 
 def test_edition_export_matches_the_expected_file(run_cli: RunCli, golden: Golden) -> None:
-    result = run_cli("export", "cmif")
+    result = run_cli("export", "cmif", EDITION)
     assert (result.code, result.err) == (0, "")
     golden("cmif/edition.xml", result.out)
 
 
 def test_edition_export_is_valid_cmif(run_cli: RunCli, reference: Path) -> None:
-    result = run_cli("export", "cmif")
+    result = run_cli("export", "cmif", EDITION)
     tree = etree.ElementTree(etree.fromstring(result.out.encode("utf-8")))
     grammar = etree.RelaxNG(etree.parse(str(reference / "cmif" / "cmi-customization.rng")))
     assert grammar.validate(tree), grammar.error_log
@@ -119,7 +119,7 @@ def test_jing_accepts_the_export(run_cli: RunCli, reference: Path, tmp_path: Pat
     if shutil.which("jing") is None:
         pytest.skip("jing is not installed")
     output = tmp_path / "cmif.xml"
-    assert run_cli("export", "cmif", "-o", output).code == 0
+    assert run_cli("export", "cmif", EDITION, "-o", output).code == 0
     done = subprocess.run(
         ["jing", str(reference / "cmif" / "cmi-customization.rng"), str(output)],
         capture_output=True,
@@ -157,7 +157,7 @@ def _desc(root: etree._Element, letter_id: str) -> etree._Element:
 
 
 def test_each_letter_points_to_its_page_and_to_the_edition_bibl(run_cli: RunCli) -> None:
-    root = _export(run_cli)
+    root = _export(run_cli, EDITION)
     refs = strings(root, "//tei:correspDesc/@ref")
     assert refs == [f"{BASE}letters/{letter_id}.html" for letter_id in CHRONOLOGICAL]
     assert strings(root, "//tei:correspDesc/@source") == [f"#{BIBL_ID}"] * 8
@@ -168,7 +168,7 @@ def test_each_letter_points_to_its_page_and_to_the_edition_bibl(run_cli: RunCli)
 
 
 def test_uncertain_date_and_probable_recipient(run_cli: RunCli) -> None:
-    desc = _desc(_export(run_cli), "stalin-kaganovich-1930")
+    desc = _desc(_export(run_cli, EDITION), "stalin-kaganovich-1930")
     date = desc.find("tei:correspAction[@type='sent']/tei:date", NS)
     assert date is not None
     assert attributes(date) == {
@@ -183,7 +183,7 @@ def test_uncertain_date_and_probable_recipient(run_cli: RunCli) -> None:
 
 
 def test_authority_uris_only(run_cli: RunCli) -> None:
-    root = _export(run_cli)
+    root = _export(run_cli, EDITION)
     refs = {(p.text, p.get("ref")) for p in root.iterfind(".//tei:persName", NS)}
     assert refs == {
         ("Joseph Stalin", "http://www.wikidata.org/entity/Q855"),
@@ -196,22 +196,22 @@ def test_authority_uris_only(run_cli: RunCli) -> None:
 
 
 def test_unknown_participants_are_kept_by_name(run_cli: RunCli) -> None:
-    desc = _desc(_export(run_cli), "stalin-molotov-1926-06-25")
+    desc = _desc(_export(run_cli, EDITION), "stalin-molotov-1926-06-25")
     names = strings(desc, "tei:correspAction[@type='received']/tei:persName/text()")
     assert names == ["Vyacheslav Molotov", "Alexei Rykov", "Nikolai Bukharin", "other friends"]
 
 
 def test_bibl_uuid_never_starts_with_a_digit(run_cli: RunCli) -> None:
     # uuid5 of this address is 019d41c9-…, which is not an xml:id; uuid5 of "…#1" is used.
-    result = run_cli("export", "cmif", "--base-url", "https://letters0.example.org/")
+    result = run_cli("export", "cmif", EDITION, "--base-url", "https://letters0.example.org/")
     assert 'xml:id="c7927565-43b5-56b6-99fd-d649e2b5a63a"' in result.out
     etree.fromstring(result.out.encode("utf-8"))  # a well-formed xml:id
 
 
 def test_bibl_uuid_is_stable_and_follows_the_base_url(run_cli: RunCli) -> None:
-    first = run_cli("export", "cmif").out
-    assert run_cli("export", "cmif").out == first
-    other = run_cli("export", "cmif", "--base-url", "https://letters.example.net/ed").out
+    first = run_cli("export", "cmif", EDITION).out
+    assert run_cli("export", "cmif", EDITION).out == first
+    other = run_cli("export", "cmif", EDITION, "--base-url", "https://letters.example.net/ed").out
     assert 'xml:id="ce25544d-0d04-51d1-8318-e96a49d18b3f"' in other
     assert 'ref="https://letters.example.net/ed/letters/stalin-kaganovich-1933.html"' in other
     assert BIBL_ID not in other
@@ -298,7 +298,7 @@ def test_publication_date_comes_from_settings_or_source_date_epoch(
     edition = make_edition(tmp_path / "ed", WARNED_LETTERS, settings=settings)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "946684800")
     assert '<date when="2000-01-01"/>' in run_cli("export", "cmif", edition).out
-    assert '<date when="2026-11-26"/>' in run_cli("export", "cmif").out
+    assert '<date when="2026-11-26"/>' in run_cli("export", "cmif", EDITION).out
 
 
 FULL_SETTINGS = """title = "Letters"

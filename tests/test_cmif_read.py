@@ -8,7 +8,8 @@ from pathlib import Path
 from teitools.model.tei import read_edition
 from teitools.model.types import Participant, PersonName
 from teitools.render.describe import short_heading
-from tests.conftest import EDITION, ROOT, RunCli
+from tests.conftest import RunCli
+from tests.helpers import EDITION, ROOT
 
 
 def test_example01_letters(reference: Path) -> None:

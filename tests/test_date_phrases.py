@@ -9,7 +9,7 @@ import pytest
 from teitools.model.dates import PartialDate
 from teitools.model.types import DateSpan
 from teitools.render.dates import date_phrase, is_marked_uncertain, life_dates, span_phrase
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 D = PartialDate
 

@@ -21,7 +21,7 @@ from teitools.validation.catalog import Catalogs, read_catalog
 from teitools.validation.discovery import declarations, resolve
 from teitools.validation.runner import ValidateOptions, validate
 from teitools.validation.xsd import compile_xsd
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 DECLARED = FIXTURES / "declared"
 FILES = sorted(DECLARED.glob("*.xml"))

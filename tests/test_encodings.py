@@ -17,8 +17,7 @@ from teitools.diagnostics import Diagnostic
 from teitools.model.tei import read_edition
 from teitools.model.types import Letter
 from teitools.validation.runner import validate
-from tests.conftest import EDITION, FIXTURES
-from tests.editions import make_edition
+from tests.helpers import EDITION, FIXTURES, make_edition
 
 LETTER = EDITION / "letters" / "stalin-kaganovich-1935-08-22.xml"
 TEXT = LETTER.read_text(encoding="utf-8")

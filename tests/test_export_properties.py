@@ -17,7 +17,7 @@ from teitools.export.base import ExportOptions
 from teitools.load.settings import load_settings
 from teitools.model.dates import PartialDate
 from teitools.model.types import DateSpan, Edition, Letter, Participant
-from tests.conftest import EDITION, REFERENCE
+from tests.helpers import EDITION, REFERENCE
 from tests.test_cmif_export import cmif_rule_failures
 
 CERTS = st.sampled_from([None, "low", "medium", "high", "unknown", "likely"])

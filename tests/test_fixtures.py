@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from teitools.cli import main
-from tests.conftest import EDITION, FIXTURES
+from tests.helpers import EDITION, FIXTURES
 
 EXPECT = re.compile(r"<!-- expect: ([a-z0-9-]+) line (\d+) -->")
 #: A second finding the same mistake causes in another layer, where it cannot be folded.

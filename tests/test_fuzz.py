@@ -39,7 +39,7 @@ from teitools.report.base import ReportStyle
 from teitools.report.formats import FORMATS
 from teitools.validation.runner import ValidateOptions, validate
 from tests import fuzzing_profiles  # noqa: F401 - registers and loads the profiles
-from tests.conftest import EDITION, FIXTURES
+from tests.helpers import EDITION, FIXTURES
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"

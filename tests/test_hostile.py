@@ -25,15 +25,14 @@ import pytest
 from teitools.errors import DocumentError
 from teitools.load import parser
 from teitools.load.parser import MAX_DEPTH, MAX_MARKUP, MAX_TEXT_BYTES
-from tests.conftest import EDITION, FIXTURES
-from tests.editions import make_edition
+from tests.helpers import EDITION, FIXTURES, make_edition
 from tests.xml_commands import (
     Command,
     LoopbackServer,
     Result,
     loopback_server,
     run_batch,
-    run_cli,
+    run_process,
     xml_commands,
 )
 
@@ -259,7 +258,7 @@ def test_folders_never_pick_up_compressed_files(tmp_path: Path) -> None:
     root = _edition(tmp_path)
     shutil.copy(MINIMAL, root / "letters" / "stalin-kaganovich-1932-07x.xml")
     (root / "letters" / "bomb.xml.gz").write_bytes(_bomb_bytes())
-    result = run_cli(["validate", str(root)], cwd=tmp_path)
+    result = run_process(["validate", str(root)], cwd=tmp_path)
     assert result.code == 0, result.out + result.err
     assert "bomb" not in result.out + result.err
 
@@ -299,7 +298,7 @@ def test_special_files_are_refused_not_opened(tmp_path: Path, special: str) -> N
         path.symlink_to(tmp_path / "gone.xml")
     else:
         path.symlink_to("/dev/zero")
-    result = run_cli(["validate", str(path)], cwd=tmp_path, timeout=10)
+    result = run_process(["validate", str(path)], cwd=tmp_path, timeout=10)
     assert result.code == 1
     assert re.search(
         rf"^{re.escape(str(path))}:0:0: error: cannot read file: .+ \[input-unreadable\]$",
@@ -399,7 +398,7 @@ def test_user_schema_cannot_read_files_or_reach_the_network(
     schema.parent.mkdir()
     schema.write_text(_fill(template, secret, server), encoding="utf-8")
     before = _written(tmp_path)
-    result = run_cli(["validate", "--schema", str(schema), str(MINIMAL)], cwd=tmp_path)
+    result = run_process(["validate", "--schema", str(schema), str(MINIMAL)], cwd=tmp_path)
     said = result.out + result.err
     if name in INERT:
         assert result.code == 1, said
@@ -426,7 +425,7 @@ def test_a_schema_may_include_files_in_its_own_folder(tmp_path: Path) -> None:
     (schemas / "main.rng").write_text(
         _RNG.format('<include href="parts/any.rng"/><start><ref name="anything"/></start>'), encoding="utf-8"
     )
-    result = run_cli(
+    result = run_process(
         ["validate", "--schema", str(schemas / "main.rng"), "--registers", str(EDITION), str(MINIMAL)],
         cwd=tmp_path,
     )

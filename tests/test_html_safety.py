@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from teitools.cli import cli, main
-from tests.conftest import FIXTURES
-from tests.editions import make_edition
+from tests.helpers import FIXTURES, make_edition
 
 MINIMAL = FIXTURES / "valid" / "minimal-letter.xml"
 SCRIPT_TEXT = '<script>alert("XSS-TEXT")</script>'

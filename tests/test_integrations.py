@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import FIXTURES, ROOT
-from tests.editions import copy_edition
+from tests.helpers import FIXTURES, ROOT, copy_edition
 
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 ACTION = ROOT / "action.yml"

@@ -18,7 +18,7 @@ from teitools.load.parser import load
 from teitools.load.resources import schema_file
 from teitools.validation.catalog import Catalogs
 from teitools.validation.relaxng_files import compile_declared_relaxng
-from tests.conftest import EDITION, FIXTURES
+from tests.helpers import EDITION, FIXTURES
 
 DECLARED = FIXTURES / "declared"
 

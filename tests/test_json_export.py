@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 
 from teitools.export import json as json_export
-from tests.conftest import ROOT, Golden, RunCli
-from tests.editions import make_edition
+from tests.conftest import Golden, RunCli
+from tests.helpers import EDITION, ROOT, make_edition
 
 SCHEMA = json.loads((ROOT / "schemas" / "letters.schema.json").read_text("utf-8"))
 
@@ -31,23 +31,23 @@ def _letter(document: dict[str, Any], letter_id: str) -> dict[str, Any]:
 
 
 def test_edition_export_matches_the_expected_file(run_cli: RunCli, golden: Golden) -> None:
-    result = run_cli("export", "json")
+    result = run_cli("export", "json", EDITION)
     assert (result.code, result.err) == (0, "")
     golden("json/letters.json", result.out)
 
 
 def test_edition_export_is_valid_against_the_schema(run_cli: RunCli) -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
-    document = _export(run_cli)
+    document = _export(run_cli, EDITION)
     jsonschema.Draft202012Validator(SCHEMA).validate(document)
     assert len(document["letters"]) == 8
 
 
 def test_formatting_is_deterministic(run_cli: RunCli, tmp_path: Path) -> None:
     output = tmp_path / "letters.json"
-    assert run_cli("export", "json", "-o", output).code == 0
+    assert run_cli("export", "json", EDITION, "-o", output).code == 0
     text = output.read_text("utf-8")
-    assert text == run_cli("export", "json").out
+    assert text == run_cli("export", "json", EDITION).out
     document = json.loads(text)
     assert text == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     assert [r["id"] for r in document["letters"]][:3] == [
@@ -70,14 +70,14 @@ def test_formatting_is_deterministic(run_cli: RunCli, tmp_path: Path) -> None:
     ],
 )
 def test_the_schema_rejects_changes_to_the_shape(run_cli: RunCli, change: Any) -> None:
-    document = _export(run_cli)
+    document = _export(run_cli, EDITION)
     changed = copy.deepcopy(document)
     change(_letter(changed, "stalin-kaganovich-1930"))
     assert list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(changed)) != []
 
 
 def test_uncertain_letter_record(run_cli: RunCli) -> None:
-    record = _letter(_export(run_cli), "stalin-kaganovich-1930")
+    record = _letter(_export(run_cli, EDITION), "stalin-kaganovich-1930")
     assert record["date"] == {
         "text": "between 1930 and 7 August 1932",
         "display": "between 1930 and 7 August 1932 (uncertain)",
@@ -170,7 +170,7 @@ def test_an_invalid_record_is_a_reported_bug(run_cli: RunCli, monkeypatch: pytes
         return record
 
     monkeypatch.setattr(json_export, "letter_record", broken)
-    result = run_cli("export", "json")
+    result = run_cli("export", "json", EDITION)
     assert result.code == 3
     assert result.out == ""
     assert result.err == (

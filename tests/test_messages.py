@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from teitools import ValidateOptions, validate
-from tests.conftest import EDITION
+from tests.helpers import EDITION
 
 LETTER = EDITION / "letters" / "stalin-kaganovich-1935-08-22.xml"
 REGISTERS = ValidateOptions(registers=tuple(sorted(EDITION.glob("*.xml"))))

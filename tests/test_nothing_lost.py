@@ -23,9 +23,8 @@ from teitools.export.base import ExportOptions
 from teitools.export.registry import EXPORTERS
 from teitools.load.settings import settings_for
 from teitools.model.tei import read_edition
-from tests.conftest import EDITION, FIXTURES, ROOT
-from tests.editions import make_edition
-from tests.xml_commands import Command, run_batch, run_cli, xml_commands
+from tests.helpers import EDITION, FIXTURES, ROOT, make_edition
+from tests.xml_commands import Command, run_batch, run_process, xml_commands
 
 MINIMAL = FIXTURES / "valid" / "minimal-letter.xml"
 GOOD_LETTERS = 997
@@ -126,7 +125,7 @@ def test_every_other_letter_is_exported_in_every_format(tmp_path: Path) -> None:
 def test_the_writer_goes_on_past_the_three(thousand: tuple[Path, set[str]], tmp_path: Path) -> None:
     root, bad = thousand
     out = tmp_path / "out"
-    result = run_cli(
+    result = run_process(
         ["export", "test-letters", str(root / "letters"), "-o", str(out)],
         cwd=tmp_path,
         harness=("--test-exporters", "--no-fsync"),

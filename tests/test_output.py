@@ -26,9 +26,8 @@ import pytest
 from teitools.errors import OutputError
 from teitools.export.output import TEMPORARY_SUFFIX, write_atomic, write_files
 from teitools.export.registry import EXPORTERS
-from tests.conftest import EDITION, FIXTURES, ROOT
-from tests.editions import make_edition
-from tests.xml_commands import Command, harness_argv, run_batch, run_cli, xml_commands
+from tests.helpers import EDITION, FIXTURES, ROOT, make_edition
+from tests.xml_commands import Command, harness_argv, run_batch, run_process, xml_commands
 
 MINIMAL = FIXTURES / "valid" / "minimal-letter.xml"
 ESCAPES = [
@@ -132,7 +131,7 @@ def test_output_under_a_regular_file_is_a_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file\n", encoding="utf-8")
     for fmt in ("test-letters", "test-single"):
-        result = run_cli(
+        result = run_process(
             ["export", fmt, str(EDITION), "-o", str(blocker / "out")],
             cwd=tmp_path,
             harness=("--test-exporters",),
@@ -152,12 +151,12 @@ def test_disk_full_is_a_clear_error_and_keeps_the_previous_output(
     tmp_path: Path, fmt: str, after: int
 ) -> None:
     out = tmp_path / "out" / fmt
-    first = run_cli(
+    first = run_process(
         ["export", fmt, str(EDITION), "-o", str(out)], cwd=tmp_path, harness=("--test-exporters",)
     )
     assert first.code == 0, first.err
     previous = _tree(tmp_path / "out")
-    full = run_cli(
+    full = run_process(
         ["export", fmt, str(EDITION), "-o", str(out)],
         cwd=tmp_path,
         harness=("--test-exporters", "--padding", "1000", "--enospc-after", str(after)),
@@ -211,12 +210,12 @@ def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
 
 def test_a_really_full_disk(small_tmpfs: Path, tmp_path: Path) -> None:
     out = small_tmpfs / "out"
-    first = run_cli(
+    first = run_process(
         ["export", "test-letters", str(EDITION), "-o", str(out)], cwd=tmp_path, harness=("--test-exporters",)
     )
     assert first.code == 0, first.err
     previous = _tree(small_tmpfs)
-    full = run_cli(
+    full = run_process(
         ["export", "test-letters", str(EDITION), "-o", str(out)],
         cwd=tmp_path,
         harness=("--test-exporters", "--padding", "100000"),
@@ -259,6 +258,8 @@ def _writers(corpus: Path, out: Path) -> list[Command]:
     ]
 
 
+# 6 to 14 s on a busy two-core machine: every format is run, then interrupted, in a subprocess.
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_an_interrupted_run_leaves_old_or_complete_files_and_no_temporary(
     tmp_path: Path, signum: signal.Signals
@@ -274,10 +275,10 @@ def test_an_interrupted_run_leaves_old_or_complete_files_and_no_temporary(
         out = tmp_path / "out"
         reference = tmp_path / "reference"
         shutil.rmtree(out, ignore_errors=True)
-        assert run_cli(old_argv, cwd=tmp_path, harness=harness, timeout=120).code in (0, 1), label
+        assert run_process(old_argv, cwd=tmp_path, harness=harness, timeout=120).code in (0, 1), label
         previous = _tree(out)
         reference_argv = [a.replace(str(out), str(reference)) for a in command.argv]
-        assert run_cli(reference_argv, cwd=tmp_path, harness=harness, timeout=120).code in (0, 1), label
+        assert run_process(reference_argv, cwd=tmp_path, harness=harness, timeout=120).code in (0, 1), label
         complete = _tree(reference)
         process = subprocess.Popen(
             harness_argv(command.argv, (*harness, "--slow-fsync", "2")),

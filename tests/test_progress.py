@@ -9,7 +9,7 @@ import pytest
 
 from teitools import cli
 from teitools.validation.runner import validate
-from tests.conftest import EDITION
+from tests.helpers import EDITION
 
 
 class Terminal(io.StringIO):

@@ -23,7 +23,7 @@ from teitools.validation.positions import SourceLines
 from teitools.validation.runner import ValidateOptions, validate
 from teitools.validation.schema_jobs import jobs_for_file, run_jobs
 from teitools.validation.schematron.engines import compile_rules
-from tests.conftest import EDITION, FIXTURES, REFERENCE, reference_file
+from tests.helpers import EDITION, FIXTURES, REFERENCE, reference_file
 
 CMIF_URL = "https://raw.githubusercontent.com/TEI-Correspondence-SIG/CMIF/master/schema/"
 TEI_ALL_URL = (

@@ -11,25 +11,24 @@ import pytest
 from teitools.cite.html import cite_block
 from teitools.cli import main
 from teitools.export.base import ExportOptions
-from teitools.model.tei import read_edition
 from teitools.render import html
-from tests.conftest import EDITION, EXPECTED, Golden
-from tests.test_render_text import edition_from
+from tests.conftest import Golden
+from tests.helpers import (
+    EDITION,
+    EXPECTED,
+    assert_valid_html,
+    edition_from,
+    fixture_edition,
+    fixture_letter,
+    letter_ids,
+)
 
 GOLDEN = EXPECTED / "html"
-_EDITION = read_edition([EDITION])
-LETTERS = {letter.id: letter for letter in _EDITION.letters}
+LETTERS = letter_ids()
 
 
 def page_of(letter_id: str) -> str:
-    return html.render_letter(LETTERS[letter_id], _EDITION, ExportOptions())
-
-
-def assert_valid_html(document: str) -> None:
-    """Parse with html5lib in strict mode: any parse error fails."""
-    parser = html5lib.HTMLParser(strict=True)
-    parser.parse(document)
-    assert not parser.errors
+    return html.render_letter(fixture_letter(letter_id), fixture_edition(), ExportOptions())
 
 
 @pytest.mark.parametrize("letter_id", sorted(LETTERS))
@@ -117,7 +116,7 @@ def test_metadata_block_and_cite_block() -> None:
         '<a href="../persons.html#bukharin" title="Nikolai Bukharin (1888–1938)">Nikolai Bukharin</a>'
     ) in meta
     assert document.count('id="cite"') == 1
-    assert cite_block(LETTERS["stalin-molotov-1926-06-25"], _EDITION) in document
+    assert cite_block(fixture_letter("stalin-molotov-1926-06-25"), fixture_edition()) in document
     assert "<h2>Cite this letter</h2>" in document
     assert '<meta name="DC.type" content="letter">' in document
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,39 +11,27 @@ from lxml import etree
 from teitools.cli import main
 from teitools.export.base import ExportOptions
 from teitools.load.parser import TEI_NS
-from teitools.model.tei import read_edition
-from teitools.model.types import Edition, Letter
 from teitools.render import text
 from teitools.render.body import read_body
-from tests.conftest import EDITION, EXPECTED, ROOT, Golden
+from tests.conftest import Golden
+from tests.helpers import (
+    EDITION,
+    EXPECTED,
+    ROOT,
+    copy_edition,
+    edition_from,
+    fixture_edition,
+    fixture_letter,
+    letter_ids,
+)
 
 GOLDEN = EXPECTED / "text"
-_EDITION = read_edition([EDITION])
-LETTERS = {letter.id: letter for letter in _EDITION.letters}
+LETTERS = letter_ids()
 
 
 def letter_text(letter_id: str, emphasis: str = "asterisks") -> str:
-    return text.render_letter(LETTERS[letter_id], _EDITION, ExportOptions(emphasis=emphasis))
-
-
-def copy_edition(destination: Path) -> Path:
-    """A copy of the bundled edition, settings included, at ``destination``."""
-    shutil.copytree(EDITION, destination)
-    return destination
-
-
-def edition_from(tmp_path: Path, body: str, header_extra: str = "") -> tuple[Edition, Letter]:
-    """A one-letter edition whose letter div holds ``body``."""
-    source = f"""<TEI xmlns="{TEI_NS}" xml:id="t-1"><teiHeader><fileDesc><titleStmt><title>T</title>
-    </titleStmt></fileDesc><profileDesc><correspDesc>
-    <correspAction type="sent"><persName>Ann</persName><date when="1900-01-02"/></correspAction>
-    <correspAction type="received"><persName>Bob</persName></correspAction>{header_extra}
-    </correspDesc></profileDesc></teiHeader><text><body><div type="letter">{body}</div></body>
-    </text></TEI>"""
-    path = tmp_path / "t-1.xml"
-    path.write_text(source, encoding="utf-8")
-    edition = read_edition([path], registers=[])
-    return edition, edition.letters[0]
+    edition = fixture_edition()
+    return text.render_letter(fixture_letter(letter_id), edition, ExportOptions(emphasis=emphasis))
 
 
 @pytest.mark.parametrize("letter_id", sorted(LETTERS))
@@ -81,7 +68,7 @@ def _tei_words_outside_notes(element: etree._Element) -> tuple[list[str], list[s
 
 @pytest.mark.parametrize("letter_id", sorted(LETTERS))
 def test_the_words_of_the_body_appear_in_document_order(letter_id: str) -> None:
-    letter = LETTERS[letter_id]
+    letter = fixture_letter(letter_id)
     assert letter.body is not None
     running, notes = _tei_words_outside_notes(letter.body)
     output = letter_text(letter_id, emphasis="none")
@@ -177,11 +164,8 @@ def test_lists_paragraphs_salutation_and_closing(tmp_path: Path) -> None:
     )
 
 
-def test_export_prints_every_letter_separated_by_a_rule(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)
-    assert main(["export", "text"]) == 0
+def test_export_prints_every_letter_separated_by_a_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "text", str(EDITION)]) == 0
     out = capsys.readouterr().out
     assert out.count("\n" + "=" * 72 + "\n") == len(LETTERS) - 1
     first = out.index("Joseph Stalin to Vyacheslav Molotov")

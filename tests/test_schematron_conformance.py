@@ -17,7 +17,7 @@ from teitools.diagnostics import Diagnostic
 from teitools.load.parser import load
 from teitools.validation.positions import SourceLines
 from teitools.validation.schematron.engines import compile_rules
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 CONFORMANCE = FIXTURES / "schematron"
 CASES = [

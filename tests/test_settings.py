@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from teitools.load.settings import Editor, Settings, find_settings_file, load_settings, settings_for
-from tests.conftest import EDITION, ROOT, RunCli
-from tests.editions import make_edition
+from tests.conftest import RunCli
+from tests.helpers import EDITION, ROOT, make_edition
 
 
 def test_bundled_edition_settings() -> None:

@@ -19,8 +19,7 @@ from teitools.model.types import Edition
 from teitools.render import html, text
 from teitools.render.body import read_body
 from teitools.site.builder import build_site
-from tests.conftest import REFERENCE
-from tests.test_render_html import assert_valid_html
+from tests.helpers import REFERENCE, assert_valid_html
 
 EXAMPLES = REFERENCE / "correspdesc-examples"
 NAMES = sorted(p.name for p in EXAMPLES.glob("*.xml")) if EXAMPLES.is_dir() else []

@@ -3,7 +3,7 @@
 * :func:`xml_commands` lists every command that reads XML, built from the command line as it
   is when the tests run (``teitools.cli.cli.commands`` and ``teitools.export.registry.EXPORTERS``),
   so that a command or format added later is covered without touching the tests.
-* :func:`run_cli` runs one in a subprocess with a timeout and a memory limit.
+* :func:`run_process` runs one in a subprocess with a timeout and a memory limit.
 * :class:`LoopbackServer` is an HTTP server on 127.0.0.1 that records every request: a test
   that hands it to a hostile document requires that it was never asked anything.
 """
@@ -92,7 +92,7 @@ def harness_argv(argv: tuple[str, ...] | list[str], harness: tuple[str, ...] = (
     return [sys.executable, str(HARNESS), "--max-memory", str(MEMORY_LIMIT), *harness, "--", *argv]
 
 
-def run_cli(
+def run_process(
     argv: tuple[str, ...] | list[str],
     *,
     cwd: Path,
