@@ -2,8 +2,8 @@
 
 The one source of what is said about each rule: machine-readable reports take their rule
 descriptions from it (SARIF's rule descriptors), and the rule tables of ``docs/rules.md`` are
-generated from it (``python -m teitools.validation.rule_catalogue --write``; a test fails
-when the committed page is stale). A finding whose rule is not catalogued (a rule of a
+generated from it (``python docs/rules_tables.py``; a test fails when the committed page
+is stale). A finding whose rule is not catalogued (a rule of a
 user's own Schematron given with ``--schema``) is described by :func:`describe` from its id
 alone.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from teitools.diagnostics import Severity
 
@@ -439,15 +438,11 @@ def with_tables(page: str) -> str:
 
 
 def _main(arguments: list[str]) -> int:
-    """``--markdown``: print every table; ``--write PAGE``: regenerate the tables in PAGE."""
+    """``--markdown``: print every table (``docs/rules_tables.py`` writes them into the page)."""
     if arguments == ["--markdown"]:
         print("\n".join(f"<!-- rules:start {name} -->\n{markdown_table(name)}" for name in TABLES), end="")
         return 0
-    if len(arguments) == 2 and arguments[0] == "--write":
-        page = Path(arguments[1])
-        page.write_text(with_tables(page.read_text(encoding="utf-8")), encoding="utf-8")
-        return 0
-    print("usage: python -m teitools.validation.rule_catalogue --markdown | --write docs/rules.md")
+    print("usage: python -m teitools.validation.rule_catalogue --markdown")
     return 2
 
 
