@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,9 @@ def style_path(name: str) -> Path:
         ) from None
 
 
-@cache
+# Keyed by style name or file path, which users choose; a Style holds the style's bytes
+# (Chicago: 240 KB). A site or a session uses a few styles.
+@lru_cache(maxsize=32)
 def load_style(name: str) -> Style:
     """Read and check a style; :class:`CitationError` when it is not a usable CSL file."""
     path = style_path(name)
@@ -310,7 +312,8 @@ class _Processor:
         return text
 
 
-@cache
+# citeproc-py's parsed style and its locale: about 3 MB for Chicago, so fewer are kept.
+@lru_cache(maxsize=8)
 def _citeproc_style(style: Style) -> Any:
     """The style parsed by citeproc-py once, with ``disambiguate="true"`` tests made false.
 

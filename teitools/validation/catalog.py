@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -71,7 +71,8 @@ class Catalog:
         return None
 
 
-@cache
+# A run names a few catalogs (given, the environment's, the shipped one); 64 is ample.
+@lru_cache(maxsize=64)
 def read_catalog(path: Path) -> Catalog:
     """Read one catalog file; a missing or malformed catalog is a :class:`SchemaError`."""
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -100,6 +100,8 @@ def _kind(root: etree._Element) -> str:
 
 def check_corpus(checked: Iterable[FileFacts], registers: Iterable[FileFacts]) -> list[Diagnostic]:
     """Cross-file findings for the ``checked`` files, resolving pointers in ``registers``."""
+    # A long-lived process may check files again after they were edited.
+    _lines.cache_clear()
     checked = list(checked)
     register_list = list(registers)
     known = {file_id for facts in register_list for file_id, _ in facts.ids}
@@ -194,6 +196,8 @@ def _finding(
     return Diagnostic(facts.file, position.line, column, severity, rule, message)
 
 
-@cache
+# The lines of whole files, for the column of a finding. Findings come file by file, so a
+# few files suffice; unbounded, a corpus with findings in every file was held in memory whole.
+@lru_cache(maxsize=32)
 def _lines(file: str) -> SourceLines:
     return SourceLines(Path(file))

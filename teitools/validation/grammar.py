@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -36,7 +36,9 @@ class Grammar:
         return RngIndex(self.source)
 
 
-@cache
+# A compiled grammar is large (tei_all: tens of MB) and a run declares a handful of schemas;
+# a long-lived process that validates against many schemas recompiles the oldest instead.
+@lru_cache(maxsize=16)
 def compile_relaxng(path: Path) -> Grammar:
     """Compile the RELAX NG schema at ``path`` once per process."""
     try:

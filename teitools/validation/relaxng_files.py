@@ -10,9 +10,11 @@ that is removed when the process ends.
 from __future__ import annotations
 
 import atexit
+import hashlib
+import os
 import shutil
 import tempfile
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,7 +43,8 @@ def compile_declared_relaxng(path: Path, catalogs: Catalogs) -> Grammar:
     return _compile(path, catalogs if _includes_anything(path) else None)
 
 
-@cache
+# One boolean per schema file: cheap, so more are kept than compiled grammars.
+@lru_cache(maxsize=256)
 def _includes_anything(path: Path) -> bool:
     if path.suffix.lower() == ".rnc":
         return True
@@ -52,7 +55,8 @@ def _includes_anything(path: Path) -> bool:
     return next(root.iter(*_REFERENCES), None) is not None
 
 
-@cache
+# As grammar.compile_relaxng: a run uses a handful of grammars, each large.
+@lru_cache(maxsize=16)
 def _compile(path: Path, catalogs: Catalogs | None) -> Grammar:
     source = _prepared_tree(path, catalogs or Catalogs(), 0, path.resolve().parent)
     try:
@@ -106,13 +110,21 @@ def _allowed(href: str, target: Path, catalogs: Catalogs, home: Path) -> bool:
     return target.resolve().is_relative_to(home)
 
 
-@cache
+# Paths only; a grammar with many includes prepares one per included file.
+@lru_cache(maxsize=256)
 def _prepared_file(path: Path, catalogs: Catalogs, depth: int, home: Path) -> Path:
     tree = _prepared_tree(path, catalogs, depth, home)
     if path.suffix.lower() != ".rnc" and not _changed(tree, path):
         return path
-    copy = _workspace() / f"{len(list(_workspace().iterdir()))}-{path.stem}.rng"
-    copy.write_bytes(etree.tostring(tree, xml_declaration=True, encoding="utf-8"))
+    data = etree.tostring(tree, xml_declaration=True, encoding="utf-8")
+    # Named by content: a copy prepared again after the cache let it go is the same file,
+    # so the workspace grows with the distinct grammars, not with how often they are asked.
+    copy = _workspace() / f"{hashlib.sha256(data).hexdigest()[:16]}-{path.stem}.rng"
+    if not copy.is_file():
+        # Worker processes forked after the workspace was made share it: write, then rename.
+        partial = copy.with_name(f"{copy.name}.{os.getpid()}.part")
+        partial.write_bytes(data)
+        partial.replace(copy)
     return copy
 
 
@@ -139,6 +151,7 @@ def _resolver(catalogs: Catalogs, home: Path) -> Resolver:
     return resolve_include
 
 
+# No arguments: one folder per process.
 @cache
 def _workspace() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="teitools-rng-"))

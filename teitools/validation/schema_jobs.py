@@ -10,7 +10,7 @@ bad declaration never stops the report on other files.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -104,7 +104,8 @@ def declared_jobs(
 _Problem = tuple[int, Severity, str, str]
 
 
-@cache
+# One entry per folder and set of declarations: small, but a corpus may have many folders.
+@lru_cache(maxsize=1024)
 def _plan(
     declarations: tuple[Declaration, ...], folder: Path, catalogs: Catalogs
 ) -> tuple[tuple[SchemaJob, ...], tuple[_Problem, ...]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,8 @@ class XmlSchema:
     validator: Any = field(repr=False)
 
 
-@cache
+# As for RELAX NG (grammar.compile_relaxng): a run uses a handful of schemas, each large.
+@lru_cache(maxsize=16)
 def compile_xsd(path: Path, catalogs: Catalogs) -> XmlSchema:
     """Compile the XSD at ``path`` (1.0, or 1.1 when it says so) once per process."""
     try:

@@ -10,7 +10,7 @@ function while declaring XSLT 1) the XPath 2 engine reads it in XPath 1 compatib
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,7 +48,8 @@ class Rules:
         return check_xpath2(tree, self.compiled, lines, file)
 
 
-@cache
+# A run uses a handful of rule sets (see grammar.compile_relaxng).
+@lru_cache(maxsize=16)
 def compile_rules(path: Path, phase: str | None = None, engine: str | None = None) -> Rules:
     """Compile the Schematron at ``path`` (or embedded in the grammar there) once per process.
 
@@ -70,7 +71,8 @@ def compile_rules(path: Path, phase: str | None = None, engine: str | None = Non
     return Rules(path, "xpath2", compile_xpath2_schematron(path, phase))
 
 
-@cache
+# One boolean per schema file: cheap, so more are kept than compiled schemas.
+@lru_cache(maxsize=256)
 def has_embedded_rules(path: Path) -> bool:
     """True when the grammar at ``path`` carries Schematron patterns."""
     if path.suffix.lower() == ".rnc":
@@ -79,7 +81,8 @@ def has_embedded_rules(path: Path) -> bool:
     return not is_schematron(root) and embedded_schematron(root) is not None
 
 
-@cache
+# Whole schema trees, read for the two functions above: as many as compiled rule sets.
+@lru_cache(maxsize=16)
 def _root(path: Path) -> etree._Element:
     try:
         return load(path).getroot()

@@ -17,7 +17,7 @@ import contextlib
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -233,7 +233,8 @@ def _dynamic_error(expression: str, error: Exception) -> str:
     return f"the Schematron expression {expression!r} cannot be evaluated here: {reason}"
 
 
-@cache
+# A run uses a handful of rule sets (see grammar.compile_relaxng).
+@lru_cache(maxsize=16)
 def compile_xpath2_schematron(path: Path, phase: str | None = None) -> XPath2Schematron:
     """Read and compile the schema at ``path`` (or the Schematron it embeds) once per process."""
     source = read_schematron(path)

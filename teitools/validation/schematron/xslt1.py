@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree, isoschematron
@@ -30,7 +30,8 @@ class RuleSet:
     validator: etree.XSLT = field(repr=False)
 
 
-@cache
+# A compiled rule set is an XSLT program; a run uses a handful (see grammar.compile_relaxng).
+@lru_cache(maxsize=16)
 def compile_schematron(path: Path, phase: str | None = None) -> RuleSet:
     """Compile the Schematron schema at ``path`` (for ``phase``) once per process.
 

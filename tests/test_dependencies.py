@@ -1,0 +1,264 @@
+"""Dependencies that teitools patches are pinned to what the patches were written for, and the
+caches of a long-lived process stay bounded.
+
+citeproc-py, elementpath and rnc2rng are patched or driven through private names. An upgrade
+that renames or reshapes one of them must fail here, not in a citation or a conversion.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import shutil
+import tomllib
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import elementpath.regex
+import elementpath.xpath2._xpath2_functions as xpath2_functions
+import pytest
+import rnc2rng
+import rnc2rng.parser as rnc_parser
+from lxml import etree
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+import teitools
+from teitools.cite import citeproc_patches
+from teitools.cite.styles import CiteOptions, _citeproc_style, format_letter, load_style, style_path
+from teitools.model.tei import read_edition
+from teitools.validation import corpus
+from teitools.validation.catalog import read_catalog
+from teitools.validation.grammar import compile_relaxng
+from teitools.validation.positions import SourceLines
+from teitools.validation.schematron import xpath2
+from teitools.validation.schematron.engines import compile_rules
+from tests.conftest import EDITION
+
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+
+#: Each patched dependency: the range its patch was written and tested for, and the module.
+PATCHED = {
+    "citeproc-py": (">=0.11,<0.12", "teitools/cite/citeproc_patches.py"),
+    "elementpath": (">=5.0,<5.2", "teitools/validation/schematron/xpath2.py"),
+    "rnc2rng": (">=2.7,<2.8", "teitools/validation/compact.py"),
+}
+
+
+def _declared() -> dict[str, Requirement]:
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    requirements = [Requirement(line) for line in project["dependencies"]]
+    return {r.name: r for r in requirements}
+
+
+@pytest.mark.parametrize("name", sorted(PATCHED))
+def test_patched_dependency_is_pinned_to_the_tested_range(name: str) -> None:
+    written_for, module = PATCHED[name]
+    declared = _declared()[name].specifier
+    assert str(declared) == str(Requirement(f"{name}{written_for}").specifier), (
+        f"pyproject.toml allows {name}{declared}, but {module} was written for {written_for}: "
+        "check the patch against the new version, then update both"
+    )
+    assert any(spec.operator == "<" for spec in declared), f"{name} needs an upper bound"
+    installed = Version(version(name))
+    assert declared.contains(installed), f"{name} {installed} is installed, outside {declared}"
+    comment = PYPROJECT.read_text(encoding="utf-8").split(f'    "{name}>', 1)[0].splitlines()[-3:]
+    assert any(module in line for line in comment), (
+        f"the comment above {name} in pyproject.toml names {module}"
+    )
+
+
+#: citeproc-py's methods that citeproc_patches replaces, with the parameters each replacement
+#: takes and passes on.
+CITEPROC_REPLACED = {
+    "Name.get_option": ("self", "name", "context", "sort_options"),
+    "Label.markup": ("self", "text"),
+    "CitationStylesElement.get_macro": ("self", "name"),
+    "CitationStylesElement.get_layout": ("self",),
+    "Date.is_locale_date": ("self",),
+    "Names.substitute": ("self",),
+    "Locale.get_date": ("self", "form"),
+    "Locale.get_term": ("self", "name", "form", "zero_padded"),
+    "Parent.calls_variable": ("self",),
+    "Text.calls_variable": ("self",),
+    "Sort.sort": ("self", "items", "context"),
+    "CitationItem.reference": ("self",),
+}
+
+#: What the replacements call on citeproc-py's objects.
+CITEPROC_USED = {
+    "citeproc.model.CitationStylesElement": ("xpath_search", "get_root", "get_option"),
+    "citeproc.model.Label": ("wrap", "format", "case", "strip_periods"),
+    "citeproc.model.Key": ("sort_keys",),
+    "citeproc.source.CitationItem": ("bibliography", "key"),
+}
+
+
+def test_every_replaced_citeproc_method_has_the_signature_its_patch_expects() -> None:
+    citeproc_patches.apply()
+    assert sorted(citeproc_patches.ORIGINALS) == sorted(CITEPROC_REPLACED)
+    for name, parameters in CITEPROC_REPLACED.items():
+        original = citeproc_patches.ORIGINALS[name]
+        function: Any = original.fget if isinstance(original, property) else original
+        assert tuple(inspect.signature(function).parameters) == parameters, name
+        assert function.__module__.startswith("citeproc."), f"{name} is citeproc-py's own"
+
+
+@pytest.mark.parametrize("owner", sorted(CITEPROC_USED))
+def test_citeproc_still_has_what_the_patches_call(owner: str) -> None:
+    module, cls = owner.rsplit(".", 1)
+    target = getattr(importlib.import_module(module), cls)
+    for attribute in CITEPROC_USED[owner]:
+        # CitationItem's bibliography and key are set on each instance.
+        found = hasattr(target, attribute) or attribute in inspect.getsource(target.__init__)
+        assert found, f"{owner}.{attribute}"
+
+
+def test_elementpath_regex_translation_is_still_where_xpath2_wraps_it() -> None:
+    # Imported above, teitools.validation.schematron.xpath2 wrapped it when it was loaded.
+    assert vars(xpath2)["xpath2_functions"] is xpath2_functions
+    wrapped: Any = vars(xpath2_functions)["translate_pattern"]
+    assert wrapped.cache_info().maxsize == 1024, "xpath2 no longer remembers regex translations"
+    assert wrapped.__wrapped__ is elementpath.regex.translate_pattern
+    parameters = tuple(inspect.signature(wrapped.__wrapped__).parameters)
+    # matches(), replace() and tokenize() pass these three positionally.
+    assert parameters[:3] == ("pattern", "flags", "xsd_version")
+    assert "translate_pattern(pattern, flags, self.parser.xsd_version)" in inspect.getsource(xpath2_functions)
+
+
+def test_rnc2rng_parser_has_what_compact_replaces_and_drives() -> None:
+    assert tuple(inspect.signature(rnc_parser.parse).parameters) == ("src", "f")
+    assert tuple(inspect.signature(rnc_parser.lex).parameters) == ("src",)
+    assert tuple(inspect.signature(rnc_parser.State).parameters) == ("fn", "src")
+    assert tuple(inspect.signature(rnc_parser.parser.parse).parameters) == ("tokenizer", "state")
+    assert tuple(inspect.signature(rnc2rng.dumps).parameters)[:1] == ("root",)
+    # An include is read by looking up the module's parse() by name, which compact.py replaces.
+    assert "parse(f=url)" in inspect.getsource(rnc_parser.component_include)
+
+
+def _teitools_functions() -> list[tuple[str, Any]]:
+    found = []
+    for info in pkgutil.walk_packages(teitools.__path__, "teitools."):
+        if info.name in {"teitools.__main__"}:
+            continue
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if callable(value) and hasattr(value, "cache_info"):
+                found.append((f"{info.name}.{name}", value))
+    return found
+
+
+def test_every_cache_is_bounded_or_holds_one_entry() -> None:
+    functions = _teitools_functions()
+    assert len(functions) > 15
+    citeproc_patches.apply()
+    functions += [(f"citeproc memo {i}", memo) for i, memo in enumerate(citeproc_patches.MEMOS)]
+    unbounded = [
+        name
+        for name, function in functions
+        if function.cache_info().maxsize is None and inspect.signature(function).parameters
+    ]
+    assert unbounded == []
+
+
+def _relaxng(folder: Path, number: int) -> Path:
+    path = folder / f"grammar-{number}.rng"
+    path.write_text(
+        f'<element name="a{number}" xmlns="http://relaxng.org/ns/structure/1.0"><empty/></element>',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _catalog(folder: Path, number: int) -> Path:
+    path = folder / f"catalog-{number}.xml"
+    path.write_text(
+        '<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">'
+        f'<uri name="http://example.org/{number}.rng" uri="local-{number}.rng"/></catalog>',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _schematron(folder: Path, number: int) -> Path:
+    path = folder / f"rules-{number}.sch"
+    path.write_text(
+        '<schema xmlns="http://purl.oclc.org/dsdl/schematron"><pattern><rule context="/*">'
+        f'<assert test="false()" id="r{number}">rule {number}</assert></rule></pattern></schema>',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _check_relaxng(compiled: Any, number: int) -> None:
+    assert compiled.validator.validate(etree.fromstring(f"<a{number}/>"))
+
+
+def _check_catalog(compiled: Any, number: int) -> None:
+    assert compiled.lookup(f"http://example.org/{number}.rng").endswith(f"local-{number}.rng")
+
+
+def _check_schematron(compiled: Any, number: int) -> None:
+    document = compiled.path.parent / "doc.xml"
+    document.write_text("<doc/>\n", encoding="utf-8")
+    findings = compiled.check(etree.parse(document), SourceLines(document), str(document))
+    assert [f.rule for f in findings] == [f"r{number}"]
+
+
+CACHED: dict[str, tuple[Callable[..., Any], Callable[[Path, int], Path], Callable[[Any, int], None]]] = {
+    "compile_relaxng": (compile_relaxng, _relaxng, _check_relaxng),
+    "read_catalog": (read_catalog, _catalog, _check_catalog),
+    "compile_rules": (compile_rules, _schematron, _check_schematron),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CACHED))
+def test_a_long_lived_process_keeps_schema_caches_at_their_bound(name: str, tmp_path: Path) -> None:
+    function, make, check = CACHED[name]
+    bound = function.cache_info().maxsize  # type: ignore[attr-defined]
+    assert bound is not None
+    for number in range(2 * bound + 5):
+        compiled = function(make(tmp_path, number))
+        check(compiled, number)
+    assert function.cache_info().currsize == bound  # type: ignore[attr-defined]
+    # The first schema was let go; asked again, it is compiled again, and still right.
+    check(function(make(tmp_path, 0)), 0)
+
+
+def test_corpus_keeps_the_lines_of_few_files_and_reads_edited_files_again(tmp_path: Path) -> None:
+    files = []
+    for number in range(80):
+        path = tmp_path / f"file-{number}.xml"
+        path.write_text(f'<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<p xml:id="same">{number}</p></TEI>\n')
+        files.append(corpus.gather_facts(etree.parse(path), path))
+    findings = corpus.check_corpus(files, [])
+    assert len([f for f in findings if f.rule == "id-duplicate"]) == 79
+    assert {f.column for f in findings} == {4}
+    assert corpus._lines.cache_info().currsize == corpus._lines.cache_info().maxsize == 32
+    # The same process checks again after a file was edited: the column follows the edit.
+    edited = tmp_path / "file-79.xml"
+    edited.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<p    xml:id="same">79</p></TEI>\n')
+    again = corpus.check_corpus([*files[:79], corpus.gather_facts(etree.parse(edited), edited)], [])
+    assert next(f.column for f in again if f.file == str(edited)) == 7
+
+
+def test_many_styles_in_one_process_keep_the_style_caches_at_their_bound(tmp_path: Path) -> None:
+    edition = read_edition([EDITION])
+    letter = edition.letters[0]
+    expected = format_letter(edition, letter, CiteOptions(style="mla"))
+    copies = load_style.cache_info().maxsize
+    assert copies is not None
+    for number in range(copies + 4):
+        path = tmp_path / f"mla-{number}.csl"
+        shutil.copy(style_path("mla"), path)
+        # A style let go by the caches formats the same as one they keep.
+        assert format_letter(edition, letter, CiteOptions(style=str(path))) == expected
+    assert load_style.cache_info().currsize == copies
+    assert _citeproc_style.cache_info().currsize == _citeproc_style.cache_info().maxsize
+    for memo in citeproc_patches.MEMOS:
+        info = memo.cache_info()
+        assert info.maxsize == citeproc_patches.MEMO_SIZE
+        assert info.currsize <= info.maxsize
