@@ -139,13 +139,17 @@ def test_a_hostile_name_in_a_tooltip_stays_inside_its_attribute(hostile_site: di
     assert any(HOSTILE in value for value in _parse(hostile_site[PERSONS_PAGE]).text)
 
 
-PAGE_MODULES = [
-    *sorted((ROOT / "teitools" / "render").glob("*.py")),
-    *sorted((ROOT / "teitools" / "site").glob("*.py")),
-    ROOT / "teitools" / "cite" / "html.py",
-]
-#: The one module that sets how templates escape.
+#: The one module that sets how templates escape, and so the one that may call escape().
 ESCAPING = ROOT / "teitools" / "render" / "templating.py"
+PAGE_MODULES = [
+    path
+    for path in (
+        *sorted((ROOT / "teitools" / "render").glob("*.py")),
+        *sorted((ROOT / "teitools" / "site").glob("*.py")),
+        ROOT / "teitools" / "cite" / "html.py",
+    )
+    if path != ESCAPING
+]
 _TAG = re.compile(r"<[a-zA-Z/!]")
 
 
@@ -176,8 +180,6 @@ def hand_made_html(source: str) -> list[str]:
 
 @pytest.mark.parametrize("module", PAGE_MODULES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_page_modules_write_no_markup_and_escape_nothing_by_hand(module: Path) -> None:
-    if module == ESCAPING:
-        pytest.skip("the templates' escaping itself")
     found = hand_made_html(module.read_text(encoding="utf-8"))
     assert found == [], f"{module.name} builds HTML by hand: {found}"
 
