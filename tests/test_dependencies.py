@@ -36,7 +36,7 @@ from teitools.validation.grammar import compile_relaxng
 from teitools.validation.positions import SourceLines
 from teitools.validation.schematron import xpath2
 from teitools.validation.schematron.engines import compile_rules
-from tests.conftest import EDITION
+from tests.helpers import EDITION
 
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 

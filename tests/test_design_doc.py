@@ -8,7 +8,7 @@ import re
 import pytest
 
 from teitools.validation.rule_catalogue import RULES, TABLES, markdown_table, with_tables
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.test_layout import LOOSE_MODULES, STAGES
 
 DESIGN = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")

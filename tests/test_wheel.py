@@ -105,6 +105,30 @@ def test_wheel_carries_the_schemas_and_type_marker(installed: Installed) -> None
     assert "teitools/py.typed" in names
 
 
+def test_wheel_carries_the_page_templates_and_assets(installed: Installed) -> None:
+    names = set(zipfile.ZipFile(installed.wheel).namelist())
+    render = ROOT / "teitools" / "render"
+    # Every template and asset of the checkout, so that a new one is checked too.
+    shipped = sorted(p for folder in ("templates", "static") for p in (render / folder).iterdir())
+    assert {"page.html", "letter.html", "teitools.css", "search.js", "favicon.svg"} <= {
+        p.name for p in shipped
+    }
+    for path in shipped:
+        assert f"teitools/render/{path.relative_to(render).as_posix()}" in names
+
+
+def test_installed_teitools_writes_the_site_from_its_templates(installed: Installed, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    done = _run([installed.bin("teitools"), "site", "edition", "-o", str(out)], installed.work)
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = (out / "letters" / f"{LETTER}.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>\n") and page.endswith("</html>\n")
+    assert '<h1 id="page-title">' in page and '<section class="cite-letter" id="cite">' in page
+    static = ROOT / "teitools" / "render" / "static"
+    for asset in ("teitools.css", "search.js", "favicon.svg"):
+        assert (out / asset).read_bytes() == (static / asset).read_bytes(), asset
+
+
 def test_installed_teitools_validates_a_letter_and_its_registers(installed: Installed) -> None:
     done = _run([installed.bin("teitools"), "validate", "edition"], installed.work)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -8,8 +8,9 @@ COinS translators) read the Dublin Core tags and the COinS span as a letter.
 
 from __future__ import annotations
 
-from html import escape
 from urllib.parse import quote, urlencode
+
+from markupsafe import Markup
 
 from teitools.cite.bibtex import biblatex_entry
 from teitools.cite.csl import dumps, validate_items
@@ -17,6 +18,7 @@ from teitools.cite.mapping import Citable, citables, csl_item
 from teitools.cite.ris import record
 from teitools.cite.styles import CiteOptions, format_citation
 from teitools.model.types import Edition, Letter
+from teitools.render.templating import render
 
 #: Download formats of the cite block: (label, file suffix, media type).
 DOWNLOADS = (
@@ -38,26 +40,23 @@ def letter_files(letter: Letter, edition: Edition, folder: str = "cite/") -> dic
     }
 
 
-def cite_block(letter: Letter, edition: Edition, folder: str = "cite/") -> str:
+def cite_block(letter: Letter, edition: Edition, folder: str = "cite/") -> Markup:
     """The "Cite this letter" block: the Chicago note, links to the letter's files, and the
     COinS span reference managers read (a ``<span>``, so it lives in the body)."""
     citable = _citable(letter, edition)
-    note = format_citation(csl_item(citable), CiteOptions(style="chicago", note=True, html=True))
-    links = "\n".join(
-        f'    <li><a href="{escape(folder + citable.key + suffix)}" type="{media}" download>{label}</a></li>'
-        for label, suffix, media in DOWNLOADS
-    )
-    return (
-        f'<section class="cite-letter" id="cite">\n'
-        f"  <h2>Cite this letter</h2>\n"
-        f'  <p class="citation">{note}</p>\n'
-        f'  <ul class="cite-downloads">\n{links}\n  </ul>\n'
-        f"  {coins(citable, _page_title(citable), _dc_date(citable))}\n"
-        f"</section>\n"
+    # The CSL processor writes HTML of its own (italics, escaped text): trusted as it is.
+    chicago = CiteOptions(style="chicago", note=True, html=True)
+    note = Markup(format_citation(csl_item(citable), chicago))  # noqa: S704
+    downloads = [(label, folder + citable.key + suffix, media) for label, suffix, media in DOWNLOADS]
+    return render(
+        "cite.html",
+        note=note,
+        downloads=downloads,
+        coins=coins_query(citable, _page_title(citable), _dc_date(citable)),
     )
 
 
-def meta_tags(letter: Letter, edition: Edition) -> str:
+def meta_tags(letter: Letter, edition: Edition) -> Markup:
     """Dublin Core ``<meta>`` tags (for the page's ``<head>``) that describe it as a letter."""
     citable = _citable(letter, edition)
     title = _page_title(citable)
@@ -71,13 +70,11 @@ def meta_tags(letter: Letter, edition: Edition) -> str:
         tags.append(("DC.language", letter.language))
     if citable.volume is not None and citable.volume.title:
         tags.append(("DC.relation.isPartOf", citable.volume.title))
-    lines = ['<link rel="schema.DC" href="http://purl.org/dc/elements/1.1/">']
-    lines += [f'<meta name="{name}" content="{escape(value)}">' for name, value in tags]
-    return "\n".join(lines) + "\n"
+    return render("meta.html", tags=tags)
 
 
-def coins(citable: Citable, title: str, date: str | None) -> str:
-    """A COinS span (OpenURL 1.0, Dublin Core format) with ``rft.type=letter``."""
+def coins_query(citable: Citable, title: str, date: str | None) -> str:
+    """The ``title`` of a COinS span (OpenURL 1.0, Dublin Core format) with ``rft.type=letter``."""
     fields: list[tuple[str, str]] = [
         ("url_ver", "Z39.88-2004"),
         ("ctx_ver", "Z39.88-2004"),
@@ -92,8 +89,7 @@ def coins(citable: Citable, title: str, date: str | None) -> str:
         fields.append(("rft.language", citable.letter.language))
     if citable.volume is not None and citable.volume.title:
         fields.append(("rft.source", citable.volume.title))
-    query = urlencode(fields, quote_via=quote)
-    return f'<span class="Z3988" title="{escape(query)}"></span>'
+    return urlencode(fields, quote_via=quote)
 
 
 def _dc_date(citable: Citable) -> str | None:

@@ -9,8 +9,8 @@ from the TEI is escaped; links go only to the edition's own pages or to http(s) 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from html import escape
 
 from teitools.cite.html import cite_block, letter_files, meta_tags
 from teitools.export.base import ExportOptions, ExportResult
@@ -42,9 +42,11 @@ from teitools.render.nodes import (
     NoteRef,
     Paragraph,
     Quote,
+    Supplied,
     Text,
 )
 from teitools.render.page import assets, page
+from teitools.render.templating import render
 
 _TAGS = {
     "italic": "i",
@@ -94,31 +96,19 @@ def render_letter(
     if body is None:
         body = read_body(letter.body)
     title = heading(letter, edition)
-    parts = [
-        f'<article class="letter" aria-labelledby="page-title">\n<h1 id="page-title">{escape(title)}</h1>\n',
-        _metadata(letter, edition),
-    ]
     language = letter.language if letter.language and _LANGUAGE.match(letter.language) else None
-    lang = f' lang="{escape(language)}"' if language else ""
-    parts.append(
-        f'<div class="reading-text"{lang}>\n' + "".join(_block(b, edition) for b in body.blocks) + "</div>\n"
+    main = render(
+        "letter.html",
+        title=title,
+        rows=_metadata(letter, edition),
+        language=language,
+        text=list(_blocks(body.blocks, edition)),
+        notes=[(note.number, list(_inlines(note.inlines, edition, in_link=False))) for note in body.notes],
+        cite=cite_block(letter, edition, folder=CITE_FOLDER),
+        previous=previous,
+        following=following,
     )
-    if body.notes:
-        notes = "".join(
-            f'<li id="note-{n.number}">{_inlines(n.inlines, edition, in_link=False)} '
-            f'<a class="backref" href="#noteref-{n.number}" '
-            f'aria-label="Back to the text of note {n.number}">↩</a></li>\n'
-            for n in body.notes
-        )
-        parts.append(
-            '<section class="notes" aria-labelledby="notes-title">\n'
-            f'<h2 id="notes-title">Notes</h2>\n<ol>\n{notes}</ol>\n</section>\n'
-        )
-    parts.append(cite_block(letter, edition, folder=CITE_FOLDER))
-    parts.append("</article>\n")
-    if previous or following:
-        parts.append(_prev_next(previous, following))
-    return page(letter.title or title, "".join(parts), root=FROM_LETTER, head=meta_tags(letter, edition))
+    return page(letter.title or title, main, root=FROM_LETTER, head=meta_tags(letter, edition))
 
 
 def citation_files(letter: Letter, edition: Edition, page_file: str) -> dict[str, str]:
@@ -142,53 +132,70 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
     return ExportResult(files)
 
 
-def _prev_next(previous: Neighbour | None, following: Neighbour | None) -> str:
-    links = []
-    if previous:
-        links.append(
-            f'<a class="prev" rel="prev" href="{escape(previous.href)}">← {escape(previous.label)}</a>'
-        )
-    if following:
-        links.append(
-            f'<a class="next" rel="next" href="{escape(following.href)}">{escape(following.label)} →</a>'
-        )
-    return f'<nav class="prevnext" aria-label="Letters in date order">{"".join(links)}</nav>\n'
+@dataclass(frozen=True)
+class _Shown:
+    """A name or source in the metadata: its text, its register link and tooltip, and why it
+    is doubtful (the "(?)" mark's tooltip), if it is."""
+
+    text: str
+    href: str | None = None
+    title: str | None = None
+    doubt: str | None = None
 
 
-def _metadata(letter: Letter, edition: Edition) -> str:
-    rows: list[tuple[str, str]] = [
-        ("From", _people(letter.senders, edition) or "unknown"),
-        ("To", _people(main_recipients(letter), edition) or "unknown"),
+@dataclass(frozen=True)
+class _SpokenDate:
+    """The letter's date in words; ``datetime`` is its ISO form when it is one day, month or year."""
+
+    text: str
+    datetime: str | None
+    uncertain: bool
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A line of the metadata block: names or sources, the date, or the editors' notes."""
+
+    label: str
+    items: tuple[_Shown, ...] = ()
+    date: _SpokenDate | None = None
+    notes: tuple[str, ...] = ()
+
+
+def _metadata(letter: Letter, edition: Edition) -> list[_Row]:
+    rows = [
+        _Row("From", _people(letter.senders, edition) or (_Shown("unknown"),)),
+        _Row("To", _people(main_recipients(letter), edition) or (_Shown("unknown"),)),
     ]
     if copy_recipients(letter):
-        rows.append(("Copy to", _people(copy_recipients(letter), edition)))
+        rows.append(_Row("Copy to", _people(copy_recipients(letter), edition)))
     if letter.redirections:
-        rows.append(("Redirected by", _people(letter.redirections, edition)))
-    rows.append(("Date", _date(letter)))
+        rows.append(_Row("Redirected by", _people(letter.redirections, edition)))
+    rows.append(_Row("Date", date=_date(letter)))
     if letter.place_sent:
-        rows.append(("Written at", participant_html(letter.place_sent, edition)))
+        rows.append(_Row("Written at", (_participant(letter.place_sent, edition),)))
     if letter.place_received:
-        rows.append(("Received at", participant_html(letter.place_received, edition)))
+        rows.append(_Row("Received at", (_participant(letter.place_received, edition),)))
     for ref in letter.sources:
-        rows.append((_SOURCE_ROLES.get(ref.role, "Source"), _source(ref, edition)))
+        rows.append(_Row(_SOURCE_ROLES.get(ref.role, "Source"), (_source(ref, edition),)))
     if letter.notes:
-        rows.append(("Editors’ notes", "".join(f"<p>{escape(n)}</p>" for n in letter.notes)))
-    items = "".join(f"<dt>{label}</dt><dd>{value}</dd>\n" for label, value in rows)
-    return f'<dl class="meta">\n{items}</dl>\n'
+        rows.append(_Row("Editors’ notes", notes=letter.notes))
+    return rows
 
 
-def _people(participants: tuple[Participant, ...], edition: Edition) -> str:
-    return ", ".join(participant_html(p, edition) for p in participants)
+def _people(participants: tuple[Participant, ...], edition: Edition) -> tuple[_Shown, ...]:
+    return tuple(_participant(p, edition) for p in participants)
 
 
-def participant_html(participant: Participant, edition: Edition) -> str:
+def _participant(participant: Participant, edition: Edition) -> _Shown:
     """A person or place of the header, linked to its register entry when there is one."""
-    name = escape(participant_name(participant, edition))
     href = _register(participant.ref, edition)
-    html = _link(href, tooltip(participant.ref or "", edition), name) if href else name
-    if doubtful(participant):
-        html += ' <span class="uncertain" title="Identification uncertain">(?)</span>'
-    return html
+    return _Shown(
+        participant_name(participant, edition),
+        href,
+        tooltip(participant.ref or "", edition) if href else None,
+        "Identification uncertain" if doubtful(participant) else None,
+    )
 
 
 def _register(ref: str | None, edition: Edition) -> str | None:
@@ -207,111 +214,118 @@ def tooltip(ref: str, edition: Edition) -> str | None:
     return name
 
 
-def _link(href: str, tooltip: str | None, content: str, css: str = "") -> str:
-    title = f' title="{escape(tooltip)}"' if tooltip else ""
-    css_attr = f' class="{css}"' if css else ""
-    return f'<a{css_attr} href="{escape(href)}"{title}>{content}</a>'
-
-
-def _date(letter: Letter) -> str:
+def _date(letter: Letter) -> _SpokenDate:
     date = letter.date
     if date is None:
-        return escape(date_phrase(letter))
+        return _SpokenDate(date_phrase(letter), None, uncertain=False)
     marks = ["uncertain"] if is_marked_uncertain(date) else []
     if date.evidence == "conjecture":
         marks.append("inferred by the editors")
-    spoken = escape(span_phrase(date) + (f" ({'; '.join(marks)})" if marks else ""))
-    text = f'<time datetime="{date.when.iso()}">{spoken}</time>' if date.when else spoken
-    return f'<span class="uncertain">{text}</span>' if date.uncertain else text
+    spoken = span_phrase(date) + (f" ({'; '.join(marks)})" if marks else "")
+    return _SpokenDate(spoken, date.when.iso() if date.when else None, date.uncertain)
 
 
-def _source(ref: SourceRef, edition: Edition) -> str:
+def _source(ref: SourceRef, edition: Edition) -> _Shown:
     source = edition.sources.get(ref.ref) if ref.ref else None
-    text = escape(source_citation(source) if source else ref.text or ref.ref or "")
+    text = source_citation(source) if source else ref.text or ref.ref or ""
     href = _register(ref.ref, edition) if source else None
-    html = _link(href, None, text) if href else text
-    if ref.cert in ("low", "medium", "unknown"):
-        html += ' <span class="uncertain" title="Attribution uncertain">(?)</span>'
-    return html
+    doubt = "Attribution uncertain" if ref.cert in ("low", "medium", "unknown") else None
+    return _Shown(text, href, None, doubt)
 
 
-def _block(block: Block, edition: Edition) -> str:
-    if isinstance(block, Paragraph):
-        css = "" if block.kind == "p" else f' class="{_CLASS.sub("", block.kind)}"'
-        return f"<p{css}>{_inlines(block.inlines, edition, in_link=False)}</p>\n"
-    return _list(block, edition)
+@dataclass(frozen=True)
+class Mark:
+    """A step of a reading text for ``templates/body.html``: words (``kind`` "text"), a gap or
+    a note's number, or where an element opens or closes (``end``). ``value`` is the words,
+    the tag name, link or ``datetime``; ``css`` a class; ``title`` a tooltip; ``label`` a
+    list point's label as written."""
+
+    kind: str
+    end: bool = False
+    value: str = ""
+    css: str = ""
+    title: str | None = None
+    label: str = ""
 
 
-def _list(block: ListBlock, edition: Edition) -> str:
-    items = []
-    for item in block.items:
-        inner = _item_content(item.blocks, edition)
-        if item.label is None:
-            items.append(f'<li class="between">{inner}</li>\n')
-        elif block.numbered and item.label.isdigit():
-            items.append(f'<li value="{int(item.label)}">{inner}</li>\n')
-        elif item.label:
-            items.append(
-                f'<li class="between"><span class="label">{escape(item.label)}</span> {inner}</li>\n'
-            )
+def _blocks(blocks: tuple[Block, ...], edition: Edition) -> Iterator[Mark]:
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            css = "" if block.kind == "p" else _CLASS.sub("", block.kind)
+            yield Mark("p", css=css)
+            yield from _inlines(block.inlines, edition, in_link=False)
+            yield Mark("p", end=True)
         else:
-            items.append(f"<li>{inner}</li>\n")
+            yield from _list(block, edition)
+
+
+def _list(block: ListBlock, edition: Edition) -> Iterator[Mark]:
     tag = "ol" if block.numbered else "ul"
-    return f'<{tag} class="points">\n{"".join(items)}</{tag}>\n'
+    yield Mark("list", value=tag)
+    for item in block.items:
+        if item.label is None:
+            yield Mark("li", css="between")
+        elif block.numbered and item.label.isdigit():
+            yield Mark("li", value=str(int(item.label)))
+        elif item.label:
+            yield Mark("li", css="between", label=item.label)
+        else:
+            yield Mark("li")
+        if len(item.blocks) == 1 and isinstance(item.blocks[0], Paragraph):
+            yield from _inlines(item.blocks[0].inlines, edition, in_link=False)
+        else:
+            yield from _blocks(item.blocks, edition)
+        yield Mark("li", end=True)
+    yield Mark("list", end=True, value=tag)
 
 
-def _item_content(blocks: tuple[Block, ...], edition: Edition) -> str:
-    if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
-        return _inlines(blocks[0].inlines, edition, in_link=False)
-    return "".join(_block(b, edition) for b in blocks)
+def _inlines(nodes: tuple[Inline, ...], edition: Edition, *, in_link: bool) -> Iterator[Mark]:
+    for node in nodes:
+        if isinstance(node, Text):
+            yield Mark("text", value=node.text)
+        elif isinstance(node, Gap):
+            title = _GAP_TITLES.get(
+                node.reason, f"Gap in the text ({node.reason})" if node.reason else "Gap in the text"
+            )
+            yield Mark("gap", title=title)
+        elif isinstance(node, NoteRef):
+            yield Mark("noteref-in-link" if in_link else "noteref", value=str(node.number))
+        elif isinstance(node, Name):
+            # A name's words are never links themselves: the name is the link, when it has one.
+            link = None if in_link else _name_link(node, edition)
+            if link:
+                yield link
+            yield from _inlines(node.children, edition, in_link=True)
+            if link:
+                yield Mark("a", end=True)
+        else:
+            mark = _element(node)
+            if mark:
+                yield mark
+            yield from _inlines(node.children, edition, in_link=in_link)
+            if mark:
+                yield Mark(mark.kind, end=True, value=mark.value)
 
 
-def _inlines(nodes: tuple[Inline, ...], edition: Edition, *, in_link: bool) -> str:
-    return "".join(_inline(node, edition, in_link=in_link) for node in nodes)
-
-
-def _inline(node: Inline, edition: Edition, *, in_link: bool) -> str:
-    if isinstance(node, Text):
-        return escape(node.text, quote=False)
-    if isinstance(node, Gap):
-        title = _GAP_TITLES.get(
-            node.reason, f"Gap in the text ({node.reason})" if node.reason else "Gap in the text"
-        )
-        return f'<span class="gap" title="{escape(title)}">[…]</span>'
-    if isinstance(node, NoteRef):
-        if in_link:
-            return f"<sup>{node.number}</sup>"
-        return (
-            f'<sup class="noteref"><a href="#note-{node.number}" id="noteref-{node.number}" '
-            f'aria-label="Note {node.number}">{node.number}</a></sup>'
-        )
-    if isinstance(node, Name):
-        return _name(node, edition, in_link=in_link)
-    inner = _inlines(node.children, edition, in_link=in_link)
-    if isinstance(node, Emphasis):
-        tag = _TAGS.get(node.rend)
-        if tag:
-            return f"<{tag}>{inner}</{tag}>"
-        return f'<span class="{_CLASS.sub("", node.rend)}">{inner}</span>'
-    if isinstance(node, Quote):
-        return f"<q>{inner}</q>"
-    if isinstance(node, Date):
-        when = parse_iso(node.when.strip()) if node.when else None
-        if when is not None:
-            return f'<time datetime="{when.iso()}">{inner}</time>'
-        return inner
-    reason = f" ({node.reason})" if node.reason else ""
-    return f'<span class="supplied" title="{escape("Supplied by the editors" + reason)}">[{inner}]</span>'
-
-
-def _name(node: Name, edition: Edition, *, in_link: bool) -> str:
-    if in_link:
-        return _inlines(node.children, edition, in_link=True)
-    inner = _inlines(node.children, edition, in_link=True)
+def _name_link(node: Name, edition: Edition) -> Mark | None:
     href = _register(node.ref, edition)
     if href:
-        return _link(href, tooltip(node.ref or "", edition), inner, f"name {node.kind}")
+        return Mark("a", value=href, css=f"name {node.kind}", title=tooltip(node.ref or "", edition))
     external = safe_url(node.ref)
     if external:
-        return _link(external, None, inner, f"name {node.kind} external")
-    return inner
+        return Mark("a", value=external, css=f"name {node.kind} external")
+    return None
+
+
+def _element(node: Emphasis | Quote | Date | Supplied) -> Mark | None:
+    """Where an emphasis, quotation, date or supplied passage opens (None: it is not marked)."""
+    if isinstance(node, Emphasis):
+        tag = _TAGS.get(node.rend)
+        return Mark("tag", value=tag) if tag else Mark("span", css=_CLASS.sub("", node.rend))
+    if isinstance(node, Quote):
+        return Mark("tag", value="q")
+    if isinstance(node, Date):
+        when = parse_iso(node.when.strip()) if node.when else None
+        return Mark("time", value=when.iso()) if when is not None else None
+    reason = f" ({node.reason})" if node.reason else ""
+    return Mark("supplied", title="Supplied by the editors" + reason)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
 from teitools.export.base import ExportOptions
 from teitools.model.types import Edition, Letter
@@ -12,6 +11,7 @@ from teitools.render.body import read_body
 from teitools.render.describe import date_phrase, first_words, people_phrase
 from teitools.render.links import INDEX_PAGE, LetterPages, letter_pages
 from teitools.render.page import assets, page
+from teitools.render.templating import render
 from teitools.site.links import References, add_letter
 from teitools.site.registers import register_pages
 from teitools.site.search import INDEX_SCRIPT, SEARCH_SCRIPT, search_entry, search_files
@@ -65,34 +65,23 @@ def _neighbour(letter: Letter | None, edition: Edition, pages: LetterPages) -> h
     return html.Neighbour(f"{pages.stem(letter)}.html", label)  # a page in the same folder
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """A letter in the index: its date in words, its page, who wrote to whom, its first words."""
+
+    date: str
+    uncertain: bool
+    href: str
+    who: str
+    incipit: str
+
+
 def _index(edition: Edition, options: SiteOptions, pages: LetterPages, incipits: list[str]) -> str:
-    items = []
+    entries = []
     for letter, incipit in zip(edition.chronological(), incipits, strict=True):
-        uncertain = letter.date is None or letter.date.uncertain
-        date_class = "date uncertain" if uncertain else "date"
         recipients = people_phrase(letter.recipients, edition) or "unknown recipient"
         who = f"{people_phrase(letter.senders, edition) or 'Unknown sender'} to {recipients}"
-        items.append(
-            f'<li><span class="{date_class}">{escape(date_phrase(letter))}</span>'
-            f'<a href="{escape(pages[letter])}">{escape(who)}</a>'
-            f'<span class="incipit">{escape(incipit)}</span></li>\n'
-        )
-    count = len(items)
-    intro = (
-        f"<p>{count} letter{'s' if count != 1 else ''} in date order. A letter whose date "
-        "is uncertain stands at its earliest possible date and is marked "
-        "“uncertain”; undated letters come last.</p>\n"
-    )
-    search = (
-        '<form class="search" id="search-form" role="search">\n'
-        '<label for="search">Search the letters and names</label>\n'
-        '<input id="search" name="q" type="search" autocomplete="off" '
-        'placeholder="e.g. Kleiner">\n</form>\n'
-        '<p id="search-status" aria-live="polite"></p>\n<ol id="search-results"></ol>\n'
-        "<noscript><p>Search needs JavaScript; the list below has every letter.</p></noscript>\n"
-    )
-    body = (
-        f"<h1>{escape(options.title)}</h1>\n{intro}{search}"
-        f'<h2>All letters</h2>\n<ol class="letters">\n{"".join(items)}</ol>\n'
-    )
-    return page(options.title, body, current=INDEX_PAGE, scripts=(INDEX_SCRIPT, SEARCH_SCRIPT))
+        uncertain = letter.date is None or letter.date.uncertain
+        entries.append(_Entry(date_phrase(letter), uncertain, pages[letter], who, incipit))
+    main = render("index.html", title=options.title, letters=entries)
+    return page(options.title, main, current=INDEX_PAGE, scripts=(INDEX_SCRIPT, SEARCH_SCRIPT))

@@ -7,7 +7,7 @@ the entry sent, received, was written or received at, or is mentioned in, each l
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
+from dataclasses import dataclass
 
 from teitools.model.dates import PartialDate
 from teitools.model.types import Edition, Letter, Organisation, Person, Place, Role, Source
@@ -23,20 +23,31 @@ from teitools.render.links import (
     safe_url,
 )
 from teitools.render.page import page
+from teitools.render.templating import render
 from teitools.site.links import References
 
-LetterLinks = Callable[[list[Letter]], str]
+#: A letter as a register entry lists it: its page and its heading.
+LetterLink = tuple[str, str]
+LetterLinks = Callable[[list[Letter]], tuple[LetterLink, ...]]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What a register entry shows: plain-text details, authority records (each with its URL
+    when it is a safe link), and the letters it plays each part in."""
+
+    anchor: str
+    name: str
+    details: tuple[str, ...]
+    sections: tuple[tuple[str, tuple[LetterLink, ...]], ...]
+    authority: tuple[tuple[str, str | None], ...] = ()
 
 
 def register_pages(edition: Edition, refs: References, pages: LetterPages) -> dict[str, str]:
     """The four register pages, by file name."""
 
-    def letters(found: list[Letter]) -> str:
-        items = "".join(
-            f'<li><a href="{escape(pages[letter])}">{escape(heading(letter, edition))}</a></li>'
-            for letter in found
-        )
-        return f"<ul>{items}</ul>"
+    def letters(found: list[Letter]) -> tuple[LetterLink, ...]:
+        return tuple((pages[letter], heading(letter, edition)) for letter in found)
 
     return {
         PERSONS_PAGE: _page(
@@ -76,23 +87,29 @@ def _people(edition: Edition) -> list[Person]:
     return sorted(edition.persons.values(), key=lambda p: (p.name.inverted().casefold(), p.id))
 
 
-def _page(title: str, file: str, about: str, entries: list[str]) -> str:
-    count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
-    body = f"<h1>{title}</h1>\n<p>The register of {about}: {count}.</p>\n" + "".join(entries)
-    return page(title, body, current=file)
+def _page(title: str, file: str, about: str, entries: list[_Entry]) -> str:
+    return page(title, render("register.html", title=title, about=about, entries=entries), current=file)
 
 
-def _entry(ref: str, name: str, details: list[str], sections: list[tuple[str, str]]) -> str:
-    parts = [f'<section class="register-entry" id="{escape(anchor(ref))}">\n<h2>{escape(name or ref)}</h2>\n']
-    parts.extend(f"<p>{d}</p>\n" for d in details if d)
-    parts.extend(f"<h3>{title}</h3>\n{links}\n" for title, links in sections)
-    parts.append("</section>\n")
-    return "".join(parts)
+def _entry(
+    ref: str,
+    name: str,
+    details: list[str],
+    sections: list[tuple[str, tuple[LetterLink, ...]]],
+    authority: tuple[str, ...] = (),
+) -> _Entry:
+    return _Entry(
+        anchor(ref),
+        name or ref,
+        tuple(details),
+        tuple(sections),
+        tuple((link, safe_url(link)) for link in authority),
+    )
 
 
 def _letter_sections(
     ref: str, refs: References, letters: LetterLinks, parts: tuple[tuple[str, str], ...]
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, tuple[LetterLink, ...]]]:
     sections = []
     for title, attribute in parts:
         found = getattr(refs, attribute).get(ref)
@@ -101,27 +118,19 @@ def _letter_sections(
     return sections
 
 
-def _authority(links: tuple[str, ...]) -> str:
-    shown = []
-    for link in links:
-        url = safe_url(link)
-        shown.append(f'<a href="{escape(url)}">{escape(link)}</a>' if url else escape(link))
-    return "Authority records: " + ", ".join(shown) if shown else ""
-
-
-def _person(person: Person, refs: References, letters: LetterLinks) -> str:
-    details = [escape(life_dates(person))]
+def _person(person: Person, refs: References, letters: LetterLinks) -> _Entry:
+    details = [life_dates(person)]
     if person.variants:
-        details.append("Also named: " + escape("; ".join(person.variants)))
-    details.extend(escape(_role(role)) for role in person.roles)
-    details += [escape(person.note), _authority(person.authority)]
+        details.append("Also named: " + "; ".join(person.variants))
+    details.extend(_role(role) for role in person.roles)
+    details.append(person.note)
     sections = _letter_sections(
         person.id,
         refs,
         letters,
         (("Letters sent", "sent"), ("Letters received", "received"), ("Mentioned in", "mentioned")),
     )
-    return _entry(person.id, person.name.inverted(), details, sections)
+    return _entry(person.id, person.name.inverted(), details, sections, person.authority)
 
 
 def _role(role: Role) -> str:
@@ -137,10 +146,10 @@ def _role(role: Role) -> str:
     return role.text
 
 
-def _organisation(organisation: Organisation, refs: References, letters: LetterLinks) -> str:
-    details = [escape(organisation.description)]
+def _organisation(organisation: Organisation, refs: References, letters: LetterLinks) -> _Entry:
+    details = [organisation.description]
     if organisation.variants:
-        details.append("Also named: " + escape("; ".join(organisation.variants)))
+        details.append("Also named: " + "; ".join(organisation.variants))
     sections = _letter_sections(
         organisation.id,
         refs,
@@ -150,8 +159,8 @@ def _organisation(organisation: Organisation, refs: References, letters: LetterL
     return _entry(organisation.id, organisation.name, details, sections)
 
 
-def _place(place: Place, refs: References, letters: LetterLinks) -> str:
-    details = [escape(place.type.capitalize()), _authority(place.authority)]
+def _place(place: Place, refs: References, letters: LetterLinks) -> _Entry:
+    details = [place.type.capitalize()]
     sections = _letter_sections(
         place.id,
         refs,
@@ -162,13 +171,13 @@ def _place(place: Place, refs: References, letters: LetterLinks) -> str:
             ("Mentioned in", "mentioned"),
         ),
     )
-    return _entry(place.id, place.name, details, sections)
+    return _entry(place.id, place.name, details, sections, place.authority)
 
 
-def _source(source: Source, refs: References, letters: LetterLinks) -> str:
-    details = [escape(source_citation(source))]
+def _source(source: Source, refs: References, letters: LetterLinks) -> _Entry:
+    details = [source_citation(source)]
     if source.series:
-        details.append("Series: " + escape(source.series))
-    details.append(escape(source.note))
+        details.append("Series: " + source.series)
+    details.append(source.note)
     sections = _letter_sections(source.id, refs, letters, (("Letters from this source", "cited"),))
     return _entry(source.id, source.title, details, sections)

@@ -7,15 +7,14 @@ fetched at run time, because browsers refuse ``fetch()`` of local files under ``
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from teitools.model.types import Edition, Letter
 from teitools.render.describe import date_phrase, heading, participant_name, register_name
 from teitools.render.nodes import Body, Paragraph, iter_paragraphs, plain_text
+from teitools.render.templating import static
 
 INDEX_SCRIPT = "search-index.js"
 SEARCH_SCRIPT = "search.js"
-_SCRIPT = Path(__file__).with_name("search.js")
 
 
 def search_files(entries: list[dict[str, str]]) -> dict[str, str]:
@@ -25,7 +24,7 @@ def search_files(entries: list[dict[str, str]]) -> dict[str, str]:
     index = (
         f"// The search index of the edition, written by teitools.\nwindow.TEITOOLS_SEARCH_INDEX = {data};\n"
     )
-    return {INDEX_SCRIPT: index, SEARCH_SCRIPT: _SCRIPT.read_text(encoding="utf-8")}
+    return {INDEX_SCRIPT: index, SEARCH_SCRIPT: static(SEARCH_SCRIPT)}
 
 
 def search_entry(letter: Letter, edition: Edition, href: str, body: Body) -> dict[str, str]:
