@@ -139,3 +139,18 @@ def test_the_public_api_is_loaded_on_first_use() -> None:
         import teitools  # noqa: PLC0415 -- the attribute lookup is what is tested
 
         _ = teitools.nothing
+
+
+def test_only_the_command_line_imports_click() -> None:
+    """The library never imports click: cli.py turns library results into messages and exit codes."""
+    importers = {
+        name
+        for name, path in MODULES.items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        and any(
+            (alias.name if isinstance(node, ast.Import) else node.module or "").split(".")[0] == "click"
+            for alias in node.names
+        )
+    }
+    assert importers == {"teitools.cli"}
