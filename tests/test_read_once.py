@@ -102,3 +102,11 @@ def test_build_reads_each_file_once(
     capsys.readouterr()
     assert len(list((out / "text").glob("*.txt"))) == 8
     assert reads(edition) == _each_once(edition)
+
+
+@pytest.mark.parametrize("options", [ValidateOptions(jobs=2), ValidateOptions(cache_dir=Path("unused"))])
+def test_trees_are_handed_on_only_from_a_run_that_parses_every_file_here(
+    options: ValidateOptions, edition: Path
+) -> None:
+    with pytest.raises(ValueError, match="needs jobs=1 and no cache_dir"):
+        validate([edition], options, parsed=lambda record, is_input: None)

@@ -195,13 +195,16 @@ class _Records:
         """The record of ``path`` (a file, or a register a cache key names), read now if need
         be and kept for :meth:`take`."""
         if path not in self._early:
-            self._early[path] = self._read(path, is_input=False)
+            self._early[path] = self._read(path)
         return self._early[path]
 
     def take(self, path: Path) -> FileRecord:
-        """The record of ``path`` for its check; it is not kept here any longer."""
+        """The record of the input ``path`` for its check; it is not kept here any longer."""
         found = self._early.pop(path, None)
-        return found if found is not None else self._read(path, is_input=True)
+        record = found if found is not None else self._read(path)
+        if path.name in self._register_names and (resolved := path.resolve()) in self._registers:
+            self.input_registers.add(resolved)
+        return record
 
     def keep_only(self, paths: Iterable[Path]) -> None:
         """Let go of the records of files that will not be checked (the cache had them)."""
@@ -209,17 +212,15 @@ class _Records:
         self._early = {path: record for path, record in self._early.items() if path in wanted}
 
     def register(self, path: Path) -> FileRecord:
-        """The record of a register (or of any file a cache key names) of this run."""
-        return self._read(path, is_input=False)
+        """The record of one of the run's registers, for the cross-file checks."""
+        return self._read(path)
 
-    def _read(self, path: Path, *, is_input: bool) -> FileRecord:
+    def _read(self, path: Path) -> FileRecord:
         if path.name not in self._register_names:
             return read_record(path)
         resolved = path.resolve()
         if resolved not in self._registers:
             return read_record(path)
-        if is_input:
-            self.input_registers.add(resolved)
         record = self._registers[resolved]
         if record is None:
             record = self._registers[resolved] = read_record(path)
