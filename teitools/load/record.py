@@ -4,7 +4,7 @@ Input discovery names the files; each is read once into a :class:`FileRecord` (i
 what is learnt from them as stages ask: the digest for the result cache, the schemas it
 declares, the parsed tree). Validation, the cache and the letter model all take records, so
 a run reads every file from disk once. A record holds its tree only while one stage hands it
-to the next; the bytes alone are sent to worker processes.
+to the next: records kept for later, or sent to worker processes, carry the bytes alone.
 """
 
 from __future__ import annotations
@@ -60,10 +60,6 @@ class FileRecord:
             return replace(self, tree=parse_bytes(self.data, self.path))
         except DocumentError as error:
             return replace(self, problem=error.diagnostic)
-
-    def unparsed(self) -> FileRecord:
-        """This record without its tree: what is kept, or sent to another process."""
-        return self if self.tree is None else replace(self, tree=None)
 
 
 def read_record(path: Path) -> FileRecord:
