@@ -17,7 +17,7 @@ from teitools.export.output import write_files
 from teitools.export.registry import EXPORTERS
 from teitools.load.inputs import DEFAULT_OUTPUT
 from teitools.load.settings import settings_for
-from teitools.model.tei import read_edition
+from teitools.model.tei import EditionReader
 from teitools.report.text import summary
 from teitools.site.builder import SiteOptions, build_site
 from teitools.validation.runner import ValidateOptions, validate
@@ -64,7 +64,9 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
     paths = list(paths)
     settings = settings_for(paths)
     say(f"validating {', '.join(str(p) for p in paths)}")
-    report = validate(paths, ValidateOptions(project_schemas=settings.schemas))
+    # The letter model is read from the trees validation parses: every file is read once.
+    reader = EditionReader()
+    report = validate(paths, ValidateOptions(project_schemas=settings.schemas), parsed=reader.add)
     for finding in report.diagnostics:
         if finding.severity is Severity.ERROR:
             say(str(finding))
@@ -78,7 +80,7 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
             f"{'s' if report.error_count != 1 else ''} in {count} file{'s' if count != 1 else ''}"
             " (listed above); files that cannot be read are left out"
         )
-    edition = read_edition(paths)
+    edition = reader.edition()
     written: dict[str, int] = {}
     site = build_site(edition, SiteOptions(title=settings.title or SiteOptions().title))
     write_files(options.output / SITE_FOLDER, site)

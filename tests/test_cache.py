@@ -15,6 +15,7 @@ import teitools
 from teitools.cli import main
 from teitools.diagnostics import Report
 from teitools.load.parser import load
+from teitools.load.record import FileRecord
 from teitools.validation import cache, runner
 from teitools.validation.corpus import gather_facts
 from teitools.validation.runner import ValidateOptions, validate
@@ -36,9 +37,9 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
     original = runner.check_file
 
-    def counting(path: Path, schemas: runner._SchemaSet) -> runner._FileResult:
-        seen.append(path)
-        return original(path, schemas)
+    def counting(record: FileRecord, schemas: runner._SchemaSet) -> runner._FileResult:
+        seen.append(record.path)
+        return original(record, schemas)
 
     monkeypatch.setattr(runner, "check_file", counting)
     return seen
@@ -188,8 +189,8 @@ def test_a_parallel_run_fills_the_cache_for_any_run(
     assert run([edition], tmp_path / "cache", jobs=2) == fresh
     shutil.rmtree(tmp_path / "cache" / f"v{cache.ENTRY_FORMAT}" / "runs")
 
-    def must_not_run(path: Path, schemas: runner._SchemaSet) -> runner._FileResult:
-        raise AssertionError(f"{path} was validated again")
+    def must_not_run(record: FileRecord, schemas: runner._SchemaSet) -> runner._FileResult:
+        raise AssertionError(f"{record.path} was validated again")
 
     monkeypatch.setattr(runner, "check_file", must_not_run)
     assert run([edition], tmp_path / "cache") == fresh

@@ -239,15 +239,17 @@ def test_parallel_validation_gives_the_same_report() -> None:
     assert len(one.diagnostics) == sum(len(EXPECT.findall(p.read_text())) for p in FILES)
 
 
-def test_declarations_in_file_reads_only_the_prolog() -> None:
-    from teitools.validation.discovery import declarations_in_file  # noqa: PLC0415
+def test_a_file_record_finds_the_declarations_in_the_prolog() -> None:
+    from teitools.load.record import read_record  # noqa: PLC0415
 
-    found = declarations_in_file(DECLARED / "rnc-valid.xml")
+    found = read_record(DECLARED / "rnc-valid.xml").declarations
     assert [(d.href, d.language, d.line) for d in found] == [
         ("notes.rnc", "relaxng-compact", 2),
         ("notes.sch", "schematron", 3),
     ]
-    assert [d.href for d in declarations_in_file(DECLARED / "xsd11-valid.xml")] == ["notes.xsd"]
+    assert [d.href for d in read_record(DECLARED / "xsd11-valid.xml").declarations] == ["notes.xsd"]
+    parsed = read_record(DECLARED / "rnc-valid.xml").parsed()
+    assert parsed.tree is not None and parsed.declarations == found
 
 
 def test_an_xsd_import_by_url_resolves_through_the_catalog(tmp_path: Path) -> None:

@@ -15,9 +15,9 @@ from types import MappingProxyType
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic
-from teitools.errors import DocumentError
 from teitools.load.inputs import find_registers, find_xml_files
-from teitools.load.parser import TEI_NS, XML_NS, load
+from teitools.load.parser import TEI_NS, XML_NS
+from teitools.load.record import FileRecord, read_record
 from teitools.model.cmif import CmifContent, CmifReader, is_cmif
 from teitools.model.dates import PartialDate, parse_iso
 from teitools.model.elements import person_name, pointer, read_date, source_line
@@ -50,32 +50,51 @@ def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None)
     """
     files = find_xml_files(paths)
     register_files = list(registers) if registers is not None else find_registers(files)
-    letters: list[Letter] = []
-    builder = _RegisterBuilder()
-    problems: list[Diagnostic] = []
-    cmif = CmifReader()
-    seen: set[Path] = set()
-    letter_files = set(files)  # a set: a list made reading 10,000 files quadratic
-    for path in [*files, *register_files]:
-        resolved = path.resolve()
-        if resolved in seen:
-            continue
-        seen.add(resolved)
-        try:
-            tree = load(path)
-        except DocumentError as error:
-            problems.append(error.diagnostic)
-            continue
-        if path in letter_files and is_cmif(tree.getroot()):
-            letters_before = len(cmif.content.letters)
-            cmif.read(tree, path)
-            letters.extend(cmif.content.letters[letters_before:])
-            continue
-        builder.add(tree)
-        if path in letter_files:
-            letters.extend(letters_from_tree(tree, path))
-    builder.merge(cmif.content)
-    return builder.edition(tuple(letters), tuple(problems))
+    reader = EditionReader()
+    for path in files:
+        reader.add(read_record(path), True)
+    for path in register_files:
+        reader.add(read_record(path), False)
+    return reader.edition()
+
+
+class EditionReader:
+    """:func:`read_edition` one file record at a time, for a caller that already read (and
+    parsed) the files: ``teitools build`` gives it the records validation made."""
+
+    def __init__(self) -> None:
+        self._letters: list[Letter] = []
+        self._builder = _RegisterBuilder()
+        self._problems: list[Diagnostic] = []
+        self._cmif = CmifReader()
+        self._seen: set[Path] = set()
+
+    def add(self, record: FileRecord, is_input: bool) -> None:
+        """Read one file: an input gives letters and register entries, a register
+        (``is_input`` false) entries only; a file already read, by any path, is skipped."""
+        resolved = record.path.resolve()
+        if resolved in self._seen:
+            return
+        self._seen.add(resolved)
+        record = record.parsed()
+        tree, path = record.tree, record.path
+        if tree is None:
+            if record.problem is not None:  # parsed() gives a tree or the reason for none
+                self._problems.append(record.problem)
+            return
+        if is_input and is_cmif(tree.getroot()):
+            letters_before = len(self._cmif.content.letters)
+            self._cmif.read(tree, path)
+            self._letters.extend(self._cmif.content.letters[letters_before:])
+            return
+        self._builder.add(tree)
+        if is_input:
+            self._letters.extend(letters_from_tree(tree, path))
+
+    def edition(self) -> Edition:
+        """The edition of every file added so far."""
+        self._builder.merge(self._cmif.content)
+        return self._builder.edition(tuple(self._letters), tuple(self._problems))
 
 
 def letters_from_tree(tree: etree._ElementTree, path: Path) -> list[Letter]:

@@ -12,7 +12,8 @@ Two kinds of entry:
 
 The key of a file's entry is a SHA-256 over everything the cached result depends on:
 
-- the file's path (findings carry it) and its bytes;
+- the file's path (findings carry it) and its bytes (the digest of its record: the bytes the
+  check then runs on, so a file edited during a run is never stored under its old key);
 - the bytes of the schemas in use (RELAX NG and Schematron);
 - the bytes of the file's registers (``persons.xml``, ``places.xml``, ``sources.xml``), since
   a schema may read them (Schematron's ``document()``);
@@ -38,8 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from teitools.diagnostics import Diagnostic, Report, Severity
-from teitools.errors import DocumentError
-from teitools.load.parser import read_bytes
+from teitools.load.record import FileRecord
 from teitools.validation.corpus import LETTERS_FOLDER, FileFacts, Pointer, Position
 
 #: The default cache folder, relative to the working directory (like .pytest_cache).
@@ -54,16 +54,21 @@ _TAG = (
 )
 
 CachedResult = tuple[tuple[Diagnostic, ...], FileFacts | None]
+#: The record of a file, read once for the whole run: ``records(path)``.
+Records = Callable[[Path], FileRecord]
 
 
 class ResultCache:
     """Per-file results stored under their content key; see the module docstring."""
 
-    def __init__(self, folder: Path, context: bytes, registers: Mapping[Path, Sequence[Path]]) -> None:
+    def __init__(
+        self, folder: Path, context: bytes, registers: Mapping[Path, Sequence[Path]], records: Records
+    ) -> None:
         self.folder = folder
         self._entries = folder / f"v{ENTRY_FORMAT}"
         self._context = context
         self._registers = registers
+        self._records = records
         self._register_digests: dict[Path, bytes] = {}
         self._keys: dict[Path, str | None] = {}
         self._shared = _Shared()
@@ -75,10 +80,12 @@ class ResultCache:
         folder: Path,
         schemas: Iterable[Path],
         registers: Mapping[Path, Sequence[Path]],
+        records: Records,
         *,
         variant: str = "",
     ) -> ResultCache:
         """The cache in ``folder`` for a run with these schemas, each file with its registers;
+        ``records`` gives the record of a file or register (its bytes are read once per run);
         ``variant`` names the options that change results. The folder is made when the first
         entry is written."""
         context = hashlib.sha256()
@@ -86,7 +93,7 @@ class ResultCache:
             context.update(part + b"\0")
         for schema in schemas:
             context.update(b"schema\0" + _file_digest(schema))
-        return cls(folder, context.digest(), registers)
+        return cls(folder, context.digest(), registers, records)
 
     def key(self, path: Path) -> str | None:
         """The key of ``path``'s result, or None when the file cannot be read (not cached)."""
@@ -95,9 +102,8 @@ class ResultCache:
         return self._keys[path]
 
     def _key(self, path: Path) -> str | None:
-        try:
-            data = read_bytes(path)  # a regular file within the size limit, or not cached
-        except DocumentError:
+        data = self._records(path).digest  # a regular file within the size limit, or not cached
+        if data is None:
             return None
         digest = hashlib.sha256(self._context)
         for register in self._registers.get(path, ()):
@@ -134,11 +140,6 @@ class ResultCache:
     def _run_entry(self, key: str) -> Path:
         return self._entries / "runs" / f"{key}.json"
 
-    def unchanged(self, path: Path, key: str) -> bool:
-        """True when ``path`` still has the key it had when the run began, so that a file
-        edited while it was being validated is not stored under its earlier bytes."""
-        return self._key(path) == key
-
     def get(self, key: str, path: Path) -> CachedResult | None:
         """The stored result for ``key``, or None on a miss or an unreadable entry."""
         try:
@@ -167,7 +168,8 @@ class ResultCache:
 
     def _register_digest(self, register: Path) -> bytes:
         if register not in self._register_digests:
-            self._register_digests[register] = _file_digest(register)
+            data = self._records(register).digest
+            self._register_digests[register] = os.fsencode(register) + b"\0" + (data or b"missing")
         return self._register_digests[register]
 
 
@@ -351,7 +353,7 @@ def run_cached(
     missing = [file for file in files if file not in found]
     for file, result in zip(missing, check(missing), strict=True):
         found[file] = result
-        if cache is not None and file in keys and cache.unchanged(file, keys[file]):
+        if cache is not None and file in keys:
             cache.put(keys[file], result)
         if progress is not None:
             progress(len(found), total)

@@ -10,14 +10,16 @@ from lxml import etree
 
 
 class SourceLines:
-    """The lines of a document, read only when a finding needs a column."""
+    """The lines of a document, read only when a finding needs a column; ``data``, the bytes
+    already read, saves reading the file again."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, data: bytes | None = None) -> None:
         self._path = path
+        self._data = data
 
     @cached_property
     def _lines(self) -> list[str]:
-        data = self._path.read_bytes()
+        data = self._data if self._data is not None else self._path.read_bytes()
         encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
         return data.decode(encoding, errors="replace").splitlines()
 

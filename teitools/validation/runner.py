@@ -1,26 +1,32 @@
-"""Run the validation layers over files, in parallel when asked, and collect one report."""
+"""Run the validation layers over files, in parallel when asked, and collect one report.
+
+Every file is read once per run (see :mod:`teitools.load.record`): its record gives the cache
+key its digest, gives the declared schemas, and is what the check parses; a worker process is
+sent the record's bytes, never asked to read the file again.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Report, Severity
-from teitools.errors import DocumentError, SchemaError
+from teitools.errors import SchemaError
 from teitools.load.inputs import find_registers, find_xml_files, registers_by_file
-from teitools.load.parser import TEI_NS, load
+from teitools.load.parser import TEI_NS
+from teitools.load.record import FileRecord, read_record
 from teitools.load.resources import schema_file
 from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.changes import changed_files, select_changed
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
-from teitools.validation.discovery import SCHEMATRON, declarations, declarations_in_file
+from teitools.validation.discovery import SCHEMATRON
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.schema_jobs import (
     SchemaJob,
@@ -32,6 +38,10 @@ from teitools.validation.schema_jobs import (
 )
 
 _TEI_ROOTS = (f"{{{TEI_NS}}}TEI", f"{{{TEI_NS}}}teiCorpus")
+
+#: Told each file's record with its tree (``True``: an input; ``False``: a register read only
+#: for the cross-file checks), so that another stage can use the tree the check parsed.
+Parsed = Callable[[FileRecord, bool], None]
 
 
 @dataclass(frozen=True)
@@ -86,24 +96,32 @@ def validate(
     options: ValidateOptions | None = None,
     *,
     progress: Progress | None = None,
+    parsed: Parsed | None = None,
 ) -> Report:
     """Validate files and folders; every file is reported on, even when others fail.
 
     ``progress(done, total)`` is called as files are checked, for a progress bar.
+    ``parsed(record, is_input)`` is told every file's record, in order, with its tree when
+    it parsed (see :data:`Parsed`); it needs one job and no cache, so that every file is
+    checked, in order, in this process.
     """
     options = options or ValidateOptions()
+    if parsed is not None and (options.jobs > 1 or options.cache_dir is not None):
+        raise ValueError("validate(parsed=...) needs jobs=1 and no cache_dir")
     schemas = _schema_set(options)
     if options.changed_since is not None:
         files = _changed([Path(p) for p in paths], options.changed_since, options, schemas)
     else:
         files = find_xml_files(Path(p) for p in paths)
-    cache = _open_cache(files, schemas, options)
+    wanted = list(options.registers) if options.registers is not None else find_registers(files)
+    records = _Records(wanted)
+    cache = _open_cache(files, schemas, options, records)
     if cache is not None and (known := cache.get_report(files)) is not None:
         return known
-    results = _check_files(files, schemas, options.jobs, cache, progress)
+    results = _check_files(files, schemas, options.jobs, cache, progress, records, parsed)
     diagnostics = [d for result in results for d in result.diagnostics]
     checked = [r.facts for r in results if r.facts is not None]
-    register_facts = _register_facts(files, options.registers, checked)
+    register_facts = _register_facts(wanted, checked, records, parsed)
     diagnostics += check_corpus(checked, register_facts)
     report = Report(tuple(str(f) for f in files), tuple(sorted(diagnostics)))
     if cache is not None:
@@ -157,18 +175,72 @@ def _project_schema_files(schemas: _SchemaSet) -> list[Path]:
     return sorted({job.path for job in schemas.jobs})
 
 
-def _declared_schema_files(files: list[Path], catalogs: Catalogs) -> list[Path]:
+class _Records:
+    """The records of a run's files, each read once.
+
+    A record read early (for the cache key, or before workers start) is kept until the check
+    takes it. The registers' records are kept for the whole run, found by their real path,
+    so that a register given as an input, named in a cache key and read for the cross-file
+    checks is still read once.
+    """
+
+    def __init__(self, registers: Iterable[Path]) -> None:
+        self._register_names = {path.name for path in registers}
+        self._registers: dict[Path, FileRecord | None] = {path.resolve(): None for path in registers}
+        self._early: dict[Path, FileRecord] = {}
+        #: The real paths of the registers that are inputs too (checked like any file).
+        self.input_registers: set[Path] = set()
+
+    def peek(self, path: Path) -> FileRecord:
+        """The record of ``path`` (a file, or a register a cache key names), read now if need
+        be and kept for :meth:`take`."""
+        if path not in self._early:
+            self._early[path] = self._read(path)
+        return self._early[path]
+
+    def take(self, path: Path) -> FileRecord:
+        """The record of the input ``path`` for its check; it is not kept here any longer."""
+        found = self._early.pop(path, None)
+        record = found if found is not None else self._read(path)
+        if path.name in self._register_names and (resolved := path.resolve()) in self._registers:
+            self.input_registers.add(resolved)
+        return record
+
+    def keep_only(self, paths: Iterable[Path]) -> None:
+        """Let go of the records of files that will not be checked (the cache had them)."""
+        wanted = set(paths)
+        self._early = {path: record for path, record in self._early.items() if path in wanted}
+
+    def register(self, path: Path) -> FileRecord:
+        """The record of one of the run's registers, for the cross-file checks."""
+        return self._read(path)
+
+    def _read(self, path: Path) -> FileRecord:
+        if path.name not in self._register_names:
+            return read_record(path)
+        resolved = path.resolve()
+        if resolved not in self._registers:
+            return read_record(path)
+        record = self._registers[resolved]
+        if record is None:
+            record = self._registers[resolved] = read_record(path)
+        return record if record.path == path else replace(record, path=path)
+
+
+def _declared_schema_files(files: list[Path], catalogs: Catalogs, records: _Records) -> list[Path]:
     """The schemas the files declare (resolved offline), so that the cache key covers them."""
     found: set[Path] = set()
     for path in files:
-        declared = declarations_in_file(path)
+        declared = records.peek(path).declarations
         if declared:
             jobs, _ = declared_jobs(declared, path, catalogs, str(path))
             found.update(job.path for job in jobs)
     return sorted(found)
 
 
-def _open_cache(files: list[Path], schemas: _SchemaSet, options: ValidateOptions) -> ResultCache | None:
+def _open_cache(
+    files: list[Path], schemas: _SchemaSet, options: ValidateOptions, records: _Records
+) -> ResultCache | None:
     if options.cache_dir is None:
         return None
     registers = (
@@ -176,10 +248,10 @@ def _open_cache(files: list[Path], schemas: _SchemaSet, options: ValidateOptions
     )
     schema_files = _project_schema_files(schemas) + list(schemas.catalogs.paths)
     if schemas.declared:
-        schema_files += _declared_schema_files(files, schemas.catalogs)
+        schema_files += _declared_schema_files(files, schemas.catalogs, records)
     # Options that change what a file's check finds are part of every key.
     variant = f"declared={schemas.declared};project-rules={schemas.project_rules_on_declared}"
-    return ResultCache.open(options.cache_dir, schema_files, registers, variant=variant)
+    return ResultCache.open(options.cache_dir, schema_files, registers, records.peek, variant=variant)
 
 
 def _check_files(
@@ -188,27 +260,42 @@ def _check_files(
     jobs: int,
     cache: ResultCache | None,
     progress: Progress | None,
+    records: _Records,
+    parsed: Parsed | None,
 ) -> list[_FileResult]:
     # Compile before forking, so that workers inherit the schemas instead of each compiling.
     _compile(schemas)
-    results = run_cached(files, cache, lambda todo: _run(todo, schemas, jobs), progress)
+
+    def check(todo: list[Path]) -> Iterator[CachedResult]:
+        records.keep_only(todo)
+        return _run(todo, schemas, jobs, records, parsed)
+
+    results = run_cached(files, cache, check, progress)
     return [_FileResult(*result) for result in results]
 
 
-def _run(files: list[Path], schemas: _SchemaSet, jobs: int) -> Iterator[CachedResult]:
+def _run(
+    files: list[Path], schemas: _SchemaSet, jobs: int, records: _Records, parsed: Parsed | None
+) -> Iterator[CachedResult]:
     if jobs <= 1 or len(files) < 2:
-        results: Iterable[_FileResult] = (check_file(f, schemas) for f in files)
-        yield from ((r.diagnostics, r.facts) for r in results)
+        for path in files:
+            record = records.take(path).parsed()  # parsed here: ``parsed`` is given the tree
+            result = check_file(record, schemas)
+            if parsed is not None:
+                parsed(record, True)
+            yield result.diagnostics, result.facts
         return
+    # Every file is read here, once: its bytes go to a worker, which never reads the file.
+    todo = [records.take(path) for path in files]
     if schemas.declared:
-        _compile_declared(files, schemas.catalogs)
+        _compile_declared(todo, schemas.catalogs)
     # Imported here: a tenth of the start-up time, wasted on the common run with one job.
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
     workers = min(jobs, os.cpu_count() or 1, len(files))
     chunk = max(1, len(files) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(check_file, files, [schemas] * len(files), chunksize=chunk):
+        for result in pool.map(check_file, todo, [schemas] * len(todo), chunksize=chunk):
             yield result.diagnostics, result.facts
 
 
@@ -216,15 +303,16 @@ def _compile(schemas: _SchemaSet) -> None:
     compile_jobs(list(schemas.jobs), schemas.catalogs)
 
 
-def _compile_declared(files: list[Path], catalogs: Catalogs) -> None:
+def _compile_declared(records: list[FileRecord], catalogs: Catalogs) -> None:
     """Compile the schemas files declare, once, in the parent process (tei_all takes lxml
     some twenty seconds: each worker would pay it again). Problems are left for the file's
     own check to report."""
     seen: set[SchemaJob] = set()
-    for path in files:
-        declared = declarations_in_file(path)
+    for record in records:
+        declared = record.declarations
         if not declared:
             continue
+        path = record.path
         jobs, _ = declared_jobs(declared, path, catalogs, str(path))
         for job in jobs:
             if job in seen:
@@ -234,15 +322,17 @@ def _compile_declared(files: list[Path], catalogs: Catalogs) -> None:
                 compile_jobs([job], catalogs)
 
 
-def check_file(path: Path, schemas: _SchemaSet) -> _FileResult:
-    """Layers 1 to 3 for one file, and the facts layer 4 needs."""
+def check_file(record: FileRecord, schemas: _SchemaSet) -> _FileResult:
+    """Layers 1 to 3 for one file, from its record (parsed here unless it already is), and
+    the facts layer 4 needs."""
+    record = record.parsed()
+    path = record.path
     file = str(path)
-    try:
-        tree = load(path)
-    except DocumentError as error:
-        return _FileResult((error.diagnostic,), None)
-    lines = SourceLines(path)
-    declared = declarations(tree) if schemas.declared else ()
+    tree = record.tree
+    if tree is None:  # parsed() gives a tree, or the finding that says why there is none
+        return _FileResult((record.problem,) if record.problem else (), None)
+    lines = SourceLines(path, record.data)
+    declared = record.declarations if schemas.declared else ()
     if declared:
         jobs, problems = declared_jobs(declared, path, schemas.catalogs, file)
         outcome = run_jobs(tree, jobs, schemas.catalogs, lines, file)
@@ -304,17 +394,17 @@ def _not_tei(root: etree._Element, file: str, lines: SourceLines) -> Diagnostic:
 
 
 def _register_facts(
-    files: list[Path], registers: tuple[Path, ...] | None, checked: list[FileFacts]
+    wanted: list[Path], checked: list[FileFacts], records: _Records, parsed: Parsed | None
 ) -> list[FileFacts]:
     by_file = {Path(f.file).resolve(): f for f in checked if f.kind == "register"}
-    wanted = list(registers) if registers is not None else find_registers(files)
     for path in wanted:
         resolved = path.resolve()
         if resolved in by_file:
             continue
-        try:
-            tree = load(path)
-        except DocumentError:
+        record = records.register(path).parsed()
+        if parsed is not None and resolved not in records.input_registers:
+            parsed(record, False)
+        if record.tree is None:
             continue  # an unreadable register is reported when it is itself validated
-        by_file[resolved] = gather_facts(tree, path)
+        by_file[resolved] = gather_facts(record.tree, path)
     return list(by_file.values())
