@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 
 from teitools.cli import main
+from teitools.load.record import FileRecord
+from teitools.validation import runner
 from teitools.validation.runner import ValidateOptions, validate
-from tests.editions import copy_edition
+from tests.helpers import copy_edition
 
 Reads = Callable[[Path], Counter[str]]
 
@@ -110,3 +112,39 @@ def test_trees_are_handed_on_only_from_a_run_that_parses_every_file_here(
 ) -> None:
     with pytest.raises(ValueError, match="needs jobs=1 and no cache_dir"):
         validate([edition], options, parsed=lambda record, is_input: None)
+
+
+def test_past_the_early_bytes_budget_files_are_read_again_with_the_same_results(
+    edition: Path, tmp_path: Path, reads: Reads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory stays flat on a large edition: bytes read for the cache key are kept only up to
+    a budget, and the rest is read again for the check, with the same findings."""
+    expected = validate([edition])
+    monkeypatch.setattr(runner, "EARLY_BYTES", 0)
+    before = reads(edition)
+    assert validate([edition], ValidateOptions(cache_dir=tmp_path / "cache")) == expected
+    read = reads(edition) - before
+    letters = {os.path.realpath(path) for path in (edition / "letters").glob("*.xml")}
+    assert {path: read[path] for path in letters} == dict.fromkeys(letters, 2)
+
+
+def test_a_file_changed_between_key_and_check_is_not_cached_under_the_old_key(
+    edition: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "EARLY_BYTES", 0)
+    letter = edition / "letters" / "stalin-kaganovich-1933.xml"
+    valid = letter.read_bytes()
+    broken = valid.replace(b"</TEI>", b"")
+    original = runner._Records.take
+
+    def take_after_an_edit(records: runner._Records, path: Path) -> FileRecord:
+        if path == letter:
+            letter.write_bytes(broken)  # edited after the cache key was made from the valid bytes
+        return original(records, path)
+
+    options = ValidateOptions(cache_dir=tmp_path / "cache")
+    with monkeypatch.context() as patch:
+        patch.setattr(runner._Records, "take", take_after_an_edit)
+        assert [d.rule for d in validate([edition], options).diagnostics] == ["xml-syntax"]
+    letter.write_bytes(valid)
+    assert validate([edition], options).diagnostics == (), "the broken result was stored for the valid bytes"

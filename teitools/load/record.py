@@ -32,6 +32,8 @@ class FileRecord:
     data: bytes | None
     problem: Diagnostic | None = None
     tree: etree._ElementTree | None = None
+    #: True for a record that let go of its bytes (:meth:`without_bytes`): read the file again.
+    released: bool = False
 
     @cached_property
     def digest(self) -> bytes | None:
@@ -51,6 +53,15 @@ class FileRecord:
             return declarations_in_prolog(check_bytes(self.data, self.path))
         except DocumentError:
             return ()
+
+    def without_bytes(self) -> FileRecord:
+        """This record's digest and declarations without its bytes or tree, to keep when
+        memory is short; whoever needs the bytes reads the file again (and compares digests)."""
+        light = replace(self, data=None, tree=None, released=True)
+        # cached_property keeps its values in the instance's __dict__: the light record
+        # answers from what this one computed.
+        light.__dict__.update(digest=self.digest, declarations=self.declarations)
+        return light
 
     def parsed(self) -> FileRecord:
         """This record with its tree, or with the finding that says why it cannot be parsed."""

@@ -33,7 +33,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -334,9 +334,12 @@ def run_cached(
     cache: ResultCache | None,
     check: Callable[[list[Path]], Iterable[CachedResult]],
     progress: Progress | None = None,
+    changed: Container[Path] = frozenset(),
 ) -> list[CachedResult]:
     """The results of ``files`` in order: from the cache where it has them, from ``check``
-    (given the files it lacks, in order, yielding one result each) for the rest."""
+    (given the files it lacks, in order, yielding one result each) for the rest. A file in
+    ``changed`` (read again for its check, with other bytes than its key was made from) is
+    checked but its result is not stored; ``changed`` may grow while ``check`` runs."""
     found: dict[Path, CachedResult] = {}
     keys: dict[Path, str] = {}
     if cache is not None:
@@ -353,7 +356,7 @@ def run_cached(
     missing = [file for file in files if file not in found]
     for file, result in zip(missing, check(missing), strict=True):
         found[file] = result
-        if cache is not None and file in keys:
+        if cache is not None and file in keys and file not in changed:
             cache.put(keys[file], result)
         if progress is not None:
             progress(len(found), total)

@@ -124,7 +124,7 @@ def validate(
     register_facts = _register_facts(wanted, checked, records, parsed)
     diagnostics += check_corpus(checked, register_facts)
     report = Report(tuple(str(f) for f in files), tuple(sorted(diagnostics)))
-    if cache is not None:
+    if cache is not None and not records.changed:
         cache.put_report(files, report)
     return report
 
@@ -175,33 +175,58 @@ def _project_schema_files(schemas: _SchemaSet) -> list[Path]:
     return sorted({job.path for job in schemas.jobs})
 
 
+#: How many bytes of files read early (for the cache key, before workers start) a run keeps
+#: for their checks: all of an edition of some thousands of letters, while a larger one reads
+#: the rest again rather than holding it all.
+EARLY_BYTES = 32 * 1024 * 1024
+
+
 class _Records:
     """The records of a run's files, each read once.
 
     A record read early (for the cache key, or before workers start) is kept until the check
-    takes it. The registers' records are kept for the whole run, found by their real path,
-    so that a register given as an input, named in a cache key and read for the cross-file
-    checks is still read once.
+    takes it, while the kept bytes stay under :data:`EARLY_BYTES`; past that a record keeps
+    only its digest and declarations, and the check reads the file again, so memory stays flat
+    on editions of any size. A file whose bytes changed in between is checked as it is now and
+    listed in :attr:`changed`, so its result is not stored under the key of the old bytes.
+    The registers' records are kept for the whole run, found by their real path, so that a
+    register given as an input, named in a cache key and read for the cross-file checks is
+    still read once.
     """
 
     def __init__(self, registers: Iterable[Path]) -> None:
         self._register_names = {path.name for path in registers}
         self._registers: dict[Path, FileRecord | None] = {path.resolve(): None for path in registers}
         self._early: dict[Path, FileRecord] = {}
+        self._early_bytes = 0
         #: The real paths of the registers that are inputs too (checked like any file).
         self.input_registers: set[Path] = set()
+        #: Inputs whose bytes changed between the cache key and the check.
+        self.changed: set[Path] = set()
 
     def peek(self, path: Path) -> FileRecord:
         """The record of ``path`` (a file, or a register a cache key names), read now if need
-        be and kept for :meth:`take`."""
+        be and kept for :meth:`take` (its bytes only while they fit in :data:`EARLY_BYTES`)."""
         if path not in self._early:
-            self._early[path] = self._read(path)
+            record = self._read(path)
+            size = len(record.data or b"")
+            if self._early_bytes + size > EARLY_BYTES:
+                record = record.without_bytes()
+            else:
+                self._early_bytes += size
+            self._early[path] = record
         return self._early[path]
 
     def take(self, path: Path) -> FileRecord:
         """The record of the input ``path`` for its check; it is not kept here any longer."""
         found = self._early.pop(path, None)
-        record = found if found is not None else self._read(path)
+        if found is not None and found.released:
+            record = self._read(path)  # its bytes were let go of: read again, checked against the key
+            if record.digest != found.digest:
+                self.changed.add(path)
+        else:
+            self._early_bytes -= len(found.data or b"") if found is not None else 0
+            record = found if found is not None else self._read(path)
         if path.name in self._register_names and (resolved := path.resolve()) in self._registers:
             self.input_registers.add(resolved)
         return record
@@ -210,6 +235,7 @@ class _Records:
         """Let go of the records of files that will not be checked (the cache had them)."""
         wanted = set(paths)
         self._early = {path: record for path, record in self._early.items() if path in wanted}
+        self._early_bytes = sum(len(record.data or b"") for record in self._early.values())
 
     def register(self, path: Path) -> FileRecord:
         """The record of one of the run's registers, for the cross-file checks."""
@@ -270,7 +296,7 @@ def _check_files(
         records.keep_only(todo)
         return _run(todo, schemas, jobs, records, parsed)
 
-    results = run_cached(files, cache, check, progress)
+    results = run_cached(files, cache, check, progress, changed=records.changed)
     return [_FileResult(*result) for result in results]
 
 
