@@ -15,10 +15,11 @@ import pytest
 from lxml import etree
 
 from teitools.cli import main
+from teitools.load.declarations import declarations
 from teitools.load.parser import parse_bytes
 from teitools.load.resources import schema_file
 from teitools.validation.catalog import Catalogs, read_catalog
-from teitools.validation.discovery import declarations, resolve
+from teitools.validation.discovery import resolve
 from teitools.validation.runner import ValidateOptions, validate
 from teitools.validation.xsd import compile_xsd
 from tests.helpers import FIXTURES

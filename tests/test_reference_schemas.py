@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from teitools.diagnostics import Diagnostic
+from teitools.load.declarations import RELAXNG
 from teitools.load.parser import load
 from teitools.validation.catalog import Catalogs
-from teitools.validation.discovery import RELAXNG
 from teitools.validation.positions import SourceLines
 from teitools.validation.runner import ValidateOptions, validate
 from teitools.validation.schema_jobs import jobs_for_file, run_jobs

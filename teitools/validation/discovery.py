@@ -1,6 +1,7 @@
-"""Which schemas a file declares for itself, and where they are on this machine.
+"""Where the schemas a file declares for itself are on this machine.
 
-A file declares schemas with ``<?xml-model?>`` processing instructions (W3C's "Associating
+The declarations are found when the file is read (:mod:`teitools.load.declarations`): a file
+declares schemas with ``<?xml-model?>`` processing instructions (W3C's "Associating
 Schemas with XML documents": ``href``, ``type``, ``schematypens``, ``phase``) and with
 ``xsi:schemaLocation`` / ``xsi:noNamespaceSchemaLocation`` for W3C XML Schema. A declaration's
 URL is mapped through the XML catalogs in force, or resolved against the file; a URL that
@@ -12,37 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urljoin
 
-# The declarations are found while a file is read (teitools.load); named here too, for the
-# validation modules that decide what to run.
-from teitools.load.declarations import (
-    RELAXNG,
-    RELAXNG_COMPACT,
-    RNG_NS,
-    SCHEMATRON,
-    SCHEMATRON_NAMESPACES,
-    UNKNOWN,
-    XSD,
-    XSD_NS,
-    XSI_NS,
-    Declaration,
-    declarations,
-)
 from teitools.validation.catalog import Catalogs, local_path
-
-__all__ = [
-    "RELAXNG",
-    "RELAXNG_COMPACT",
-    "RNG_NS",
-    "SCHEMATRON",
-    "SCHEMATRON_NAMESPACES",
-    "UNKNOWN",
-    "XSD",
-    "XSD_NS",
-    "XSI_NS",
-    "Declaration",
-    "declarations",
-    "resolve",
-]
 
 
 def resolve(href: str, document: Path, catalogs: Catalogs) -> Path | None:

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from teitools.errors import DocumentError, SchemaError
+from teitools.load.declarations import RNG_NS
 from teitools.load.parser import load, parse_bytes
 from teitools.validation.catalog import Catalogs
-from teitools.validation.discovery import RNG_NS, resolve
+from teitools.validation.discovery import resolve
 from teitools.validation.grammar import Grammar
 
 if TYPE_CHECKING:

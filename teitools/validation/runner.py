@@ -18,6 +18,7 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import SchemaError
+from teitools.load.declarations import SCHEMATRON
 from teitools.load.inputs import find_registers, find_xml_files, registers_by_file
 from teitools.load.parser import TEI_NS
 from teitools.load.record import FileRecord, read_record
@@ -26,7 +27,6 @@ from teitools.validation.cache import CachedResult, Progress, ResultCache, run_c
 from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.changes import changed_files, select_changed
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
-from teitools.validation.discovery import SCHEMATRON
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.schema_jobs import (
     SchemaJob,

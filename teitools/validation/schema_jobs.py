@@ -17,10 +17,11 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
+from teitools.load import declarations as languages
+from teitools.load.declarations import Declaration
 from teitools.load.parser import load
-from teitools.validation import discovery
 from teitools.validation.catalog import Catalogs
-from teitools.validation.discovery import Declaration
+from teitools.validation.discovery import resolve
 from teitools.validation.grammar import check_grammar
 from teitools.validation.positions import SourceLines
 from teitools.validation.relaxng_files import compile_declared_relaxng
@@ -29,7 +30,7 @@ from teitools.validation.schematron.engines import compile_rules, has_embedded_r
 RULE_UNRESOLVED = "schema-unresolved"
 RULE_INVALID = "schema-invalid"
 RULE_UNSUPPORTED = "schema-unsupported"
-GRAMMARS = (discovery.RELAXNG, discovery.RELAXNG_COMPACT, discovery.XSD)
+GRAMMARS = (languages.RELAXNG, languages.RELAXNG_COMPACT, languages.XSD)
 
 
 @dataclass(frozen=True)
@@ -61,29 +62,29 @@ def jobs_for_file(
     """
     resolved = path.resolve()
     language = language or language_of(resolved)
-    if language == discovery.SCHEMATRON:
-        return [SchemaJob(discovery.SCHEMATRON, resolved, phase, line)]
+    if language == languages.SCHEMATRON:
+        return [SchemaJob(languages.SCHEMATRON, resolved, phase, line)]
     jobs = [SchemaJob(language, resolved, None, line)]
-    if language != discovery.RELAXNG_COMPACT and has_embedded_rules(resolved):
-        jobs.append(SchemaJob(discovery.SCHEMATRON, resolved, phase, line))
+    if language != languages.RELAXNG_COMPACT and has_embedded_rules(resolved):
+        jobs.append(SchemaJob(languages.SCHEMATRON, resolved, phase, line))
     return jobs
 
 
 def language_of(path: Path) -> str:
     """The schema language of a file, from its syntax: compact RELAX NG by its suffix."""
     if path.suffix.lower() == ".rnc":
-        return discovery.RELAXNG_COMPACT
+        return languages.RELAXNG_COMPACT
     try:
         root = load(path).getroot()
     except DocumentError as error:
         raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
     namespace = etree.QName(root).namespace
-    if namespace == discovery.RNG_NS:
-        return discovery.RELAXNG
-    if namespace == discovery.XSD_NS:
-        return discovery.XSD
-    if namespace in discovery.SCHEMATRON_NAMESPACES:
-        return discovery.SCHEMATRON
+    if namespace == languages.RNG_NS:
+        return languages.RELAXNG
+    if namespace == languages.XSD_NS:
+        return languages.XSD
+    if namespace in languages.SCHEMATRON_NAMESPACES:
+        return languages.SCHEMATRON
     raise SchemaError(
         f"{path} is not a schema teitools reads: expected RELAX NG (.rng or .rnc), "
         "W3C XML Schema (.xsd) or ISO Schematron (.sch)"
@@ -114,7 +115,7 @@ def _plan(
     problems: list[_Problem] = []
     document = folder / "document.xml"
     for declared in declarations:
-        if declared.language == discovery.UNKNOWN:
+        if declared.language == languages.UNKNOWN:
             problems.append(
                 (
                     declared.line,
@@ -126,7 +127,7 @@ def _plan(
                 )
             )
             continue
-        target = discovery.resolve(declared.href, document, catalogs)
+        target = resolve(declared.href, document, catalogs)
         if target is None:
             problems.append(
                 (declared.line, Severity.ERROR, RULE_UNRESOLVED, unresolved_message(declared.href))
@@ -175,10 +176,10 @@ def run_jobs(
     problems: list[Diagnostic] = []
     for job in jobs:
         try:
-            if job.language in (discovery.RELAXNG, discovery.RELAXNG_COMPACT):
+            if job.language in (languages.RELAXNG, languages.RELAXNG_COMPACT):
                 compiled = compile_declared_relaxng(job.path, catalogs)
                 grammar += check_grammar(tree, compiled, lines, file)
-            elif job.language == discovery.XSD:
+            elif job.language == languages.XSD:
                 # Imported when a file needs it: xmlschema is a large import.
                 from teitools.validation.xsd import check_xsd, compile_xsd  # noqa: PLC0415
 
@@ -195,9 +196,9 @@ def run_jobs(
 def compile_jobs(jobs: list[SchemaJob], catalogs: Catalogs) -> None:
     """Compile every job's schema now (before workers fork); raise :class:`SchemaError`."""
     for job in jobs:
-        if job.language in (discovery.RELAXNG, discovery.RELAXNG_COMPACT):
+        if job.language in (languages.RELAXNG, languages.RELAXNG_COMPACT):
             compile_declared_relaxng(job.path, catalogs)
-        elif job.language == discovery.XSD:
+        elif job.language == languages.XSD:
             from teitools.validation.xsd import compile_xsd  # noqa: PLC0415
 
             compile_xsd(job.path, catalogs)
