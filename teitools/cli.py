@@ -21,6 +21,7 @@ import click
 
 from teitools import __version__
 from teitools.cite import STYLES
+from teitools.diagnostics import escape_controls
 from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TeiToolsError
 from teitools.export.base import ExportOptions
 from teitools.export.output import append_text, write_atomic, write_files
@@ -403,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         error.show()
         return error.exit_code
     except TeiToolsError as error:
-        click.echo(f"teitools: error: {error}", err=True)
+        click.echo(f"teitools: error: {escape_controls(str(error))}", err=True)
         return error.exit_code
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else EXIT_OK
@@ -413,7 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         click.echo(
             f"teitools: internal error (a bug in teitools, please report it): "
-            f"{type(error).__name__}: {error}",
+            f"{type(error).__name__}: {escape_controls(str(error))}",
             err=True,
         )
         if os.environ.get("TEITOOLS_DEBUG"):

@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+#: What must never reach a line of text output raw: C0 and C1 controls and DEL (a line break
+#: there starts a new line, and so a GitHub Actions workflow command such as ``::add-mask::``
+#: or a forged finding; ESC starts a terminal escape sequence), the Unicode line and paragraph
+#: separators, and the bidirectional controls that make a line read differently from its bytes.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_controls(text: str) -> str:
+    """``text`` on one line with its control characters made visible: a newline becomes
+    ``\\n``, ESC ``\\x1b``, U+2028 ``\\u2028``; every other character is kept as it is."""
+    return _UNSAFE.sub(_escape_one, text)
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    char = match[0]
+    code = ord(char)
+    return _SHORT.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 class Severity(StrEnum):
@@ -39,7 +59,11 @@ class Diagnostic:
         return next((value for key, value in self.details if key == name), None)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.rule}]"
+        # The one line of text every plain-text output prints: what a file or a value in the
+        # message holds must not break it (see :func:`escape_controls`).
+        return escape_controls(
+            f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.rule}]"
+        )
 
 
 @dataclass(frozen=True)

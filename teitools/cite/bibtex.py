@@ -6,7 +6,8 @@ biblatex styles follow ``crossref``. BibTeX has no letter type and no original d
 ``@incollection`` with the date in the title, as the edition's own titles give it.
 
 Values keep UTF-8 (Cyrillic, diacritics: biber and modern LaTeX read them); only the
-characters TeX treats specially are escaped. Titles are wrapped in an extra pair of braces
+characters TeX treats specially are escaped, so braces stay balanced whatever a value holds, and
+every value is on one line. Titles are wrapped in an extra pair of braces
 so that styles which change case leave "Stalin to Kaganovich" as it is.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from teitools.cite.mapping import Citable, Name, citables, is_circa, uncertainty_notes
+from teitools.cite.mapping import Citable, Name, citables, is_circa, single_line, uncertainty_notes
 from teitools.export.base import ExportOptions, ExportResult
 from teitools.model.dates import PartialDate
 from teitools.model.types import DateSpan, Edition
@@ -36,9 +37,25 @@ _ESCAPES = {
 }
 
 
+#: Braces when a value's own are not balanced: BibTeX and biber count ``\\{`` and ``\\}`` as
+#: braces too, so a lone ``\\}`` would end the field and let the rest of the value write fields
+#: or entries of its own.
+_UNBALANCED = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+
+
 def escape(text: str) -> str:
     """Escape the characters TeX treats specially (``& % # _ { } $ ~ ^ \\``); keep the rest."""
-    return "".join(_ESCAPES.get(c, c) for c in text)
+    special = _ESCAPES if _balanced(text) else {**_ESCAPES, **_UNBALANCED}
+    return "".join(special.get(c, c) for c in text)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def names(people: Iterable[Name]) -> str:
@@ -126,7 +143,7 @@ def _volume_fields(citable: Citable, place: str, year: str) -> list[tuple[str, s
 def _entry(entry_type: str, key: str, fields: Iterable[tuple[str, str | None]]) -> str:
     present = [(name, value) for name, value in fields if value]
     width = max(len(name) for name, _ in present)
-    lines = [f"  {name.ljust(width)} = {{{value}}}," for name, value in present]
+    lines = [f"  {name.ljust(width)} = {{{single_line(value)}}}," for name, value in present]
     return f"@{entry_type}{{{key},\n" + "\n".join(lines) + "\n}\n"
 
 

@@ -14,9 +14,11 @@ from typing import Any, cast
 import jsonschema
 from jsonschema.protocols import Validator
 
-from teitools.cite.mapping import citables, csl_item
+from teitools.cite.mapping import Citable, citables, csl_item
+from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import CitationError
 from teitools.export.base import ExportOptions, ExportResult
+from teitools.export.values import REJECTED_RULE, Rejected, drop_rejected
 from teitools.load.resources import schema_file
 from teitools.model.types import Edition
 
@@ -48,18 +50,71 @@ def validate_items(data: list[dict[str, object]]) -> None:
 
 
 def export(edition: Edition, options: ExportOptions) -> ExportResult:
-    """The ``csl-json`` format: one file with every letter."""
-    data = items(edition)
+    """The ``csl-json`` format: one file with every letter; a value CSL-JSON cannot take
+    (a language that is no language tag) is left out with a warning naming the letter."""
+    data: list[dict[str, object]] = []
+    warnings: list[Diagnostic] = []
+    for citable in citables(edition):
+        item, left_out = checked_item(citable)
+        data.append(item)
+        warnings += left_out
     validate_items(data)
-    return ExportResult({FILE_NAME: dumps(data)})
+    return ExportResult({FILE_NAME: dumps(data)}, tuple(warnings))
+
+
+def checked_item(citable: Citable) -> tuple[dict[str, object], list[Diagnostic]]:
+    """The letter's CSL-JSON item without the values CSL-JSON cannot take, and a warning for
+    each value left out."""
+    item = csl_item(citable)
+    rejected = drop_rejected(item, _item_validator(), kept=_KEPT, lists=_NAMES)
+    return item, [_warning(citable, r) for r in rejected]
+
+
+#: The lists of names: a name CSL-JSON cannot take is left out of its list alone.
+_NAMES = frozenset({"author", "recipient", "editor"})
+#: Fields no item can go without: an error in one is a bug in teitools.
+_KEPT = frozenset({"id", "citation-key", "type", "author", "recipient"})
+
+
+def _warning(citable: Citable, rejected: Rejected) -> Diagnostic:
+    letter = citable.letter
+    field = str(rejected.path[0])
+    if field == "language":
+        line = letter.language_line
+    elif field in {"issued", "original-date", "event-date"} and letter.date is not None:
+        line = letter.date.line
+    elif field in {"author", "recipient"}:
+        people = letter.senders if field == "author" else letter.recipients
+        line = next((p.line for p in people if p.line), letter.line)
+    else:
+        line = letter.line
+    return Diagnostic(
+        str(letter.file),
+        line,
+        0,
+        Severity.WARNING,
+        REJECTED_RULE,
+        f"letter {letter.id}: its {rejected.field} cannot be exported to CSL-JSON: {rejected.reason};"
+        " it is left out",
+    )
 
 
 @cache
 def _validator() -> Validator:
-    schema = json.loads(schema_file(SCHEMA).read_text(encoding="utf-8"))
     # The schema's $refs point into its own definitions and never recurse: resolving them
     # once here halves the time jsonschema takes on a thousand letters.
-    return jsonschema.Draft7Validator(_inline(schema, schema.get("definitions", {})))
+    return jsonschema.Draft7Validator(_schema())
+
+
+@cache
+def _item_validator() -> Validator:
+    return jsonschema.Draft7Validator(_schema()["items"])
+
+
+@cache
+def _schema() -> Any:
+    schema = json.loads(schema_file(SCHEMA).read_text(encoding="utf-8"))
+    return _inline(schema, schema.get("definitions", {}))
 
 
 def _inline(node: Any, definitions: dict[str, Any]) -> Any:

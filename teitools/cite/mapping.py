@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from teitools.model.dates import PartialDate
 from teitools.model.types import UNCERTAIN, DateSpan, Edition, Letter, Participant, Source
@@ -247,7 +248,19 @@ def csl_item(citable: Citable) -> dict[str, object]:
     notes = uncertainty_notes(citable)
     if notes:
         item["note"] = " ".join(notes)
-    return item
+    cleaned: dict[str, object] = _single_lines(item)
+    return cleaned
+
+
+def _single_lines(value: Any) -> Any:
+    """Every string in a CSL-JSON value on one line: Zotero's fields and the styles' output are."""
+    if isinstance(value, str):
+        return single_line(value)
+    if isinstance(value, dict):
+        return {key: _single_lines(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_single_lines(v) for v in value]
+    return value
 
 
 def csl_date(span: DateSpan | None) -> dict[str, object] | None:
@@ -285,6 +298,17 @@ def uncertainty_notes(citable: Citable) -> list[str]:
     if citable.volume_uncertain:
         notes.append("That the letter is printed in this volume is conjectural.")
     return notes
+
+
+def single_line(text: str) -> str:
+    """``text`` as one line: every run of whitespace, line or paragraph separators and control
+    characters becomes one space. RIS starts a record (``TY  -``) at the start of any line and
+    BibTeX reads a blank line as a paragraph break, so no value may carry a line break into them."""
+    return " ".join(_CONTROLS.sub(" ", text).split())
+
+
+#: Control characters ``str.split`` does not take for whitespace (ESC, DEL, most C1 controls).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def ascii_fold(text: str) -> str:

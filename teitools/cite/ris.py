@@ -4,12 +4,14 @@
 ``DA`` the full date and ``PY`` its year, ``M3`` the letter type (Zotero's "Type"). Zotero has
 no fields for the volume a letter is printed in: the volume goes in ``T2``/``ED``/``PB``/``CY``
 (which Zotero keeps in a note of unmapped fields) and, written out as a reference, in ``N1``
-(which Zotero keeps as a note). Lines end with CRLF, as the RIS specification asks.
+(which Zotero keeps as a note). Lines end with CRLF, as the RIS specification asks; every value
+is put on one line, since a line break in a value would start a line of its own (a second
+record, if it read ``ER  -`` then ``TY  -``).
 """
 
 from __future__ import annotations
 
-from teitools.cite.mapping import Citable, Name, citables, uncertainty_notes
+from teitools.cite.mapping import Citable, Name, citables, single_line, uncertainty_notes
 from teitools.export.base import ExportOptions, ExportResult
 from teitools.model.types import UNCERTAIN, DateSpan, Edition
 from teitools.render.dates import date_phrase
@@ -58,7 +60,7 @@ def record(citable: Citable) -> str:
         ]
     lines += [("N1", note) for note in uncertainty_notes(citable)]
     lines.append(("ER", ""))
-    return "".join(f"{tag}  - {value}{EOL}" for tag, value in lines if value is not None)
+    return "".join(f"{tag}  - {single_line(value)}{EOL}" for tag, value in lines if value is not None)
 
 
 def published_in(citable: Citable) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import uuid
 from collections.abc import Callable
 
@@ -111,16 +112,47 @@ def _require(settings: Settings) -> None:
         )
         if not value
     ]
+    where = (
+        str(settings.file)
+        if settings.file
+        else "a teitools.toml beside the corpus (or [tool.teitools] in pyproject.toml)"
+    )
     if missing:
-        where = (
-            str(settings.file)
-            if settings.file
-            else "a teitools.toml beside the corpus (or [tool.teitools] in pyproject.toml)"
-        )
         raise SettingsError(
             f"the CMIF export needs these settings, missing from {where}: {', '.join(missing)}"
             " (see docs/settings.md)"
         )
+    # TOML can spell any character ("\u0001"); XML 1.0 cannot hold most control characters.
+    unwritable = [key for key, value in _header_settings(settings) if _NOT_XML.search(value)]
+    if unwritable:
+        raise SettingsError(
+            f"these settings in {where} hold control characters, which an XML file such as the"
+            f" CMIF export cannot contain: {', '.join(unwritable)}"
+        )
+
+
+#: Characters XML 1.0 does not allow (tab, line feed and carriage return it does).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _header_settings(settings: Settings) -> list[tuple[str, str]]:
+    cmif = settings.cmif
+    values = [
+        ("title", settings.title),
+        *[("editors", e.name) for e in settings.editors],
+        *[("editors", e.email) for e in settings.editors],
+        ("publisher", settings.publisher),
+        ("publisher-url", settings.publisher_url),
+        ("licence", settings.licence),
+        ("licence-url", settings.licence_url),
+        ("base-url", settings.base_url),
+        ("cmif.bibl", cmif.bibl),
+        ("cmif.bibl-type", cmif.bibl_type),
+        ("cmif.bibl-id", cmif.bibl_id),
+        ("cmif.url", cmif.url),
+        ("cmif.date", cmif.date),
+    ]
+    return [(key, value) for key, value in dict.fromkeys(values) if value]
 
 
 def _file_desc(settings: Settings, bibl_id: str) -> etree._Element:

@@ -18,8 +18,10 @@ from typing import Any
 import jsonschema
 from lxml import etree
 
+from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import OutputSchemaError
 from teitools.export.base import ExportOptions, ExportResult
+from teitools.export.values import REJECTED_RULE, Rejected, drop_rejected
 from teitools.load.parser import TEI_NS
 from teitools.load.resources import schema_file
 from teitools.load.settings import Settings
@@ -44,17 +46,26 @@ Record = dict[str, Any]
 def export(edition: Edition, options: ExportOptions) -> ExportResult:
     """The edition's letters as one JSON document, checked against its schema."""
     pages = letter_pages(edition)
-    document = {
-        "version": FORMAT_VERSION,
-        "edition": _edition(options.settings),
-        "letters": [
-            letter_record(letter, edition, pages.url(letter, options.settings.base_url))
-            for letter in edition.chronological()
-        ],
-    }
+    records = []
+    warnings = []
+    for letter in edition.chronological():
+        record = letter_record(letter, edition, pages.url(letter, options.settings.base_url))
+        for rejected in drop_rejected(
+            record, _letter_validator(), nullable=_NULLABLE, kept=record.keys(), lists={"authority"}
+        ):
+            warnings.append(_warning(letter, rejected))
+        records.append(record)
+    document = {"version": FORMAT_VERSION, "edition": _edition(options.settings), "letters": records}
     check(document)
     text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    return ExportResult({FILE_NAME: text})
+    return ExportResult({FILE_NAME: text}, tuple(warnings))
+
+
+#: The fields of a letter's record that hold what a letter says and may be null: a value the
+#: schema rejects there becomes null. (``words`` is counted by teitools: a bad count is a bug.)
+#: Every field is required, so no other is left out; of the lists, only a register's authority
+#: URIs hold what a file says.
+_NULLABLE = frozenset({"url", "date", "place_sent", "place_received", "language"})
 
 
 def check(document: Record) -> None:
@@ -71,8 +82,42 @@ def check(document: Record) -> None:
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
-    schema = json.loads(schema_file(SCHEMA_NAME).read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(_schema())
+
+
+@cache
+def _letter_validator() -> jsonschema.protocols.Validator:
+    return jsonschema.Draft202012Validator({"$defs": _schema()["$defs"], "$ref": "#/$defs/letter"})
+
+
+@cache
+def _schema() -> Any:
+    return json.loads(schema_file(SCHEMA_NAME).read_text(encoding="utf-8"))
+
+
+def _warning(letter: Letter, rejected: Rejected) -> Diagnostic:
+    field = str(rejected.path[0])
+    place = {"place_sent": letter.place_sent, "place_received": letter.place_received}.get(field)
+    people = {"senders": letter.senders, "recipients": letter.recipients}.get(field, ())
+    if field == "language":
+        line = letter.language_line
+    elif field == "date" and letter.date is not None:
+        line = letter.date.line
+    elif place is not None:
+        line = place.line
+    elif people and isinstance(rejected.path[1], int) and rejected.path[1] < len(people):
+        line = people[rejected.path[1]].line
+    else:
+        line = letter.line
+    return Diagnostic(
+        str(letter.file),
+        line,
+        0,
+        Severity.WARNING,
+        REJECTED_RULE,
+        f"letter {letter.id}: its {rejected.field} cannot be exported to the JSON metadata: "
+        f"{rejected.reason}; it is left out",
+    )
 
 
 def letter_record(letter: Letter, edition: Edition, page_url: str | None) -> Record:

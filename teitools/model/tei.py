@@ -123,6 +123,7 @@ def _letter(
     # the whole parsed file (header, registers) in memory for as long as the letter lives.
     found = _body_for(root, desc, single=single)
     body = copy.deepcopy(found) if found is not None else None
+    language, language_line = _language(root, body)
     return Letter(
         id=letter_id,
         file=path,
@@ -133,11 +134,13 @@ def _letter(
         place_sent=_first_place(sent),
         place_received=_first_place(received),
         sources=tuple(_source_refs(root)),
-        language=_language(root, body),
+        language=language,
         notes=tuple(_text(n) for a in [*sent, *received] for n in a.findall(f"{_T}note")),
         redirections=tuple(dict.fromkeys(p for a in redirecting for p in _participants(a))),
         kind=desc.get("type") or None,
         body=body,
+        line=source_line(desc),
+        language_line=language_line,
     )
 
 
@@ -170,13 +173,14 @@ def _source_refs(root: etree._Element) -> list[SourceRef]:
     return refs
 
 
-def _language(root: etree._Element, body: etree._Element | None) -> str | None:
+def _language(root: etree._Element, body: etree._Element | None) -> tuple[str | None, int]:
+    """The letter's language and the line it is given on."""
     language = root.find(f"{_T}teiHeader/{_T}profileDesc/{_T}langUsage/{_T}language")
     if language is not None and language.get("ident"):
-        return language.get("ident")
+        return language.get("ident"), source_line(language)
     if body is not None and body.get(_XML_LANG):
-        return body.get(_XML_LANG)
-    return root.get(_XML_LANG)
+        return body.get(_XML_LANG), source_line(body)
+    return root.get(_XML_LANG), source_line(root)
 
 
 def _body_for(root: etree._Element, desc: etree._Element, *, single: bool) -> etree._Element | None:

@@ -171,6 +171,10 @@ class Letter:
     #: The kind of letter, ``correspDesc/@type`` (e.g. "cipher"); None for an ordinary letter.
     kind: str | None = None
     body: etree._Element | None = field(default=None, compare=False, hash=False, repr=False)
+    #: Where its ``correspDesc`` (and so ``kind``) and its language are in its file (0:
+    #: unknown); for the warnings of an export that cannot take a value, not compared.
+    line: int = field(default=0, compare=False)
+    language_line: int = field(default=0, compare=False)
 
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
         """Chronological order, then id, as every listing and export uses."""
