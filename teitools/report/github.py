@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from teitools.diagnostics import Report, Severity
+from teitools.diagnostics import Report, Severity, escape_controls
 from teitools.report.text import summary
 
 if TYPE_CHECKING:
@@ -28,7 +28,10 @@ def render(report: Report, style: ReportStyle) -> str:
 
 
 def _data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Line breaks in GitHub's own escapes (the annotation shows them as line breaks); any other
+    # control or separator character made visible, since other readers of the log end lines
+    # at U+2028 or NEL too.
+    return escape_controls(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _property(value: str) -> str:
