@@ -135,8 +135,10 @@ def test_json_metadata_is_valid_and_carries_the_value_escaped(hostile: Path) -> 
     assert record["language"].startswith("en\n::warning file=x::injected\r\n::add-mask::secret")
 
 
-def test_cmif_is_well_formed_with_one_correspdesc_per_letter(hostile: Path) -> None:
-    tree = etree.fromstring(_export(hostile, "cmif").out.encode("utf-8"))
+def test_cmif_is_valid_with_one_correspdesc_per_letter(hostile: Path, reference: Path) -> None:
+    tree = etree.ElementTree(etree.fromstring(_export(hostile, "cmif").out.encode("utf-8")))
+    grammar = etree.RelaxNG(etree.parse(str(reference / "cmif" / "cmi-customization.rng")))
+    assert grammar.validate(tree), grammar.error_log
     assert len(tree.findall(".//{http://www.tei-c.org/ns/1.0}correspDesc")) == LETTERS
 
 
