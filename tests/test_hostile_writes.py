@@ -109,10 +109,11 @@ def test_no_command_writes_through_a_link_planted_at_a_file_name(
     assert (repo / link).is_symlink(), "the planted link is left as it was"
 
 
-def test_a_link_planted_inside_the_cache_folder_is_refused(repo: Path, victim: Path) -> None:
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_link_planted_inside_the_cache_folder_is_refused(repo: Path, victim: Path, jobs: str) -> None:
     (repo / ".teitools-cache").mkdir()
     _link(repo / ".teitools-cache" / "v1", victim)
-    code, _out, err = run_cli("validate", "tei", cwd=repo, env=DEFAULT_CACHE)
+    code, _out, err = run_cli("validate", "tei", "--jobs", jobs, cwd=repo, env=DEFAULT_CACHE)
     _assert_refused(code, err, ".teitools-cache/v1", victim)
 
 

@@ -95,17 +95,21 @@ def destination(path: Path) -> Path:
         # Lexical on purpose (not resolve()): the links on the path are what is checked.
         absolute = Path(os.path.abspath(path))  # noqa: PTH100
         tree = _working_tree()
-        for component in (*reversed(absolute.parents), absolute):
-            if component.is_symlink() and component.parent.resolve().is_relative_to(tree):
-                shown = _shown(component, tree)
-                raise OutputError(
-                    f"refusing to write {path}: {shown} is a symbolic link in the repository, which could "
-                    f"lead anywhere; give the path of the folder or file it stands for to write there"
-                )
+        link = next(
+            (
+                component
+                for component in (*reversed(absolute.parents), absolute)
+                if component.is_symlink() and component.parent.resolve().is_relative_to(tree)
+            ),
+            None,
+        )
     except (OSError, ValueError) as error:
-        if isinstance(error, OutputError):
-            raise
         raise OutputError(f"cannot write {path}: {_reason(error)}") from None
+    if link is not None:
+        raise OutputError(
+            f"refusing to write {path}: {_shown(link, tree)} is a symbolic link in the repository, which "
+            "could lead anywhere; give the path of the folder or file it stands for to write there"
+        )
     return absolute
 
 

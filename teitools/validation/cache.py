@@ -161,7 +161,7 @@ class ResultCache:
             if not self.folder.is_dir():
                 _create(self.folder)
             target.parent.mkdir(parents=True, exist_ok=True)
-            # ASCII: a file name that is not UTF-8 (a lone surrogate) round-trips as \\udcNN.
+            # ASCII: a file name that is not UTF-8 (a lone surrogate) round-trips as \udcNN.
             _write(target, json.dumps(data).encode("ascii"))
         except OSError:
             self.writable = False  # a read-only checkout: validation goes on without a cache
