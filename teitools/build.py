@@ -13,7 +13,7 @@ from pathlib import Path
 from teitools.diagnostics import Report, Severity
 from teitools.errors import EXIT_FINDINGS, TeiToolsError
 from teitools.export.base import ExportOptions
-from teitools.export.output import write_files
+from teitools.export.output import destination, write_files
 from teitools.export.registry import EXPORTERS
 from teitools.load.inputs import DEFAULT_OUTPUT
 from teitools.load.settings import settings_for
@@ -62,6 +62,9 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
     export format. Raise :class:`PublishRefusedError` when validation fails and not ``force``."""
     say = progress or (lambda _message: None)
     paths = list(paths)
+    # Every output folder is checked before the (long) validation, and before any is written.
+    for folder in (options.output, *(options.output / name for name in (SITE_FOLDER, *EXPORTERS))):
+        destination(folder)
     settings = settings_for(paths)
     say(f"validating {', '.join(str(p) for p in paths)}")
     # The letter model is read from the trees validation parses: every file is read once.

@@ -24,7 +24,7 @@ from teitools.cite import STYLES
 from teitools.diagnostics import escape_controls
 from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TeiToolsError
 from teitools.export.base import ExportOptions
-from teitools.export.output import append_text, write_atomic, write_files
+from teitools.export.output import append_text, destination, write_atomic, write_files
 from teitools.export.registry import EXPORTERS
 from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT
 from teitools.load.settings import settings_for
@@ -154,6 +154,8 @@ def validate_command(
     if registers:
         register_files = tuple(_expand_registers(registers))
     paths = paths or (DEFAULT_EDITION,)
+    if not no_cache:
+        destination(cache_dir)  # a cache folder committed as a link is refused, as outputs are
     options = ValidateOptions(
         schemas=schemas,
         registers=register_files,

@@ -6,6 +6,10 @@ fills up. :func:`write_files` writes every file of a set to its temporary name (
 them to disk) before it renames any, so a failure while writing leaves the previous set
 untouched. Temporary files
 are removed on any failure or interruption; they are named ``.NAME.*.tmp``.
+
+Nothing is written through a symbolic link that lies in the working tree, nor through any
+link below an output folder (:func:`destination`): a repository can carry links, and a link
+committed as ``build/`` would otherwise have a build write wherever its author chose.
 """
 
 from __future__ import annotations
@@ -24,11 +28,16 @@ _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` atomically (UTF-8 for text)."""
+    """Write ``data`` to ``path`` atomically (UTF-8 for text).
+
+    Refused, before anything is written, when the path goes through a symbolic link in the
+    working tree (see :func:`destination`).
+    """
+    target = destination(path)
     staged: list[Path] = []
     try:
-        _stage(path, data, staged)
-        _commit(staged[0], path)
+        _stage(target, data, staged)
+        _commit(staged[0], target)
     except BaseException:
         _discard(staged)
         raise
@@ -49,9 +58,10 @@ def append_text(path: Path, text: str) -> None:
 def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     """Write ``files`` (relative path -> content) below ``folder``; return the paths written.
 
-    A relative path that would leave ``folder`` (``..``, an absolute path, a symbolic link
-    pointing out) is refused before anything is written. Every file is written to its
-    temporary name first; only when all are complete are they renamed into place.
+    A relative path that would leave ``folder`` (``..``, an absolute path) or go through a
+    symbolic link below it, and a ``folder`` that goes through a symbolic link in the working
+    tree (see :func:`destination`), are refused before anything is written. Every file is
+    written to its temporary name first; only when all are complete are they renamed into place.
     """
     targets = _targets(folder, files)
     staged: list[Path] = []
@@ -69,19 +79,69 @@ def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     return targets
 
 
-def _targets(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+def destination(path: Path) -> Path:
+    """The absolute path to write for ``path``; refuse one through a link in the working tree.
+
+    The working tree is the git work tree around the current directory, or the current
+    directory itself. Anyone who can commit to a repository can commit a symbolic link
+    (``build -> /home/ci/.ssh``), so no existing component of ``path`` may be a symbolic link
+    that lies inside the working tree, whether teitools chose the path (``build/site``) or the
+    user typed it. Links outside the working tree are the user's own (``/tmp`` on macOS, a
+    deployment folder): a user who wants to write where a link in the tree points names its
+    target. ``..`` is resolved on the path as written, which is also the path then written,
+    so that what is checked is what is written. Raise :class:`OutputError` (exit code 2).
+    """
     try:
-        root = folder.resolve()
+        # Lexical on purpose (not resolve()): the links on the path are what is checked.
+        absolute = Path(os.path.abspath(path))  # noqa: PTH100
+        tree = _working_tree()
+        link = next(
+            (
+                component
+                for component in (*reversed(absolute.parents), absolute)
+                if component.is_symlink() and component.parent.resolve().is_relative_to(tree)
+            ),
+            None,
+        )
     except (OSError, ValueError) as error:
-        raise OutputError(f"cannot write to {folder}: {_reason(error)}") from None
+        raise OutputError(f"cannot write {path}: {_reason(error)}") from None
+    if link is not None:
+        raise OutputError(
+            f"refusing to write {path}: {_shown(link, tree)} is a symbolic link in the repository, which "
+            "could lead anywhere; give the path of the folder or file it stands for to write there"
+        )
+    return absolute
+
+
+def _working_tree() -> Path:
+    here = Path.cwd().resolve()
+    return next((folder for folder in (here, *here.parents) if (folder / ".git").exists()), here)
+
+
+def _shown(component: Path, tree: Path) -> str:
+    """``component`` as the user would write it: relative to the current directory when in the tree."""
+    return os.path.relpath(component, Path.cwd()) if component.is_relative_to(tree) else str(component)
+
+
+def _targets(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+    root = destination(folder)
     targets = []
     for relative in files:
-        try:
-            target = (root / relative).resolve()
-        except (OSError, ValueError) as error:
-            raise OutputError(f"refusing to write {relative!r}: {_reason(error)}") from None
-        if not target.is_relative_to(root) or target == root:
+        if "\x00" in relative:
+            raise OutputError(f"refusing to write {relative!r}: a file name cannot hold a NUL byte")
+        name = os.path.normpath(relative) if relative else ""
+        if Path(name).is_absolute() or name in ("", ".", os.pardir) or name.startswith(os.pardir + os.sep):
             raise OutputError(f"refusing to write {relative!r}: it is outside {folder}")
+        target = root / name
+        parts = Path(name).parts
+        for component in (Path(*parts[:depth]) for depth in range(1, len(parts) + 1)):
+            # Every link below the folder is refused, not only one pointing out: a link to a
+            # file elsewhere in the folder would have one file written under another's name.
+            if (root / component).is_symlink():
+                raise OutputError(
+                    f"refusing to write {relative!r}: {folder / component} is a symbolic link, which "
+                    f"could lead outside {folder}"
+                )
         targets.append(target)
     return targets
 

@@ -10,8 +10,10 @@ Every limit is a named constant below; docs/security.md lists the guarantees and
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -93,7 +95,7 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
     data = check_bytes(data, path)
     parser = _parser()
     try:
-        root = etree.fromstring(data, parser, base_url=str(path))
+        root = etree.fromstring(data, parser, base_url=_base_url(path))
     except etree.XMLSyntaxError as error:
         raise DocumentError(_syntax_finding(path, error)) from None
     except (ValueError, LookupError) as error:
@@ -105,6 +107,18 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
     _refuse_dtd(tree, data, path)
     _refuse_xinclude(root, path)
     return tree
+
+
+def _base_url(path: Path) -> str:
+    """``path`` as lxml takes a base URL: UTF-8. A name with bytes that are not UTF-8 (kept by
+    Python as lone surrogates) is percent-encoded, a URI reference to the same file, rather
+    than failing as if the file's content could not be decoded."""
+    name = str(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return quote(os.fsencode(path))
+    return name
 
 
 def check_bytes(data: bytes, path: Path) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from teitools.diagnostics import Report, Severity, escape_controls
+from teitools.report.names import decodable, printable
 from teitools.report.text import summary
 
 if TYPE_CHECKING:
@@ -16,13 +17,13 @@ _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 def render(report: Report, style: ReportStyle) -> str:
     lines = []
     for d in report.diagnostics:
-        properties = [f"file={_property(d.file)}"]
+        properties = [f"file={_property(printable(d.file))}"]
         if d.line:
             properties.append(f"line={d.line}")
         if d.column:
             properties.append(f"col={d.column}")
         properties.append(f"title={_property(d.rule)}")
-        lines.append(f"::{_COMMAND[d.severity]} {','.join(properties)}::{_data(d.message)}")
+        lines.append(f"::{_COMMAND[d.severity]} {','.join(properties)}::{_data(decodable(d.message))}")
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
@@ -49,9 +50,9 @@ def step_summary(report: Report, style: ReportStyle) -> str:
     if report.diagnostics:
         lines += ["| File | Line | Column | Severity | Rule | Message |", "|---|---:|---:|---|---|---|"]
         lines += [
-            f"| {_cell(d.file)} | {d.line} | {d.column} | {d.severity} "
+            f"| {_cell(printable(d.file))} | {d.line} | {d.column} | {d.severity} "
             f"| `{_cell(d.rule).replace('`', '')}` "
-            f"| {_cell(d.message)} |"
+            f"| {_cell(decodable(d.message))} |"
             for d in report.diagnostics[:SUMMARY_ROWS]
         ]
         hidden = len(report.diagnostics) - SUMMARY_ROWS

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from teitools import __version__
 from teitools.diagnostics import Report
+from teitools.report.names import decodable
 
 if TYPE_CHECKING:
     from teitools.report.base import ReportStyle
@@ -30,15 +31,16 @@ def as_data(report: Report, *, strict: bool = False) -> dict[str, Any]:
             "warnings": report.warning_count,
             "files_with_findings": len(report.files_with_findings()),
         },
-        "files": list(report.files),
+        # JSON escapes control characters itself; only bytes that are not UTF-8 need showing.
+        "files": [decodable(file) for file in report.files],
         "diagnostics": [
             {
-                "file": d.file,
+                "file": decodable(d.file),
                 "line": d.line,
                 "column": d.column,
                 "severity": str(d.severity),
                 "rule": d.rule,
-                "message": d.message,
+                "message": decodable(d.message),
                 "xpath": d.xpath,
             }
             for d in report.diagnostics

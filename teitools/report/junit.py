@@ -9,11 +9,13 @@ or timings, so the same input gives the same bytes.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Report, Severity
+from teitools.report.names import printable, xml_text
 
 if TYPE_CHECKING:
     from teitools.report.base import ReportStyle
@@ -35,7 +37,8 @@ def render(report: Report, style: ReportStyle) -> str:
     )
     for file in files:
         findings = by_file[file]
-        case = etree.SubElement(suite, "testcase", classname=CLASS_NAME, name=file, file=file)
+        shown = printable(file)  # XML holds no control character, nor a byte that is not UTF-8
+        case = etree.SubElement(suite, "testcase", classname=CLASS_NAME, name=shown, file=shown)
         if file in failing:
             failure = etree.SubElement(
                 case, "failure", message=_message(findings), type=_first_failing_rule(findings, style.strict)
@@ -66,4 +69,4 @@ def _message(findings: list[Diagnostic]) -> str:
 
 
 def _lines(findings: list[Diagnostic]) -> str:
-    return "\n".join(str(d) for d in findings) + "\n"
+    return "\n".join(xml_text(str(replace(d, file=printable(d.file)))) for d in findings) + "\n"

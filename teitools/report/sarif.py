@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from teitools import __version__
 from teitools.diagnostics import Diagnostic, Report, Severity
+from teitools.report.names import decodable
 
 if TYPE_CHECKING:
     from teitools.report.base import ReportStyle
@@ -83,7 +84,7 @@ def _result(diagnostic: Diagnostic, rule_index: int, location: dict[str, str]) -
         "ruleId": diagnostic.rule,
         "ruleIndex": rule_index,
         "level": _LEVEL[diagnostic.severity],
-        "message": {"text": diagnostic.message},
+        "message": {"text": decodable(diagnostic.message)},
         "locations": [{"physicalLocation": physical}],
     }
 
@@ -92,5 +93,6 @@ def _location(file: str, base: Path) -> dict[str, str]:
     path = Path(file).resolve()
     if path.is_relative_to(base):
         relative = os.path.relpath(path, base).replace(os.sep, "/")
-        return {"uri": quote(relative), "uriBaseId": SOURCE_ROOT}
+        # The name's bytes, percent-encoded: exact for any name, and a valid URI reference.
+        return {"uri": quote(os.fsencode(relative)), "uriBaseId": SOURCE_ROOT}
     return {"uri": path.as_uri()}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Report
+from teitools.report.names import printable, xml_text
 
 if TYPE_CHECKING:
     from teitools.report.base import ReportStyle
@@ -31,7 +32,7 @@ def render(report: Report, style: ReportStyle) -> str:
     for diagnostic in report.diagnostics:
         by_file.setdefault(diagnostic.file, []).append(diagnostic)
     for file in dict.fromkeys([*report.files, *by_file]):
-        etree.SubElement(root, f"{_S}active-pattern", document=_uri(file), name=file)
+        etree.SubElement(root, f"{_S}active-pattern", document=_uri(file), name=printable(file))
         for diagnostic in by_file.get(file, []):
             _finding(root, diagnostic)
     return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode("utf-8")
@@ -48,11 +49,11 @@ def _finding(root: etree._Element, diagnostic: Diagnostic) -> None:
     if flag:
         result.set("flag", flag)
     text = etree.SubElement(result, f"{_S}text")
-    text.text = diagnostic.message
+    text.text = xml_text(diagnostic.message)
 
 
 def _uri(file: str) -> str:
     try:
         return Path(file).resolve().as_uri()
     except ValueError:
-        return file
+        return printable(file)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from teitools.diagnostics import Report, Severity
+from teitools.diagnostics import Diagnostic, Report, Severity
+from teitools.report.names import decodable, printable
 
 if TYPE_CHECKING:
     from teitools.report.base import ReportStyle
@@ -15,7 +17,8 @@ _RESET = "\033[0m"
 
 
 def render(report: Report, style: ReportStyle) -> str:
-    lines = [_line(str(d), d.severity, style.colour) for d in report.diagnostics]
+    # A file name is shown on one line and printable, whatever bytes it has.
+    lines = [_line(_shown(d), d.severity, style.colour) for d in report.diagnostics]
     lines.append(summary(report, colour=style.colour))
     return "\n".join(lines) + "\n"
 
@@ -33,6 +36,10 @@ def summary(report: Report, *, colour: bool = False) -> str:
     affected = len(report.files_with_findings())
     text = f"{head}: {', '.join(parts)} in {affected} file{'s' if affected != 1 else ''}"
     return f"{_BOLD}{text}{_RESET}" if colour else text
+
+
+def _shown(diagnostic: Diagnostic) -> str:
+    return decodable(str(replace(diagnostic, file=printable(diagnostic.file))))
 
 
 def _count(number: int, noun: str) -> str:

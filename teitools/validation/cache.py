@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from teitools.diagnostics import Diagnostic, Report, Severity
+from teitools.export.output import destination
 from teitools.load.record import FileRecord
 from teitools.validation.corpus import LETTERS_FOLDER, FileFacts, Pointer, Position
 
@@ -155,11 +156,13 @@ class ResultCache:
     def _store(self, target: Path, data: dict[str, Any]) -> None:
         if not self.writable:
             return
+        destination(target)  # refused (exit 2), not skipped: a link planted in the cache folder
         try:
             if not self.folder.is_dir():
                 _create(self.folder)
             target.parent.mkdir(parents=True, exist_ok=True)
-            _write(target, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+            # ASCII: a file name that is not UTF-8 (a lone surrogate) round-trips as \udcNN.
+            _write(target, json.dumps(data).encode("ascii"))
         except OSError:
             self.writable = False  # a read-only checkout: validation goes on without a cache
 
