@@ -48,6 +48,9 @@ class Report:
 
     files: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
+    #: How declared schemas were treated, when a file declared any or schemas were given
+    #: (one of ``teitools.validation.runner.SCHEMA_MODES``); None when no file declared any.
+    schema_mode: str | None = None
 
     @property
     def error_count(self) -> int:

@@ -29,6 +29,7 @@ def as_data(report: Report, *, strict: bool = False) -> dict[str, Any]:
             "errors": report.error_count,
             "warnings": report.warning_count,
             "files_with_findings": len(report.files_with_findings()),
+            **({"schemas": report.schema_mode} if report.schema_mode is not None else {}),
         },
         "files": list(report.files),
         "diagnostics": [
