@@ -229,3 +229,13 @@ def test_a_plain_folder_without_settings_keeps_declared_schemas_only(edition: Pa
     done = run_cli("validate", ".", "--no-cache", cwd=edition)
     assert done.code == 0, done
     assert done.out.rstrip().endswith("declared schemas only, where a file declares any"), done.out
+
+
+def test_the_action_caches_a_folder_outside_the_checkout() -> None:
+    """The GitHub Action keeps the default cache folder (and its key), never one in the
+    working tree that a pull request could commit to."""
+    action = (ROOT / "action.yml").read_text(encoding="utf-8")
+    cached = [
+        line.split(":", 1)[1].strip() for line in action.splitlines() if line.strip().startswith("path:")
+    ]
+    assert cached == ["~/.cache/teitools"]
