@@ -239,3 +239,18 @@ def test_the_action_caches_a_folder_outside_the_checkout() -> None:
         line.split(":", 1)[1].strip() for line in action.splitlines() if line.strip().startswith("path:")
     ]
     assert cached == ["~/.cache/teitools"]
+
+
+@pytest.mark.parametrize("how", ["--schema", "settings", "--jobs"])
+def test_other_entry_points_keep_the_cross_file_checks(edition: Path, how: str) -> None:
+    """An anything-goes grammar given with --schema or as the project's own in the settings
+    replaces teitools.rng, never the cross-file checks; files checked in workers keep them."""
+    _declare(edition / "letters" / LETTER, "../anything.rng")
+    args = {"--schema": ["--schema", "anything.rng"], "settings": [], "--jobs": ["--jobs", "2"]}[how]
+    if how == "settings":
+        settings = edition / "teitools.toml"
+        text = settings.read_text(encoding="utf-8")
+        settings.write_text(text.replace("[cmif]", 'schemas = ["anything.rng"]\n\n[cmif]', 1), "utf-8")
+    done = run_cli("validate", ".", "--no-cache", *args, cwd=edition)
+    assert done.code == 1, done
+    assert _rules(done.out) >= EXPECTED
