@@ -48,8 +48,9 @@ class Report:
 
     files: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
-    #: How declared schemas were treated, when a file declared any or schemas were given
-    #: (one of ``teitools.validation.runner.SCHEMA_MODES``); None when no file declared any.
+    #: How declared schemas were treated, when a file declared any or schemas were given:
+    #: ``project-and-declared`` (as well as the project's rules), ``declared-only``,
+    #: ``project-only`` (ignored), ``given`` (``--schema``); None when no file declared any.
     schema_mode: str | None = None
 
     @property

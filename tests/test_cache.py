@@ -226,7 +226,7 @@ def test_cli_caches_by_default_and_no_cache_skips_it(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TEITOOLS_CACHE_DIR")
-    user_cache = tmp_path / "user-cache" / "teitools"  # XDG_CACHE_HOME, set for every test
+    user_cache = tmp_path / "teitools-cache" / "home" / "teitools"  # XDG_CACHE_HOME, set for every test
     assert main(["validate", "--no-cache", str(edition)]) == 0
     assert not (user_cache / "repos").exists()
     assert main(["validate", str(edition)]) == 0

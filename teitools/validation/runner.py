@@ -94,16 +94,11 @@ class _FileResult:
     facts: FileFacts | None
 
 
-#: How declared schemas were treated (``Report.schema_mode``), when a file declared any or
-#: schemas were given: judged by them and the project's rules, by them alone, ignored for the
-#: project's, ignored for the given ones.
-SCHEMA_MODES = ("project-and-declared", "declared-only", "project-only", "given")
-
-
 def project_rules_apply(settings: Settings, *, declared_only: bool = False) -> bool:
     """Whether the project's schemas and cross-file checks run on files that declare their
     own: yes in a project with settings, unless it (``declared-schemas-only``) or the user
-    (``declared_only``) asks for declared schemas only; a plain folder keeps them only."""
+    (``declared_only``) asks for declared schemas only. In a plain folder without settings a
+    declaring file is judged by its own schemas alone, as it always was."""
     return settings.file is not None and not (declared_only or settings.declared_schemas_only)
 
 
@@ -146,9 +141,10 @@ def validate(
 
 
 def _mode(options: ValidateOptions, schemas: _SchemaSet, records: _Records) -> str | None:
+    """``Report.schema_mode``: how declared schemas were treated, said only where it matters."""
     if options.schemas:
         return "given"
-    if not records.declaring:  # every file declares nothing, or was found in the cache by it
+    if not records.declaring:  # no input declares schemas (or, declarations ignored, none was read)
         return None
     if not schemas.declared:
         return "project-only"
