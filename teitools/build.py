@@ -20,7 +20,7 @@ from teitools.load.settings import settings_for
 from teitools.model.tei import EditionReader
 from teitools.report.text import summary
 from teitools.site.builder import SiteOptions, build_site
-from teitools.validation.runner import ValidateOptions, validate
+from teitools.validation.runner import ValidateOptions, project_rules_apply, validate
 
 #: Where ``teitools build`` writes when given no ``-o``.
 SITE_FOLDER = "site"
@@ -30,10 +30,12 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """``output``: the folder to write; ``force``: publish even when validation fails."""
+    """``output``: the folder to write; ``force``: publish even when validation fails;
+    ``declared_only``: a file that declares schemas is judged by them alone."""
 
     output: Path = DEFAULT_OUTPUT
     force: bool = False
+    declared_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,11 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
     say(f"validating {', '.join(str(p) for p in paths)}")
     # The letter model is read from the trees validation parses: every file is read once.
     reader = EditionReader()
-    report = validate(paths, ValidateOptions(project_schemas=settings.schemas), parsed=reader.add)
+    rules_on_declared = project_rules_apply(settings, declared_only=options.declared_only)
+    validating = ValidateOptions(
+        project_schemas=settings.schemas, project_rules_on_declared=rules_on_declared
+    )
+    report = validate(paths, validating, parsed=reader.add)
     for finding in report.diagnostics:
         if finding.severity is Severity.ERROR:
             say(str(finding))

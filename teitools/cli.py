@@ -33,8 +33,8 @@ from teitools.report import github
 from teitools.report.base import ReportStyle
 from teitools.report.formats import FORMATS
 from teitools.report.text import summary
-from teitools.validation.cache import DEFAULT_CACHE_DIR, Progress
-from teitools.validation.runner import ValidateOptions, validate
+from teitools.validation.cache import CACHE_DIR_VARIABLE, Progress, default_cache_dir
+from teitools.validation.runner import ValidateOptions, project_rules_apply, validate
 
 #: Exit code when stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
@@ -42,6 +42,12 @@ EXIT_INTERRUPTED = 130
 # _LAZY: the site, the build and the citation styles are imported by their commands, so
 # that `teitools validate` (run on every commit by pre-commit and CI) starts fast.
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+_DECLARED_ONLY = click.option(
+    "--declared-only",
+    is_flag=True,
+    help="Judge a file that declares schemas by them alone, as in a folder without settings: "
+    "no project schemas and no cross-file checks for it (setting: declared-schemas-only).",
+)
 
 
 def _use_colour(stream: object) -> bool:
@@ -110,10 +116,9 @@ def cli() -> None:
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_CACHE_DIR,
-    show_default=True,
-    envvar="TEITOOLS_CACHE_DIR",
-    help="Where results of unchanged files are kept between runs (env TEITOOLS_CACHE_DIR).",
+    envvar=CACHE_DIR_VARIABLE,
+    help="Where results of unchanged files are kept between runs (env TEITOOLS_CACHE_DIR); "
+    "default: a folder for the repository in ~/.cache/teitools (or $XDG_CACHE_HOME/teitools).",
 )
 @click.option("--no-cache", is_flag=True, help="Validate every file afresh; read and write no cache.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, and no summary on stderr with --output.")
@@ -125,6 +130,7 @@ def cli() -> None:
     help="OASIS XML catalog mapping schema URLs that files declare "
     "(xml-model, xsi:schemaLocation) to local copies; XML_CATALOG_FILES is read too.",
 )
+@_DECLARED_ONLY
 def validate_command(
     paths: tuple[Path, ...],
     output_format: str,
@@ -134,19 +140,21 @@ def validate_command(
     registers: tuple[Path, ...],
     strict: bool,
     changed_since: str | None,
-    cache_dir: Path,
+    cache_dir: Path | None,
     no_cache: bool,
     quiet: bool,
     catalogs: tuple[Path, ...],
+    declared_only: bool,
 ) -> None:
     """Check TEI files: well-formedness, RELAX NG, Schematron and cross-file rules.
 
     PATHS are files or folders (default: ./tei). A file that declares its own schemas
     (<?xml-model?> or xsi:schemaLocation: RELAX NG, XSD 1.0/1.1, Schematron with XPath 1 or
-    2) is validated against them, offline; other files against the project's schemas.
-    Exit code 0 when no errors are found, 1
+    2) is validated against them, offline; in a project with settings (teitools.toml or
+    [tool.teitools]) also against the project's schemas and cross-file rules, as other files
+    are (unless --declared-only). Exit code 0 when no errors are found, 1
     when there are errors (or warnings, with --strict), 2 for a usage error or a path that
-    cannot be read. Results of unchanged files come from .teitools-cache/.
+    cannot be read. Results of unchanged files come from the user's cache folder.
 
     Example: teitools validate tei/letters --format github --changed-since origin/main
     """
@@ -154,15 +162,18 @@ def validate_command(
     if registers:
         register_files = tuple(_expand_registers(registers))
     paths = paths or (DEFAULT_EDITION,)
-    if not no_cache:
-        destination(cache_dir)  # a cache folder committed as a link is refused, as outputs are
+    settings = settings_for(paths)
+    cache_folder = None if no_cache else cache_dir or default_cache_dir(paths)
+    if cache_folder is not None:
+        destination(cache_folder)  # a cache folder committed as a link is refused, as outputs are
     options = ValidateOptions(
         schemas=schemas,
         registers=register_files,
         jobs=jobs,
         catalogs=catalogs,
-        project_schemas=settings_for(paths).schemas,
-        cache_dir=None if no_cache else cache_dir,
+        project_schemas=settings.schemas,
+        project_rules_on_declared=project_rules_apply(settings, declared_only=declared_only),
+        cache_dir=cache_folder,
         changed_since=changed_since,
     )
     with _progress_bar(enabled=not quiet and _wants_progress(sys.stderr)) as progress:
@@ -330,7 +341,8 @@ def site_command(path: Path | None, output: Path) -> None:
     help="Publish even when validation finds errors "
     "(the errors are listed, and the build says it published over them).",
 )
-def build_command(path: Path | None, output: Path, force: bool) -> None:
+@_DECLARED_ONLY
+def build_command(path: Path | None, output: Path, force: bool, declared_only: bool) -> None:
     """Validate the edition, then write the site and every export format.
 
     PATH defaults to ./tei. Writes OUTPUT/site and OUTPUT/<format> for each export format.
@@ -343,7 +355,7 @@ def build_command(path: Path | None, output: Path, force: bool) -> None:
 
     build(
         (path or DEFAULT_EDITION,),
-        BuildOptions(output=output, force=force),
+        BuildOptions(output=output, force=force, declared_only=declared_only),
         progress=lambda message: click.echo(f"teitools build: {message}", err=True),
     )
 

@@ -72,6 +72,10 @@ class Report:
 
     files: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
+    #: How declared schemas were treated, when a file declared any or schemas were given:
+    #: ``project-and-declared`` (as well as the project's rules), ``declared-only``,
+    #: ``project-only`` (ignored), ``given`` (``--schema``); None when no file declared any.
+    schema_mode: str | None = None
 
     @property
     def error_count(self) -> int:

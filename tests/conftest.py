@@ -91,6 +91,7 @@ def reference() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_ci_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test has its own result cache, and never writes to a real CI's step summary."""
+    """Each test has its own result cache (and key), and never writes to a real CI's step summary."""
     monkeypatch.setenv("TEITOOLS_CACHE_DIR", str(tmp_path / "teitools-cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "teitools-cache" / "home"))  # the key
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

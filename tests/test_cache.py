@@ -226,10 +226,14 @@ def test_cli_caches_by_default_and_no_cache_skips_it(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TEITOOLS_CACHE_DIR")
+    user_cache = tmp_path / "teitools-cache" / "home" / "teitools"  # XDG_CACHE_HOME, set for every test
     assert main(["validate", "--no-cache", str(edition)]) == 0
-    assert not (tmp_path / ".teitools-cache").exists()
+    assert not (user_cache / "repos").exists()
     assert main(["validate", str(edition)]) == 0
-    assert len(list((tmp_path / ".teitools-cache").rglob("*.json"))) == 11 + 1  # files, run
+    # Outside the working tree, in the user's cache folder, one folder per repository.
+    (folder,) = (user_cache / "repos").iterdir()
+    assert len(list(folder.rglob("*.json"))) == 11 + 1  # files, run
+    assert not (tmp_path / ".teitools-cache").exists()
     assert main(["validate", "--cache-dir", "elsewhere", str(edition)]) == 0
     assert len(list((tmp_path / "elsewhere").rglob("*.json"))) == 11 + 1
     capsys.readouterr()

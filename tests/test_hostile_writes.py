@@ -10,23 +10,27 @@ links and all.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from teitools.validation.cache import ENTRY_FORMAT
 from tests.helpers import EDITION, copy_edition, run_cli
 
 #: What every attack points at: it must stay exactly as it was.
 VICTIM_TEXT = "the victim's own file\n"
-#: The tests' own cache folder is unset, so that validate uses the default, in the repository.
+#: The tests' own cache folder is unset, so that validate uses the default (the user's cache folder).
 DEFAULT_CACHE = {"TEITOOLS_CACHE_DIR": None}
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """A git working tree (``.git`` is all git needs to find one) holding the fixture edition."""
+    """A git working tree holding the fixture edition (a real one: the cache asks git whether
+    its folder is tracked, and is not used when git cannot tell)."""
     root = tmp_path / "repo"
-    (root / ".git").mkdir(parents=True)
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
     copy_edition(root / "tei", EDITION)
     return root
 
@@ -68,7 +72,7 @@ FOLDER_LINKS = [
     ("out", ["export", "json", "tei", "-o", "out/letters.json"], "out"),
     ("out", ["validate", "tei", "--format", "sarif", "-o", "out/report.sarif"], "out"),
     ("reports", ["validate", "tei", "-o", "reports/../reports/x.txt"], "reports"),
-    (".teitools-cache", ["validate", "tei"], ".teitools-cache"),
+    (".teitools-cache", ["validate", "tei", "--cache-dir", ".teitools-cache"], ".teitools-cache"),
     ("cache", ["validate", "tei", "--cache-dir", "cache"], "cache"),
     ("cache", ["validate", "tei", "--cache-dir", "cache/sub"], "cache"),
 ]
@@ -111,10 +115,12 @@ def test_no_command_writes_through_a_link_planted_at_a_file_name(
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_link_planted_inside_the_cache_folder_is_refused(repo: Path, victim: Path, jobs: str) -> None:
+    entries = f"v{ENTRY_FORMAT}"
     (repo / ".teitools-cache").mkdir()
-    _link(repo / ".teitools-cache" / "v1", victim)
-    code, _out, err = run_cli("validate", "tei", "--jobs", jobs, cwd=repo, env=DEFAULT_CACHE)
-    _assert_refused(code, err, ".teitools-cache/v1", victim)
+    _link(repo / ".teitools-cache" / entries, victim)
+    argv = ("validate", "tei", "--jobs", jobs, "--cache-dir", ".teitools-cache")
+    code, _out, err = run_cli(*argv, cwd=repo, env=DEFAULT_CACHE)
+    _assert_refused(code, err, f".teitools-cache/{entries}", victim)
 
 
 def test_a_folder_named_outside_the_repository_is_written_even_through_a_link(
@@ -138,7 +144,8 @@ def test_without_links_every_command_still_writes_in_the_repository(repo: Path) 
     assert (repo / "build" / "site" / "index.html").is_file()
     assert run_cli("validate", "tei", "-o", "reports/r.txt", cwd=repo, env=DEFAULT_CACHE).code == 0
     assert (repo / "reports" / "r.txt").read_text(encoding="utf-8").endswith("no problems\n")
-    assert any((repo / ".teitools-cache").rglob("*.json")), "the cache is written"
+    assert run_cli("validate", "tei", "--cache-dir", "cache", cwd=repo, env=DEFAULT_CACHE).code == 0
+    assert any((repo / "cache").rglob("*.json")), "the cache is written"
 
 
 def test_the_working_tree_is_found_from_a_subfolder(repo: Path, victim: Path) -> None:

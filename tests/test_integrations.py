@@ -74,7 +74,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def pre_commit(project: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
-    env.pop("TEITOOLS_CACHE_DIR", None)  # the hook uses its default cache, in the project
+    env.pop("TEITOOLS_CACHE_DIR", None)  # the hook uses its default cache (under XDG_CACHE_HOME)
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", *args],
         cwd=project,

@@ -69,7 +69,7 @@ BAD_SETTINGS = [
             "teitools.toml",
             'citaton-style = "mla"\n',
             "{file}: unknown setting 'citaton-style'; allowed keys: base-url, "
-            "citation-style, cmif, editors, licence, licence-url, publisher, "
+            "citation-style, cmif, declared-schemas-only, editors, licence, licence-url, publisher, "
             "publisher-url, schemas, title",
         ),
         id="unknown key",

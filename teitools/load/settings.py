@@ -63,6 +63,8 @@ class Settings:
     base_url: str | None = None
     citation_style: str = DEFAULT_CITATION_STYLE
     schemas: tuple[Path, ...] = ()
+    #: A file that declares schemas is judged by them alone (``declared-schemas-only``).
+    declared_schemas_only: bool = False
     cmif: CmifSettings = field(default_factory=CmifSettings)
 
     def override(self, *, base_url: str | None = None) -> Settings:
@@ -188,7 +190,13 @@ def _explain(error: jsonschema.ValidationError, path: Path, where: str) -> str:
 
 
 def _type_name(value: object) -> str:
-    names = {"string": "string", "array": "list", "object": "table", "integer": "whole number"}
+    names = {
+        "string": "string",
+        "array": "list",
+        "object": "table",
+        "integer": "whole number",
+        "boolean": "true or false",
+    }
     return names.get(str(value), str(value))
 
 
@@ -233,6 +241,7 @@ def _settings(table: Mapping[str, Any], path: Path, where: str) -> Settings:
         base_url=_with_slash(table.get("base-url")),
         citation_style=table.get("citation-style", DEFAULT_CITATION_STYLE),
         schemas=_schema_paths(table.get("schemas", []), path, where),
+        declared_schemas_only=table.get("declared-schemas-only", False),
         cmif=CmifSettings(
             bibl=cmif.get("bibl", ""),
             bibl_type=cmif.get("bibl-type", "online"),

@@ -30,6 +30,7 @@ def as_data(report: Report, *, strict: bool = False) -> dict[str, Any]:
             "errors": report.error_count,
             "warnings": report.warning_count,
             "files_with_findings": len(report.files_with_findings()),
+            **({"schemas": report.schema_mode} if report.schema_mode is not None else {}),
         },
         # JSON escapes control characters itself; only bytes that are not UTF-8 need showing.
         "files": [decodable(file) for file in report.files],

@@ -56,6 +56,7 @@ def as_data(report: Report, base: Path | None = None) -> dict[str, Any]:
                 "columnKind": "unicodeCodePoints",
                 "artifacts": [{"location": locations[file]} for file in report.files],
                 "results": [_result(d, index[d.rule], locations[d.file]) for d in report.diagnostics],
+                **({"properties": {"schemas": report.schema_mode}} if report.schema_mode else {}),
             }
         ],
     }

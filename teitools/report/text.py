@@ -23,8 +23,25 @@ def render(report: Report, style: ReportStyle) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: The summary's words for ``Report.schema_mode``: a gate's log says what was enforced.
+MODES = {
+    "project-and-declared": "declared schemas checked as well as the project's rules",
+    "declared-only": "declared schemas only, where a file declares any",
+    "project-only": "declared schemas ignored",
+    "given": "the schemas given with --schema, declared schemas ignored",
+}
+
+
 def summary(report: Report, *, colour: bool = False) -> str:
-    """One line: how many files, errors and warnings; e.g. ``9 files checked: no problems``."""
+    """One line: how many files, errors and warnings, and how declared schemas were treated
+    when a file declared any; e.g. ``9 files checked: no problems``."""
+    text = _counts(report)
+    if report.schema_mode is not None:
+        text += f"; {MODES[report.schema_mode]}"
+    return f"{_BOLD}{text}{_RESET}" if colour and report.diagnostics else text
+
+
+def _counts(report: Report) -> str:
     files = len(report.files)
     head = f"{files} file{'s' if files != 1 else ''} checked"
     if not report.diagnostics:
@@ -34,8 +51,7 @@ def summary(report: Report, *, colour: bool = False) -> str:
     if infos:
         parts.append(_count(infos, "note"))
     affected = len(report.files_with_findings())
-    text = f"{head}: {', '.join(parts)} in {affected} file{'s' if affected != 1 else ''}"
-    return f"{_BOLD}{text}{_RESET}" if colour else text
+    return f"{head}: {', '.join(parts)} in {affected} file{'s' if affected != 1 else ''}"
 
 
 def _shown(diagnostic: Diagnostic) -> str:

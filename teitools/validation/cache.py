@@ -1,4 +1,4 @@
-"""A content-addressed cache of per-file validation results, in ``.teitools-cache/``.
+"""A content-addressed cache of per-file validation results, in the user's cache folder.
 
 Two kinds of entry:
 
@@ -24,14 +24,25 @@ Any change to one of those gives another key, so entries are never invalidated, 
 behind; deleting the folder is always safe. Entries are JSON (never pickle: a cache restored
 in CI may come from another branch, and must not be able to run code) and are written
 atomically; an entry that cannot be read is a miss.
+
+Keys are computable from public facts, so whoever can write the cache folder could plant an
+entry saying "no problems" for a file with errors (a pull request that commits one, say).
+Hence: the default folder is outside the working tree (:func:`default_cache_dir`), and every
+entry carries an HMAC made with a secret that lives only in the user's cache folder
+(:func:`user_cache_root`, file ``key``, mode 0600, never in a repository); an entry that does
+not authenticate is a miss. A cache folder or key that git tracks is not used at all.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
+import secrets
+import stat
+import subprocess
 import tempfile
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from functools import cache
@@ -43,10 +54,14 @@ from teitools.export.output import destination
 from teitools.load.record import FileRecord
 from teitools.validation.corpus import LETTERS_FOLDER, FileFacts, Pointer, Position
 
-#: The default cache folder, relative to the working directory (like .pytest_cache).
-DEFAULT_CACHE_DIR = Path(".teitools-cache")
+#: The variable that names the cache folder, as ``--cache-dir`` does.
+CACHE_DIR_VARIABLE = "TEITOOLS_CACHE_DIR"
+#: The file in :func:`user_cache_root` holding the secret entries are authenticated with.
+KEY_FILE = "key"
+_KEY_BYTES = 32
 #: Bumped when the layout of entries changes; old entries are then simply not found.
-ENTRY_FORMAT = 1
+#: 2: every entry starts with its HMAC.
+ENTRY_FORMAT = 2
 _PACKAGE = Path(__file__).resolve().parents[1]
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -63,9 +78,15 @@ class ResultCache:
     """Per-file results stored under their content key; see the module docstring."""
 
     def __init__(
-        self, folder: Path, context: bytes, registers: Mapping[Path, Sequence[Path]], records: Records
+        self,
+        folder: Path,
+        context: bytes,
+        registers: Mapping[Path, Sequence[Path]],
+        records: Records,
+        secret: bytes,
     ) -> None:
         self.folder = folder
+        self._secret = secret
         self._entries = folder / f"v{ENTRY_FORMAT}"
         self._context = context
         self._registers = registers
@@ -84,17 +105,21 @@ class ResultCache:
         records: Records,
         *,
         variant: str = "",
-    ) -> ResultCache:
+    ) -> ResultCache | None:
         """The cache in ``folder`` for a run with these schemas, each file with its registers;
         ``records`` gives the record of a file or register (its bytes are read once per run);
         ``variant`` names the options that change results. The folder is made when the first
-        entry is written."""
+        entry is written. None (validate without a cache) when the folder is tracked by git
+        or there is no usable key (see the module docstring)."""
+        secret = load_key()
+        if secret is None or _tracked(folder):
+            return None
         context = hashlib.sha256()
         for part in (b"teitools", code_digest(), variant.encode()):
             context.update(part + b"\0")
         for schema in schemas:
             context.update(b"schema\0" + _file_digest(schema))
-        return cls(folder, context.digest(), registers, records)
+        return cls(folder, context.digest(), registers, records, secret)
 
     def key(self, path: Path) -> str | None:
         """The key of ``path``'s result, or None when the file cannot be read (not cached)."""
@@ -119,7 +144,7 @@ class ResultCache:
         if key is None:
             return None
         try:
-            return _decode_report(json.loads(self._run_entry(key).read_bytes()))
+            return _decode_report(json.loads(self._open(self._run_entry(key))))
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
 
@@ -144,7 +169,7 @@ class ResultCache:
     def get(self, key: str, path: Path) -> CachedResult | None:
         """The stored result for ``key``, or None on a miss or an unreadable entry."""
         try:
-            data = json.loads(self._entry(key).read_bytes())
+            data = json.loads(self._open(self._entry(key)))
             return _decode(data, str(path), self._shared)
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
@@ -162,9 +187,22 @@ class ResultCache:
                 _create(self.folder)
             target.parent.mkdir(parents=True, exist_ok=True)
             # ASCII: a file name that is not UTF-8 (a lone surrogate) round-trips as \udcNN.
-            _write(target, json.dumps(data).encode("ascii"))
+            payload = json.dumps(data).encode("ascii")
+            _write(target, self._seal(target, payload) + b"\n" + payload)
         except OSError:
             self.writable = False  # a read-only checkout: validation goes on without a cache
+
+    def _seal(self, target: Path, payload: bytes) -> bytes:
+        # The entry's name is sealed too: an authentic entry copied under another key is a miss.
+        name = target.relative_to(self._entries).as_posix().encode()
+        return hmac.new(self._secret, name + b"\0" + payload, hashlib.sha256).hexdigest().encode("ascii")
+
+    def _open(self, target: Path) -> bytes:
+        """The payload of an entry; ValueError when it does not authenticate (a miss)."""
+        seal, _, payload = target.read_bytes().partition(b"\n")
+        if not hmac.compare_digest(seal, self._seal(target, payload)):
+            raise ValueError(f"{target}: not written by this user's teitools")
+        return payload
 
     def _entry(self, key: str) -> Path:
         return self._entries / key[:2] / f"{key[2:]}.json"
@@ -184,6 +222,83 @@ def code_digest() -> bytes:
         digest.update(source.relative_to(_PACKAGE).as_posix().encode() + b"\0")
         digest.update(source.read_bytes())
     return digest.digest()
+
+
+def user_cache_root() -> Path:
+    """teitools' folder in the user's cache folder: ``$XDG_CACHE_HOME/teitools`` (an absolute
+    ``XDG_CACHE_HOME`` only, as the XDG spec says), else ``~/.cache/teitools``."""
+    base = Path(os.environ.get("XDG_CACHE_HOME", ""))
+    return (base if base.is_absolute() else Path.home() / ".cache") / "teitools"
+
+
+def default_cache_dir(paths: Iterable[Path]) -> Path:
+    """The cache folder of the repository the first path is in (the git work tree above it,
+    else its folder): in :func:`user_cache_root`, named by a hash of the repository's real
+    path, so that it is outside every working tree and repositories never share entries."""
+    first = next(iter(paths), Path()).resolve()
+    folder = first if first.is_dir() else first.parent
+    root = _work_tree(folder) or folder
+    return user_cache_root() / "repos" / hashlib.sha256(os.fsencode(root)).hexdigest()[:32]
+
+
+def load_key() -> bytes | None:
+    """The secret entries are authenticated with, made on first use; None when it cannot be
+    made or is not safe to trust (not a regular file of this user's, readable by others, or
+    tracked by git)."""
+    root = user_cache_root()
+    path = root / KEY_FILE
+    try:
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            _make_key(path)
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(descriptor, "rb") as stream:
+            status = os.fstat(stream.fileno())
+            secret = stream.read(_KEY_BYTES + 1)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode) or len(secret) != _KEY_BYTES:
+        return None
+    if os.name == "posix" and (status.st_uid != os.getuid() or status.st_mode & 0o077):
+        return None
+    return None if _tracked(path) else secret
+
+
+def _make_key(path: Path) -> None:
+    # Written whole under another name, then linked: a run started at the same moment sees
+    # either no key or the complete one, and the first link wins.
+    handle, temporary = tempfile.mkstemp(prefix=".key.", dir=path.parent)  # mode 0600
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(secrets.token_bytes(_KEY_BYTES))
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        Path(temporary).unlink()
+
+
+def _work_tree(folder: Path) -> Path | None:
+    return next((c for c in (folder, *folder.parents) if (c / ".git").exists()), None)
+
+
+def _tracked(path: Path) -> bool:
+    """True when git tracks ``path`` or anything in it (so that a commit could have put it
+    there). git runs only for a path inside a work tree, which the defaults are not."""
+    resolved = path.resolve()
+    tree = _work_tree(resolved if resolved.is_dir() else resolved.parent)
+    if tree is None:
+        return False
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--", str(resolved)],
+            cwd=tree,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return True  # cannot tell: do not trust it
+    return listed.returncode != 0 or bool(listed.stdout)
 
 
 def _file_digest(path: Path) -> bytes:

@@ -23,6 +23,7 @@ from teitools.load.inputs import find_registers, find_xml_files, registers_by_fi
 from teitools.load.parser import TEI_NS
 from teitools.load.record import FileRecord, read_record
 from teitools.load.resources import schema_file
+from teitools.load.settings import Settings
 from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.changes import changed_files, select_changed
@@ -50,13 +51,15 @@ class ValidateOptions:
 
     A file that declares its own schemas (``<?xml-model?>``, ``xsi:schemaLocation``) is judged
     by them alone; ``project_rules_on_declared`` also applies the project's schemas and the
-    cross-file checks to it. Other files use ``project_schemas`` (default: the shipped
-    ``teitools.rng`` and ``teitools.sch``). ``schemas`` (``--schema``) overrides: declarations
-    are ignored, and each given schema replaces the project's schema of its kind (grammar or
-    Schematron) for every file. ``catalogs`` are OASIS XML catalogs that map
-    schema URLs to local files (``XML_CATALOG_FILES`` and the shipped catalog are used too).
-    ``registers`` names the register files that pointers resolve against; None finds them
-    beside or above the files. ``jobs`` > 1 validates files in parallel.
+    cross-file checks to it (the command line sets it in a project with settings, see
+    :func:`project_rules_apply`: a declaration must not switch a project's rules off). Other
+    files use ``project_schemas`` (default: the shipped ``teitools.rng`` and ``teitools.sch``).
+    ``schemas`` (``--schema``) overrides: declarations are ignored, and each given schema
+    replaces the project's schema of its kind (grammar or Schematron) for every file.
+    ``catalogs`` are OASIS XML catalogs that map schema URLs to local files
+    (``XML_CATALOG_FILES`` and the shipped catalog are used too). ``registers`` names the
+    register files that pointers resolve against; None finds them beside or above the files.
+    ``jobs`` > 1 validates files in parallel.
     ``cache_dir`` keeps per-file results between runs (see :mod:`teitools.validation.cache`);
     None validates every file afresh. ``changed_since`` (a git ref) keeps only the files
     changed since it and the files that depend on them (see :mod:`teitools.validation.changes`).
@@ -91,6 +94,14 @@ class _FileResult:
     facts: FileFacts | None
 
 
+def project_rules_apply(settings: Settings, *, declared_only: bool = False) -> bool:
+    """Whether the project's schemas and cross-file checks run on files that declare their
+    own: yes in a project with settings, unless it (``declared-schemas-only``) or the user
+    (``declared_only``) asks for declared schemas only. In a plain folder without settings a
+    declaring file is judged by its own schemas alone, as it always was."""
+    return settings.file is not None and not (declared_only or settings.declared_schemas_only)
+
+
 def validate(
     paths: Iterable[Path | str],
     options: ValidateOptions | None = None,
@@ -117,7 +128,7 @@ def validate(
     records = _Records(wanted)
     cache = _open_cache(files, schemas, options, records)
     if cache is not None and (known := cache.get_report(files)) is not None:
-        return known
+        return replace(known, schema_mode=_mode(options, schemas, records))
     results = _check_files(files, schemas, options.jobs, cache, progress, records, parsed)
     diagnostics = [d for result in results for d in result.diagnostics]
     checked = [r.facts for r in results if r.facts is not None]
@@ -126,7 +137,18 @@ def validate(
     report = Report(tuple(str(f) for f in files), tuple(sorted(diagnostics)))
     if cache is not None and not records.changed:
         cache.put_report(files, report)
-    return report
+    return replace(report, schema_mode=_mode(options, schemas, records))
+
+
+def _mode(options: ValidateOptions, schemas: _SchemaSet, records: _Records) -> str | None:
+    """``Report.schema_mode``: how declared schemas were treated, said only where it matters."""
+    if options.schemas:
+        return "given"
+    if not records.declaring:  # no input declares schemas (or, declarations ignored, none was read)
+        return None
+    if not schemas.declared:
+        return "project-only"
+    return "project-and-declared" if schemas.project_rules_on_declared else "declared-only"
 
 
 def iter_diagnostics(
@@ -203,6 +225,8 @@ class _Records:
         self.input_registers: set[Path] = set()
         #: Inputs whose bytes changed between the cache key and the check.
         self.changed: set[Path] = set()
+        #: Whether an input read so far declares schemas.
+        self.declaring = False
 
     def peek(self, path: Path) -> FileRecord:
         """The record of ``path`` (a file, or a register a cache key names), read now if need
@@ -215,6 +239,7 @@ class _Records:
             else:
                 self._early_bytes += size
             self._early[path] = record
+            self.declaring = self.declaring or bool(record.declarations)
         return self._early[path]
 
     def take(self, path: Path) -> FileRecord:
@@ -229,6 +254,7 @@ class _Records:
             record = found if found is not None else self._read(path)
         if path.name in self._register_names and (resolved := path.resolve()) in self._registers:
             self.input_registers.add(resolved)
+        self.declaring = self.declaring or bool(record.declarations)
         return record
 
     def keep_only(self, paths: Iterable[Path]) -> None:
