@@ -159,6 +159,25 @@ def test_a_declared_schematron_with_a_hostile_include_is_a_finding(layout: Layou
     ), run.out
 
 
+@pytest.mark.parametrize("how", ["absolute", "parent", "file-url"])
+def test_a_declared_schema_outside_the_repository_is_refused_unread(layout: Layout, how: str) -> None:
+    """The declaration itself names a schema outside the repository: refused, and the answer
+    is the same for a file that does not exist."""
+    said = []
+    for name in ("secret.sch", "no-such-file.sch"):
+        letter = _letter(layout, f'<?xml-model href="{_hrefs(layout, name)[how]}" schematypens="{SCH_NS}"?>')
+        run = run_cli("validate", letter, cwd=layout.repo)
+        _assert_refused(layout, run.code, run.out, run.err, expected_code=1)
+        assert re.search(
+            r"^letters/letter\.xml:2:1: error: the schema .* declared here is outside the repository "
+            r"being validated; refused .*\[schema-invalid\]$",
+            run.out,
+            re.M,
+        ), run.out
+        said.append(run.out.replace(name, "NAME"))
+    assert said[0] == said[1]
+
+
 def test_a_settings_schema_with_a_hostile_include_stops_with_exit_2(layout: Layout) -> None:
     _hostile_sch(layout, "parent")
     (layout.repo / "teitools.toml").write_text('schemas = ["schemas/hostile.sch"]\n', encoding="utf-8")

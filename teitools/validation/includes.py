@@ -14,7 +14,8 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from teitools.errors import SchemaError
-from teitools.validation.catalog import Catalogs, local_path, shown
+from teitools.validation.catalog import Catalogs, repositories_of, shown
+from teitools.validation.discovery import resolve
 
 
 def included_file(href: str, including: Path, catalogs: Catalogs, home: Path) -> Path:
@@ -24,15 +25,13 @@ def included_file(href: str, including: Path, catalogs: Catalogs, home: Path) ->
     file outside ``home`` that no catalog maps, and a file that does not exist are each a
     :class:`SchemaError` naming the schema and the href as written.
     """
-    absolute = urljoin(including.absolute().as_uri(), href)
-    mapped = next((m for c in dict.fromkeys((href, absolute)) if (m := catalogs.lookup(c)) is not None), None)
-    target = local_path(mapped if mapped is not None else absolute)
+    target = resolve(href, including, catalogs)
     if target is None:
         raise SchemaError(
             f"{shown(including)}: the schema it includes, {href}, is not a local file and "
             "no XML catalog maps it (use --catalog)"
         )
-    if mapped is None and not target.resolve().is_relative_to(home):
+    if not _may_read(href, including, target, catalogs, home):
         raise SchemaError(
             f"{shown(including)}: the schema it includes, {href}, is outside the folder of the "
             "schema being compiled; refused (map it with an XML catalog to allow it)"
@@ -40,3 +39,29 @@ def included_file(href: str, including: Path, catalogs: Catalogs, home: Path) ->
     if not target.is_file():
         raise SchemaError(f"{shown(including)}: the schema it includes, {href}, does not exist")
     return target
+
+
+def declared_file(href: str, document: Path, catalogs: Catalogs) -> Path | None:
+    """The local file a schema declaration (``xml-model``, ``xsi:schemaLocation``) in
+    ``document`` names, or None when it stays remote.
+
+    A declaration may name a file in the document's repository
+    (:func:`~teitools.validation.catalog.repositories_of`) or a URL a catalog maps; anything
+    else is a :class:`SchemaError`, whether or not the file exists.
+    """
+    target = resolve(href, document, catalogs)
+    if target is not None and not _may_read(href, document, target, catalogs, repositories_of([document])[0]):
+        raise SchemaError(
+            f"the schema {href} declared here is outside the repository being validated; "
+            "refused (map it with an XML catalog to allow it)"
+        )
+    return target
+
+
+def _may_read(href: str, including: Path, target: Path, catalogs: Catalogs, home: Path) -> bool:
+    """True when ``target`` (what ``href`` in ``including`` names) is in ``home`` or below, or
+    when a catalog maps ``href`` (as written, or made absolute)."""
+    absolute = urljoin(including.absolute().as_uri(), href)
+    if any(catalogs.lookup(candidate) is not None for candidate in dict.fromkeys((href, absolute))):
+        return True
+    return target.resolve().is_relative_to(home)

@@ -21,8 +21,8 @@ from teitools.load import declarations as languages
 from teitools.load.declarations import Declaration
 from teitools.load.parser import load
 from teitools.validation.catalog import Catalogs
-from teitools.validation.discovery import resolve
 from teitools.validation.grammar import check_grammar
+from teitools.validation.includes import declared_file
 from teitools.validation.positions import SourceLines
 from teitools.validation.relaxng_files import compile_declared_relaxng
 from teitools.validation.schematron.engines import compile_rules, has_embedded_rules
@@ -128,8 +128,8 @@ def _plan(
                 )
             )
             continue
-        try:  # a catalog that maps the URL outside the repository says so
-            target = resolve(declared.href, document, catalogs)
+        try:  # outside the repository, or mapped there by a catalog in it: refused, said so
+            target = declared_file(declared.href, document, catalogs)
         except SchemaError as error:
             problems.append((declared.line, Severity.ERROR, RULE_INVALID, str(error)))
             continue
