@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from teitools.validation import xsd
 from tests.helpers import EDITION, FIXTURES, run_cli
 from tests.xml_commands import run_batch, xml_commands
 
@@ -272,6 +273,22 @@ def test_a_declared_xsd_with_a_hostile_import_is_a_finding(layout: Layout) -> No
     )
 
 
+def test_xmlschema_itself_is_kept_to_the_schema_folder(
+    layout: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the check before xmlschema ever miss a reference (here it is made to see none),
+    xmlschema's own reads are still refused outside the schema's folder."""
+
+    def sees_nothing(path: Path, *_args: object, **_kwargs: object) -> frozenset[Path]:
+        return frozenset({path.resolve()})
+
+    monkeypatch.setattr(xsd, "_referenced_files", sees_nothing)
+    _hostile_xsd(layout, "absolute", "include")
+    run = run_cli("validate", "--schema", "schemas/hostile.xsd", _notes(layout), cwd=layout.repo)
+    _assert_refused(layout, run.code, run.out, run.err, expected_code=2)
+    assert "makes xmlschema read a file outside the schema's folder; refused" in run.err
+
+
 def test_xsd_may_include_files_in_its_own_folder(layout: Layout) -> None:
     (layout.repo / "schemas" / "parts").mkdir()
     (layout.repo / "schemas" / "parts" / "types.xsd").write_text(
@@ -287,6 +304,20 @@ def test_xsd_may_include_files_in_its_own_folder(layout: Layout) -> None:
     run = run_cli("validate", "--schema", "schemas/main.xsd", _notes(layout), cwd=layout.repo)
     assert run.code == 1, run.out + run.err
     assert "ALLOWED" in run.out, "the included enumeration is what the value is checked against"
+
+
+def test_xsd_may_import_a_namespace_xmlschema_ships(layout: Layout) -> None:
+    """An import by namespace alone (XLink here) reads xmlschema's bundled copy, as before."""
+    (layout.repo / "schemas" / "xlink.xsd").write_text(
+        f'<xs:schema xmlns:xs="{XSD_NS}" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        '<xs:import namespace="http://www.w3.org/1999/xlink"/><xs:element name="notes"><xs:complexType>'
+        '<xs:simpleContent><xs:extension base="xs:string"><xs:attribute ref="xlink:href"/></xs:extension>'
+        "</xs:simpleContent></xs:complexType></xs:element></xs:schema>",
+        encoding="utf-8",
+    )
+    notes = _notes(layout, ' xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="#a"')
+    run = run_cli("validate", "--schema", "schemas/xlink.xsd", notes, cwd=layout.repo)
+    assert run.code == 0, run.out + run.err
 
 
 # --- Catalogs ------------------------------------------------------------------------------

@@ -59,10 +59,17 @@ def compile_xsd(path: Path, catalogs: Catalogs) -> XmlSchema:
     version = "1.1" if _is_xsd11(source.getroot()) else "1.0"
     schema_class = xmlschema.XMLSchema11 if version == "1.1" else xmlschema.XMLSchema10
 
-    def mapped(url: str) -> str:
-        return catalogs.lookup(url) or url
+    opener = _ConfinedOpener((home, _XMLSCHEMA_OWN), set(readable))
 
-    opener = _ConfinedOpener((home, _XMLSCHEMA_OWN), readable)
+    def mapped(url: str) -> str:
+        found = catalogs.lookup(url)
+        if found is None:
+            return url
+        target = local_path(found)
+        if target is not None:  # mapped by a catalog (and confined by it): readable too
+            opener.files.add(target.resolve())
+        return found
+
     with warnings.catch_warnings(record=True) as caught:
         # xmlschema warns, rather than fails, when an import cannot be read: a schema with a
         # hole in it is not one to validate against.
@@ -122,13 +129,14 @@ def _referenced_files(
 
 
 class _ConfinedOpener(urllib.request.OpenerDirector):
-    """Opens local files inside ``folders`` or among ``files``; records any other URL.
+    """Opens local files inside ``folders`` or among ``files`` (the schema's, and those a
+    catalog maps); records any other URL.
 
     The check above has already refused what a schema names outside its folder; this is
     what keeps xmlschema itself to those files, whatever it resolves a location to.
     """
 
-    def __init__(self, folders: tuple[Path, ...], files: frozenset[Path]) -> None:
+    def __init__(self, folders: tuple[Path, ...], files: set[Path]) -> None:
         super().__init__()
         self.add_handler(urllib.request.FileHandler())
         self.folders = folders

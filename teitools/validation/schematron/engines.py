@@ -19,7 +19,7 @@ from lxml import etree
 from teitools.diagnostics import Diagnostic
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.parser import load
-from teitools.validation.catalog import NO_CATALOGS, Catalogs
+from teitools.validation.catalog import NO_CATALOGS, Catalogs, shown
 from teitools.validation.positions import SourceLines
 from teitools.validation.schematron.source import (
     XPATH2_BINDINGS,
@@ -91,4 +91,4 @@ def _root(path: Path) -> etree._Element:
     try:
         return load(path).getroot()
     except DocumentError as error:
-        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
+        raise SchemaError(f"cannot read schema {shown(path)}: {error.diagnostic.message}") from None

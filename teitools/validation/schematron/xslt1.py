@@ -11,7 +11,7 @@ from lxml import etree, isoschematron
 
 from teitools.diagnostics import Diagnostic
 from teitools.errors import SchemaError
-from teitools.validation.catalog import NO_CATALOGS, Catalogs
+from teitools.validation.catalog import NO_CATALOGS, Catalogs, shown
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.schematron.source import read_schematron_tree, severity_of
 
@@ -50,7 +50,7 @@ def compile_schematron(path: Path, phase: str | None = None, catalogs: Catalogs 
         )
         validator = etree.XSLT(compiled, access_control=_NO_ACCESS)
     except (etree.XSLTParseError, etree.XSLTApplyError) as error:
-        raise SchemaError(f"the Schematron schema {path} does not compile: {error}") from None
+        raise SchemaError(f"the Schematron schema {shown(path)} does not compile: {error}") from None
     return RuleSet(path, validator)
 
 
