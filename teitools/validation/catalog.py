@@ -84,9 +84,9 @@ def read_catalog(path: Path) -> Catalog:
     try:
         root = load(path).getroot()
     except DocumentError as error:
-        raise SchemaError(f"cannot read XML catalog {path}: {error.diagnostic.message}") from None
+        raise SchemaError(f"cannot read XML catalog {shown(path)}: {error.diagnostic.message}") from None
     if etree.QName(root).namespace != CATALOG_NS:
-        raise SchemaError(f"{path} is not an OASIS XML catalog (root must be in {CATALOG_NS})")
+        raise SchemaError(f"{shown(path)} is not an OASIS XML catalog (root must be in {CATALOG_NS})")
     exact: list[tuple[str, str, str]] = []
     rewrite: list[tuple[str, str, str]] = []
     suffix: list[tuple[str, str, str]] = []
@@ -206,7 +206,7 @@ def catalogs_in_force(given: tuple[Path, ...], shipped: Path | None, inputs: Ite
     for item in os.environ.get("XML_CATALOG_FILES", "").split():
         path = local_path(item)
         if path is not None and path.is_file():
-            paths.append(path.resolve())
+            paths.append(path.absolute())
     if shipped is not None:
         paths.append(shipped)
     home = shipped.resolve().parent if shipped is not None else None

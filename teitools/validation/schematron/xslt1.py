@@ -59,7 +59,7 @@ def check_rules(tree: etree._ElementTree, rules: RuleSet, lines: SourceLines, fi
     try:
         report = rules.validator(tree)
     except etree.XSLTApplyError as error:
-        raise SchemaError(f"the Schematron schema {rules.path} fails on {file}: {error}") from None
+        raise SchemaError(f"the Schematron schema {shown(rules.path)} fails on {file}: {error}") from None
     findings = []
     for result in report.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
         findings.append(_finding(tree, result, lines, file))
