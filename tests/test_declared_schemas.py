@@ -40,6 +40,13 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
+@pytest.fixture(autouse=True)
+def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from ``tmp_path``: a document there, outside any git repository, is in the current
+    folder's repository, so the schemas beside it may be declared (docs/security.md, 2a)."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.mark.parametrize("fixture", FILES, ids=[p.stem for p in FILES])
 def test_declared_fixture_gives_exactly_the_expected_findings(fixture: Path) -> None:
     expected = sorted((rule, int(line)) for rule, line in EXPECT.findall(fixture.read_text()))
@@ -139,7 +146,8 @@ def test_resolution_tries_catalogs_then_the_document_folder(tmp_path: Path) -> N
 
 
 def test_xml_catalog_files_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    schema = DECLARED / "notes.rnc"
+    shutil.copy(DECLARED / "note.rnc", tmp_path)  # what notes.rnc includes
+    schema = Path(shutil.copy(DECLARED / "notes.rnc", tmp_path))  # a catalog maps inside its repository
     catalog = _catalog(tmp_path, f'<uri name="http://x.org/notes.rnc" uri="{schema.as_uri()}"/>')
     document = tmp_path / "doc.xml"
     document.write_text(
@@ -153,7 +161,7 @@ def test_xml_catalog_files_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_catalog_option_maps_a_declared_url(tmp_path: Path) -> None:
-    schema = DECLARED / "notes.xsd"
+    schema = Path(shutil.copy(DECLARED / "notes.xsd", tmp_path))  # a catalog maps inside its repository
     catalog = _catalog(tmp_path, f'<uri name="http://x.org/notes.xsd" uri="{schema.as_uri()}"/>')
     document = tmp_path / "doc.xml"
     document.write_text(
@@ -183,7 +191,8 @@ def test_the_shipped_catalog_maps_the_xml_namespace_schema() -> None:
 def test_a_declared_schema_replaces_the_projects(tmp_path: Path) -> None:
     """A TEI file with its own declaration is not judged by teitools.rng/teitools.sch."""
     letter = (FIXTURES / "invalid" / "hi-rend.xml").read_text(encoding="utf-8")
-    rnc = (DECLARED / "notes.rnc").as_uri()
+    shutil.copy(DECLARED / "note.rnc", tmp_path)  # what notes.rnc includes
+    rnc = Path(shutil.copy(DECLARED / "notes.rnc", tmp_path)).as_uri()  # declared inside the repository
     declared = letter.replace(
         "?>", f'?>\n<?xml-model href="{rnc}" type="application/relax-ng-compact-syntax"?>', 1
     )

@@ -11,6 +11,7 @@ parser like every other file.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -41,16 +42,21 @@ class Catalog:
 
     def lookup(self, url: str, depth: int = 0) -> str | None:
         """The URL ``url`` maps to, or None when this catalog (and its chain) has no entry."""
+        found = self.entry(url, depth)
+        return None if found is None else found[0]
+
+    def entry(self, url: str, depth: int = 0) -> tuple[str, Path] | None:
+        """What :meth:`lookup` finds, with the path of the catalog file whose entry it is."""
         for kind in ("uri", "system"):
             found = self._own(url, kind)
             if found is not None:
-                return found
+                return found, self.path
         if depth >= MAX_CATALOG_DEPTH:
             return None
         for path in self.next:
-            found = read_catalog(path).lookup(url, depth + 1)
-            if found is not None:
-                return found
+            delegated = read_catalog(path).entry(url, depth + 1)
+            if delegated is not None:
+                return delegated
         return None
 
     def _own(self, url: str, kind: str) -> str | None:
@@ -78,9 +84,9 @@ def read_catalog(path: Path) -> Catalog:
     try:
         root = load(path).getroot()
     except DocumentError as error:
-        raise SchemaError(f"cannot read XML catalog {path}: {error.diagnostic.message}") from None
+        raise SchemaError(f"cannot read XML catalog {shown(path)}: {error.diagnostic.message}") from None
     if etree.QName(root).namespace != CATALOG_NS:
-        raise SchemaError(f"{path} is not an OASIS XML catalog (root must be in {CATALOG_NS})")
+        raise SchemaError(f"{shown(path)} is not an OASIS XML catalog (root must be in {CATALOG_NS})")
     exact: list[tuple[str, str, str]] = []
     rewrite: list[tuple[str, str, str]] = []
     suffix: list[tuple[str, str, str]] = []
@@ -122,29 +128,86 @@ def local_path(url: str) -> Path | None:
     return None
 
 
+def shown(path: Path) -> str:
+    """``path`` as a message shows it: relative to the current folder when it lies below it.
+
+    Paths are compared as written (symbolic links are not followed), so a message never
+    shows where a link points.
+    """
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 @dataclass(frozen=True)
 class Catalogs:
     """The catalogs in force, in the order they are asked: given ones, the environment's,
-    then the catalog teitools ships for well-known schemas."""
+    then the catalog teitools ships for well-known schemas.
+
+    An entry of a catalog file inside one of ``repositories`` (the repositories being
+    validated, which a contributor can write) may map a URL only to a local file inside them
+    or inside ``shipped`` (teitools' own schemas); any other mapping is a :class:`SchemaError`.
+    Catalog files elsewhere (installed on the machine) are trusted. No repositories: no check
+    (catalogs built by hand, in tests).
+    """
 
     paths: tuple[Path, ...] = ()
+    repositories: tuple[Path, ...] = ()
+    shipped: Path | None = None
 
     def lookup(self, url: str) -> str | None:
         for path in self.paths:
-            found = read_catalog(path).lookup(url)
+            found = read_catalog(path).entry(url)
             if found is not None:
-                return found
+                self._confine(url, *found)
+                return found[0]
         return None
 
+    def _confine(self, url: str, found: str, catalog: Path) -> None:
+        target = local_path(found)
+        if target is None or not _inside(catalog, self.repositories):  # a URL is never fetched
+            return
+        if not _inside(target, (*self.repositories, *([self.shipped] if self.shipped else []))):
+            raise SchemaError(
+                f"the XML catalog {shown(catalog)} maps {url} to {found}, outside the repository "
+                "being validated and teitools' own schemas; refused (a catalog in the repository "
+                "may map URLs only to files in it)"
+            )
 
-def catalogs_in_force(given: tuple[Path, ...], shipped: Path | None) -> Catalogs:
+
+def _inside(path: Path, folders: tuple[Path, ...]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(folder) for folder in folders)
+
+
+def repositories_of(inputs: Iterable[Path]) -> tuple[Path, ...]:
+    """The repositories being validated, resolved: for each input the nearest folder at or
+    above it that holds ``.git`` (a folder, or a file in a git worktree); the current folder
+    when none does."""
+    roots = []
+    for given in inputs:
+        start = given.resolve()
+        found = next((f for f in (start, *start.parents) if (f / ".git").exists()), None)
+        roots.append((found or Path.cwd()).resolve())
+    return tuple(dict.fromkeys(roots)) or (Path.cwd().resolve(),)
+
+
+#: No catalog at all: a schema may include files in its own folder only.
+NO_CATALOGS = Catalogs()
+
+
+def catalogs_in_force(given: tuple[Path, ...], shipped: Path | None, inputs: Iterable[Path] = ()) -> Catalogs:
     """``given`` (``--catalog``), then ``XML_CATALOG_FILES`` (space-separated paths or file
-    URLs, as libxml2 reads it), then the shipped catalog."""
-    paths = [p.resolve() for p in given]
+    URLs, as libxml2 reads it), then the shipped catalog. Those inside the repositories of
+    ``inputs`` (:func:`repositories_of`) may map URLs only into them or the shipped schemas."""
+    # Absolute but not resolved: a message names a catalog as the user gave it.
+    paths = [p.absolute() for p in given]
     for item in os.environ.get("XML_CATALOG_FILES", "").split():
         path = local_path(item)
         if path is not None and path.is_file():
-            paths.append(path.resolve())
+            paths.append(path.absolute())
     if shipped is not None:
         paths.append(shipped)
-    return Catalogs(tuple(dict.fromkeys(paths)))
+    home = shipped.resolve().parent if shipped is not None else None
+    return Catalogs(tuple(dict.fromkeys(paths)), repositories_of(inputs), home)

@@ -17,15 +17,16 @@ import tempfile
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 from lxml import etree
 
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.declarations import RNG_NS
 from teitools.load.parser import load, parse_bytes
-from teitools.validation.catalog import Catalogs
-from teitools.validation.discovery import resolve
+from teitools.validation.catalog import Catalogs, shown
 from teitools.validation.grammar import Grammar
+from teitools.validation.includes import included_file
 
 if TYPE_CHECKING:
     from teitools.validation.compact import Resolver
@@ -52,7 +53,7 @@ def _includes_anything(path: Path) -> bool:
     try:
         root = load(path).getroot()
     except DocumentError as error:
-        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
+        raise SchemaError(f"cannot read schema {shown(path)}: {error.diagnostic.message}") from None
     return next(root.iter(*_REFERENCES), None) is not None
 
 
@@ -63,18 +64,17 @@ def _compile(path: Path, catalogs: Catalogs | None) -> Grammar:
     try:
         return Grammar(path, source, etree.RelaxNG(source))
     except etree.RelaxNGParseError as error:
-        raise SchemaError(f"the RELAX NG schema {path} does not compile: {error}") from None
+        raise SchemaError(f"the RELAX NG schema {shown(path)} does not compile: {error}") from None
 
 
 def _prepared_tree(path: Path, catalogs: Catalogs, depth: int, home: Path) -> etree._ElementTree:
     """The schema at ``path`` with its includes pointing at prepared local copies.
 
-    An include may name a file in ``home`` (the folder of the schema first compiled) or
-    below it, or a URL that a catalog maps to a local copy: a schema cannot make teitools
-    read any other file.
+    An include may name only what :func:`~teitools.validation.includes.included_file`
+    allows: a schema cannot make teitools read any other file.
     """
     if depth > MAX_INCLUDE_DEPTH:
-        raise SchemaError(f"{path}: RELAX NG includes nest deeper than {MAX_INCLUDE_DEPTH}")
+        raise SchemaError(f"{shown(path)}: RELAX NG includes nest deeper than {MAX_INCLUDE_DEPTH}")
     try:
         if path.suffix.lower() == ".rnc":
             # Imported only for compact syntax: rnc2rng's parser is a large import.
@@ -84,31 +84,12 @@ def _prepared_tree(path: Path, catalogs: Catalogs, depth: int, home: Path) -> et
         else:
             tree = load(path)
     except DocumentError as error:
-        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
+        raise SchemaError(f"cannot read schema {shown(path)}: {error.diagnostic.message}") from None
     for reference in tree.getroot().iter(*_REFERENCES):
-        href = reference.get("href", "")
-        target = resolve(href, path, catalogs)
-        if target is None:
-            raise SchemaError(
-                f"{path}: the schema it includes, {href}, is not a local file and "
-                "no XML catalog maps it (use --catalog)"
-            )
-        if not _allowed(href, target, catalogs, home):
-            raise SchemaError(
-                f"{path}: the schema it includes, {href}, is outside the schema's "
-                f"folder {home}; refused (map it with an XML catalog to allow it)"
-            )
-        if not target.is_file():
-            raise SchemaError(f"{path}: the schema it includes, {href}, does not exist ({target})")
-        reference.set("href", _prepared_file(target.resolve(), catalogs, depth + 1, home).as_uri())
+        target = included_file(reference.get("href", ""), path, catalogs, home)
+        # The path as written, not resolved: messages about the included file show it so.
+        reference.set("href", _prepared_file(target.absolute(), catalogs, depth + 1, home).as_uri())
     return tree
-
-
-def _allowed(href: str, target: Path, catalogs: Catalogs, home: Path) -> bool:
-    """An include is allowed inside ``home``, or where a catalog maps its URL."""
-    if catalogs.lookup(href) is not None:
-        return True
-    return target.resolve().is_relative_to(home)
 
 
 # Paths only; a grammar with many includes prepares one per included file.
@@ -134,20 +115,13 @@ def _changed(tree: etree._ElementTree, path: Path) -> bool:
     original = load(path)
     before = [e.get("href") for e in original.getroot().iter(*_REFERENCES)]
     after = [e.get("href") for e in tree.getroot().iter(*_REFERENCES)]
-    return any(
-        b is None or Path(path.parent, b).resolve().as_uri() != a for b, a in zip(before, after, strict=True)
-    )
+    base = path.absolute().as_uri()
+    return any(b is None or urljoin(base, b) != a for b, a in zip(before, after, strict=True))
 
 
 def _resolver(catalogs: Catalogs, home: Path) -> Resolver:
     def resolve_include(href: str, top: Path) -> Path | None:
-        target = resolve(href, top, catalogs)
-        if target is not None and not _allowed(href, target, catalogs, home):
-            raise SchemaError(
-                f"{top}: the schema it includes, {href}, is outside the schema's "
-                f"folder {home}; refused (map it with an XML catalog to allow it)"
-            )
-        return target
+        return included_file(href, top, catalogs, home)
 
     return resolve_include
 

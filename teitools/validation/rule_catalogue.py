@@ -366,11 +366,15 @@ RULES: dict[str, Rule] = {
             _SCHEMAS,
             checks="A declared schema can be read and compiled (RELAX NG, compact syntax, XSD, "
             "Schematron and its XPath expressions, the phase it names); an XPath 2 Schematron "
-            "test can be evaluated on each node (reported on the node otherwise).",
+            "test can be evaluated on each node (reported on the node otherwise). The schema, and "
+            "every file it includes or imports, lies in the repository (includes: in the schema's "
+            "folder or below) or is a URL a catalog maps; a catalog in the repository maps only "
+            "into it or teitools' own schemas.",
             mistake="a Schematron test with an unknown function; a phase the schema does not have; "
-            '`xs:integer(@to)` on `to="x"`',
+            '`xs:integer(@to)` on `to="x"`; `<include href="../../elsewhere/rules.sch"/>`',
             fix="correct the schema, or the `phase` pseudo-attribute; guard the cast (`@to castable "
-            "as xs:integer and …`)",
+            "as xs:integer and …`); copy an included file beside the schema, or map its URL with "
+            "an XML catalog",
         ),
         _rule(
             "schema-unsupported",

@@ -119,7 +119,7 @@ def validate(
     options = options or ValidateOptions()
     if parsed is not None and (options.jobs > 1 or options.cache_dir is not None):
         raise ValueError("validate(parsed=...) needs jobs=1 and no cache_dir")
-    schemas = _schema_set(options)
+    schemas = _schema_set(options, paths := [Path(p) for p in paths])
     if options.changed_since is not None:
         files = _changed([Path(p) for p in paths], options.changed_since, options, schemas)
     else:
@@ -163,8 +163,8 @@ def is_valid(paths: Iterable[Path | str], options: ValidateOptions | None = None
     return not validate(paths, options).failed()
 
 
-def _schema_set(options: ValidateOptions) -> _SchemaSet:
-    catalogs = catalogs_in_force(options.catalogs, _shipped_catalog())
+def _schema_set(options: ValidateOptions, inputs: list[Path]) -> _SchemaSet:
+    catalogs = catalogs_in_force(options.catalogs, _shipped_catalog(), inputs)
     paths = list(options.project_schemas or (schema_file("teitools.rng"), schema_file("teitools.sch")))
     if options.schemas:  # each given schema replaces the project's of its kind
         replaced = {_is_rules(path) for path in options.schemas}

@@ -21,8 +21,8 @@ from teitools.load import declarations as languages
 from teitools.load.declarations import Declaration
 from teitools.load.parser import load
 from teitools.validation.catalog import Catalogs
-from teitools.validation.discovery import resolve
 from teitools.validation.grammar import check_grammar
+from teitools.validation.includes import declared_file
 from teitools.validation.positions import SourceLines
 from teitools.validation.relaxng_files import compile_declared_relaxng
 from teitools.validation.schematron.engines import compile_rules, has_embedded_rules
@@ -60,7 +60,8 @@ def jobs_for_file(
     ``language`` is what a declaration said; without it the file's syntax decides. A
     Schematron declaration naming a grammar means the grammar's embedded rules.
     """
-    resolved = path.resolve()
+    # Absolute, not resolved: messages name the schema as given, never where a link points.
+    resolved = path.absolute()
     language = language or language_of(resolved)
     if language == languages.SCHEMATRON:
         return [SchemaJob(languages.SCHEMATRON, resolved, phase, line)]
@@ -127,7 +128,11 @@ def _plan(
                 )
             )
             continue
-        target = resolve(declared.href, document, catalogs)
+        try:  # outside the repository, or mapped there by a catalog in it: refused, said so
+            target = declared_file(declared.href, document, catalogs)
+        except SchemaError as error:
+            problems.append((declared.line, Severity.ERROR, RULE_INVALID, str(error)))
+            continue
         if target is None:
             problems.append(
                 (declared.line, Severity.ERROR, RULE_UNRESOLVED, unresolved_message(declared.href))
@@ -185,7 +190,7 @@ def run_jobs(
 
                 grammar += check_xsd(tree, compile_xsd(job.path, catalogs), lines, file)
             else:
-                rules += compile_rules(job.path, job.phase).check(tree, lines, file)
+                rules += compile_rules(job.path, job.phase, catalogs=catalogs).check(tree, lines, file)
         except SchemaError as error:
             if raise_errors:
                 raise
@@ -203,7 +208,7 @@ def compile_jobs(jobs: list[SchemaJob], catalogs: Catalogs) -> None:
 
             compile_xsd(job.path, catalogs)
         else:
-            compile_rules(job.path, job.phase)
+            compile_rules(job.path, job.phase, catalogs=catalogs)
 
 
 def _problem(file: str, line: int, severity: Severity, rule: str, message: str) -> Diagnostic:

@@ -3,12 +3,17 @@
 lxml knows only XSD 1.0; TEI projects publish XSD 1.1 (``vc:minVersion="1.1"``, assertions,
 type alternatives), which xmlschema validates. Schemas are read from local files only
 (``allow="local"``), every URL goes through the XML catalogs first, and XML data is parsed
-with xmlschema's defused parser. The schema file itself is first read with the hardened
-loader, so a schema with a DTD is refused like any document.
+with xmlschema's defused parser. The schema file itself, and every file it names in
+``include``, ``import``, ``redefine`` or ``override``, is first read with the hardened loader
+and confined as RELAX NG includes are (:func:`~teitools.validation.includes.included_file`), so
+a schema with a DTD, or one naming a file outside its folder, is refused before xmlschema
+reads anything; xmlschema's own reads go through an opener that enforces the same folders.
 """
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,7 +26,8 @@ from lxml import etree
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.parser import load
-from teitools.validation.catalog import Catalogs
+from teitools.validation.catalog import Catalogs, local_path, shown
+from teitools.validation.includes import included_file
 from teitools.validation.positions import SourceLines, attribute_display_name, line_of
 
 RULE = "xsd-invalid"
@@ -47,37 +53,115 @@ class XmlSchema:
 @lru_cache(maxsize=16)
 def compile_xsd(path: Path, catalogs: Catalogs) -> XmlSchema:
     """Compile the XSD at ``path`` (1.0, or 1.1 when it says so) once per process."""
-    try:
-        source = load(path)
-    except DocumentError as error:
-        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
+    home = path.resolve().parent
+    source = _load(path)
+    readable = _referenced_files(path, source, catalogs, home, depth=0)
     version = "1.1" if _is_xsd11(source.getroot()) else "1.0"
     schema_class = xmlschema.XMLSchema11 if version == "1.1" else xmlschema.XMLSchema10
 
+    opener = _ConfinedOpener((home, _XMLSCHEMA_OWN), set(readable))
+
     def mapped(url: str) -> str:
-        return catalogs.lookup(url) or url
+        found = catalogs.lookup(url)
+        if found is None:
+            return url
+        target = local_path(found)
+        if target is not None:  # mapped by a catalog (and confined by it): readable too
+            opener.files.add(target.resolve())
+        return found
 
     with warnings.catch_warnings(record=True) as caught:
         # xmlschema warns, rather than fails, when an import cannot be read: a schema with a
         # hole in it is not one to validate against.
         warnings.simplefilter("always")
         try:
-            validator = schema_class(str(path), allow="local", defuse="always", uri_mapper=mapped)
+            validator = schema_class(
+                str(path), allow="local", defuse="always", uri_mapper=mapped, opener=opener
+            )
         except (xmlschema.XMLSchemaException, OSError, ValueError) as error:
+            _refused(path, opener)
             reason = getattr(error, "reason", None) or getattr(error, "message", None) or error
             raise SchemaError(
-                f"the XML Schema {path} does not compile: "
+                f"the XML Schema {shown(path)} does not compile: "
                 f"{_one_line(str(reason))}; if it imports a schema by URL, map "
                 "the URL with --catalog"
             ) from None
+    _refused(path, opener)
     imports = [w for w in caught if issubclass(w.category, xmlschema.XMLSchemaImportWarning)]
     if imports:
         raise SchemaError(
-            f"the XML Schema {path} cannot be read offline: "
+            f"the XML Schema {shown(path)} cannot be read offline: "
             f"{_one_line(str(imports[0].message))} Map the URL to a local copy "
             "with an XML catalog (--catalog FILE or XML_CATALOG_FILES)"
         )
     return XmlSchema(path, version, validator)
+
+
+#: ``include``/``import`` chains stop here (a cycle is caught by the set of files seen).
+MAX_INCLUDE_DEPTH = 32
+_REFERENCES = tuple(f"{{{XSD_NS}}}{name}" for name in ("include", "import", "redefine", "override"))
+#: The schemas xmlschema ships (xml.xsd, XLink...), which it reads for well-known namespaces.
+_XMLSCHEMA_OWN = Path(xmlschema.__file__).resolve().parent
+
+
+def _load(path: Path) -> etree._ElementTree:
+    try:
+        return load(path)
+    except DocumentError as error:
+        raise SchemaError(f"cannot read schema {shown(path)}: {error.diagnostic.message}") from None
+
+
+def _referenced_files(
+    path: Path, tree: etree._ElementTree, catalogs: Catalogs, home: Path, *, depth: int
+) -> frozenset[Path]:
+    """Every file the schema at ``path`` names, directly or not, resolved; each one allowed."""
+    if depth > MAX_INCLUDE_DEPTH:
+        raise SchemaError(f"{shown(path)}: XML Schema includes nest deeper than {MAX_INCLUDE_DEPTH}")
+    found = {path.resolve()}
+    for reference in tree.getroot().iter(*_REFERENCES):
+        location = reference.get("schemaLocation")
+        if not location:  # an import by namespace only: xmlschema's own copies, if any
+            continue
+        target = included_file(location, path, catalogs, home)
+        if target.resolve() not in found:
+            found |= _referenced_files(target, _load(target), catalogs, home, depth=depth + 1)
+    return frozenset(found)
+
+
+class _ConfinedOpener(urllib.request.OpenerDirector):
+    """Opens local files inside ``folders`` or among ``files`` (the schema's, and those a
+    catalog maps); records any other URL.
+
+    The check above has already refused what a schema names outside its folder; this is
+    what keeps xmlschema itself to those files, whatever it resolves a location to.
+    """
+
+    def __init__(self, folders: tuple[Path, ...], files: set[Path]) -> None:
+        super().__init__()
+        self.add_handler(urllib.request.FileHandler())
+        self.folders = folders
+        self.files = files
+        self.refused: list[str] = []
+
+    def open(
+        self, fullurl: str | urllib.request.Request, data: Any = None, timeout: float | None = None
+    ) -> Any:
+        url = fullurl if isinstance(fullurl, str) else fullurl.full_url
+        target = local_path(url)
+        if target is not None:
+            resolved = target.resolve()
+            if resolved in self.files or any(resolved.is_relative_to(f) for f in self.folders):
+                return super().open(fullurl, data, timeout)
+        self.refused.append(url)
+        raise urllib.error.URLError("refused by teitools")
+
+
+def _refused(path: Path, opener: _ConfinedOpener) -> None:
+    if opener.refused:
+        raise SchemaError(
+            f"the XML Schema {shown(path)} makes xmlschema read a file outside the schema's "
+            "folder; refused (map its URL with an XML catalog to allow it)"
+        )
 
 
 def _is_xsd11(root: etree._Element) -> bool:

@@ -19,6 +19,7 @@ from lxml import etree
 from teitools.diagnostics import Diagnostic
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.parser import load
+from teitools.validation.catalog import NO_CATALOGS, Catalogs, shown
 from teitools.validation.positions import SourceLines
 from teitools.validation.schematron.source import (
     XPATH2_BINDINGS,
@@ -50,25 +51,28 @@ class Rules:
 
 # A run uses a handful of rule sets (see grammar.compile_relaxng).
 @lru_cache(maxsize=16)
-def compile_rules(path: Path, phase: str | None = None, engine: str | None = None) -> Rules:
+def compile_rules(
+    path: Path, phase: str | None = None, engine: str | None = None, catalogs: Catalogs = NO_CATALOGS
+) -> Rules:
     """Compile the Schematron at ``path`` (or embedded in the grammar there) once per process.
 
     ``engine`` forces "xpath1" or "xpath2"; by default the schema's ``queryBinding`` decides.
+    ``catalogs`` map the URLs the schema's includes name.
     """
     root = _root(path)
     binding = (root.get("queryBinding") or "xslt").lower() if is_schematron(root) else "xslt2"
     wants_xpath2 = engine == "xpath2" or (engine is None and binding in XPATH2_BINDINGS)
     if not wants_xpath2:
         if phase not in (None, "#ALL", "#DEFAULT"):  # lxml's skeleton ignores an unknown phase
-            read_schematron(path).active_patterns(phase)
+            read_schematron(path, catalogs).active_patterns(phase)
         try:
-            return Rules(path, "xpath1", compile_schematron(path, phase))
+            return Rules(path, "xpath1", compile_schematron(path, phase, catalogs))
         except SchemaError:
             if engine == "xpath1":
                 raise
     from teitools.validation.schematron.xpath2 import compile_xpath2_schematron  # noqa: PLC0415
 
-    return Rules(path, "xpath2", compile_xpath2_schematron(path, phase))
+    return Rules(path, "xpath2", compile_xpath2_schematron(path, phase, catalogs))
 
 
 # One boolean per schema file: cheap, so more are kept than compiled schemas.
@@ -87,4 +91,4 @@ def _root(path: Path) -> etree._Element:
     try:
         return load(path).getroot()
     except DocumentError as error:
-        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
+        raise SchemaError(f"cannot read schema {shown(path)}: {error.diagnostic.message}") from None

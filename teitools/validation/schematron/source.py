@@ -20,6 +20,8 @@ from lxml import etree
 from teitools.diagnostics import Severity
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.parser import load
+from teitools.validation.catalog import NO_CATALOGS, Catalogs, shown
+from teitools.validation.includes import included_file
 
 SCH_NS = "http://purl.oclc.org/dsdl/schematron"
 #: The pre-ISO namespace (Schematron 1.5); read the same way.
@@ -27,7 +29,6 @@ SCH15_NS = "http://www.ascc.net/xml/schematron"
 _NAMESPACES = (SCH_NS, SCH15_NS)
 #: ``include`` may nest; a cycle or a runaway chain stops here.
 MAX_INCLUDE_DEPTH = 16
-
 
 #: Query bindings that need the XPath 2 engine (imported only for them: elementpath is
 #: a large import that XPath 1 rules never need).
@@ -138,32 +139,37 @@ class SchemaSource:
                 active = set(candidate.active)
                 return tuple(p for p in self.patterns if p.id in active), candidate.lets
         known = ", ".join(p.id for p in self.phases) or "none"
-        raise SchemaError(f"{self.path}: the Schematron has no phase '{wanted}' (phases: {known})")
+        raise SchemaError(f"{shown(self.path)}: the Schematron has no phase '{wanted}' (phases: {known})")
 
 
 def is_schematron(root: etree._Element) -> bool:
     return etree.QName(root).namespace in _NAMESPACES and etree.QName(root).localname == "schema"
 
 
-def read_schematron(path: Path) -> SchemaSource:
+def read_schematron(path: Path, catalogs: Catalogs = NO_CATALOGS) -> SchemaSource:
     """Read the Schematron schema at ``path``, or the Schematron embedded in a grammar there."""
-    root = read_schematron_tree(path).getroot()
+    root = read_schematron_tree(path, catalogs).getroot()
     _instantiate_abstract_patterns(root, path)
     return _build(root, path)
 
 
-def read_schematron_tree(path: Path) -> etree._ElementTree:
-    """The schema at ``path`` (or embedded there) as a tree, its includes expanded."""
+def read_schematron_tree(path: Path, catalogs: Catalogs = NO_CATALOGS) -> etree._ElementTree:
+    """The schema at ``path`` (or embedded there) as a tree, its includes expanded.
+
+    An ``include`` may name only what :func:`~teitools.validation.includes.included_file`
+    allows (the schema's folder and below, or a URL ``catalogs`` map), as for RELAX NG.
+    """
     loaded = _load(path).getroot()
     root = loaded if is_schematron(loaded) else embedded_schematron(loaded)
     if root is None:
-        raise SchemaError(f"{path} is not a Schematron schema and embeds no Schematron rules")
+        raise SchemaError(f"{shown(path)} is not a Schematron schema and embeds no Schematron rules")
     root = copy.deepcopy(root)
-    _expand_includes(root, path, 0)
+    _expand_includes(root, path, 0, catalogs, path.resolve().parent)
     if any(_sch(e, "extends") and e.get("href") for e in root.iter(etree.Element)):
-        # lxml's skeleton would fetch it with document(), outside teitools' hardened loader
+        # lxml's skeleton would fetch it with document(), outside teitools' hardened loader;
+        # refused before anything is resolved, so the answer is the same wherever it points.
         raise SchemaError(
-            f'{path}: <extends href="…"> is not supported; use <include> of '
+            f'{shown(path)}: <extends href="…"> is not supported; use <include> of '
             'a local file, or extends rule="…" with an abstract rule'
         )
     return root.getroottree()
@@ -198,7 +204,7 @@ def _load(path: Path) -> etree._ElementTree:
     try:
         return load(path)
     except DocumentError as error:
-        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
+        raise SchemaError(f"cannot read schema {shown(path)}: {error.diagnostic.message}") from None
 
 
 def _sch(element: etree._Element, name: str) -> bool:
@@ -208,28 +214,25 @@ def _sch(element: etree._Element, name: str) -> bool:
     return qname.namespace in _NAMESPACES and qname.localname == name
 
 
-def _expand_includes(root: etree._Element, path: Path, depth: int) -> None:
+def _expand_includes(root: etree._Element, path: Path, depth: int, catalogs: Catalogs, home: Path) -> None:
     if depth > MAX_INCLUDE_DEPTH:
-        raise SchemaError(f"{path}: Schematron includes nest deeper than {MAX_INCLUDE_DEPTH}")
+        raise SchemaError(f"{shown(path)}: Schematron includes nest deeper than {MAX_INCLUDE_DEPTH}")
     for include in [e for e in root.iter(etree.Element) if _sch(e, "include")]:
         href, fragment = urldefrag(include.get("href", ""))
-        if not href or re.match(r"^[a-zA-Z][\w+.-]*://", href):
-            raise SchemaError(
-                f'{path}: <include href="{include.get("href")}"> must name a local '
-                "file beside the schema; teitools never fetches from the network"
-            )
-        target_path = (path.parent / href).resolve()
+        if not href:
+            raise SchemaError(f'{shown(path)}: <include href="{include.get("href")}"> names no file')
+        target_path = included_file(href, path, catalogs, home)
         target = _load(target_path).getroot()
         if fragment:
             found = target.xpath("//*[@id=$id or @xml:id=$id]", id=fragment)
             if not isinstance(found, list) or not found or not isinstance(found[0], etree._Element):
-                raise SchemaError(f"{path}: {href} has no element with id '{fragment}'")
+                raise SchemaError(f"{shown(path)}: {href} has no element with id '{fragment}'")
             target = found[0]
         replacement = copy.deepcopy(target)
-        _expand_includes(replacement, target_path, depth + 1)
+        _expand_includes(replacement, target_path, depth + 1, catalogs, home)
         parent = include.getparent()
         if parent is None:
-            raise SchemaError(f"{path}: <include> cannot be the root element")
+            raise SchemaError(f"{shown(path)}: <include> cannot be the root element")
         if is_schematron(replacement):  # an included whole schema brings its content
             index = parent.index(include)
             for offset, child in enumerate(list(replacement)):
@@ -245,7 +248,7 @@ def _instantiate_abstract_patterns(root: etree._Element, path: Path) -> None:
         template = abstract.get(pattern.get("is-a"))
         if template is None:
             raise SchemaError(
-                f"{path}: pattern '{pattern.get('id')}' is-a "
+                f"{shown(path)}: pattern '{pattern.get('id')}' is-a "
                 f"'{pattern.get('is-a')}', which is not an abstract pattern here"
             )
         params = {p.get("name", ""): p.get("value", "") for p in pattern if _sch(p, "param")}
@@ -337,7 +340,7 @@ def _collect(
     depth: int,
 ) -> None:
     if depth > MAX_INCLUDE_DEPTH:
-        raise SchemaError(f"{path}: rule '{element.get('id')}' extends itself")
+        raise SchemaError(f"{shown(path)}: rule '{element.get('id')}' extends itself")
     for child in element:
         if not isinstance(child.tag, str):
             continue
@@ -349,7 +352,8 @@ def _collect(
             base = abstract_rules.get(child.get("rule"))
             if base is None:
                 raise SchemaError(
-                    f'{path}: <extends rule="{child.get("rule")}"> names no abstract rule of this schema'
+                    f'{shown(path)}: <extends rule="{child.get("rule")}"> names no abstract '
+                    "rule of this schema"
                 )
             _collect(base, abstract_rules, path, lets, checks, depth=depth + 1)
 

@@ -6,9 +6,10 @@ is parsed once when the schema is compiled; for each document one elementpath no
 built and each rule's context is matched against it. Per pattern, a node is handled by the
 first rule whose context matches it, as in the ISO skeleton.
 
-elementpath never reads a resource an expression names: ``doc()`` only sees documents given
-to the context (none are) and ``unparsed-text()`` refuses every URI unless external resources
-are allowed, which this engine never does.
+elementpath never reads a resource an expression names: ``doc()`` and ``collection()`` only
+see documents given to the context (none are), ``unparsed-text()`` refuses every URI unless
+external resources are allowed, which this engine never does, and no function tells an
+existing file or folder from a missing one.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic
 from teitools.errors import SchemaError
+from teitools.validation.catalog import NO_CATALOGS, Catalogs, shown
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.schematron.match_patterns import candidate_xpath, lxml_xpath, match_expression
 from teitools.validation.schematron.source import (
@@ -50,6 +52,12 @@ from teitools.validation.schematron.xpath_nodes import as_nodes, element_of, loc
 _translate = getattr(xpath2_functions, "translate_pattern", None)
 if _translate is not None and not hasattr(_translate, "cache_info"):
     setattr(xpath2_functions, "translate_pattern", lru_cache(maxsize=1024)(_translate))  # noqa: B010 -- mypy: not exported
+
+# doc() and collection() find no document (none is given to the context), but elementpath
+# first asks the file system whether the URI names a folder and says so: a rule could then
+# probe which folders exist. Never asking makes both answers the same for every URI.
+if hasattr(xpath2_functions, "is_local_dir_url"):
+    setattr(xpath2_functions, "is_local_dir_url", lambda _url: False)  # noqa: B010 -- as above
 
 #: The rule id of a test that raises a dynamic error on a node.
 RULE_DYNAMIC_ERROR = "schema-invalid"
@@ -150,7 +158,7 @@ class XPath2Schematron:
             return _bind(lets, base, base.root, variables)
         except elementpath.ElementPathError as error:
             raise SchemaError(
-                f"{self.source.path}: a schema or pattern variable cannot be evaluated: {error}"
+                f"{shown(self.source.path)}: a schema or pattern variable cannot be evaluated: {error}"
             ) from None
 
     def _matches(
@@ -235,9 +243,12 @@ def _dynamic_error(expression: str, error: Exception) -> str:
 
 # A run uses a handful of rule sets (see grammar.compile_relaxng).
 @lru_cache(maxsize=16)
-def compile_xpath2_schematron(path: Path, phase: str | None = None) -> XPath2Schematron:
-    """Read and compile the schema at ``path`` (or the Schematron it embeds) once per process."""
-    source = read_schematron(path)
+def compile_xpath2_schematron(
+    path: Path, phase: str | None = None, catalogs: Catalogs = NO_CATALOGS
+) -> XPath2Schematron:
+    """Read and compile the schema at ``path`` (or the Schematron it embeds) once per process;
+    ``catalogs`` map the URLs its includes name."""
+    source = read_schematron(path, catalogs)
     return compile_source(source, phase)
 
 
@@ -313,7 +324,7 @@ class _Compiler:
             return self.parser.parse(expression)
         except elementpath.ElementPathError as error:
             raise SchemaError(
-                f"{self.path}: the XPath expression {expression!r} does not compile: {error}"
+                f"{shown(self.path)}: the XPath expression {expression!r} does not compile: {error}"
             ) from None
 
     def lets(self, lets: tuple[Let, ...]) -> tuple[tuple[str, Any], ...]:
@@ -349,7 +360,7 @@ def _select(token: Any, context: XPathContext, expression: str, path: Path) -> l
     try:
         return list(token.select(context))
     except elementpath.ElementPathError as error:
-        raise SchemaError(f"{path}: the rule context {expression!r} fails: {error}") from None
+        raise SchemaError(f"{shown(path)}: the rule context {expression!r} fails: {error}") from None
 
 
 def _evaluate(token: Any, context: XPathContext, expression: str, path: Path) -> Any:
@@ -359,7 +370,7 @@ def _evaluate(token: Any, context: XPathContext, expression: str, path: Path) ->
     try:
         return token.evaluate(context)
     except elementpath.ElementPathError as error:
-        raise SchemaError(f"{path}: the test {expression!r} fails: {error}") from None
+        raise SchemaError(f"{shown(path)}: the test {expression!r} fails: {error}") from None
     finally:
         context.item, context.position, context.size, context.axis = item, 1, 1, None
 

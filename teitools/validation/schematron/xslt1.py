@@ -11,6 +11,7 @@ from lxml import etree, isoschematron
 
 from teitools.diagnostics import Diagnostic
 from teitools.errors import SchemaError
+from teitools.validation.catalog import NO_CATALOGS, Catalogs, shown
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.schematron.source import read_schematron_tree, severity_of
 
@@ -32,14 +33,14 @@ class RuleSet:
 
 # A compiled rule set is an XSLT program; a run uses a handful (see grammar.compile_relaxng).
 @lru_cache(maxsize=16)
-def compile_schematron(path: Path, phase: str | None = None) -> RuleSet:
+def compile_schematron(path: Path, phase: str | None = None, catalogs: Catalogs = NO_CATALOGS) -> RuleSet:
     """Compile the Schematron schema at ``path`` (for ``phase``) once per process.
 
     The steps of lxml's ``isoschematron`` are run here so that none of them reads a file:
     includes are expanded by teitools with the hardened loader, and the compiled validator
     runs with XSLT access control that denies every file and network access.
     """
-    source = read_schematron_tree(path)
+    source = read_schematron_tree(path, catalogs)
     try:
         expanded = isoschematron.iso_abstract_expand(source)
         compiled = (
@@ -49,7 +50,7 @@ def compile_schematron(path: Path, phase: str | None = None) -> RuleSet:
         )
         validator = etree.XSLT(compiled, access_control=_NO_ACCESS)
     except (etree.XSLTParseError, etree.XSLTApplyError) as error:
-        raise SchemaError(f"the Schematron schema {path} does not compile: {error}") from None
+        raise SchemaError(f"the Schematron schema {shown(path)} does not compile: {error}") from None
     return RuleSet(path, validator)
 
 
@@ -58,7 +59,7 @@ def check_rules(tree: etree._ElementTree, rules: RuleSet, lines: SourceLines, fi
     try:
         report = rules.validator(tree)
     except etree.XSLTApplyError as error:
-        raise SchemaError(f"the Schematron schema {rules.path} fails on {file}: {error}") from None
+        raise SchemaError(f"the Schematron schema {shown(rules.path)} fails on {file}: {error}") from None
     findings = []
     for result in report.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
         findings.append(_finding(tree, result, lines, file))
