@@ -129,6 +129,14 @@ def test_elementpath_regex_translation_is_still_where_xpath2_wraps_it() -> None:
     assert "translate_pattern(pattern, flags, self.parser.xsd_version)" in inspect.getsource(xpath2_functions)
 
 
+def test_elementpath_folder_probe_is_still_the_one_xpath2_switches_off() -> None:
+    """doc() and collection() ask is_local_dir_url whether a URI is a folder; xpath2 replaces
+    it so that a rule cannot probe the file system. If elementpath renames it, this fails."""
+    assert "is_local_dir_url(" in inspect.getsource(xpath2_functions)
+    probe: Any = vars(xpath2_functions)["is_local_dir_url"]
+    assert probe("file:///") is False, "xpath2 no longer hides which folders exist"
+
+
 def test_rnc2rng_parser_has_what_compact_replaces_and_drives() -> None:
     assert tuple(inspect.signature(rnc_parser.parse).parameters) == ("src", "f")
     assert tuple(inspect.signature(rnc_parser.lex).parameters) == ("src",)
