@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -199,6 +200,25 @@ def test_bad_settings_are_reported_with_exit_code_2(
     assert "Traceback" not in result.err
 
 
+@pytest.mark.parametrize("named", ["../outside.rng", "../missing.rng", "/etc/passwd", "link/x.rng"])
+def test_a_settings_schema_outside_its_repository_is_refused_alike_whether_it_exists(
+    run_cli: RunCli, tmp_path: Path, named: str
+) -> None:
+    """A contributor's settings file cannot make teitools read, or probe for, outside files."""
+    folder = tmp_path / "edition"
+    folder.mkdir()
+    (tmp_path / "outside.rng").write_text("<grammar/>", "utf-8")
+    (folder / "link").symlink_to(tmp_path)
+    (folder / "letter.xml").write_text("<TEI/>", "utf-8")
+    (folder / "teitools.toml").write_text(f'schemas = ["{named}"]\n', "utf-8")
+    result = run_cli("validate", folder / "letter.xml")
+    assert result.code == 2
+    assert result.err == (
+        f"teitools: error: {folder / 'teitools.toml'}: schemas[0] = {named!r} is outside the repository "
+        "of the settings file; refused (a project's schemas must be in its repository)\n"
+    )
+
+
 def test_validate_uses_the_schemas_setting(run_cli: RunCli, tmp_path: Path, reference: Path) -> None:
     folder = tmp_path / "cmif"
     folder.mkdir()
@@ -207,8 +227,8 @@ def test_validate_uses_the_schemas_setting(run_cli: RunCli, tmp_path: Path, refe
     # declaration (a comment in its place keeps the line numbers).
     undeclared = re.sub(r"<\?xml-model [^>]*\?>", "<!-- no declaration -->", example, count=1)
     (folder / "example01_basic.xml").write_text(undeclared, encoding="utf-8")
-    rng = reference / "cmif" / "cmi-customization.rng"
-    (folder / "teitools.toml").write_text(f'schemas = ["{rng}"]\n', "utf-8")
+    shutil.copy(reference / "cmif" / "cmi-customization.rng", folder)
+    (folder / "teitools.toml").write_text('schemas = ["cmi-customization.rng"]\n', "utf-8")
     result = run_cli("validate", folder)
     finding = (
         f'{folder / "example01_basic.xml"}:43:72: error: @cert="medium" on <date> is '

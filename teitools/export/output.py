@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from teitools.errors import OutputError
+from teitools.load.inputs import work_tree
 
 #: Temporary files are ``.<name>.<random>.tmp`` beside their target.
 TEMPORARY_SUFFIX = ".tmp"
@@ -115,7 +116,7 @@ def destination(path: Path) -> Path:
 
 def _working_tree() -> Path:
     here = Path.cwd().resolve()
-    return next((folder for folder in (here, *here.parents) if (folder / ".git").exists()), here)
+    return work_tree(here) or here
 
 
 def _shown(component: Path, tree: Path) -> str:

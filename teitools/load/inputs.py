@@ -55,6 +55,13 @@ def _xml_below(top: Path) -> Iterator[tuple[str, ...]]:
                     yield (*relative, entry.name)
 
 
+def work_tree(folder: Path) -> Path | None:
+    """The git work tree ``folder`` is in: the nearest folder at or above it that holds
+    ``.git`` (a folder, or a file in a git worktree); None outside any. This is "the
+    repository" every confinement rule means (schemas, catalogs, outputs, the cache)."""
+    return next((candidate for candidate in (folder, *folder.parents) if (candidate / ".git").exists()), None)
+
+
 def find_registers(files: Iterable[Path]) -> list[Path]:
     """The register files of the edition(s) the given files belong to.
 

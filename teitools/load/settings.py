@@ -9,9 +9,9 @@ any mistake is a :class:`SettingsError` naming the file, the key and what is all
 
 from __future__ import annotations
 
-import datetime
 import datetime as dt
 import json
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from teitools.errors import SettingsError
-from teitools.load.resources import schema_file
+from teitools.load.inputs import work_tree
+from teitools.load.resources import schema_file, schemas_dir
 
 if TYPE_CHECKING:
     import jsonschema
@@ -216,7 +217,7 @@ def _pattern_text(key: str) -> str:
 def _is_calendar_date(text: str) -> bool:
     """True for a day that exists; the schema has already checked the form YYYY-MM-DD."""
     try:
-        datetime.date.fromisoformat(text)
+        dt.date.fromisoformat(text)
     except ValueError:
         return False
     return True
@@ -263,16 +264,29 @@ def _with_slash(url: str | None) -> str | None:
 
 
 def _schema_paths(values: Sequence[str], path: Path, where: str) -> tuple[Path, ...]:
-    resolved = []
+    """The schemas a settings file names, as written (relative to it, symbolic links kept).
+
+    A settings file is as much the contributor's as the letters are: a schema it names must be
+    in its repository (:func:`~teitools.load.inputs.work_tree`, else its own folder) or among
+    the shipped schemas. The refusal reads the same whether or not the file exists.
+    """
+    folder = path.parent.resolve()
+    allowed = (work_tree(folder) or folder, schemas_dir().resolve())
+    found = []
     for number, value in enumerate(values):
-        schema = (path.parent / value).resolve()
+        key = f"{where}.schemas[{number}]" if where else f"schemas[{number}]"
+        schema = Path(os.path.normpath(path.parent / value))
+        if not any(schema.resolve().is_relative_to(home) for home in allowed):
+            raise SettingsError(
+                f"{path}: {key} = {value!r} is outside the repository of the settings file; refused "
+                "(a project's schemas must be in its repository)"
+            )
         if not schema.is_file():
-            key = f"{where}.schemas[{number}]" if where else f"schemas[{number}]"
             raise SettingsError(
                 f"{path}: {key} = {value!r}: no such file (paths are relative to {path.parent})"
             )
-        resolved.append(schema)
-    return tuple(resolved)
+        found.append(schema)
+    return tuple(found)
 
 
 __all__ = ["CmifSettings", "Editor", "Settings", "find_settings_file", "load_settings", "settings_for"]

@@ -51,6 +51,7 @@ from typing import Any
 
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.export.output import destination
+from teitools.load.inputs import work_tree
 from teitools.load.record import FileRecord
 from teitools.validation.corpus import LETTERS_FOLDER, FileFacts, Pointer, Position
 
@@ -237,7 +238,7 @@ def default_cache_dir(paths: Iterable[Path]) -> Path:
     path, so that it is outside every working tree and repositories never share entries."""
     first = next(iter(paths), Path()).resolve()
     folder = first if first.is_dir() else first.parent
-    root = _work_tree(folder) or folder
+    root = work_tree(folder) or folder
     return user_cache_root() / "repos" / hashlib.sha256(os.fsencode(root)).hexdigest()[:32]
 
 
@@ -277,15 +278,11 @@ def _make_key(path: Path) -> None:
         Path(temporary).unlink()
 
 
-def _work_tree(folder: Path) -> Path | None:
-    return next((c for c in (folder, *folder.parents) if (c / ".git").exists()), None)
-
-
 def _tracked(path: Path) -> bool:
     """True when git tracks ``path`` or anything in it (so that a commit could have put it
     there). git runs only for a path inside a work tree, which the defaults are not."""
     resolved = path.resolve()
-    tree = _work_tree(resolved if resolved.is_dir() else resolved.parent)
+    tree = work_tree(resolved if resolved.is_dir() else resolved.parent)
     if tree is None:
         return False
     try:

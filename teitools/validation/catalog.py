@@ -20,6 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from lxml import etree
 
 from teitools.errors import DocumentError, SchemaError
+from teitools.load.inputs import work_tree
 from teitools.load.parser import XML_NS, load
 
 CATALOG_NS = "urn:oasis:names:tc:entity:xmlns:xml:catalog"
@@ -187,9 +188,7 @@ def repositories_of(inputs: Iterable[Path]) -> tuple[Path, ...]:
     when none does."""
     roots = []
     for given in inputs:
-        start = given.resolve()
-        found = next((f for f in (start, *start.parents) if (f / ".git").exists()), None)
-        roots.append((found or Path.cwd()).resolve())
+        roots.append((work_tree(given.resolve()) or Path.cwd()).resolve())
     return tuple(dict.fromkeys(roots)) or (Path.cwd().resolve(),)
 
 
