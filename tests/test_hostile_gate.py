@@ -254,3 +254,19 @@ def test_other_entry_points_keep_the_cross_file_checks(edition: Path, how: str) 
     done = run_cli("validate", ".", "--no-cache", *args, cwd=edition)
     assert done.code == 1, done
     assert _rules(done.out) >= EXPECTED
+
+
+def test_a_user_without_a_home_folder_validates_without_a_cache(
+    repository: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No HOME and no passwd entry (some CI containers): no cache, not an internal error."""
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    done = run_cli(
+        "validate", "tei", cwd=repository, env={"XDG_CACHE_HOME": None, "TEITOOLS_CACHE_DIR": None}
+    )
+    assert (done.code, done.err) == (1, "")
+    assert "[ref-unresolved]" in done.out

@@ -225,21 +225,29 @@ def code_digest() -> bytes:
     return digest.digest()
 
 
-def user_cache_root() -> Path:
+def user_cache_root() -> Path | None:
     """teitools' folder in the user's cache folder: ``$XDG_CACHE_HOME/teitools`` (an absolute
-    ``XDG_CACHE_HOME`` only, as the XDG spec says), else ``~/.cache/teitools``."""
+    ``XDG_CACHE_HOME`` only, as the XDG spec says), else ``~/.cache/teitools``; None when the
+    user has no home folder (no ``HOME`` and no passwd entry, as in some containers): then
+    validation runs without a cache rather than stopping."""
     base = Path(os.environ.get("XDG_CACHE_HOME", ""))
-    return (base if base.is_absolute() else Path.home() / ".cache") / "teitools"
+    if base.is_absolute():
+        return base / "teitools"
+    try:
+        return Path.home() / ".cache" / "teitools"
+    except RuntimeError:
+        return None
 
 
-def default_cache_dir(paths: Iterable[Path]) -> Path:
+def default_cache_dir(paths: Iterable[Path]) -> Path | None:
     """The cache folder of the repository the first path is in (the git work tree above it,
     else its folder): in :func:`user_cache_root`, named by a hash of the repository's real
     path, so that it is outside every working tree and repositories never share entries."""
     first = next(iter(paths), Path()).resolve()
     folder = first if first.is_dir() else first.parent
     root = work_tree(folder) or folder
-    return user_cache_root() / "repos" / hashlib.sha256(os.fsencode(root)).hexdigest()[:32]
+    user = user_cache_root()
+    return None if user is None else user / "repos" / hashlib.sha256(os.fsencode(root)).hexdigest()[:32]
 
 
 def load_key() -> bytes | None:
@@ -247,6 +255,8 @@ def load_key() -> bytes | None:
     made or is not safe to trust (not a regular file of this user's, readable by others, or
     tracked by git)."""
     root = user_cache_root()
+    if root is None:
+        return None
     path = root / KEY_FILE
     try:
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
