@@ -7,7 +7,7 @@ build says which findings it published over.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from teitools.diagnostics import Report, Severity
@@ -21,6 +21,7 @@ from teitools.model.tei import EditionReader
 from teitools.report.text import summary
 from teitools.site.builder import SiteOptions, build_site
 from teitools.validation.runner import ValidateOptions, validate
+from teitools.validation.sandbox import Limits
 
 #: Where ``teitools build`` writes when given no ``-o``.
 SITE_FOLDER = "site"
@@ -30,10 +31,12 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """``output``: the folder to write; ``force``: publish even when validation fails."""
+    """``output``: the folder to write; ``force``: publish even when validation fails;
+    ``limits``: the budget of user-supplied schemas (see :mod:`teitools.validation.sandbox`)."""
 
     output: Path = DEFAULT_OUTPUT
     force: bool = False
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
     say(f"validating {', '.join(str(p) for p in paths)}")
     # The letter model is read from the trees validation parses: every file is read once.
     reader = EditionReader()
-    report = validate(paths, ValidateOptions(project_schemas=settings.schemas), parsed=reader.add)
+    report = validate(
+        paths, ValidateOptions(project_schemas=settings.schemas, limits=options.limits), parsed=reader.add
+    )
     for finding in report.diagnostics:
         if finding.severity is Severity.ERROR:
             say(str(finding))

@@ -13,7 +13,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -34,6 +34,7 @@ from teitools.report.formats import FORMATS
 from teitools.report.text import summary
 from teitools.validation.cache import DEFAULT_CACHE_DIR, Progress
 from teitools.validation.runner import ValidateOptions, validate
+from teitools.validation.sandbox import DEFAULT_MEMORY, DEFAULT_SECONDS, Limits
 
 #: Exit code when stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
@@ -55,6 +56,32 @@ def cli() -> None:
 
     Every command works with no arguments on the bundled edition in ./tei.
     """
+
+
+def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The budget of user-supplied schemas, the same on every command that validates."""
+    command = click.option(
+        "--schema-memory-limit",
+        type=click.IntRange(min=64),
+        default=DEFAULT_MEMORY // 1024**2,
+        show_default=True,
+        metavar="MIB",
+        help="Memory (MiB of address space) the process checking a file against a schema that is "
+        "not teitools' own (given, in the settings, or declared) may use.",
+    )(command)
+    return click.option(
+        "--schema-time-limit",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_SECONDS,
+        show_default=True,
+        metavar="SECONDS",
+        help="Seconds the schemas that are not teitools' own (given, in the settings, or "
+        "declared) may take on one file; past it the file gets a schema-limit error.",
+    )(command)
+
+
+def _limits(seconds: float, memory_mib: int) -> Limits:
+    return Limits(seconds=seconds, memory=memory_mib * 1024**2)
 
 
 @cli.command("validate")
@@ -124,6 +151,7 @@ def cli() -> None:
     help="OASIS XML catalog mapping schema URLs that files declare "
     "(xml-model, xsi:schemaLocation) to local copies; XML_CATALOG_FILES is read too.",
 )
+@_limit_options
 def validate_command(
     paths: tuple[Path, ...],
     output_format: str,
@@ -137,6 +165,8 @@ def validate_command(
     no_cache: bool,
     quiet: bool,
     catalogs: tuple[Path, ...],
+    schema_time_limit: float,
+    schema_memory_limit: int,
 ) -> None:
     """Check TEI files: well-formedness, RELAX NG, Schematron and cross-file rules.
 
@@ -161,6 +191,7 @@ def validate_command(
         project_schemas=settings_for(paths).schemas,
         cache_dir=None if no_cache else cache_dir,
         changed_since=changed_since,
+        limits=_limits(schema_time_limit, schema_memory_limit),
     )
     with _progress_bar(enabled=not quiet and _wants_progress(sys.stderr)) as progress:
         report = validate(paths, options, progress=progress)
@@ -327,7 +358,10 @@ def site_command(path: Path | None, output: Path) -> None:
     help="Publish even when validation finds errors "
     "(the errors are listed, and the build says it published over them).",
 )
-def build_command(path: Path | None, output: Path, force: bool) -> None:
+@_limit_options
+def build_command(
+    path: Path | None, output: Path, force: bool, schema_time_limit: float, schema_memory_limit: int
+) -> None:
     """Validate the edition, then write the site and every export format.
 
     PATH defaults to ./tei. Writes OUTPUT/site and OUTPUT/<format> for each export format.
@@ -340,7 +374,7 @@ def build_command(path: Path | None, output: Path, force: bool) -> None:
 
     build(
         (path or DEFAULT_EDITION,),
-        BuildOptions(output=output, force=force),
+        BuildOptions(output=output, force=force, limits=_limits(schema_time_limit, schema_memory_limit)),
         progress=lambda message: click.echo(f"teitools build: {message}", err=True),
     )
 

@@ -21,6 +21,7 @@ from teitools.load.parser import load
 from teitools.validation.catalog import Catalogs
 from teitools.validation.positions import SourceLines
 from teitools.validation.runner import ValidateOptions, validate
+from teitools.validation.sandbox import Limits
 from teitools.validation.schema_jobs import jobs_for_file, run_jobs
 from teitools.validation.schematron.engines import compile_rules
 from tests.helpers import EDITION, FIXTURES, REFERENCE, reference_file
@@ -154,7 +155,17 @@ def _tei_all_jobs() -> tuple[Catalogs, list]:  # type: ignore[type-arg]
 
 def _tei_all(path: Path) -> tuple[list[Diagnostic], list[Diagnostic]]:
     catalogs, jobs = _tei_all_jobs()
-    outcome = run_jobs(load(path), jobs, catalogs, SourceLines(path), str(path), raise_errors=True)
+    data = path.read_bytes()
+    outcome = run_jobs(
+        load(path),
+        jobs,
+        catalogs,
+        SourceLines(path, data),
+        str(path),
+        data=data,
+        limits=Limits(),
+        raise_errors=True,
+    )
     return list(outcome.grammar), list(outcome.rules)
 
 
