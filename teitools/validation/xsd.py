@@ -9,18 +9,21 @@ loader, so a schema with a DTD is refused like any document.
 
 from __future__ import annotations
 
+import stat
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import xmlschema
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
-from teitools.load.parser import load
+from teitools.load.parser import MAX_DOCUMENT_BYTES, load
 from teitools.validation.catalog import Catalogs
 from teitools.validation.positions import SourceLines, attribute_display_name, line_of
 
@@ -55,7 +58,9 @@ def compile_xsd(path: Path, catalogs: Catalogs) -> XmlSchema:
     schema_class = xmlschema.XMLSchema11 if version == "1.1" else xmlschema.XMLSchema10
 
     def mapped(url: str) -> str:
-        return catalogs.lookup(url) or url
+        target = catalogs.lookup(url) or url
+        _check_readable(target)
+        return target
 
     with warnings.catch_warnings(record=True) as caught:
         # xmlschema warns, rather than fails, when an import cannot be read: a schema with a
@@ -78,6 +83,28 @@ def compile_xsd(path: Path, catalogs: Catalogs) -> XmlSchema:
             "with an XML catalog (--catalog FILE or XML_CATALOG_FILES)"
         )
     return XmlSchema(path, version, validator)
+
+
+def _check_readable(url: str) -> None:
+    """Refuse what the loader refuses in a letter (a FIFO would block, /dev/zero never end)
+    before xmlschema opens an included or imported file; xmlschema maps each location as a
+    ``file:`` URL (or, mapped by a catalog, an absolute path) before it reads it."""
+    parts = urlsplit(url)
+    path = Path(url2pathname(parts.path))
+    if parts.scheme not in ("", "file") or not path.is_absolute():
+        return
+    try:
+        status = path.stat()
+    except OSError:
+        return  # xmlschema reports a missing file itself
+    if not stat.S_ISREG(status.st_mode):
+        raise SchemaError(
+            f"cannot read schema {path}: it is not a regular file (a FIFO, socket or device); refused"
+        )
+    if status.st_size > MAX_DOCUMENT_BYTES:
+        raise SchemaError(
+            f"cannot read schema {path}: file is larger than {MAX_DOCUMENT_BYTES // 1024**2} MiB; refused"
+        )
 
 
 def _is_xsd11(root: etree._Element) -> bool:
