@@ -1,7 +1,9 @@
 """Schemas that make teitools work without end: each file's evaluation stays within its budget.
 
 Each hostile schema in ``fixtures/hostile/bounds/`` has a letter beside it that declares it
-(``<?xml-model?>``, or ``xsi:schemaLocation`` in the tests below); each makes one engine
+(``<?xml-model?>``, or ``xsi:schemaLocation`` in the tests below). The letters are named
+``*.tei``, copied to ``*.xml`` here: the commands other tests run over all of ``fixtures/``
+would otherwise spend the default budget (30 s) on each. each makes one engine
 recurse, build a huge sequence, backtrack exponentially or walk the tree cubically. Each must
 end, within a small budget, as a ``schema-limit`` error at the declaration that names the
 schema, while the other files of the run are still checked. The same holds for every way a
@@ -14,7 +16,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -51,7 +57,7 @@ def _folder(tmp_path: Path, case: str, copies: int = 1) -> Path:
     schema = next(BOUNDS.glob(f"{case}.[sx][cs][hd]"))
     shutil.copy(schema, folder)
     for number in range(copies):
-        shutil.copy(BOUNDS / f"{case}.xml", folder / f"{case}-{number}.xml")
+        shutil.copy(BOUNDS / f"{case}.tei", folder / f"{case}-{number}.xml")
     shutil.copy(OTHER, folder / "other.xml")
     return folder
 
@@ -105,7 +111,7 @@ def test_an_ordinary_declared_schema_still_reports_its_findings_through_the_sand
         encoding="utf-8",
     )
     letter = (
-        (BOUNDS / "xpath2-redos.xml").read_text(encoding="utf-8").replace("xpath2-redos.sch", "plain.sch")
+        (BOUNDS / "xpath2-redos.tei").read_text(encoding="utf-8").replace("xpath2-redos.sch", "plain.sch")
     )
     (folder / "letter.xml").write_text(letter, encoding="utf-8")
     report = validate([folder], ValidateOptions(limits=LIMITS))
@@ -142,7 +148,7 @@ def test_a_catalog_mapped_and_an_xsi_declared_schema_are_bounded(tmp_path: Path)
         f'<uri name="https://example.org/rules.sch" uri="{folder / "xpath2-redos.sch"}"/></catalog>',
         encoding="utf-8",
     )
-    mapped = (BOUNDS / "xpath2-redos.xml").read_text(encoding="utf-8")
+    mapped = (BOUNDS / "xpath2-redos.tei").read_text(encoding="utf-8")
     (folder / "mapped.xml").write_text(
         mapped.replace('href="xpath2-redos.sch"', 'href="https://example.org/rules.sch"'), encoding="utf-8"
     )
@@ -162,7 +168,7 @@ def test_build_reports_a_hostile_declared_schema_and_publishes_nothing(tmp_path:
     edition = make_edition(tmp_path / "edition", {})
     letters = edition / "letters"
     shutil.copy(BOUNDS / "xpath2-redos.sch", letters)
-    shutil.copy(BOUNDS / "xpath2-redos.xml", letters)
+    shutil.copy(BOUNDS / "xpath2-redos.tei", letters / "xpath2-redos.xml")
     result = run_process(["build", str(edition), "-o", str(tmp_path / "out"), *TIME_ARGS], cwd=tmp_path)
     assert result.code == 1, result.err
     assert "[schema-limit]" in result.err and "Traceback" not in result.out + result.err
@@ -170,9 +176,7 @@ def test_build_reports_a_hostile_declared_schema_and_publishes_nothing(tmp_path:
 
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero", "huge"])
-@pytest.mark.parametrize(
-    ("suffix", "letter"), [("rnc", "include-special.xml"), ("xsd", "include-special-xsd.xml")]
-)
+@pytest.mark.parametrize(("suffix", "letter"), [("rnc", "include-special"), ("xsd", "include-special-xsd")])
 def test_an_include_of_a_fifo_dev_zero_or_a_huge_file_is_refused_as_a_letter_is(
     tmp_path: Path, kind: str, suffix: str, letter: str
 ) -> None:
@@ -180,7 +184,7 @@ def test_an_include_of_a_fifo_dev_zero_or_a_huge_file_is_refused_as_a_letter_is(
     folder.mkdir()
     schema = folder / f"include-special.{suffix}"
     shutil.copy(BOUNDS / schema.name, folder)
-    shutil.copy(BOUNDS / letter, folder)
+    shutil.copy(BOUNDS / f"{letter}.tei", folder / f"{letter}.xml")
     special = folder / f"special.{suffix}"
     catalogs: tuple[Path, ...] = ()
     if kind == "fifo":
@@ -201,13 +205,44 @@ def test_an_include_of_a_fifo_dev_zero_or_a_huge_file_is_refused_as_a_letter_is(
         )
         catalogs = (catalog,)
     started = time.monotonic()
-    report = validate([folder / letter], ValidateOptions(catalogs=catalogs, limits=LIMITS))
+    report = validate([folder / f"{letter}.xml"], ValidateOptions(catalogs=catalogs, limits=LIMITS))
     reason = {"fifo": "not a regular file", "dev-zero": "not a regular file", "huge": "larger than 64 MiB"}[
         kind
     ]
     assert [(d.rule, d.line) for d in report.diagnostics] == [("schema-invalid", 2)]
     assert reason in report.diagnostics[0].message
     assert time.monotonic() - started < 10  # refused before reading, not left to the compile budget
+
+
+def test_a_worker_does_not_outlive_a_killed_teitools(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "xpath2-redos")
+    marker = f"marker-{uuid.uuid4().hex}"
+    script = (
+        "import sys; from teitools.validation.runner import ValidateOptions, validate; "
+        "validate([sys.argv[1]], ValidateOptions())"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script, str(folder), marker])
+    time.sleep(3)  # the worker is backtracking in matches() by now (the budget is 30 s)
+    assert _running(marker), "no worker was started"
+    process.send_signal(signal.SIGKILL)  # a CI job's timeout: no chance to clean up
+    process.wait()
+    deadline = time.monotonic() + 5
+    while _running(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(marker)
+
+
+def _running(marker: str) -> bool:
+    """True while a process (the killed one's forked worker has its command line) runs."""
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+                status = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if status != "Z":
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def _undeclared(letter: Path) -> str:

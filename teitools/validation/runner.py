@@ -338,9 +338,10 @@ def _compile(schemas: _SchemaSet) -> None:
 
 
 def _compile_declared(records: list[FileRecord], catalogs: Catalogs) -> None:
-    """Compile the schemas files declare, once, in the parent process (tei_all takes lxml
-    some twenty seconds: each worker would pay it again). Problems are left for the file's
-    own check to report."""
+    """Compile the shipped schemas files declare, once, in the parent process, so that the
+    workers inherit them. Any other declared schema is compiled by each worker's sandbox
+    (a declared tei_all costs lxml some twenty seconds in each). Problems are left for the
+    file's own check to report."""
     seen: set[SchemaJob] = set()
     for record in records:
         declared = record.declarations

@@ -99,7 +99,7 @@ class _Worker:
         self.owner = os.getpid()
         context = multiprocessing.get_context("fork")  # inherits imports and compiled schemas
         self._connection, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, limits.memory), daemon=True)
+        self._process = context.Process(target=_serve, args=(child, limits.memory, os.getpid()), daemon=True)
         self._process.start()
         child.close()
 
@@ -144,10 +144,11 @@ _WORKER: _Worker | None = None
 _CHANNEL: Connection | None = None
 
 
-def _serve(connection: Connection, memory: int) -> None:
+def _serve(connection: Connection, memory: int, parent: int) -> None:
     """The worker's loop: one call at a time, until the waiting process closes the pipe."""
     global _CHANNEL  # noqa: PLW0603 -- set once, in the worker only
     _CHANNEL = connection
+    _die_with_parent(parent)
     # Ctrl-C and SIGTERM reach the whole process group: the waiting process reports them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -170,3 +171,20 @@ def _serve(connection: Connection, memory: int) -> None:
             return  # the heap may be fragmented past use: the next call gets a fresh worker
         except TeiToolsError as error:
             connection.send(("raise", error))
+
+
+#: prctl(2) option: the signal the kernel sends this process when its parent exits.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """A waiting process killed outright (SIGKILL, a CI job's timeout) cannot kill its worker,
+    which would go on evaluating a hostile schema for ever: the kernel kills it instead."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # noqa: PLC0415 -- only in a worker, only on Linux
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the call: no signal will come
+        os._exit(0)
