@@ -7,7 +7,7 @@ build says which findings it published over.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from teitools.diagnostics import Report, Severity
@@ -21,6 +21,7 @@ from teitools.model.tei import EditionReader
 from teitools.report.text import summary
 from teitools.site.builder import SiteOptions, build_site
 from teitools.validation.runner import ValidateOptions, project_rules_apply, validate
+from teitools.validation.sandbox import Limits
 
 #: Where ``teitools build`` writes when given no ``-o``.
 SITE_FOLDER = "site"
@@ -31,11 +32,13 @@ Progress = Callable[[str], None]
 @dataclass(frozen=True)
 class BuildOptions:
     """``output``: the folder to write; ``force``: publish even when validation fails;
-    ``declared_only``: a file that declares schemas is judged by them alone."""
+    ``declared_only``: a file that declares schemas is judged by them alone; ``limits``: the
+    budget of user-supplied schemas (see :mod:`teitools.validation.sandbox`)."""
 
     output: Path = DEFAULT_OUTPUT
     force: bool = False
     declared_only: bool = False
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
     reader = EditionReader()
     rules_on_declared = project_rules_apply(settings, declared_only=options.declared_only)
     validating = ValidateOptions(
-        project_schemas=settings.schemas, project_rules_on_declared=rules_on_declared
+        project_schemas=settings.schemas, project_rules_on_declared=rules_on_declared, limits=options.limits
     )
     report = validate(paths, validating, parsed=reader.add)
     for finding in report.diagnostics:

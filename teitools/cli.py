@@ -13,7 +13,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -35,6 +35,7 @@ from teitools.report.formats import FORMATS
 from teitools.report.text import summary
 from teitools.validation.cache import CACHE_DIR_VARIABLE, Progress, default_cache_dir
 from teitools.validation.runner import ValidateOptions, project_rules_apply, validate
+from teitools.validation.sandbox import DEFAULT_MEMORY, DEFAULT_SECONDS, Limits
 
 #: Exit code when stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
@@ -62,6 +63,32 @@ def cli() -> None:
 
     Every command works with no arguments on the bundled edition in ./tei.
     """
+
+
+def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The budget of user-supplied schemas, the same on every command that validates."""
+    command = click.option(
+        "--schema-memory-limit",
+        type=click.IntRange(min=64),
+        default=DEFAULT_MEMORY // 1024**2,
+        show_default=True,
+        metavar="MIB",
+        help="Memory (MiB of address space) the process checking a file against a schema that is "
+        "not teitools' own (given, in the settings, or declared) may use.",
+    )(command)
+    return click.option(
+        "--schema-time-limit",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_SECONDS,
+        show_default=True,
+        metavar="SECONDS",
+        help="Seconds the schemas that are not teitools' own (given, in the settings, or "
+        "declared) may take on one file; past it the file gets a schema-limit error.",
+    )(command)
+
+
+def _limits(seconds: float, memory_mib: int) -> Limits:
+    return Limits(seconds=seconds, memory=memory_mib * 1024**2)
 
 
 @cli.command("validate")
@@ -131,6 +158,7 @@ def cli() -> None:
     "(xml-model, xsi:schemaLocation) to local copies; XML_CATALOG_FILES is read too.",
 )
 @_DECLARED_ONLY
+@_limit_options
 def validate_command(
     paths: tuple[Path, ...],
     output_format: str,
@@ -145,6 +173,8 @@ def validate_command(
     quiet: bool,
     catalogs: tuple[Path, ...],
     declared_only: bool,
+    schema_time_limit: float,
+    schema_memory_limit: int,
 ) -> None:
     """Check TEI files: well-formedness, RELAX NG, Schematron and cross-file rules.
 
@@ -175,6 +205,7 @@ def validate_command(
         project_rules_on_declared=project_rules_apply(settings, declared_only=declared_only),
         cache_dir=cache_folder,
         changed_since=changed_since,
+        limits=_limits(schema_time_limit, schema_memory_limit),
     )
     with _progress_bar(enabled=not quiet and _wants_progress(sys.stderr)) as progress:
         report = validate(paths, options, progress=progress)
@@ -342,7 +373,15 @@ def site_command(path: Path | None, output: Path) -> None:
     "(the errors are listed, and the build says it published over them).",
 )
 @_DECLARED_ONLY
-def build_command(path: Path | None, output: Path, force: bool, declared_only: bool) -> None:
+@_limit_options
+def build_command(
+    path: Path | None,
+    output: Path,
+    force: bool,
+    declared_only: bool,
+    schema_time_limit: float,
+    schema_memory_limit: int,
+) -> None:
     """Validate the edition, then write the site and every export format.
 
     PATH defaults to ./tei. Writes OUTPUT/site and OUTPUT/<format> for each export format.
@@ -355,7 +394,12 @@ def build_command(path: Path | None, output: Path, force: bool, declared_only: b
 
     build(
         (path or DEFAULT_EDITION,),
-        BuildOptions(output=output, force=force, declared_only=declared_only),
+        BuildOptions(
+            output=output,
+            force=force,
+            declared_only=declared_only,
+            limits=_limits(schema_time_limit, schema_memory_limit),
+        ),
         progress=lambda message: click.echo(f"teitools build: {message}", err=True),
     )
 

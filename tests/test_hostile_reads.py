@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from teitools.validation import xsd
+from teitools.validation import sandbox, xsd
 from tests.helpers import EDITION, FIXTURES, run_cli
 from tests.xml_commands import run_batch, xml_commands
 
@@ -283,8 +283,12 @@ def test_xmlschema_itself_is_kept_to_the_schema_folder(
         return frozenset({path.resolve()})
 
     monkeypatch.setattr(xsd, "_referenced_files", sees_nothing)
+    sandbox.stop()  # a user's schema compiles in the sandbox worker: fork one that sees the patch
     _hostile_xsd(layout, "absolute", "include")
-    run = run_cli("validate", "--schema", "schemas/hostile.xsd", _notes(layout), cwd=layout.repo)
+    try:
+        run = run_cli("validate", "--schema", "schemas/hostile.xsd", _notes(layout), cwd=layout.repo)
+    finally:
+        sandbox.stop()  # and none that keeps it for the tests after this one
     _assert_refused(layout, run.code, run.out, run.err, expected_code=2)
     assert "makes xmlschema read a file outside the schema's folder; refused" in run.err
 

@@ -21,6 +21,7 @@ from teitools.load.parser import load
 from teitools.validation.catalog import Catalogs
 from teitools.validation.positions import SourceLines
 from teitools.validation.runner import ValidateOptions, validate
+from teitools.validation.sandbox import Limits
 from teitools.validation.schema_jobs import jobs_for_file, run_jobs
 from teitools.validation.schematron.engines import compile_rules
 from tests.helpers import EDITION, FIXTURES, REFERENCE, reference_file
@@ -125,7 +126,10 @@ def test_cmif_schematron_runs_with_xpath2(catalog: Path, tmp_path: Path) -> None
         2, f'<?xml-model href="{CMIF_URL}cmif.sch" schematypens="http://purl.oclc.org/dsdl/schematron"?>'
     )
     lines[51] = lines[51].replace('source="#f5055f00', 'source="#00000000')  # file line 52
-    copy = tmp_path / "example01_with_sch.xml"
+    # In a folder of its own: the catalog beside it would be in its repository, and a catalog
+    # in the repository may not map to the reference copies outside it.
+    copy = tmp_path / "letters" / "example01_with_sch.xml"
+    copy.parent.mkdir()
     copy.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = validate([copy], ValidateOptions(catalogs=(catalog,)))
     [e0003] = [d for d in report.diagnostics if "[E0003]" in d.message]
@@ -154,7 +158,17 @@ def _tei_all_jobs() -> tuple[Catalogs, list]:  # type: ignore[type-arg]
 
 def _tei_all(path: Path) -> tuple[list[Diagnostic], list[Diagnostic]]:
     catalogs, jobs = _tei_all_jobs()
-    outcome = run_jobs(load(path), jobs, catalogs, SourceLines(path), str(path), raise_errors=True)
+    data = path.read_bytes()
+    outcome = run_jobs(
+        load(path),
+        jobs,
+        catalogs,
+        SourceLines(path, data),
+        str(path),
+        data=data,
+        limits=Limits(),
+        raise_errors=True,
+    )
     return list(outcome.grammar), list(outcome.rules)
 
 

@@ -184,12 +184,15 @@ def _inside(path: Path, folders: tuple[Path, ...]) -> bool:
 
 def repositories_of(inputs: Iterable[Path]) -> tuple[Path, ...]:
     """The repositories being validated, resolved: for each input the nearest folder at or
-    above it that holds ``.git`` (a folder, or a file in a git worktree); the current folder
-    when none does."""
+    above it that holds ``.git`` (a folder, or a file in a git worktree); when none does, the
+    current folder if the input lies below it, else the input's own folder."""
+    here = Path.cwd().resolve()
     roots = []
     for given in inputs:
-        roots.append((work_tree(given.resolve()) or Path.cwd()).resolve())
-    return tuple(dict.fromkeys(roots)) or (Path.cwd().resolve(),)
+        resolved = given.resolve()
+        outside = resolved.parent if not resolved.is_relative_to(here) else here
+        roots.append(work_tree(resolved) or outside)
+    return tuple(dict.fromkeys(roots)) or (here,)
 
 
 #: No catalog at all: a schema may include files in its own folder only.

@@ -20,8 +20,8 @@ from typing import Any
 import rnc2rng
 import rnc2rng.parser as rnc_parser
 
-from teitools.errors import SchemaError
-from teitools.load.parser import MAX_DOCUMENT_BYTES
+from teitools.errors import DocumentError, SchemaError
+from teitools.load.parser import read_bytes
 
 #: Maps an include's URL (as written, relative to the including file) to a local file or None.
 Resolver = Callable[[str, Path], Path | None]
@@ -51,12 +51,11 @@ def rnc_to_rng(path: Path, resolver: Resolver) -> bytes:
 
 
 def _read(path: Path) -> str:
+    # The loader's checks, as for a letter: a FIFO would block, /dev/zero never end.
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise SchemaError(f"cannot read schema {path}: {error.strerror}") from None
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise SchemaError(f"the schema {path} is too large")
+        data = read_bytes(path)
+    except DocumentError as error:
+        raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
     encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
     text = data.decode(encoding, errors="replace")
     if _OVERRIDE.search(text):

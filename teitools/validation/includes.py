@@ -36,6 +36,11 @@ def included_file(href: str, including: Path, catalogs: Catalogs, home: Path) ->
             f"{shown(including)}: the schema it includes, {href}, is outside the folder of the "
             "schema being compiled; refused (map it with an XML catalog to allow it)"
         )
+    if target.exists() and not target.is_file():
+        raise SchemaError(
+            f"{shown(including)}: the schema it includes, {href}, is not a regular file "
+            "(a FIFO, socket or device); refused"
+        )
     if not target.is_file():
         raise SchemaError(f"{shown(including)}: the schema it includes, {href}, does not exist")
     return target

@@ -377,6 +377,22 @@ RULES: dict[str, Rule] = {
             "an XML catalog",
         ),
         _rule(
+            "schema-limit",
+            "A schema that is not teitools' own checks a file within the time and memory budget.",
+            "Simplify the schema's expressions or patterns, or raise --schema-time-limit / "
+            "--schema-memory-limit for a schema you trust.",
+            _SCHEMAS,
+            checks="A schema given with `--schema`, named in the settings or declared by a file is "
+            "compiled and evaluated in a worker process within a per-file time budget "
+            "(`--schema-time-limit`, 30 s), a memory budget (`--schema-memory-limit`, 2048 MiB) and "
+            "1000 levels of recursion; past any of them the file gets this error, naming the schema, "
+            "and the other files are still checked.",
+            mistake="an XPath that calls itself forever; `for $i in 1 to 100000000`; `matches(@n, "
+            "'^(a|aa)+$')` on a long value; `count(//*[count(//*)>0])` on a large file",
+            fix="rewrite the expression or pattern to do bounded work (no nested `//` over the whole "
+            "document, no nested quantifiers); raise the limits only for a schema you trust",
+        ),
+        _rule(
             "schema-unsupported",
             "A declared schema is in a language teitools reads.",
             "Declare a RELAX NG, XSD or Schematron schema.",

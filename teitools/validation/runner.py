@@ -11,7 +11,7 @@ import contextlib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
@@ -29,10 +29,12 @@ from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.changes import changed_files, select_changed
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
 from teitools.validation.positions import SourceLines, line_of
+from teitools.validation.sandbox import Limits
 from teitools.validation.schema_jobs import (
     SchemaJob,
     compile_jobs,
     declared_jobs,
+    is_trusted,
     jobs_for_file,
     language_of,
     run_jobs,
@@ -63,6 +65,8 @@ class ValidateOptions:
     ``cache_dir`` keeps per-file results between runs (see :mod:`teitools.validation.cache`);
     None validates every file afresh. ``changed_since`` (a git ref) keeps only the files
     changed since it and the files that depend on them (see :mod:`teitools.validation.changes`).
+    ``limits`` bound the time and memory each file's schemas may take, except the shipped
+    ones (see :mod:`teitools.validation.sandbox`).
     """
 
     schemas: tuple[Path, ...] = ()
@@ -74,6 +78,7 @@ class ValidateOptions:
     project_rules_on_declared: bool = False
     cache_dir: Path | None = None
     changed_since: str | None = None
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,7 @@ class _SchemaSet:
     project_rules_on_declared: bool
     #: The shipped schemas are for TEI: a file with another root is reported as not-tei.
     tei_only: bool = True
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,9 @@ def _schema_set(options: ValidateOptions, inputs: list[Path]) -> _SchemaSet:
     jobs = [job for path in paths for job in jobs_for_file(path)]
     declared = options.declared and not options.schemas
     tei_only = not options.schemas and not options.project_schemas
-    return _SchemaSet(tuple(jobs), catalogs, declared, options.project_rules_on_declared, tei_only)
+    return _SchemaSet(
+        tuple(jobs), catalogs, declared, options.project_rules_on_declared, tei_only, options.limits
+    )
 
 
 def _is_rules(path: Path) -> bool:
@@ -352,13 +360,14 @@ def _run(
 
 
 def _compile(schemas: _SchemaSet) -> None:
-    compile_jobs(list(schemas.jobs), schemas.catalogs)
+    compile_jobs(list(schemas.jobs), schemas.catalogs, schemas.limits)
 
 
 def _compile_declared(records: list[FileRecord], catalogs: Catalogs) -> None:
-    """Compile the schemas files declare, once, in the parent process (tei_all takes lxml
-    some twenty seconds: each worker would pay it again). Problems are left for the file's
-    own check to report."""
+    """Compile the shipped schemas files declare, once, in the parent process, so that the
+    workers inherit them. Any other declared schema is compiled by each worker's sandbox
+    (a declared tei_all costs lxml some twenty seconds in each). Problems are left for the
+    file's own check to report."""
     seen: set[SchemaJob] = set()
     for record in records:
         declared = record.declarations
@@ -367,11 +376,12 @@ def _compile_declared(records: list[FileRecord], catalogs: Catalogs) -> None:
         path = record.path
         jobs, _ = declared_jobs(declared, path, catalogs, str(path))
         for job in jobs:
-            if job in seen:
+            # A user's schema is compiled by each worker's sandbox, which checks with it.
+            if job in seen or not is_trusted(job):
                 continue
             seen.add(job)
             with contextlib.suppress(SchemaError):
-                compile_jobs([job], catalogs)
+                compile_jobs([job], catalogs, Limits())
 
 
 def check_file(record: FileRecord, schemas: _SchemaSet) -> _FileResult:
@@ -387,25 +397,37 @@ def check_file(record: FileRecord, schemas: _SchemaSet) -> _FileResult:
     declared = record.declarations if schemas.declared else ()
     if declared:
         jobs, problems = declared_jobs(declared, path, schemas.catalogs, file)
-        outcome = run_jobs(tree, jobs, schemas.catalogs, lines, file)
+        data = record.data or b""
+        outcome = run_jobs(tree, jobs, schemas.catalogs, lines, file, data=data, limits=schemas.limits)
         # No folding here: a file's own schemas are reported as their authors wrote them.
         found = (*problems, *outcome.problems, *outcome.grammar, *outcome.rules)
         if not schemas.project_rules_on_declared:
             return _FileResult(found, None)
-        own = _check_with_project_schemas(tree, path, schemas, lines)
+        own = _check_with_project_schemas(tree, data, path, schemas, lines)
         return _FileResult(found + own.diagnostics, own.facts)
-    return _check_with_project_schemas(tree, path, schemas, lines)
+    return _check_with_project_schemas(tree, record.data or b"", path, schemas, lines)
 
 
 def _check_with_project_schemas(
-    tree: etree._ElementTree, path: Path, schemas: _SchemaSet, lines: SourceLines
+    tree: etree._ElementTree, data: bytes, path: Path, schemas: _SchemaSet, lines: SourceLines
 ) -> _FileResult:
     file = str(path)
     root = tree.getroot()
     if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
         return _FileResult((_not_tei(root, file, lines),), None)
-    outcome = run_jobs(tree, list(schemas.jobs), schemas.catalogs, lines, file, raise_errors=True)
-    return _FileResult(_fold(list(outcome.grammar), list(outcome.rules)), gather_facts(tree, path))
+    outcome = run_jobs(
+        tree,
+        list(schemas.jobs),
+        schemas.catalogs,
+        lines,
+        file,
+        data=data,
+        limits=schemas.limits,
+        raise_errors=True,
+    )
+    # Problems are left only by a schema that exceeded its budget (the others raise).
+    found = (*_fold(list(outcome.grammar), list(outcome.rules)), *outcome.problems)
+    return _FileResult(found, gather_facts(tree, path))
 
 
 def _fold(grammar: list[Diagnostic], rules: list[Diagnostic]) -> tuple[Diagnostic, ...]:

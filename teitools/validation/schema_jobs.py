@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -19,17 +20,24 @@ from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
 from teitools.load import declarations as languages
 from teitools.load.declarations import Declaration
-from teitools.load.parser import load
+from teitools.load.parser import load, parse_bytes
+from teitools.load.resources import schemas_dir
+from teitools.validation import sandbox
 from teitools.validation.catalog import Catalogs
-from teitools.validation.grammar import check_grammar
+from teitools.validation.grammar import Grammar, check_grammar
 from teitools.validation.includes import declared_file
 from teitools.validation.positions import SourceLines
 from teitools.validation.relaxng_files import compile_declared_relaxng
-from teitools.validation.schematron.engines import compile_rules, has_embedded_rules
+from teitools.validation.sandbox import Limits
+from teitools.validation.schematron.engines import Rules, compile_rules, has_embedded_rules
+
+if TYPE_CHECKING:
+    from teitools.validation.xsd import XmlSchema
 
 RULE_UNRESOLVED = "schema-unresolved"
 RULE_INVALID = "schema-invalid"
 RULE_UNSUPPORTED = "schema-unsupported"
+RULE_LIMIT = "schema-limit"
 GRAMMARS = (languages.RELAXNG, languages.RELAXNG_COMPACT, languages.XSD)
 
 
@@ -173,24 +181,73 @@ def run_jobs(
     lines: SourceLines,
     file: str,
     *,
+    data: bytes,
+    limits: Limits,
     raise_errors: bool = False,
 ) -> Outcome:
-    """Run every job on ``tree``; a schema that fails to compile is a finding, or raised."""
+    """Run every job on a file's tree (parsed from ``data``); a schema that
+    fails to compile is a finding, or raised. The shipped schemas run here; every other
+    schema runs in the sandbox within ``limits``, and one that exceeds them is a
+    ``schema-limit`` finding (see :mod:`teitools.validation.sandbox`)."""
+    trusted = [job for job in jobs if is_trusted(job)]
+    outcome = _run_here(tree, trusted, catalogs, lines, file, raise_errors)
+    given = [job for job in jobs if not is_trusted(job)]
+    if not given:
+        return outcome
+    path = Path(file)
+    try:
+        theirs = sandbox.call(_run_sandboxed, data, path, given, catalogs, file, raise_errors, limits=limits)
+    except sandbox.LimitExceededError as stopped:
+        theirs = Outcome(problems=(_limit_finding(file, given, stopped, limits),))
+    return Outcome(
+        outcome.grammar + theirs.grammar, outcome.rules + theirs.rules, outcome.problems + theirs.problems
+    )
+
+
+def is_trusted(job: SchemaJob) -> bool:
+    """True for the schemas teitools ships, which need no sandbox."""
+    return job.path.is_relative_to(_shipped())
+
+
+# No arguments: the folder never changes.
+@lru_cache(maxsize=1)
+def _shipped() -> Path:
+    return schemas_dir().resolve()
+
+
+def _run_sandboxed(
+    data: bytes, path: Path, jobs: list[SchemaJob], catalogs: Catalogs, file: str, raise_errors: bool
+) -> Outcome:
+    """In the sandbox's worker: the file parsed again from its bytes, and its jobs run."""
+    return _run_here(parse_bytes(data, path), jobs, catalogs, SourceLines(path, data), file, raise_errors)
+
+
+def _run_here(
+    tree: etree._ElementTree,
+    jobs: list[SchemaJob],
+    catalogs: Catalogs,
+    lines: SourceLines,
+    file: str,
+    raise_errors: bool,
+) -> Outcome:
     grammar: list[Diagnostic] = []
     rules: list[Diagnostic] = []
     problems: list[Diagnostic] = []
     for job in jobs:
+        label = str(job.path)
         try:
-            if job.language in (languages.RELAXNG, languages.RELAXNG_COMPACT):
-                compiled = compile_declared_relaxng(job.path, catalogs)
+            sandbox.mark(sandbox.COMPILE, label)
+            compiled = _compile_one(job, catalogs)
+            sandbox.mark(sandbox.EVALUATE, label)
+            if isinstance(compiled, Grammar):
                 grammar += check_grammar(tree, compiled, lines, file)
-            elif job.language == languages.XSD:
-                # Imported when a file needs it: xmlschema is a large import.
-                from teitools.validation.xsd import check_xsd, compile_xsd  # noqa: PLC0415
-
-                grammar += check_xsd(tree, compile_xsd(job.path, catalogs), lines, file)
+            elif isinstance(compiled, Rules):
+                rules += compiled.check(tree, lines, file)
             else:
-                rules += compile_rules(job.path, job.phase, catalogs=catalogs).check(tree, lines, file)
+                # Imported when a file needs it: xmlschema is a large import.
+                from teitools.validation.xsd import check_xsd  # noqa: PLC0415
+
+                grammar += check_xsd(tree, compiled, lines, file)
         except SchemaError as error:
             if raise_errors:
                 raise
@@ -198,17 +255,67 @@ def run_jobs(
     return Outcome(tuple(grammar), tuple(rules), tuple(problems))
 
 
-def compile_jobs(jobs: list[SchemaJob], catalogs: Catalogs) -> None:
-    """Compile every job's schema now (before workers fork); raise :class:`SchemaError`."""
-    for job in jobs:
-        if job.language in (languages.RELAXNG, languages.RELAXNG_COMPACT):
-            compile_declared_relaxng(job.path, catalogs)
-        elif job.language == languages.XSD:
-            from teitools.validation.xsd import compile_xsd  # noqa: PLC0415
+def _compile_one(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | XmlSchema:
+    if job.language in (languages.RELAXNG, languages.RELAXNG_COMPACT):
+        return compile_declared_relaxng(job.path, catalogs)
+    if job.language == languages.XSD:
+        from teitools.validation.xsd import compile_xsd  # noqa: PLC0415
 
-            compile_xsd(job.path, catalogs)
-        else:
-            compile_rules(job.path, job.phase, catalogs=catalogs)
+        return compile_xsd(job.path, catalogs)
+    return compile_rules(job.path, job.phase, catalogs=catalogs)
+
+
+def compile_jobs(jobs: list[SchemaJob], catalogs: Catalogs, limits: Limits) -> None:
+    """Compile every job's schema now (before workers fork); raise :class:`SchemaError`.
+
+    The shipped schemas are compiled here; the others in the sandbox, where their files
+    are then checked (a compile that exceeds ``limits`` is a :class:`SchemaError`)."""
+    for job in jobs:
+        if is_trusted(job):
+            _compile_one(job, catalogs)
+            continue
+        try:
+            sandbox.call(_compile_given, job, catalogs, limits=limits)
+        except sandbox.LimitExceededError as stopped:
+            raise SchemaError(_limit_message(stopped, limits)) from None
+
+
+def _compile_given(job: SchemaJob, catalogs: Catalogs) -> None:
+    sandbox.mark(sandbox.COMPILE, str(job.path))
+    _compile_one(job, catalogs)
+
+
+def _limit_finding(
+    file: str, jobs: list[SchemaJob], stopped: sandbox.LimitExceededError, limits: Limits
+) -> Diagnostic:
+    """The finding for a file whose user-supplied schemas exceeded the budget, at the line
+    that declared the schema (1 for a schema given or named in the settings)."""
+    job = next((j for j in jobs if str(j.path) == stopped.label), None)
+    line = job.line if job is not None else (jobs[0].line or 1)
+    message = _limit_message(stopped, limits)
+    if job is None:
+        message += f" (schemas: {', '.join(str(j.path) for j in jobs)})"
+    return Diagnostic(file, line or 1, 1, Severity.ERROR, RULE_LIMIT, message)
+
+
+def _limit_message(stopped: sandbox.LimitExceededError, limits: Limits) -> str:
+    what = f"the schema {stopped.label}" if stopped.label else "a schema"
+    doing = "compiling" if stopped.phase == sandbox.COMPILE else "checking this file"
+    if stopped.kind == "time":
+        seconds = limits.compile_seconds if stopped.phase == sandbox.COMPILE else limits.seconds
+        reason = f"did not finish {doing} within {seconds:g} s"
+        raise_it = "--schema-time-limit"
+    elif stopped.kind == "memory":
+        reason = f"needed more than {limits.memory // 1024**2} MiB of memory {doing}"
+        raise_it = "--schema-memory-limit"
+    elif stopped.kind == "recursion":
+        reason = f"recursed deeper than {sandbox.RECURSION_LIMIT} levels {doing}"
+        raise_it = ""
+    else:
+        reason = f"stopped the process {doing} ({stopped.detail}), most likely out of memory"
+        raise_it = "--schema-memory-limit"
+    hint = f"; the limit is set with {raise_it}" if raise_it else ""
+    return f"{what} {reason}: its evaluation was stopped and its findings on this file are not reported{hint}"
 
 
 def _problem(file: str, line: int, severity: Severity, rule: str, message: str) -> Diagnostic:

@@ -1,0 +1,204 @@
+"""Work a user supplied, done in a worker process within a time and memory budget.
+
+A schema given with ``--schema``, named in the project settings or declared by a file can
+make any engine work without end: an XPath that recurses, builds a sequence of a hundred
+million items, backtracks exponentially in a regular expression or walks the tree cubically,
+an XSD pattern or assertion that does the same. None of that can be told from the schema
+beforehand, so the evaluation itself is bounded, once for every engine: :func:`call` runs a
+function in a long-lived worker process forked from this one (so it inherits what is already
+imported), with an address-space limit (``RLIMIT_AS``) and a recursion limit set in the
+worker, while this process waits on a wall-clock deadline and kills the worker when it
+passes. The next call forks a fresh worker. A worker serves one process: a worker process of
+``--jobs`` forks its own.
+
+The function reports what it is doing with :func:`mark`: compiling a schema (timed against
+:attr:`Limits.compile_seconds`, since compiling tei_all takes lxml some twenty seconds) or
+evaluating it (all evaluations of one call share :attr:`Limits.seconds`). The label of the
+last mark names what ran out in :class:`LimitExceededError`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, TypeVar
+
+from teitools.errors import TeiToolsError
+
+#: Seconds of schema evaluation one file may take (all of its user-supplied schemas).
+DEFAULT_SECONDS = 30.0
+#: Bytes of address space a worker may use (the forked process's own, about 0.3 GiB, included).
+DEFAULT_MEMORY = 2 * 1024**3
+#: Seconds one schema may take to compile (tei_all: about twenty on a laptop).
+DEFAULT_COMPILE_SECONDS = 300.0
+#: Python frames in the worker: deep enough for any real schema, far from the C stack's end.
+RECURSION_LIMIT = 1000
+
+COMPILE = "compile"
+EVALUATE = "evaluate"
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The budget of one call: evaluation seconds, worker memory in bytes, seconds per compile."""
+
+    seconds: float = DEFAULT_SECONDS
+    memory: int = DEFAULT_MEMORY
+    compile_seconds: float = DEFAULT_COMPILE_SECONDS
+
+
+class LimitExceededError(Exception):
+    """A call ran out of its budget: ``kind`` is "time", "memory", "recursion" or "crash";
+    ``phase`` and ``label`` are those of the last :func:`mark` (what was running)."""
+
+    def __init__(self, kind: str, phase: str, label: str, detail: str = "") -> None:
+        super().__init__(kind, phase, label, detail)
+        self.kind = kind
+        self.phase = phase
+        self.label = label
+        self.detail = detail
+
+
+def call(function: Callable[..., _T], *args: Any, limits: Limits) -> _T:
+    """``function(*args)`` run in this process's worker within ``limits``; its result, or the
+    :class:`TeiToolsError` it raised. Raise :class:`LimitExceededError` when it ran out of time or
+    memory, recursed too deeply or its worker died. ``function`` and ``args`` must pickle."""
+    global _WORKER  # noqa: PLW0603 -- one worker per process, replaced when it is stopped
+    if _WORKER is None or _WORKER.owner != os.getpid() or _WORKER.limits != limits:
+        if _WORKER is not None and _WORKER.owner == os.getpid():
+            _WORKER.stop()
+        _WORKER = _Worker(limits)
+    worker = _WORKER
+    try:
+        return worker.call(function, args)
+    except LimitExceededError:
+        worker.stop()
+        _WORKER = None
+        raise
+
+
+def stop() -> None:
+    """Stop this process's worker, if it has one; the next :func:`call` forks a new one, which
+    sees this process as it is then (a long-lived caller that changed its modules, a test)."""
+    global _WORKER  # noqa: PLW0603 -- see call()
+    if _WORKER is not None and _WORKER.owner == os.getpid():
+        _WORKER.stop()
+    _WORKER = None
+
+
+def mark(phase: str, label: str) -> None:
+    """Tell the waiting process that ``phase`` (:data:`COMPILE` or :data:`EVALUATE`) of
+    ``label`` starts now; nothing outside a worker."""
+    if _CHANNEL is not None:
+        _CHANNEL.send(("mark", phase, label))
+
+
+class _Worker:
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.owner = os.getpid()
+        context = multiprocessing.get_context("fork")  # inherits imports and compiled schemas
+        self._connection, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(child, limits.memory, os.getpid()), daemon=True)
+        self._process.start()
+        child.close()
+
+    def call(self, function: Callable[..., _T], args: tuple[Any, ...]) -> _T:
+        # The caller's working folder with each call: relative paths (and "the repository"
+        # when no input is in one) mean what they mean to the caller, who may have moved.
+        self._connection.send((Path.cwd(), function, args))
+        phase, label, spent = EVALUATE, "", 0.0
+        started = time.monotonic()
+        while True:
+            budget = self.limits.compile_seconds if phase == COMPILE else self.limits.seconds - spent
+            left = budget - (time.monotonic() - started)
+            if left <= 0 or not self._connection.poll(left):
+                raise LimitExceededError("time", phase, label)
+            try:
+                message = self._connection.recv()
+            except (EOFError, OSError):
+                self._process.join(1)
+                code = self._process.exitcode
+                # A worker killed by the kernel for memory, or whose C stack overflowed.
+                raise LimitExceededError("crash", phase, label, f"exit code {code}") from None
+            now = time.monotonic()
+            if phase == EVALUATE:
+                spent += now - started
+            started = now
+            kind = message[0]
+            if kind == "mark":
+                phase, label = message[1], message[2]
+            elif kind == "done":
+                return message[1]  # type: ignore[no-any-return]
+            elif kind == "raise":
+                raise message[1]
+            else:  # "limit"
+                raise LimitExceededError(message[1], phase, label, message[2])
+
+    def stop(self) -> None:
+        self._process.kill()
+        self._process.join()
+        self._connection.close()
+
+
+_WORKER: _Worker | None = None
+#: In a worker, the connection to the process that waits on it.
+_CHANNEL: Connection | None = None
+
+
+def _serve(connection: Connection, memory: int, parent: int) -> None:
+    """The worker's loop: one call at a time, until the waiting process closes the pipe."""
+    global _CHANNEL  # noqa: PLW0603 -- set once, in the worker only
+    _CHANNEL = connection
+    _die_with_parent(parent)
+    # Ctrl-C and SIGTERM reach the whole process group: the waiting process reports them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    sys.setrecursionlimit(RECURSION_LIMIT)
+    while True:
+        try:
+            folder, function, args = connection.recv()
+        except EOFError:
+            return
+        if folder != Path.cwd():
+            os.chdir(folder)
+        try:
+            connection.send(("done", function(*args)))
+        except RecursionError:
+            connection.send(("limit", "recursion", ""))
+            return
+        except MemoryError:
+            connection.send(("limit", "memory", ""))
+            return  # the heap may be fragmented past use: the next call gets a fresh worker
+        except TeiToolsError as error:
+            connection.send(("raise", error))
+
+
+#: prctl(2) option: the signal the kernel sends this process when its parent exits.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """A waiting process killed outright (SIGKILL, a CI job's timeout) cannot kill its worker,
+    which would go on evaluating a hostile schema for ever: the kernel kills it instead."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # noqa: PLC0415 -- only in a worker, only on Linux
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the call: no signal will come
+        os._exit(0)
