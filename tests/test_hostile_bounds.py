@@ -249,3 +249,12 @@ def _undeclared(letter: Path) -> str:
     return "\n".join(
         line for line in letter.read_text(encoding="utf-8").splitlines() if not line.startswith("<?xml-model")
     )
+
+
+@pytest.mark.parametrize(("case", "context"), [("xpath2-redos", "tei:p"), ("xpath2-cubic", "tei:TEI")])
+def test_the_finding_names_the_xpath2_rule_that_ran_out(tmp_path: Path, case: str, context: str) -> None:
+    folder = _folder(tmp_path, case)
+    [stopped] = _limit_findings(validate([folder], ValidateOptions(limits=LIMITS)))
+    assert stopped.message.startswith(
+        f"the schema {folder / case}.sch, in the rule on {context} (pattern {case}), did not finish"
+    )

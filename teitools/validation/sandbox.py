@@ -59,14 +59,16 @@ class Limits:
 
 class LimitExceededError(Exception):
     """A call ran out of its budget: ``kind`` is "time", "memory", "recursion" or "crash";
-    ``phase`` and ``label`` are those of the last :func:`mark` (what was running)."""
+    ``phase`` and ``label`` are those of the last :func:`mark` (what was running), ``where``
+    the last :func:`note` since then (the rule being evaluated, when the engine says)."""
 
-    def __init__(self, kind: str, phase: str, label: str, detail: str = "") -> None:
-        super().__init__(kind, phase, label, detail)
+    def __init__(self, kind: str, phase: str, label: str, detail: str = "", where: str = "") -> None:
+        super().__init__(kind, phase, label, detail, where)
         self.kind = kind
         self.phase = phase
         self.label = label
         self.detail = detail
+        self.where = where
 
 
 def call(function: Callable[..., _T], *args: Any, limits: Limits) -> _T:
@@ -96,11 +98,19 @@ def stop() -> None:
     _WORKER = None
 
 
+def note(where: str) -> None:
+    """Record, cheaply, which part of a schema a worker evaluates now (a Schematron rule), for
+    the finding should it run out of its budget; nothing outside a worker."""
+    if _WHERE is not None:
+        _WHERE.value = where.encode("utf-8", "replace")[: NOTE_BYTES - 1]
+
+
 def mark(phase: str, label: str) -> None:
     """Tell the waiting process that ``phase`` (:data:`COMPILE` or :data:`EVALUATE`) of
     ``label`` starts now; nothing outside a worker."""
     if _CHANNEL is not None:
         _CHANNEL.send(("mark", phase, label))
+        note("")
 
 
 class _Worker:
@@ -109,13 +119,19 @@ class _Worker:
         self.owner = os.getpid()
         context = multiprocessing.get_context("fork")  # inherits imports and compiled schemas
         self._connection, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, limits.memory, os.getpid()), daemon=True)
+        # What the worker is evaluating (a rule), written to shared memory without a message:
+        # still readable here when the worker has to be killed.
+        self._where = context.Array("c", NOTE_BYTES, lock=False)
+        self._process = context.Process(
+            target=_serve, args=(child, limits.memory, os.getpid(), self._where), daemon=True
+        )
         self._process.start()
         child.close()
 
     def call(self, function: Callable[..., _T], args: tuple[Any, ...]) -> _T:
         # The caller's working folder with each call: relative paths (and "the repository"
         # when no input is in one) mean what they mean to the caller, who may have moved.
+        self._where.value = b""
         self._connection.send((Path.cwd(), function, args))
         phase, label, spent = EVALUATE, "", 0.0
         started = time.monotonic()
@@ -123,14 +139,14 @@ class _Worker:
             budget = self.limits.compile_seconds if phase == COMPILE else self.limits.seconds - spent
             left = budget - (time.monotonic() - started)
             if left <= 0 or not self._connection.poll(left):
-                raise LimitExceededError("time", phase, label)
+                raise LimitExceededError("time", phase, label, where=self._noted())
             try:
                 message = self._connection.recv()
             except (EOFError, OSError):
                 self._process.join(1)
                 code = self._process.exitcode
                 # A worker killed by the kernel for memory, or whose C stack overflowed.
-                raise LimitExceededError("crash", phase, label, f"exit code {code}") from None
+                raise LimitExceededError("crash", phase, label, f"exit code {code}", self._noted()) from None
             now = time.monotonic()
             if phase == EVALUATE:
                 spent += now - started
@@ -143,7 +159,10 @@ class _Worker:
             elif kind == "raise":
                 raise message[1]
             else:  # "limit"
-                raise LimitExceededError(message[1], phase, label, message[2])
+                raise LimitExceededError(message[1], phase, label, message[2], self._noted())
+
+    def _noted(self) -> str:
+        return bytes(self._where.value).decode("utf-8", "replace")
 
     def stop(self) -> None:
         self._process.kill()
@@ -154,12 +173,16 @@ class _Worker:
 _WORKER: _Worker | None = None
 #: In a worker, the connection to the process that waits on it.
 _CHANNEL: Connection | None = None
+#: In a worker, the shared memory :func:`note` writes to.
+_WHERE: Any = None
+#: The longest note kept, in bytes.
+NOTE_BYTES = 512
 
 
-def _serve(connection: Connection, memory: int, parent: int) -> None:
+def _serve(connection: Connection, memory: int, parent: int, where: Any) -> None:
     """The worker's loop: one call at a time, until the waiting process closes the pipe."""
-    global _CHANNEL  # noqa: PLW0603 -- set once, in the worker only
-    _CHANNEL = connection
+    global _CHANNEL, _WHERE
+    _CHANNEL, _WHERE = connection, where
     _die_with_parent(parent)
     # Ctrl-C and SIGTERM reach the whole process group: the waiting process reports them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

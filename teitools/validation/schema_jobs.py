@@ -23,7 +23,7 @@ from teitools.load.declarations import Declaration
 from teitools.load.parser import load, parse_bytes
 from teitools.load.resources import schemas_dir
 from teitools.validation import sandbox
-from teitools.validation.catalog import Catalogs
+from teitools.validation.catalog import Catalogs, shown
 from teitools.validation.grammar import Grammar, check_grammar
 from teitools.validation.includes import declared_file
 from teitools.validation.positions import SourceLines
@@ -299,7 +299,9 @@ def _limit_finding(
 
 
 def _limit_message(stopped: sandbox.LimitExceededError, limits: Limits) -> str:
-    what = f"the schema {stopped.label}" if stopped.label else "a schema"
+    what = f"the schema {shown(Path(stopped.label))}" if stopped.label else "a schema"
+    if stopped.where:
+        what += f", in {stopped.where},"
     doing = "compiling" if stopped.phase == sandbox.COMPILE else "checking this file"
     if stopped.kind == "time":
         seconds = limits.compile_seconds if stopped.phase == sandbox.COMPILE else limits.seconds

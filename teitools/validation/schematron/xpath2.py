@@ -30,6 +30,7 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic
 from teitools.errors import SchemaError
+from teitools.validation import sandbox
 from teitools.validation.catalog import NO_CATALOGS, Catalogs, shown
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.schematron.match_patterns import candidate_xpath, lxml_xpath, match_expression
@@ -137,6 +138,9 @@ class XPath2Schematron:
             fired: set[int] = set()
             found: list[tuple[int, Result]] = []
             for rule in pattern.rules:
+                sandbox.note(
+                    f"the rule on {rule.context}" + (f" (pattern {pattern.id})" if pattern.id else "")
+                )
                 for node in self._matches(tree, base, rule, pattern_vars):
                     key = id(node)
                     if key in fired:
