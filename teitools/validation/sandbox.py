@@ -8,13 +8,15 @@ beforehand, so the evaluation itself is bounded, once for every engine: :func:`c
 function in a long-lived worker process forked from this one (so it inherits what is already
 imported), with an address-space limit (``RLIMIT_AS``) and a recursion limit set in the
 worker, while this process waits on a wall-clock deadline and kills the worker when it
-passes. The next call forks a fresh worker. A worker serves one process: a worker process of
-``--jobs`` forks its own.
+passes. The worker serves call after call (the happy path pays one fork per run); one that
+ran out of a budget is replaced by a fresh one. A worker serves one process: a worker process
+of ``--jobs`` forks its own.
 
 The function reports what it is doing with :func:`mark`: compiling a schema (timed against
 :attr:`Limits.compile_seconds`, since compiling tei_all takes lxml some twenty seconds) or
 evaluating it (all evaluations of one call share :attr:`Limits.seconds`). The label of the
-last mark names what ran out in :class:`LimitExceededError`.
+last mark names what ran out in :class:`LimitExceededError`, and :func:`note` (cheap, shared
+memory) the part of the schema evaluated last, such as a Schematron rule.
 """
 
 from __future__ import annotations
