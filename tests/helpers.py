@@ -134,6 +134,19 @@ def copy_edition(folder: Path, source: Path = EDITION) -> Path:
     return folder
 
 
+#: The fixture edition's letter ids in date order (as every listing and export orders them).
+CHRONOLOGICAL = [
+    "stalin-molotov-1926-06-25",
+    "stalin-kaganovich-1930",
+    "stalin-kaganovich-1932-07",
+    "stalin-kaganovich-1933",
+    "kaganovich-stalin-1934-08-28",
+    "stalin-kaganovich-1934-09-13",
+    "stalin-kaganovich-1935-08-22",
+    "stalin-kaganovich-1936-08-23",
+]
+
+
 def letter_ids(edition: Path = EDITION) -> list[str]:
     """The ids of an edition's letters, from their file names (a validation rule keeps the two
     equal), for parametrising tests without reading the edition at import time."""

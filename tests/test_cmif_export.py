@@ -12,22 +12,12 @@ from lxml import etree
 
 from teitools.load.parser import TEI_NS, XML_NS
 from tests.conftest import Golden, RunCli
-from tests.helpers import EDITION, REFERENCE, make_edition
+from tests.helpers import CHRONOLOGICAL, EDITION, REFERENCE, make_edition
 
 NS = {"tei": TEI_NS}
 BASE = "https://example.org/teitools/"
 #: uuid5(NAMESPACE_URL, BASE)
 BIBL_ID = "ae288d1d-0c2b-5bc3-b7d3-299096326318"
-CHRONOLOGICAL = [
-    "stalin-molotov-1926-06-25",
-    "stalin-kaganovich-1930",
-    "stalin-kaganovich-1932-07",
-    "stalin-kaganovich-1933",
-    "kaganovich-stalin-1934-08-28",
-    "stalin-kaganovich-1934-09-13",
-    "stalin-kaganovich-1935-08-22",
-    "stalin-kaganovich-1936-08-23",
-]
 UUID = re.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 

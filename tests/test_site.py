@@ -11,18 +11,7 @@ from urllib.parse import unquote
 import pytest
 
 from teitools.cli import main
-from tests.helpers import EDITION, assert_valid_html, copy_edition, fixture_site
-
-CHRONOLOGICAL = [
-    "stalin-molotov-1926-06-25",
-    "stalin-kaganovich-1930",
-    "stalin-kaganovich-1932-07",
-    "stalin-kaganovich-1933",
-    "kaganovich-stalin-1934-08-28",
-    "stalin-kaganovich-1934-09-13",
-    "stalin-kaganovich-1935-08-22",
-    "stalin-kaganovich-1936-08-23",
-]
+from tests.helpers import CHRONOLOGICAL, EDITION, assert_valid_html, copy_edition, fixture_site
 
 
 def test_the_site_has_an_index_a_page_per_letter_registers_and_search() -> None:

@@ -15,10 +15,10 @@ import jsonschema
 from jsonschema.protocols import Validator
 
 from teitools.cite.mapping import Citable, citables, csl_item
-from teitools.diagnostics import Diagnostic, Severity
+from teitools.diagnostics import Diagnostic
 from teitools.errors import CitationError
 from teitools.export.base import ExportOptions, ExportResult
-from teitools.export.values import REJECTED_RULE, Rejected, drop_rejected
+from teitools.export.values import Rejected, drop_rejected, rejected_warning
 from teitools.load.resources import schema_file
 from teitools.model.types import Edition
 
@@ -88,15 +88,7 @@ def _warning(citable: Citable, rejected: Rejected) -> Diagnostic:
         line = next((p.line for p in people if p.line), letter.line)
     else:
         line = letter.line
-    return Diagnostic(
-        str(letter.file),
-        line,
-        0,
-        Severity.WARNING,
-        REJECTED_RULE,
-        f"letter {letter.id}: its {rejected.field} cannot be exported to CSL-JSON: {rejected.reason};"
-        " it is left out",
-    )
+    return rejected_warning(letter, rejected, line, "CSL-JSON")
 
 
 @cache

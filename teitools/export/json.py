@@ -18,10 +18,10 @@ from typing import Any
 import jsonschema
 from lxml import etree
 
-from teitools.diagnostics import Diagnostic, Severity
+from teitools.diagnostics import Diagnostic
 from teitools.errors import OutputSchemaError
 from teitools.export.base import ExportOptions, ExportResult
-from teitools.export.values import REJECTED_RULE, Rejected, drop_rejected
+from teitools.export.values import Rejected, drop_rejected, rejected_warning
 from teitools.load.parser import TEI_NS
 from teitools.load.resources import schema_file
 from teitools.load.settings import Settings
@@ -109,15 +109,7 @@ def _warning(letter: Letter, rejected: Rejected) -> Diagnostic:
         line = people[rejected.path[1]].line
     else:
         line = letter.line
-    return Diagnostic(
-        str(letter.file),
-        line,
-        0,
-        Severity.WARNING,
-        REJECTED_RULE,
-        f"letter {letter.id}: its {rejected.field} cannot be exported to the JSON metadata: "
-        f"{rejected.reason}; it is left out",
-    )
+    return rejected_warning(letter, rejected, line, "the JSON metadata")
 
 
 def letter_record(letter: Letter, edition: Edition, page_url: str | None) -> Record:

@@ -15,6 +15,9 @@ from typing import Any
 
 from jsonschema.protocols import Validator
 
+from teitools.diagnostics import Diagnostic, Severity
+from teitools.model.types import Letter
+
 #: The rule id of the warning about a value left out.
 REJECTED_RULE = "export-value"
 
@@ -30,6 +33,20 @@ class Rejected:
     @property
     def field(self) -> str:
         return "/".join(str(p) for p in self.path)
+
+
+def rejected_warning(letter: Letter, rejected: Rejected, line: int, output: str) -> Diagnostic:
+    """The warning that ``rejected`` (a value of ``letter``, found at ``line``) was left out of
+    ``output`` ("CSL-JSON", "the JSON metadata")."""
+    return Diagnostic(
+        str(letter.file),
+        line,
+        0,
+        Severity.WARNING,
+        REJECTED_RULE,
+        f"letter {letter.id}: its {rejected.field} cannot be exported to {output}: {rejected.reason};"
+        " it is left out",
+    )
 
 
 def drop_rejected(

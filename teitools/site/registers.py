@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from teitools.model.dates import PartialDate
 from teitools.model.types import Edition, Letter, Organisation, Person, Place, Role, Source
 from teitools.render.dates import partial_date_phrase
 from teitools.render.describe import heading, life_dates, source_citation
@@ -134,15 +133,12 @@ def _person(person: Person, refs: References, letters: LetterLinks) -> _Entry:
 
 
 def _role(role: Role) -> str:
-    def spoken(date: PartialDate | None) -> str:
-        return partial_date_phrase(date) if date else ""
-
     if role.start and role.end:
-        return f"{role.text} ({spoken(role.start)} – {spoken(role.end)})"
+        return f"{role.text} ({partial_date_phrase(role.start)} – {partial_date_phrase(role.end)})"
     if role.start:
-        return f"{role.text} (from {spoken(role.start)})"
+        return f"{role.text} (from {partial_date_phrase(role.start)})"
     if role.end:
-        return f"{role.text} (until {spoken(role.end)})"
+        return f"{role.text} (until {partial_date_phrase(role.end)})"
     return role.text
 
 
