@@ -13,6 +13,9 @@ DEFAULT_EDITION = Path("tei")
 #: Where ``teitools build`` writes, when not told otherwise.
 DEFAULT_OUTPUT = Path("build")
 REGISTER_FILES = ("persons.xml", "places.xml", "sources.xml")
+#: Folders of register files, as TEI Publisher editions and others keep them (every ``*.xml``
+#: in one is a register), looked for in the same folders as :data:`REGISTER_FILES`.
+REGISTER_FOLDERS = ("indices", "data/indices", "registers")
 
 
 def find_xml_files(paths: Iterable[Path]) -> list[Path]:
@@ -66,7 +69,9 @@ def find_registers(files: Iterable[Path]) -> list[Path]:
     """The register files of the edition(s) the given files belong to.
 
     For each file, the nearest enclosing folder (the file's own folder included) that holds
-    any of ``persons.xml``, ``places.xml``, ``sources.xml`` is the edition root.
+    any of ``persons.xml``, ``places.xml``, ``sources.xml`` or a register folder
+    (:data:`REGISTER_FOLDERS`) is the edition root; its registers are those files and the
+    ``*.xml`` files in those folders.
     """
     registers: dict[Path, None] = {}
     for found in registers_by_file(files).values():
@@ -92,7 +97,12 @@ def registers_by_file(files: Iterable[Path]) -> dict[Path, tuple[Path, ...]]:
 
 def _edition_registers(folder: Path) -> tuple[Path, ...]:
     for candidate in (folder, *folder.parents):
-        present = tuple(candidate / name for name in REGISTER_FILES if (candidate / name).is_file())
+        present = [candidate / name for name in REGISTER_FILES if (candidate / name).is_file()]
+        for name in REGISTER_FOLDERS:
+            if (candidate / name).is_dir():
+                present += [
+                    candidate.joinpath(name, *parts) for parts in sorted(_xml_below(candidate / name))
+                ]
         if present:
-            return present
+            return tuple(present)
     return ()
