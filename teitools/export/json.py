@@ -50,6 +50,7 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
     warnings = []
     for letter in edition.chronological():
         record = letter_record(letter, edition, pages.url(letter, options.settings.base_url))
+        record["key"] = pages.stem(letter)
         for rejected in drop_rejected(
             record, _letter_validator(), nullable=_NULLABLE, kept=record.keys(), lists={"authority"}
         ):

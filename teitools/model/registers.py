@@ -45,7 +45,17 @@ def merge_entries(first: _Entry, second: _Entry) -> _Entry:
             changes[field.name] = theirs
         elif field.name in _UNITED and theirs:
             changes[field.name] = tuple(dict.fromkeys((*mine, *theirs)))
+    if isinstance(first, Person | Organisation) and isinstance(second, Person | Organisation):
+        # Another name for the same entry is one of its variants, not lost.
+        first_name, second_name = _display(first), _display(second)
+        variants: tuple[str, ...] = changes.get("variants", first.variants)
+        if first_name and second_name not in ("", first_name, *variants):
+            changes["variants"] = (*variants, second_name)
     return dataclasses.replace(first, **changes) if changes else first
+
+
+def _display(entry: Person | Organisation) -> str:
+    return entry.name.display() if isinstance(entry, Person) else entry.name
 
 
 def _empty(value: object) -> bool:
