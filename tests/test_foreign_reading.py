@@ -15,13 +15,16 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lxml import etree
 
 from teitools.load.inputs import find_registers
-from teitools.load.parser import TEI_NS
+from teitools.load.parser import TEI_NS, XML_NS
 from teitools.model.tei import read_edition
+from teitools.validation.changes import select_changed
 from tests.conftest import RunCli
 from tests.helpers import FIXTURES
+from tests.test_cmif_export import cmif_rule_failures
 
 ROLES = FIXTURES / "foreign-roles"
 INDICES = ROLES / "data" / "indices"
@@ -68,6 +71,7 @@ def test_registers_in_an_indices_folder_and_a_standoff_resolve(run_cli: RunCli) 
     assert [
         p.relative_to(ROLES).as_posix() for p in find_registers([ROLES / "data/letters/brief-001.xml"])
     ] == [
+        "data/indices/orgs.xml",
         "data/indices/persons.xml",
         "data/indices/places.xml",
     ]
@@ -117,6 +121,8 @@ def test_rs_and_key_count_as_mentions(run_cli: RunCli) -> None:
         {"id": "schiller", "name": "Friedrich Schiller", "count": 1},
     ]
     assert first["places"] == [{"id": "jena", "name": "Jena", "count": 1}]  # rs type="place" key=
+    # rs key= without @type, in the organisations' standOff register.
+    assert first["organisations"] == [{"id": "hoftheater", "name": "Weimarer Hoftheater", "count": 1}]
     assert second["places"] == [{"id": "weimar", "name": "Weimar", "count": 1}]  # placeName key=
     # Kotzebue is only in the letter's own back/listPerson.
     assert second["persons"] == [{"id": "kotzebue", "name": "August von Kotzebue", "count": 1}]
@@ -128,6 +134,17 @@ def test_the_site_lists_rs_mentions_in_the_register(run_cli: RunCli, tmp_path: P
     meyer = persons.split('id="meyer"', 1)[1].split("</section>", 1)[0]
     assert "<h3>Letters received</h3>" in meyer
     assert '<h3>Mentioned in</h3>\n<ul><li><a href="letters/brief-001.html">' in meyer
+
+
+@pytest.mark.parametrize("edition", [ROLES, SHARED], ids=["foreign-roles", "shared-ids"])
+def test_the_cmif_of_these_editions_is_valid(run_cli: RunCli, reference: Path, edition: Path) -> None:
+    tree = etree.ElementTree(etree.fromstring(run_cli("export", "cmif", edition).out.encode("utf-8")))
+    grammar = etree.RelaxNG(etree.parse(str(reference / "cmif" / "cmi-customization.rng")))
+    assert grammar.validate(tree), grammar.error_log
+    assert cmif_rule_failures(tree) == []
+    # Read back, the copy recipient is still a copy.
+    copies = [a for a in tree.iter(f"{_T}correspAction") if a.get("subtype") == "cc"]
+    assert [(a.get("type"), len(a)) for a in copies] == ([("received", 1)] if edition == ROLES else [])
 
 
 def test_the_letter_title_is_the_analytic_or_main_title_not_the_series(run_cli: RunCli) -> None:
@@ -149,13 +166,16 @@ def test_the_manuscript_is_in_json_cmif_and_the_letter_page(run_cli: RunCli, tmp
     assert _record(document, "brief-002")["manuscript"] is None
 
     cmif = etree.fromstring(run_cli("export", "cmif", ROLES).out.encode("utf-8"))
-    bibls = {b.get("{http://www.w3.org/XML/1998/namespace}id"): b.text for b in cmif.iter(f"{_T}bibl")}
+    bibls = {b.get(f"{{{XML_NS}}}id"): b.text for b in cmif.iter(f"{_T}bibl")}
     sources = [d.get("source") for d in cmif.iter(f"{_T}correspDesc")]
-    edition_bibl = next(iter(bibls))
-    assert sources == [f"#{edition_bibl}-brief-001", f"#{edition_bibl}"]
-    assert bibls[f"{edition_bibl}-brief-001"] == (
-        f"Foreign roles: a fixture edition, https://example.org/roles/; manuscript: {citation}"
-    )
+    # uuid5 of the base URL (the edition) and of the letter's page (its manuscript).
+    assert sources == ["#bd7c48c8-9313-5839-96d4-824f42c05d21", "#af077ef1-2daa-5450-8d73-47d2fedd0dc1"]
+    assert bibls == {
+        "af077ef1-2daa-5450-8d73-47d2fedd0dc1": "Foreign roles: a fixture edition, https://example.org/roles/",
+        "bd7c48c8-9313-5839-96d4-824f42c05d21": (
+            f"Foreign roles: a fixture edition, https://example.org/roles/; manuscript: {citation}"
+        ),
+    }
 
     assert run_cli("export", "html", ROLES, "-o", tmp_path).code == 0
     page = (tmp_path / "letters" / "brief-001.html").read_text("utf-8")
@@ -203,6 +223,17 @@ def test_registers_option_on_every_command_that_reads_letters(run_cli: RunCli, t
     assert built.code == 0, built.err
     exported = json.loads((tmp_path / "build" / "json" / "letters.json").read_text("utf-8"))
     assert _record(exported, "brief-002")["recipients"][0]["authority"] == [GOETHE_GND]
+
+
+def test_a_changed_register_in_an_indices_folder_rechecks_its_edition() -> None:
+    selected = select_changed([ROLES], [INDICES / "orgs.xml"])
+    assert [p.relative_to(ROLES).as_posix() for p in selected] == [
+        "data/indices/orgs.xml",
+        "data/indices/persons.xml",
+        "data/indices/places.xml",
+        "data/letters/brief-001.xml",
+        "data/letters/brief-002.xml",
+    ]
 
 
 def test_a_standoff_register_is_read_once_by_validation(run_cli: RunCli) -> None:

@@ -54,7 +54,8 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
     for letter in edition.chronological():
         source = bibl_id
         if letter.manuscript is not None and source_desc is not None:
-            source = f"{bibl_id}-{pages.stem(letter)}"
+            # A UUID as CMIF asks (W0001), the same on every run: of the letter's page address.
+            source = _derived_uuid(f"{settings.base_url}{pages[letter]}")
             source_desc.append(_manuscript_bibl(letter.manuscript.citation(), source, settings))
         profile.append(
             _corresp_desc(letter, edition, settings, pages.url(letter, settings.base_url), source, warnings)
@@ -88,7 +89,10 @@ def bibl_uuid(settings: Settings) -> str:
     """
     if settings.cmif.bibl_id:
         return settings.cmif.bibl_id
-    seed = settings.base_url or settings.title
+    return _derived_uuid(settings.base_url or settings.title)
+
+
+def _derived_uuid(seed: str) -> str:
     derived = str(uuid.uuid5(uuid.NAMESPACE_URL, seed))
     counter = 0
     while derived[0].isdigit():

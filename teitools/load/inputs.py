@@ -65,6 +65,15 @@ def work_tree(folder: Path) -> Path | None:
     return next((candidate for candidate in (folder, *folder.parents) if (candidate / ".git").exists()), None)
 
 
+def may_be_register(path: Path) -> bool:
+    """Whether ``path`` is named or placed as :func:`find_registers` finds registers: a
+    ``persons.xml``… or an XML file in a register folder (cheap: no file is read)."""
+    if path.name in REGISTER_FILES:
+        return True
+    folder_names = {name.rsplit("/", 1)[-1] for name in REGISTER_FOLDERS}
+    return path.suffix == ".xml" and not folder_names.isdisjoint(path.parent.parts)
+
+
 def find_registers(files: Iterable[Path]) -> list[Path]:
     """The register files of the edition(s) the given files belong to.
 
@@ -97,6 +106,9 @@ def registers_by_file(files: Iterable[Path]) -> dict[Path, tuple[Path, ...]]:
 
 def _edition_registers(folder: Path) -> tuple[Path, ...]:
     for candidate in (folder, *folder.parents):
+        # A register folder's own files (a register read as an input) have its registers.
+        if any(candidate.as_posix().endswith(f"/{name}") for name in REGISTER_FOLDERS):
+            return tuple(candidate.joinpath(*parts) for parts in sorted(_xml_below(candidate)))
         present = [candidate / name for name in REGISTER_FILES if (candidate / name).is_file()]
         for name in REGISTER_FOLDERS:
             if (candidate / name).is_dir():
