@@ -32,12 +32,14 @@ Progress = Callable[[str], None]
 @dataclass(frozen=True)
 class BuildOptions:
     """``output``: the folder to write; ``force``: publish even when validation fails;
-    ``declared_only``: a file that declares schemas is judged by them alone; ``limits``: the
-    budget of user-supplied schemas (see :mod:`teitools.validation.sandbox`)."""
+    ``declared_only``: a file that declares schemas is judged by them alone; ``registers``:
+    the register files (None: those beside or above the files); ``limits``: the budget of
+    user-supplied schemas (see :mod:`teitools.validation.sandbox`)."""
 
     output: Path = DEFAULT_OUTPUT
     force: bool = False
     declared_only: bool = False
+    registers: tuple[Path, ...] | None = None
     limits: Limits = field(default_factory=Limits)
 
 
@@ -76,7 +78,10 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
     reader = EditionReader()
     rules_on_declared = project_rules_apply(settings, declared_only=options.declared_only)
     validating = ValidateOptions(
-        project_schemas=settings.schemas, project_rules_on_declared=rules_on_declared, limits=options.limits
+        project_schemas=settings.schemas,
+        project_rules_on_declared=rules_on_declared,
+        registers=options.registers,
+        limits=options.limits,
     )
     report = validate(paths, validating, parsed=reader.add)
     for finding in report.diagnostics:

@@ -50,6 +50,15 @@ _DECLARED_ONLY = click.option(
     "no project schemas and no cross-file checks for it (setting: declared-schemas-only).",
 )
 
+_REGISTERS = click.option(
+    "--registers",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Register files or folders of them (persons, places, organisations, sources) that "
+    "@ref/@key pointers resolve in; repeatable. Default: persons.xml, places.xml, sources.xml "
+    "and indices/, data/indices/, registers/ beside or above the files.",
+)
+
 
 def _use_colour(stream: object) -> bool:
     # no-color.org: an empty NO_COLOR does not count.
@@ -126,13 +135,7 @@ def _limits(seconds: float, memory_mib: int) -> Limits:
     "Schematron) instead of the project's own of the same kind and of what files "
     "declare (give a grammar and a Schematron to replace both).",
 )
-@click.option(
-    "--registers",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Register files (persons.xml, places.xml, sources.xml) that #id pointers "
-    "must resolve in; default: those beside or above the files.",
-)
+@_REGISTERS
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option(
     "--changed-since",
@@ -188,9 +191,7 @@ def validate_command(
 
     Example: teitools validate tei/letters --format github --changed-since origin/main
     """
-    register_files: tuple[Path, ...] | None = None
-    if registers:
-        register_files = tuple(_expand_registers(registers))
+    register_files = _expand_registers(registers)
     paths = paths or (DEFAULT_EDITION,)
     settings = settings_for(paths)
     cache_folder = None if no_cache else cache_dir or default_cache_dir(paths)
@@ -284,12 +285,14 @@ def _progress_bar(*, enabled: bool) -> Iterator[Progress | None]:
     help="The address the edition is published at (letter pages are "
     "BASE-URL/letters/ID.html); overrides base-url in the project settings.",
 )
+@_REGISTERS
 def export_command(
     format_name: str,
     paths: tuple[Path, ...],
     output: Path | None,
     emphasis: str,
     base_url: str | None,
+    registers: tuple[Path, ...],
 ) -> None:
     """Export letters to FORMAT (see the list of formats above).
 
@@ -305,7 +308,7 @@ def export_command(
     exporter = EXPORTERS[format_name]
     paths = paths or (DEFAULT_EDITION,)
     settings = settings_for(paths).override(base_url=base_url)
-    edition = read_edition(paths)
+    edition = read_edition(paths, _expand_registers(registers))
     for problem in edition.problems:
         click.echo(str(problem), err=True)
     result = exporter.export(edition, ExportOptions(emphasis=emphasis, settings=settings))
@@ -334,7 +337,8 @@ def export_command(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write the site to (created if needed).",
 )
-def site_command(path: Path | None, output: Path) -> None:
+@_REGISTERS
+def site_command(path: Path | None, output: Path, registers: tuple[Path, ...]) -> None:
     """Write the static HTML edition: index, letter pages, registers, sources, search.
 
     PATH is a folder or file of letters (default: ./tei). The site works offline: open
@@ -347,7 +351,7 @@ def site_command(path: Path | None, output: Path) -> None:
 
     paths = (path or DEFAULT_EDITION,)
     title = settings_for(paths).title or SiteOptions().title
-    edition = read_edition(paths)
+    edition = read_edition(paths, _expand_registers(registers))
     for problem in edition.problems:
         click.echo(str(problem), err=True)
     files = build_site(edition, SiteOptions(title=title))
@@ -373,12 +377,14 @@ def site_command(path: Path | None, output: Path) -> None:
     "(the errors are listed, and the build says it published over them).",
 )
 @_DECLARED_ONLY
+@_REGISTERS
 @_limit_options
 def build_command(
     path: Path | None,
     output: Path,
     force: bool,
     declared_only: bool,
+    registers: tuple[Path, ...],
     schema_time_limit: float,
     schema_memory_limit: int,
 ) -> None:
@@ -398,6 +404,7 @@ def build_command(
             output=output,
             force=force,
             declared_only=declared_only,
+            registers=_expand_registers(registers),
             limits=_limits(schema_time_limit, schema_memory_limit),
         ),
         progress=lambda message: click.echo(f"teitools build: {message}", err=True),
@@ -421,7 +428,10 @@ def build_command(
 )
 @click.option("--locator", metavar="N", help="The page(s) cited, e.g. 45 or 45-47.")
 @click.option("--html", "as_html", is_flag=True, help="HTML instead of plain text.")
-def cite_command(path: Path, style: str, note: bool, locator: str | None, as_html: bool) -> None:
+@_REGISTERS
+def cite_command(
+    path: Path, style: str, note: bool, locator: str | None, as_html: bool, registers: tuple[Path, ...]
+) -> None:
     """Print the formatted citation of the letter in PATH.
 
     The bibliography entry by default; --note for the footnote. Registers beside or above
@@ -438,14 +448,18 @@ def cite_command(path: Path, style: str, note: bool, locator: str | None, as_htm
     from teitools.cite.styles import CiteOptions, cite_path  # noqa: PLC0415 -- see _LAZY
 
     options = CiteOptions(style=style, note=note, locator=locator and locator.strip(), html=as_html)
-    click.echo(cite_path(path, options))
+    click.echo(cite_path(path, options, _expand_registers(registers)))
 
 
-def _expand_registers(paths: Sequence[Path]) -> list[Path]:
+def _expand_registers(paths: Sequence[Path]) -> tuple[Path, ...] | None:
+    """The register files ``--registers`` names (a folder: the ``*.xml`` in it); None when
+    not given, so that those beside or above the inputs are found."""
+    if not paths:
+        return None
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(path.glob("*.xml")) if path.is_dir() else [path])
-    return files
+    return tuple(files)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -381,10 +381,10 @@ def _display(name: dict[str, str]) -> str:
     return name.get("literal") or " ".join(p for p in (name.get("given"), name.get("family")) if p)
 
 
-def cite_path(path: Path, options: CiteOptions) -> str:
-    """The formatted citation of the one letter in the file ``path`` (registers beside it or
-    above it are used); :class:`CitationError` when the file holds no letter or several."""
-    edition = read_edition([path])
+def cite_path(path: Path, options: CiteOptions, registers: Sequence[Path] | None = None) -> str:
+    """The formatted citation of the one letter in the file ``path`` (``registers``, or those
+    beside it or above it); :class:`CitationError` when the file holds no letter or several."""
+    edition = read_edition([path], registers)
     if edition.problems:
         raise CitationError(str(edition.problems[0]))
     letters = edition.letters

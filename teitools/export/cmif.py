@@ -23,6 +23,7 @@ from teitools.export.base import ExportOptions, ExportResult
 from teitools.load.parser import TEI_NS, XML_NS
 from teitools.load.settings import Settings
 from teitools.model.types import DateSpan, Edition, Letter, Participant
+from teitools.render.describe import COPY_SUBTYPES, copy_recipients, main_recipients
 from teitools.render.links import letter_pages
 
 FILE_NAME = "cmif.xml"
@@ -45,12 +46,19 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
     warnings: list[Diagnostic] = []
     root = etree.Element(f"{_T}TEI", nsmap={None: TEI_NS})
     header = etree.SubElement(root, f"{_T}teiHeader")
-    header.append(_file_desc(settings, bibl_id))
+    file_desc = _file_desc(settings, bibl_id)
+    header.append(file_desc)
     profile = etree.SubElement(header, f"{_T}profileDesc")
     pages = letter_pages(edition)
+    source_desc = file_desc.find(f"{_T}sourceDesc")
     for letter in edition.chronological():
+        source = bibl_id
+        if letter.manuscript is not None and source_desc is not None:
+            # A UUID as CMIF asks (W0001), the same on every run: of the letter's page address.
+            source = _derived_uuid(f"{settings.base_url}{pages[letter]}")
+            source_desc.append(_manuscript_bibl(letter.manuscript.citation(), source, settings))
         profile.append(
-            _corresp_desc(letter, edition, settings, pages.url(letter, settings.base_url), bibl_id, warnings)
+            _corresp_desc(letter, edition, settings, pages.url(letter, settings.base_url), source, warnings)
         )
     body = etree.SubElement(etree.SubElement(root, f"{_T}text"), f"{_T}body")
     etree.SubElement(body, f"{_T}p")
@@ -81,7 +89,10 @@ def bibl_uuid(settings: Settings) -> str:
     """
     if settings.cmif.bibl_id:
         return settings.cmif.bibl_id
-    seed = settings.base_url or settings.title
+    return _derived_uuid(settings.base_url or settings.title)
+
+
+def _derived_uuid(seed: str) -> str:
     derived = str(uuid.uuid5(uuid.NAMESPACE_URL, seed))
     counter = 0
     while derived[0].isdigit():
@@ -155,6 +166,20 @@ def _header_settings(settings: Settings) -> list[tuple[str, str]]:
     return [(key, value) for key, value in dict.fromkeys(values) if value]
 
 
+def _edition_bibl_text(settings: Settings) -> str:
+    return settings.cmif.bibl or f"{settings.title}, {settings.base_url}"
+
+
+def _manuscript_bibl(citation: str, bibl_id: str, settings: Settings) -> etree._Element:
+    """The source of a letter whose original the edition locates: the edition's ``bibl``
+    and where the manuscript is kept. CMIF's ``bibl`` has no element for an archive, and
+    its ``@type`` names the edition's kind (print, online), so the place is said in words."""
+    bibl = etree.Element(f"{_T}bibl", type=settings.cmif.bibl_type)
+    bibl.text = f"{_edition_bibl_text(settings)}; manuscript: {citation}"
+    bibl.set(f"{{{XML_NS}}}id", bibl_id)
+    return bibl
+
+
 def _file_desc(settings: Settings, bibl_id: str) -> etree._Element:
     file_desc = etree.Element(f"{_T}fileDesc")
     title_stmt = etree.SubElement(file_desc, f"{_T}titleStmt")
@@ -174,12 +199,7 @@ def _file_desc(settings: Settings, bibl_id: str) -> etree._Element:
     licence_url = settings.licence_url or ""
     _add(availability, "licence", settings.licence or licence_url, target=licence_url)
     source = etree.SubElement(file_desc, f"{_T}sourceDesc")
-    bibl = _add(
-        source,
-        "bibl",
-        settings.cmif.bibl or f"{settings.title}, {settings.base_url}",
-        type=settings.cmif.bibl_type,
-    )
+    bibl = _add(source, "bibl", _edition_bibl_text(settings), type=settings.cmif.bibl_type)
     bibl.set(f"{{{XML_NS}}}id", bibl_id)
     return file_desc
 
@@ -204,7 +224,7 @@ def _corresp_desc(
     desc.set("source", f"#{bibl_id}")
     for kind, people, place in (
         ("sent", letter.senders, letter.place_sent),
-        ("received", letter.recipients, letter.place_received),
+        ("received", main_recipients(letter), letter.place_received),
     ):
         action = etree.SubElement(desc, f"{_T}correspAction", type=kind)
         for person in people or (Participant(UNKNOWN_NAME),):
@@ -215,6 +235,13 @@ def _corresp_desc(
             date = _date(letter.date, warn)
             if date is not None:
                 action.append(date)
+    # Copies are received too, but not by an addressee: CMIF keeps them apart by @subtype.
+    for subtype in COPY_SUBTYPES:
+        copies = [p for p in copy_recipients(letter) if p.subtype == subtype]
+        if copies:
+            action = etree.SubElement(desc, f"{_T}correspAction", type="received", subtype=subtype)
+            for person in copies:
+                action.append(_participant(person, edition, f"{subtype} recipient", warn))
     return desc
 
 

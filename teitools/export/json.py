@@ -1,10 +1,9 @@
 """JSON metadata: one record per letter, in the shape of ``schemas/letters.schema.json``.
 
-The records come from the letter model; only the mentions and the word count walk the
-letter's body. Every export is checked against the schema before it is returned: a record
-the schema rejects is a bug in teitools and stops the export (:class:`OutputSchemaError`).
-The text is deterministic: keys sorted, two-space indent, UTF-8 characters as they are, and
-a final newline.
+The records come from the letter model; only the word count walks the letter's body. Every
+export is checked against the schema before it is returned: a record the schema rejects is a
+bug in teitools and stops the export (:class:`OutputSchemaError`). The text is deterministic:
+keys sorted, two-space indent, UTF-8 characters as they are, and a final newline.
 """
 
 from __future__ import annotations
@@ -25,9 +24,9 @@ from teitools.export.values import Rejected, drop_rejected, rejected_warning
 from teitools.load.parser import TEI_NS
 from teitools.load.resources import schema_file
 from teitools.load.settings import Settings
-from teitools.model.types import DateSpan, Edition, Letter, Participant, SourceRef
+from teitools.model.types import DateSpan, Edition, Letter, Manuscript, Mention, Participant, SourceRef
 from teitools.render.dates import date_phrase
-from teitools.render.describe import short_heading
+from teitools.render.describe import copy_recipients, main_recipients, short_heading
 from teitools.render.links import letter_pages
 
 FILE_NAME = "letters.json"
@@ -36,7 +35,8 @@ FORMAT_VERSION = 1
 _T = f"{{{TEI_NS}}}"
 #: Editorial additions inside a letter's text: not the writer's words.
 _EDITORIAL = frozenset({f"{_T}note", f"{_T}supplied"})
-_MENTIONS = {f"{_T}persName": "persons", f"{_T}placeName": "places", f"{_T}orgName": "organisations"}
+#: The record's list of mentions for each kind of register entry.
+_MENTIONS = {"person": "persons", "place": "places", "org": "organisations"}
 #: A word, with inner apostrophes (straight or typographic) and hyphens.
 _WORD = re.compile("\\w+(?:['\u2019-]\\w+)*")
 
@@ -50,6 +50,7 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
     warnings = []
     for letter in edition.chronological():
         record = letter_record(letter, edition, pages.url(letter, options.settings.base_url))
+        record["key"] = pages.stem(letter)
         for rejected in drop_rejected(
             record, _letter_validator(), nullable=_NULLABLE, kept=record.keys(), lists={"authority"}
         ):
@@ -65,7 +66,7 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
 #: schema rejects there becomes null. (``words`` is counted by teitools: a bad count is a bug.)
 #: Every field is required, so no other is left out; of the lists, only a register's authority
 #: URIs hold what a file says.
-_NULLABLE = frozenset({"url", "date", "place_sent", "place_received", "language"})
+_NULLABLE = frozenset({"url", "date", "place_sent", "place_received", "language", "manuscript"})
 
 
 def check(document: Record) -> None:
@@ -98,7 +99,11 @@ def _schema() -> Any:
 def _warning(letter: Letter, rejected: Rejected) -> Diagnostic:
     field = str(rejected.path[0])
     place = {"place_sent": letter.place_sent, "place_received": letter.place_received}.get(field)
-    people = {"senders": letter.senders, "recipients": letter.recipients}.get(field, ())
+    people = {
+        "senders": letter.senders,
+        "recipients": main_recipients(letter),
+        "copy_recipients": copy_recipients(letter),
+    }.get(field, ())
     if field == "language":
         line = letter.language_line
     elif field == "date" and letter.date is not None:
@@ -119,12 +124,14 @@ def letter_record(letter: Letter, edition: Edition, page_url: str | None) -> Rec
         "title": letter.title or short_heading(letter, edition),
         "url": letter.url or page_url,
         "senders": [_participant(p, edition) for p in letter.senders],
-        "recipients": [_participant(p, edition) for p in letter.recipients],
+        "recipients": [_participant(p, edition) for p in main_recipients(letter)],
+        "copy_recipients": [{**_participant(p, edition), "kind": p.subtype} for p in copy_recipients(letter)],
         "date": _date(letter.date) if letter.date is not None else None,
         "place_sent": _place(letter.place_sent, edition),
         "place_received": _place(letter.place_received, edition),
-        "mentions": _mentions(letter.body, edition),
+        "mentions": _mentions(letter.mentions, edition),
         "sources": [_source(s, edition) for s in letter.sources],
+        "manuscript": _manuscript(letter.manuscript) if letter.manuscript is not None else None,
         "language": letter.language,
         "words": word_count(letter.body),
     }
@@ -198,24 +205,33 @@ def _date(date: DateSpan) -> Record:
     }
 
 
-def _mentions(body: etree._Element | None, edition: Edition) -> Record:
+def _mentions(mentions: tuple[Mention, ...], edition: Edition) -> Record:
+    """Each register entry the text names, with how often; a name whose kind neither its
+    element nor the registers tell (an ``rs`` without a known type) is left out."""
     counts: dict[str, Counter[str]] = {kind: Counter() for kind in _MENTIONS.values()}
     names: dict[tuple[str, str], str] = {}
-    if body is not None:
-        for element in body.iter(*_MENTIONS):
-            ref = (element.get("ref") or "").split()
-            if not ref:
-                continue
-            kind = _MENTIONS[str(element.tag)]
-            key = ref[0].removeprefix("#")
-            counts[kind][key] += 1
-            names.setdefault((kind, key), " ".join("".join(map(str, element.itertext())).split()))
+    for mention in mentions:
+        kind = _MENTIONS.get(mention.kind or edition.register_kind(mention.ref) or "")
+        if kind is None:
+            continue
+        counts[kind][mention.ref] += 1
+        names.setdefault((kind, mention.ref), mention.name)
     return {
         kind: [
             {"id": key, "name": _register_name(kind, key, edition) or names[(kind, key)], "count": count}
             for key, count in sorted(counter.items())
         ]
         for kind, counter in counts.items()
+    }
+
+
+def _manuscript(manuscript: Manuscript) -> Record:
+    return {
+        "settlement": manuscript.settlement or None,
+        "repository": manuscript.repository or None,
+        "collection": manuscript.collection or None,
+        "idno": manuscript.idno or None,
+        "citation": manuscript.citation(),
     }
 
 

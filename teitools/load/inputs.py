@@ -13,6 +13,9 @@ DEFAULT_EDITION = Path("tei")
 #: Where ``teitools build`` writes, when not told otherwise.
 DEFAULT_OUTPUT = Path("build")
 REGISTER_FILES = ("persons.xml", "places.xml", "sources.xml")
+#: Folders of register files, as TEI Publisher editions and others keep them (every ``*.xml``
+#: in one is a register), looked for in the same folders as :data:`REGISTER_FILES`.
+REGISTER_FOLDERS = ("indices", "data/indices", "registers")
 
 
 def find_xml_files(paths: Iterable[Path]) -> list[Path]:
@@ -62,11 +65,22 @@ def work_tree(folder: Path) -> Path | None:
     return next((candidate for candidate in (folder, *folder.parents) if (candidate / ".git").exists()), None)
 
 
+def may_be_register(path: Path) -> bool:
+    """Whether ``path`` is named or placed as :func:`find_registers` finds registers: a
+    ``persons.xml``… or an XML file in a register folder (cheap: no file is read)."""
+    if path.name in REGISTER_FILES:
+        return True
+    folder_names = {name.rsplit("/", 1)[-1] for name in REGISTER_FOLDERS}
+    return path.suffix == ".xml" and not folder_names.isdisjoint(path.parent.parts)
+
+
 def find_registers(files: Iterable[Path]) -> list[Path]:
     """The register files of the edition(s) the given files belong to.
 
     For each file, the nearest enclosing folder (the file's own folder included) that holds
-    any of ``persons.xml``, ``places.xml``, ``sources.xml`` is the edition root.
+    any of ``persons.xml``, ``places.xml``, ``sources.xml`` or a register folder
+    (:data:`REGISTER_FOLDERS`) is the edition root; its registers are those files and the
+    ``*.xml`` files in those folders.
     """
     registers: dict[Path, None] = {}
     for found in registers_by_file(files).values():
@@ -92,7 +106,15 @@ def registers_by_file(files: Iterable[Path]) -> dict[Path, tuple[Path, ...]]:
 
 def _edition_registers(folder: Path) -> tuple[Path, ...]:
     for candidate in (folder, *folder.parents):
-        present = tuple(candidate / name for name in REGISTER_FILES if (candidate / name).is_file())
+        # A register folder's own files (a register read as an input) have its registers.
+        if any(candidate.as_posix().endswith(f"/{name}") for name in REGISTER_FOLDERS):
+            return tuple(candidate.joinpath(*parts) for parts in sorted(_xml_below(candidate)))
+        present = [candidate / name for name in REGISTER_FILES if (candidate / name).is_file()]
+        for name in REGISTER_FOLDERS:
+            if (candidate / name).is_dir():
+                present += [
+                    candidate.joinpath(name, *parts) for parts in sorted(_xml_below(candidate / name))
+                ]
         if present:
-            return present
+            return tuple(present)
     return ()

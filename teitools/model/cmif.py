@@ -131,7 +131,9 @@ class CmifReader:
             else:
                 key = self._entry("person", name, uris)
                 self.content.persons.setdefault(key, Person(key, _split_name(element), (), authority=uris))
-            found.append(Participant(name, key, element.get("cert"), source_line(element)))
+            found.append(
+                Participant(name, key, element.get("cert"), source_line(element), action.get("subtype"))
+            )
         return found
 
     def _place(self, actions: Iterable[etree._Element]) -> Participant | None:

@@ -25,11 +25,17 @@ def text_of(element: etree._Element | None) -> str:
 
 
 def pointer(value: str | None) -> str | None:
-    """``#stalin`` -> ``stalin``; other values (URIs) are kept as they are."""
+    """``#stalin`` -> ``stalin``, and so ``persons.xml#stalin`` (an entry of a register file);
+    other values (web addresses, plain keys) are kept as they are."""
     if not value or not value.split():  # a blank @ref points nowhere (found by fuzzing)
         return None
     first = value.split()[0]
-    return first[1:] if first.startswith("#") else first
+    if first.startswith("#"):
+        return first[1:]
+    document, hash_sign, fragment = first.partition("#")
+    if hash_sign and fragment and ":" not in document and document.endswith(".xml"):
+        return fragment
+    return first
 
 
 def read_date(element: etree._Element) -> DateSpan:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from pathlib import Path
-from types import MappingProxyType
 
 from lxml import etree
 
@@ -18,21 +17,11 @@ from teitools.diagnostics import Diagnostic
 from teitools.load.inputs import find_registers, find_xml_files
 from teitools.load.parser import TEI_NS, XML_NS
 from teitools.load.record import FileRecord, read_record
-from teitools.model.cmif import CmifContent, CmifReader, is_cmif
-from teitools.model.dates import PartialDate, parse_iso
-from teitools.model.elements import person_name, pointer, read_date, source_line
+from teitools.model.cmif import CmifReader, is_cmif
+from teitools.model.elements import pointer, read_date, source_line
 from teitools.model.elements import text_of as _text
-from teitools.model.types import (
-    Edition,
-    Letter,
-    Organisation,
-    Participant,
-    Person,
-    Place,
-    Role,
-    Source,
-    SourceRef,
-)
+from teitools.model.registers import CENTRAL, LOCAL, RegisterBuilder
+from teitools.model.types import Edition, Letter, Manuscript, Mention, Participant, SourceRef
 
 _T = f"{{{TEI_NS}}}"
 _XML_ID = f"{{{XML_NS}}}id"
@@ -42,11 +31,13 @@ _XML_LANG = f"{{{XML_NS}}}lang"
 def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None) -> Edition:
     """Read letters and registers from files and folders.
 
-    Registers among ``paths`` are used, and (unless ``registers`` is given) those found beside
-    or above the files. A CMIF file among ``paths`` gives one letter per ``correspDesc``
-    and registers made from its names (see :mod:`teitools.model.cmif`). A file that cannot
-    be parsed is left out and listed in ``Edition.problems``; one bad file never stops the
-    others.
+    Registers among ``paths`` are used, the entries in the letters themselves (``standOff``,
+    ``back/listPerson``…), and the registers ``registers`` names or else those found beside
+    or above the files (see :func:`teitools.load.inputs.find_registers`); entries with one id
+    are merged (see :mod:`teitools.model.registers`). A CMIF file among ``paths`` gives one
+    letter per ``correspDesc`` and registers made from its names (see
+    :mod:`teitools.model.cmif`). A file that cannot be parsed is left out and listed in
+    ``Edition.problems``; one bad file never stops the others.
     """
     files = find_xml_files(paths)
     register_files = list(registers) if registers is not None else find_registers(files)
@@ -64,7 +55,7 @@ class EditionReader:
 
     def __init__(self) -> None:
         self._letters: list[Letter] = []
-        self._builder = _RegisterBuilder()
+        self._builder = RegisterBuilder()
         self._problems: list[Diagnostic] = []
         self._cmif = CmifReader()
         self._seen: set[Path] = set()
@@ -87,9 +78,10 @@ class EditionReader:
             self._cmif.read(tree, path)
             self._letters.extend(self._cmif.content.letters[letters_before:])
             return
-        self._builder.add(tree)
-        if is_input:
-            self._letters.extend(letters_from_tree(tree, path))
+        letters = letters_from_tree(tree, path) if is_input else []
+        # A file of letters holds their own entries; any other file is a central register.
+        self._builder.add(tree, LOCAL if letters or _has_letters(tree) else CENTRAL)
+        self._letters.extend(letters)
 
     def edition(self) -> Edition:
         """The edition of every file added so far."""
@@ -109,6 +101,21 @@ def letters_from_tree(tree: etree._ElementTree, path: Path) -> list[Letter]:
     return letters
 
 
+def _has_letters(tree: etree._ElementTree) -> bool:
+    return tree.getroot().find(f".//{_T}correspDesc") is not None
+
+
+#: ``correspAction/@type`` values whose names are the letter's recipients, with the
+#: ``subtype`` they get: None keeps the action's own ``@subtype``.
+_RECEIVING = {"received": None, "cc": "cc", "bcc": "bcc"}
+#: ``persName/@type`` (``orgName``, ``name``) values that give a role inside one action.
+_SENDER_TYPES = frozenset({"sender"})
+_RECIPIENT_TYPES = frozenset({"addressee", "recipient"})
+_NAME_TAGS = (f"{_T}persName", f"{_T}orgName", f"{_T}name")
+#: Titles that name the series or the volume a letter is published in, not the letter.
+_NOT_LETTER_TITLES = frozenset({"s", "m", "j", "u"})
+
+
 def _letter(
     root: etree._Element, desc: etree._Element, letter_id: str, path: Path, *, single: bool
 ) -> Letter:
@@ -117,8 +124,8 @@ def _letter(
     # A redirection is a leg of the journey, not the letter's sender or recipient.
     sent = [a for a in actions if a.get("type") == "sent" and a not in redirecting]
     received = [a for a in actions if a.get("type") == "received" and a not in redirecting]
+    senders, recipients = _roles([a for a in actions if a not in redirecting])
     date_element = next((a.find(f"{_T}date") for a in sent if a.find(f"{_T}date") is not None), None)
-    title = _text(root.find(f"{_T}teiHeader/{_T}fileDesc/{_T}titleStmt/{_T}title"))
     # A copy of the body alone: the letter keeps it, and keeping the original would keep
     # the whole parsed file (header, registers) in memory for as long as the letter lives.
     found = _body_for(root, desc, single=single)
@@ -127,38 +134,117 @@ def _letter(
     return Letter(
         id=letter_id,
         file=path,
-        title=title if single else "",
-        senders=tuple(p for action in sent for p in _participants(action)),
-        recipients=tuple(p for action in received for p in _participants(action)),
+        title=_title(root) if single else "",
+        senders=senders,
+        recipients=recipients,
         date=read_date(date_element) if date_element is not None else None,
         place_sent=_first_place(sent),
         place_received=_first_place(received),
         sources=tuple(_source_refs(root)),
         language=language,
         notes=tuple(_text(n) for a in [*sent, *received] for n in a.findall(f"{_T}note")),
-        redirections=tuple(dict.fromkeys(p for a in redirecting for p in _participants(a))),
+        redirections=tuple(dict.fromkeys(p for a in redirecting for p in _participants(a, a.get("subtype")))),
         kind=desc.get("type") or None,
+        manuscript=_manuscript(root) if single else None,
+        mentions=tuple(_mentions(body)),
         body=body,
         line=source_line(desc),
         language_line=language_line,
     )
 
 
-def _participants(action: etree._Element) -> list[Participant]:
-    names = action.findall(f"{_T}persName") + action.findall(f"{_T}orgName") + action.findall(f"{_T}name")
-    names.sort(key=lambda e: list(action).index(e))
-    subtype = action.get("subtype")
-    return [
-        Participant(_text(n), pointer(n.get("ref")), n.get("cert"), source_line(n), subtype=subtype)
-        for n in names
-    ]
+def _roles(actions: list[etree._Element]) -> tuple[tuple[Participant, ...], tuple[Participant, ...]]:
+    """Senders and recipients, in document order: by the action a name is in, unless the name
+    says its role itself (``persName type="sender"``/``"addressee"``), as editions that put
+    everyone in one ``correspAction`` do."""
+    senders: list[Participant] = []
+    recipients: list[Participant] = []
+    for action in actions:
+        kind = action.get("type") or ""
+        receiving = kind in _RECEIVING
+        subtype = _RECEIVING.get(kind) or action.get("subtype")
+        for name in action.iterchildren(*_NAME_TAGS):
+            role = name.get("type")
+            if role in _SENDER_TYPES:
+                senders.append(_participant(name, action.get("subtype") if kind == "sent" else None))
+            elif role in _RECIPIENT_TYPES:
+                recipients.append(_participant(name, subtype if receiving else None))
+            elif kind == "sent":
+                senders.append(_participant(name, action.get("subtype")))
+            elif receiving:
+                recipients.append(_participant(name, subtype))
+    return tuple(senders), tuple(recipients)
+
+
+def _participants(action: etree._Element, subtype: str | None) -> list[Participant]:
+    return [_participant(n, subtype) for n in action.iterchildren(*_NAME_TAGS)]
+
+
+def _participant(name: etree._Element, subtype: str | None) -> Participant:
+    return Participant(_text(name), _ref(name), name.get("cert"), source_line(name), subtype=subtype)
+
+
+def _ref(element: etree._Element) -> str | None:
+    """The register id an element points to: ``@ref`` (``#id``), else ``@key``."""
+    return pointer(element.get("ref")) or pointer(element.get("key"))
+
+
+def _title(root: etree._Element) -> str:
+    """The letter's own title: the analytic one (``@level="a"``), else the main one, never the
+    series' or the volume's that an edition may give beside it."""
+    titles = root.findall(f"{_T}teiHeader/{_T}fileDesc/{_T}titleStmt/{_T}title")
+    analytic = [t for t in titles if t.get("level") == "a"]
+    own = [t for t in titles if t.get("level") not in _NOT_LETTER_TITLES]
+    main = [t for t in own if t.get("type") == "main"]
+    untyped = [t for t in own if t.get("type") not in ("sub", "alt", "short")]
+    chosen = next(iter(analytic or main or untyped or own), None)
+    return _text(chosen)
+
+
+def _manuscript(root: etree._Element) -> Manuscript | None:
+    identifier = root.find(f"{_T}teiHeader/{_T}fileDesc/{_T}sourceDesc//{_T}msDesc/{_T}msIdentifier")
+    if identifier is None:
+        return None
+    found = Manuscript(
+        settlement=_text(identifier.find(f"{_T}settlement")),
+        repository=_text(identifier.find(f"{_T}repository")),
+        idno=_text(identifier.find(f"{_T}idno")),
+        collection=_text(identifier.find(f"{_T}collection")),
+        country=_text(identifier.find(f"{_T}country")),
+    )
+    return found if found != Manuscript() else None
+
+
+#: Elements in a letter's text that name a register entry, and the kind each names.
+_NAME_KINDS = {f"{_T}persName": "person", f"{_T}placeName": "place", f"{_T}orgName": "org"}
+#: ``rs``/``name`` ``@type`` values that say which register they point to.
+_TYPED_KINDS = {
+    "person": "person",
+    "place": "place",
+    "org": "org",
+    "organisation": "org",
+    "organization": "org",
+}
+
+
+def _mentions(body: etree._Element | None) -> list[Mention]:
+    if body is None:
+        return []
+    mentions = []
+    for element in body.iter(*_NAME_KINDS, f"{_T}rs", f"{_T}name"):
+        ref = _ref(element)
+        if not ref:
+            continue
+        kind = _NAME_KINDS.get(str(element.tag)) or _TYPED_KINDS.get(element.get("type") or "", "")
+        mentions.append(Mention(kind, ref, _text(element)))
+    return mentions
 
 
 def _first_place(actions: list[etree._Element]) -> Participant | None:
     for action in actions:
         place = action.find(f"{_T}placeName")
         if place is not None:
-            return Participant(_text(place), pointer(place.get("ref")), place.get("cert"), source_line(place))
+            return Participant(_text(place), _ref(place), place.get("cert"), source_line(place))
     return None
 
 
@@ -204,123 +290,3 @@ def _body_for(root: etree._Element, desc: etree._Element, *, single: bool) -> et
         return None
     letter_div = root.find(f"{_T}text/{_T}body//{_T}div[@type='letter']")
     return letter_div if letter_div is not None else root.find(f"{_T}text/{_T}body")
-
-
-class _RegisterBuilder:
-    """Collects register entries from any TEI file that has them."""
-
-    def __init__(self) -> None:
-        self.persons: dict[str, Person] = {}
-        self.organisations: dict[str, Organisation] = {}
-        self.places: dict[str, Place] = {}
-        self.sources: dict[str, Source] = {}
-
-    def add(self, tree: etree._ElementTree) -> None:
-        root = tree.getroot()
-        for element in root.iter(f"{_T}person"):
-            if element.get(_XML_ID):
-                self.persons[element.get(_XML_ID, "")] = _person(element)
-        for element in root.iter(f"{_T}org"):
-            if element.get(_XML_ID):
-                names = [_text(n) for n in element.findall(f"{_T}orgName")]
-                self.organisations[element.get(_XML_ID, "")] = Organisation(
-                    element.get(_XML_ID, ""),
-                    names[0] if names else "",
-                    tuple(names[1:]),
-                    _text(element.find(f"{_T}desc")),
-                    _idnos(element),
-                )
-        for element in root.iter(f"{_T}place"):
-            if element.get(_XML_ID):
-                self.places[element.get(_XML_ID, "")] = Place(
-                    element.get(_XML_ID, ""),
-                    _text(element.find(f"{_T}placeName")),
-                    element.get("type", ""),
-                    _idnos(element),
-                )
-        for element in root.iter(f"{_T}biblStruct", f"{_T}bibl"):
-            parent = element.getparent()
-            if element.get(_XML_ID) and parent is not None and etree.QName(parent).localname == "listBibl":
-                self.sources[element.get(_XML_ID, "")] = _source(element)
-
-    def merge(self, other: CmifContent) -> None:
-        """Take the register entries made from a CMIF file's names (first one wins)."""
-        for mine, theirs in (
-            (self.persons, other.persons),
-            (self.organisations, other.organisations),
-            (self.places, other.places),
-            (self.sources, other.sources),
-        ):
-            for key, value in theirs.items():
-                mine.setdefault(key, value)  # type: ignore[arg-type]
-
-    def edition(self, letters: tuple[Letter, ...], problems: tuple[Diagnostic, ...]) -> Edition:
-        return Edition(
-            letters,
-            MappingProxyType(self.persons),
-            MappingProxyType(self.organisations),
-            MappingProxyType(self.places),
-            MappingProxyType(self.sources),
-            problems,
-        )
-
-
-def _person(element: etree._Element) -> Person:
-    names = element.findall(f"{_T}persName")
-    main = next((n for n in names if n.get("type") == "main"), names[0] if names else None)
-    variants = tuple(_text(n) for n in names if n is not main)
-
-    def when(tag: str) -> PartialDate | None:
-        found = element.find(f"{_T}{tag}")
-        return parse_iso(found.get("when", "")) if found is not None else None
-
-    roles = tuple(
-        Role(
-            _text(o),
-            parse_iso(o.get("from") or o.get("notBefore") or ""),
-            parse_iso(o.get("to") or o.get("notAfter") or ""),
-        )
-        for o in element.findall(f"{_T}occupation")
-    )
-    return Person(
-        element.get(_XML_ID, ""),
-        person_name(main),
-        variants,
-        when("birth"),
-        when("death"),
-        roles,
-        _idnos(element),
-        _text(element.find(f"{_T}note")),
-    )
-
-
-def _idnos(element: etree._Element) -> tuple[str, ...]:
-    return tuple(_text(i) for i in element.findall(f"{_T}idno") if _text(i))
-
-
-def _source(element: etree._Element) -> Source:
-    monogr = element.find(f"{_T}monogr")
-    scope = monogr if monogr is not None else element
-    kind = "volume" if etree.QName(element).localname == "biblStruct" else "article"
-    year_element = scope.find(f".//{_T}imprint/{_T}date")
-    if year_element is None:
-        year_element = scope.find(f"{_T}date")
-    year = parse_iso(year_element.get("when", "")) if year_element is not None else None
-    return Source(
-        id=element.get(_XML_ID, ""),
-        kind=kind,
-        title=_text(scope.find(f"{_T}title")),
-        authors=tuple(
-            person_name(a.find(f"{_T}persName") if a.find(f"{_T}persName") is not None else a)
-            for a in scope.findall(f"{_T}author")
-        ),
-        editors=tuple(
-            person_name(e.find(f"{_T}persName") if e.find(f"{_T}persName") is not None else e)
-            for e in scope.findall(f"{_T}editor")
-        ),
-        publisher=_text(scope.find(f".//{_T}publisher")),
-        place=_text(scope.find(f".//{_T}pubPlace")),
-        year=year.year if year else None,
-        series=_text(element.find(f"{_T}series/{_T}title")),
-        note=_text(element.find(f"{_T}note")),
-    )

@@ -135,7 +135,8 @@ class Participant:
     cert: str | None = None
     #: Where the name is in its file (0: unknown); for messages, not compared.
     line: int = field(default=0, compare=False)
-    #: The ``correspAction/@subtype`` it was named in: "to", "cc", "bcc", or None.
+    #: What kind of recipient: "cc" or "bcc" for a copy (``correspAction`` of that type or
+    #: subtype), the action's other ``@subtype`` ("to"…), or None.
     subtype: str | None = None
 
 
@@ -147,6 +148,35 @@ class SourceRef:
     ref: str | None
     text: str
     cert: str | None = None
+
+
+@dataclass(frozen=True)
+class Manuscript:
+    """Where the letter's document is kept: ``msDesc/msIdentifier`` as encoded."""
+
+    settlement: str = ""
+    repository: str = ""
+    #: The shelfmark (``idno``), with the collection before it when the edition names one.
+    idno: str = ""
+    collection: str = ""
+    country: str = ""
+
+    def citation(self) -> str:
+        """ "Berlin, Staatsbibliothek, Nachlass Hegel, Bl. 3": the parts given, in that order."""
+        return ", ".join(p for p in (self.settlement, self.repository, self.collection, self.idno) if p)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name in a letter's text that points to a register entry (``@ref`` or ``@key``).
+
+    ``kind`` is "person", "place" or "org" as the element says (``persName``, ``rs
+    type="place"``…), or "" when only the registers can tell (an ``rs`` with no known type).
+    """
+
+    kind: str
+    ref: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -170,6 +200,10 @@ class Letter:
     redirections: tuple[Participant, ...] = ()
     #: The kind of letter, ``correspDesc/@type`` (e.g. "cipher"); None for an ordinary letter.
     kind: str | None = None
+    #: Where the letter's document is kept (``msDesc/msIdentifier``); None when not said.
+    manuscript: Manuscript | None = None
+    #: The names in its text that point to a register entry, in document order.
+    mentions: tuple[Mention, ...] = ()
     body: etree._Element | None = field(default=None, compare=False, hash=False, repr=False)
     #: Where its ``correspDesc`` (and so ``kind``) and its language are in its file (0:
     #: unknown); for the warnings of an export that cannot take a value, not compared.
@@ -203,6 +237,18 @@ class Edition:
 
     def person(self, ref: str | None) -> Person | None:
         return self.persons.get(ref) if ref else None
+
+    def register_kind(self, ref: str) -> str | None:
+        """Which register holds ``ref``: "person", "org", "place", "source", or None."""
+        for kind, entries in (
+            ("person", self.persons),
+            ("org", self.organisations),
+            ("place", self.places),
+            ("source", self.sources),
+        ):
+            if ref in entries:
+                return kind
+        return None
 
     def chronological(self) -> tuple[Letter, ...]:
         return tuple(sorted(self.letters, key=Letter.sort_key))

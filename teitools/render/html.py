@@ -178,6 +178,8 @@ def _metadata(letter: Letter, edition: Edition) -> list[_Row]:
         rows.append(_Row("Received at", (_participant(letter.place_received, edition),)))
     for ref in letter.sources:
         rows.append(_Row(_SOURCE_ROLES.get(ref.role, "Source"), (_source(ref, edition),)))
+    if letter.manuscript is not None:
+        rows.append(_Row("Manuscript", (_Shown(letter.manuscript.citation()),)))
     if letter.notes:
         rows.append(_Row("Editors’ notes", notes=letter.notes))
     return rows

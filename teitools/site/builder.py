@@ -49,7 +49,7 @@ def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str
         )
         files.update(html.citation_files(letter, edition, pages[letter]))
         incipits.append(first_words(body))
-        add_letter(refs, letter, body)
+        add_letter(refs, letter)
         entries.append(search_entry(letter, edition, pages[letter], body))
     files[INDEX_PAGE] = _index(edition, options, pages, incipits)
     files.update(register_pages(edition, refs, pages))

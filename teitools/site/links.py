@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from teitools.model.types import Letter
-from teitools.render.nodes import Body, Name, Paragraph, iter_inlines
 
 
 @dataclass(frozen=True)
@@ -21,7 +20,7 @@ class References:
     cited: dict[str, list[Letter]] = field(default_factory=lambda: defaultdict(list))
 
 
-def add_letter(refs: References, letter: Letter, body: Body) -> None:
+def add_letter(refs: References, letter: Letter) -> None:
     """Record the pointers of one letter (call in chronological order)."""
     for person in letter.senders:
         _add(refs.sent, person.ref, letter)
@@ -33,10 +32,9 @@ def add_letter(refs: References, letter: Letter, body: Body) -> None:
         _add(refs.received_at, letter.place_received.ref, letter)
     for source in letter.sources:
         _add(refs.cited, source.ref, letter)
-    notes = tuple(Paragraph("note", note.inlines) for note in body.notes)
-    for node in iter_inlines(body.blocks + notes):
-        if isinstance(node, Name):
-            _add(refs.mentioned, node.ref, letter)
+    # The model's mentions: any name with @ref or @key, an rs among them, in text or notes.
+    for mention in letter.mentions:
+        _add(refs.mentioned, mention.ref, letter)
 
 
 def _add(index: dict[str, list[Letter]], ref: str | None, letter: Letter) -> None:

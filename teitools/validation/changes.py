@@ -1,7 +1,8 @@
 """Which files to validate after a change: the files changed since a git ref, and their dependents.
 
 A letter's cross-file checks read its edition's registers (``persons.xml``, ``places.xml``,
-``sources.xml``), so a changed register selects every file of that edition; a changed schema
+``sources.xml``, the files of ``data/indices/``…), so a changed register selects every file
+of that edition; a changed schema
 selects everything.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from teitools.errors import GitError, InputError
-from teitools.load.inputs import REGISTER_FILES, find_xml_files, registers_by_file
+from teitools.load.inputs import find_xml_files, may_be_register, registers_by_file
 
 #: The files teitools.load.settings reads settings from (named here, not imported: importing the
 #: settings module loads jsonschema, a tenth of a second on every start).
@@ -67,7 +68,7 @@ def select_changed(
     # Settings name the schemas: a changed settings file may change every file's result.
     settings = [path.parent for path in changed_set if path.name in SETTINGS_FILES]
     changed_registers = (
-        {path for path in changed_set if path.name in REGISTER_FILES} if registers is None else set()
+        {path for path in changed_set if may_be_register(path)} if registers is None else set()
     )
     if not settings and not changed_registers:
         return _changed_below(paths, changed_set, real)

@@ -93,8 +93,10 @@ def _kind(root: etree._Element) -> str:
     if root.find(f".//{{{TEI_NS}}}correspDesc") is not None:
         return "letter"
     for name in _REGISTER_LISTS:
-        if root.find(f"{{{TEI_NS}}}text//{{{TEI_NS}}}{name}") is not None:
-            return "register"
+        # A register's lists sit in its text or, as TEI also allows, in a standOff.
+        for container in ("text", "standOff"):
+            if root.find(f"{{{TEI_NS}}}{container}//{{{TEI_NS}}}{name}") is not None:
+                return "register"
     return "other"
 
 

@@ -471,9 +471,13 @@ def _register_facts(
     wanted: list[Path], checked: list[FileFacts], records: _Records, parsed: Parsed | None
 ) -> list[FileFacts]:
     by_file = {Path(f.file).resolve(): f for f in checked if f.kind == "register"}
+    checked_by_file = {Path(f.file).resolve(): f for f in checked}
     for path in wanted:
         resolved = path.resolve()
         if resolved in by_file:
+            continue
+        if resolved in checked_by_file:  # a register that is an input too is read once
+            by_file[resolved] = checked_by_file[resolved]
             continue
         record = records.register(path).parsed()
         if parsed is not None and resolved not in records.input_registers:
