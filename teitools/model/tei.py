@@ -25,6 +25,7 @@ from teitools.model.elements import text_of as _text
 from teitools.model.types import (
     Edition,
     Letter,
+    Licence,
     Organisation,
     Participant,
     Person,
@@ -138,10 +139,19 @@ def _letter(
         notes=tuple(_text(n) for a in [*sent, *received] for n in a.findall(f"{_T}note")),
         redirections=tuple(dict.fromkeys(p for a in redirecting for p in _participants(a))),
         kind=desc.get("type") or None,
+        licence=_licence(root),
         body=body,
         line=source_line(desc),
         language_line=language_line,
     )
+
+
+def _licence(root: etree._Element) -> Licence | None:
+    """The file's ``publicationStmt/availability/licence``: its words and its address."""
+    found = root.find(f"{_T}teiHeader/{_T}fileDesc/{_T}publicationStmt/{_T}availability/{_T}licence")
+    if found is None:
+        return None
+    return Licence(_text(found), found.get("target") or None)
 
 
 def _participants(action: etree._Element) -> list[Participant]:
@@ -237,6 +247,7 @@ class _RegisterBuilder:
                     _text(element.find(f"{_T}placeName")),
                     element.get("type", ""),
                     _idnos(element),
+                    _geo(element),
                 )
         for element in root.iter(f"{_T}biblStruct", f"{_T}bibl"):
             parent = element.getparent()
@@ -296,6 +307,18 @@ def _person(element: etree._Element) -> Person:
 
 def _idnos(element: etree._Element) -> tuple[str, ...]:
     return tuple(_text(i) for i in element.findall(f"{_T}idno") if _text(i))
+
+
+def _geo(place: etree._Element) -> tuple[float, float] | None:
+    """``location/geo`` as (latitude, longitude); None when absent or not two numbers in range."""
+    parts = _text(place.find(f"{_T}location/{_T}geo")).split()
+    try:
+        latitude, longitude = (float(part) for part in parts)
+    except ValueError:  # not exactly two numbers
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also refuses NaN
+        return None
+    return (latitude, longitude)
 
 
 def _source(element: etree._Element) -> Source:
