@@ -103,7 +103,9 @@ def test_person_register_lists_letters_sent_received_and_mentioned() -> None:
     stalin = _entry(fixture_site()["persons.html"], "stalin")
     assert "<h2>Stalin, Joseph</h2>" in stalin and "<p>1878–1953</p>" in stalin
     # His letters in date order, each with its direction: 7 sent, 1 received.
-    listed = re.findall(r'<li><span class="direction">(to|from)</span> <a href="letters/([^"]+)\.html">', stalin)
+    listed = re.findall(
+        r'<li><span class="direction">(to|from)</span> <a href="letters/([^"]+)\.html">', stalin
+    )
     assert [page for _, page in listed] == CHRONOLOGICAL
     assert [direction for direction, _ in listed].count("to") == 7
     assert (
