@@ -200,3 +200,17 @@ def test_the_sig_examples_site_has_every_view() -> None:
     assert {"index.html", "correspondents.html", "about.html", "places.html"} <= set(site)
     assert 'class="timeline"' in site["index.html"]
     assert 'class="cell"' in site["correspondents.html"]
+
+
+def test_a_large_correspondence_charts_the_busiest_and_tables_every_pair(tmp_path: Path) -> None:
+    letters = {
+        f"l{number}": {
+            "sent": f"<persName>Writer {number:02d}</persName><date when='1900-01-01'/>",
+            "received": "<persName>Ann</persName>",
+        }
+        for number in range(35)
+    }
+    page = build_site(read_edition([make_edition(tmp_path / "e", letters)]))["correspondents.html"]
+    assert page.count('class="cell"') == 30
+    assert page.count("<tr><td>Writer ") == 35
+    assert "The chart shows the 30 busiest writers and 1 busiest recipients" in page

@@ -21,6 +21,9 @@ from teitools.render.links import CORRESPONDENTS_PAGE, register_href, stands_for
 from teitools.render.page import page
 from teitools.render.templating import render
 
+#: The chart shows the busiest writers and recipients, at most this many of each, so that it
+#: stays legible; the table under it lists every pair.
+MOST_SHOWN = 30
 _CELL = 34.0
 _NAME_WIDTH = 170.0
 _HEADER_HEIGHT = 120.0
@@ -60,6 +63,9 @@ class Matrix:
     recipients: tuple[tuple[Correspondent, float], ...]
     cells: tuple[Cell, ...]
     letters: int
+    #: Every pair, busiest first: (writer, recipient, letters, link).
+    pairs: tuple[tuple[str, str, int, str], ...]
+    left_out: tuple[int, int]  # writers and recipients not in the chart
 
 
 def matrix(edition: Edition) -> Matrix | None:
@@ -85,8 +91,9 @@ def matrix(edition: Edition) -> Matrix | None:
     for (writer, reader), count in pairs.items():
         sent[writer] += count
         received[reader] += count
-    rows = sorted(sent, key=lambda key: (-sent[key], people[key].name.casefold(), key))
-    columns = sorted(received, key=lambda key: (-received[key], people[key].name.casefold(), key))
+    every_row = sorted(sent, key=lambda key: (-sent[key], people[key].name.casefold(), key))
+    every_column = sorted(received, key=lambda key: (-received[key], people[key].name.casefold(), key))
+    rows, columns = every_row[:MOST_SHOWN], every_column[:MOST_SHOWN]
     most = max(pairs.values())
     cells = []
     for row, writer in enumerate(rows):
@@ -105,9 +112,12 @@ def matrix(edition: Edition) -> Matrix | None:
                     count,
                     people[writer].name,
                     people[reader].name,
-                    f"index.html?sender={quote(writer, safe='')}&recipient={quote(reader, safe='')}",
+                    _link(writer, reader),
                 )
             )
+    ranked = sorted(
+        pairs.items(), key=lambda item: (-item[1], people[item[0][0]].name, people[item[0][1]].name)
+    )
     return Matrix(
         name_width=_NAME_WIDTH,
         header_height=_HEADER_HEIGHT,
@@ -118,7 +128,16 @@ def matrix(edition: Edition) -> Matrix | None:
         recipients=tuple((people[key], _NAME_WIDTH + (n + 0.5) * _CELL) for n, key in enumerate(columns)),
         cells=tuple(cells),
         letters=counted,
+        pairs=tuple(
+            (people[writer].name, people[reader].name, count, _link(writer, reader))
+            for (writer, reader), count in ranked
+        ),
+        left_out=(len(every_row) - len(rows), len(every_column) - len(columns)),
     )
+
+
+def _link(writer: str, reader: str) -> str:
+    return f"index.html?sender={quote(writer, safe='')}&recipient={quote(reader, safe='')}"
 
 
 def correspondents_page(edition: Edition, site_footer: Markup) -> str:
