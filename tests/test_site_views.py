@@ -214,3 +214,13 @@ def test_a_large_correspondence_charts_the_busiest_and_tables_every_pair(tmp_pat
     assert page.count('class="cell"') == 30
     assert page.count("<tr><td>Writer ") == 35
     assert "The chart shows the 30 busiest writers and 1 busiest recipients" in page
+
+
+def test_titles_have_typographic_apostrophes() -> None:
+    settings = settings_for([EDITION])
+    site = build_site(fixture_edition(), SiteOptions(title=settings.title, settings=settings))
+    assert (
+        "<h1>Stalin’s letters to Molotov and Kaganovich: a teitools sample edition</h1>" in site["index.html"]
+    )
+    assert "Stalin’s Letters to Molotov, 1925-1936" in site["sources.html"]
+    assert "Stalin's" not in site["index.html"] + site["about.html"] + site["sources.html"]

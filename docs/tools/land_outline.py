@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
 def _arcs(topology: dict[str, Any]) -> list[list[tuple[float, float]]]:
-    (scale_x, scale_y), (shift_x, shift_y) = topology["transform"]["scale"], topology["transform"]["translate"]
+    (scale_x, scale_y), (shift_x, shift_y) = (
+        topology["transform"]["scale"],
+        topology["transform"]["translate"],
+    )
     decoded = []
     for arc in topology["arcs"]:
         x = y = 0
@@ -39,8 +43,7 @@ def _ring(indices: list[int], arcs: list[list[tuple[float, float]]]) -> list[tup
 
 
 def main(path: str) -> None:
-    with open(path, encoding="utf-8") as file:
-        topology = json.load(file)
+    topology = json.loads(Path(path).read_text(encoding="utf-8"))
     arcs = _arcs(topology)
     rings = []
     for geometry in topology["objects"]["land"]["geometries"]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 
@@ -11,7 +11,7 @@ from teitools.load.settings import Settings
 from teitools.model.types import Edition, Letter
 from teitools.render import html
 from teitools.render.body import read_body
-from teitools.render.describe import date_phrase, first_words, people_phrase
+from teitools.render.describe import date_phrase, first_words, people_phrase, typographic
 from teitools.render.links import (
     ABOUT_PAGE,
     CORRESPONDENTS_PAGE,
@@ -44,6 +44,7 @@ class SiteOptions:
 def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str, str]:
     """Every file of the site: relative file name -> content, in a stable order."""
     options = options or SiteOptions()
+    options = replace(options, title=typographic(options.title))
     pages = letter_pages(edition)
     letters = edition.chronological()
     files: dict[str, str] = {}
