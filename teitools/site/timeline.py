@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from teitools.model.types import Letter
+from teitools.render.dates import span_phrase
 from teitools.render.templating import render
 
 #: Span (in years) up to which the timeline has a bar per month.
@@ -147,7 +148,7 @@ def timeline(
             x_of(start, end=False),
             x_of(end, end=True),
             axis_y + 24 + row * _RANGE_ROW,
-            f"{letter.title or letter.id}: {_day(start)} to {_day(end)}",
+            f"{letter.title or letter.id}: {span_phrase(letter.date)}",
             f"{link}from={_day(start)[:7]}&to={_day(end)[:7]}",
         )
         for row, (letter, (start, end)) in enumerate(ranged)
