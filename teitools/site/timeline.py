@@ -148,7 +148,7 @@ def timeline(
             x_of(start, end=False),
             x_of(end, end=True),
             axis_y + 24 + row * _RANGE_ROW,
-            f"{letter.title or letter.id}: {span_phrase(letter.date)}",
+            _range_label(letter),
             f"{link}from={_day(start)[:7]}&to={_day(end)[:7]}",
         )
         for row, (letter, (start, end)) in enumerate(ranged)
@@ -182,6 +182,12 @@ def _interval(letter: Letter) -> tuple[tuple[int, int, int], tuple[int, int, int
     if start is None or end is None:
         return None
     return (start, end) if start <= end else (end, start)
+
+
+def _range_label(letter: Letter) -> str:
+    """The letter's title, with its date in words unless the title says it already."""
+    label, date = letter.title or letter.id, span_phrase(letter.date)
+    return label if date in label else f"{label}: {date}"
 
 
 def _months(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
