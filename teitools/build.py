@@ -99,7 +99,7 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
         )
     edition = reader.edition()
     written: dict[str, int] = {}
-    site = build_site(edition, SiteOptions(title=settings.title or SiteOptions().title))
+    site = build_site(edition, SiteOptions(title=settings.title or SiteOptions().title, settings=settings))
     write_files(options.output / SITE_FOLDER, site)
     written[SITE_FOLDER] = len(site)
     say(f"wrote the site ({len(site)} files) to {options.output / SITE_FOLDER}")

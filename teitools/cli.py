@@ -350,11 +350,11 @@ def site_command(path: Path | None, output: Path, registers: tuple[Path, ...]) -
     from teitools.site.builder import SiteOptions, build_site  # noqa: PLC0415 -- see _LAZY
 
     paths = (path or DEFAULT_EDITION,)
-    title = settings_for(paths).title or SiteOptions().title
+    settings = settings_for(paths)
     edition = read_edition(paths, _expand_registers(registers))
     for problem in edition.problems:
         click.echo(str(problem), err=True)
-    files = build_site(edition, SiteOptions(title=title))
+    files = build_site(edition, SiteOptions(title=settings.title or SiteOptions().title, settings=settings))
     write_files(output, files)
     click.echo(f"wrote {len(files)} files ({len(edition.letters)} letters) to {output}", err=True)
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)

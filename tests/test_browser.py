@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 from teitools.export.output import write_files
+from teitools.load.settings import settings_for
 from teitools.model.tei import read_edition
-from teitools.site.builder import build_site
-from tests.helpers import EDITION, ROOT
+from teitools.site.builder import SiteOptions, build_site
+from tests.helpers import EDITION, LIVE_EDITION, ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -34,7 +35,7 @@ if CHROMIUM is None or CHROMEDRIVER is None:
 
 from selenium.webdriver.common.by import By  # noqa: E402 -- only once selenium is known present
 from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
 @pytest.fixture
@@ -151,3 +152,163 @@ def test_keyboard_reaches_the_skip_link_first(browser: Any, tmp_path: Path) -> N
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "phone.png"))
     assert _severe_messages(browser) == []
+
+
+AXE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def live_site(tmp_path: Path) -> Path:
+    """The bundled edition's site (its places have coordinates, so it has a map), with its settings."""
+    settings = settings_for([LIVE_EDITION])
+    site = tmp_path / "live-site"
+    write_files(site, build_site(read_edition([LIVE_EDITION]), SiteOptions(settings.title, settings)))
+    return site
+
+
+def _visible_letters(driver: Any) -> list[str]:
+    return [
+        item.find_element(By.TAG_NAME, "a").get_attribute("href").rsplit("/", 1)[-1]
+        for item in driver.find_elements(By.CSS_SELECTOR, "#letter-list li")
+        if item.is_displayed()
+    ]
+
+
+def test_timeline_bars_and_filters_select_letters_and_survive_a_reload(browser: Any, site_url: str) -> None:
+    wait = WebDriverWait(browser, 10)
+    scheme = site_url.split(":", 1)[0]
+    browser.get(f"{site_url}/index.html")
+    bars = browser.find_elements(By.CSS_SELECTOR, ".timeline a.bar")
+    counts = {bar.get_attribute("data-label"): int(bar.get_attribute("data-count")) for bar in bars}
+    assert counts == {"1926": 1, "1932": 1, "1933": 1, "1934": 2, "1935": 1, "1936": 1}
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".timeline a.range")) == 1
+    assert len(_visible_letters(browser)) == 8
+
+    # A bar leads to its letters.
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", bars[3])
+    wait.until(expected_conditions.url_contains("from=1934"))
+    assert _visible_letters(browser) == [
+        "kaganovich-stalin-1934-08-28.html",
+        "stalin-kaganovich-1934-09-13.html",
+    ]
+    assert browser.find_element(By.ID, "filter-from").get_attribute("value") == "1934"
+    assert "2 of 8 letters: from 1934; to 1934" in browser.find_element(By.ID, "filter-status").text
+
+    # A correspondent narrows the year's letters further; the choice goes into the address.
+    Select(browser.find_element(By.ID, "filter-person")).select_by_visible_text("Lazar Kaganovich")
+    wait.until(expected_conditions.url_contains("person=kaganovich"))
+    assert len(_visible_letters(browser)) == 2
+    browser.find_element(By.ID, "filter-from").clear()
+    browser.find_element(By.ID, "filter-from").send_keys("1935\t")
+    wait.until(expected_conditions.url_contains("from=1935"))
+    assert _visible_letters(browser) == []  # from 1935 to 1934: nothing
+
+    # The view survives a reload, and can be cleared.
+    browser.get(f"{site_url}/index.html?person=molotov&from=1926&to=1930")
+    assert _visible_letters(browser) == ["stalin-molotov-1926-06-25.html"]
+    browser.refresh()
+    assert _visible_letters(browser) == ["stalin-molotov-1926-06-25.html"]
+    assert (
+        Select(browser.find_element(By.ID, "filter-person")).first_selected_option.text
+        == "Vyacheslav Molotov"
+    )
+    browser.save_screenshot(str(ARTIFACTS / f"filtered-{scheme}.png"))
+    browser.find_element(By.ID, "filter-clear").click()
+    assert len(_visible_letters(browser)) == 8
+    assert "person=" not in browser.current_url
+    assert _severe_messages(browser) == []
+
+
+def test_correspondents_square_leads_to_the_pairs_letters(browser: Any, site_url: str) -> None:
+    wait = WebDriverWait(browser, 10)
+    browser.get(f"{site_url}/correspondents.html")
+    cells = browser.find_elements(By.CSS_SELECTOR, "svg a.cell")
+    assert [int(cell.get_attribute("data-count")) for cell in cells] == [6, 1, 1, 1, 1, 1]
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / f"correspondents-{site_url.split(':', 1)[0]}.png"))
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", cells[-1])
+    wait.until(expected_conditions.url_contains("sender=kaganovich"))
+    assert _visible_letters(browser) == ["kaganovich-stalin-1934-08-28.html"]
+    assert _severe_messages(browser) == []
+
+
+def test_search_forgives_transliteration_and_marks_matches(browser: Any, site_url: str) -> None:
+    wait = WebDriverWait(browser, 10)
+    browser.get(f"{site_url}/index.html")
+    search = browser.find_element(By.ID, "search")
+    search.send_keys("Molotow")
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "search-status"), "1 letter found"))
+    results = browser.find_elements(By.CSS_SELECTOR, "#search-results li a")
+    assert [r.get_attribute("href").rsplit("/", 1)[-1] for r in results] == ["stalin-molotov-1926-06-25.html"]
+    assert "q=Molotow" in browser.current_url
+    # A misspelt word of the text ("procurments"): found, and the real word is marked.
+    search.clear()
+    search.send_keys("procurments")
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "search-status"), "letter"))
+    marks = [mark.text for mark in browser.find_elements(By.CSS_SELECTOR, "#search-results mark")]
+    assert marks and all(mark.startswith("procurement") for mark in marks)
+    snippet = browser.find_element(By.CSS_SELECTOR, "#search-results .incipit").text
+    assert snippet.split()[0] in ("…", "You")  # cut at a word boundary, or the letter's first word
+    # The search respects the filters.
+    browser.get(f"{site_url}/index.html?q=grain&person=molotov")
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "search-status"), "found"))
+    assert browser.find_element(By.ID, "search-status").text == "0 letters found"
+    assert _severe_messages(browser) == []
+
+
+def test_map_dark_mode_and_about_page(browser: Any, live_site: Path) -> None:
+    browser.get((live_site / "places.html").as_uri())
+    names = [
+        dot.get_attribute("data-name")
+        for dot in browser.find_elements(By.CSS_SELECTOR, ".places-map a.place")
+    ]
+    assert names == ["Gorky", "Moscow", "Sochi", "Stalingrad"]
+    assert browser.find_element(By.CSS_SELECTOR, ".places-map path.land").size["height"] > 50
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "map.png"))
+    light = browser.execute_script("return getComputedStyle(document.body).backgroundColor")
+    browser.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}
+    )
+    dark = browser.execute_script("return getComputedStyle(document.body).backgroundColor")
+    assert light == "rgb(253, 252, 248)" and dark == "rgb(27, 26, 24)"
+    browser.save_screenshot(str(ARTIFACTS / "map-dark.png"))
+    browser.get((live_site / "about.html").as_uri())
+    assert "About this edition" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "CC BY 4.0" in browser.find_element(By.CSS_SELECTOR, "footer.site").text
+    browser.save_screenshot(str(ARTIFACTS / "about-dark.png"))
+    assert _severe_messages(browser) == []
+
+
+PAGE_TYPES = (
+    "index.html",
+    "letters/stalin-kaganovich-1935-08-22.html",
+    "persons.html",
+    "organisations.html",
+    "places.html",
+    "sources.html",
+    "correspondents.html",
+    "about.html",
+)
+
+
+@pytest.mark.skipif(
+    not AXE.is_file(), reason=f"axe-core is not installed ({AXE}; .ci/run installs it with npm)"
+)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_core_finds_no_violation_on_any_page_type(browser: Any, live_site: Path, scheme: str) -> None:
+    axe = AXE.read_text("utf-8")
+    browser.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]}
+    )
+    found = {}
+    for name in PAGE_TYPES:
+        browser.get((live_site / name).as_uri())
+        browser.execute_script(axe)
+        result = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document).then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' ' +"
+            " v.nodes.map(n => n.target.join(' ')).join(', '))));"
+        )
+        found[name] = result
+    assert found == {name: [] for name in PAGE_TYPES}

@@ -132,7 +132,7 @@ def test_the_site_lists_rs_mentions_in_the_register(run_cli: RunCli, tmp_path: P
     assert run_cli("site", ROLES, "-o", tmp_path).code == 0
     persons = (tmp_path / "persons.html").read_text("utf-8")
     meyer = persons.split('id="meyer"', 1)[1].split("</section>", 1)[0]
-    assert "<h3>Letters received</h3>" in meyer
+    assert '<li><span class="direction">from</span> <a href="letters/brief-001.html">' in meyer  # a copy
     assert '<h3>Mentioned in</h3>\n<ul><li><a href="letters/brief-001.html">' in meyer
 
 

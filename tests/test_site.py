@@ -19,15 +19,20 @@ def test_the_site_has_an_index_a_page_per_letter_registers_and_search() -> None:
     assert sorted(pages) == sorted(
         [
             "index.html",
+            "correspondents.html",
+            "about.html",
             "persons.html",
             "organisations.html",
             "places.html",
             "sources.html",
             "search-index.js",
             "search.js",
+            "filters.js",
             "teitools.css",
             "favicon.svg",
             *(f"letters/{i}.html" for i in CHRONOLOGICAL),
+            # Each letter's TEI file, offered for download from its page.
+            *(f"letters/{i}.xml" for i in CHRONOLOGICAL),
         ]
     )
     # Each letter's cite block links to its CSL-JSON, BibLaTeX and RIS files.
@@ -53,6 +58,7 @@ def test_every_link_resolves_inside_the_site() -> None:
             if href.startswith(("https://", "http://")):
                 continue
             target, _, fragment = href.partition("#")
+            target = target.partition("?")[0]  # a query is a filtered view of the page (filters.js)
             path = posixpath.normpath(posixpath.join(posixpath.dirname(name), target)) if target else name
             page = fixture_site().get(path)
             assert page is not None, f"{name}: {href}"
@@ -96,10 +102,18 @@ def _entry(page: str, ref: str) -> str:
 def test_person_register_lists_letters_sent_received_and_mentioned() -> None:
     stalin = _entry(fixture_site()["persons.html"], "stalin")
     assert "<h2>Stalin, Joseph</h2>" in stalin and "<p>1878–1953</p>" in stalin
-    assert stalin.count('<li><a href="') == len(CHRONOLOGICAL)  # 7 sent, 1 received
-    assert '<h3>Letters received</h3>\n<ul><li><a href="letters/kaganovich-stalin-1934-08-28.html">' in (
-        stalin
+    # His letters in date order, each with its direction: 7 sent, 1 received.
+    listed = re.findall(
+        r'<li><span class="direction">(to|from)</span> <a href="letters/([^"]+)\.html">', stalin
     )
+    assert [page for _, page in listed] == CHRONOLOGICAL
+    assert [direction for direction, _ in listed].count("to") == 7
+    assert (
+        '<span class="direction">from</span> <a href="letters/kaganovich-stalin-1934-08-28.html">'
+        "Lazar Kaganovich, 28 August 1934</a>"
+    ) in stalin
+    # and a small timeline of them, its bars leading to the index filtered to him and a year
+    assert 'href="index.html?person=stalin&amp;from=1934&amp;to=1934"' in stalin
     kleiner = _entry(fixture_site()["persons.html"], "kleiner")
     assert (
         '<h3>Mentioned in</h3>\n<ul><li><a href="letters/stalin-kaganovich-1935-08-22.html">'
@@ -129,7 +143,9 @@ def test_search_index_holds_text_and_names_of_every_letter() -> None:
     assert "Vyacheslav Molotov" in data[0]["names"]
     assert "Zinoviev is the Chairman" in data[0]["text"]  # notes are searchable
     index = fixture_site()["index.html"]
-    assert '<script src="search-index.js"></script>\n<script src="search.js"></script>' in index
+    # The index loads the search code; the code loads the index's data on first use.
+    assert '<script src="filters.js"></script>\n<script src="search.js"></script>' in index
+    assert "search-index.js" not in index
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:

@@ -97,6 +97,7 @@ class RegisterBuilder:
                     _text(element.find(f"{_T}placeName")),
                     element.get("type", ""),
                     _idnos(element),
+                    _geo(element),
                 )
                 self._put(self._places, place.id, rank, place)
         for element in root.iter(f"{_T}biblStruct", f"{_T}bibl"):
@@ -141,6 +142,18 @@ def _merged(entries: dict[str, list[tuple[int, int, _Entry]]]) -> MappingProxyTy
             result = merge_entries(result, entry)
         merged[key] = result
     return MappingProxyType(merged)
+
+
+def _geo(place: etree._Element) -> tuple[float, float] | None:
+    """``location/geo`` as (latitude, longitude); None when absent or not two numbers in range."""
+    parts = _text(place.find(f"{_T}location/{_T}geo")).split()
+    try:
+        latitude, longitude = (float(part) for part in parts)
+    except ValueError:  # not exactly two numbers
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also refuses NaN
+        return None
+    return (latitude, longitude)
 
 
 def _person(element: etree._Element) -> Person:

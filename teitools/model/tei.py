@@ -21,7 +21,7 @@ from teitools.model.cmif import CmifReader, is_cmif
 from teitools.model.elements import pointer, read_date, source_line
 from teitools.model.elements import text_of as _text
 from teitools.model.registers import CENTRAL, LOCAL, RegisterBuilder
-from teitools.model.types import Edition, Letter, Manuscript, Mention, Participant, SourceRef
+from teitools.model.types import Edition, Letter, Licence, Manuscript, Mention, Participant, SourceRef
 
 _T = f"{{{TEI_NS}}}"
 _XML_ID = f"{{{XML_NS}}}id"
@@ -147,10 +147,19 @@ def _letter(
         kind=desc.get("type") or None,
         manuscript=_manuscript(root) if single else None,
         mentions=tuple(_mentions(body)),
+        licence=_licence(root),
         body=body,
         line=source_line(desc),
         language_line=language_line,
     )
+
+
+def _licence(root: etree._Element) -> Licence | None:
+    """The file's ``publicationStmt/availability/licence``: its words and its address."""
+    found = root.find(f"{_T}teiHeader/{_T}fileDesc/{_T}publicationStmt/{_T}availability/{_T}licence")
+    if found is None:
+        return None
+    return Licence(_text(found), found.get("target") or None)
 
 
 def _roles(actions: list[etree._Element]) -> tuple[tuple[Participant, ...], tuple[Participant, ...]]:

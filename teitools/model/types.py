@@ -108,6 +108,8 @@ class Place:
     name: str
     type: str = ""
     authority: tuple[str, ...] = ()
+    #: Latitude and longitude in decimal degrees (``location/geo``), when the register gives them.
+    geo: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,14 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class Licence:
+    """A file's licence (``availability/licence``): its words, and its address when given."""
+
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class Letter:
     """One letter: its header metadata, and its body for the renderers."""
 
@@ -204,6 +214,8 @@ class Letter:
     manuscript: Manuscript | None = None
     #: The names in its text that point to a register entry, in document order.
     mentions: tuple[Mention, ...] = ()
+    #: The file's licence, when its header states one.
+    licence: Licence | None = None
     body: etree._Element | None = field(default=None, compare=False, hash=False, repr=False)
     #: Where its ``correspDesc`` (and so ``kind``) and its language are in its file (0:
     #: unknown); for the warnings of an export that cannot take a value, not compared.

@@ -6,6 +6,7 @@ text and HTML renderers and the site share these phrases so that they never disa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from teitools.model.types import Edition, Letter, Participant, Person, Source
@@ -135,7 +136,7 @@ def source_citation(source: Source) -> str:
     if source.kind == "article":
         authors = join_names([a.display() for a in source.authors])
         title = f"“{source.title}”" if source.title else ""
-        return ", ".join(p for p in (authors, title) if p) or source.id
+        return typographic(", ".join(p for p in (authors, title) if p) or source.id)
     editors = [e.display() for e in source.editors]
     people = join_names([a.display() for a in source.authors])
     if not people and editors:
@@ -146,4 +147,13 @@ def source_citation(source: Source) -> str:
     if source.year is not None:
         imprint = f"{imprint}, {source.year}" if imprint else str(source.year)
     text = ", ".join(p for p in (people, source.title) if p) or source.id
-    return f"{text} ({imprint})" if imprint else text
+    return typographic(f"{text} ({imprint})" if imprint else text)
+
+
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<=s)'(?=\s|[,.;:)]|$)")
+
+
+def typographic(text: str) -> str:
+    """Typewriter apostrophes made typographic, as printed titles have them: "Stalin's" ->
+    "Stalin’s", "the Soviets' plan" -> "the Soviets’ plan". Quotation marks are left alone."""
+    return _APOSTROPHE.sub("’", text)

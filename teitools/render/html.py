@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from teitools.cite.html import cite_block, letter_files, meta_tags
 from teitools.export.base import ExportOptions, ExportResult
 from teitools.model.dates import parse_iso
@@ -89,9 +91,12 @@ def render_letter(
     previous: Neighbour | None = None,
     following: Neighbour | None = None,
     body: Body | None = None,
+    tei_href: str | None = None,
+    footer: Markup | None = None,
 ) -> str:
-    """The HTML page of one letter; the site adds the previous and next letters (and passes
-    the letter's body when it has read it already)."""
+    """The HTML page of one letter; the site adds the previous and next letters, the link to
+    the letter's TEI file and its footer (and passes the letter's body when it has read it
+    already)."""
     del options  # the page has no presentation choices yet; the signature is the formats' own
     if body is None:
         body = read_body(letter.body)
@@ -107,8 +112,9 @@ def render_letter(
         cite=cite_block(letter, edition, folder=CITE_FOLDER),
         previous=previous,
         following=following,
+        tei_href=tei_href,
     )
-    return page(letter.title or title, main, root=FROM_LETTER, head=meta_tags(letter, edition))
+    return page(letter.title or title, main, root=FROM_LETTER, head=meta_tags(letter, edition), footer=footer)
 
 
 def citation_files(letter: Letter, edition: Edition, page_file: str) -> dict[str, str]:

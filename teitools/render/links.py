@@ -22,6 +22,8 @@ ORGANISATIONS_PAGE = "organisations.html"
 PLACES_PAGE = "places.html"
 SOURCES_PAGE = "sources.html"
 INDEX_PAGE = "index.html"
+CORRESPONDENTS_PAGE = "correspondents.html"
+ABOUT_PAGE = "about.html"
 STYLESHEET = "teitools.css"
 FAVICON = "favicon.svg"
 LETTERS_FOLDER = "letters"
@@ -75,7 +77,7 @@ def letter_pages(edition: Edition) -> LetterPages:
 
 def register_href(ref: str | None, edition: Edition) -> str | None:
     """The link to a register entry (``persons.html#stalin``); None when ``ref`` is unknown."""
-    if not ref:
+    if not ref or stands_for_nobody(ref, edition):
         return None
     fragment = quote(ref, safe="")
     if ref in edition.persons:
@@ -87,6 +89,13 @@ def register_href(ref: str | None, edition: Edition) -> str | None:
     if ref in edition.sources:
         return f"{SOURCES_PAGE}#{fragment}"
     return None
+
+
+def stands_for_nobody(ref: str | None, edition: Edition) -> bool:
+    """A register entry named "unknown": a placeholder for unnamed participants, not a person
+    to list, to link to or to filter by."""
+    person = edition.persons.get(ref) if ref else None
+    return person is not None and person.name.display().strip().casefold() == "unknown"
 
 
 def safe_url(value: str | None) -> str | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from teitools.render.links import (
+    ABOUT_PAGE,
+    CORRESPONDENTS_PAGE,
     FAVICON,
     INDEX_PAGE,
     ORGANISATIONS_PAGE,
@@ -22,10 +24,12 @@ from teitools.render.templating import render, static
 
 _NAV = (
     (INDEX_PAGE, "Letters"),
+    (CORRESPONDENTS_PAGE, "Correspondents"),
     (PERSONS_PAGE, "Persons"),
     (ORGANISATIONS_PAGE, "Organisations"),
     (PLACES_PAGE, "Places"),
     (SOURCES_PAGE, "Sources"),
+    (ABOUT_PAGE, "About"),
 )
 
 
@@ -51,12 +55,14 @@ def page(
     scripts: tuple[str, ...] = (),
     root: str = "",
     head: Markup | None = None,
+    footer: Markup | None = None,
 ) -> str:
     """A complete HTML5 document around ``main``; ``title`` is plain text.
 
     ``current`` is the file name of this page in the site navigation ("" for a letter);
     ``root`` leads from this page to the site's top folder ("../" from a letter page);
-    ``head`` goes into ``<head>`` (a letter's citation meta tags).
+    ``head`` goes into ``<head>`` (a letter's citation meta tags); ``footer`` after ``<main>``
+    (the site's licence and citation of the edition).
     """
     return str(
         render(
@@ -64,6 +70,7 @@ def page(
             title=title,
             main=main,
             head=head or "",
+            footer=footer or "",
             nav=_NAV,
             current=current,
             scripts=scripts,

@@ -2,31 +2,49 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+
+from markupsafe import Markup
 
 from teitools.export.base import ExportOptions
+from teitools.load.settings import Settings
 from teitools.model.types import Edition, Letter
 from teitools.render import html
 from teitools.render.body import read_body
-from teitools.render.describe import date_phrase, first_words, people_phrase
-from teitools.render.links import INDEX_PAGE, LetterPages, letter_pages
+from teitools.render.describe import date_phrase, first_words, people_phrase, typographic
+from teitools.render.links import (
+    ABOUT_PAGE,
+    CORRESPONDENTS_PAGE,
+    FROM_LETTER,
+    INDEX_PAGE,
+    LetterPages,
+    letter_pages,
+)
 from teitools.render.page import assets, page
-from teitools.render.templating import render
+from teitools.render.templating import render, static
+from teitools.site.about import about_page, footer
+from teitools.site.correspondents import correspondents_page
+from teitools.site.filters import FILTER_SCRIPT, Filters
 from teitools.site.links import References, add_letter
 from teitools.site.registers import register_pages
-from teitools.site.search import INDEX_SCRIPT, SEARCH_SCRIPT, search_entry, search_files
+from teitools.site.search import SEARCH_SCRIPT, search_entry, search_files
+from teitools.site.tei_files import tei_text
+from teitools.site.timeline import timeline, timeline_figure
 
 
 @dataclass(frozen=True)
 class SiteOptions:
-    """Choices for the site; ``title`` heads the index page."""
+    """Choices for the site: ``title`` heads the index page; ``settings`` give the About page
+    and the footer (editors, licence, address)."""
 
     title: str = "Letters"
+    settings: Settings = field(default_factory=Settings)
 
 
 def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str, str]:
     """Every file of the site: relative file name -> content, in a stable order."""
     options = options or SiteOptions()
+    options = replace(options, title=typographic(options.title))
     pages = letter_pages(edition)
     letters = edition.chronological()
     files: dict[str, str] = {}
@@ -34,11 +52,17 @@ def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str
     incipits: list[str] = []
     entries: list[dict[str, str]] = []
     export_options = ExportOptions()
+    site_footer = footer(options.settings, options.title)
+    letter_footer = footer(options.settings, options.title, root=FROM_LETTER)
     for number, letter in enumerate(letters):
         # Each body is read once, for its page, the index, the registers and the search.
         body = read_body(letter.body)
         before = letters[number - 1] if number > 0 else None
         after = letters[number + 1] if number + 1 < len(letters) else None
+        tei = tei_text(letter.file)
+        tei_file = f"{pages.stem(letter)}.xml"
+        if tei is not None:
+            files[pages[letter].rpartition("/")[0] + "/" + tei_file] = tei
         files[pages[letter]] = html.render_letter(
             letter,
             edition,
@@ -46,14 +70,19 @@ def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str
             body=body,
             previous=_neighbour(before, edition, pages),
             following=_neighbour(after, edition, pages),
+            tei_href=tei_file if tei is not None else None,
+            footer=letter_footer,
         )
         files.update(html.citation_files(letter, edition, pages[letter]))
         incipits.append(first_words(body))
         add_letter(refs, letter)
         entries.append(search_entry(letter, edition, pages[letter], body))
-    files[INDEX_PAGE] = _index(edition, options, pages, incipits)
-    files.update(register_pages(edition, refs, pages))
+    files[INDEX_PAGE] = _index(edition, options, pages, incipits, refs, site_footer)
+    files[CORRESPONDENTS_PAGE] = correspondents_page(edition, site_footer)
+    files[ABOUT_PAGE] = about_page(edition, options.settings, options.title, site_footer)
+    files.update(register_pages(edition, refs, pages, site_footer))
     files.update(search_files(entries))
+    files[FILTER_SCRIPT] = static(FILTER_SCRIPT)
     files.update(assets())
     return dict(sorted(files.items()))
 
@@ -74,14 +103,37 @@ class _Entry:
     href: str
     who: str
     incipit: str
+    data: dict[str, str]
 
 
-def _index(edition: Edition, options: SiteOptions, pages: LetterPages, incipits: list[str]) -> str:
+def _index(
+    edition: Edition,
+    options: SiteOptions,
+    pages: LetterPages,
+    incipits: list[str],
+    refs: References,
+    site_footer: Markup,
+) -> str:
     entries = []
-    for letter, incipit in zip(edition.chronological(), incipits, strict=True):
+    letters = edition.chronological()
+    filters = Filters(edition, refs)
+    for letter, incipit in zip(letters, incipits, strict=True):
         recipients = people_phrase(letter.recipients, edition) or "unknown recipient"
         who = f"{people_phrase(letter.senders, edition) or 'Unknown sender'} to {recipients}"
         uncertain = letter.date is None or letter.date.uncertain
-        entries.append(_Entry(date_phrase(letter), uncertain, pages[letter], who, incipit))
-    main = render("index.html", title=options.title, letters=entries)
-    return page(options.title, main, current=INDEX_PAGE, scripts=(INDEX_SCRIPT, SEARCH_SCRIPT))
+        data = filters.data(letter)
+        entries.append(_Entry(date_phrase(letter), uncertain, pages[letter], who, incipit, data))
+    main = render(
+        "index.html",
+        title=options.title,
+        letters=entries,
+        timeline=timeline_figure(timeline(letters), title="Letters by date"),
+        choices=filters.choices(),
+    )
+    return page(
+        options.title,
+        main,
+        current=INDEX_PAGE,
+        scripts=(FILTER_SCRIPT, SEARCH_SCRIPT),
+        footer=site_footer,
+    )

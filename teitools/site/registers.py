@@ -7,11 +7,14 @@ the entry sent, received, was written or received at, or is mentioned in, each l
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import quote
+
+from markupsafe import Markup
 
 from teitools.model.types import Edition, Letter, Organisation, Person, Place, Role, Source
 from teitools.render.dates import partial_date_phrase
-from teitools.render.describe import heading, life_dates, source_citation
+from teitools.render.describe import date_phrase, heading, life_dates, people_phrase, source_citation
 from teitools.render.links import (
     ORGANISATIONS_PAGE,
     PERSONS_PAGE,
@@ -20,10 +23,15 @@ from teitools.render.links import (
     LetterPages,
     anchor,
     safe_url,
+    stands_for_nobody,
 )
 from teitools.render.page import page
 from teitools.render.templating import render
 from teitools.site.links import References
+from teitools.site.places_map import map_figure, place_uses, places_map
+from teitools.site.timeline import timeline, timeline_figure
+
+_NO_FIGURE = Markup("")
 
 #: A letter as a register entry lists it: its page and its heading.
 LetterLink = tuple[str, str]
@@ -40,22 +48,32 @@ class _Entry:
     details: tuple[str, ...]
     sections: tuple[tuple[str, tuple[LetterLink, ...]], ...]
     authority: tuple[tuple[str, str | None], ...] = ()
+    #: A person's letters to and from, in date order: (direction, date, correspondents, page).
+    correspondence: tuple[tuple[str, str, str, str], ...] = ()
+    timeline: Markup = _NO_FIGURE
 
 
-def register_pages(edition: Edition, refs: References, pages: LetterPages) -> dict[str, str]:
+def register_pages(
+    edition: Edition, refs: References, pages: LetterPages, site_footer: Markup | None = None
+) -> dict[str, str]:
     """The four register pages, by file name."""
 
     def letters(found: list[Letter]) -> tuple[LetterLink, ...]:
         return tuple((pages[letter], heading(letter, edition)) for letter in found)
 
+    def page_of(title: str, file: str, about: str, entries: list[_Entry], figure: Markup = _NO_FIGURE) -> str:
+        main = render("register.html", title=title, about=about, entries=entries, figure=figure)
+        return page(title, main, current=file, footer=site_footer)
+
+    uses = place_uses(edition.letters, refs.mentioned)
     return {
-        PERSONS_PAGE: _page(
+        PERSONS_PAGE: page_of(
             "Persons",
             PERSONS_PAGE,
             "people who wrote, received or are named in the letters",
-            [_person(p, refs, letters) for p in _people(edition)],
+            [_person(p, refs, letters, edition, pages) for p in _people(edition)],
         ),
-        ORGANISATIONS_PAGE: _page(
+        ORGANISATIONS_PAGE: page_of(
             "Organisations",
             ORGANISATIONS_PAGE,
             "bodies named in the letters",
@@ -64,7 +82,7 @@ def register_pages(edition: Edition, refs: References, pages: LetterPages) -> di
                 for o in sorted(edition.organisations.values(), key=lambda o: (o.name.casefold(), o.id))
             ],
         ),
-        PLACES_PAGE: _page(
+        PLACES_PAGE: page_of(
             "Places",
             PLACES_PAGE,
             "places the letters were written at, received at, or name",
@@ -72,8 +90,9 @@ def register_pages(edition: Edition, refs: References, pages: LetterPages) -> di
                 _place(p, refs, letters)
                 for p in sorted(edition.places.values(), key=lambda p: (p.name.casefold(), p.id))
             ],
+            map_figure(places_map(edition, uses)),
         ),
-        SOURCES_PAGE: _page(
+        SOURCES_PAGE: page_of(
             "Sources",
             SOURCES_PAGE,
             "where the texts of the letters come from",
@@ -83,11 +102,8 @@ def register_pages(edition: Edition, refs: References, pages: LetterPages) -> di
 
 
 def _people(edition: Edition) -> list[Person]:
-    return sorted(edition.persons.values(), key=lambda p: (p.name.inverted().casefold(), p.id))
-
-
-def _page(title: str, file: str, about: str, entries: list[_Entry]) -> str:
-    return page(title, render("register.html", title=title, about=about, entries=entries), current=file)
+    listed = (p for p in edition.persons.values() if not stands_for_nobody(p.id, edition))
+    return sorted(listed, key=lambda p: (p.name.inverted().casefold(), p.id))
 
 
 def _entry(
@@ -117,19 +133,35 @@ def _letter_sections(
     return sections
 
 
-def _person(person: Person, refs: References, letters: LetterLinks) -> _Entry:
+def _person(
+    person: Person, refs: References, letters: LetterLinks, edition: Edition, pages: LetterPages
+) -> _Entry:
     details = [life_dates(person)]
     if person.variants:
         details.append("Also named: " + "; ".join(person.variants))
     details.extend(_role(role) for role in person.roles)
     details.append(person.note)
-    sections = _letter_sections(
-        person.id,
-        refs,
-        letters,
-        (("Letters sent", "sent"), ("Letters received", "received"), ("Mentioned in", "mentioned")),
+    sections = _letter_sections(person.id, refs, letters, (("Mentioned in", "mentioned"),))
+    entry = _entry(person.id, person.name.inverted(), details, sections, person.authority)
+    own = sorted({*refs.sent.get(person.id, ()), *refs.received.get(person.id, ())}, key=Letter.sort_key)
+    correspondence = tuple(_direction(person.id, letter, edition, pages) for letter in own)
+    small = timeline(own, link=f"index.html?person={quote(person.id, safe='')}&", width=240, bar_height=28)
+    figure = timeline_figure(
+        small, title=f"Letters of {person.name.display() or person.id} by date", compact=True
     )
-    return _entry(person.id, person.name.inverted(), details, sections, person.authority)
+    return replace(entry, correspondence=correspondence, timeline=figure if len(own) > 1 else _NO_FIGURE)
+
+
+def _direction(ref: str, letter: Letter, edition: Edition, pages: LetterPages) -> tuple[str, str, str, str]:
+    """("to", "22 August 1935", "Lazar Kaganovich", page) for a letter the person wrote."""
+    if any(p.ref == ref for p in letter.senders):
+        return (
+            "to",
+            date_phrase(letter),
+            people_phrase(letter.recipients, edition) or "unknown",
+            pages[letter],
+        )
+    return ("from", date_phrase(letter), people_phrase(letter.senders, edition) or "unknown", pages[letter])
 
 
 def _role(role: Role) -> str:

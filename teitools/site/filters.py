@@ -1,0 +1,106 @@
+"""The index's filters: by correspondent, by years, by place; reflected in the page's address.
+
+Each letter of the index carries what the filters test as ``data-`` attributes (its earliest
+and latest possible day, its writers, recipients and places, as register ids); the script
+(``filters.js``) shows the letters that pass every filter and keeps the choices in the URL
+(``index.html?person=stalin&from=1932&to=1934&place=moscow``), so a filtered view can be linked,
+reloaded and shared. The timeline's bars and the correspondents' squares link to such views.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from teitools.model.types import Edition, Letter, Participant
+from teitools.render.describe import participant_name, register_name
+from teitools.render.links import stands_for_nobody
+from teitools.site.links import References
+
+FILTER_SCRIPT = "filters.js"
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the filter form offers: correspondents and places (key, name), and the years."""
+
+    correspondents: tuple[tuple[str, str], ...]
+    places: tuple[tuple[str, str], ...]
+    first_year: int | None
+    last_year: int | None
+
+
+class Filters:
+    """The filters' view of an edition: each letter's attributes and the form's choices."""
+
+    def __init__(self, edition: Edition, refs: References) -> None:
+        self._edition = edition
+        self._places_named: dict[tuple[object, str], set[str]] = defaultdict(set)
+        for ref, letters in refs.mentioned.items():
+            if ref in edition.places:
+                for letter in letters:
+                    self._places_named[letter.identity].add(ref)
+
+    def data(self, letter: Letter) -> dict[str, str]:
+        """The ``data-`` attributes of the letter's entry in the index."""
+        date = letter.date
+        earliest = date.earliest if date else None
+        latest = date.latest if date else None
+        return {
+            "earliest": _day(earliest or latest),
+            "latest": _day(latest or earliest),
+            "senders": " ".join(_key(p, self._edition) for p in letter.senders if _named(p)),
+            "recipients": " ".join(
+                _key(p, self._edition) for p in (*letter.recipients, *letter.redirections) if _named(p)
+            ),
+            "places": " ".join(sorted(self._places(letter))),
+        }
+
+    def choices(self) -> Choices:
+        people: dict[str, str] = {}
+        places: dict[str, str] = {}
+        years: list[int] = []
+        for letter in self._edition.letters:
+            for participant in (*letter.senders, *letter.recipients, *letter.redirections):
+                if _named(participant):
+                    people[_key(participant, self._edition)] = _name(participant, self._edition)
+            for ref in self._places(letter):
+                places[ref] = register_name(ref, self._edition) or ref
+            if letter.date is not None:
+                years += [day[0] for day in (letter.date.earliest, letter.date.latest) if day]
+        return Choices(
+            tuple(sorted(people.items(), key=lambda item: (item[1].casefold(), item[0]))),
+            tuple(sorted(places.items(), key=lambda item: (item[1].casefold(), item[0]))),
+            min(years, default=None),
+            max(years, default=None),
+        )
+
+    def _places(self, letter: Letter) -> set[str]:
+        found = set(self._places_named.get(letter.identity, ()))
+        for place in (letter.place_sent, letter.place_received):
+            if place is not None and place.ref:
+                found.add(place.ref)
+        return {quote(ref, safe="") for ref in found}
+
+
+def _named(participant: Participant) -> bool:
+    """Not an "unknown" writer or recipient: those are no one to filter by."""
+    return bool(participant.ref) or participant.name.strip().casefold() not in ("", "unknown")
+
+
+def _key(participant: Participant, edition: Edition) -> str:
+    """A register id, or the name as written for a participant with none (URL-quoted)."""
+    if participant.ref and not stands_for_nobody(participant.ref, edition):
+        return quote(participant.ref, safe="")
+    return quote(f"name:{participant_name(participant, edition)}", safe="")
+
+
+def _name(participant: Participant, edition: Edition) -> str:
+    if participant.ref and not stands_for_nobody(participant.ref, edition):
+        return register_name(participant.ref, edition) or participant_name(participant, edition)
+    return participant_name(participant, edition)
+
+
+def _day(day: tuple[int, int, int] | None) -> str:
+    return f"{day[0]:04d}-{day[1]:02d}-{day[2]:02d}" if day else ""
