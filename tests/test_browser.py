@@ -20,7 +20,7 @@ from teitools.export.output import write_files
 from teitools.load.settings import settings_for
 from teitools.model.tei import read_edition
 from teitools.site.builder import SiteOptions, build_site
-from tests.helpers import EDITION, LIVE_EDITION, ROOT
+from tests.helpers import EDITION, LIVE_EDITION, REFERENCE, ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -312,3 +312,22 @@ def test_axe_core_finds_no_violation_on_any_page_type(browser: Any, live_site: P
         )
         found[name] = result
     assert found == {name: [] for name in PAGE_TYPES}
+
+
+SIG_EXAMPLES = REFERENCE / "correspdesc-examples"
+
+
+@pytest.mark.skipif(not SIG_EXAMPLES.is_dir(), reason=f"the SIG examples are absent ({SIG_EXAMPLES})")
+def test_the_sig_examples_site_renders_every_page_without_errors(browser: Any, tmp_path: Path) -> None:
+    site = tmp_path / "sig-site"
+    write_files(site, build_site(read_edition(sorted(SIG_EXAMPLES.glob("*.xml")))))
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    assert len(pages) > 10
+    for name in pages:
+        browser.get((site / name).as_uri())
+        assert browser.find_element(By.TAG_NAME, "h1").text, name
+        assert _severe_messages(browser) == [], name
+    browser.get((site / "index.html").as_uri())
+    assert browser.find_elements(By.CSS_SELECTOR, ".timeline a.bar")
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "sig-index.png"))
