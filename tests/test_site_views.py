@@ -224,3 +224,20 @@ def test_titles_have_typographic_apostrophes() -> None:
     )
     assert "Stalin’s Letters to Molotov, 1925-1936" in site["sources.html"]
     assert "Stalin's" not in site["index.html"] + site["about.html"] + site["sources.html"]
+
+
+@pytest.mark.skipif(not (REFERENCE / "correspdesc-examples").is_dir(), reason="../shared/reference is absent")
+def test_centuries_of_letters_get_a_bar_per_decade() -> None:
+    edition = read_edition(sorted((REFERENCE / "correspdesc-examples").glob("*.xml")))
+    found = timeline(edition.chronological())
+    assert found is not None and len(found.bars) == 48  # 1520-1529 … 1990-1999
+    assert [(bar.label, bar.count) for bar in found.bars if bar.count] == [
+        ("1520–1529", 1),
+        ("1770–1779", 1),
+        ("1800–1809", 2),
+        ("1810–1819", 2),
+        ("1820–1829", 1),
+        ("1990–1999", 1),
+    ]
+    assert found.bars[0].href == "index.html?from=1520&to=1529"
+    assert found.summary == "8 letters dated from 1524 to 1999, by decade; 5 letters undated."

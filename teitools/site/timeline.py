@@ -25,6 +25,10 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _LEFT, _RIGHT, _TOP = 8.0, 8.0, 18.0
 _RANGE_ROW = 7.0
 _LABEL_SPACE = 40.0  # the least room, in user units, between two labels on the axis
+#: The most bars a timeline has; a longer span gets a bar per several years.
+MOST_BARS = 60
+_YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 10**6)
+_COUNT_LABEL_WIDTH = 10.0  # bars narrower than this carry no count above them
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,11 @@ class Bar:
     @property
     def count(self) -> int:
         return self.certain + self.uncertain
+
+    @property
+    def shows_count(self) -> bool:
+        """Room for the count above the bar (the count is always in its label)."""
+        return self.width >= _COUNT_LABEL_WIDTH
 
     @property
     def description(self) -> str:
@@ -102,16 +111,24 @@ def timeline(
         first_month = min(start[:2] for _, (start, _) in dated)
         last_month = max(end[:2] for _, (_, end) in dated)
         bins = _months(first_month, last_month)
-    else:
-        bins = [(year, 0) for year in range(first_year, last_year + 1)]
+    # A bar per year, or per 2, 5, 10… years when the letters span centuries.
+    step = 1 if monthly else next(s for s in _YEAR_STEPS if (last_year - first_year) // s < MOST_BARS)
+    if not monthly:
+        bins = [(year, 0) for year in range(first_year - first_year % step, last_year + 1, step)]
     position = {key: number for number, key in enumerate(bins)}
     bin_width = (width - _LEFT - _RIGHT) / len(bins)
 
+    def key_of(day: tuple[int, int, int]) -> tuple[int, int]:
+        return (day[0], day[1]) if monthly else (day[0] - day[0] % step, 0)
+
     def bin_of(day: tuple[int, int, int]) -> int:
-        return position[(day[0], day[1]) if monthly else (day[0], 0)]
+        return position[key_of(day)]
 
     def x_of(day: tuple[int, int, int], end: bool) -> float:
-        fraction = ((day[2] - (0 if end else 1)) / 31) if monthly else ((day[1] - 1 + (1 if end else 0)) / 12)
+        if monthly:
+            fraction = (day[2] - (0 if end else 1)) / 31
+        else:
+            fraction = (day[0] - key_of(day)[0] + (day[1] - 1 + (1 if end else 0)) / 12) / step
         return _LEFT + (bin_of(day) + fraction) * bin_width
 
     certain = [0] * len(bins)
@@ -128,7 +145,7 @@ def timeline(
     axis_y = _TOP + bar_height
     bars = []
     for number, key in enumerate(bins):
-        label = _label(key, monthly)
+        label = _label(key, monthly, step)
         height_certain = bar_height * certain[number] / tallest
         height_uncertain = bar_height * uncertain[number] / tallest
         bars.append(
@@ -140,7 +157,7 @@ def timeline(
                 uncertain[number],
                 axis_y - height_certain,
                 axis_y - height_certain - height_uncertain,
-                f"{link}from={_param(key, monthly)}&to={_param(key, monthly)}",
+                f"{link}from={_param(key, monthly)}&to={_param(key, monthly, step - 1)}",
             )
         )
     ranges = tuple(
@@ -160,9 +177,9 @@ def timeline(
         monthly=monthly,
         bars=tuple(bars),
         ranges=ranges,
-        ticks=_ticks(bins, monthly, bin_width),
+        ticks=_ticks(bins, monthly, bin_width, step),
         undated=undated,
-        summary=_summary(len(dated), len(ranged), undated, bins, monthly),
+        summary=_summary(len(dated), len(ranged), undated, (first_year, last_year), bins, monthly, step),
     )
 
 
@@ -199,25 +216,27 @@ def _months(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, in
     return months
 
 
-def _label(key: tuple[int, int], monthly: bool) -> str:
-    return f"{_MONTHS[key[1] - 1]} {key[0]}" if monthly else str(key[0])
+def _label(key: tuple[int, int], monthly: bool, step: int = 1) -> str:
+    if monthly:
+        return f"{_MONTHS[key[1] - 1]} {key[0]}"
+    return str(key[0]) if step == 1 else f"{key[0]}–{key[0] + step - 1}"
 
 
-def _param(key: tuple[int, int], monthly: bool) -> str:
-    return f"{key[0]:04d}-{key[1]:02d}" if monthly else f"{key[0]:04d}"
+def _param(key: tuple[int, int], monthly: bool, later_years: int = 0) -> str:
+    return f"{key[0]:04d}-{key[1]:02d}" if monthly else f"{key[0] + later_years:04d}"
 
 
 def _day(day: tuple[int, int, int]) -> str:
     return f"{day[0]:04d}-{day[1]:02d}-{day[2]:02d}"
 
 
-def _ticks(bins: list[tuple[int, int]], monthly: bool, bin_width: float) -> tuple[Tick, ...]:
+def _ticks(bins: list[tuple[int, int]], monthly: bool, bin_width: float, step: int) -> tuple[Tick, ...]:
     every = max(1, int(-(-_LABEL_SPACE // bin_width)))  # ceiling: labels never overlap
     if monthly:  # a label on January of each year, and on every `every`-th month
         chosen = [n for n, key in enumerate(bins) if n % every == 0 or (key[1] == 1 and every < 12)]
     else:
-        every = next(step for step in (1, 2, 5, 10, 20, 25, 50, 100, 10**6) if step >= every)
-        chosen = [n for n, key in enumerate(bins) if key[0] % every == 0 or len(bins) == 1]
+        years = next(s for s in _YEAR_STEPS if s >= every * step)  # a round number of years
+        chosen = [n for n, key in enumerate(bins) if key[0] % years == 0 or len(bins) == 1]
     kept: list[int] = []
     for number in chosen:
         if not kept or (number - kept[-1]) * bin_width >= _LABEL_SPACE:
@@ -225,9 +244,22 @@ def _ticks(bins: list[tuple[int, int]], monthly: bool, bin_width: float) -> tupl
     return tuple(Tick(_LEFT + (n + 0.5) * bin_width, _label(bins[n], monthly)) for n in kept)
 
 
-def _summary(dated: int, ranged: int, undated: int, bins: list[tuple[int, int]], monthly: bool) -> str:
-    span = f"{_label(bins[0], monthly)} to {_label(bins[-1], monthly)}"
-    parts = [f"{_letters(dated)} dated from {span}, by {'month' if monthly else 'year'}"]
+def _summary(
+    dated: int,
+    ranged: int,
+    undated: int,
+    years: tuple[int, int],
+    bins: list[tuple[int, int]],
+    monthly: bool,
+    step: int,
+) -> str:
+    span = (
+        f"{_label(bins[0], monthly)} to {_label(bins[-1], monthly)}"
+        if monthly
+        else f"{years[0]} to {years[1]}"
+    )
+    unit = "month" if monthly else "year" if step == 1 else "decade" if step == 10 else f"{step} years"
+    parts = [f"{_letters(dated)} dated from {span}, by {unit}"]
     if ranged:
         parts.append(f"{ranged} of them dated only to a range, drawn as dashed lines")
     if undated:
