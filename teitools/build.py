@@ -76,7 +76,10 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
     reader = EditionReader()
     rules_on_declared = project_rules_apply(settings, declared_only=options.declared_only)
     validating = ValidateOptions(
-        project_schemas=settings.schemas, project_rules_on_declared=rules_on_declared, limits=options.limits
+        project_schemas=settings.schemas,
+        project_rules_on_declared=rules_on_declared,
+        limits=options.limits,
+        rules=settings.rules,
     )
     report = validate(paths, validating, parsed=reader.add)
     for finding in report.diagnostics:
