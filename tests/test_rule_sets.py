@@ -160,6 +160,15 @@ def test_init_reads_hostile_files_through_the_loader_and_says_so(tmp_path: Path)
     assert "rules = [tei, pointers]" in out
 
 
+def test_init_says_which_settings_it_takes_the_place_of(tmp_path: Path) -> None:
+    edition = _copy(tmp_path)
+    (tmp_path / "teitools.toml").write_text(BUNDLED, "utf-8")
+    code, out, _ = run_cli("init", edition / "data")
+    assert code == 0
+    assert f"these settings take the place of {tmp_path / 'teitools.toml'}, which applied" in out
+    assert settings_for([edition / "data" / "letters"]).rules == ("tei", "pointers")
+
+
 def test_init_chooses_ids_across_files_when_none_repeat(tmp_path: Path) -> None:
     edition = _copy(tmp_path)
     for letter in (edition / "data" / "letters").glob("L000[23].xml"):

@@ -18,7 +18,13 @@ from pathlib import Path
 from teitools.load.inputs import REGISTER_FILES, find_registers, find_xml_files
 from teitools.load.parser import TEI_NS, XML_NS
 from teitools.load.record import read_record
-from teitools.load.settings import BUNDLED_PROJECT_RULES, IDS_ACROSS_FILES, POINTER_RULES, TEI_RULES
+from teitools.load.settings import (
+    BUNDLED_PROJECT_RULES,
+    IDS_ACROSS_FILES,
+    POINTER_RULES,
+    TEI_RULES,
+    find_settings_file,
+)
 
 _CORRESP_DESC = f".//{{{TEI_NS}}}correspDesc"
 _REGISTER_LISTS = tuple(f".//{{{TEI_NS}}}text//{{{TEI_NS}}}{name}" for name in ("listPerson", "listPlace"))
@@ -44,6 +50,8 @@ class Survey:
     declared: tuple[tuple[str, int], ...]
     #: Ids found in more than one file, with the number of files, most repeated first.
     repeated_ids: tuple[tuple[str, int], ...]
+    #: The settings file of a folder above, which has applied to this one until now.
+    inherited: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,7 @@ def survey(folder: Path) -> Survey:
         repeated_ids=tuple(
             sorted(((i, n) for i, n in files_of_id.items() if n > 1), key=lambda item: (-item[1], item[0]))
         ),
+        inherited=find_settings_file(folder.resolve().parent),
     )
 
 
@@ -131,6 +140,8 @@ def propose(found: Survey) -> Proposal:
     else:
         reasons.append("no file declares a schema: name the edition's own in `schemas` if it has them")
     reasons.append(f"no rule set {BUNDLED_PROJECT_RULES}: the bundled sample edition's own guidelines")
+    if found.inherited is not None:
+        reasons.append(f"these settings take the place of {found.inherited}, which applied here until now")
     return Proposal(tuple(rules), tuple(reasons), _text(rules, reasons))
 
 
