@@ -19,6 +19,7 @@ import pytest
 from teitools.load.settings import DEFAULT_RULES, RULE_SETS, settings_for
 from teitools.validation.rule_catalogue import RULE_SETS as DESCRIBED
 from teitools.validation.rule_catalogue import RULES
+from teitools.validation.runner import ValidateOptions, validate
 from tests.conftest import Golden
 from tests.helpers import EDITION, FIXTURES, LIVE_EDITION, ROOT, run_cli
 
@@ -62,6 +63,28 @@ def test_asking_for_the_bundled_rules_reports_them(tmp_path: Path) -> None:
     assert repeated == [("L0002.xml", 26), ("L0002.xml", 27), ("L0003.xml", 26), ("L0003.xml", 27)]
     names_nobody = [(name, line) for name, line, rule, _ in found if rule == "corresp-action-person"]
     assert names_nobody == [("L0003.xml", 15)]  # the recipient named by @key only
+
+
+def test_a_cached_result_is_not_taken_for_other_rule_sets(tmp_path: Path) -> None:
+    edition = _copy(tmp_path)
+    assert run_cli("validate", edition).code == 0
+    (edition / "teitools.toml").write_text(BUNDLED, "utf-8")
+    assert "[hi-rend]" in run_cli("validate", edition).out
+    (edition / "teitools.toml").write_text('rules = ["tei"]\n', "utf-8")
+    assert run_cli("validate", edition).code == 0
+
+
+def test_the_library_applies_every_rule_set_unless_told(tmp_path: Path) -> None:
+    """``ValidateOptions()`` checks as the bundled edition asks; ``rules`` that leave out
+    ``tei`` still get it (a date that does not exist is always found)."""
+    edition = _copy(tmp_path)
+    letter = edition / "data" / "letters" / "L0001.xml"
+    letter.write_text(letter.read_text("utf-8").replace('when="1797-06-22"', 'when="1797-06-31"'), "utf-8")
+    every = {d.rule for d in validate([edition]).diagnostics}
+    assert {"hi-rend", "letter-id-pattern", "date-real"} <= every
+    assert {d.rule for d in validate([edition], ValidateOptions(rules=("pointers",))).diagnostics} == {
+        "date-real"
+    }
 
 
 def test_ids_are_unique_within_each_file_by_default(tmp_path: Path) -> None:

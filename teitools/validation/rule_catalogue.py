@@ -467,8 +467,11 @@ RULES: dict[str, Rule] = {
 
 
 def rules_outside(rule_sets: tuple[str, ...]) -> frozenset[str]:
-    """The ids of the catalogued rules that belong to none of ``rule_sets``."""
-    return frozenset(rule.id for rule in RULES.values() if rule.rule_set not in rule_sets)
+    """The ids of the catalogued rules that belong to none of ``rule_sets`` (``tei`` is
+    always among them)."""
+    return frozenset(
+        rule.id for rule in RULES.values() if rule.rule_set not in rule_sets and rule.rule_set != TEI_RULES
+    )
 
 
 def describe(rule_id: str) -> Rule:
