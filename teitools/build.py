@@ -82,6 +82,7 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
         project_rules_on_declared=rules_on_declared,
         registers=options.registers,
         limits=options.limits,
+        rules=settings.rules,
     )
     report = validate(paths, validating, parsed=reader.add)
     for finding in report.diagnostics:

@@ -22,12 +22,12 @@ import click
 from teitools import __version__
 from teitools.cite import STYLES
 from teitools.diagnostics import escape_controls
-from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TeiToolsError
+from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, SettingsError, TeiToolsError
 from teitools.export.base import ExportOptions
-from teitools.export.output import append_text, destination, write_atomic, write_files
+from teitools.export.output import append_text, destination, write_atomic, write_files, write_new
 from teitools.export.registry import EXPORTERS
 from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT
-from teitools.load.settings import settings_for
+from teitools.load.settings import SETTINGS_FILE, settings_file_in, settings_for
 from teitools.model.tei import read_edition
 from teitools.report import github
 from teitools.report.base import ReportStyle
@@ -207,6 +207,7 @@ def validate_command(
         cache_dir=cache_folder,
         changed_since=changed_since,
         limits=_limits(schema_time_limit, schema_memory_limit),
+        rules=settings.rules,
     )
     with _progress_bar(enabled=not quiet and _wants_progress(sys.stderr)) as progress:
         report = validate(paths, options, progress=progress)
@@ -449,6 +450,32 @@ def cite_command(
 
     options = CiteOptions(style=style, note=note, locator=locator and locator.strip(), html=as_html)
     click.echo(cite_path(path, options, _expand_registers(registers)))
+
+
+@cli.command("init")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def init_command(folder: Path) -> None:
+    """Write settings for an existing edition in FOLDER (FOLDER/teitools.toml).
+
+    Looks at the edition (where the letters are, the registers validate finds for them, the
+    schemas the files declare, whether ids repeat across files), chooses the rule sets from
+    that and prints each choice with its reason; the file says the same in comments. Never
+    overwrites: exit code 2 when FOLDER already has settings (teitools.toml, or
+    [tool.teitools] in pyproject.toml). See docs/settings.md.
+
+    Example: teitools init ../my-edition
+    """
+    from teitools.load.survey import propose, survey  # noqa: PLC0415 -- see _LAZY
+
+    existing = settings_file_in(folder)
+    if existing is not None:
+        raise SettingsError(f"{existing} already holds the settings of {folder}; it is left as it was")
+    proposal = propose(survey(folder))
+    target = folder / SETTINGS_FILE
+    write_new(target, proposal.text)
+    for reason in proposal.reasons:
+        click.echo(f"  {reason}")
+    click.echo(f"wrote {target}: rules = [{', '.join(proposal.rules)}]")
 
 
 def _expand_registers(paths: Sequence[Path]) -> tuple[Path, ...] | None:

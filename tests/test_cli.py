@@ -131,6 +131,8 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
     path = tmp_path / "letters" / "misnamed.xml"
     path.parent.mkdir()
     shutil.copy(LETTER, path)
+    # The file-name rule is the bundled edition's: this folder asks for its rules.
+    (tmp_path / "teitools.toml").write_text('rules = ["project:teitools-letters"]\n', "utf-8")
     args = ["validate", "--registers", str(EDITION), str(path)]
     code, out, _ = run_cli(*args)
     assert code == 0

@@ -48,6 +48,8 @@ def _folder(tmp_path: Path, name: bytes) -> Path:
     folder.mkdir(parents=True)
     shutil.copy(LETTER, folder / os.fsdecode(name))
     shutil.copy(LETTER, folder / "other.xml")
+    # hi-rend and the ids across files are the bundled edition's rules, which its settings ask for.
+    shutil.copy(LETTER.parent / "teitools.toml", folder / "teitools.toml")
     return folder
 
 

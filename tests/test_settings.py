@@ -71,7 +71,7 @@ BAD_SETTINGS = [
             'citaton-style = "mla"\n',
             "{file}: unknown setting 'citaton-style'; allowed keys: base-url, "
             "citation-style, cmif, declared-schemas-only, editors, licence, licence-url, publisher, "
-            "publisher-url, schemas, title",
+            "publisher-url, rules, schemas, title",
         ),
         id="unknown key",
     ),

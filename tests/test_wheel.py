@@ -90,6 +90,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     shutil.copy(EDITION / "letters" / f"{LETTER}.xml", work / "edition" / "letters")
     for register in REGISTERS:
         shutil.copy(EDITION / register, work / "edition")
+    # Its settings ask for the bundled edition's rules (the shipped grammar among them).
+    shutil.copy(EDITION / "teitools.toml", work / "edition")
     # The premise of every test here: nothing around the working folder is a checkout.
     assert not any(
         (folder / "schemas").is_dir() or (folder / "pyproject.toml").exists()

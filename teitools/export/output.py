@@ -44,6 +44,23 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
+def write_new(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path``, which must not exist yet: refused (:class:`OutputError`)
+    when it does, even when it appears while the data is written, since the complete
+    temporary file is linked to its name, which fails on a name that is taken."""
+    target = destination(path)
+    staged: list[Path] = []
+    try:
+        _stage(target, data, staged)
+        os.link(staged[0], target)
+    except FileExistsError:
+        raise OutputError(f"{path} already exists; it is left as it was") from None
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {_reason(error)}") from None
+    finally:
+        _discard(staged)
+
+
 def append_text(path: Path, text: str) -> None:
     """Append ``text`` to ``path`` (UTF-8), as GitHub's ``$GITHUB_STEP_SUMMARY`` expects.
 

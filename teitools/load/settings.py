@@ -5,6 +5,11 @@ of the first path given and in its parents, and in each folder takes ``teitools.
 of it) or else the ``[tool.teitools]`` table of ``pyproject.toml``; a ``pyproject.toml``
 without that table is passed over. The file is checked against ``settings.schema.json``;
 any mistake is a :class:`SettingsError` naming the file, the key and what is allowed.
+
+``rules`` chooses the rule sets validation applies (what each checks is in
+:data:`teitools.validation.rule_catalogue.RULE_SETS`): an edition without settings, or whose
+settings do not say, gets :data:`DEFAULT_RULES`, what XML and TEI require of any edition;
+the bundled edition asks for its own guidelines as well (``project:teitools-letters``).
 """
 
 from __future__ import annotations
@@ -31,6 +36,21 @@ SETTINGS_FILE = "teitools.toml"
 PYPROJECT_FILE = "pyproject.toml"
 DEFAULT_CITATION_STYLE = "chicago"
 _URL = re.compile(r"^https?://\S+$")
+
+#: What XML and TEI require of any file (well-formed, the TEI root, ids unique within a
+#: document, TEI's date constraints, the schemas the edition declares); always applied.
+TEI_RULES = "tei"
+#: Local ``#id`` pointers resolve in the edition's registers.
+POINTER_RULES = "pointers"
+#: No ``xml:id`` is used twice in the whole edition (TEI asks it only within a document).
+IDS_ACROSS_FILES = "ids-across-files"
+#: The bundled sample edition's encoding guidelines (its grammar, Schematron and letter ids).
+BUNDLED_PROJECT_RULES = "project:teitools-letters"
+#: Every rule set, in the order the documentation lists them.
+RULE_SETS = (TEI_RULES, POINTER_RULES, IDS_ACROSS_FILES, BUNDLED_PROJECT_RULES)
+#: The rule sets of an edition whose settings do not choose: nothing that is one project's
+#: convention, so that an edition teitools has never seen is judged on its own terms.
+DEFAULT_RULES = (TEI_RULES, POINTER_RULES)
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,8 @@ class Settings:
     schemas: tuple[Path, ...] = ()
     #: A file that declares schemas is judged by them alone (``declared-schemas-only``).
     declared_schemas_only: bool = False
+    #: The rule sets to validate with (``rules``); ``tei`` is always among them.
+    rules: tuple[str, ...] = DEFAULT_RULES
     cmif: CmifSettings = field(default_factory=CmifSettings)
 
     def override(self, *, base_url: str | None = None) -> Settings:
@@ -92,12 +114,21 @@ def find_settings_file(start: Path) -> Path | None:
     start = start.resolve()
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
-        own = candidate / SETTINGS_FILE
-        if own.is_file():
-            return own
-        pyproject = candidate / PYPROJECT_FILE
-        if pyproject.is_file() and "teitools" in _tool_tables(_read_toml(pyproject)):
-            return pyproject
+        found = settings_file_in(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def settings_file_in(folder: Path) -> Path | None:
+    """The settings file of ``folder`` itself: its ``teitools.toml``, else its
+    ``pyproject.toml`` when that has a ``[tool.teitools]`` table."""
+    own = folder / SETTINGS_FILE
+    if own.is_file():
+        return own
+    pyproject = folder / PYPROJECT_FILE
+    if pyproject.is_file() and "teitools" in _tool_tables(_read_toml(pyproject)):
+        return pyproject
     return None
 
 
@@ -243,6 +274,7 @@ def _settings(table: Mapping[str, Any], path: Path, where: str) -> Settings:
         citation_style=table.get("citation-style", DEFAULT_CITATION_STYLE),
         schemas=_schema_paths(table.get("schemas", []), path, where),
         declared_schemas_only=table.get("declared-schemas-only", False),
+        rules=_rule_sets(table.get("rules", DEFAULT_RULES)),
         cmif=CmifSettings(
             bibl=cmif.get("bibl", ""),
             bibl_type=cmif.get("bibl-type", "online"),
@@ -251,6 +283,12 @@ def _settings(table: Mapping[str, Any], path: Path, where: str) -> Settings:
             date=date,
         ),
     )
+
+
+def _rule_sets(values: Sequence[str]) -> tuple[str, ...]:
+    """The rule sets asked for, with ``tei`` (which cannot be switched off), in a fixed order."""
+    asked = {TEI_RULES, *values}
+    return tuple(name for name in RULE_SETS if name in asked)
 
 
 def _editor(value: str | Mapping[str, str]) -> Editor:
@@ -289,4 +327,18 @@ def _schema_paths(values: Sequence[str], path: Path, where: str) -> tuple[Path, 
     return tuple(found)
 
 
-__all__ = ["CmifSettings", "Editor", "Settings", "find_settings_file", "load_settings", "settings_for"]
+__all__ = [
+    "BUNDLED_PROJECT_RULES",
+    "DEFAULT_RULES",
+    "IDS_ACROSS_FILES",
+    "POINTER_RULES",
+    "RULE_SETS",
+    "TEI_RULES",
+    "CmifSettings",
+    "Editor",
+    "Settings",
+    "find_settings_file",
+    "load_settings",
+    "settings_file_in",
+    "settings_for",
+]

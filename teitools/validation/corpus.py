@@ -1,9 +1,15 @@
-"""Layer 4: checks across files: pointers resolve in the registers, ids are unique, letter ids."""
+"""Layer 4: checks across files: pointers resolve in the registers, ids are unique, letter ids.
+
+Which of them run is the edition's choice of rule sets (see
+:mod:`teitools.load.settings`): ids are unique within each file, as XML and TEI ask, and
+across files only with ``ids-across-files`` or the bundled edition's rules, which also check
+its letter ids; pointers resolve with ``pointers``.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +19,7 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.load.parser import TEI_NS, XML_NS
+from teitools.load.settings import BUNDLED_PROJECT_RULES, IDS_ACROSS_FILES, POINTER_RULES, RULE_SETS
 from teitools.validation.positions import SourceLines, line_of
 
 #: Attributes whose ``#id`` values must name an entry of the registers.
@@ -100,17 +107,24 @@ def _kind(root: etree._Element) -> str:
     return "other"
 
 
-def check_corpus(checked: Iterable[FileFacts], registers: Iterable[FileFacts]) -> list[Diagnostic]:
-    """Cross-file findings for the ``checked`` files, resolving pointers in ``registers``."""
+def check_corpus(
+    checked: Iterable[FileFacts], registers: Iterable[FileFacts], rules: Collection[str] = RULE_SETS
+) -> list[Diagnostic]:
+    """Cross-file findings for the ``checked`` files, resolving pointers in ``registers``,
+    of the rule sets ``rules`` (default: every one)."""
     # A long-lived process may check files again after they were edited.
     _lines.cache_clear()
     checked = list(checked)
     register_list = list(registers)
     known = {file_id for facts in register_list for file_id, _ in facts.ids}
+    project = BUNDLED_PROJECT_RULES in rules
     findings: list[Diagnostic] = []
-    findings += _duplicate_ids(checked, register_list)
+    if project or IDS_ACROSS_FILES in rules:
+        findings += _duplicate_ids(checked, register_list)
+    else:
+        findings += [finding for facts in checked for finding in _duplicate_ids_in(facts)]
     for facts in checked:
-        if register_list:
+        if register_list and POINTER_RULES in rules:
             local = {file_id for file_id, _ in facts.ids}
             findings += [
                 _finding(
@@ -124,7 +138,7 @@ def check_corpus(checked: Iterable[FileFacts], registers: Iterable[FileFacts]) -
                 for p in facts.pointers
                 if p.target not in known and p.target not in local
             ]
-        if facts.kind == "letter":
+        if facts.kind == "letter" and project:
             findings += _letter_id(facts)
     return findings
 
@@ -150,6 +164,27 @@ def _duplicate_ids(checked: list[FileFacts], registers: list[FileFacts]) -> list
                     )
             else:
                 first_seen[file_id] = (facts.file, position)
+    return findings
+
+
+def _duplicate_ids_in(facts: FileFacts) -> list[Diagnostic]:
+    """An id used twice within one file: what XML itself forbids."""
+    first_seen: dict[str, Position] = {}
+    findings = []
+    for file_id, position in facts.ids:
+        other = first_seen.get(file_id)
+        if other is None:
+            first_seen[file_id] = position
+        else:
+            findings.append(
+                _finding(
+                    facts,
+                    position,
+                    "id-duplicate",
+                    f'xml:id "{file_id}" is already used at line {other.line} of this file; '
+                    "ids must be unique within a document",
+                )
+            )
     return findings
 
 

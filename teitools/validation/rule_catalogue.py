@@ -6,6 +6,11 @@ generated from it (``python docs/rules_tables.py``; a test fails when the commit
 is stale). A finding whose rule is not catalogued (a rule of a
 user's own Schematron given with ``--schema``) is described by :func:`describe` from its id
 alone.
+
+Every rule belongs to one rule set (:data:`RULE_SETS`), which an edition's settings choose
+(``rules``): what XML and TEI require of any edition, the checks across its files, or the
+bundled sample edition's own guidelines. The runner drops the shipped Schematron's findings
+of a set not chosen (:func:`rules_outside`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,12 @@ import sys
 from dataclasses import dataclass
 
 from teitools.diagnostics import Severity
+from teitools.load.settings import (
+    BUNDLED_PROJECT_RULES,
+    IDS_ACROSS_FILES,
+    POINTER_RULES,
+    TEI_RULES,
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,7 @@ class Rule:
     mistake: str = ""
     fix: str = ""
     table: str = ""
+    rule_set: str = TEI_RULES
 
 
 def _rule(
@@ -46,10 +58,13 @@ def _rule(
     mistake: str,
     fix: str,
     table: str | None = None,
+    rule_set: str = TEI_RULES,
 ) -> Rule:
     checks = summary if checks is None else checks
     table = _TABLES[layer] if table is None else table
-    return Rule(rule_id, _camel(rule_id), summary, help_text, level, layer, checks, mistake, fix, table)
+    return Rule(
+        rule_id, _camel(rule_id), summary, help_text, level, layer, checks, mistake, fix, table, rule_set
+    )
 
 
 def _camel(rule_id: str) -> str:
@@ -69,6 +84,23 @@ _TABLES = {
     _SCHEMATRON: "schematron",
     _CORPUS: "validator",
     _SCHEMAS: "declared",
+}
+
+_PROJECT = BUNDLED_PROJECT_RULES
+
+#: What each rule set checks, as docs/settings.md and docs/rules.md say it.
+RULE_SETS: dict[str, str] = {
+    TEI_RULES: "What XML and TEI require of any file: well-formed, safe and readable input, the TEI "
+    "root, ids unique within a document, dates that exist and ranges in order, and the schemas the "
+    "edition declares (in its files or its settings). Always applied.",
+    POINTER_RULES: "Every local `#id` pointer (`@ref`, `@corresp`, `@source`, `@resp`) names an id in "
+    "the edition's registers or in its own file; checked where registers are found. A pointer that "
+    "goes elsewhere (`https://…`, `gnd:…`, `persons.xml#p1`) is not checked.",
+    IDS_ACROSS_FILES: "No `xml:id` is used twice in the whole edition, registers included (TEI asks "
+    "for unique ids within a document only).",
+    BUNDLED_PROJECT_RULES: "The bundled sample edition's encoding guidelines: its closed grammar "
+    "`schemas/teitools.rng`, the rules of `schemas/teitools.sch` marked with this set, letter ids "
+    "`sender-recipient-YYYY[-MM[-DD]]` named after their files, and ids unique across files.",
 }
 
 RULES: dict[str, Rule] = {
@@ -138,8 +170,10 @@ RULES: dict[str, Rule] = {
             "Use only the edition's elements, in the allowed places, with the required attributes and"
             " valid values; the message names what was expected.",
             _GRAMMAR,
-            checks="The file follows the grammar `schemas/teitools.rng`: only the edition's elements,"
-            " in the allowed places, with the required attributes and valid values.",
+            checks="The file follows its RELAX NG grammar (named in the settings, given with "
+            "`--schema`, or, with the rule set `project:teitools-letters`, the bundled edition's "
+            "`schemas/teitools.rng`): only the grammar's elements, in the allowed places, with the "
+            "required attributes and valid values.",
             mistake='`<persname ref="#molotov">` (misspelt), `<placeName>` without `@ref`, `<gap '
             'reason="...">`',
             fix='`<persName ref="#molotov">`, `<placeName ref="#moscow">`, `<gap reason="omitted"/>`',
@@ -153,6 +187,7 @@ RULES: dict[str, Rule] = {
             "`teiHeader/profileDesc`.",
             mistake="`<profileDesc><langUsage>…</langUsage></profileDesc>`",
             fix="add `<correspDesc>` with a `sent` and a `received` `correspAction`",
+            rule_set=_PROJECT,
         ),
         _rule(
             "letter-id",
@@ -162,6 +197,7 @@ RULES: dict[str, Rule] = {
             checks="A letter's `TEI` root has an `xml:id`.",
             mistake='`<TEI xmlns="…" xml:lang="en">`',
             fix='`<TEI xmlns="…" xml:id="stalin-kaganovich-1932-07" xml:lang="en">`',
+            rule_set=_PROJECT,
         ),
         _rule(
             "letter-div",
@@ -171,6 +207,7 @@ RULES: dict[str, Rule] = {
             checks='A file with a `correspDesc` has its text in `body/div type="letter"`.',
             mistake="`<body><div>…</div></body>`",
             fix='`<body><div type="letter">…</div></body>`',
+            rule_set=_PROJECT,
         ),
         _rule(
             "corresp-one-sent",
@@ -180,6 +217,7 @@ RULES: dict[str, Rule] = {
             checks='`correspDesc` has exactly one `correspAction type="sent"`.',
             mistake="no `sent` action, or two of them (one per sender)",
             fix='one `<correspAction type="sent">` with every sender as a `persName` in it',
+            rule_set=_PROJECT,
         ),
         _rule(
             "corresp-received",
@@ -192,6 +230,7 @@ RULES: dict[str, Rule] = {
             fix='add `<correspAction type="received"><persName '
             'ref="#kaganovich">…</persName></correspAction>` (`ref="#unknown"` if nobody is '
             "known)",
+            rule_set=_PROJECT,
         ),
         _rule(
             "corresp-action-person",
@@ -201,6 +240,7 @@ RULES: dict[str, Rule] = {
             checks="Each `sent`/`received` `correspAction` names at least one `persName` with `@ref`.",
             mistake='`<correspAction type="received"><note>…</note></correspAction>`',
             fix='add `<persName ref="#unknown">unknown</persName>` or the probable person with `cert="low"`',
+            rule_set=_PROJECT,
         ),
         _rule(
             "corresp-action-one-date",
@@ -210,6 +250,7 @@ RULES: dict[str, Rule] = {
             checks="A `correspAction` has at most one `date`.",
             mistake='`<date when="1932-07"/>` and `<date when="1932"/>` in one action',
             fix="one `date`; a range is `notBefore`/`notAfter`",
+            rule_set=_PROJECT,
         ),
         _rule(
             "uncertain-participant-note",
@@ -220,6 +261,7 @@ RULES: dict[str, Rule] = {
             "`note` in that action giving the reasoning.",
             mistake='`<persName ref="#kaganovich" cert="low">` alone',
             fix="add `<note>Why Kaganovich is the probable recipient…</note>` in the same `correspAction`",
+            rule_set=_PROJECT,
         ),
         _rule(
             "sender-not-recipient",
@@ -230,6 +272,7 @@ RULES: dict[str, Rule] = {
             "the same letter.",
             mistake="`sent`: `#stalin`, `received`: `#stalin`",
             fix="correct the wrong `persName/@ref`",
+            rule_set=_PROJECT,
         ),
         _rule(
             "date-format",
@@ -241,6 +284,7 @@ RULES: dict[str, Rule] = {
             "two-digit month and day, no time zone.",
             mistake='`when="1932-7-1"`, `when="1932-07-01+03:00"`, `when="19320"`',
             fix='`when="1932-07-01"`',
+            rule_set=_PROJECT,
         ),
         _rule(
             "date-real",
@@ -288,6 +332,7 @@ RULES: dict[str, Rule] = {
             checks="An element with `@notBefore` or `@notAfter` has `@cert`.",
             mistake='`<date notBefore="1932-07-01" notAfter="1932-07-10">`',
             fix='add `cert="medium"` (and `evidence="conjecture"` where the date is inferred)',
+            rule_set=_PROJECT,
         ),
         _rule(
             "dateline-agrees",
@@ -298,6 +343,7 @@ RULES: dict[str, Rule] = {
             "`@when`, they are equal.",
             mistake='header `when="1932-07"`, dateline `when="1932-08"`',
             fix="correct whichever is wrong",
+            rule_set=_PROJECT,
         ),
         _rule(
             "hi-rend",
@@ -307,23 +353,27 @@ RULES: dict[str, Rule] = {
             checks="`hi/@rend` is one of `italic`, `bold`, `underline`, `smallcaps`, `superscript`.",
             mistake='`<hi rend="emphasis">`',
             fix='`<hi rend="italic">` (the article\'s `*word*` is always italic)',
+            rule_set=_PROJECT,
         ),
         _rule(
             "ref-unresolved",
             "Every #id pointer names an xml:id in the registers.",
             "Add the entry to the register (persons.xml, places.xml, sources.xml), or correct the id.",
             _CORPUS,
-            checks="Every `#id` pointer (`@ref`, `@corresp`, `@source`, `@resp`) names an `xml:id` in"
-            " the registers.",
+            checks="Every local `#id` pointer (`@ref`, `@corresp`, `@source`, `@resp`) names an "
+            "`xml:id` in the registers or in its own file; pointers elsewhere (`https://…`, `gnd:…`) "
+            "are not checked, nor anything when no register is found.",
             mistake='`<persName ref="#trotsky">` with no `person xml:id="trotsky"`',
             fix="add the person to `tei/persons.xml`, or correct the id",
+            rule_set=POINTER_RULES,
         ),
         _rule(
             "id-duplicate",
-            "No xml:id is used twice, within a file or across the corpus.",
+            "No xml:id is used twice within a file (or the edition, when the settings ask).",
             "Give each element its own id, or drop the second one.",
             _CORPUS,
-            checks="No `xml:id` is used twice, within a file or across the corpus.",
+            checks="No `xml:id` is used twice within a file; with the rule set `ids-across-files` (or "
+            "`project:teitools-letters`), nowhere in the edition, registers included.",
             mistake='`<div type="letter" xml:id="stalin-kaganovich-1932-07">` repeating the root\'s id',
             fix="give each element its own id, or drop the second",
         ),
@@ -335,6 +385,7 @@ RULES: dict[str, Rule] = {
             checks="A letter's id follows `sender-recipient-YYYY[-MM[-DD]][a-z]` in lower-case ASCII.",
             mistake='`xml:id="Stalin-Kaganovich-July-1932"`',
             fix='`xml:id="stalin-kaganovich-1932-07"`',
+            rule_set=_PROJECT,
         ),
         _rule(
             "letter-id-filename",
@@ -345,6 +396,7 @@ RULES: dict[str, Rule] = {
             checks="A letter in a `letters/` folder is named after its root `xml:id` plus `.xml`.",
             mistake='`tei/letters/stalin-kaganovich-1932.xml` with `xml:id="stalin-kaganovich-1932-07"`',
             fix="rename the file or correct the id",
+            rule_set=_PROJECT,
         ),
         _rule(
             "schema-unresolved",
@@ -414,6 +466,14 @@ RULES: dict[str, Rule] = {
 }
 
 
+def rules_outside(rule_sets: tuple[str, ...]) -> frozenset[str]:
+    """The ids of the catalogued rules that belong to none of ``rule_sets`` (``tei`` is
+    always among them)."""
+    return frozenset(
+        rule.id for rule in RULES.values() if rule.rule_set not in rule_sets and rule.rule_set != TEI_RULES
+    )
+
+
 def describe(rule_id: str) -> Rule:
     """The catalogue entry of ``rule_id``, or a plain one for a rule teitools does not know."""
     known = RULES.get(rule_id)
@@ -437,10 +497,11 @@ _TABLE_BLOCK = re.compile(r"(<!-- rules:start (?P<name>[a-z]+) -->\n).*?(<!-- ru
 def markdown_table(table: str) -> str:
     """The Markdown table of the rules that ``docs/rules.md`` lists under ``table``."""
     lines = [
-        "| id | severity | what it checks | mistake | fix |",
-        "|---|---|---|---|---|",
+        "| id | severity | rule set | what it checks | mistake | fix |",
+        "|---|---|---|---|---|---|",
         *(
-            f"| `{rule.id}` | {rule.level} | {rule.checks} | {rule.mistake} | {rule.fix} |"
+            f"| `{rule.id}` | {rule.level} | `{rule.rule_set}` | {rule.checks} | {rule.mistake} "
+            f"| {rule.fix} |"
             for rule in RULES.values()
             if rule.table == table
         ),

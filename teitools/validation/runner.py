@@ -23,12 +23,13 @@ from teitools.load.inputs import find_registers, find_xml_files, registers_by_fi
 from teitools.load.parser import TEI_NS
 from teitools.load.record import FileRecord, read_record
 from teitools.load.resources import schema_file
-from teitools.load.settings import Settings
+from teitools.load.settings import BUNDLED_PROJECT_RULES, RULE_SETS, Settings
 from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.changes import changed_files, select_changed
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
 from teitools.validation.positions import SourceLines, line_of
+from teitools.validation.rule_catalogue import rules_outside
 from teitools.validation.sandbox import Limits
 from teitools.validation.schema_jobs import (
     SchemaJob,
@@ -67,6 +68,10 @@ class ValidateOptions:
     changed since it and the files that depend on them (see :mod:`teitools.validation.changes`).
     ``limits`` bound the time and memory each file's schemas may take, except the shipped
     ones (see :mod:`teitools.validation.sandbox`).
+    ``rules`` are the rule sets to apply (default: every one; the command line takes the
+    edition's settings, see :mod:`teitools.load.settings`). Without the bundled edition's
+    (``project:teitools-letters``) the shipped grammar does not run, and of the shipped
+    Schematron only the rules of the sets chosen are reported.
     """
 
     schemas: tuple[Path, ...] = ()
@@ -79,6 +84,7 @@ class ValidateOptions:
     cache_dir: Path | None = None
     changed_since: str | None = None
     limits: Limits = field(default_factory=Limits)
+    rules: tuple[str, ...] = RULE_SETS
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,8 @@ class _SchemaSet:
     #: The shipped schemas are for TEI: a file with another root is reported as not-tei.
     tei_only: bool = True
     limits: Limits = field(default_factory=Limits)
+    #: Rules of the shipped Schematron whose rule set was not chosen: their findings are dropped.
+    dropped: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -139,7 +147,7 @@ def validate(
     diagnostics = [d for result in results for d in result.diagnostics]
     checked = [r.facts for r in results if r.facts is not None]
     register_facts = _register_facts(wanted, checked, records, parsed)
-    diagnostics += check_corpus(checked, register_facts)
+    diagnostics += check_corpus(checked, register_facts, options.rules)
     report = Report(tuple(str(f) for f in files), tuple(sorted(diagnostics)))
     if cache is not None and not records.changed:
         cache.put_report(files, report)
@@ -171,16 +179,28 @@ def is_valid(paths: Iterable[Path | str], options: ValidateOptions | None = None
 
 def _schema_set(options: ValidateOptions, inputs: list[Path]) -> _SchemaSet:
     catalogs = catalogs_in_force(options.catalogs, _shipped_catalog(), inputs)
-    paths = list(options.project_schemas or (schema_file("teitools.rng"), schema_file("teitools.sch")))
+    paths = list(options.project_schemas or _shipped_schemas(options.rules))
+    # The shipped Schematron holds rules of several sets: those not chosen are left out.
+    dropped = frozenset() if options.project_schemas else rules_outside(options.rules)
     if options.schemas:  # each given schema replaces the project's of its kind
         replaced = {_is_rules(path) for path in options.schemas}
         paths = [p for p in paths if _is_rules(p) not in replaced] + list(options.schemas)
+        if any(replaced):  # the user's Schematron: every rule of it is reported
+            dropped = frozenset()
     jobs = [job for path in paths for job in jobs_for_file(path)]
     declared = options.declared and not options.schemas
     tei_only = not options.schemas and not options.project_schemas
     return _SchemaSet(
-        tuple(jobs), catalogs, declared, options.project_rules_on_declared, tei_only, options.limits
+        tuple(jobs), catalogs, declared, options.project_rules_on_declared, tei_only, options.limits, dropped
     )
+
+
+def _shipped_schemas(rules: tuple[str, ...]) -> tuple[Path, ...]:
+    """The shipped grammar is the bundled edition's closed subset of TEI, for its rules alone;
+    the shipped Schematron also holds TEI's date rules, which every edition gets."""
+    if BUNDLED_PROJECT_RULES in rules:
+        return (schema_file("teitools.rng"), schema_file("teitools.sch"))
+    return (schema_file("teitools.sch"),)
 
 
 def _is_rules(path: Path) -> bool:
@@ -310,7 +330,10 @@ def _open_cache(
     if schemas.declared:
         schema_files += _declared_schema_files(files, schemas.catalogs, records)
     # Options that change what a file's check finds are part of every key.
-    variant = f"declared={schemas.declared};project-rules={schemas.project_rules_on_declared}"
+    variant = (
+        f"declared={schemas.declared};project-rules={schemas.project_rules_on_declared};"
+        f"rules={','.join(options.rules)}"
+    )
     return ResultCache.open(options.cache_dir, schema_files, registers, records.peek, variant=variant)
 
 
@@ -426,7 +449,8 @@ def _check_with_project_schemas(
         raise_errors=True,
     )
     # Problems are left only by a schema that exceeded its budget (the others raise).
-    found = (*_fold(list(outcome.grammar), list(outcome.rules)), *outcome.problems)
+    rules = [d for d in outcome.rules if d.rule not in schemas.dropped]
+    found = (*_fold(list(outcome.grammar), rules), *outcome.problems)
     return _FileResult(found, gather_facts(tree, path))
 
 
