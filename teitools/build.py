@@ -16,10 +16,12 @@ from teitools.export.base import ExportOptions
 from teitools.export.output import destination, write_files
 from teitools.export.registry import EXPORTERS
 from teitools.load.inputs import DEFAULT_OUTPUT
+from teitools.load.record import FileRecord
 from teitools.load.settings import settings_for
 from teitools.model.tei import EditionReader
 from teitools.report.text import summary
 from teitools.site.builder import SiteOptions, build_site
+from teitools.site.tei_files import tei_text, tei_text_of
 from teitools.validation.runner import ValidateOptions, project_rules_apply, validate
 from teitools.validation.sandbox import Limits
 
@@ -84,7 +86,14 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
         limits=options.limits,
         rules=settings.rules,
     )
-    report = validate(paths, validating, parsed=reader.add)
+    texts: dict[Path, str | None] = {}
+
+    def parsed(record: FileRecord, is_input: bool) -> None:
+        reader.add(record, is_input)
+        if is_input and record.data is not None:  # the site's TEI downloads, from the same bytes
+            texts[record.path] = tei_text_of(record.data, record.path)
+
+    report = validate(paths, validating, parsed=parsed)
     for finding in report.diagnostics:
         if finding.severity is Severity.ERROR:
             say(str(finding))
@@ -100,7 +109,14 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
         )
     edition = reader.edition()
     written: dict[str, int] = {}
-    site = build_site(edition, SiteOptions(title=settings.title or SiteOptions().title, settings=settings))
+    site = build_site(
+        edition,
+        SiteOptions(
+            title=settings.title or SiteOptions().title,
+            settings=settings,
+            tei_texts=lambda path: texts[path] if path in texts else tei_text(path),
+        ),
+    )
     write_files(options.output / SITE_FOLDER, site)
     written[SITE_FOLDER] = len(site)
     say(f"wrote the site ({len(site)} files) to {options.output / SITE_FOLDER}")

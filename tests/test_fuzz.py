@@ -386,6 +386,7 @@ def _check(name: str, data: bytes) -> None:
         assert time.monotonic() - start < BOUND
 
 
+@pytest.mark.slow  # a hundred generated documents through every command: ~10 s, more on a busy machine
 @given(generated_documents(), st.booleans(), st.data())
 def test_generated_documents(document: bytes, break_it: bool, data: st.DataObject) -> None:
     if break_it:

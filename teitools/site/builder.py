@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -39,6 +41,9 @@ class SiteOptions:
 
     title: str = "Letters"
     settings: Settings = field(default_factory=Settings)
+    #: Each letter file's text for its download (:func:`~teitools.site.tei_files.tei_text`):
+    #: ``teitools build`` hands on the bytes validation read, so no file is read twice.
+    tei_texts: Callable[[Path], str | None] = tei_text
 
 
 def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str, str]:
@@ -59,7 +64,7 @@ def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str
         body = read_body(letter.body)
         before = letters[number - 1] if number > 0 else None
         after = letters[number + 1] if number + 1 < len(letters) else None
-        tei = tei_text(letter.file)
+        tei = options.tei_texts(letter.file)
         tei_file = f"{pages.stem(letter)}.xml"
         if tei is not None:
             files[pages[letter].rpartition("/")[0] + "/" + tei_file] = tei

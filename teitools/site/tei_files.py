@@ -23,7 +23,14 @@ _UTF8 = {"utf-8", "utf8"}
 def tei_text(path: Path) -> str | None:
     """The text of the TEI file at ``path`` as UTF-8 can carry it; None when it cannot be read."""
     try:
-        data = read_bytes(path)
+        return tei_text_of(read_bytes(path), path)
+    except DocumentError:
+        return None
+
+
+def tei_text_of(data: bytes, path: Path) -> str | None:
+    """:func:`tei_text` of bytes already read (``teitools build`` keeps those validation read)."""
+    try:
         declared = (declared_encoding(data) or "utf-8").lower()
         if declared in _UTF8 and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             try:
