@@ -44,6 +44,25 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
+def write_new(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` atomically, as :func:`write_atomic`, but never over a file
+    that exists: :class:`OutputError` then, and nothing is written (``teitools new``)."""
+    target = destination(path)
+    staged: list[Path] = []
+    try:
+        _stage(target, data, staged)
+        try:
+            # A hard link is created only if the name is free: no window in which a file
+            # written meanwhile by someone else could be replaced.
+            os.link(staged[0], target)
+        except FileExistsError:
+            raise OutputError(f"refusing to write {path}: it exists already (nothing was changed)") from None
+        except OSError as error:
+            raise OutputError(f"cannot write {path}: {_reason(error)}") from None
+    finally:
+        _discard(staged)
+
+
 def append_text(path: Path, text: str) -> None:
     """Append ``text`` to ``path`` (UTF-8), as GitHub's ``$GITHUB_STEP_SUMMARY`` expects.
 
