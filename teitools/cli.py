@@ -23,7 +23,7 @@ import click
 from teitools import __version__
 from teitools.cite import STYLES
 from teitools.diagnostics import escape_controls
-from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, TeiToolsError
+from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, OutputError, TeiToolsError
 from teitools.export.base import ExportOptions
 from teitools.export.output import append_text, destination, write_atomic, write_files, write_new
 from teitools.export.registry import EXPORTERS, Exporter
@@ -479,7 +479,7 @@ def validate_command(
     style = ReportStyle(colour=output is None and _use_colour(sys.stdout), strict=strict)
     rendered = FORMATS[output_format](report, style)
     if output is not None:
-        write_atomic(_file_output(output), rendered)
+        write_atomic(output, rendered)
         if not quiet:
             click.echo(summary(report, colour=_use_colour(sys.stderr)), err=True)
     else:
@@ -556,24 +556,22 @@ class _Destination:
 def _export_destination(output: Path, raw: str, exporter: Exporter, format_name: str) -> _Destination:
     """``-o DIR/`` (a trailing slash) or an existing folder is a folder for every format;
     otherwise a one-file format writes the file named, a per-letter format the folder named
-    (text, given a name ending .txt, writes every letter into that one file). The folder the
-    output goes in must exist: a mistyped path is an error, not a new tree of folders."""
+    (text, given a name ending .txt, writes every letter into that one file). A folder is
+    created as need be; the folder a file goes in must exist (see :func:`_file_output`)."""
     as_folder = raw.endswith(("/", os.sep)) or output.is_dir()
     if not as_folder and not exporter.single_file:
         as_folder = not (output.suffix == ".txt" and exporter.to_stdout is not None)
-    if not as_folder and exporter.single_file is False and exporter.to_stdout is None:
-        raise click.UsageError(f"{format_name} writes one file per letter: give -o DIR/")
-    parent = destination(output).parent
-    if not parent.exists() and not parent.is_symlink():
-        raise click.UsageError(f"cannot write {raw}: the folder {parent} does not exist (create it first)")
+    if not as_folder:
+        _file_output(output)
     return _Destination(output, as_folder)
 
 
 def _file_output(output: Path) -> Path:
-    """A report file's path, refused when the folder it goes in does not exist."""
+    """A file's path, refused when the folder it goes in does not exist: a mistyped path is
+    an error, not a new tree of folders."""
     parent = destination(output).parent
     if not parent.exists() and not parent.is_symlink():
-        raise click.UsageError(f"cannot write {output}: the folder {parent} does not exist (create it first)")
+        raise OutputError(f"cannot write {output}: the folder {parent} does not exist (create it first)")
     return output
 
 
@@ -583,8 +581,8 @@ def _file_output(output: Path) -> Path:
 @click.option(
     "--output",
     "-o",
-    help="A file, or a folder when it ends in / (or exists as one); per-letter formats write a "
-    "folder (text: a file when the name ends .txt). Its parent must exist. Default: stdout.",
+    help="A file (its folder must exist), or a folder when it ends in / or exists; per-letter "
+    "formats write a folder (text: a file when the name ends .txt). Default: stdout.",
 )
 @click.option(
     "--list",
@@ -677,7 +675,7 @@ def _joined(exporter: Exporter, files: dict[str, str]) -> str:
     "-o",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the site to (created if needed; the folder it is in must exist).",
+    help="Folder to write the site to (created if needed).",
 )
 @_EXCLUDE
 @_NO_IGNORE

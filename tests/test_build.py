@@ -96,7 +96,9 @@ def test_a_build_removes_only_the_files_the_previous_build_wrote(tmp_path: Path)
     done = run_cli("build", edition, "-o", out)
     assert done.code == 0, done.err
     assert not page.exists() and not text.exists()  # a deleted letter is not deployed again
-    assert "removed 5 files the previous build wrote and this one did not" in done.err  # page, cite json, text…
+    assert (
+        "removed 5 files the previous build wrote and this one did not" in done.err
+    )  # page, cite json, text…
     assert mine.read_text(encoding="utf-8") == "letters.example.org\n"  # never written by a build: kept
     listed = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
     assert "site/index.html" in listed and "site/CNAME" not in listed
