@@ -481,9 +481,11 @@ def validate_command(
     if output is not None:
         write_atomic(output, rendered)
         if not quiet:
-            click.echo(summary(report, colour=_use_colour(sys.stderr)), err=True)
+            coloured = _use_colour(sys.stderr)
+            click.echo(summary(report, colour=coloured), err=True, color=coloured)
     else:
-        click.echo(rendered, nl=False)
+        # click.echo removes colour codes off a terminal unless told: --color and FORCE_COLOR decide.
+        click.echo(rendered, nl=False, color=style.colour)
     step_summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if output_format == "github" and step_summary_file:
         append_text(Path(step_summary_file), github.step_summary(report, style))
