@@ -244,7 +244,7 @@ def new_letter_command(sender: str, recipient: str, date: str, place: str | None
     """Write a new letter file from the registers: id, file name, title, correspDesc, sources, licence.
 
     SENDER and RECIPIENT are xml:ids in persons.xml, DATE is YYYY, YYYY-MM or YYYY-MM-DD. The
-    file is EDITION/letters/SENDER-RECIPIENT-DATE.xml (b, c… added when the id is taken); an
+    file is EDITION/letters/SENDER-RECIPIENT-DATE.xml (a, b… added when the id is taken); an
     existing file is never overwritten. What is left to fill in is printed.
 
     Example: teitools new stalin molotov 1930-09-13 --place sochi

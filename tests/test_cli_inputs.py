@@ -188,3 +188,15 @@ def test_schema_alone_checks_only_that_schema(tmp_path: Path) -> None:
     assert with_rules.code == 1
     assert "[hi-rend]" in with_rules.out and "[ref-unresolved]" in with_rules.out
     assert run_cli("validate", "--project-rules", letter).code == 2
+
+
+def test_messages_do_not_speak_of_the_article_of_the_bundled_edition(tmp_path: Path) -> None:
+    """The bundled edition quotes an article; a finding in anyone's edition must not say so."""
+    letter = tmp_path / "letters" / LETTER.name
+    letter.parent.mkdir()
+    text = LETTER.read_text(encoding="utf-8").replace("<p>", '<p><hi rend="emphasis">x</hi>', 1)
+    text = text.replace('<persName ref="#kaganovich">Lazar Kaganovich</persName>', "")
+    letter.write_text(text, encoding="utf-8")
+    done = run_cli("validate", "--registers", EDITION, letter)
+    assert "[hi-rend]" in done.out and "[corresp-action-person]" in done.out, done.out
+    assert "article" not in done.out

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import EDITION, copy_edition, run_cli
+from tests.helpers import EDITION, ROOT, copy_edition, run_cli
 
 
 @pytest.fixture
@@ -42,8 +44,8 @@ def test_the_next_free_id_is_taken_and_no_file_is_overwritten(edition: Path) -> 
     done = run_cli("new", "stalin", "kaganovich", "1935-08-22", "--edition", edition)
     assert done.code == 0, done.err
     assert existing.read_bytes() == before
-    second = edition / "letters" / "stalin-kaganovich-1935-08-22b.xml"
-    assert 'xml:id="stalin-kaganovich-1935-08-22b"' in second.read_text(encoding="utf-8")
+    second = edition / "letters" / "stalin-kaganovich-1935-08-22a.xml"
+    assert 'xml:id="stalin-kaganovich-1935-08-22a"' in second.read_text(encoding="utf-8")
     assert run_cli("validate", edition).code == 0
 
 
@@ -114,7 +116,7 @@ def test_place_and_source_entries_validate(edition: Path) -> None:
         in places
     )
     assert '<bibl xml:id="rayfield-2004">' in (edition / "sources.xml").read_text(encoding="utf-8")
-    letter = ["new", "stalin", "molotov", "1931", "--place", "tiflis", "--edition", edition]
+    letter: list[str | Path] = ["new", "stalin", "molotov", "1931", "--place", "tiflis", "--edition", edition]
     assert run_cli(*letter).code == 0
     assert run_cli("validate", "--strict", edition).code == 0
 
@@ -122,3 +124,24 @@ def test_place_and_source_entries_validate(edition: Path) -> None:
 def test_a_folder_without_registers_is_refused(tmp_path: Path) -> None:
     done = run_cli("new", "stalin", "molotov", "1930", "--edition", tmp_path)
     assert done.code == 2 and "no registers here" in done.err
+
+
+def test_a_missing_person_finding_offers_the_command_that_fixes_it(edition: Path) -> None:
+    letter = edition / "letters" / "stalin-kaganovich-1935-08-22.xml"
+    letter.write_text(letter.read_text(encoding="utf-8").replace("#kleiner", "#kleiner-ya"), encoding="utf-8")
+    found = run_cli("validate", edition)
+    assert found.code == 1
+    command = re.search(
+        r"\(to add it: teitools (new person \"Kleiner\" --id kleiner-ya --write)\)", found.out
+    )
+    assert command, found.out
+    assert run_cli(*shlex.split(command[1]), "--edition", edition).code == 0
+    assert run_cli("validate", edition).code == 0
+
+
+def test_the_encoding_guide_shows_what_teitools_new_prints(edition: Path) -> None:
+    guide = (ROOT / "docs" / "encoding.md").read_text(encoding="utf-8")
+    example = re.search(r"```console\n\$ teitools (new [^\n]+)\n(.*?)```", guide, re.DOTALL)
+    assert example, "docs/encoding.md shows teitools new"
+    done = run_cli(*shlex.split(example[1]), cwd=edition.parent)
+    assert (done.code, done.out) == (0, example[2])

@@ -1,7 +1,7 @@
 """``teitools new SENDER RECIPIENT DATE``: a new letter file, filled from the registers.
 
-The id is ``sender-recipient-date`` (the letter-id-pattern rule), with the next free letter
-``b``, ``c``… when the edition already has a letter of that day; the file is
+The id is ``sender-recipient-date`` (the letter-id-pattern rule), with the first free letter
+``a``, ``b``… added when the edition already has a letter of that day; the file is
 ``letters/<id>.xml``. What the registers and settings know is filled in (names, title, date,
 place, publisher and licence), and the sources and languages are those of the closest letter
 between the same correspondents (else the latest letter), so that a new letter starts in the
@@ -119,7 +119,7 @@ def _date(value: str) -> PartialDate:
 
 def _free_id(folder: EditionFolder, base: str) -> str:
     taken: set[str] = {letter.id for letter in folder.edition.letters}
-    suffixes: list[str] = ["", *string.ascii_lowercase[1:]]  # the pattern's [a-z]; "a" is implied
+    suffixes: list[str] = ["", *string.ascii_lowercase]  # the id pattern's [a-z]
     for suffix in suffixes:
         candidate = base + suffix
         if candidate not in taken and not (folder.root / "letters" / f"{candidate}.xml").exists():
