@@ -14,7 +14,7 @@ pages link to register pages that only the site has; the site's letter pages are
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,27 +106,31 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
             " (listed above); files that cannot be read are left out"
         )
     edition = reader.edition()
-    outputs: dict[str, dict[str, str | bytes]] = {}
-    outputs[SITE_FOLDER] = dict(build_site(edition, SiteOptions(title=settings.title or SiteOptions().title)))
+    before = _manifest(options.output)
+    now: set[str] = set()
+    written: dict[str, int] = {}
+
+    def publish(name: str, files: Mapping[str, str | bytes]) -> None:
+        # Listed before written: an interruption leaves no file of this build unlisted.
+        names = {f"{name}/{relative}" for relative in files}
+        _write_manifest(options.output, before | now | names)
+        write_files(options.output / name, files)
+        now.update(names)
+        written[name] = count = len(files)
+        what = "the site" if name == SITE_FOLDER else name
+        say(f"wrote {what} ({count} file{'s' if count != 1 else ''}) to {options.output / name}")
+
+    publish(SITE_FOLDER, build_site(edition, SiteOptions(title=settings.title or SiteOptions().title)))
     for name in _built():
         result = EXPORTERS[name].export(edition, ExportOptions(settings=settings))
         for warning in result.warnings:
             say(str(warning))
-        outputs[name] = dict(result.files)
-    now = {f"{name}/{relative}" for name, files in outputs.items() for relative in files}
-    before = _manifest(options.output)
-    _write_manifest(options.output, before | now)
-    for name, files in outputs.items():
-        write_files(options.output / name, files)
-        count = len(files)
-        what = "the site" if name == SITE_FOLDER else name
-        say(f"wrote {what} ({count} file{'s' if count != 1 else ''}) to {options.output / name}")
+        publish(name, result.files)
     removed = remove_files(options.output, sorted(before - now))
     _write_manifest(options.output, now)
     if removed:
         plural = "s" if len(removed) != 1 else ""
         say(f"removed {len(removed)} file{plural} the previous build wrote and this one did not")
-    written = {name: len(files) for name, files in outputs.items()}
     return BuildResult(report, written, forced=report.failed(), removed=tuple(removed))
 
 
@@ -135,9 +139,13 @@ def _built() -> list[str]:
 
 
 def _manifest(output: Path) -> set[str]:
-    """The files the previous build listed; none when there is no readable list."""
+    """The files the previous build listed; none when there is no readable list (a link, a
+    FIFO or a device under its name is not read: it would lead elsewhere or never end)."""
+    path = output / MANIFEST
     try:
-        listed = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        if path.is_symlink() or not path.is_file():
+            return set()
+        listed = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return set()
     files = listed.get("files") if isinstance(listed, dict) else None

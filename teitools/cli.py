@@ -578,11 +578,12 @@ def _file_output(output: Path) -> Path:
 
 
 @cli.command("export", epilog=_formats_help())
-@click.argument("format_name", metavar="FORMAT", type=click.Choice(sorted(EXPORTERS)), required=False)
+@click.argument("format_name", metavar="FORMAT", type=click.Choice(sorted(EXPORTERS)))
 @_PATHS
 @click.option(
     "--output",
     "-o",
+    metavar="FILE|DIR/",
     help="A file (its folder must exist), or a folder when it ends in / or exists; per-letter "
     "formats write a folder (text: a file when the name ends .txt). Default: stdout.",
 )
@@ -611,7 +612,7 @@ def _file_output(output: Path) -> Path:
 @_EXCLUDE
 @_NO_IGNORE
 def export_command(
-    format_name: str | None,
+    format_name: str,
     paths: tuple[Path, ...],
     output: str | None,
     emphasis: str,
@@ -632,8 +633,6 @@ def export_command(
 
     Example: teitools export cmif -o build/cmif.xml
     """
-    if format_name is None:
-        raise click.UsageError("give a FORMAT: " + ", ".join(EXPORTERS) + " (see --list)")
     exporter = EXPORTERS[format_name]
     stdin_name = _stdin_name(paths, stdin_filename)
     target = _export_destination(Path(output), output, exporter, format_name) if output else None
@@ -754,7 +753,7 @@ def build_command(
 
 
 @cli.command("cite")
-@click.argument("path", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, allow_dash=True, dir_okay=False, path_type=Path))
 @click.option(
     "--style",
     default="chicago",
@@ -791,8 +790,6 @@ def cite_command(
 
     options = CiteOptions(style=style, note=note, locator=locator and locator.strip(), html=as_html)
     stdin_name = _stdin_name((path,), stdin_filename)
-    if stdin_name is None and not path.is_file():
-        raise click.BadParameter(f"{path}: no such file", param_hint="PATH")
     stdin = _read_stdin(stdin_name) if stdin_name is not None else None
     shown = stdin_name or path
     click.echo(cite_edition(_edition((shown,), stdin, (), no_ignore=False), shown, options))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -200,3 +201,9 @@ def test_messages_do_not_speak_of_the_article_of_the_bundled_edition(tmp_path: P
     done = run_cli("validate", "--registers", EDITION, letter)
     assert "[hi-rend]" in done.out and "[corresp-action-person]" in done.out, done.out
     assert "article" not in done.out
+
+
+def test_a_fifo_named_gitignore_does_not_stop_the_walk(repo: Path) -> None:
+    (repo / "tei" / ".gitignore").unlink(missing_ok=True)
+    os.mkfifo(repo / "tei" / ".gitignore")
+    assert run_cli("validate", "tei", cwd=repo).out == "11 files checked: no problems\n"

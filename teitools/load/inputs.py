@@ -21,6 +21,8 @@ REGISTER_FILES = ("persons.xml", "places.xml", "sources.xml")
 #: git keeps but an edition's checks should not see (test fixtures, samples of mistakes).
 GITIGNORE = ".gitignore"
 TEITOOLSIGNORE = ".teitoolsignore"
+#: Past this, the rest of an ignore file is not read.
+MAX_IGNORE_FILE_BYTES = 1024 * 1024
 
 
 def find_xml_files(
@@ -124,9 +126,15 @@ def _ignored(rules: Sequence[_Rule], parts: tuple[str, ...], is_folder: bool) ->
 def _rules_in(folder: Path, base: tuple[str, ...], *, in_git: bool) -> list[_Rule]:
     rules: list[_Rule] = []
     for name in (GITIGNORE, TEITOOLSIGNORE) if in_git else (TEITOOLSIGNORE,):
+        path = folder / name
         try:
-            text = (folder / name).read_text(encoding="utf-8", errors="replace")
-        except OSError:  # absent or unreadable: no rules, as git does
+            # A regular file only, and only its start: a FIFO or a device committed under
+            # this name must not make the walk wait or read without end.
+            if not path.is_file():
+                continue
+            with path.open("rb") as stream:
+                text = stream.read(MAX_IGNORE_FILE_BYTES).decode("utf-8", errors="replace")
+        except OSError:  # unreadable: no rules, as git does
             continue
         lines = (line for line in text.splitlines() if line.strip() and not line.startswith("#"))
         rules.extend(_Rule.parse(line, base) for line in lines)
