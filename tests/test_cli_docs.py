@@ -3,7 +3,10 @@ in the command's section, and every command in `teitools --help` has a section."
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import click
 import pytest
@@ -65,3 +68,21 @@ def test_the_doc_does_not_claim_every_command_needs_no_arguments() -> None:
 def test_version_flags(flag: str) -> None:
     code, out, _ = run_cli(flag)
     assert code == 0 and out.startswith("teitools, version ")
+
+
+def test_shell_completion_as_documented_completes_commands() -> None:
+    env = {
+        **os.environ,
+        "_TEITOOLS_COMPLETE": "bash_complete",
+        "COMP_WORDS": "teitools ne",
+        "COMP_CWORD": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "from teitools.cli import cli; cli(prog_name='teitools')"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=60,
+    )
+    assert "plain,new" in done.stdout.splitlines(), done.stdout + done.stderr

@@ -207,3 +207,10 @@ def test_a_fifo_named_gitignore_does_not_stop_the_walk(repo: Path) -> None:
     (repo / "tei" / ".gitignore").unlink(missing_ok=True)
     os.mkfifo(repo / "tei" / ".gitignore")
     assert run_cli("validate", "tei", cwd=repo).out == "11 files checked: no problems\n"
+
+
+@pytest.mark.parametrize("name", list(EXPORTERS))
+def test_dash_o_dir_slash_is_a_folder_for_every_format(tmp_path: Path, name: str) -> None:
+    done = run_cli("export", name, EDITION, "-o", f"{tmp_path / 'out'}/")
+    assert done.code == 0, done.err
+    assert [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
