@@ -559,22 +559,21 @@ def _export_destination(output: Path, raw: str, exporter: Exporter, format_name:
     """``-o DIR/`` (a trailing slash) or an existing folder is a folder for every format;
     otherwise a one-file format writes the file named, a per-letter format the folder named
     (text, given a name ending .txt, writes every letter into that one file). A folder is
-    created as need be; the folder a file goes in must exist (see :func:`_file_output`)."""
+    created as need be; the folder a file goes in must exist (see :func:`_require_folder_of`)."""
     as_folder = raw.endswith(("/", os.sep)) or output.is_dir()
     if not as_folder and not exporter.single_file:
         as_folder = not (output.suffix == ".txt" and exporter.to_stdout is not None)
     if not as_folder:
-        _file_output(output)
+        _require_folder_of(output)
     return _Destination(output, as_folder)
 
 
-def _file_output(output: Path) -> Path:
-    """A file's path, refused when the folder it goes in does not exist: a mistyped path is
-    an error, not a new tree of folders."""
+def _require_folder_of(output: Path) -> None:
+    """Refuse a file whose folder does not exist: a mistyped path is an error, not a new
+    tree of folders."""
     parent = destination(output).parent
     if not parent.exists() and not parent.is_symlink():
         raise OutputError(f"cannot write {output}: the folder {parent} does not exist (create it first)")
-    return output
 
 
 @cli.command("export", epilog=_formats_help())
@@ -647,26 +646,19 @@ def export_command(
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     files = result.files
+    join = exporter.to_stdout
     if target is not None and target.folder:
         write_files(target.path, files)
-    elif target is not None:
-        write_atomic(
-            target.path, next(iter(files.values())) if exporter.single_file else _joined(exporter, files)
-        )
-    elif exporter.single_file:
-        click.echo(next(iter(files.values())), nl=False)
-    elif exporter.to_stdout is not None:
-        click.echo(exporter.to_stdout(files), nl=False)
+    elif exporter.single_file or join is not None:
+        # One text: the format's one file, or every letter's joined (text without -o DIR/).
+        text = next(iter(files.values())) if exporter.single_file or join is None else join(files)
+        if target is not None:
+            write_atomic(target.path, text)
+        else:
+            click.echo(text, nl=False)
     else:
         raise click.UsageError(f"{format_name} writes one file per letter: give -o DIR/")
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
-
-
-def _joined(exporter: Exporter, files: dict[str, str]) -> str:
-    join = exporter.to_stdout
-    if join is None:  # _export_destination lets only joinable formats write one file
-        raise click.UsageError("this format writes one file per letter: give -o DIR/")
-    return join(files)
 
 
 @cli.command("site")
