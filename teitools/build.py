@@ -2,18 +2,26 @@
 
 Nothing is published when validation finds errors, unless the caller forces it; a forced
 build says which findings it published over.
+
+A build removes what it no longer writes (a letter deleted from the edition must not stay
+online), and only that: ``<output>/.teitools-build.json`` lists every file a build wrote, and
+a file is removed only when the previous build listed it and this one did not write it. The
+list grows before any file is written and shrinks only once all are, so an interrupted build
+leaves no file it wrote unlisted. The per-letter ``html`` export is not part of a build: its
+pages link to register pages that only the site has; the site's letter pages are those pages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from teitools.diagnostics import Report, Severity
 from teitools.errors import EXIT_FINDINGS, TeiToolsError
 from teitools.export.base import ExportOptions
-from teitools.export.output import destination, write_files
+from teitools.export.output import destination, remove_files, write_atomic, write_files
 from teitools.export.registry import EXPORTERS
 from teitools.load.inputs import DEFAULT_OUTPUT
 from teitools.load.record import FileRecord
@@ -27,6 +35,10 @@ from teitools.validation.sandbox import Limits
 
 #: Where ``teitools build`` writes when given no ``-o``.
 SITE_FOLDER = "site"
+#: The list of files the last build wrote, relative to the output folder.
+MANIFEST = ".teitools-build.json"
+#: Export formats a build leaves out: the site holds the letter pages (see above).
+NOT_BUILT = frozenset({"html"})
 
 Progress = Callable[[str], None]
 
@@ -47,11 +59,13 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build did: the validation report and the number of files per output folder."""
+    """What a build did: the validation report, the number of files per output folder, and
+    the files of the previous build it removed."""
 
     report: Report
     written: dict[str, int]
     forced: bool
+    removed: tuple[Path, ...] = ()
 
 
 class PublishRefusedError(TeiToolsError):
@@ -60,9 +74,8 @@ class PublishRefusedError(TeiToolsError):
     exit_code = EXIT_FINDINGS
 
     def __init__(self, report: Report) -> None:
-        super().__init__(
-            f"{summary(report)}; nothing was published (fix the errors, or give --force to publish anyway)"
-        )
+        # The summary was said already, with the findings: not again here.
+        super().__init__("nothing was published (fix the errors, or give --force to publish anyway)")
         self.report = report
 
 
@@ -72,7 +85,7 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
     say = progress or (lambda _message: None)
     paths = list(paths)
     # Every output folder is checked before the (long) validation, and before any is written.
-    for folder in (options.output, *(options.output / name for name in (SITE_FOLDER, *EXPORTERS))):
+    for folder in (options.output, *(options.output / name for name in (SITE_FOLDER, *_built()))):
         destination(folder)
     settings = settings_for(paths)
     say(f"validating {', '.join(str(p) for p in paths)}")
@@ -108,26 +121,57 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
             " (listed above); files that cannot be read are left out"
         )
     edition = reader.edition()
+    before = _manifest(options.output)
+    now: set[str] = set()
     written: dict[str, int] = {}
-    site = build_site(
-        edition,
-        SiteOptions(
-            title=settings.title or SiteOptions().title,
-            settings=settings,
-            tei_texts=lambda path: texts[path] if path in texts else tei_text(path),
-        ),
+
+    def publish(name: str, files: Mapping[str, str | bytes]) -> None:
+        # Listed before written: an interruption leaves no file of this build unlisted.
+        names = {f"{name}/{relative}" for relative in files}
+        _write_manifest(options.output, before | now | names)
+        write_files(options.output / name, files)
+        now.update(names)
+        written[name] = count = len(files)
+        what = "the site" if name == SITE_FOLDER else name
+        say(f"wrote {what} ({count} file{'s' if count != 1 else ''}) to {options.output / name}")
+
+    site_options = SiteOptions(
+        title=settings.title or SiteOptions().title,
+        settings=settings,
+        tei_texts=lambda path: texts[path] if path in texts else tei_text(path),
     )
-    write_files(options.output / SITE_FOLDER, site)
-    written[SITE_FOLDER] = len(site)
-    say(f"wrote the site ({len(site)} files) to {options.output / SITE_FOLDER}")
-    for name, exporter in sorted(EXPORTERS.items()):
-        result = exporter.export(edition, ExportOptions(settings=settings))
+    publish(SITE_FOLDER, build_site(edition, site_options))
+    for name in _built():
+        result = EXPORTERS[name].export(edition, ExportOptions(settings=settings))
         for warning in result.warnings:
             say(str(warning))
-        outputs = result.files
-        write_files(options.output / name, outputs)
-        written[name] = len(outputs)
-        say(
-            f"wrote {name} ({len(outputs)} file{'s' if len(outputs) != 1 else ''}) to {options.output / name}"
-        )
-    return BuildResult(report, written, forced=report.failed())
+        publish(name, result.files)
+    removed = remove_files(options.output, sorted(before - now))
+    _write_manifest(options.output, now)
+    if removed:
+        plural = "s" if len(removed) != 1 else ""
+        say(f"removed {len(removed)} file{plural} the previous build wrote and this one did not")
+    return BuildResult(report, written, forced=report.failed(), removed=tuple(removed))
+
+
+def _built() -> list[str]:
+    return sorted(name for name in EXPORTERS if name not in NOT_BUILT)
+
+
+def _manifest(output: Path) -> set[str]:
+    """The files the previous build listed; none when there is no readable list (a link, a
+    FIFO or a device under its name is not read: it would lead elsewhere or never end)."""
+    path = output / MANIFEST
+    try:
+        if path.is_symlink() or not path.is_file():
+            return set()
+        listed = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    files = listed.get("files") if isinstance(listed, dict) else None
+    return {name for name in files if isinstance(name, str)} if isinstance(files, list) else set()
+
+
+def _write_manifest(output: Path, files: set[str]) -> None:
+    listing = {"written-by": "teitools build", "files": sorted(files)}
+    write_atomic(output / MANIFEST, json.dumps(listing, indent=1) + "\n")

@@ -14,6 +14,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -22,23 +23,38 @@ import click
 from teitools import __version__
 from teitools.cite import STYLES
 from teitools.diagnostics import escape_controls
-from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, SettingsError, TeiToolsError
+from teitools.errors import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    OutputError,
+    SettingsError,
+    TeiToolsError,
+)
 from teitools.export.base import ExportOptions
 from teitools.export.output import append_text, destination, write_atomic, write_files, write_new
-from teitools.export.registry import EXPORTERS
-from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT
+from teitools.export.registry import EXPORTERS, Exporter
+from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT, find_registers, find_xml_files
+from teitools.load.parser import MAX_DOCUMENT_BYTES
+from teitools.load.record import FileRecord, read_record
 from teitools.load.settings import SETTINGS_FILE, settings_file_in, settings_for
-from teitools.model.tei import read_edition
+from teitools.model.tei import EditionReader
+from teitools.model.types import Edition
 from teitools.report import github
 from teitools.report.base import ReportStyle
 from teitools.report.formats import FORMATS
 from teitools.report.text import summary
+from teitools.scaffold.common import EditionFolder
+from teitools.scaffold.entries import EntryRequest, new_entry
+from teitools.scaffold.letter import LetterRequest, new_letter
 from teitools.validation.cache import CACHE_DIR_VARIABLE, Progress, default_cache_dir
 from teitools.validation.runner import ValidateOptions, project_rules_apply, validate
 from teitools.validation.sandbox import DEFAULT_MEMORY, DEFAULT_SECONDS, Limits
 
-#: Exit code when stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it).
-EXIT_INTERRUPTED = 130
+#: Exit code when stopped by Ctrl-C: 128 + SIGINT, as shells report it. SIGTERM gives 143 and
+#: SIGHUP 129, 128 + the signal's number, as for any program a signal stops.
+EXIT_INTERRUPTED = 128 + signal.SIGINT
 
 # _LAZY: the site, the build and the citation styles are imported by their commands, so
 # that `teitools validate` (run on every commit by pre-commit and CI) starts fast.
@@ -60,18 +76,138 @@ _REGISTERS = click.option(
 )
 
 
+#: Where the root command keeps the --color choice for the commands.
+_COLOUR_KEY = "teitools.colour"
+
+
 def _use_colour(stream: object) -> bool:
-    # no-color.org: an empty NO_COLOR does not count.
-    return not os.environ.get("NO_COLOR") and bool(getattr(stream, "isatty", lambda: False)())
+    """Colour on ``stream``: --color always|never decides; with auto, a non-empty NO_COLOR
+    turns it off (no-color.org), a non-empty FORCE_COLOR on (force-color.org), and otherwise
+    a terminal gets colour."""
+    context = click.get_current_context(silent=True)
+    choice = context.find_root().meta.get(_COLOUR_KEY, "auto") if context else "auto"
+    if choice != "auto":
+        return bool(choice == "always")
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="teitools")
-def cli() -> None:
+#: The order ``teitools --help`` lists commands in: the order of an encoder's work.
+_WORKFLOW = ("init", "new", "validate", "cite", "export", "site", "build")
+
+
+class _Commands(click.Group):
+    """Commands listed in workflow order, each with the whole first line of its help."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # click cuts the first line to fit 80 columns ("Validate the edition, then...").
+        cmd.short_help = cmd.short_help or (cmd.help or "").split("\n\n")[0].replace("\n", " ").strip()
+        super().add_command(cmd, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        order = {name: index for index, name in enumerate(_WORKFLOW)}
+        return sorted(self.commands, key=lambda name: order.get(name, len(order)))
+
+
+class _NewCommands(_Commands):
+    """``teitools new SENDER RECIPIENT DATE`` is ``teitools new letter …``: a first argument
+    that is not person, place or source begins a letter."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["letter", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="teitools")
+@click.option(
+    "--color",
+    "colour",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in reports: auto is a terminal's, unless NO_COLOR is set (FORCE_COLOR forces it).",
+)
+@click.pass_context
+def cli(ctx: click.Context, colour: str) -> None:
     """Validate, read, cite and publish scholarly editions of letters in TEI P5.
 
-    Every command works with no arguments on the bundled edition in ./tei.
+    Without PATHS, commands work on the edition in ./tei. Shell completion: see docs/cli.md.
     """
+    ctx.meta[_COLOUR_KEY] = colour
+
+
+#: The name ``-`` for standard input, and the option that names what it holds.
+STDIN = Path("-")
+_STDIN_FILENAME = click.option(
+    "--stdin-filename",
+    type=click.Path(path_type=Path),
+    help="With - as the path: the file standard input stands for, for positions in messages, "
+    "settings and registers (as in ruff and prettier); it need not exist.",
+)
+_EXCLUDE = click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out files and folders matching GLOB (gitignore syntax, relative to each folder "
+    "given; repeatable). .gitignore and .teitoolsignore files are respected too.",
+)
+_NO_IGNORE = click.option(
+    "--no-ignore",
+    is_flag=True,
+    help="Read every .xml file below the folders, ignoring .gitignore and .teitoolsignore.",
+)
+
+
+def _read_stdin(name: Path) -> FileRecord:
+    """Standard input as the record of the file ``name``, within the loader's size limit."""
+    data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise click.UsageError(f"standard input is larger than {MAX_DOCUMENT_BYTES // 1024**2} MiB; refused")
+    return FileRecord(name, data)
+
+
+def _stdin_name(paths: Sequence[Path], stdin_filename: Path | None) -> Path | None:
+    """The name standard input stands for when it is the input (``-``), else None."""
+    if STDIN not in paths:
+        if stdin_filename is not None:
+            raise click.UsageError("--stdin-filename is for reading standard input: give - as the path")
+        return None
+    if len(paths) > 1:
+        raise click.UsageError("- (standard input) is the only path when given")
+    return stdin_filename or STDIN
+
+
+def _edition(
+    paths: Sequence[Path],
+    stdin: FileRecord | None,
+    exclude: Sequence[str],
+    no_ignore: bool,
+    registers: Sequence[Path] | None = None,
+) -> Edition:
+    """The edition in ``paths`` (or on standard input), with the ``registers`` given or else
+    those beside or above the files (as :func:`teitools.model.tei.read_edition`)."""
+    files = [stdin.path] if stdin else find_xml_files(paths, exclude, use_ignore_files=not no_ignore)
+    reader = EditionReader()
+    for path in files:
+        reader.add(stdin if stdin else read_record(path), True)
+    for path in registers if registers is not None else find_registers(files):
+        reader.add(read_record(path), False)
+    return reader.edition()
+
+
+def _require_letters(edition: Edition, paths: Sequence[Path]) -> None:
+    if not edition.letters and not edition.problems:
+        shown = ", ".join(str(p) for p in paths)
+        raise _NoLettersError(f"no letters found in {shown} (a letter is a TEI file with a <correspDesc>)")
+
+
+class _NoLettersError(TeiToolsError):
+    exit_code = EXIT_FINDINGS
 
 
 def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -98,6 +234,123 @@ def _limit_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _limits(seconds: float, memory_mib: int) -> Limits:
     return Limits(seconds=seconds, memory=memory_mib * 1024**2)
+
+
+@cli.group("new", cls=_NewCommands)
+def new_group() -> None:
+    """Add a letter, or a person, place or source to the registers, in the edition's style.
+
+    teitools new SENDER RECIPIENT DATE writes letters/<id>.xml (see new letter --help);
+    teitools new person|place|source prints an entry with a fresh id (--write adds it).
+
+    Example: teitools new stalin molotov 1930-09-13 --place sochi
+    """
+
+
+_EDITION_OPTION = click.option(
+    "--edition",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=DEFAULT_EDITION,
+    show_default=True,
+    help="The edition's folder: its registers and letters/.",
+)
+
+
+@new_group.command("letter")
+@click.argument("sender")
+@click.argument("recipient")
+@click.argument("date")
+@click.option("--place", metavar="ID", help="Where the letter was written: an xml:id in places.xml.")
+@_EDITION_OPTION
+def new_letter_command(sender: str, recipient: str, date: str, place: str | None, edition: Path) -> None:
+    """Write a new letter file from the registers: id, file name, title, correspDesc, sources, licence.
+
+    SENDER and RECIPIENT are xml:ids in persons.xml, DATE is YYYY, YYYY-MM or YYYY-MM-DD. The
+    file is EDITION/letters/SENDER-RECIPIENT-DATE.xml (a, b… added when the id is taken); an
+    existing file is never overwritten. What is left to fill in is printed.
+
+    Example: teitools new stalin molotov 1930-09-13 --place sochi
+    """
+    folder = EditionFolder.read(edition)
+    made = new_letter(folder, LetterRequest(sender, recipient, date, place), settings_for((edition,)))
+    write_new(made.path, made.text)
+    click.echo(f"wrote {made.path} (xml:id {made.id}); now fill in:")
+    for item in made.to_fill:
+        click.echo(f"  - {item}")
+    click.echo(f"then check it: teitools validate {edition}")
+
+
+def _entry_command(kind: str, argument: str, summary: str) -> Callable[[Callable[..., None]], click.Command]:
+    """``teitools new person|place|source``: the same options, the entry's own fields."""
+
+    def decorate(command: Callable[..., None]) -> click.Command:
+        command = click.option(
+            "--write", is_flag=True, help="Add the entry to the register, instead of printing it."
+        )(command)
+        command = click.option(
+            "--id", "entry_id", metavar="ID", help="The xml:id (default: made from the name)."
+        )(command)
+        command = _EDITION_OPTION(command)
+        command = click.argument(argument)(command)
+        return new_group.command(kind, help=summary)(command)
+
+    return decorate
+
+
+@_entry_command(
+    "person",
+    "name",
+    "Make a person entry for persons.xml: NAME is forenames then surname.\n\n"
+    "The entry is printed; --write adds it before </listPerson>, indented as the others.\n\n"
+    'Example: teitools new person "Sergo Ordzhonikidze" --birth 1886 --death 1937 --write',
+)
+@click.option("--birth", metavar="DATE", help="Year (or date) of birth.")
+@click.option("--death", metavar="DATE", help="Year (or date) of death.")
+def new_person_command(
+    name: str, edition: Path, entry_id: str | None, write: bool, birth: str | None, death: str | None
+) -> None:
+    _new_entry(edition, write, EntryRequest("person", name, entry_id, birth=birth, death=death))
+
+
+@_entry_command(
+    "place",
+    "name",
+    "Make a place entry for places.xml.\n\n"
+    "The entry is printed; --write adds it before </listPlace>, indented as the others.\n\n"
+    'Example: teitools new place "Tiflis" --type city --write',
+)
+@click.option("--type", "place_type", metavar="TYPE", help="city, region, country…")
+def new_place_command(
+    name: str, edition: Path, entry_id: str | None, write: bool, place_type: str | None
+) -> None:
+    _new_entry(edition, write, EntryRequest("place", name, entry_id, type=place_type))
+
+
+@_entry_command(
+    "source",
+    "title",
+    "Make a source entry (a bibl) for sources.xml.\n\n"
+    "The entry is printed; --write adds it before </listBibl>, indented as the others.\n\n"
+    'Example: teitools new source "Stalin and his hangmen" --author "Donald Rayfield" --year 2004',
+)
+@click.option("--author", metavar="NAME", help="The author: forenames then surname.")
+@click.option("--year", metavar="YYYY", help="The year of publication.")
+def new_source_command(
+    title: str, edition: Path, entry_id: str | None, write: bool, author: str | None, year: str | None
+) -> None:
+    _new_entry(edition, write, EntryRequest("source", title, entry_id, author=author, year=year))
+
+
+def _new_entry(edition: Path, write: bool, request: EntryRequest) -> None:
+    made = new_entry(EditionFolder.read(edition), request)
+    if not write:
+        click.echo(made.text, nl=False)
+        click.echo(
+            f"(not written: add --write to put it in {made.register}; point to it as #{made.id})", err=True
+        )
+        return
+    write_atomic(made.register, made.updated)
+    click.echo(f"added {made.id} to {made.register}; point to it as #{made.id}", err=True)
 
 
 @cli.command("validate")
@@ -131,9 +384,15 @@ def _limits(seconds: float, memory_mib: int) -> Limits:
     "schemas",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Validate every file against this schema (RELAX NG .rng/.rnc, XSD or "
-    "Schematron) instead of the project's own of the same kind and of what files "
-    "declare (give a grammar and a Schematron to replace both).",
+    help="Validate every file against this schema alone (RELAX NG .rng/.rnc, XSD or "
+    "Schematron; repeatable), as jing would: well-formedness and the schemas given, not the "
+    "project's schemas, cross-file checks or what files declare (see --project-rules).",
+)
+@click.option(
+    "--project-rules",
+    is_flag=True,
+    help="With --schema: also the project's schema of the other kind (grammar or Schematron) "
+    "and its cross-file checks, each given schema replacing the project's of its kind.",
 )
 @_REGISTERS
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
@@ -161,6 +420,9 @@ def _limits(seconds: float, memory_mib: int) -> Limits:
     "(xml-model, xsi:schemaLocation) to local copies; XML_CATALOG_FILES is read too.",
 )
 @_DECLARED_ONLY
+@_STDIN_FILENAME
+@_EXCLUDE
+@_NO_IGNORE
 @_limit_options
 def validate_command(
     paths: tuple[Path, ...],
@@ -168,6 +430,7 @@ def validate_command(
     output: Path | None,
     jobs: int,
     schemas: tuple[Path, ...],
+    project_rules: bool,
     registers: tuple[Path, ...],
     strict: bool,
     changed_since: str | None,
@@ -176,12 +439,15 @@ def validate_command(
     quiet: bool,
     catalogs: tuple[Path, ...],
     declared_only: bool,
+    stdin_filename: Path | None,
+    exclude: tuple[str, ...],
+    no_ignore: bool,
     schema_time_limit: float,
     schema_memory_limit: int,
 ) -> None:
     """Check TEI files: well-formedness, RELAX NG, Schematron and cross-file rules.
 
-    PATHS are files or folders (default: ./tei). A file that declares its own schemas
+    PATHS are files or folders (default: ./tei), or - for standard input. A file that declares its own schemas
     (<?xml-model?> or xsi:schemaLocation: RELAX NG, XSD 1.0/1.1, Schematron with XPath 1 or
     2) is validated against them, offline; in a project with settings (teitools.toml or
     [tool.teitools]) also against the project's schemas and cross-file rules, as other files
@@ -192,22 +458,36 @@ def validate_command(
     Example: teitools validate tei/letters --format github --changed-since origin/main
     """
     register_files = _expand_registers(registers)
-    paths = paths or (DEFAULT_EDITION,)
+    if project_rules and not schemas:
+        raise click.UsageError(
+            "--project-rules is for use with --schema (the project's rules apply without it)"
+        )
+    stdin_name = _stdin_name(paths, stdin_filename)
+    if stdin_name is not None and changed_since is not None:
+        raise click.UsageError("--changed-since needs files on disk, not standard input")
+    stdin = _read_stdin(stdin_name) if stdin_name is not None else None
+    paths = (stdin_name,) if stdin_name is not None else paths or (DEFAULT_EDITION,)
+    if stdin is None and (exclude or no_ignore):
+        paths = tuple(find_xml_files(paths, exclude, use_ignore_files=not no_ignore))
     settings = settings_for(paths)
-    cache_folder = None if no_cache else cache_dir or default_cache_dir(paths)
+    cache_folder = None if no_cache or stdin is not None else cache_dir or default_cache_dir(paths)
     if cache_folder is not None:
         destination(cache_folder)  # a cache folder committed as a link is refused, as outputs are
+    alone = bool(schemas) and not project_rules
     options = ValidateOptions(
         schemas=schemas,
-        registers=register_files,
+        registers=() if alone else register_files,
         jobs=jobs,
         catalogs=catalogs,
-        project_schemas=settings.schemas,
+        # --schema alone: the given schemas take the place of the project's of both kinds.
+        project_schemas=schemas if alone else settings.schemas,
         project_rules_on_declared=project_rules_apply(settings, declared_only=declared_only),
         cache_dir=cache_folder,
         changed_since=changed_since,
         limits=_limits(schema_time_limit, schema_memory_limit),
         rules=settings.rules,
+        given=(stdin,) if stdin is not None else (),
+        cross_file=not alone,
     )
     with _progress_bar(enabled=not quiet and _wants_progress(sys.stderr)) as progress:
         report = validate(paths, options, progress=progress)
@@ -216,9 +496,11 @@ def validate_command(
     if output is not None:
         write_atomic(output, rendered)
         if not quiet:
-            click.echo(summary(report, colour=_use_colour(sys.stderr)), err=True)
+            coloured = _use_colour(sys.stderr)
+            click.echo(summary(report, colour=coloured), err=True, color=coloured)
     else:
-        click.echo(rendered, nl=False)
+        # click.echo removes colour codes off a terminal unless told: --color and FORCE_COLOR decide.
+        click.echo(rendered, nl=False, color=style.colour)
     step_summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if output_format == "github" and step_summary_file:
         append_text(Path(step_summary_file), github.step_summary(report, style))
@@ -265,14 +547,68 @@ def _progress_bar(*, enabled: bool) -> Iterator[Progress | None]:
         yield progress
 
 
-@cli.command("export")
+def _formats_help() -> str:
+    width = max(len(name) for name in EXPORTERS)
+    # \b keeps click from rewrapping the list.
+    return "\b\nFormats:\n" + "\n".join(
+        f"  {name.ljust(width)}  {exporter.description}" for name, exporter in EXPORTERS.items()
+    )
+
+
+def _list_formats(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        for name, exporter in EXPORTERS.items():
+            click.echo(f"{name}\t{exporter.description}")
+        ctx.exit(EXIT_OK)
+
+
+@dataclass(frozen=True)
+class _Destination:
+    """Where an export goes: ``folder`` for a set of files, else the one ``file``."""
+
+    path: Path
+    folder: bool
+
+
+def _export_destination(output: Path, raw: str, exporter: Exporter, format_name: str) -> _Destination:
+    """``-o DIR/`` (a trailing slash) or an existing folder is a folder for every format;
+    otherwise a one-file format writes the file named, a per-letter format the folder named
+    (text, given a name ending .txt, writes every letter into that one file). A folder is
+    created as need be; the folder a file goes in must exist (see :func:`_require_folder_of`)."""
+    as_folder = raw.endswith(("/", os.sep)) or output.is_dir()
+    if not as_folder and not exporter.single_file:
+        as_folder = not (output.suffix == ".txt" and exporter.to_stdout is not None)
+    if not as_folder:
+        _require_folder_of(output)
+    return _Destination(output, as_folder)
+
+
+def _require_folder_of(output: Path) -> None:
+    """Refuse a file whose folder does not exist: a mistyped path is an error, not a new
+    tree of folders."""
+    parent = destination(output).parent
+    if not parent.exists() and not parent.is_symlink():
+        raise OutputError(f"cannot write {output}: the folder {parent} does not exist (create it first)")
+
+
+@cli.command("export", epilog=_formats_help())
 @click.argument("format_name", metavar="FORMAT", type=click.Choice(sorted(EXPORTERS)))
 @_PATHS
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path),
-    help="Output file (one-file formats) or folder (per-letter formats); default: stdout.",
+    metavar="FILE|DIR/",
+    help="A file (its folder must exist), or a folder when it ends in / or exists; per-letter "
+    "formats write a folder (text: a file when the name ends .txt). Default: stdout.",
+)
+@click.option(
+    "--list",
+    "list_formats",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_list_formats,
+    help="List the formats, one a line with a description, and exit.",
 )
 @click.option(
     "--emphasis",
@@ -287,18 +623,25 @@ def _progress_bar(*, enabled: bool) -> Iterator[Progress | None]:
     "BASE-URL/letters/ID.html); overrides base-url in the project settings.",
 )
 @_REGISTERS
+@_STDIN_FILENAME
+@_EXCLUDE
+@_NO_IGNORE
 def export_command(
     format_name: str,
     paths: tuple[Path, ...],
-    output: Path | None,
+    output: str | None,
     emphasis: str,
     base_url: str | None,
     registers: tuple[Path, ...],
+    stdin_filename: Path | None,
+    exclude: tuple[str, ...],
+    no_ignore: bool,
 ) -> None:
-    """Export letters to FORMAT (see the list of formats above).
+    """Export letters to FORMAT (listed below; also with --list).
 
-    PATHS are files or folders (default: ./tei); registers beside or above them are used.
-    Files that cannot be read are reported on stderr and left out (exit code 1).
+    PATHS are files or folders (default: ./tei), or - for standard input; registers beside or
+    above them are used. Files that cannot be read are reported on stderr and left out (exit
+    code 1); no letters at all is an error (exit code 1).
 
     Settings (title, base URL, CMIF bibl...) come from the teitools.toml or
     [tool.teitools] nearest to PATHS; see docs/settings.md. Warnings about what a format
@@ -307,25 +650,31 @@ def export_command(
     Example: teitools export cmif -o build/cmif.xml
     """
     exporter = EXPORTERS[format_name]
-    paths = paths or (DEFAULT_EDITION,)
+    stdin_name = _stdin_name(paths, stdin_filename)
+    target = _export_destination(Path(output), output, exporter, format_name) if output else None
+    stdin = _read_stdin(stdin_name) if stdin_name is not None else None
+    paths = (stdin_name,) if stdin_name is not None else paths or (DEFAULT_EDITION,)
     settings = settings_for(paths).override(base_url=base_url)
-    edition = read_edition(paths, _expand_registers(registers))
+    edition = _edition(paths, stdin, exclude, no_ignore, _expand_registers(registers))
     for problem in edition.problems:
         click.echo(str(problem), err=True)
+    _require_letters(edition, paths)
     result = exporter.export(edition, ExportOptions(emphasis=emphasis, settings=settings))
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     files = result.files
-    if output is not None and exporter.single_file:
-        write_atomic(output, next(iter(files.values())))
-    elif output is not None:
-        write_files(output, files)
-    elif exporter.single_file:
-        click.echo(next(iter(files.values())), nl=False)
-    elif exporter.to_stdout is not None:
-        click.echo(exporter.to_stdout(files), nl=False)
+    join = exporter.to_stdout
+    if target is not None and target.folder:
+        write_files(target.path, files)
+    elif exporter.single_file or join is not None:
+        # One text: the format's one file, or every letter's joined (text without -o DIR/).
+        text = next(iter(files.values())) if exporter.single_file or join is None else join(files)
+        if target is not None:
+            write_atomic(target.path, text)
+        else:
+            click.echo(text, nl=False)
     else:
-        raise click.UsageError(f"{format_name} writes one file per letter: give -o DIR")
+        raise click.UsageError(f"{format_name} writes one file per letter: give -o DIR/")
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
 
 
@@ -338,13 +687,18 @@ def export_command(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write the site to (created if needed).",
 )
+@_EXCLUDE
+@_NO_IGNORE
 @_REGISTERS
-def site_command(path: Path | None, output: Path, registers: tuple[Path, ...]) -> None:
+def site_command(
+    path: Path | None, output: Path, exclude: tuple[str, ...], no_ignore: bool, registers: tuple[Path, ...]
+) -> None:
     """Write the static HTML edition: index, letter pages, registers, sources, search.
 
     PATH is a folder or file of letters (default: ./tei). The site works offline: open
     index.html in a browser, or serve the folder with `python -m http.server`. Files that
-    cannot be read are reported on stderr and left out (exit code 1).
+    cannot be read are reported on stderr and left out (exit code 1); no letters at all is an
+    error (exit code 1).
 
     Example: teitools site tei -o build/site
     """
@@ -352,9 +706,10 @@ def site_command(path: Path | None, output: Path, registers: tuple[Path, ...]) -
 
     paths = (path or DEFAULT_EDITION,)
     settings = settings_for(paths)
-    edition = read_edition(paths, _expand_registers(registers))
+    edition = _edition(paths, None, exclude, no_ignore, _expand_registers(registers))
     for problem in edition.problems:
         click.echo(str(problem), err=True)
+    _require_letters(edition, paths)
     files = build_site(edition, SiteOptions(title=settings.title or SiteOptions().title, settings=settings))
     write_files(output, files)
     click.echo(f"wrote {len(files)} files ({len(edition.letters)} letters) to {output}", err=True)
@@ -413,7 +768,7 @@ def build_command(
 
 
 @cli.command("cite")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, allow_dash=True, dir_okay=False, path_type=Path))
 @click.option(
     "--style",
     default="chicago",
@@ -429,11 +784,18 @@ def build_command(
 )
 @click.option("--locator", metavar="N", help="The page(s) cited, e.g. 45 or 45-47.")
 @click.option("--html", "as_html", is_flag=True, help="HTML instead of plain text.")
+@_STDIN_FILENAME
 @_REGISTERS
 def cite_command(
-    path: Path, style: str, note: bool, locator: str | None, as_html: bool, registers: tuple[Path, ...]
+    path: Path,
+    style: str,
+    note: bool,
+    locator: str | None,
+    as_html: bool,
+    stdin_filename: Path | None,
+    registers: tuple[Path, ...],
 ) -> None:
-    """Print the formatted citation of the letter in PATH.
+    """Print the formatted citation of the letter in PATH (- for standard input).
 
     The bibliography entry by default; --note for the footnote. Registers beside or above
     the file are used. Exit code 2 when the file holds no letter or several, or the style
@@ -446,10 +808,14 @@ def cite_command(
     if locator is not None and not note:
         # A bibliography entry cites the whole letter; a page belongs in the note.
         raise click.UsageError("--locator is for the note form: add --note")
-    from teitools.cite.styles import CiteOptions, cite_path  # noqa: PLC0415 -- see _LAZY
+    from teitools.cite.styles import CiteOptions, cite_edition  # noqa: PLC0415 -- see _LAZY
 
     options = CiteOptions(style=style, note=note, locator=locator and locator.strip(), html=as_html)
-    click.echo(cite_path(path, options, _expand_registers(registers)))
+    stdin_name = _stdin_name((path,), stdin_filename)
+    stdin = _read_stdin(stdin_name) if stdin_name is not None else None
+    shown = stdin_name or path
+    edition = _edition((shown,), stdin, (), False, _expand_registers(registers))
+    click.echo(cite_edition(edition, shown, options))
 
 
 @cli.command("init")
@@ -495,21 +861,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli.main(args=list(argv) if argv is not None else None, prog_name="teitools", standalone_mode=False)
     except click.exceptions.Abort as error:
         if isinstance(error.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
-            click.echo("teitools: interrupted", err=True)
-            return EXIT_INTERRUPTED
+            return _interrupted(error.__cause__)
         click.echo("Aborted.", err=True)
         return EXIT_USAGE
+    except click.exceptions.Exit as done:
+        return done.exit_code
     except click.ClickException as error:
         error.show()
         return error.exit_code
     except TeiToolsError as error:
-        click.echo(f"teitools: error: {escape_controls(str(error))}", err=True)
+        message = escape_controls(str(error))
+        # A message that is itself a finding ("file:1:2: error: …") says "error" already.
+        click.echo(
+            f"teitools: {message}" if ": error: " in message else f"teitools: error: {message}", err=True
+        )
         return error.exit_code
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else EXIT_OK
-    except KeyboardInterrupt:
-        click.echo("teitools: interrupted", err=True)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as stopped:
+        return _interrupted(stopped)
     except Exception as error:
         click.echo(
             f"teitools: internal error (a bug in teitools, please report it): "
@@ -522,13 +892,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
+def _interrupted(stopped: BaseException) -> int:
+    click.echo("teitools: interrupted", err=True)
+    return 128 + stopped.signum if isinstance(stopped, _Stopped) else EXIT_INTERRUPTED
+
+
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, unwound as Ctrl-C is, remembering which signal it was."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
 def _stop(signum: int, _frame: object) -> None:
     # Unwinding as for Ctrl-C lets write_atomic remove its temporary files on the way out.
-    raise KeyboardInterrupt(signal.Signals(signum).name)
+    raise _Stopped(signum)
 
 
 def run() -> None:
-    """Console-script entry point; SIGTERM and SIGHUP stop it as cleanly as Ctrl-C."""
+    """Console-script entry point; SIGTERM and SIGHUP stop it as cleanly as Ctrl-C, with the
+    exit code of their signal (143, 129)."""
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop)
     sys.exit(main())

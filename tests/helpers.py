@@ -50,15 +50,18 @@ class Run(NamedTuple):
     err: str
 
 
-def run_cli(*args: str | Path, cwd: Path = ROOT, env: Mapping[str, str | None] | None = None) -> Run:
+def run_cli(
+    *args: str | Path, cwd: Path = ROOT, env: Mapping[str, str | None] | None = None, stdin: str | None = None
+) -> Run:
     """Run ``teitools ARGS`` in this process from ``cwd``, through :func:`teitools.cli.main`
-    (so its exit codes and error messages are the user's), with ``env`` changes (None unsets).
+    (so its exit codes and error messages are the user's), with ``env`` changes (None unsets)
+    and ``stdin`` as standard input.
 
     Output is captured by click's test runner, separately for stdout and stderr, neither a
     terminal (so no colour and no progress bar).
     """
     runner = CliRunner()
-    with contextlib.chdir(cwd), runner.isolation(env=dict(env or {})) as streams:
+    with contextlib.chdir(cwd), runner.isolation(input=stdin, env=dict(env or {})) as streams:
         code = main([str(a) for a in args])
     # click 8.1 gives (stdout, stderr), later versions add the two interleaved.
     out, err = streams[0], streams[1]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
+from teitools.build import MANIFEST, NOT_BUILT
 from teitools.cli import main
 from teitools.export.registry import EXPORTERS
-from tests.helpers import EDITION, ROOT, copy_edition
+from tests.helpers import EDITION, ROOT, copy_edition, run_cli
 
 
 @pytest.fixture
@@ -28,10 +30,12 @@ def test_build_writes_the_site_and_every_export(
     monkeypatch.chdir(ROOT)
     out = tmp_path / "build"
     assert main(["build", "-o", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(["site", *EXPORTERS])
+    built = {name for name in EXPORTERS if name not in NOT_BUILT}
+    assert sorted(p.name for p in out.iterdir()) == sorted([MANIFEST, "site", *built])
     assert (out / "site" / "index.html").is_file()
     assert (out / "text" / "stalin-kaganovich-1935-08-22.txt").is_file()
-    assert (out / "html" / "teitools.css").is_file()
+    # The per-letter html pages link to register pages only the site has: the site's are built.
+    assert not (out / "html").exists()
     captured = capsys.readouterr()
     assert captured.out == ""
     # The live tei/ grows: its counts are not fixed here (the fixture edition's are, below).
@@ -62,6 +66,7 @@ def test_build_refuses_to_publish_when_validation_fails(
     err = capsys.readouterr().err
     assert "stalin-kaganovich-1935-08-22.xml:" in err and "kleinerr" in err
     assert "nothing was published (fix the errors, or give --force to publish anyway)" in err
+    assert err.count("1 file checked") + err.count("files checked") == 1, err  # the summary once
     assert "Traceback" not in err
     assert not out.exists()
 
@@ -76,3 +81,35 @@ def test_force_publishes_and_says_what_it_skipped(
     page = (out / "site" / "letters" / "stalin-kaganovich-1935-08-22.html").read_text(encoding="utf-8")
     assert "Send Kleiner to the" in page
     assert "#kleinerr" not in page  # the broken pointer is not a link
+
+
+def test_a_build_removes_only_the_files_the_previous_build_wrote(tmp_path: Path) -> None:
+    edition = copy_edition(tmp_path / "tei")
+    out = tmp_path / "build"
+    assert run_cli("build", edition, "-o", out).code == 0
+    page = out / "site" / "letters" / "stalin-kaganovich-1935-08-22.html"
+    text = out / "text" / "stalin-kaganovich-1935-08-22.txt"
+    assert page.is_file() and text.is_file()
+    mine = out / "site" / "CNAME"
+    mine.write_text("letters.example.org\n", encoding="utf-8")
+    (edition / "letters" / "stalin-kaganovich-1935-08-22.xml").unlink()
+    done = run_cli("build", edition, "-o", out)
+    assert done.code == 0, done.err
+    assert not page.exists() and not text.exists()  # a deleted letter is not deployed again
+    assert (
+        "removed 6 files the previous build wrote and this one did not" in done.err
+    )  # page, its TEI download, cite json, text…
+    assert mine.read_text(encoding="utf-8") == "letters.example.org\n"  # never written by a build: kept
+    listed = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert "site/index.html" in listed and "site/CNAME" not in listed
+    assert not any("1935-08-22" in name for name in listed)
+
+
+def test_a_build_lists_what_it_writes_before_writing_it(tmp_path: Path) -> None:
+    """A file listed by no build is never removed, even one named like a build's output."""
+    out = tmp_path / "build"
+    (out / "text").mkdir(parents=True)
+    stray = out / "text" / "old-letter.txt"
+    stray.write_text("kept\n", encoding="utf-8")
+    assert run_cli("build", EDITION, "-o", out).code == 0
+    assert stray.read_text(encoding="utf-8") == "kept\n"

@@ -93,7 +93,11 @@ def test_no_command_writes_through_a_folder_link_in_the_repository(
 
 FILE_LINKS = [
     ("build/site/index.html", ["build", "tei"], "build/site/index.html"),
-    ("build/html/teitools.css", ["build", "tei"], "build/html/teitools.css"),
+    (
+        "build/text/stalin-kaganovich-1935-08-22.txt",
+        ["build", "tei"],
+        "build/text/stalin-kaganovich-1935-08-22.txt",
+    ),
     ("site/index.html", ["site", "tei", "-o", "site"], "site/index.html"),
     ("h/letters", ["export", "html", "tei", "-o", "h"], "h/letters"),
     ("cmif.xml", ["export", "cmif", "tei", "-o", "cmif.xml"], "cmif.xml"),

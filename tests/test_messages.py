@@ -54,7 +54,8 @@ def findings_after(tmp_path: Path, old: str, new: str, count: int = 1) -> list[s
             [
                 '38:274 @ref="#kliener" names no entry in the registers '
                 "(persons.xml, places.xml, sources.xml); "
-                'add an entry with xml:id="kliener" or correct the pointer [ref-unresolved]'
+                'add an entry with xml:id="kliener" or correct the pointer '
+                '(to add it: teitools new person "Kleiner" --id kliener --write) [ref-unresolved]'
             ],
         ),
     ],

@@ -141,6 +141,7 @@ def test_every_writing_command_goes_on_past_the_three(tmp_path: Path) -> None:
     1,000-file case of each format is the in-process export above)."""
     root, bad = _folder(tmp_path / "fifty", 47)
     out = tmp_path / "out"
+    out.mkdir()  # the folder of t.txt: a one-file export does not create it
     commands = [
         Command("export test-single", ("export", "test-single", str(root), "-o", str(out / "t.txt"))),
         *(c for c in xml_commands(root / "letters", out) if c.label not in ("validate", "cite")),

@@ -64,7 +64,9 @@ def xml_commands(source: Path, out: Path, *, letter: Path | None = None) -> list
             commands.append(Command(name, (name, str(source))))
         elif name == "export":
             commands.extend(
-                Command(f"export {fmt}", ("export", fmt, str(source), "-o", str(out / f"export-{fmt}")))
+                # A folder (the trailing slash) for every format: a one-file export's folder is
+                # not created for -o FILE.
+                Command(f"export {fmt}", ("export", fmt, str(source), "-o", f"{out / f'export-{fmt}'}/"))
                 for fmt in sorted(EXPORTERS)
             )
         elif name == "cite":

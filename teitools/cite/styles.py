@@ -384,7 +384,11 @@ def _display(name: dict[str, str]) -> str:
 def cite_path(path: Path, options: CiteOptions, registers: Sequence[Path] | None = None) -> str:
     """The formatted citation of the one letter in the file ``path`` (``registers``, or those
     beside it or above it); :class:`CitationError` when the file holds no letter or several."""
-    edition = read_edition([path], registers)
+    return cite_edition(read_edition([path], registers), path, options)
+
+
+def cite_edition(edition: Edition, path: Path, options: CiteOptions) -> str:
+    """As :func:`cite_path`, for the edition already read from ``path`` (standard input)."""
     if edition.problems:
         raise CitationError(str(edition.problems[0]))
     letters = edition.letters

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from teitools.errors import OutputError
@@ -95,6 +95,33 @@ def write_files(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
         _discard(staged)
         raise
     return targets
+
+
+def remove_files(folder: Path, relative: Iterable[str]) -> list[Path]:
+    """Remove the files ``relative`` (paths below ``folder``, as :func:`write_files` takes
+    them) that exist, and the folders that this leaves empty; return the files removed.
+
+    For ``teitools build``, which removes only what an earlier build wrote (its manifest):
+    paths that leave ``folder`` or go through a link are refused as for writing, and only
+    regular files are removed, never a folder with something in it.
+    """
+    removed: list[Path] = []
+    root = destination(folder)
+    for target in _targets(folder, dict.fromkeys(relative, b"")):
+        if target.is_file() and not target.is_symlink():
+            try:
+                target.unlink()
+            except OSError as error:
+                raise OutputError(f"cannot remove {target}: {_reason(error)}") from None
+            removed.append(target)
+            for parent in target.parents:
+                if parent == root or not parent.is_relative_to(root):
+                    break
+                try:
+                    parent.rmdir()  # only if empty
+                except OSError:
+                    break
+    return removed
 
 
 def destination(path: Path) -> Path:

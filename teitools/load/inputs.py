@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from teitools.errors import InputError
@@ -18,15 +20,30 @@ REGISTER_FILES = ("persons.xml", "places.xml", "sources.xml")
 REGISTER_FOLDERS = ("indices", "data/indices", "registers")
 
 
-def find_xml_files(paths: Iterable[Path]) -> list[Path]:
+#: Files of ignore rules read in each folder walked: git's, and teitools' own for files that
+#: git keeps but an edition's checks should not see (test fixtures, samples of mistakes).
+GITIGNORE = ".gitignore"
+TEITOOLSIGNORE = ".teitoolsignore"
+#: Past this, the rest of an ignore file is not read.
+MAX_IGNORE_FILE_BYTES = 1024 * 1024
+
+
+def find_xml_files(
+    paths: Iterable[Path], exclude: Sequence[str] = (), *, use_ignore_files: bool = True
+) -> list[Path]:
     """Expand folders to the ``*.xml`` files below them, in a stable order.
 
-    Raise :class:`InputError` for a path that does not exist or a folder without XML.
+    What a folder holds is filtered by ``exclude`` (gitignore patterns, relative to that
+    folder) and, unless ``use_ignore_files`` is false, by the ``.teitoolsignore`` files and,
+    in a git work tree, the ``.gitignore`` files from the work tree's root down; a file or
+    folder named in ``paths`` is always read, whatever those rules say. Raise
+    :class:`InputError` for a path that does not exist or a folder without XML.
     """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files = [path.joinpath(*parts) for parts in sorted(_xml_below(path))]
+            walk = _xml_below(path, exclude, use_ignore_files=use_ignore_files)
+            files = [path.joinpath(*parts) for parts in sorted(walk)]
             if not files:
                 raise InputError(f"{path}: no .xml files in this folder")
             found.extend(files)
@@ -37,25 +54,141 @@ def find_xml_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _xml_below(top: Path) -> Iterator[tuple[str, ...]]:
-    """The relative paths, as parts, of the ``*.xml`` files below ``top``, hidden ones left out.
+@dataclass(frozen=True)
+class _Rule:
+    """One line of an ignore file: a gitignore pattern, for paths below ``base`` (the parts of
+    the folder that holds the file, from the work tree's root, or from the folder walked
+    outside a work tree)."""
+
+    pattern: re.Pattern[str]
+    base: tuple[str, ...]
+    negated: bool
+    folders_only: bool
+
+    @classmethod
+    def parse(cls, line: str, base: tuple[str, ...]) -> _Rule:
+        text = line.rstrip("\n").rstrip()
+        negated = text.startswith("!")
+        text = text.removeprefix("!")
+        folders_only = text.endswith("/")
+        text = text.rstrip("/")
+        # As git: a pattern with a slash before its end is relative to its file's folder;
+        # one without matches a name at any depth.
+        anchored = "/" in text
+        body = _glob_to_regex(text.removeprefix("/"))
+        return cls(re.compile(body if anchored else f"(?:.*/)?{body}"), base, negated, folders_only)
+
+    def decides(self, parts: tuple[str, ...], is_folder: bool) -> bool:
+        if self.folders_only and not is_folder:
+            return False
+        depth = len(self.base)
+        if parts[:depth] != self.base or len(parts) == depth:
+            return False
+        return self.pattern.fullmatch("/".join(parts[depth:])) is not None
+
+
+def _glob_to_regex(glob: str) -> str:
+    out: list[str] = []
+    index = 0
+    while index < len(glob):
+        char = glob[index]
+        if glob.startswith("**/", index):
+            out.append("(?:.*/)?")
+            index += 3
+            continue
+        if glob.startswith("**", index):
+            out.append(".*")
+            index += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[" and (close := glob.find("]", index + 1)) > index:
+            out.append("[" + glob[index + 1 : close].replace("!", "^", 1) + "]")
+            index = close + 1
+            continue
+        elif char == "\\" and index + 1 < len(glob):
+            out.append(re.escape(glob[index + 1]))
+            index += 2
+            continue
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return "".join(out)
+
+
+def _ignored(rules: Sequence[_Rule], parts: tuple[str, ...], is_folder: bool) -> bool:
+    verdict = False
+    for rule in rules:  # as in git, the last rule that matches decides
+        if rule.decides(parts, is_folder):
+            verdict = not rule.negated
+    return verdict
+
+
+def _rules_in(folder: Path, base: tuple[str, ...], *, in_git: bool) -> list[_Rule]:
+    rules: list[_Rule] = []
+    for name in (GITIGNORE, TEITOOLSIGNORE) if in_git else (TEITOOLSIGNORE,):
+        path = folder / name
+        try:
+            # A regular file only, and only its start: a FIFO or a device committed under
+            # this name must not make the walk wait or read without end.
+            if not path.is_file():
+                continue
+            with path.open("rb") as stream:
+                text = stream.read(MAX_IGNORE_FILE_BYTES).decode("utf-8", errors="replace")
+        except OSError:  # unreadable: no rules, as git does
+            continue
+        lines = (line for line in text.splitlines() if line.strip() and not line.startswith("#"))
+        rules.extend(_Rule.parse(line, base) for line in lines)
+    return rules
+
+
+def _origin(top: Path, *, use_ignore_files: bool) -> tuple[tuple[str, ...], list[_Rule], bool]:
+    """Where ``top`` lies in its git work tree (its parts from the tree's root; () outside
+    any), the rules of the ignore files in the folders above it, and whether it is in one."""
+    absolute = top.resolve()
+    tree = work_tree(absolute) if use_ignore_files else None
+    if tree is None:
+        return (), [], False
+    origin = absolute.relative_to(tree).parts
+    rules: list[_Rule] = []
+    for depth in range(len(origin)):
+        rules += _rules_in(tree.joinpath(*origin[:depth]), origin[:depth], in_git=True)
+    return origin, rules, True
+
+
+def _xml_below(top: Path, exclude: Sequence[str], *, use_ignore_files: bool) -> Iterator[tuple[str, ...]]:
+    """The relative paths, as parts, of the ``*.xml`` files below ``top`` that no rule
+    ignores; hidden ones left out.
 
     A walk with ``os.scandir`` rather than ``Path.rglob``: it needs no system call per file,
     which matters for editions of tens of thousands of letters.
     """
-    folders: list[tuple[str, ...]] = [()]
+    origin, rules, in_git = _origin(top, use_ignore_files=use_ignore_files)
+    rules += [_Rule.parse(pattern, origin) for pattern in exclude if pattern.strip()]
+    folders: list[tuple[tuple[str, ...], list[_Rule]]] = [((), rules)]
     while folders:
-        relative = folders.pop()
-        with os.scandir(top.joinpath(*relative)) as entries:
+        relative, in_force = folders.pop()
+        folder = top.joinpath(*relative)
+        if use_ignore_files:
+            in_force = in_force + _rules_in(folder, (*origin, *relative), in_git=in_git)
+        with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
+                parts = (*relative, entry.name)
                 if entry.is_dir(follow_symlinks=False):
-                    folders.append((*relative, entry.name))
-                elif entry.name.endswith(".xml") and not entry.is_dir():
+                    if not _ignored(in_force, (*origin, *parts), is_folder=True):
+                        folders.append((parts, in_force))
+                elif (
+                    entry.name.endswith(".xml")
+                    and not entry.is_dir()
+                    and not _ignored(in_force, (*origin, *parts), is_folder=False)
+                ):
                     # Not only regular files: a broken link or a FIFO named *.xml is reported
                     # as unreadable by the loader instead of being silently left out.
-                    yield (*relative, entry.name)
+                    yield parts
 
 
 def work_tree(folder: Path) -> Path | None:
@@ -108,12 +241,16 @@ def _edition_registers(folder: Path) -> tuple[Path, ...]:
     for candidate in (folder, *folder.parents):
         # A register folder's own files (a register read as an input) have its registers.
         if any(candidate.as_posix().endswith(f"/{name}") for name in REGISTER_FOLDERS):
-            return tuple(candidate.joinpath(*parts) for parts in sorted(_xml_below(candidate)))
+            return tuple(
+                candidate.joinpath(*parts)
+                for parts in sorted(_xml_below(candidate, (), use_ignore_files=False))
+            )
         present = [candidate / name for name in REGISTER_FILES if (candidate / name).is_file()]
         for name in REGISTER_FOLDERS:
             if (candidate / name).is_dir():
                 present += [
-                    candidate.joinpath(name, *parts) for parts in sorted(_xml_below(candidate / name))
+                    candidate.joinpath(name, *parts)
+                    for parts in sorted(_xml_below(candidate / name, (), use_ignore_files=False))
                 ]
         if present:
             return tuple(present)

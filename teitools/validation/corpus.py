@@ -133,7 +133,7 @@ def check_corpus(
                     "ref-unresolved",
                     f'@{p.position.attribute}="#{p.target}" names no entry in the registers '
                     f"({_register_names(register_list)}); add an entry with "
-                    f'xml:id="{p.target}" or correct the pointer',
+                    f'xml:id="{p.target}" or correct the pointer{_add_command(facts, p)}',
                 )
                 for p in facts.pointers
                 if p.target not in known and p.target not in local
@@ -141,6 +141,25 @@ def check_corpus(
         if facts.kind == "letter" and project:
             findings += _letter_id(facts)
     return findings
+
+
+#: The register entry ``teitools new`` makes for a pointer from each element.
+_NEW_ENTRY = {"persName": "person", "author": "person", "placeName": "place", "bibl": "source"}
+
+
+def _add_command(facts: FileFacts, pointer: Pointer) -> str:
+    """`` (teitools new person "Kleiner" --id kleinerr --write)`` for a pointer from a name
+    whose start tag is on its line, so that the fix is one command; nothing otherwise."""
+    text = _lines(facts.file).line(pointer.position.line)
+    quoted = re.escape(f"#{pointer.target}")
+    tag = re.search(
+        rf'<(\w+)\b[^<>]*\b{pointer.position.attribute}\s*=\s*["\'][^"\']*{quoted}\b[^>]*>([^<]*)', text
+    )
+    kind = _NEW_ENTRY.get(tag[1]) if tag else None
+    if tag is None or kind is None:
+        return ""
+    name = " ".join(tag[2].split()) or "NAME"
+    return f' (to add it: teitools new {kind} "{name}" --id {pointer.target} --write)'
 
 
 def _duplicate_ids(checked: list[FileFacts], registers: list[FileFacts]) -> list[Diagnostic]:

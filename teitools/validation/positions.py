@@ -19,9 +19,16 @@ class SourceLines:
 
     @cached_property
     def _lines(self) -> list[str]:
-        data = self._data if self._data is not None else self._path.read_bytes()
+        try:
+            data = self._data if self._data is not None else self._path.read_bytes()
+        except OSError:  # standard input named after a file that does not exist: columns unknown
+            return []
         encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
         return data.decode(encoding, errors="replace").splitlines()
+
+    def line(self, number: int) -> str:
+        """The text of the 1-based line ``number``; empty past the end."""
+        return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
 
     def column_of_attribute(self, line: int, attribute: str) -> int:
         """1-based column of the first ``attribute=`` on ``line``; 1 when it is not found."""

@@ -72,6 +72,9 @@ class ValidateOptions:
     edition's settings, see :mod:`teitools.load.settings`). Without the bundled edition's
     (``project:teitools-letters``) the shipped grammar does not run, and of the shipped
     Schematron only the rules of the sets chosen are reported.
+    ``given`` are inputs whose bytes the caller read (standard input, an editor's buffer),
+    checked under their record's path instead of reading that path; ``cross_file`` false
+    leaves out the cross-file checks (``--schema`` alone: the given schemas and nothing else).
     """
 
     schemas: tuple[Path, ...] = ()
@@ -85,6 +88,8 @@ class ValidateOptions:
     changed_since: str | None = None
     limits: Limits = field(default_factory=Limits)
     rules: tuple[str, ...] = RULE_SETS
+    given: tuple[FileRecord, ...] = ()
+    cross_file: bool = True
 
 
 @dataclass(frozen=True)
@@ -137,17 +142,19 @@ def validate(
     if options.changed_since is not None:
         files = _changed([Path(p) for p in paths], options.changed_since, options, schemas)
     else:
-        files = find_xml_files(Path(p) for p in paths)
+        given = {record.path for record in options.given}
+        files = find_xml_files(Path(p) for p in paths if Path(p) not in given) + list(given)
     wanted = list(options.registers) if options.registers is not None else find_registers(files)
-    records = _Records(wanted)
+    records = _Records(wanted, options.given)
     cache = _open_cache(files, schemas, options, records)
     if cache is not None and (known := cache.get_report(files)) is not None:
         return replace(known, schema_mode=_mode(options, schemas, records))
     results = _check_files(files, schemas, options.jobs, cache, progress, records, parsed)
     diagnostics = [d for result in results for d in result.diagnostics]
     checked = [r.facts for r in results if r.facts is not None]
-    register_facts = _register_facts(wanted, checked, records, parsed)
-    diagnostics += check_corpus(checked, register_facts, options.rules)
+    if options.cross_file:
+        register_facts = _register_facts(wanted, checked, records, parsed)
+        diagnostics += check_corpus(checked, register_facts, options.rules)
     report = Report(tuple(str(f) for f in files), tuple(sorted(diagnostics)))
     if cache is not None and not records.changed:
         cache.put_report(files, report)
@@ -244,7 +251,8 @@ class _Records:
     still read once.
     """
 
-    def __init__(self, registers: Iterable[Path]) -> None:
+    def __init__(self, registers: Iterable[Path], given: Iterable[FileRecord] = ()) -> None:
+        self._given = {record.path: record for record in given}
         self._register_names = {path.name for path in registers}
         self._registers: dict[Path, FileRecord | None] = {path.resolve(): None for path in registers}
         self._early: dict[Path, FileRecord] = {}
@@ -296,6 +304,8 @@ class _Records:
         return self._read(path)
 
     def _read(self, path: Path) -> FileRecord:
+        if path in self._given:
+            return self._given[path]
         if path.name not in self._register_names:
             return read_record(path)
         resolved = path.resolve()
