@@ -42,7 +42,7 @@ _BRACKETS = {"(": ")", "[": "]"}
 def tidy(nodes: list[Inline]) -> tuple[Inline, ...]:
     """Normalise whitespace as a reader expects: single spaces, none at the block's edges,
     spaces moved out of inline elements, gaps set off from the words around them."""
-    hoisted = _drop_empty(_join(_hoist(nodes)))
+    hoisted = _merge(_drop_empty(_join(_hoist(nodes))))
     spaced = _space_gaps(hoisted)
     collapsed, _ = _collapse(spaced, previous_space=True)
     return _strip_end(collapsed)
@@ -174,8 +174,25 @@ def _orphaned(result: list[Inline], following: Text) -> Text:
         return Text(following.text[1:])
     if last in _BRACKETS and _BRACKETS[last] == first and isinstance(before, Text):
         result[-1] = Text(before.text[:-1])
-        return Text(following.text[1:])
+        return _orphaned(result, Text(following.text[1:]))  # "note (<ptr/>)." reads "note."
     return following
+
+
+def _merge(nodes: list[Inline]) -> list[Inline]:
+    """One emphasis where two of the same kind touch: a word emphasised on both sides of a
+    line break reads "*divided*", not "*divi**ded*"."""
+    result: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Atom):
+            result.append(node)
+            continue
+        merged = _with_children(node, tuple(_merge(list(node.children))))
+        previous = result[-1] if result else None
+        if isinstance(merged, Emphasis) and isinstance(previous, Emphasis) and previous.rend == merged.rend:
+            result[-1] = Emphasis(merged.rend, previous.children + merged.children)
+        else:
+            result.append(merged)
+    return result
 
 
 def _space_gaps(nodes: list[Inline]) -> list[Inline]:
