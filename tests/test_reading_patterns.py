@@ -19,8 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from teitools.export.base import ExportOptions
+from teitools.model.dates import PartialDate
 from teitools.model.tei import read_edition
+from teitools.model.types import DateSpan
 from teitools.render import html, text
+from teitools.render.dates import span_phrase
 from tests.conftest import Golden
 from tests.helpers import EXPECTED, FIXTURES, assert_valid_html
 
@@ -36,7 +39,7 @@ def _rendered(path: Path) -> tuple[str, str]:
 
 def _fragment(page: str) -> str:
     """The part of a letter page that the letter's text decides: metadata, text and notes."""
-    start = page.index('<dl class="meta">')
+    start = page.index('<dl class="meta"')
     return page[start : page.index('<section class="cite-letter"', start)]
 
 
@@ -82,10 +85,21 @@ def test_quotation_marks_and_labels_follow_the_language() -> None:
     german_text, german_page = _rendered(FIXTURES / "patterns" / "quotes-de.xml")
     assert "„komm \u201ajetzt‘“" in german_text
     assert "\nAnmerkungen:\n" in german_text
-    assert "<dt>Von</dt>" in german_page
+    assert '<dl class="meta" lang="de">\n<dt>Von</dt>' in german_page
+    assert "3. Februar 1901" in german_page
     assert "«\u00a0viens\u00a0»" in _rendered(FIXTURES / "patterns" / "quotes-fr.xml")[0]
     assert "«приходи „сейчас“»" in _rendered(FIXTURES / "patterns" / "quotes-ru.xml")[0]
     assert "“come ‘now’”" in _rendered(FIXTURES / "patterns" / "quotes-en.xml")[0]
+
+
+def test_date_phrases_follow_the_language() -> None:
+    span = DateSpan(not_before=PartialDate(1930), not_after=PartialDate(1932, 8, 1))
+    assert span_phrase(span, "de") == "zwischen 1930 und 1. August 1932"
+    assert span_phrase(span, "fr") == "entre 1930 et 1er août 1932"
+    assert (
+        span_phrase(DateSpan(when=PartialDate(1932, 8)), "ru") == "\u0430\u0432\u0433\u0443\u0441\u0442 1932"
+    )
+    assert span_phrase(span, "pt") == span_phrase(span) == "between 1930 and 1 August 1932"
 
 
 # The property: a generated letter, its reading words, and the text export.

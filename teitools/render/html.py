@@ -19,10 +19,9 @@ from teitools.export.base import ExportOptions, ExportResult
 from teitools.model.dates import parse_iso
 from teitools.model.types import Edition, Letter, Participant, SourceRef
 from teitools.render.body import read_body
-from teitools.render.dates import is_marked_uncertain, span_phrase
+from teitools.render.dates import is_marked_uncertain, span_phrase, uncertain_word
 from teitools.render.describe import (
     copy_recipients,
-    date_phrase,
     doubtful,
     heading,
     life_dates,
@@ -31,7 +30,7 @@ from teitools.render.describe import (
     register_name,
     source_citation,
 )
-from teitools.render.language import label
+from teitools.render.language import label, labels_language
 from teitools.render.links import FROM_LETTER, letter_pages, register_href, safe_url
 from teitools.render.nodes import (
     Atom,
@@ -113,6 +112,7 @@ def render_letter(
             for note in body.notes
         ],
         notes_title=label("notes", language),
+        labels_language=labels_language(language),
         cite=cite_block(letter, edition, folder=CITE_FOLDER),
         previous=previous,
         following=following,
@@ -184,7 +184,7 @@ def _metadata(letter: Letter, edition: Edition, language: str | None) -> list[_R
         rows.append(_Row(said("copy-to"), _people(copy_recipients(letter), edition)))
     if letter.redirections:
         rows.append(_Row(said("redirected-by"), _people(letter.redirections, edition)))
-    rows.append(_Row(said("date"), date=_date(letter)))
+    rows.append(_Row(said("date"), date=_date(letter, language)))
     if letter.place_sent:
         rows.append(_Row(said("written-at"), (_participant(letter.place_sent, edition),)))
     if letter.place_received:
@@ -227,14 +227,14 @@ def tooltip(ref: str, edition: Edition) -> str | None:
     return name
 
 
-def _date(letter: Letter) -> _SpokenDate:
+def _date(letter: Letter, language: str | None) -> _SpokenDate:
     date = letter.date
     if date is None:
-        return _SpokenDate(date_phrase(letter), None, uncertain=False)
-    marks = ["uncertain"] if is_marked_uncertain(date) else []
+        return _SpokenDate(span_phrase(None, language), None, uncertain=False)
+    marks = [uncertain_word(language)] if is_marked_uncertain(date) else []
     if date.evidence == "conjecture":
-        marks.append("inferred by the editors")
-    spoken = span_phrase(date) + (f" ({'; '.join(marks)})" if marks else "")
+        marks.append(label("inferred", language))
+    spoken = span_phrase(date, language) + (f" ({'; '.join(marks)})" if marks else "")
     return _SpokenDate(spoken, date.when.iso() if date.when else None, date.uncertain)
 
 

@@ -41,6 +41,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "notes": "Notes",
         "page": "Page",
         "unknown": "unknown",
+        "inferred": "inferred by the editors",
     },
     "de": {
         "from": "Von",
@@ -57,6 +58,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "notes": "Anmerkungen",
         "page": "Seite",
         "unknown": "unbekannt",
+        "inferred": "von den Herausgebern erschlossen",
     },
     "fr": {
         "from": "De",
@@ -73,6 +75,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "notes": "Notes",
         "page": "Page",
         "unknown": "inconnu",
+        "inferred": "déduite par les éditeurs",
     },
     "ru": {
         "from": "От",
@@ -89,6 +92,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "notes": "Примечания",
         "page": "Страница",
         "unknown": "неизвестно",
+        "inferred": "установлено редакторами",
     },
 }
 
@@ -102,6 +106,12 @@ def quote_marks(language: str | None, depth: int) -> tuple[str, str]:
     """The marks around a quotation ``depth`` quotations deep (0: not inside another)."""
     outer, inner = _QUOTES.get(primary(language), _QUOTES["en"])
     return outer if depth % 2 == 0 else inner
+
+
+def labels_language(language: str | None) -> str | None:
+    """The language the labels for ``language`` are in, when it is not the pages' English."""
+    code = primary(language)
+    return code if code in _LABELS and code != "en" else None
 
 
 def label(key: str, language: str | None) -> str:
