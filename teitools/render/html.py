@@ -112,6 +112,7 @@ def render_letter(
             for note in body.notes
         ],
         notes_title=label("notes", language),
+        back_label=label("back-to-note", language),
         labels_language=labels_language(language),
         cite=cite_block(letter, edition, folder=CITE_FOLDER),
         previous=previous,
@@ -330,7 +331,9 @@ def _atom(node: Atom, language: str | None, *, in_link: bool) -> Iterator[Mark]:
         )
         yield Mark("gap", title=title)
     elif isinstance(node, NoteRef):
-        yield Mark("noteref-in-link" if in_link else "noteref", value=str(node.number))
+        number = str(node.number)
+        title = f"{label('note', language)} {number}"
+        yield Mark("noteref-in-link" if in_link else "noteref", value=number, title=title)
     elif isinstance(node, PageBreak):
         page_label = label("page", language)
         yield Mark("pb", value=node.n, title=f"{page_label} {node.n}" if node.n else page_label)

@@ -41,6 +41,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "notes": "Notes",
         "page": "Page",
         "unknown": "unknown",
+        "note": "Note",
+        "back-to-note": "Back to the text of note",
         "inferred": "inferred by the editors",
     },
     "de": {
@@ -58,6 +60,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "notes": "Anmerkungen",
         "page": "Seite",
         "unknown": "unbekannt",
+        "note": "Anmerkung",
+        "back-to-note": "Zurück zum Text der Anmerkung",
         "inferred": "von den Herausgebern erschlossen",
     },
     "fr": {
@@ -75,6 +79,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "notes": "Notes",
         "page": "Page",
         "unknown": "inconnu",
+        "note": "Note",
+        "back-to-note": "Retour au texte de la note",
         "inferred": "déduite par les éditeurs",
     },
     "ru": {
@@ -92,6 +98,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "notes": "Примечания",
         "page": "Страница",
         "unknown": "неизвестно",
+        "note": "Примечание",
+        "back-to-note": "Назад к тексту примечания",
         "inferred": "установлено редакторами",
     },
 }
