@@ -1,10 +1,14 @@
-"""A letter's body as reading blocks: the one place that walks TEI mixed content.
+"""A letter's reading text as blocks: the one place that walks TEI mixed content.
 
 The text and HTML renderers both read the :class:`Body` built here, so that what counts as a
-paragraph, a numbered point, an editorial insertion or a footnote is decided once. Elements
-this module does not know are read through (their text is kept), so that letters from other
-editions render without error; editorial apparatus that is not the reading text (a ``sic``
-beside its ``corr``, a deletion, a page break) is left out.
+paragraph, a numbered point, an editorial insertion or a footnote is decided once. The text is
+the letter's ``front``, ``body`` and ``back``; in a ``choice`` or an ``app`` the reading
+(correction, regularisation, expansion, lemma) is chosen, and what is not the reading text
+(a deletion, surplus words, forme work, a letter's own register lists) is left out. Notes
+become numbered footnotes. A ``@rendition`` that generates text (CSS ``content`` in
+``tagsDecl``) and a ``g`` with a ``charDecl`` reading are shown as that text; page breaks are
+kept as markers for the HTML. Elements this module does not know are read through (their
+text is kept), so that letters from other editions render without error.
 """
 
 from __future__ import annotations

@@ -33,11 +33,15 @@ class _Words:
     """How one language says dates: month names (with a day, and without), where the day
     goes, and the phrases of a range."""
 
-    def __init__(self, months: str, day: str, phrases: dict[str, str], months_alone: str = "") -> None:
+    def __init__(
+        self, months: str, day: str, phrases: dict[str, str], months_alone: str = "", first: str = "1"
+    ) -> None:
         self.months = tuple(months.split())
         self.months_alone = tuple((months_alone or months).split())
         self.day = day
         self.phrases = phrases
+        #: How the first day of a month is written ("1er" in French).
+        self.first = first
 
 
 _WORDS = {
@@ -46,8 +50,8 @@ _WORDS = {
         "{day} {month} {year}",
         {
             "between": "between {0} and {1}",
-            "not-before": "not before {0}",
-            "not-after": "not after {0}",
+            "before": "not before {0}",
+            "after": "not after {0}",
             "undated": "undated",
             "uncertain": "uncertain",
         },
@@ -57,8 +61,8 @@ _WORDS = {
         "{day}. {month} {year}",
         {
             "between": "zwischen {0} und {1}",
-            "not-before": "nicht vor {0}",
-            "not-after": "nicht nach {0}",
+            "before": "nicht vor {0}",
+            "after": "nicht nach {0}",
             "undated": "undatiert",
             "uncertain": "unsicher",
         },
@@ -68,19 +72,20 @@ _WORDS = {
         "{day} {month} {year}",
         {
             "between": "entre {0} et {1}",
-            "not-before": "pas avant {0}",
-            "not-after": "pas après {0}",
+            "before": "pas avant {0}",
+            "after": "pas après {0}",
             "undated": "sans date",
             "uncertain": "incertaine",
         },
+        first="1er",
     ),
     "ru": _Words(
         "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
         "{day} {month} {year}",
         {
             "between": "между {0} и {1}",
-            "not-before": "не ранее {0}",
-            "not-after": "не позднее {0}",
+            "before": "не ранее {0}",
+            "after": "не позднее {0}",
             "undated": "без даты",
             "uncertain": "неточно",
         },
@@ -100,7 +105,7 @@ def partial_date_phrase(date: PartialDate, language: str | None = None) -> str:
         return str(date.year)
     if date.day is None:
         return f"{words.months_alone[date.month - 1]} {date.year}"
-    day = "1er" if date.day == 1 and words is _WORDS["fr"] else str(date.day)
+    day = words.first if date.day == 1 else str(date.day)
     return words.day.format(day=day, month=words.months[date.month - 1], year=date.year)
 
 
@@ -117,9 +122,9 @@ def span_phrase(span: DateSpan | None, language: str | None = None) -> str:
     if start and end:
         return phrases["between"].format(start, end)
     if start:
-        return phrases["not-before"].format(start)
+        return phrases["before"].format(start)
     if end:
-        return phrases["not-after"].format(end)
+        return phrases["after"].format(end)
     return span.text or phrases["undated"]
 
 
