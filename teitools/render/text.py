@@ -78,7 +78,7 @@ def _block(block: Block, options: ExportOptions) -> str:
         indent = " " * len(prefix)
         first, *rest = texts or [""]
         entries.append("\n\n".join([prefix + first, *(indent + t for t in rest)]))
-    return "\n\n".join(entries)
+    return "\n\n".join(filter(None, entries))  # a page break between points reads as nothing
 
 
 def _inlines(nodes: tuple[Inline, ...], options: ExportOptions) -> str:
