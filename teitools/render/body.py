@@ -137,6 +137,15 @@ _XML_LANG = f"{{{XML_NS}}}lang"
 _XML_ID = f"{{{XML_NS}}}id"
 #: A CSS ``content`` declaration: the string it inserts.
 _CSS_CONTENT = re.compile(r"""content\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+#: CSS declarations that say what emphasis a ``hi`` with only a ``@rendition`` is.
+_CSS_EMPHASIS = (
+    (re.compile(r"font-style\s*:\s*(italic|oblique)"), "italic"),
+    (re.compile(r"font-weight\s*:\s*(bold|[6-9]00)"), "bold"),
+    (re.compile(r"text-decoration[a-z-]*\s*:[^;]*underline"), "underline"),
+    (re.compile(r"font-variant[a-z-]*\s*:\s*small-caps"), "smallcaps"),
+    (re.compile(r"vertical-align\s*:\s*super"), "superscript"),
+    (re.compile(r"vertical-align\s*:\s*sub"), "subscript"),
+)
 _CSS_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{1,6}) ?|\\(.)")
 
 
@@ -180,9 +189,14 @@ class _Definitions:
 
     def __init__(self, root: etree._Element) -> None:
         self.renditions: dict[str, tuple[str, str]] = {}
+        self.emphasis: dict[str, str] = {}
         self.glyphs: dict[str, tuple[str | None, str | None]] = {}
         for rendition in root.iterfind(f"{_T}teiHeader/{_T}encodingDesc/{_T}tagsDecl//{_T}rendition"):
-            found = _CSS_CONTENT.search(rendition.text or "")
+            css = rendition.text or ""
+            found = _CSS_CONTENT.search(css)
+            emphasis = next((rend for pattern, rend in _CSS_EMPHASIS if pattern.search(css)), None)
+            if rendition.get(_XML_ID) and emphasis:
+                self.emphasis[rendition.get(_XML_ID) or ""] = emphasis
             if rendition.get(_XML_ID) and found:
                 value = found.group(1) if found.group(1) is not None else found.group(2)
                 self.renditions[rendition.get(_XML_ID) or ""] = (rendition.get("scope") or "", _css(value))
@@ -192,6 +206,13 @@ class _Definitions:
                     self.glyphs[glyph.get(_XML_ID) or ""] = _mappings(glyph)
         language = root.find(f"{_T}teiHeader/{_T}profileDesc/{_T}langUsage/{_T}language[@ident]")
         self.language = language.get("ident") if language is not None else root.get(_XML_LANG)
+
+    def emphasis_of(self, element: etree._Element) -> str | None:
+        """The emphasis a ``@rendition`` gives (its CSS: ``font-style: italic`` is "italic")."""
+        refs = (element.get("rendition") or "").split()
+        return next(
+            (self.emphasis[r[1:]] for r in refs if r.startswith("#") and r[1:] in self.emphasis), None
+        )
 
     def generated(self, element: etree._Element) -> tuple[str, str | None, str]:
         """The text a ``@rendition`` puts before the element, instead of it (None: its own
@@ -341,7 +362,8 @@ class _Walker:
         if name == "hi":
             # rend may list several renditions ("bold italic"): the first names the emphasis.
             rends = (element.get("rend") or "").split()
-            return [Emphasis(rends[0] if rends else "italic", children)]
+            rend = rends[0] if rends else self.definitions.emphasis_of(element) or "italic"
+            return [Emphasis(rend, children)]
         if name == "emph":
             return [Emphasis("emph", children)]
         if name in _NAME_KINDS:
