@@ -92,6 +92,33 @@ def test_quotation_marks_and_labels_follow_the_language() -> None:
     assert "“come ‘now’”" in _rendered(FIXTURES / "patterns" / "quotes-en.xml")[0]
 
 
+def _render_body(tmp_path: Path, body: str, encoding: str = "") -> str:
+    """The text export of a letter whose letter div holds ``body``."""
+    path = tmp_path / "letter.xml"
+    path.write_text(
+        f"""<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title>
+        </titleStmt></fileDesc>{encoding}<profileDesc><correspDesc><correspAction type="sent"/>
+        </correspDesc></profileDesc></teiHeader><text><body><div type="letter">{body}</div></body>
+        </text></TEI>""",
+        encoding="utf-8",
+    )
+    edition = read_edition([path], registers=[])
+    return text.render_letter(edition.letters[0], edition, OPTIONS).split("\n", 2)[2]
+
+
+def test_a_rendition_cannot_write_control_characters(tmp_path: Path) -> None:
+    encoding = """<encodingDesc><tagsDecl><rendition xml:id="x">content: "\\1b[2J\\7\\a0ok"</rendition>
+    </tagsDecl></encodingDesc>"""
+    assert _render_body(tmp_path, '<p>a <c rendition="#x"/> b</p>', encoding) == "a [2J\u00a0ok b\n"
+
+
+def test_a_paragraph_of_many_empty_pointers_is_tidied(tmp_path: Path) -> None:
+    """Each run of empty pointers is tidied where it stands (a letter of 20,000 takes as long
+    as its words, not their square)."""
+    body = "<p>" + "word <ref target='#x'/>, " * 20_000 + "end.</p>"
+    assert _render_body(tmp_path, body) == "word, " * 20_000 + "end.\n"
+
+
 def test_date_phrases_follow_the_language() -> None:
     span = DateSpan(not_before=PartialDate(1930), not_after=PartialDate(1932, 8, 1))
     assert span_phrase(span, "de") == "zwischen 1930 und 1. August 1932"

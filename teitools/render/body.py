@@ -237,10 +237,19 @@ def _css(value: str) -> str:
     def unescape(match: re.Match[str]) -> str:
         if match.group(1):
             code = int(match.group(1), 16)
-            return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else ""
-        return match.group(2)
+            return chr(code) if _printable(code) else ""
+        return match.group(2) if _printable(ord(match.group(2))) else ""
 
     return _CSS_ESCAPE.sub(unescape, value)
+
+
+def _printable(code: int) -> bool:
+    """A character XML allows in text and that is no control character: an escape in a
+    stylesheet must not put into a reading text what the file itself could not hold (a
+    terminal escape sequence on stdout)."""
+    return (0x20 <= code < 0x7F or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD) or (
+        0x10000 <= code <= 0x10FFFF
+    )
 
 
 def _mappings(glyph: etree._Element) -> tuple[str | None, str | None]:

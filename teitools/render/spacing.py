@@ -28,7 +28,8 @@ from teitools.render.nodes import (
     Text,
 )
 
-_SPACE = re.compile(r"\s+")
+#: The whitespace of XML layout; a no-break space (U+00A0) is the writer's and is kept.
+_SPACE = re.compile(r"[ \t\n\r]+")
 #: Text a gap may touch without a space between them.
 _OPENING = "([{“‘\"'„«"
 _CLOSING = ".,;:!?)]}”’\"'»…"
@@ -102,7 +103,7 @@ def _join(nodes: list[Inline]) -> list[Inline]:
         elif isinstance(node, PageBreak):
             result.append(node)
         elif isinstance(node, Text) and joining:
-            text = node.text.lstrip()
+            text = node.text.lstrip(" ")
             if text:
                 result.append(Text(text))
                 joining = False
@@ -122,7 +123,7 @@ def _strip_before(result: list[Inline]) -> None:
         if isinstance(node, PageBreak):
             continue
         if isinstance(node, Text):
-            stripped = node.text.rstrip()
+            stripped = node.text.rstrip(" ")
             if not stripped:
                 del result[index]
                 continue
@@ -135,6 +136,7 @@ def _drop_empty(nodes: list[Inline]) -> list[Inline]:
     punctuation the run leaves orphaned: no space before a comma or full stop that followed
     it, no doubled punctuation, no empty brackets."""
     result: list[Inline] = []
+    nodes = list(nodes)  # the text after a run is tidied in place
     index = 0
     while index < len(nodes):
         node = nodes[index]
@@ -157,7 +159,7 @@ def _drop_empty(nodes: list[Inline]) -> list[Inline]:
             result.append(Text(" "))
         following = nodes[end] if end < len(nodes) else None
         if isinstance(following, Text):
-            nodes = [*nodes[:end], _orphaned(result, following), *nodes[end + 1 :]]
+            nodes[end] = _orphaned(result, following)
         index = end
     return [n for n in result if not (isinstance(n, Text) and not n.text)]
 
