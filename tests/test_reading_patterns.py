@@ -24,6 +24,7 @@ from teitools.model.tei import read_edition
 from teitools.model.types import DateSpan
 from teitools.render import html, text
 from teitools.render.dates import span_phrase
+from teitools.site.builder import build_site
 from tests.conftest import Golden
 from tests.helpers import EXPECTED, FIXTURES, assert_valid_html
 
@@ -79,6 +80,15 @@ def test_front_and_back_are_read() -> None:
     for words in ("Vienna, 3 February 1901", "Dear Bruno,", "Yours ever,", "Anna", "Give my love"):
         assert words in reading
     assert "Clara Berg" not in reading  # the letter's own register is not its text
+
+
+def test_the_site_letter_page_and_search_have_front_and_back() -> None:
+    edition = read_edition([FIXTURES / "patterns" / "front-back.xml"], registers=[])
+    site = build_site(edition)
+    page = site["letters/front-back.html"]
+    assert '<p class="salute">Yours ever,</p>' in page
+    assert '<p class="dateline">Vienna, 3 February 1901</p>' in page
+    assert "Give my love to Clara" in site["search-index.js"]
 
 
 def test_quotation_marks_and_labels_follow_the_language() -> None:
