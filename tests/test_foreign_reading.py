@@ -179,8 +179,9 @@ def test_the_manuscript_is_in_json_cmif_and_the_letter_page(run_cli: RunCli, tmp
 
     assert run_cli("export", "html", ROLES, "-o", tmp_path).code == 0
     page = (tmp_path / "letters" / "brief-001.html").read_text("utf-8")
-    assert f"<dt>Manuscript</dt><dd>{citation}</dd>" in page
-    assert "<dt>Copy to</dt>" in page
+    # The letter is in German, and so are the page's labels.
+    assert f"<dt>Handschrift</dt><dd>{citation}</dd>" in page
+    assert "<dt>Kopie an</dt>" in page
 
 
 def test_files_sharing_an_id_get_distinct_keys_pages_and_addresses(run_cli: RunCli, tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ def test_dates_emphasis_quotes_supplied_and_gaps() -> None:
     assert (
         '<span class="uncertain">between 1930 and 7 August 1932 (uncertain; inferred by the editors)</span>'
     ) in uncertain
-    assert "<q>boldness</q>" in page_of("stalin-molotov-1926-06-25")
+    assert "<q>“boldness”</q>" in page_of("stalin-molotov-1926-06-25")
 
 
 def test_numbered_points_are_an_ordered_list_with_their_numbers() -> None:

@@ -126,10 +126,8 @@ def _letter(
     received = [a for a in actions if a.get("type") == "received" and a not in redirecting]
     senders, recipients = _roles([a for a in actions if a not in redirecting])
     date_element = next((a.find(f"{_T}date") for a in sent if a.find(f"{_T}date") is not None), None)
-    # A copy of the body alone: the letter keeps it, and keeping the original would keep
-    # the whole parsed file (header, registers) in memory for as long as the letter lives.
     found = _body_for(root, desc, single=single)
-    body = copy.deepcopy(found) if found is not None else None
+    body = _reading_copy(root, found, single=single) if found is not None else None
     language, language_line = _language(root, body)
     return Letter(
         id=letter_id,
@@ -276,6 +274,31 @@ def _language(root: etree._Element, body: etree._Element | None) -> tuple[str | 
     if body is not None and body.get(_XML_LANG):
         return body.get(_XML_LANG), source_line(body)
     return root.get(_XML_LANG), source_line(root)
+
+
+def _reading_copy(root: etree._Element, found: etree._Element, *, single: bool) -> etree._Element:
+    """A copy of the letter's text for the renderers, which the letter keeps: keeping the
+    original would keep the whole parsed file (registers, other letters) in memory.
+
+    The copy keeps what the reading text needs around ``found``: the root's attributes (its
+    ``xml:lang``), the header's ``encodingDesc`` (renditions, glyphs) and ``langUsage``, and,
+    when the file holds this letter alone, the whole ``text`` (its ``front`` and ``back``,
+    where openers, closers and postscripts may stand). The element returned is ``found``'s
+    copy, inside that tree.
+    """
+    holder = etree.Element(root.tag, dict(root.attrib))
+    header = etree.SubElement(holder, f"{_T}teiHeader")
+    for kept in (f"{_T}encodingDesc", f"{_T}profileDesc/{_T}langUsage"):
+        for element in root.findall(f"{_T}teiHeader/{kept}"):
+            header.append(copy.deepcopy(element))
+    text = next((a for a in found.iterancestors(f"{_T}text")), None) if single else None
+    if text is None:
+        holder.append(copy.deepcopy(found))
+        return holder[-1]
+    text_copy = copy.deepcopy(text)
+    holder.append(text_copy)
+    # The copy has the same shape: find ``found`` by its position among ``text``'s elements.
+    return next(c for o, c in zip(text.iter(), text_copy.iter(), strict=True) if o is found)
 
 
 def _body_for(root: etree._Element, desc: etree._Element, *, single: bool) -> etree._Element | None:

@@ -1,9 +1,11 @@
 """HTML letter pages: one HTML5 page per letter, with a metadata block and footnotes.
 
 Names link to their register entries (canonical name as tooltip), dates become ``<time>``,
-emphasis ``<i>``/``<b>``/``<em>`` as encoded, supplied words and gaps are marked and explained
-on hover, notes are footnotes with back-links, numbered points an ordered list. Every value
-from the TEI is escaped; links go only to the edition's own pages or to http(s) URLs.
+emphasis ``<i>``/``<b>``/``<em>`` as encoded, quotations ``<q>`` with the marks of the text's
+language written out, supplied words and gaps are marked and explained on hover, page breaks
+are page markers with their number, notes are footnotes with back-links, numbered points an
+ordered list. The labels are in the letter's language. Every value from the TEI is escaped;
+links go only to the edition's own pages or to http(s) URLs.
 """
 
 from __future__ import annotations
@@ -19,10 +21,9 @@ from teitools.export.base import ExportOptions, ExportResult
 from teitools.model.dates import parse_iso
 from teitools.model.types import Edition, Letter, Participant, SourceRef
 from teitools.render.body import read_body
-from teitools.render.dates import is_marked_uncertain, span_phrase
+from teitools.render.dates import is_marked_uncertain, span_phrase, uncertain_word
 from teitools.render.describe import (
     copy_recipients,
-    date_phrase,
     doubtful,
     heading,
     life_dates,
@@ -31,8 +32,10 @@ from teitools.render.describe import (
     register_name,
     source_citation,
 )
+from teitools.render.language import label, labels_language
 from teitools.render.links import FROM_LETTER, letter_pages, register_href, safe_url
 from teitools.render.nodes import (
+    Atom,
     Block,
     Body,
     Date,
@@ -42,6 +45,7 @@ from teitools.render.nodes import (
     ListBlock,
     Name,
     NoteRef,
+    PageBreak,
     Paragraph,
     Quote,
     Supplied,
@@ -70,7 +74,7 @@ _GAP_TITLES = {
 }
 #: Where a letter page's citation downloads live, relative to the page.
 CITE_FOLDER = "cite/"
-_SOURCE_ROLES = {"transcription": "Text from", "edition": "Published in"}
+_SOURCE_ROLES = {"transcription": "text-from", "edition": "published-in"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _CLASS = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -105,10 +109,16 @@ def render_letter(
     main = render(
         "letter.html",
         title=title,
-        rows=_metadata(letter, edition),
+        rows=_metadata(letter, edition, language),
         language=language,
-        text=list(_blocks(body.blocks, edition)),
-        notes=[(note.number, list(_inlines(note.inlines, edition, in_link=False))) for note in body.notes],
+        text=list(_blocks(body.blocks, edition, language)),
+        notes=[
+            (note.number, list(_inlines(note.inlines, edition, language, in_link=False)))
+            for note in body.notes
+        ],
+        notes_title=label("notes", language),
+        back_label=label("back-to-note", language),
+        labels_language=labels_language(language),
         cite=cite_block(letter, edition, folder=CITE_FOLDER),
         previous=previous,
         following=following,
@@ -168,26 +178,30 @@ class _Row:
     notes: tuple[str, ...] = ()
 
 
-def _metadata(letter: Letter, edition: Edition) -> list[_Row]:
+def _metadata(letter: Letter, edition: Edition, language: str | None) -> list[_Row]:
+    def said(key: str) -> str:
+        return label(key, language)
+
+    unknown = (_Shown(said("unknown")),)
     rows = [
-        _Row("From", _people(letter.senders, edition) or (_Shown("unknown"),)),
-        _Row("To", _people(main_recipients(letter), edition) or (_Shown("unknown"),)),
+        _Row(said("from"), _people(letter.senders, edition) or unknown),
+        _Row(said("to"), _people(main_recipients(letter), edition) or unknown),
     ]
     if copy_recipients(letter):
-        rows.append(_Row("Copy to", _people(copy_recipients(letter), edition)))
+        rows.append(_Row(said("copy-to"), _people(copy_recipients(letter), edition)))
     if letter.redirections:
-        rows.append(_Row("Redirected by", _people(letter.redirections, edition)))
-    rows.append(_Row("Date", date=_date(letter)))
+        rows.append(_Row(said("redirected-by"), _people(letter.redirections, edition)))
+    rows.append(_Row(said("date"), date=_date(letter, language)))
     if letter.place_sent:
-        rows.append(_Row("Written at", (_participant(letter.place_sent, edition),)))
+        rows.append(_Row(said("written-at"), (_participant(letter.place_sent, edition),)))
     if letter.place_received:
-        rows.append(_Row("Received at", (_participant(letter.place_received, edition),)))
+        rows.append(_Row(said("received-at"), (_participant(letter.place_received, edition),)))
     for ref in letter.sources:
-        rows.append(_Row(_SOURCE_ROLES.get(ref.role, "Source"), (_source(ref, edition),)))
+        rows.append(_Row(said(_SOURCE_ROLES.get(ref.role, "source")), (_source(ref, edition),)))
     if letter.manuscript is not None:
-        rows.append(_Row("Manuscript", (_Shown(letter.manuscript.citation()),)))
+        rows.append(_Row(said("manuscript"), (_Shown(letter.manuscript.citation()),)))
     if letter.notes:
-        rows.append(_Row("Editors’ notes", notes=letter.notes))
+        rows.append(_Row(said("editors-notes"), notes=letter.notes))
     return rows
 
 
@@ -222,14 +236,14 @@ def tooltip(ref: str, edition: Edition) -> str | None:
     return name
 
 
-def _date(letter: Letter) -> _SpokenDate:
+def _date(letter: Letter, language: str | None) -> _SpokenDate:
     date = letter.date
     if date is None:
-        return _SpokenDate(date_phrase(letter), None, uncertain=False)
-    marks = ["uncertain"] if is_marked_uncertain(date) else []
+        return _SpokenDate(span_phrase(None, language), None, uncertain=False)
+    marks = [uncertain_word(language)] if is_marked_uncertain(date) else []
     if date.evidence == "conjecture":
-        marks.append("inferred by the editors")
-    spoken = span_phrase(date) + (f" ({'; '.join(marks)})" if marks else "")
+        marks.append(label("inferred", language))
+    spoken = span_phrase(date, language) + (f" ({'; '.join(marks)})" if marks else "")
     return _SpokenDate(spoken, date.when.iso() if date.when else None, date.uncertain)
 
 
@@ -256,18 +270,18 @@ class Mark:
     label: str = ""
 
 
-def _blocks(blocks: tuple[Block, ...], edition: Edition) -> Iterator[Mark]:
+def _blocks(blocks: tuple[Block, ...], edition: Edition, language: str | None) -> Iterator[Mark]:
     for block in blocks:
         if isinstance(block, Paragraph):
             css = "" if block.kind == "p" else _CLASS.sub("", block.kind)
             yield Mark("p", css=css)
-            yield from _inlines(block.inlines, edition, in_link=False)
+            yield from _inlines(block.inlines, edition, language, in_link=False)
             yield Mark("p", end=True)
         else:
-            yield from _list(block, edition)
+            yield from _list(block, edition, language)
 
 
-def _list(block: ListBlock, edition: Edition) -> Iterator[Mark]:
+def _list(block: ListBlock, edition: Edition, language: str | None) -> Iterator[Mark]:
     tag = "ol" if block.numbered else "ul"
     yield Mark("list", value=tag)
     for item in block.items:
@@ -280,39 +294,57 @@ def _list(block: ListBlock, edition: Edition) -> Iterator[Mark]:
         else:
             yield Mark("li")
         if len(item.blocks) == 1 and isinstance(item.blocks[0], Paragraph):
-            yield from _inlines(item.blocks[0].inlines, edition, in_link=False)
+            yield from _inlines(item.blocks[0].inlines, edition, language, in_link=False)
         else:
-            yield from _blocks(item.blocks, edition)
+            yield from _blocks(item.blocks, edition, language)
         yield Mark("li", end=True)
     yield Mark("list", end=True, value=tag)
 
 
-def _inlines(nodes: tuple[Inline, ...], edition: Edition, *, in_link: bool) -> Iterator[Mark]:
+def _inlines(
+    nodes: tuple[Inline, ...], edition: Edition, language: str | None, *, in_link: bool
+) -> Iterator[Mark]:
     for node in nodes:
-        if isinstance(node, Text):
-            yield Mark("text", value=node.text)
-        elif isinstance(node, Gap):
-            title = _GAP_TITLES.get(
-                node.reason, f"Gap in the text ({node.reason})" if node.reason else "Gap in the text"
-            )
-            yield Mark("gap", title=title)
-        elif isinstance(node, NoteRef):
-            yield Mark("noteref-in-link" if in_link else "noteref", value=str(node.number))
+        if isinstance(node, Atom):
+            yield from _atom(node, language, in_link=in_link)
         elif isinstance(node, Name):
             # A name's words are never links themselves: the name is the link, when it has one.
             link = None if in_link else _name_link(node, edition)
             if link:
                 yield link
-            yield from _inlines(node.children, edition, in_link=True)
+            yield from _inlines(node.children, edition, language, in_link=True)
             if link:
                 yield Mark("a", end=True)
         else:
             mark = _element(node)
             if mark:
                 yield mark
-            yield from _inlines(node.children, edition, in_link=in_link)
+            if isinstance(node, Quote):
+                yield Mark("text", value=node.marks[0])
+            yield from _inlines(node.children, edition, language, in_link=in_link)
+            if isinstance(node, Quote):
+                yield Mark("text", value=node.marks[1])
             if mark:
                 yield Mark(mark.kind, end=True, value=mark.value)
+
+
+def _atom(node: Atom, language: str | None, *, in_link: bool) -> Iterator[Mark]:
+    """Words, a gap, a note's number or a page marker (a Join or an Empty is never in a
+    Body: spacing.tidy removes them)."""
+    if isinstance(node, Text):
+        yield Mark("text", value=node.text)
+    elif isinstance(node, Gap):
+        title = _GAP_TITLES.get(
+            node.reason, f"Gap in the text ({node.reason})" if node.reason else "Gap in the text"
+        )
+        yield Mark("gap", title=title)
+    elif isinstance(node, NoteRef):
+        number = str(node.number)
+        title = f"{label('note', language)} {number}"
+        yield Mark("noteref-in-link" if in_link else "noteref", value=number, title=title)
+    elif isinstance(node, PageBreak):
+        page_label = label("page", language)
+        yield Mark("pb", value=node.n, title=f"{page_label} {node.n}" if node.n else page_label)
 
 
 def _name_link(node: Name, edition: Edition) -> Mark | None:

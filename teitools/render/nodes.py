@@ -26,9 +26,11 @@ class Emphasis:
 
 @dataclass(frozen=True)
 class Quote:
-    """Words the writer put in quotation marks (``q``, ``quote``, ``said``)."""
+    """Words the writer put in quotation marks (``q``, ``quote``, ``said``); ``marks`` are
+    the opening and closing marks of the text's language at this depth of quotation."""
 
     children: tuple[Inline, ...]
+    marks: tuple[str, str] = ("“", "”")
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,29 @@ class NoteRef:
     number: int
 
 
-Inline = Text | Emphasis | Quote | Name | Date | Supplied | Gap | NoteRef
+@dataclass(frozen=True)
+class PageBreak:
+    """Where a new page of the source begins (``pb``); ``n`` is its number as encoded ("")."""
+
+    n: str
+
+
+@dataclass(frozen=True)
+class Join:
+    """A line or page break inside a word (``break="no"``): the words on either side are one.
+    Only :mod:`teitools.render.body` makes it and :func:`~teitools.render.spacing.tidy`
+    removes it: a :class:`Body` never holds one."""
+
+
+@dataclass(frozen=True)
+class Empty:
+    """An element that stands for no words here (an empty ``ref``, a ``ptr``): the
+    punctuation around it is tidied as if it had never been there. Removed like :class:`Join`."""
+
+
+#: Inline nodes without children.
+Atom = Text | Gap | NoteRef | PageBreak | Join | Empty
+Inline = Text | Emphasis | Quote | Name | Date | Supplied | Gap | NoteRef | PageBreak | Join | Empty
 
 
 @dataclass(frozen=True)
@@ -132,8 +156,8 @@ def marked_text(inlines: tuple[Inline, ...]) -> str:
         elif isinstance(node, Supplied):
             parts.append(f"[{marked_text(node.children)}]")
         elif isinstance(node, Quote):
-            parts.append(f"“{marked_text(node.children)}”")
-        elif not isinstance(node, NoteRef):
+            parts.append(node.marks[0] + marked_text(node.children) + node.marks[1])
+        elif not isinstance(node, NoteRef | PageBreak | Join | Empty):
             parts.append(marked_text(node.children))
     return "".join(parts)
 
@@ -141,7 +165,7 @@ def marked_text(inlines: tuple[Inline, ...]) -> str:
 def _plain(node: Inline) -> str:
     if isinstance(node, Text):
         return node.text
-    if isinstance(node, Gap | NoteRef):
+    if isinstance(node, Gap | NoteRef | PageBreak | Join | Empty):
         return ""
     return "".join(_plain(child) for child in node.children)
 
@@ -169,5 +193,5 @@ def iter_inlines(blocks: tuple[Block, ...]) -> Iterator[Inline]:
 def _walk_inlines(nodes: tuple[Inline, ...]) -> Iterator[Inline]:
     for node in nodes:
         yield node
-        if not isinstance(node, Text | Gap | NoteRef):
+        if not isinstance(node, Atom):
             yield from _walk_inlines(node.children)

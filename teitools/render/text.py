@@ -1,9 +1,12 @@
 """Plain text: a reading text per letter.
 
-A heading line, then the body with paragraphs separated by a blank line (one paragraph per
-line, so that a reader's tools wrap it), numbered points as "3. …", supplied words in
-[brackets], omissions as […], and the editorial notes as numbered footnotes after the text.
-UTF-8, one final newline.
+A heading line, then the letter's text (its ``front``, ``body`` and ``back``) with paragraphs
+separated by a blank line (one paragraph per line, so that a reader's tools wrap it), numbered
+points as "3. …", supplied words in [brackets], omissions as […], quotations in the marks of
+the text's language („…“ in German), and the editorial notes as numbered footnotes after the
+text, under a label in the letter's language ("Notes:", "Anmerkungen:"). Page breaks are not
+shown: the text is the letter's, not its pages' (a break separates words as a line break
+does, unless ``break="no"`` joins them). UTF-8, one final newline.
 """
 
 from __future__ import annotations
@@ -12,8 +15,20 @@ from teitools.export.base import ExportOptions, ExportResult
 from teitools.model.types import Edition, Letter
 from teitools.render.body import read_body
 from teitools.render.describe import heading
+from teitools.render.language import label
 from teitools.render.links import letter_pages
-from teitools.render.nodes import Block, Emphasis, Gap, Inline, ListBlock, NoteRef, Quote, Supplied, Text
+from teitools.render.nodes import (
+    Atom,
+    Block,
+    Emphasis,
+    Gap,
+    Inline,
+    ListBlock,
+    NoteRef,
+    Quote,
+    Supplied,
+    Text,
+)
 
 #: What separates letters when several are printed to stdout.
 LETTER_SEPARATOR = "\n" + "=" * 72 + "\n\n"
@@ -25,11 +40,12 @@ def render_letter(letter: Letter, edition: Edition, options: ExportOptions) -> s
     """The reading text of one letter, ending with a newline."""
     body = read_body(letter.body)
     parts = [heading(letter, edition)]
-    parts.extend(_block(block, options) for block in body.blocks)
+    # A block of page breaks alone reads as nothing: it leaves no empty paragraph.
+    parts.extend(filter(None, (_block(block, options) for block in body.blocks)))
     text = "\n\n".join(parts) + "\n"
     if body.notes:
         notes = [f"[{note.number}] {_inlines(note.inlines, options)}" for note in body.notes]
-        text += "\nNotes:\n" + "\n".join(notes) + "\n"
+        text += f"\n{label('notes', letter.language)}:\n" + "\n".join(notes) + "\n"
     return text
 
 
@@ -62,7 +78,7 @@ def _block(block: Block, options: ExportOptions) -> str:
         indent = " " * len(prefix)
         first, *rest = texts or [""]
         entries.append("\n\n".join([prefix + first, *(indent + t for t in rest)]))
-    return "\n\n".join(entries)
+    return "\n\n".join(filter(None, entries))  # a page break between points reads as nothing
 
 
 def _inlines(nodes: tuple[Inline, ...], options: ExportOptions) -> str:
@@ -76,11 +92,13 @@ def _inline(node: Inline, options: ExportOptions) -> str:
         return "[…]"
     if isinstance(node, NoteRef):
         return f"[{node.number}]"
+    if isinstance(node, Atom):
+        return ""  # page breaks; joins and empty elements never reach a renderer
     inner = _inlines(node.children, options)
     if isinstance(node, Supplied):
         return f"[{inner}]"
     if isinstance(node, Quote):
-        return f"“{inner}”"
+        return node.marks[0] + inner + node.marks[1]
     if isinstance(node, Emphasis) and node.rend in _EMPHATIC:
         if options.emphasis == "asterisks":
             return f"*{inner}*"
