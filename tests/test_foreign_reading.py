@@ -248,3 +248,9 @@ def test_a_standoff_register_is_read_once_by_validation(run_cli: RunCli, tmp_pat
     # Only the letter's own entry repeats a central id; places.xml (a standOff) is not
     # compared with itself.
     assert [line.split(":", 1)[0] for line in duplicates] == ["data/letters/brief-002.xml"]
+
+
+def test_names_pointing_by_key_link_to_their_register_entry(run_cli: RunCli, tmp_path: Path) -> None:
+    assert run_cli("export", "html", ROLES, "-o", tmp_path).code == 0
+    page = (tmp_path / "letters" / "brief-002.html").read_text("utf-8")
+    assert '<a class="name place" href="../places.html#weimar" title="Weimar">Weimar</a>' in page  # key=

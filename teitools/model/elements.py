@@ -38,6 +38,11 @@ def pointer(value: str | None) -> str | None:
     return first
 
 
+def entry_ref(element: etree._Element) -> str | None:
+    """The register id an element points to: ``@ref`` (``#id``), else ``@key``."""
+    return pointer(element.get("ref")) or pointer(element.get("key"))
+
+
 def read_date(element: etree._Element) -> DateSpan:
     """A :class:`DateSpan` from a TEI ``date`` (``@when``, ``@notBefore``/``@notAfter``,
     ``@from``/``@to``; ill-formed values are left out)."""

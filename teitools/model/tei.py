@@ -18,7 +18,7 @@ from teitools.load.inputs import find_registers, find_xml_files
 from teitools.load.parser import TEI_NS, XML_NS
 from teitools.load.record import FileRecord, read_record
 from teitools.model.cmif import CmifReader, is_cmif
-from teitools.model.elements import pointer, read_date, source_line
+from teitools.model.elements import entry_ref, pointer, read_date, source_line
 from teitools.model.elements import text_of as _text
 from teitools.model.registers import CENTRAL, LOCAL, RegisterBuilder
 from teitools.model.types import Edition, Letter, Licence, Manuscript, Mention, Participant, SourceRef
@@ -188,12 +188,7 @@ def _participants(action: etree._Element, subtype: str | None) -> list[Participa
 
 
 def _participant(name: etree._Element, subtype: str | None) -> Participant:
-    return Participant(_text(name), _ref(name), name.get("cert"), source_line(name), subtype=subtype)
-
-
-def _ref(element: etree._Element) -> str | None:
-    """The register id an element points to: ``@ref`` (``#id``), else ``@key``."""
-    return pointer(element.get("ref")) or pointer(element.get("key"))
+    return Participant(_text(name), entry_ref(name), name.get("cert"), source_line(name), subtype=subtype)
 
 
 def _title(root: etree._Element) -> str:
@@ -239,7 +234,7 @@ def _mentions(body: etree._Element | None) -> list[Mention]:
         return []
     mentions = []
     for element in body.iter(*_NAME_KINDS, f"{_T}rs", f"{_T}name"):
-        ref = _ref(element)
+        ref = entry_ref(element)
         if not ref:
             continue
         kind = _NAME_KINDS.get(str(element.tag)) or _TYPED_KINDS.get(element.get("type") or "", "")
@@ -251,7 +246,7 @@ def _first_place(actions: list[etree._Element]) -> Participant | None:
     for action in actions:
         place = action.find(f"{_T}placeName")
         if place is not None:
-            return Participant(_text(place), _ref(place), place.get("cert"), source_line(place))
+            return Participant(_text(place), entry_ref(place), place.get("cert"), source_line(place))
     return None
 
 

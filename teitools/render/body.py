@@ -18,6 +18,7 @@ import re
 from lxml import etree
 
 from teitools.load.parser import TEI_NS, XML_NS
+from teitools.model.elements import entry_ref
 from teitools.render.language import quote_marks
 from teitools.render.nodes import (
     Block,
@@ -376,10 +377,10 @@ class _Walker:
         if name == "emph":
             return [Emphasis("emph", children)]
         if name in _NAME_KINDS:
-            return [Name(_NAME_KINDS[name], _pointer(element.get("ref")), children)]
+            return [Name(_NAME_KINDS[name], entry_ref(element), children)]
         if name in ("name", "rs") and element.get("type") in _NAME_TYPES:
             kind = _NAME_TYPES[element.get("type") or ""]
-            return [Name(kind, _pointer(element.get("ref")), children)]
+            return [Name(kind, entry_ref(element), children)]
         if name == "date":
             return [Date(element.get("when"), children)]
         if name == "supplied":
