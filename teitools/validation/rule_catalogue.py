@@ -95,6 +95,18 @@ RULES: dict[str, Rule] = {
             "text in; split a huge file",
         ),
         _rule(
+            "internal-error",
+            "teitools checked the file to the end (an error here is a bug in teitools).",
+            "Report the bug with the file; the other files' findings are complete.",
+            _WELL_FORMED,
+            checks="Checking one file raised an unexpected error in teitools or a library it uses: "
+            "that file gets this one finding, naming the error, and every other file is still "
+            "checked and reported.",
+            mistake="an XSD whose error message lists prefixed names (`'tei:del'`) that an older "
+            "teitools could not read",
+            fix="report the bug with the file; meanwhile validate the file with another tool",
+        ),
+        _rule(
             "input-unreadable",
             "The file can be opened and read.",
             "Check the path and the file's permissions.",

@@ -29,6 +29,10 @@ from teitools.load.parser import load
 from teitools.validation.catalog import Catalogs, local_path, shown
 from teitools.validation.includes import included_file
 from teitools.validation.positions import SourceLines, attribute_display_name, line_of
+from teitools.validation.schematron import xpath_semantics
+
+# Patterns, assertions and identity constraints as the XSD specification reads them.
+xpath_semantics.install_for_xmlschema()
 
 RULE = "xsd-invalid"
 VC_NS = "http://www.w3.org/2007/XMLSchema-versioning"
@@ -173,7 +177,9 @@ def _is_xsd11(root: etree._Element) -> bool:
 
 def check_xsd(tree: etree._ElementTree, schema: XmlSchema, lines: SourceLines, file: str) -> list[Diagnostic]:
     """One finding per validation error xmlschema reports, at the element's line."""
-    findings: dict[tuple[int, str], Diagnostic] = {}
+    # Keyed by the element, not the line: two elements on one line with one mistake each are
+    # two findings; only the same error reported twice on the same element is one.
+    findings: dict[tuple[int, int, str | None, str], Diagnostic] = {}
     for error in schema.validator.iter_errors(tree):
         element = error.elem if isinstance(getattr(error, "elem", None), etree._Element) else None
         child = getattr(error, "invalid_child", None)
@@ -186,7 +192,8 @@ def check_xsd(tree: etree._ElementTree, schema: XmlSchema, lines: SourceLines, f
         column = lines.column_of(element) if element is not None else 0
         xpath = tree.getpath(element) if element is not None else None
         findings.setdefault(
-            (line, message), Diagnostic(file, line, column, Severity.ERROR, RULE, message, xpath)
+            (line, column, xpath, message),
+            Diagnostic(file, line, column, Severity.ERROR, RULE, message, xpath),
         )
     return sorted(findings.values())
 
@@ -207,9 +214,19 @@ def _unexpected(child: etree._Element, parent: etree._Element, expected: Any) ->
         f"<{etree.QName(parent).localname}>"
     )
     if expected:
-        names = sorted({etree.QName(str(tag)).localname for tag in expected})
+        names = sorted({_expected_name(str(tag)) for tag in expected})
         message += f"; expected: {', '.join(names)}"
     return message
+
+
+def _expected_name(tag: str) -> str:
+    """An expected name as xmlschema writes it, shown without its namespace: ``{ns}del``,
+    ``tei:del`` (a prefix the schema declares), ``del``, or a wildcard's "from 'ns' namespace/s"."""
+    if tag.startswith("{"):
+        return tag.partition("}")[2]
+    if tag.startswith("from "):
+        return f"any element {tag}"
+    return tag.rpartition(":")[2]
 
 
 def _xsd_version_hint(error: Any) -> str:
