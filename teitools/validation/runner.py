@@ -31,6 +31,8 @@ from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.sandbox import Limits, WorkerFaultError, fault_text
 from teitools.validation.schema_jobs import (
+    DECLARED_BY,
+    SCHEMA,
     SchemaJob,
     compile_jobs,
     declared_jobs,
@@ -136,7 +138,7 @@ def validate(
     if cache is not None and (known := cache.get_report(files)) is not None:
         return replace(known, schema_mode=_mode(options, schemas, records))
     results = _check_files(files, schemas, options.jobs, cache, progress, records, parsed)
-    diagnostics = [d for result in results for d in result.diagnostics]
+    diagnostics = _once_per_schema([d for result in results for d in result.diagnostics])
     checked = [r.facts for r in results if r.facts is not None]
     register_facts = _register_facts(wanted, checked, records, parsed)
     diagnostics += check_corpus(checked, register_facts)
@@ -144,6 +146,26 @@ def validate(
     if cache is not None and not records.changed:
         cache.put_report(files, report)
     return replace(report, schema_mode=_mode(options, schemas, records))
+
+
+def _once_per_schema(found: list[Diagnostic]) -> list[Diagnostic]:
+    """A problem in a declared schema is found by every file that declares it: reported once,
+    on the schema, saying how many files declare it and naming the first."""
+    declarers: dict[Diagnostic, list[str]] = {}
+    kept: list[Diagnostic] = []
+    for finding in found:
+        declarer, schema = finding.detail(DECLARED_BY), finding.detail(SCHEMA)
+        if declarer is None or schema is None:
+            kept.append(finding)
+        else:
+            declarers.setdefault(replace(finding, file=schema), []).append(declarer)
+    for finding, files in declarers.items():
+        first = min(files)
+        count = len(set(files))
+        said = f"declared by {first}" if count == 1 else f"declared by {count:,} files, among them {first}"
+        details = ((DECLARED_BY, first), ("declaring-files", str(count)), (SCHEMA, finding.file))
+        kept.append(replace(finding, message=f"{finding.message} ({said})", details=details))
+    return kept
 
 
 def _mode(options: ValidateOptions, schemas: _SchemaSet, records: _Records) -> str | None:

@@ -9,6 +9,7 @@ bad declaration never stops the report on other files.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +31,7 @@ from teitools.validation.positions import SourceLines
 from teitools.validation.relaxng_files import compile_declared_relaxng
 from teitools.validation.sandbox import Limits
 from teitools.validation.schematron.engines import Rules, compile_rules, has_embedded_rules
+from teitools.validation.schematron.source import PhaseError
 
 if TYPE_CHECKING:
     from teitools.validation.xsd import XmlSchema
@@ -105,10 +107,9 @@ def declared_jobs(
 ) -> tuple[list[SchemaJob], list[Diagnostic]]:
     """The jobs a file's declarations ask for (duplicates once), and findings for those that
     cannot be run."""
-    jobs, problems = _plan(declarations, document.absolute().parent, catalogs)
-    return list(jobs), [
-        _problem(file, line, severity, rule, message) for line, severity, rule, message in problems
-    ]
+    jobs, problems, broken = _plan(declarations, document.absolute().parent, catalogs)
+    found = [_problem(file, line, severity, rule, message) for line, severity, rule, message in problems]
+    return list(jobs), found + [schema_problem(schema, error, file) for schema, error in broken]
 
 
 _Problem = tuple[int, Severity, str, str]
@@ -118,10 +119,13 @@ _Problem = tuple[int, Severity, str, str]
 @lru_cache(maxsize=1024)
 def _plan(
     declarations: tuple[Declaration, ...], folder: Path, catalogs: Catalogs
-) -> tuple[tuple[SchemaJob, ...], tuple[_Problem, ...]]:
+) -> tuple[tuple[SchemaJob, ...], tuple[_Problem, ...], tuple[tuple[Path, SchemaError], ...]]:
+    """The jobs, the problems of the declarations themselves, and the schemas that cannot be
+    read (a problem of the schema, reported on it)."""
     # The files of a corpus declare the same schemas from the same folders: resolved once.
     jobs: dict[tuple[str, Path, str | None], SchemaJob] = {}
     problems: list[_Problem] = []
+    broken: list[tuple[Path, SchemaError]] = []
     document = folder / "document.xml"
     for declared in declarations:
         if declared.language == languages.UNKNOWN:
@@ -161,8 +165,8 @@ def _plan(
             for job in jobs_for_file(target, declared.phase, declared.line, declared.language):
                 jobs.setdefault((job.language, job.path, job.phase), job)
         except SchemaError as error:
-            problems.append((declared.line, Severity.ERROR, RULE_INVALID, str(error)))
-    return tuple(jobs.values()), tuple(problems)
+            broken.append((target.absolute(), error))
+    return tuple(jobs.values()), tuple(problems), tuple(broken)
 
 
 def unresolved_message(url: str) -> str:
@@ -238,6 +242,15 @@ def _run_here(
         try:
             sandbox.mark(sandbox.COMPILE, label)
             compiled = _compile_one(job, catalogs)
+        except SchemaError as error:
+            if raise_errors:
+                raise
+            if isinstance(error, PhaseError):  # the declaration's mistake: said at its line
+                problems.append(_problem(file, job.line, Severity.ERROR, RULE_INVALID, str(error)))
+            else:
+                problems.append(schema_problem(job.path, error, file))
+            continue
+        try:
             sandbox.mark(sandbox.EVALUATE, label)
             if isinstance(compiled, Grammar):
                 grammar += check_grammar(tree, compiled, lines, file)
@@ -255,7 +268,62 @@ def _run_here(
     return Outcome(tuple(grammar), tuple(rules), tuple(problems))
 
 
+#: The details of a problem in a declared schema: the file that declared it, and the schema.
+DECLARED_BY = "declared-by"
+SCHEMA = "schema"
+
+
+def schema_problem(schema: Path, error: SchemaError, file: str) -> Diagnostic:
+    """The finding for a declared schema that cannot be read or compiled: on the schema file,
+    at the error's line when known, naming ``file``, which declared it. Every file declaring
+    the schema finds the same; the run reports it once (see the runner)."""
+    where = shown(schema)
+    # The finding names the schema (and line) already: a message that starts with them says it once.
+    message = re.sub(rf"^{re.escape(where)}(?: \(line \d+\))?: ", "", str(error))
+    return Diagnostic(
+        where,
+        error.line,
+        1 if error.line else 0,
+        Severity.ERROR,
+        RULE_INVALID,
+        message,
+        # The schema again in the details: a cached result is given back with its own file
+        # as every finding's, and the run puts this one back on the schema.
+        details=((DECLARED_BY, file), (SCHEMA, where)),
+    )
+
+
+#: Schemas that failed to compile, with the error: a corpus declares one schema in thousands
+#: of files, and a schema that does not compile must not cost a compile for each.
+_FAILED: dict[tuple[str, Path, str | None, Catalogs, tuple[int, int]], SchemaError] = {}
+
+
 def _compile_one(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | XmlSchema:
+    # The file's size and time are in the key: a schema corrected while a process lives on
+    # (a test, an editor's server) is compiled again.
+    try:
+        status = job.path.stat()
+    except OSError:
+        stamp = (0, 0)
+    else:
+        stamp = (status.st_mtime_ns, status.st_size)
+    key = (job.language, job.path, job.phase, catalogs, stamp)
+    failed = _FAILED.get(key)
+    if failed is not None:  # a new error each time: one raised again would grow its traceback
+        raise type(failed)(str(failed), failed.line)
+    try:
+        return _compile_new(job, catalogs)
+    except SchemaError as error:
+        if len(_FAILED) < _MAX_FAILED:
+            _FAILED[key] = error
+        raise
+
+
+#: As many failures are kept as compiled schemas of all kinds (see grammar.compile_relaxng).
+_MAX_FAILED = 64
+
+
+def _compile_new(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | XmlSchema:
     if job.language in (languages.RELAXNG, languages.RELAXNG_COMPACT):
         return compile_declared_relaxng(job.path, catalogs)
     if job.language == languages.XSD:

@@ -85,10 +85,12 @@ def compile_xsd(path: Path, catalogs: Catalogs) -> XmlSchema:
         except (xmlschema.XMLSchemaException, OSError, ValueError) as error:
             _refused(path, opener)
             reason = getattr(error, "reason", None) or getattr(error, "message", None) or error
+            line = getattr(error, "sourceline", None)
             raise SchemaError(
                 f"the XML Schema {shown(path)} does not compile: "
                 f"{_one_line(str(reason))}; if it imports a schema by URL, map "
-                "the URL with --catalog"
+                "the URL with --catalog",
+                line if isinstance(line, int) else 0,
             ) from None
     _refused(path, opener)
     imports = [w for w in caught if issubclass(w.category, xmlschema.XMLSchemaImportWarning)]
@@ -126,9 +128,13 @@ def _referenced_files(
         location = reference.get("schemaLocation")
         if not location:  # an import by namespace only: xmlschema's own copies, if any
             continue
-        target = included_file(location, path, catalogs, home)
-        if target.resolve() not in found:
-            found |= _referenced_files(target, _load(target), catalogs, home, depth=depth + 1)
+        try:
+            target = included_file(location, path, catalogs, home)
+            if target.resolve() not in found:
+                found |= _referenced_files(target, _load(target), catalogs, home, depth=depth + 1)
+        except SchemaError as error:
+            # Said at the reference in the schema being compiled: the outermost one wins.
+            raise SchemaError(str(error), reference.sourceline or 0) from None
     return frozenset(found)
 
 

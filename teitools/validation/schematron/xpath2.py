@@ -267,8 +267,8 @@ def compile_source(source: SchemaSource, phase: str | None = None) -> XPath2Sche
             checks = tuple(
                 _CompiledCheck(
                     check,
-                    compile_one(check.test),
-                    compile_one.message(check.message),
+                    compile_one(check.test, check.line),
+                    compile_one.message(check.message, check.line),
                     tuple((d, diagnostics[d]) for d in check.diagnostics if d in diagnostics),
                 )
                 for check in rule.checks
@@ -277,7 +277,7 @@ def compile_source(source: SchemaSource, phase: str | None = None) -> XPath2Sche
             rules.append(
                 _CompiledRule(
                     rule.context,
-                    compile_one(expression),
+                    compile_one(expression, rule.line),
                     lxml_xpath(expression, namespaces),
                     candidate_xpath(rule.context, namespaces),
                     compile_one.lets(rule.lets),
@@ -313,24 +313,27 @@ class _Compiler:
         self.parser = parser
         self.path = path
 
-    def __call__(self, expression: str) -> Any:
+    def __call__(self, expression: str, line: int = 0) -> Any:
+        """``expression`` parsed; ``line`` is where the schema writes it, for the error."""
         try:
             return self.parser.parse(expression)
         except elementpath.ElementPathError as error:
+            where = f" (line {line})" if line else ""
             raise SchemaError(
-                f"{shown(self.path)}: the XPath expression {expression!r} does not compile: {error}"
+                f"{shown(self.path)}{where}: the XPath expression {expression!r} does not compile: {error}",
+                line,
             ) from None
 
     def lets(self, lets: tuple[Let, ...]) -> tuple[tuple[str, Any], ...]:
         return tuple((let.name, self(let.value)) for let in lets)
 
-    def message(self, parts: tuple[MessagePart, ...]) -> tuple[str | tuple[str, Any], ...]:
+    def message(self, parts: tuple[MessagePart, ...], line: int = 0) -> tuple[str | tuple[str, Any], ...]:
         compiled: list[str | tuple[str, Any]] = []
         for part in parts:
             if isinstance(part, ValueOf):
-                compiled.append(("value-of", self(part.select)))
+                compiled.append(("value-of", self(part.select, line)))
             elif isinstance(part, NameOf):
-                compiled.append(("name", self(f"name({part.path or '.'})")))
+                compiled.append(("name", self(f"name({part.path or '.'})", line)))
             else:
                 compiled.append(part)
         return tuple(compiled)
