@@ -117,8 +117,13 @@ def note(where: str) -> None:
 def mark(phase: str, label: str) -> None:
     """Tell the waiting process that ``phase`` (:data:`COMPILE` or :data:`EVALUATE`) of
     ``label`` starts now; nothing outside a worker."""
+    global _MARKED  # noqa: PLW0603 -- the worker's last mark in this call
     if _CHANNEL is not None:
-        _CHANNEL.send(("mark", phase, label))
+        # The same phase of the same schema again (the grammar, then the rules of one file)
+        # changes nothing in the accounting: not worth waking the waiting process for.
+        if (phase, label) != _MARKED:
+            _CHANNEL.send(("mark", phase, label))
+            _MARKED = (phase, label)
         note("")
 
 
@@ -186,13 +191,15 @@ _WORKER: _Worker | None = None
 _CHANNEL: Connection | None = None
 #: In a worker, the shared memory :func:`note` writes to.
 _WHERE: Any = None
+#: In a worker, the last mark sent in this call; a call starts as the waiting process does.
+_MARKED = (EVALUATE, "")
 #: The longest note kept, in bytes.
 NOTE_BYTES = 512
 
 
 def _serve(connection: Connection, memory: int, parent: int, where: Any) -> None:
     """The worker's loop: one call at a time, until the waiting process closes the pipe."""
-    global _CHANNEL, _WHERE
+    global _CHANNEL, _WHERE, _MARKED  # noqa: PLW0603 -- the worker's state: its channel, note, last mark
     _CHANNEL, _WHERE = connection, where
     _die_with_parent(parent)
     # Ctrl-C and SIGTERM reach the whole process group: the waiting process reports them.
@@ -209,6 +216,7 @@ def _serve(connection: Connection, memory: int, parent: int, where: Any) -> None
             return
         if folder != Path.cwd():
             os.chdir(folder)
+        _MARKED = (EVALUATE, "")
         try:
             connection.send(("done", function(*args)))
         except RecursionError:

@@ -240,8 +240,10 @@ def _run_here(
     for job in jobs:
         label = str(job.path)
         try:
-            sandbox.mark(sandbox.COMPILE, label)
-            compiled = _compile_one(job, catalogs)
+            compiled = _compiled_before(job, catalogs)
+            if compiled is None:  # only a compile is timed as one, with its longer budget
+                sandbox.mark(sandbox.COMPILE, label)
+                compiled = _compile_one(job, catalogs)
         except SchemaError as error:
             if raise_errors:
                 raise
@@ -293,12 +295,37 @@ def schema_problem(schema: Path, error: SchemaError, file: str) -> Diagnostic:
     )
 
 
-#: Schemas that failed to compile, with the error: a corpus declares one schema in thousands
-#: of files, and a schema that does not compile must not cost a compile for each.
-_FAILED: dict[tuple[str, Path, str | None, Catalogs, tuple[int, int]], SchemaError] = {}
-
-
 def _compile_one(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | XmlSchema:
+    """The job's schema compiled, once per process (a sandbox worker is one) for as long as
+    the file is unchanged; a schema that does not compile raises the same error each time."""
+    key = _key(job, catalogs)
+    failed = _FAILED.get(key)
+    if failed is not None:  # a new error each time: one raised again would grow its traceback
+        raise type(failed)(str(failed), failed.line)
+    compiled = _COMPILED.get(key)
+    if compiled is not None:
+        return compiled
+    try:
+        compiled = _compile_new(job, catalogs)
+    except SchemaError as error:
+        if len(_FAILED) < _MAX_KEPT:
+            _FAILED[key] = error
+        raise
+    if len(_COMPILED) >= _MAX_KEPT:  # the oldest goes (dicts keep their order)
+        del _COMPILED[next(iter(_COMPILED))]
+    _COMPILED[key] = compiled
+    return compiled
+
+
+def _compiled_before(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | XmlSchema | None:
+    """The job's schema if this process compiled it already (and it is unchanged), else None."""
+    return _COMPILED.get(_key(job, catalogs))
+
+
+_Key = tuple[str, Path, str | None, Catalogs, tuple[int, int]]
+
+
+def _key(job: SchemaJob, catalogs: Catalogs) -> _Key:
     # The file's size and time are in the key: a schema corrected while a process lives on
     # (a test, an editor's server) is compiled again.
     try:
@@ -307,20 +334,15 @@ def _compile_one(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | XmlSch
         stamp = (0, 0)
     else:
         stamp = (status.st_mtime_ns, status.st_size)
-    key = (job.language, job.path, job.phase, catalogs, stamp)
-    failed = _FAILED.get(key)
-    if failed is not None:  # a new error each time: one raised again would grow its traceback
-        raise type(failed)(str(failed), failed.line)
-    try:
-        return _compile_new(job, catalogs)
-    except SchemaError as error:
-        if len(_FAILED) < _MAX_FAILED:
-            _FAILED[key] = error
-        raise
+    return (job.language, job.path, job.phase, catalogs, stamp)
 
 
-#: As many failures are kept as compiled schemas of all kinds (see grammar.compile_relaxng).
-_MAX_FAILED = 64
+#: Compiled schemas (as many as the compilers' own caches keep), and the errors of those that
+#: failed: a corpus declares one schema in thousands of files, and a schema that does not
+#: compile must not cost a compile for each.
+_MAX_KEPT = 16
+_COMPILED: dict[_Key, Grammar | Rules | XmlSchema] = {}
+_FAILED: dict[_Key, SchemaError] = {}
 
 
 def _compile_new(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | XmlSchema:
