@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
 import elementpath
 import pytest
 import xmlschema
-from lxml import etree
+from lxml import etree, isoschematron
 
 from teitools.validation import sandbox, xsd
 from teitools.validation.runner import ValidateOptions, validate
 from teitools.validation.schematron import xpath2  # noqa: F401 -- installs the corrections
+from teitools.validation.schematron.source import read_schematron_tree
 from teitools.validation.schematron.xpath_semantics import xsd_escapes
 from tests.helpers import FIXTURES
 
@@ -192,3 +194,49 @@ def test_an_xsd_pattern_reads_s_as_the_xsd_specification() -> None:
     )
     assert schema.is_valid("<n>1932\u00a007</n>")
     assert not schema.is_valid("<n>1932 07</n>")
+
+
+SAXON_JAR = Path("/usr/share/java/Saxon-HE.jar")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not SAXON_JAR.is_file() or shutil.which("java") is None,
+    reason="needs Java and Saxon-HE (Debian's libsaxonhe-java) at /usr/share/java/Saxon-HE.jar",
+)
+def test_the_embedded_rules_find_what_saxon_finds(tmp_path: Path) -> None:
+    """The XSD's Schematron, extracted as teitools reads it and run by Saxon (through the ISO
+    skeleton's XSLT, which Saxon evaluates with its own XPath 2 and regular expressions), fires
+    the same asserts on each fixture as teitools' engine."""
+    schema = read_schematron_tree(FOREIGN / "letters.xsd")
+    schema.getroot().set("queryBinding", "xslt")  # the XSLT 1 skeleton; Saxon runs XPath 2 in it
+    stylesheet = tmp_path / "validator.xsl"
+    stylesheet.write_bytes(etree.tostring(isoschematron.iso_svrl_for_xslt1(schema)))
+    letters, out = tmp_path / "letters", tmp_path / "svrl"
+    letters.mkdir()
+    out.mkdir()
+    shutil.copy(FOREIGN / "letters.xsd", letters)
+    for fixture in FILES:
+        shutil.copy(fixture, letters)
+    ours = validate([letters / f.name for f in FILES])
+    java = [str(shutil.which("java")), "-cp", str(SAXON_JAR), "net.sf.saxon.Transform"]
+    done = subprocess.run(
+        [*java, f"-s:{letters}", f"-xsl:{stylesheet}", f"-o:{out}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for fixture in FILES:
+        svrl = etree.parse(str(out / fixture.name))
+        saxon = Counter(str(a) for a in svrl.xpath("//svrl:failed-assert/@id", namespaces=SVRL))
+        found = Counter(
+            d.rule
+            for d in ours.diagnostics
+            if Path(d.file).name == fixture.name and d.detail("kind") == "failed-assert"
+        )
+        assert found == saxon, fixture.name
+        assert sum(saxon.values()) == (3 if fixture.name == "invalid.xml" else 0)
+
+
+SVRL = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
