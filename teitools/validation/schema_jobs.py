@@ -322,19 +322,20 @@ def _compiled_before(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | Xm
     return _COMPILED.get(_key(job, catalogs))
 
 
-_Key = tuple[str, Path, str | None, Catalogs, tuple[int, int]]
+_Key = tuple[str, Path, str | None, Catalogs, tuple[int, int], Path]
 
 
 def _key(job: SchemaJob, catalogs: Catalogs) -> _Key:
     # The file's size and time are in the key: a schema corrected while a process lives on
-    # (a test, an editor's server) is compiled again.
+    # (a test, an editor's server) is compiled again. So is the current folder, which the
+    # paths in a kept error's message are relative to.
     try:
         status = job.path.stat()
     except OSError:
         stamp = (0, 0)
     else:
         stamp = (status.st_mtime_ns, status.st_size)
-    return (job.language, job.path, job.phase, catalogs, stamp)
+    return (job.language, job.path, job.phase, catalogs, stamp, Path.cwd())
 
 
 #: Compiled schemas (as many as the compilers' own caches keep), and the errors of those that
