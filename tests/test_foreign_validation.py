@@ -61,6 +61,25 @@ def test_distinct_errors_on_one_line_are_each_reported() -> None:
     assert len(set(on_line)) == 4  # each rule once on each of the two elements
 
 
+def test_relax_ng_errors_on_two_elements_of_one_line_are_two_findings(tmp_path: Path) -> None:
+    """As jing reports them: one finding per <rs type="telegram">, two of them on line 3."""
+    (tmp_path / "s.rng").write_text(
+        '<grammar xmlns="http://relaxng.org/ns/structure/1.0"><start><element name="doc"><oneOrMore>'
+        '<element name="p"><zeroOrMore><element name="rs"><attribute name="type"><choice>'
+        "<value>person</value><value>place</value></choice></attribute><text/></element></zeroOrMore>"
+        "</element></oneOrMore></element></start></grammar>",
+        encoding="utf-8",
+    )
+    document = tmp_path / "d.xml"
+    document.write_text(
+        '<?xml-model href="s.rng"?>\n<doc>\n<p><rs type="telegram">a</rs> <rs type="telegram">b</rs></p>\n'
+        '<p><rs type="telegram">c</rs></p></doc>\n',
+        encoding="utf-8",
+    )
+    found = [(d.line, d.rule) for d in validate([document]).diagnostics]
+    assert found == [(3, "rng-invalid"), (3, "rng-invalid"), (4, "rng-invalid")]
+
+
 def test_a_grammar_error_is_not_folded_into_a_rule_on_the_same_element(tmp_path: Path) -> None:
     """Run as the project's schema (where one mistake found by both is folded into one), a
     wrong @type and a name pointing nowhere are two mistakes, both reported."""
