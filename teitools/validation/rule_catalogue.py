@@ -381,7 +381,9 @@ RULES: dict[str, Rule] = {
             "test can be evaluated on each node (reported on the node otherwise). The schema, and "
             "every file it includes or imports, lies in the repository (includes: in the schema's "
             "folder or below) or is a URL a catalog maps; a catalog in the repository maps only "
-            "into it or teitools' own schemas.",
+            "into it or teitools' own schemas. A schema that cannot be read or compiled is one "
+            "finding on the schema (at the failing test or include when known), naming how many "
+            "files declare it; a phase it lacks is the declaring file's finding.",
             mistake="a Schematron test with an unknown function; a phase the schema does not have; "
             '`xs:integer(@to)` on `to="x"`; `<include href="../../elsewhere/rules.sch"/>`',
             fix="correct the schema, or the `phase` pseudo-attribute; guard the cast (`@to castable "
