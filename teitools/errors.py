@@ -35,7 +35,15 @@ class UnsafeXmlError(TeiToolsError, ValueError):
 
 
 class SchemaError(TeiToolsError, ValueError):
-    """A schema cannot be read or compiled."""
+    """A schema cannot be read or compiled; ``line`` is where in the schema file, when known."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        # Both in args, so that the error keeps its line when it crosses a process boundary.
+        super().__init__(message, line)
+        self.line = line
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class OutputError(TeiToolsError, OSError):

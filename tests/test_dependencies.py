@@ -17,16 +17,23 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import elementpath.etree
 import elementpath.regex
 import elementpath.xpath2._xpath2_functions as xpath2_functions
+import elementpath.xpath30._xpath30_functions as xpath30_functions
+import elementpath.xpath31._xpath31_functions as xpath31_functions
 import pytest
 import rnc2rng
 import rnc2rng.parser as rnc_parser
+from elementpath import xpath_nodes
+from elementpath.xpath3 import XPath3Parser
 from lxml import etree
 from packaging.requirements import Requirement
 from packaging.version import Version
+from xmlschema.validators import facets, identities
 
 import teitools
+import teitools.validation.xsd  # loading it installs the corrections, xmlschema's too
 from teitools.cite import citeproc_patches
 from teitools.cite.styles import CiteOptions, _citeproc_style, format_letter, load_style, style_path
 from teitools.model.tei import read_edition
@@ -34,7 +41,7 @@ from teitools.validation import corpus
 from teitools.validation.catalog import read_catalog
 from teitools.validation.grammar import compile_relaxng
 from teitools.validation.positions import SourceLines
-from teitools.validation.schematron import xpath2
+from teitools.validation.schematron import xpath_semantics
 from teitools.validation.schematron.engines import compile_rules
 from tests.helpers import EDITION
 
@@ -117,24 +124,43 @@ def test_citeproc_still_has_what_the_patches_call(owner: str) -> None:
         assert found, f"{owner}.{attribute}"
 
 
-def test_elementpath_regex_translation_is_still_where_xpath2_wraps_it() -> None:
-    # Imported above, teitools.validation.schematron.xpath2 wrapped it when it was loaded.
-    assert vars(xpath2)["xpath2_functions"] is xpath2_functions
+def test_elementpath_regex_translation_is_still_where_xpath_semantics_wraps_it() -> None:
+    # Loaded above (through teitools.validation.xsd), xpath_semantics wrapped it.
+    assert vars(xpath_semantics)["xpath2_functions"] is xpath2_functions
     wrapped: Any = vars(xpath2_functions)["translate_pattern"]
-    assert wrapped.cache_info().maxsize == 1024, "xpath2 no longer remembers regex translations"
-    assert wrapped.__wrapped__ is elementpath.regex.translate_pattern
-    parameters = tuple(inspect.signature(wrapped.__wrapped__).parameters)
+    assert wrapped.cache_info().maxsize == 1024, "regex translations are no longer remembered"
+    assert vars(xpath_semantics)["translate_pattern"] is elementpath.regex.translate_pattern
+    parameters = tuple(inspect.signature(elementpath.regex.translate_pattern).parameters)
     # matches(), replace() and tokenize() pass these three positionally.
     assert parameters[:3] == ("pattern", "flags", "xsd_version")
     assert "translate_pattern(pattern, flags, self.parser.xsd_version)" in inspect.getsource(xpath2_functions)
+    # analyze-string() (XPath 3), and xmlschema's pattern facets and identity constraints.
+    for module in (xpath30_functions, facets, identities):
+        assert "translate_pattern(" in inspect.getsource(module), module.__name__
+        assert vars(module)["translate_pattern"] is wrapped, module.__name__
+
+
+def test_elementpath_string_values_and_path_steps_are_where_xpath_semantics_corrects_them() -> None:
+    """The string value of an element comes from etree_iter_strings(elem, normalize), looked
+    up in xpath_nodes (and XPath 3.1's functions); '/' and '//' are one token class for every
+    parser. If elementpath moves either, these corrections silently stop applying."""
+    for module in (xpath_nodes, xpath31_functions):
+        assert "etree_iter_strings(" in inspect.getsource(module), module.__name__
+        assert vars(module)["etree_iter_strings"].__module__ == xpath_semantics.__name__
+    assert tuple(inspect.signature(elementpath.etree.etree_iter_strings).parameters) == ("elem", "normalize")
+    for symbol in ("/", "//"):
+        token = elementpath.XPath1Parser.symbol_table[symbol]
+        assert elementpath.XPath2Parser.symbol_table[symbol] is token
+        assert XPath3Parser.symbol_table[symbol] is token
+        assert token.select.__qualname__.startswith("_in_document_order")
 
 
 def test_elementpath_folder_probe_is_still_the_one_xpath2_switches_off() -> None:
-    """doc() and collection() ask is_local_dir_url whether a URI is a folder; xpath2 replaces
+    """doc() and collection() ask is_local_dir_url whether a URI is a folder; xpath_semantics replaces
     it so that a rule cannot probe the file system. If elementpath renames it, this fails."""
     assert "is_local_dir_url(" in inspect.getsource(xpath2_functions)
     probe: Any = vars(xpath2_functions)["is_local_dir_url"]
-    assert probe("file:///") is False, "xpath2 no longer hides which folders exist"
+    assert probe("file:///") is False, "xpath_semantics no longer hides which folders exist"
 
 
 def test_rnc2rng_parser_has_what_compact_replaces_and_drives() -> None:

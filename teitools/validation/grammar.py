@@ -70,10 +70,11 @@ def check_grammar(
         raw.append((tree.getroot() if element is None else element, entry.message))
     explainer = _Explainer(grammar.index, lines, file)
     findings = [explainer.explain(element, message, raw) for element, message in raw]
-    unique: dict[tuple[int, str], Diagnostic] = {}
+    # libxml2 may report one mistake twice; two elements with one mistake each are two findings.
+    unique: dict[tuple[int, str | None, str], Diagnostic] = {}
     for finding in findings:
         if finding is not None:
-            unique.setdefault((finding.line, finding.message), finding)
+            unique.setdefault((finding.line, finding.xpath, finding.message), finding)
     if any(d.line for d in unique.values()):
         # libxml2 also reports some mistakes without a position ("Extra element hi in
         # interleave"); the positioned finding for the same mistake is the one to read.

@@ -127,6 +127,18 @@ RULES: dict[str, Rule] = {
             "text in; split a huge file",
         ),
         _rule(
+            "internal-error",
+            "teitools checked the file to the end (an error here is a bug in teitools).",
+            "Report the bug with the file; the other files' findings are complete.",
+            _WELL_FORMED,
+            checks="Checking one file raised an unexpected error in teitools or a library it uses: "
+            "that file gets this one finding, naming the error, and every other file is still "
+            "checked and reported.",
+            mistake="an XSD whose error message lists prefixed names (`'tei:del'`) that an older "
+            "teitools could not read",
+            fix="report the bug with the file; meanwhile validate the file with another tool",
+        ),
+        _rule(
             "input-unreadable",
             "The file can be opened and read.",
             "Check the path and the file's permissions.",
@@ -421,7 +433,9 @@ RULES: dict[str, Rule] = {
             "test can be evaluated on each node (reported on the node otherwise). The schema, and "
             "every file it includes or imports, lies in the repository (includes: in the schema's "
             "folder or below) or is a URL a catalog maps; a catalog in the repository maps only "
-            "into it or teitools' own schemas.",
+            "into it or teitools' own schemas. A schema that cannot be read or compiled is one "
+            "finding on the schema (at the failing test or include when known), naming how many "
+            "files declare it; a phase it lacks is the declaring file's finding.",
             mistake="a Schematron test with an unknown function; a phase the schema does not have; "
             '`xs:integer(@to)` on `to="x"`; `<include href="../../elsewhere/rules.sch"/>`',
             fix="correct the schema, or the `phase` pseudo-attribute; guard the cast (`@to castable "

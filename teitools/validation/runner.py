@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Report, Severity
-from teitools.errors import SchemaError
+from teitools.errors import SchemaError, TeiToolsError
 from teitools.load.declarations import SCHEMATRON
 from teitools.load.inputs import find_registers, find_xml_files, registers_by_file
 from teitools.load.parser import TEI_NS
@@ -30,8 +30,10 @@ from teitools.validation.changes import changed_files, select_changed
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.rule_catalogue import rules_outside
-from teitools.validation.sandbox import Limits
+from teitools.validation.sandbox import Limits, WorkerFaultError, fault_text
 from teitools.validation.schema_jobs import (
+    DECLARED_BY,
+    SCHEMA,
     SchemaJob,
     compile_jobs,
     declared_jobs,
@@ -150,7 +152,7 @@ def validate(
     if cache is not None and (known := cache.get_report(files)) is not None:
         return replace(known, schema_mode=_mode(options, schemas, records))
     results = _check_files(files, schemas, options.jobs, cache, progress, records, parsed)
-    diagnostics = [d for result in results for d in result.diagnostics]
+    diagnostics = _once_per_schema([d for result in results for d in result.diagnostics])
     checked = [r.facts for r in results if r.facts is not None]
     if options.cross_file:
         register_facts = _register_facts(wanted, checked, records, parsed)
@@ -159,6 +161,26 @@ def validate(
     if cache is not None and not records.changed:
         cache.put_report(files, report)
     return replace(report, schema_mode=_mode(options, schemas, records))
+
+
+def _once_per_schema(found: list[Diagnostic]) -> list[Diagnostic]:
+    """A problem in a declared schema is found by every file that declares it: reported once,
+    on the schema, saying how many files declare it and naming the first."""
+    declarers: dict[Diagnostic, list[str]] = {}
+    kept: list[Diagnostic] = []
+    for finding in found:
+        declarer, schema = finding.detail(DECLARED_BY), finding.detail(SCHEMA)
+        if declarer is None or schema is None:
+            kept.append(finding)
+        else:
+            declarers.setdefault(replace(finding, file=schema), []).append(declarer)
+    for finding, files in declarers.items():
+        first = min(files)
+        count = len(set(files))
+        said = f"declared by {first}" if count == 1 else f"declared by {count:,} files, among them {first}"
+        details = ((DECLARED_BY, first), ("declaring-files", str(count)), (SCHEMA, finding.file))
+        kept.append(replace(finding, message=f"{finding.message} ({said})", details=details))
+    return kept
 
 
 def _mode(options: ValidateOptions, schemas: _SchemaSet, records: _Records) -> str | None:
@@ -417,9 +439,36 @@ def _compile_declared(records: list[FileRecord], catalogs: Catalogs) -> None:
                 compile_jobs([job], catalogs, Limits())
 
 
+RULE_INTERNAL = "internal-error"
+
+
 def check_file(record: FileRecord, schemas: _SchemaSet) -> _FileResult:
     """Layers 1 to 3 for one file, from its record (parsed here unless it already is), and
-    the facts layer 4 needs."""
+    the facts layer 4 needs.
+
+    A bug met while checking the file (an exception that is not a :class:`TeiToolsError`,
+    here or in the sandbox) is one ``internal-error`` finding for this file, so that the
+    other files are still checked and reported; a :class:`TeiToolsError` (the project's
+    own schema is broken) still stops the run."""
+    try:
+        return _check_file(record, schemas)
+    except TeiToolsError:
+        raise
+    except WorkerFaultError as fault:  # the same, met in the sandbox's worker
+        return _FileResult((_internal_error(str(record.path), str(fault)),), None)
+    except Exception as error:  # see the docstring: a finding, not the end of the run
+        return _FileResult((_internal_error(str(record.path), fault_text(error)),), None)
+
+
+def _internal_error(file: str, fault: str) -> Diagnostic:
+    message = (
+        f"teitools failed while checking this file ({fault}); its findings are not reported. "
+        "This is a bug in teitools: please report it with the file"
+    )
+    return Diagnostic(file, 1, 1, Severity.ERROR, RULE_INTERNAL, message)
+
+
+def _check_file(record: FileRecord, schemas: _SchemaSet) -> _FileResult:
     record = record.parsed()
     path = record.path
     file = str(path)
@@ -465,26 +514,48 @@ def _check_with_project_schemas(
 
 
 def _fold(grammar: list[Diagnostic], rules: list[Diagnostic]) -> tuple[Diagnostic, ...]:
-    """One mistake, one finding: a grammar finding on the very element a rule reports on
-    (a bad date is both) gives way to the rule's, which names the precise rule; a fix the
-    grammar finding suggested ("did you mean 1932-07-01?") is kept."""
-    by_element = {(d.line, d.xpath): d for d in grammar if d.xpath}
+    """One mistake, one finding: a grammar finding that is the same mistake as a rule's (a bad
+    date is both: the two name the same attribute value) gives way to the rule's, which names
+    the precise rule; a fix the grammar finding suggested ("did you mean 1932-07-01?") is kept.
+    Any other grammar finding stays, even on the element a rule reports on: a wrong @type and
+    a pointer that names nobody are two mistakes."""
+    by_element: dict[tuple[int, str], list[Diagnostic]] = {}
+    for finding in grammar:
+        if finding.xpath:
+            by_element.setdefault((finding.line, finding.xpath), []).append(finding)
+    folded_away: set[int] = set()
     folded = []
     for finding in rules:
-        twin = by_element.pop((finding.line, finding.xpath), None) if finding.xpath else None
-        hint = _SUGGESTION.search(twin.message) if twin else None
-        if hint:
-            # The folded finding replaces it.
-            finding = replace(finding, message=f"{finding.message.rstrip()} Did you mean {hint[1]}?")  # noqa: PLW2901
+        twins = by_element.get((finding.line, finding.xpath), []) if finding.xpath else []
+        twin = next((t for t in twins if id(t) not in folded_away and _same_value(t, finding)), None)
+        if twin is not None:
+            folded_away.add(id(twin))
+            if hint := _SUGGESTION.search(twin.message):
+                # The folded finding replaces it.
+                finding = replace(finding, message=f"{finding.message.rstrip()} Did you mean {hint[1]}?")  # noqa: PLW2901
         folded.append(finding)
-    kept = [d for d in grammar if not d.xpath or (d.line, d.xpath) in by_element]
-    # A grammar finding on an ancestor of a rule's finding is the cascade of that mistake
-    # (libxml2 reports an invalid date inside an interleave as its container failing).
-    inner = [r.xpath for r in rules if r.xpath]
-    kept = [d for d in kept if not d.xpath or not any(x.startswith(d.xpath + "/") for x in inner)]
+    kept = [d for d in grammar if id(d) not in folded_away]
+    # libxml2 reports an invalid value inside an interleave as its container failing, in
+    # words that name no mistake: that finding is the cascade of a rule's finding on a value
+    # inside it, and gives way to it.
+    inner = [r.xpath for r in rules if r.xpath and _VALUE.search(r.message)]
+    kept = [
+        d
+        for d in kept
+        if not (d.xpath and _CASCADE in d.message and any(x.startswith(d.xpath + "/") for x in inner))
+    ]
     return (*kept, *folded)
 
 
+def _same_value(grammar: Diagnostic, rule: Diagnostic) -> bool:
+    """Whether the two findings name the same attribute value (``@when="1932-7-1"``)."""
+    return bool(set(_VALUE.findall(grammar.message)) & set(_VALUE.findall(rule.message)))
+
+
+#: An attribute value as findings quote it: ``@when="1932-7-1"`` or ``when="1932-7-1"``.
+_VALUE = re.compile(r'@?([\w:.-]+)="([^"]*)"')
+#: How a grammar finding says an element failed without saying why (see grammar._Explainer).
+_CASCADE = "does not match the grammar"
 _SUGGESTION = re.compile(r"[Dd]id you mean (\S+?)\?")
 
 

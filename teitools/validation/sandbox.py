@@ -27,6 +27,7 @@ import resource
 import signal
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -59,6 +60,11 @@ class Limits:
     compile_seconds: float = DEFAULT_COMPILE_SECONDS
 
 
+class WorkerFaultError(Exception):
+    """The function raised an exception that is not a :class:`TeiToolsError` (a bug in
+    teitools or a library it uses); the message names its type and text. The worker lives on."""
+
+
 class LimitExceededError(Exception):
     """A call ran out of its budget: ``kind`` is "time", "memory", "recursion" or "crash";
     ``phase`` and ``label`` are those of the last :func:`mark` (what was running), ``where``
@@ -76,7 +82,8 @@ class LimitExceededError(Exception):
 def call(function: Callable[..., _T], *args: Any, limits: Limits) -> _T:
     """``function(*args)`` run in this process's worker within ``limits``; its result, or the
     :class:`TeiToolsError` it raised. Raise :class:`LimitExceededError` when it ran out of time or
-    memory, recursed too deeply or its worker died. ``function`` and ``args`` must pickle."""
+    memory, recursed too deeply or its worker died, and :class:`WorkerFaultError` for any other
+    exception it raised. ``function`` and ``args`` must pickle."""
     global _WORKER  # noqa: PLW0603 -- one worker per process, replaced when it is stopped
     if _WORKER is None or _WORKER.owner != os.getpid() or _WORKER.limits != limits:
         if _WORKER is not None and _WORKER.owner == os.getpid():
@@ -110,8 +117,13 @@ def note(where: str) -> None:
 def mark(phase: str, label: str) -> None:
     """Tell the waiting process that ``phase`` (:data:`COMPILE` or :data:`EVALUATE`) of
     ``label`` starts now; nothing outside a worker."""
+    global _MARKED  # noqa: PLW0603 -- the worker's last mark in this call
     if _CHANNEL is not None:
-        _CHANNEL.send(("mark", phase, label))
+        # The same phase of the same schema again (the grammar, then the rules of one file)
+        # changes nothing in the accounting: not worth waking the waiting process for.
+        if (phase, label) != _MARKED:
+            _CHANNEL.send(("mark", phase, label))
+            _MARKED = (phase, label)
         note("")
 
 
@@ -160,6 +172,8 @@ class _Worker:
                 return message[1]  # type: ignore[no-any-return]
             elif kind == "raise":
                 raise message[1]
+            elif kind == "fault":
+                raise WorkerFaultError(message[1])
             else:  # "limit"
                 raise LimitExceededError(message[1], phase, label, message[2], self._noted())
 
@@ -177,13 +191,15 @@ _WORKER: _Worker | None = None
 _CHANNEL: Connection | None = None
 #: In a worker, the shared memory :func:`note` writes to.
 _WHERE: Any = None
+#: In a worker, the last mark sent in this call; a call starts as the waiting process does.
+_MARKED = (EVALUATE, "")
 #: The longest note kept, in bytes.
 NOTE_BYTES = 512
 
 
 def _serve(connection: Connection, memory: int, parent: int, where: Any) -> None:
     """The worker's loop: one call at a time, until the waiting process closes the pipe."""
-    global _CHANNEL, _WHERE
+    global _CHANNEL, _WHERE, _MARKED  # noqa: PLW0603 -- the worker's state: its channel, note, last mark
     _CHANNEL, _WHERE = connection, where
     _die_with_parent(parent)
     # Ctrl-C and SIGTERM reach the whole process group: the waiting process reports them.
@@ -200,6 +216,7 @@ def _serve(connection: Connection, memory: int, parent: int, where: Any) -> None
             return
         if folder != Path.cwd():
             os.chdir(folder)
+        _MARKED = (EVALUATE, "")
         try:
             connection.send(("done", function(*args)))
         except RecursionError:
@@ -210,6 +227,17 @@ def _serve(connection: Connection, memory: int, parent: int, where: Any) -> None
             return  # the heap may be fragmented past use: the next call gets a fresh worker
         except TeiToolsError as error:
             connection.send(("raise", error))
+        except Exception as error:  # a bug: told to the caller, and the worker lives on
+            connection.send(("fault", fault_text(error)))
+
+
+def fault_text(error: Exception) -> str:
+    """``Type: message``, and where it was raised (the innermost frame in teitools), for a
+    bug report."""
+    frames = traceback.extract_tb(error.__traceback__)
+    frame = ([f for f in frames if "teitools" in Path(f.filename).parts] or frames)[-1:]
+    where = f" (at {Path(frame[0].filename).name}:{frame[0].lineno})" if frame else ""
+    return f"{type(error).__name__}: {error}{where}"
 
 
 #: prctl(2) option: the signal the kernel sends this process when its parent exits.

@@ -9,6 +9,7 @@ bad declaration never stops the report on other files.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +31,7 @@ from teitools.validation.positions import SourceLines
 from teitools.validation.relaxng_files import compile_declared_relaxng
 from teitools.validation.sandbox import Limits
 from teitools.validation.schematron.engines import Rules, compile_rules, has_embedded_rules
+from teitools.validation.schematron.source import PhaseError
 
 if TYPE_CHECKING:
     from teitools.validation.xsd import XmlSchema
@@ -105,10 +107,9 @@ def declared_jobs(
 ) -> tuple[list[SchemaJob], list[Diagnostic]]:
     """The jobs a file's declarations ask for (duplicates once), and findings for those that
     cannot be run."""
-    jobs, problems = _plan(declarations, document.absolute().parent, catalogs)
-    return list(jobs), [
-        _problem(file, line, severity, rule, message) for line, severity, rule, message in problems
-    ]
+    jobs, problems, broken = _plan(declarations, document.absolute().parent, catalogs)
+    found = [_problem(file, line, severity, rule, message) for line, severity, rule, message in problems]
+    return list(jobs), found + [schema_problem(schema, error, file) for schema, error in broken]
 
 
 _Problem = tuple[int, Severity, str, str]
@@ -118,10 +119,13 @@ _Problem = tuple[int, Severity, str, str]
 @lru_cache(maxsize=1024)
 def _plan(
     declarations: tuple[Declaration, ...], folder: Path, catalogs: Catalogs
-) -> tuple[tuple[SchemaJob, ...], tuple[_Problem, ...]]:
+) -> tuple[tuple[SchemaJob, ...], tuple[_Problem, ...], tuple[tuple[Path, SchemaError], ...]]:
+    """The jobs, the problems of the declarations themselves, and the schemas that cannot be
+    read (a problem of the schema, reported on it)."""
     # The files of a corpus declare the same schemas from the same folders: resolved once.
     jobs: dict[tuple[str, Path, str | None], SchemaJob] = {}
     problems: list[_Problem] = []
+    broken: list[tuple[Path, SchemaError]] = []
     document = folder / "document.xml"
     for declared in declarations:
         if declared.language == languages.UNKNOWN:
@@ -161,8 +165,8 @@ def _plan(
             for job in jobs_for_file(target, declared.phase, declared.line, declared.language):
                 jobs.setdefault((job.language, job.path, job.phase), job)
         except SchemaError as error:
-            problems.append((declared.line, Severity.ERROR, RULE_INVALID, str(error)))
-    return tuple(jobs.values()), tuple(problems)
+            broken.append((target.absolute(), error))
+    return tuple(jobs.values()), tuple(problems), tuple(broken)
 
 
 def unresolved_message(url: str) -> str:
@@ -236,8 +240,19 @@ def _run_here(
     for job in jobs:
         label = str(job.path)
         try:
-            sandbox.mark(sandbox.COMPILE, label)
-            compiled = _compile_one(job, catalogs)
+            compiled = _compiled_before(job, catalogs)
+            if compiled is None:  # only a compile is timed as one, with its longer budget
+                sandbox.mark(sandbox.COMPILE, label)
+                compiled = _compile_one(job, catalogs)
+        except SchemaError as error:
+            if raise_errors:
+                raise
+            if isinstance(error, PhaseError):  # the declaration's mistake: said at its line
+                problems.append(_problem(file, job.line, Severity.ERROR, RULE_INVALID, str(error)))
+            else:
+                problems.append(schema_problem(job.path, error, file))
+            continue
+        try:
             sandbox.mark(sandbox.EVALUATE, label)
             if isinstance(compiled, Grammar):
                 grammar += check_grammar(tree, compiled, lines, file)
@@ -255,7 +270,83 @@ def _run_here(
     return Outcome(tuple(grammar), tuple(rules), tuple(problems))
 
 
+#: The details of a problem in a declared schema: the file that declared it, and the schema.
+DECLARED_BY = "declared-by"
+SCHEMA = "schema"
+
+
+def schema_problem(schema: Path, error: SchemaError, file: str) -> Diagnostic:
+    """The finding for a declared schema that cannot be read or compiled: on the schema file,
+    at the error's line when known, naming ``file``, which declared it. Every file declaring
+    the schema finds the same; the run reports it once (see the runner)."""
+    where = shown(schema)
+    # The finding names the schema (and line) already: a message that starts with them says it once.
+    message = re.sub(rf"^{re.escape(where)}(?: \(line \d+\))?: ", "", str(error))
+    return Diagnostic(
+        where,
+        error.line,
+        1 if error.line else 0,
+        Severity.ERROR,
+        RULE_INVALID,
+        message,
+        # The schema again in the details: a cached result is given back with its own file
+        # as every finding's, and the run puts this one back on the schema.
+        details=((DECLARED_BY, file), (SCHEMA, where)),
+    )
+
+
 def _compile_one(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | XmlSchema:
+    """The job's schema compiled, once per process (a sandbox worker is one) for as long as
+    the file is unchanged; a schema that does not compile raises the same error each time."""
+    key = _key(job, catalogs)
+    failed = _FAILED.get(key)
+    if failed is not None:  # a new error each time: one raised again would grow its traceback
+        raise type(failed)(str(failed), failed.line)
+    compiled = _COMPILED.get(key)
+    if compiled is not None:
+        return compiled
+    try:
+        compiled = _compile_new(job, catalogs)
+    except SchemaError as error:
+        if len(_FAILED) < _MAX_KEPT:
+            _FAILED[key] = error
+        raise
+    if len(_COMPILED) >= _MAX_KEPT:  # the oldest goes (dicts keep their order)
+        del _COMPILED[next(iter(_COMPILED))]
+    _COMPILED[key] = compiled
+    return compiled
+
+
+def _compiled_before(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | XmlSchema | None:
+    """The job's schema if this process compiled it already (and it is unchanged), else None."""
+    return _COMPILED.get(_key(job, catalogs))
+
+
+_Key = tuple[str, Path, str | None, Catalogs, tuple[int, int], Path]
+
+
+def _key(job: SchemaJob, catalogs: Catalogs) -> _Key:
+    # The file's size and time are in the key: a schema corrected while a process lives on
+    # (a test, an editor's server) is compiled again. So is the current folder, which the
+    # paths in a kept error's message are relative to.
+    try:
+        status = job.path.stat()
+    except OSError:
+        stamp = (0, 0)
+    else:
+        stamp = (status.st_mtime_ns, status.st_size)
+    return (job.language, job.path, job.phase, catalogs, stamp, Path.cwd())
+
+
+#: Compiled schemas (as many as the compilers' own caches keep), and the errors of those that
+#: failed: a corpus declares one schema in thousands of files, and a schema that does not
+#: compile must not cost a compile for each.
+_MAX_KEPT = 16
+_COMPILED: dict[_Key, Grammar | Rules | XmlSchema] = {}
+_FAILED: dict[_Key, SchemaError] = {}
+
+
+def _compile_new(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | XmlSchema:
     if job.language in (languages.RELAXNG, languages.RELAXNG_COMPACT):
         return compile_declared_relaxng(job.path, catalogs)
     if job.language == languages.XSD:

@@ -29,6 +29,10 @@ from teitools.load.parser import load
 from teitools.validation.catalog import Catalogs, local_path, shown
 from teitools.validation.includes import included_file
 from teitools.validation.positions import SourceLines, attribute_display_name, line_of
+from teitools.validation.schematron import xpath_semantics
+
+# Patterns, assertions and identity constraints as the XSD specification reads them.
+xpath_semantics.install_for_xmlschema()
 
 RULE = "xsd-invalid"
 VC_NS = "http://www.w3.org/2007/XMLSchema-versioning"
@@ -81,10 +85,12 @@ def compile_xsd(path: Path, catalogs: Catalogs) -> XmlSchema:
         except (xmlschema.XMLSchemaException, OSError, ValueError) as error:
             _refused(path, opener)
             reason = getattr(error, "reason", None) or getattr(error, "message", None) or error
+            line = getattr(error, "sourceline", None)
             raise SchemaError(
                 f"the XML Schema {shown(path)} does not compile: "
                 f"{_one_line(str(reason))}; if it imports a schema by URL, map "
-                "the URL with --catalog"
+                "the URL with --catalog",
+                line if isinstance(line, int) else 0,
             ) from None
     _refused(path, opener)
     imports = [w for w in caught if issubclass(w.category, xmlschema.XMLSchemaImportWarning)]
@@ -122,9 +128,13 @@ def _referenced_files(
         location = reference.get("schemaLocation")
         if not location:  # an import by namespace only: xmlschema's own copies, if any
             continue
-        target = included_file(location, path, catalogs, home)
-        if target.resolve() not in found:
-            found |= _referenced_files(target, _load(target), catalogs, home, depth=depth + 1)
+        try:
+            target = included_file(location, path, catalogs, home)
+            if target.resolve() not in found:
+                found |= _referenced_files(target, _load(target), catalogs, home, depth=depth + 1)
+        except SchemaError as error:
+            # Said at the reference in the schema being compiled: the outermost one wins.
+            raise SchemaError(str(error), reference.sourceline or 0) from None
     return frozenset(found)
 
 
@@ -173,7 +183,9 @@ def _is_xsd11(root: etree._Element) -> bool:
 
 def check_xsd(tree: etree._ElementTree, schema: XmlSchema, lines: SourceLines, file: str) -> list[Diagnostic]:
     """One finding per validation error xmlschema reports, at the element's line."""
-    findings: dict[tuple[int, str], Diagnostic] = {}
+    # Keyed by the element, not the line: two elements on one line with one mistake each are
+    # two findings; only the same error reported twice on the same element is one.
+    findings: dict[tuple[int, int, str | None, str], Diagnostic] = {}
     for error in schema.validator.iter_errors(tree):
         element = error.elem if isinstance(getattr(error, "elem", None), etree._Element) else None
         child = getattr(error, "invalid_child", None)
@@ -186,7 +198,8 @@ def check_xsd(tree: etree._ElementTree, schema: XmlSchema, lines: SourceLines, f
         column = lines.column_of(element) if element is not None else 0
         xpath = tree.getpath(element) if element is not None else None
         findings.setdefault(
-            (line, message), Diagnostic(file, line, column, Severity.ERROR, RULE, message, xpath)
+            (line, column, xpath, message),
+            Diagnostic(file, line, column, Severity.ERROR, RULE, message, xpath),
         )
     return sorted(findings.values())
 
@@ -207,9 +220,19 @@ def _unexpected(child: etree._Element, parent: etree._Element, expected: Any) ->
         f"<{etree.QName(parent).localname}>"
     )
     if expected:
-        names = sorted({etree.QName(str(tag)).localname for tag in expected})
+        names = sorted({_expected_name(str(tag)) for tag in expected})
         message += f"; expected: {', '.join(names)}"
     return message
+
+
+def _expected_name(tag: str) -> str:
+    """An expected name as xmlschema writes it, shown without its namespace: ``{ns}del``,
+    ``tei:del`` (a prefix the schema declares), ``del``, or a wildcard's "from 'ns' namespace/s"."""
+    if tag.startswith("{"):
+        return tag.partition("}")[2]
+    if tag.startswith("from "):
+        return f"any element {tag}"
+    return tag.rpartition(":")[2]
 
 
 def _xsd_version_hint(error: Any) -> str:

@@ -44,6 +44,11 @@ _SEVERITY_BY_ROLE = {
 }
 
 
+class PhaseError(SchemaError):
+    """The phase asked for is not one the schema has: a mistake of whoever asked (a file's
+    declaration), not of the schema."""
+
+
 def severity_of(role: str | None) -> Severity:
     """The severity a Schematron ``@role`` stands for; no role (or an unknown one) is an error."""
     return _SEVERITY_BY_ROLE.get((role or "error").strip().lower(), Severity.ERROR)
@@ -85,6 +90,8 @@ class Check:
     role: str | None
     flag: str | None
     diagnostics: tuple[str, ...]
+    #: Where the check is in the schema file (0: unknown, or in an included file).
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,8 @@ class Rule:
     id: str | None
     role: str | None
     flag: str | None
+    #: Where the rule is in the schema file (0: unknown, or in an included file).
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -139,7 +148,7 @@ class SchemaSource:
                 active = set(candidate.active)
                 return tuple(p for p in self.patterns if p.id in active), candidate.lets
         known = ", ".join(p.id for p in self.phases) or "none"
-        raise SchemaError(f"{shown(self.path)}: the Schematron has no phase '{wanted}' (phases: {known})")
+        raise PhaseError(f"{shown(self.path)}: the Schematron has no phase '{wanted}' (phases: {known})")
 
 
 def is_schematron(root: etree._Element) -> bool:
@@ -186,6 +195,17 @@ def embedded_schematron(grammar: etree._Element) -> etree._Element | None:
     if not any(etree.QName(e).localname == "pattern" for e in parts):
         return None
     schema = etree.Element(f"{{{SCH_NS}}}schema", queryBinding="xslt2", nsmap={"sch": SCH_NS})
+    # As ISO's extraction from XSD does (and the XSLT it becomes sees): the prefixes in scope
+    # where the rules are written (on xs:schema, most often) are bound, and sch:ns, which
+    # comes after them, binds its own prefix over them.
+    declared = {ns.get("prefix") for ns in parts if etree.QName(ns).localname == "ns"}
+    in_scope: dict[str, str] = {}
+    for part in parts:
+        for prefix, uri in part.nsmap.items():
+            if prefix and prefix not in declared:
+                in_scope.setdefault(prefix, uri)
+    for prefix, uri in in_scope.items():
+        schema.append(etree.Element(f"{{{SCH_NS}}}ns", prefix=prefix, uri=uri))
     for part in parts:
         schema.append(copy.deepcopy(part))
     return schema
@@ -207,6 +227,16 @@ def _load(path: Path) -> etree._ElementTree:
         raise SchemaError(f"cannot read schema {shown(path)}: {error.diagnostic.message}") from None
 
 
+#: Marks an element that an include brought in: its source line is not the schema's.
+_INCLUDED = "{urn:teitools:internal}included"
+
+
+def line_in_schema(element: etree._Element) -> int:
+    """The line of ``element`` in the schema file it was read from; 0 when it came from an
+    included file (whose lines would point into the wrong file)."""
+    return 0 if element.get(_INCLUDED) is not None else element.sourceline or 0
+
+
 def _sch(element: etree._Element, name: str) -> bool:
     if not isinstance(element.tag, str):  # comments and processing instructions
         return False
@@ -221,15 +251,13 @@ def _expand_includes(root: etree._Element, path: Path, depth: int, catalogs: Cat
         href, fragment = urldefrag(include.get("href", ""))
         if not href:
             raise SchemaError(f'{shown(path)}: <include href="{include.get("href")}"> names no file')
-        target_path = included_file(href, path, catalogs, home)
-        target = _load(target_path).getroot()
-        if fragment:
-            found = target.xpath("//*[@id=$id or @xml:id=$id]", id=fragment)
-            if not isinstance(found, list) or not found or not isinstance(found[0], etree._Element):
-                raise SchemaError(f"{shown(path)}: {href} has no element with id '{fragment}'")
-            target = found[0]
-        replacement = copy.deepcopy(target)
-        _expand_includes(replacement, target_path, depth + 1, catalogs, home)
+        try:
+            replacement = _included(href, fragment, path, depth, catalogs, home)
+        except SchemaError as error:
+            # Said at the include in the schema being compiled: the outermost one wins.
+            raise SchemaError(str(error), line_in_schema(include)) from None
+        for element in replacement.iter(etree.Element):  # its lines are another file's
+            element.set(_INCLUDED, "")
         parent = include.getparent()
         if parent is None:
             raise SchemaError(f"{shown(path)}: <include> cannot be the root element")
@@ -240,6 +268,23 @@ def _expand_includes(root: etree._Element, path: Path, depth: int, catalogs: Cat
             parent.remove(include)
         else:
             parent.replace(include, replacement)
+
+
+def _included(
+    href: str, fragment: str, path: Path, depth: int, catalogs: Catalogs, home: Path
+) -> etree._Element:
+    """What an include of ``href`` (``#fragment``) in the schema at ``path`` brings in, its own
+    includes expanded."""
+    target_path = included_file(href, path, catalogs, home)
+    target = _load(target_path).getroot()
+    if fragment:
+        found = target.xpath("//*[@id=$id or @xml:id=$id]", id=fragment)
+        if not isinstance(found, list) or not found or not isinstance(found[0], etree._Element):
+            raise SchemaError(f"{shown(path)}: {href} has no element with id '{fragment}'")
+        target = found[0]
+    replacement = copy.deepcopy(target)
+    _expand_includes(replacement, target_path, depth + 1, catalogs, home)
+    return replacement
 
 
 def _instantiate_abstract_patterns(root: etree._Element, path: Path) -> None:
@@ -327,6 +372,7 @@ def _rule(element: etree._Element, abstract_rules: dict[str | None, etree._Eleme
         element.get("id"),
         element.get("role"),
         element.get("flag"),
+        line_in_schema(element),
     )
 
 
@@ -367,6 +413,7 @@ def _check(element: etree._Element) -> Check:
         role=element.get("role"),
         flag=element.get("flag"),
         diagnostics=tuple((element.get("diagnostics") or "").split()),
+        line=line_in_schema(element),
     )
 
 

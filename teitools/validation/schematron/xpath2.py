@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import elementpath
-import elementpath.xpath2._xpath2_functions as xpath2_functions
 from elementpath import XPath2Parser, XPathContext
 from elementpath.xpath3 import XPath3Parser
 from lxml import etree
@@ -33,6 +32,7 @@ from teitools.errors import SchemaError
 from teitools.validation import sandbox
 from teitools.validation.catalog import NO_CATALOGS, Catalogs, shown
 from teitools.validation.positions import SourceLines, line_of
+from teitools.validation.schematron import xpath_semantics
 from teitools.validation.schematron.match_patterns import candidate_xpath, lxml_xpath, match_expression
 from teitools.validation.schematron.source import (
     XPATH2_BINDINGS,
@@ -47,18 +47,8 @@ from teitools.validation.schematron.source import (
 )
 from teitools.validation.schematron.xpath_nodes import as_nodes, element_of, location_of
 
-# elementpath translates an XSD regular expression to Python's on every call of matches(),
-# replace() and tokenize(): a fifth of the time of a typical rule set. The translation is a
-# pure function of its arguments, so remembering it changes nothing but the speed.
-_translate = getattr(xpath2_functions, "translate_pattern", None)
-if _translate is not None and not hasattr(_translate, "cache_info"):
-    setattr(xpath2_functions, "translate_pattern", lru_cache(maxsize=1024)(_translate))  # noqa: B010 -- mypy: not exported
-
-# doc() and collection() find no document (none is given to the context), but elementpath
-# first asks the file system whether the URI names a folder and says so: a rule could then
-# probe which folders exist. Never asking makes both answers the same for every URI.
-if hasattr(xpath2_functions, "is_local_dir_url"):
-    setattr(xpath2_functions, "is_local_dir_url", lambda _url: False)  # noqa: B010 -- as above
+# Regular expressions and path order as the specifications define them (see the module).
+xpath_semantics.install()
 
 #: The rule id of a test that raises a dynamic error on a node.
 RULE_DYNAMIC_ERROR = "schema-invalid"
@@ -277,8 +267,8 @@ def compile_source(source: SchemaSource, phase: str | None = None) -> XPath2Sche
             checks = tuple(
                 _CompiledCheck(
                     check,
-                    compile_one(check.test),
-                    compile_one.message(check.message),
+                    compile_one(check.test, check.line),
+                    compile_one.message(check.message, check.line),
                     tuple((d, diagnostics[d]) for d in check.diagnostics if d in diagnostics),
                 )
                 for check in rule.checks
@@ -287,7 +277,7 @@ def compile_source(source: SchemaSource, phase: str | None = None) -> XPath2Sche
             rules.append(
                 _CompiledRule(
                     rule.context,
-                    compile_one(expression),
+                    compile_one(expression, rule.line),
                     lxml_xpath(expression, namespaces),
                     candidate_xpath(rule.context, namespaces),
                     compile_one.lets(rule.lets),
@@ -323,24 +313,27 @@ class _Compiler:
         self.parser = parser
         self.path = path
 
-    def __call__(self, expression: str) -> Any:
+    def __call__(self, expression: str, line: int = 0) -> Any:
+        """``expression`` parsed; ``line`` is where the schema writes it, for the error."""
         try:
             return self.parser.parse(expression)
         except elementpath.ElementPathError as error:
+            where = f" (line {line})" if line else ""
             raise SchemaError(
-                f"{shown(self.path)}: the XPath expression {expression!r} does not compile: {error}"
+                f"{shown(self.path)}{where}: the XPath expression {expression!r} does not compile: {error}",
+                line,
             ) from None
 
     def lets(self, lets: tuple[Let, ...]) -> tuple[tuple[str, Any], ...]:
         return tuple((let.name, self(let.value)) for let in lets)
 
-    def message(self, parts: tuple[MessagePart, ...]) -> tuple[str | tuple[str, Any], ...]:
+    def message(self, parts: tuple[MessagePart, ...], line: int = 0) -> tuple[str | tuple[str, Any], ...]:
         compiled: list[str | tuple[str, Any]] = []
         for part in parts:
             if isinstance(part, ValueOf):
-                compiled.append(("value-of", self(part.select)))
+                compiled.append(("value-of", self(part.select, line)))
             elif isinstance(part, NameOf):
-                compiled.append(("name", self(f"name({part.path or '.'})")))
+                compiled.append(("name", self(f"name({part.path or '.'})", line)))
             else:
                 compiled.append(part)
         return tuple(compiled)
