@@ -409,26 +409,34 @@ def at_line(findings: tuple[str, ...], line: int) -> bool:
 
 
 def table(rows: list[Row]) -> str:
+    """The Markdown table of ``rows``, and a line counting findings at the mistake's line."""
     out = [
         "| # | where | mistake | line | teitools | jing |",
         "|---|---|---|---|---|---|",
     ]
     for number, row in enumerate(rows, 1):
-        ours = "<br>".join(_cell(f) for f in row.teitools) or "(nothing)"
-        theirs = "<br>".join(_cell(f) for f in row.jing) or "(nothing)"
+        ours = "<br>".join(cell(f) for f in row.teitools) or "(nothing)"
+        theirs = "<br>".join(cell(f) for f in row.jing) or "(nothing)"
         out.append(f"| {number} | {row.case.where} | {row.case.name} | {row.line} | {ours} | {theirs} |")
     ours_right = sum(at_line(r.teitools, r.line) for r in rows)
     jing_right = sum(at_line(r.jing, r.line) for r in rows)
+    hints = sum(any(_HINT.search(f) for f in r.teitools) for r in rows)
+    jing_hints = sum(any(_HINT.search(f) for f in r.jing) for r in rows)
     out += [
         "",
-        f"At the mistake's line (every finding): teitools {ours_right} of {len(rows)}, "
-        f"jing {jing_right} of {len(rows)}.",
+        f"Every finding at the mistake's line: teitools {ours_right} of {len(rows)}, "
+        f"jing {jing_right} of {len(rows)}. "
+        f'A fix to apply ("Did you mean", "wrap it in", ...): teitools {hints}, jing {jing_hints}.',
     ]
     return "\n".join(out) + "\n"
 
 
-def _cell(finding: str) -> str:
-    return finding.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+_HINT = re.compile(r"[Dd]id you mean|wrap it in|put it in|remove (the|what)|add an entry")
+
+
+def cell(finding: str) -> str:
+    """A finding as a table cell: code, so that ``<persName>`` shows as written."""
+    return "`" + finding.replace("|", "\\|") + "`"
 
 
 def main(argv: list[str] | None = None) -> int:

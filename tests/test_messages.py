@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from benchmarks.bench_messages import CASES, Case, teitools_findings
+from benchmarks.bench_messages import CASES, Case, cell, teitools_findings
 from teitools import ValidateOptions, validate
 from teitools.validation import rng_contexts
 from teitools.validation.grammar import Grammar, check_grammar
@@ -41,6 +41,16 @@ def test_encoder_mistake_gets_its_expected_finding_at_its_own_line(tmp_path: Pat
     found = teitools_findings(edition, path)
     assert found == case.expected
     assert {f.split(":", 1)[0] for f in found} == {str(case.line(edition))}
+
+
+def test_the_table_in_the_docs_shows_the_findings_teitools_gives() -> None:
+    """docs/messages.md is regenerated whenever an expected finding changes."""
+    table = (ROOT / "docs" / "messages.md").read_text(encoding="utf-8")
+    rows = [line for line in table.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == len(CASES)
+    for row, case in zip(rows, CASES, strict=True):
+        assert f"| {case.name} |" in row
+        assert "<br>".join(cell(f) for f in case.expected) in row
 
 
 @pytest.mark.parametrize(
