@@ -194,3 +194,24 @@ def test_a_misspelt_style_name_gets_the_close_one(run_cli: RunCli) -> None:
     result = run_cli("cite", "--style", "chicgo", letter)
     assert result.code != 0
     assert "Did you mean 'chicago'?" in result.err
+
+
+def test_three_mistakes_in_one_header_are_three_findings(tmp_path: Path) -> None:
+    """libxml2 stops at the first child of the header's interleave that fails: the others
+    (and the failing element's own attributes) are still reported."""
+    text = LETTER.read_text(encoding="utf-8")
+    for old, new in (
+        ("<correspDesc>", '<correspDesc type="letter">'),
+        ('<persName ref="#kaganovich">', '<persName ref="kaganovich">'),
+        ('<language ident="en">', "<language>"),
+    ):
+        text = text.replace(old, new, 1)
+    path = tmp_path / "letters" / LETTER.name
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    found = [(d.line, d.rule, d.message.split(" is ", 1)[0]) for d in validate([path], REGISTERS).diagnostics]
+    assert found == [
+        (20, "rng-invalid", '@type="letter" on <correspDesc>'),
+        (26, "rng-invalid", '@ref="kaganovich" on <persName>'),
+        (30, "rng-invalid", "<language>"),
+    ]

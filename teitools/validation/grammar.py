@@ -63,17 +63,17 @@ def check_grammar(
     if grammar.validator.validate(tree):
         return []
     raw: list[tuple[etree._Element | None, str]] = []
+    explainer = _Explainer(grammar, lines, file)
     namespaces = {prefix: uri for e in tree.iter() for prefix, uri in e.nsmap.items() if prefix}
     for entry in grammar.validator.error_log:
         # libxml2's path uses the document's own prefixes; failing that, the element its
         # message names, or its line; failing all, the root: a finding always has a position.
         element = _element_at(tree, entry.path, namespaces)
         if element is None:
-            element = _element_named_in(tree, entry.message, grammar)
+            element = _element_named_in(tree, entry.message, grammar.index, explainer)
         if element is None:
             element = _element_on_line(tree, entry.line)
         raw.append((tree.getroot() if element is None else element, entry.message))
-    explainer = _Explainer(grammar, lines, file)
     # Two same mistakes on one line are two findings: the column tells them apart.
     unique: dict[tuple[int, int, str], Diagnostic] = {}
     for element, message in raw:
@@ -104,28 +104,30 @@ def _element_at(
     return None
 
 
-def _element_named_in(tree: etree._ElementTree, message: str, grammar: Grammar) -> etree._Element | None:
+def _element_named_in(
+    tree: etree._ElementTree, message: str, index: RngIndex, explainer: _Explainer
+) -> etree._Element | None:
     """libxml2 gives no path for some errors inside an interleave; find the element it names."""
     if match := re.match(r"Invalid attribute (\S+) for element (\S+)", message):
         for element in _elements_named(tree, match[2]):
             value = element.get(match[1])
-            rule = grammar.index.rule_for(element)
+            rule = index.rule_for(element)
             attr_rule = rule.attributes.get(match[1]) if rule else None
             if value is not None and (
-                attr_rule is None or _value_problem(value, attr_rule, grammar.contexts) is not None
+                attr_rule is None or _value_problem(value, attr_rule, explainer.contexts) is not None
             ):
                 return element
         return None
     match = re.match(r"Extra element (\S+) in interleave|Element (\S+) failed to validate", message)
     if match is None:
         return None
-    return named_at_fault(_elements_named(tree, match[1] or match[2]), grammar.contexts)
+    return _named_at_fault(_elements_named(tree, match[1] or match[2]), explainer)
 
 
-def named_at_fault(candidates: list[etree._Element], contexts: ContextChecker) -> etree._Element | None:
+def _named_at_fault(candidates: list[etree._Element], explainer: _Explainer) -> etree._Element | None:
     """Of the elements a message names, the one at fault: wrong where it stands, else one
     that repeats a sibling of its name (the second of two), else the first."""
-    wrong = next((e for e in candidates if contexts.errors_in_context(e) != []), None)
+    wrong = next((e for e in candidates if explainer.errors_in_context(e) != []), None)
     if wrong is not None:
         return wrong
     repeated = (e for e in candidates if any(s.tag == e.tag for s in e.itersiblings(preceding=True)))
@@ -153,6 +155,8 @@ class _Explainer:
     def __init__(self, grammar: Grammar, lines: SourceLines, file: str) -> None:
         self.index = grammar.index
         self.contexts = grammar.contexts
+        # One file's elements, each checked once however many errors lead to it.
+        self._checked: dict[etree._Element, list[tuple[etree._Element, str]] | None] = {}
         self.lines = lines
         self.file = file
 
@@ -171,7 +175,7 @@ class _Explainer:
             re.match(r"Element \S+ has extra content: text", message) and self._takes_text(element)
         ):
             # Text where text is allowed: libxml2 gave up on the mixed content because of a child.
-            return self._drill(element)
+            return self._drill(element, siblings=message.startswith("Extra element"))
         if re.match(r"Did not expect element \S+ there|Expecting element \S+, got \S+", message):
             # An element in its right place whose own content is wrong makes libxml2 say it
             # did not expect it, or expected another one there.
@@ -198,6 +202,12 @@ class _Explainer:
             return self._diagnose(element)
         return self._finding(element, message.rstrip("."))
 
+    def errors_in_context(self, element: etree._Element) -> list[tuple[etree._Element, str]] | None:
+        """:meth:`ContextChecker.errors_in_context`, once per element of this file."""
+        if element not in self._checked:
+            self._checked[element] = self.contexts.errors_in_context(element)
+        return self._checked[element]
+
     def _takes_text(self, element: etree._Element) -> bool:
         rule = self.index.rule_for(element)
         return rule is not None and rule.text
@@ -205,34 +215,40 @@ class _Explainer:
     def _inner_errors(self, element: etree._Element) -> list[tuple[etree._Element, str]]:
         """libxml2's errors for ``element`` checked alone where it stands; [] when it is valid
         there or that cannot be told."""
-        return self.contexts.errors_in_context(element) or []
+        return self.errors_in_context(element) or []
 
-    def _drill(self, element: etree._Element) -> list[Diagnostic]:
-        """The findings for ``element``, which libxml2 only says does not fit."""
-        errors = self.contexts.errors_in_context(element)
+    def _drill(self, element: etree._Element, *, siblings: bool = False) -> list[Diagnostic]:
+        """The findings for ``element``, which libxml2 only says does not fit; with
+        ``siblings``, also for its siblings (libxml2 stops at the first child of an
+        interleave that fails and says nothing of the others)."""
+        errors = self.errors_in_context(element)
         if errors is None:
             return [self._diagnose(element)]
-        if not errors:
-            # Valid in itself: what is wrong is where it stands.
-            return [self._unexpected_element(element)]
-        return self._inside(element, errors)
+        # Valid in itself: what is wrong is where it stands.
+        found = self._inside(element, errors) if errors else [self._unexpected_element(element)]
+        for sibling in element.itersiblings() if siblings else ():
+            if isinstance(sibling.tag, str) and (inner := self._inner_errors(sibling)):
+                found += self._inside(sibling, inner)
+        return found
 
     def _inside(self, element: etree._Element, errors: list[tuple[etree._Element, str]]) -> list[Diagnostic]:
-        """``element`` is invalid where it stands (libxml2's ``errors``): report its children
-        at fault, or, when each is valid alone, its own attributes or the order of its children."""
-        found: list[Diagnostic] = []
+        """``element`` is invalid where it stands (libxml2's ``errors``): report its own
+        attributes and its children at fault, or, when each child is valid alone, the order
+        or number of its children."""
+        found = self._attribute_problems(element)
+        children: list[Diagnostic] = []
         for child in element:
             if not isinstance(child.tag, str):
                 continue
             if not self.index.patterns_for(child):
-                found.append(self._unexpected_element(child))
+                children.append(self._unexpected_element(child))
                 continue
-            inner = self.contexts.errors_in_context(child)
+            inner = self.errors_in_context(child)
             if inner:
-                found += self._inside(child, inner)
-        if found:
-            return found
-        own: dict[tuple[int, int, str], Diagnostic] = {}
+                children += self._inside(child, inner)
+        if children:
+            return found + children
+        own: dict[tuple[int, int, str], Diagnostic] = {(d.line, d.column, d.message): d for d in found}
         for other, message in errors:
             if _WRAPPERS.search(message) and self._has_deeper_error(other, message, list(errors)):
                 continue
@@ -347,6 +363,28 @@ class _Explainer:
         name = _name(element)
         if rule is None:
             return self._finding(element, f"<{name}> has attributes the schema does not allow")
+        problems = self._attribute_problems(element, only)
+        if problems:
+            return problems[0]
+        needed = sorted(
+            attribute_display_name(a)
+            for a, r in rule.attributes.items()
+            if r.required_somewhere and a not in element.attrib
+        )
+        if needed:
+            return self._finding(
+                element, f"<{name}> is missing an attribute it needs here: @{', @'.join(needed)}"
+            )
+        return self._finding(element, f"<{name}> has an attribute value the schema does not allow")
+
+    def _attribute_problems(self, element: etree._Element, only: str | None = None) -> list[Diagnostic]:
+        """Each attribute of ``element`` the grammar does not allow, each value it does not
+        accept, and the first required attribute that is missing."""
+        rule = self.index.rule_for(element)
+        if rule is None:
+            return []
+        name = _name(element)
+        found = []
         for attr_key, attr_value in element.attrib.items():
             attr, value = str(attr_key), str(attr_value)
             shown = attribute_display_name(attr)
@@ -360,23 +398,17 @@ class _Explainer:
                 text += f"; allowed: {_listing(allowed)}" if allowed else "; it takes no attributes"
                 if hint:
                     text += f". Did you mean @{hint}?"
-                return self._finding(element, text, shown)
+                found.append(self._finding(element, text, shown))
+                continue
             problem = _value_problem(value, attr_rule, self.contexts)
             if problem:
-                return self._finding(element, f'@{shown}="{value}" on <{name}> is invalid: {problem}', shown)
+                found.append(
+                    self._finding(element, f'@{shown}="{value}" on <{name}> is invalid: {problem}', shown)
+                )
         missing = _missing_required(element, rule)
-        if missing:
-            return self._finding(element, f"<{name}> is missing the required attribute @{missing}")
-        needed = sorted(
-            attribute_display_name(a)
-            for a, r in rule.attributes.items()
-            if r.required_somewhere and a not in element.attrib
-        )
-        if needed:
-            return self._finding(
-                element, f"<{name}> is missing an attribute it needs here: @{', @'.join(needed)}"
-            )
-        return self._finding(element, f"<{name}> has an attribute value the schema does not allow")
+        if missing and only is None:
+            found.append(self._finding(element, f"<{name}> is missing the required attribute @{missing}"))
+        return found
 
     def _finding(
         self,
