@@ -142,10 +142,10 @@ def test_text_outside_the_root_element_says_where_it_is(
 OWN_GRAMMAR = """<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="http://www.tei-c.org/ns/1.0">
   <start><element name="TEI"><element name="teiHeader"><interleave>
     <element name="title"><text/></element>
-    <optional><element name="note"><oneOrMore><element name="rs">
+    <optional><element name="note"><mixed><oneOrMore><element name="rs">
       <attribute name="type"><choice><value>person</value><value>place</value></choice></attribute>
       <text/>
-    </element></oneOrMore></element></optional>
+    </element></oneOrMore></mixed></element></optional>
   </interleave></element></element></start>
 </grammar>
 """
@@ -171,6 +171,63 @@ def test_a_grammar_of_the_editions_own_is_explained_at_the_mistake(tmp_path: Pat
     assert found == [
         f'4:{column} @type="telegram" on <rs> is invalid: allowed values: person, place',
     ]
+
+
+RS = """<define name="rs" xmlns="http://relaxng.org/ns/structure/1.0"><element name="rs">
+  <attribute name="type"><choice><value>person</value><value>place</value></choice></attribute><text/>
+</element></define>"""
+
+
+TYPE = '@type="telegram" on <rs> is invalid: allowed values: person, place'
+
+
+@pytest.mark.parametrize(
+    ("model", "content", "libxml2_says", "expected"),
+    [
+        (
+            '<mixed><optional><ref name="rs"/></optional><element name="idno"><text/></element></mixed>',
+            "Letter <rs type='telegram'>x</rs> <idno>1</idno>",
+            "Expecting element idno, got rs",
+            [TYPE],
+        ),
+        (
+            '<interleave><element name="title"><text/></element><group><optional><ref name="rs"/>'
+            '</optional><element name="idno"><text/></element></group></interleave>',
+            "<title/><rs type='telegram'>x</rs><idno>1</idno>",
+            "Expecting element idno, got rs",
+            [TYPE],
+        ),
+        (
+            '<interleave><text/><zeroOrMore><ref name="rs"/></zeroOrMore>'
+            '<element name="idno"><text/></element></interleave>',
+            "<title/><rs type='telegram'>x</rs><idno>1</idno>",
+            "Expecting an element idno, got nothing",
+            ["<title> is not allowed inside <msIdentifier>; allowed: idno, rs", TYPE],
+        ),
+    ],
+    ids=["expected-another-element", "expected-another-in-interleave", "missing-a-child-it-has"],
+)
+def test_a_wrong_value_is_reported_whatever_libxml2_says_instead(
+    tmp_path: Path, model: str, content: str, libxml2_says: str, expected: list[str]
+) -> None:
+    """libxml2 blames the wrong thing for an invalid @type inside these content models."""
+    schema = tmp_path / "own.rng"
+    schema.write_text(
+        f'<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="http://www.tei-c.org/ns/1.0">{RS}'
+        f'<start><element name="TEI"><element name="msIdentifier">{model}</element></element></start>'
+        "</grammar>",
+        encoding="utf-8",
+    )
+    document = f'<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<msIdentifier>{content}</msIdentifier>\n</TEI>\n'
+    letter = tmp_path / "letter.xml"
+    letter.write_text(document, encoding="utf-8")
+    validator = etree.RelaxNG(etree.parse(str(schema)))
+    assert not validator.validate(etree.parse(str(letter)))
+    assert libxml2_says in [e.message for e in validator.error_log]
+    report = validate([letter], ValidateOptions(schemas=(schema,)))
+    found = [d for d in report.diagnostics if d.rule == "rng-invalid"]
+    assert [d.message for d in found] == expected
+    assert found[-1].column == document.splitlines()[1].index("type=") + 1
 
 
 def test_a_grammar_too_large_to_compile_twice_still_places_each_finding(

@@ -151,6 +151,12 @@ _VAGUE = re.compile(
 )
 
 
+#: Text where libxml2 expected none; when the element does take text, a child is at fault.
+_TEXT = re.compile(
+    r"Element \S+ has extra content: text|Did not expect text in element|Expecting an element got text"
+)
+
+
 class _Explainer:
     def __init__(self, grammar: Grammar, lines: SourceLines, file: str) -> None:
         self.index = grammar.index
@@ -171,11 +177,13 @@ class _Explainer:
             return [self._finding(None, message)]
         if _WRAPPERS.search(message) and self._has_deeper_error(element, message, all_errors):
             return []
-        if _VAGUE.search(message) or (
-            re.match(r"Element \S+ has extra content: text", message) and self._takes_text(element)
-        ):
+        if _VAGUE.search(message) or (_TEXT.match(message) and self._takes_text(element)):
             # Text where text is allowed: libxml2 gave up on the mixed content because of a child.
             return self._drill(element, siblings=message.startswith("Extra element"))
+        missing = re.match(r"Expecting an? element (\S+), got nothing", message)
+        if missing and any(isinstance(c.tag, str) and _name(c) == missing[1] for c in element):
+            # "Missing" a child it has: libxml2 gave up on the content before reaching it.
+            return self._drill(element)
         if re.match(r"Did not expect element \S+ there|Expecting element \S+, got \S+", message):
             # An element in its right place whose own content is wrong makes libxml2 say it
             # did not expect it, or expected another one there.
@@ -196,7 +204,7 @@ class _Explainer:
             return self._bad_attributes(element)
         if match := re.match(r"Invalid attribute (\S+) for element (\S+)", message):
             return self._bad_attributes(element, only=match[1])
-        if re.match(r"Element \S+ has extra content: text|Did not expect text in element", message):
+        if _TEXT.match(message):
             return self._diagnose(element) if self._takes_text(element) else self._text_not_allowed(element)
         if _VAGUE.search(message):
             return self._diagnose(element)
@@ -236,6 +244,9 @@ class _Explainer:
         attributes and its children at fault, or, when each child is valid alone, the order
         or number of its children."""
         found = self._attribute_problems(element)
+        rule = self.index.rule_for(element)
+        if rule is not None and not rule.text and _stray_text(element) is not None:
+            found.append(self._text_not_allowed(element))
         children: list[Diagnostic] = []
         for child in element:
             if not isinstance(child.tag, str):
