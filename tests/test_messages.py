@@ -230,6 +230,32 @@ def test_a_wrong_value_is_reported_whatever_libxml2_says_instead(
     assert found[-1].column == document.splitlines()[1].index("type=") + 1
 
 
+def test_children_a_name_class_allows_are_not_reported_beside_the_mistake(tmp_path: Path) -> None:
+    """<egXML> takes any element: its children are not reported when its attribute is wrong."""
+    schema = tmp_path / "examples.rng"
+    schema.write_text(
+        '<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="http://www.tei-c.org/ns/1.0">'
+        '<start><element name="TEI"><interleave><element name="title"><text/></element>'
+        '<element name="egXML"><optional><attribute name="valid"><value>true</value></attribute></optional>'
+        "<zeroOrMore><element><anyName/><text/></element></zeroOrMore></element>"
+        "</interleave></element></start></grammar>",
+        encoding="utf-8",
+    )
+    letter = tmp_path / "letter.xml"
+    letter.write_text(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><title/>\n<egXML valid="yes"><any>x</any></egXML></TEI>',
+        encoding="utf-8",
+    )
+    found = [
+        d
+        for d in validate([letter], ValidateOptions(schemas=(schema,))).diagnostics
+        if d.rule == "rng-invalid"
+    ]
+    assert [(d.line, d.message) for d in found] == [
+        (2, '@valid="yes" on <egXML> is invalid: allowed values: true')
+    ]
+
+
 def test_a_grammar_too_large_to_compile_twice_still_places_each_finding(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -180,6 +180,13 @@ class _Explainer:
         if _VAGUE.search(message) or (_TEXT.match(message) and self._takes_text(element)):
             # Text where text is allowed: libxml2 gave up on the mixed content because of a child.
             return self._drill(element, siblings=message.startswith("Extra element"))
+        if (
+            message.startswith("Expecting an element , got nothing")
+            and not self._required_missing(element)
+            and any(other is element and text != message for other, text in all_errors)
+        ):
+            # No name and nothing missing: libxml2's aside to another error on the element.
+            return []
         missing = re.match(r"Expecting an? element (\S+), got nothing", message)
         if missing and any(isinstance(c.tag, str) and _name(c) == missing[1] for c in element):
             # "Missing" a child it has: libxml2 gave up on the content before reaching it.
@@ -252,7 +259,8 @@ class _Explainer:
             if not isinstance(child.tag, str):
                 continue
             if not self.index.patterns_for(child):
-                children.append(self._unexpected_element(child))
+                if rule is None or not rule.any_children:
+                    children.append(self._unexpected_element(child))
                 continue
             inner = self.errors_in_context(child)
             if inner:
@@ -262,6 +270,9 @@ class _Explainer:
         own: dict[tuple[int, int, str], Diagnostic] = {(d.line, d.column, d.message): d for d in found}
         for other, message in errors:
             if _WRAPPERS.search(message) and self._has_deeper_error(other, message, list(errors)):
+                continue
+            if found and other is element:
+                # Its attributes or text are wrong: libxml2's next words on it are the cascade.
                 continue
             finding = self._precise(other, message)
             own.setdefault((finding.line, finding.column, finding.message), finding)
@@ -333,8 +344,7 @@ class _Explainer:
             return self._finding(element, f"<{name}> is missing a required <{named}> element")
         # libxml2 sometimes leaves the name out: the grammar's required children say it.
         rule = self.index.rule_for(element)
-        present = {child.tag for child in element}
-        missing = sorted(_local(c) for c in (rule.required_children if rule else ()) if c not in present)
+        missing = self._required_missing(element)
         if missing:
             return self._finding(element, f"<{name}> is missing a required <{'>, <'.join(missing)}> element")
         allowed = sorted({_local(c) for c in rule.children}) if rule else []
@@ -343,6 +353,12 @@ class _Explainer:
             f"<{name}> is missing a required element"
             + (f" (allowed: {_listing(allowed)})" if allowed else ""),
         )
+
+    def _required_missing(self, element: etree._Element) -> list[str]:
+        """The children the grammar requires that ``element`` lacks, by local name."""
+        rule = self.index.rule_for(element)
+        present = {child.tag for child in element}
+        return sorted(_local(c) for c in (rule.required_children if rule else ()) if c not in present)
 
     def _text_not_allowed(self, element: etree._Element) -> Diagnostic:
         name = _name(element)

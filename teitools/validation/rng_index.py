@@ -45,6 +45,9 @@ class ElementRule:
     required_children: set[str] = field(default_factory=set)
     attributes: dict[str, AttributeRule] = field(default_factory=dict)
     text: bool = False
+    #: A child pattern matches a name class (anyName, nsName, a choice of names): the index
+    #: cannot list what it allows.
+    any_children: bool = False
 
 
 class RngIndex:
@@ -114,12 +117,7 @@ class RngIndex:
         for child in _pattern_children(node, skip_name=top):
             local = etree.QName(child).localname
             if local == "element":
-                name = _pattern_name(child)
-                if name is not None:
-                    into.children.add(name)
-                    if not optional:
-                        into.required_children.add(name)
-                    self._contexts.setdefault((parent, name), []).append(child)
+                self._add_child(child, into, optional=optional, parent=parent)
             elif local == "attribute":
                 name = _pattern_name(child)
                 if name is not None:
@@ -143,6 +141,16 @@ class RngIndex:
                     top=False,
                     parent=parent,
                 )
+
+    def _add_child(self, pattern: etree._Element, into: ElementRule, *, optional: bool, parent: str) -> None:
+        name = _pattern_name(pattern)
+        if name is None:
+            into.any_children = True
+            return
+        into.children.add(name)
+        if not optional:
+            into.required_children.add(name)
+        self._contexts.setdefault((parent, name), []).append(pattern)
 
     def _attribute_rule(self, attribute: etree._Element, *, required: bool) -> AttributeRule:
         rule = AttributeRule(required, required_somewhere=required, patterns=[attribute])
@@ -169,6 +177,7 @@ def _merge(rules: list[ElementRule]) -> ElementRule:
     for rule in rules:
         merged.children |= rule.children
         merged.text = merged.text or rule.text
+        merged.any_children = merged.any_children or rule.any_children
         for attr, attr_rule in rule.attributes.items():
             into = merged.attributes.setdefault(attr, AttributeRule(required=True))
             into.values |= attr_rule.values
