@@ -298,3 +298,21 @@ def test_three_mistakes_in_one_header_are_three_findings(tmp_path: Path) -> None
         (26, "rng-invalid", '@ref="kaganovich" on <persName>'),
         (30, "rng-invalid", "<language>"),
     ]
+
+
+def test_two_mistakes_in_one_register_entry_are_two_findings(tmp_path: Path) -> None:
+    """libxml2 stops at the misspelt <brith>; the wrong @place on <death> after it is found too."""
+    edition = tmp_path / "edition"
+    shutil.copytree(EDITION, edition)
+    persons = edition / "persons.xml"
+    text = persons.read_text(encoding="utf-8")
+    old = '<birth when="1878"/>\n          <death when="1953"/>'
+    assert old in text
+    persons.write_text(
+        text.replace(old, '<brith when="1878"/>\n          <death when="1953" place="Moscow"/>')
+    )
+    found = [f.split(";")[0] for f in teitools_findings(edition, persons)]
+    assert found == [
+        "24:11 <brith> is not allowed inside <person>",
+        "25:30 attribute @place is not allowed on <death>",
+    ]

@@ -177,6 +177,14 @@ class _Explainer:
             return [self._finding(None, message)]
         if _WRAPPERS.search(message) and self._has_deeper_error(element, message, all_errors):
             return []
+        parent = element.getparent()
+        if (
+            parent is not None
+            and re.match(r"Element \S+ has extra content: (?!text)", message)
+            and not self.index.patterns_for(element)
+        ):
+            # libxml2 names the child it stopped at: the parent's other children may be wrong too.
+            return self._drill(parent)
         if _VAGUE.search(message) or (_TEXT.match(message) and self._takes_text(element)):
             # Text where text is allowed: libxml2 gave up on the mixed content because of a child.
             return self._drill(element, siblings=message.startswith("Extra element"))
