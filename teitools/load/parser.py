@@ -97,7 +97,7 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
     try:
         root = etree.fromstring(data, parser, base_url=_base_url(path))
     except etree.XMLSyntaxError as error:
-        raise DocumentError(_syntax_finding(path, error)) from None
+        raise DocumentError(_syntax_finding(path, error, data)) from None
     except (ValueError, LookupError) as error:
         # lxml raises these (not XMLSyntaxError) for some encoding declarations it cannot use.
         raise DocumentError(
@@ -282,6 +282,12 @@ _SYNTAX_REWRITES: tuple[tuple[re.Pattern[str], str, str], ...] = (
         "the character itself, or &amp; &lt; &gt; &quot; &apos; for markup characters",
     ),
     (
+        re.compile(r"Extra content at the end of the document"),
+        "xml-syntax",
+        "content after the root element's end tag: a document has one root element; "
+        "remove what follows it or move it inside the root element",
+    ),
+    (
         re.compile(r"Document is empty|Start tag expected, '<' not found"),
         "xml-syntax",
         "no XML found: the file must start with an XML declaration or an element",
@@ -318,10 +324,24 @@ _SYNTAX_REWRITES: tuple[tuple[re.Pattern[str], str, str], ...] = (
 )
 
 
-def _syntax_finding(path: Path, error: etree.XMLSyntaxError) -> Diagnostic:
+#: An element's start tag, as any encoding shows it when read as one of the candidates.
+_START_TAG = re.compile(r"<[^\W\d]")
+
+
+def _syntax_finding(path: Path, error: etree.XMLSyntaxError, data: bytes) -> Diagnostic:
     line, column = error.position
     message = str(error.msg or error).strip()
     message = re.sub(r",\s*line \d+, column \d+$", "", message)
+    if message.startswith("Start tag expected") and any(_START_TAG.search(t) for t in _candidate_texts(data)):
+        # libxml2 says the same whether the file has no element at all or text before one.
+        return _finding(
+            path,
+            line,
+            column,
+            "xml-syntax",
+            "text before the root element: only the XML declaration, comments and processing "
+            "instructions may come before it; remove the text or move it inside the root element",
+        )
     for pattern, rule, template in _SYNTAX_REWRITES:
         match = pattern.search(message)
         if match:

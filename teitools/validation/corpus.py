@@ -8,6 +8,7 @@ its letter ids; pointers resolve with ``pointers``.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -96,6 +97,12 @@ def gather_facts(tree: etree._ElementTree, path: Path) -> FileFacts:
     )
 
 
+def _closest_id(target: str, ids: set[str]) -> str:
+    """'. Did you mean "#rykov"?' for a pointer one slip away from an existing id."""
+    close = difflib.get_close_matches(target, sorted(ids), n=1, cutoff=0.75)
+    return f'. Did you mean "#{close[0]}"?' if close else ""
+
+
 def _kind(root: etree._Element) -> str:
     if root.find(f".//{{{TEI_NS}}}correspDesc") is not None:
         return "letter"
@@ -133,7 +140,9 @@ def check_corpus(
                     "ref-unresolved",
                     f'@{p.position.attribute}="#{p.target}" names no entry in the registers '
                     f"({_register_names(register_list)}); add an entry with "
-                    f'xml:id="{p.target}" or correct the pointer{_add_command(facts, p)}',
+                    f'xml:id="{p.target}" or correct the pointer'
+                    # A near miss is a typo to correct; else the entry may be missing.
+                    + (_closest_id(p.target, known | local) or _add_command(facts, p)),
                 )
                 for p in facts.pointers
                 if p.target not in known and p.target not in local

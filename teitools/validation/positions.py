@@ -37,6 +37,16 @@ class SourceLines:
         match = re.search(rf"(?<![\w:.-]){re.escape(attribute)}\s*=", self._lines[line - 1])
         return match.start() + 1 if match else 1
 
+    def position_of_text(self, line: int, text: str) -> tuple[int, int]:
+        """Line and column of ``text``'s first word on ``line`` or after it; ``(line, 1)`` when
+        it is not found (an entity or character reference may spell it differently)."""
+        word = text.split(maxsplit=1)[0] if text.split() else ""
+        for number in range(max(line, 1), len(self._lines) + 1):
+            found = self._lines[number - 1].find(word) if word else -1
+            if found >= 0:
+                return number, found + 1
+        return line, 1
+
     def column_of(self, element: etree._Element, attribute: str | None = None) -> int:
         """1-based column of ``element``'s start tag (or of ``attribute`` in it) on its line."""
         line = line_of(element)
@@ -47,14 +57,33 @@ class SourceLines:
         local = etree.QName(tag).localname if tag else ""
         prefix = element.prefix
         qname = f"{prefix}:{local}" if prefix else local
-        match = re.search(rf"<{re.escape(qname)}(?=[\s/>]|$)", text)
-        if match is None:
+        # The n-th start tag of that name on the line is the n-th such element starting there.
+        starts = list(re.finditer(rf"<{re.escape(qname)}(?=[\s/>]|$)", text))
+        if not starts:
             return 1
+        match = starts[min(_ordinal_on_line(element, line), len(starts) - 1)]
         if attribute:
-            attr_match = re.compile(rf"\s({re.escape(attribute)})\s*=").search(text, match.end())
+            # Within this start tag: another element's attribute of that name is not this one's.
+            end = text.find(">", match.end())
+            attr_match = re.compile(rf"\s({re.escape(attribute)})\s*=").search(
+                text, match.end(), end if end >= 0 else len(text)
+            )
             if attr_match:
                 return attr_match.start(1) + 1
         return match.start() + 1
+
+
+def _ordinal_on_line(element: etree._Element, line: int) -> int:
+    """How many elements of ``element``'s name start on its line before it."""
+    if not isinstance(element.tag, str):
+        return 0
+    count = 0
+    for other in element.getroottree().iter(element.tag):
+        if other is element:
+            return count
+        if other.sourceline == line and other.prefix == element.prefix:
+            count += 1
+    return count
 
 
 def line_of(node: object) -> int:

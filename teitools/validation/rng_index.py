@@ -32,6 +32,8 @@ class AttributeRule:
     datatypes: set[str] = field(default_factory=set)
     #: Required by at least one of the element's definitions (e.g. ``@ref`` in letters only).
     required_somewhere: bool = False
+    #: The ``attribute`` patterns this rule was read from: their values are checked exactly.
+    patterns: list[etree._Element] = field(default_factory=list)
 
 
 @dataclass
@@ -39,8 +41,13 @@ class ElementRule:
     """Children and attributes one element name may have, merged over all its definitions."""
 
     children: set[str] = field(default_factory=set)
+    #: Children every instance must have (outside any optional, zeroOrMore or choice).
+    required_children: set[str] = field(default_factory=set)
     attributes: dict[str, AttributeRule] = field(default_factory=dict)
     text: bool = False
+    #: A child pattern matches a name class (anyName, nsName, a choice of names): the index
+    #: cannot list what it allows.
+    any_children: bool = False
 
 
 class RngIndex:
@@ -57,6 +64,7 @@ class RngIndex:
         #: (parent name, child name) -> the child's element patterns reachable from that parent.
         self._contexts: dict[tuple[str, str], list[etree._Element]] = {}
         self._by_pattern: dict[etree._Element, ElementRule] = {}
+        self._patterns_named: dict[str, list[etree._Element]] = {}
         by_name: dict[str, list[ElementRule]] = {}
         for element in schema.iter(_rng("element")):
             name = _pattern_name(element)
@@ -64,6 +72,7 @@ class RngIndex:
                 found = ElementRule()
                 self._walk(element, found, optional=False, seen=set(), top=True, parent=name)
                 self._by_pattern[element] = found
+                self._patterns_named.setdefault(name, []).append(element)
                 by_name.setdefault(name, []).append(found)
         self.elements = {name: _merge(rules) for name, rules in by_name.items()}
         self._in_context: dict[tuple[str, str], ElementRule | None] = {}
@@ -84,6 +93,17 @@ class RngIndex:
             self._in_context[key] = _merge(rules) if rules else self.rule(str(element.tag))
         return self._in_context[key]
 
+    def patterns_for(self, element: etree._Element) -> list[etree._Element]:
+        """The element patterns that may match ``element`` under its parent (any, at the root)."""
+        parent = element.getparent()
+        if parent is None:
+            return self._patterns_named.get(str(element.tag), [])
+        return list(dict.fromkeys(self._contexts.get((str(parent.tag), str(element.tag)), [])))
+
+    def defines(self, name: str) -> list[etree._Element]:
+        """The ``define`` elements of ``name`` (more than one when they combine)."""
+        return self._defines.get(name, [])
+
     def _walk(
         self,
         node: etree._Element,
@@ -97,10 +117,7 @@ class RngIndex:
         for child in _pattern_children(node, skip_name=top):
             local = etree.QName(child).localname
             if local == "element":
-                name = _pattern_name(child)
-                if name is not None:
-                    into.children.add(name)
-                    self._contexts.setdefault((parent, name), []).append(child)
+                self._add_child(child, into, optional=optional, parent=parent)
             elif local == "attribute":
                 name = _pattern_name(child)
                 if name is not None:
@@ -125,8 +142,18 @@ class RngIndex:
                     parent=parent,
                 )
 
+    def _add_child(self, pattern: etree._Element, into: ElementRule, *, optional: bool, parent: str) -> None:
+        name = _pattern_name(pattern)
+        if name is None:
+            into.any_children = True
+            return
+        into.children.add(name)
+        if not optional:
+            into.required_children.add(name)
+        self._contexts.setdefault((parent, name), []).append(pattern)
+
     def _attribute_rule(self, attribute: etree._Element, *, required: bool) -> AttributeRule:
-        rule = AttributeRule(required, required_somewhere=required)
+        rule = AttributeRule(required, required_somewhere=required, patterns=[attribute])
         pending = [attribute]
         seen: set[str] = set()
         while pending:
@@ -146,13 +173,16 @@ def _merge(rules: list[ElementRule]) -> ElementRule:
     """One rule allowing what any of ``rules`` allows; an attribute is required only when
     every one requires it (``required_somewhere`` when one does)."""
     merged = ElementRule()
+    merged.required_children = set.intersection(*(r.required_children for r in rules)) if rules else set()
     for rule in rules:
         merged.children |= rule.children
         merged.text = merged.text or rule.text
+        merged.any_children = merged.any_children or rule.any_children
         for attr, attr_rule in rule.attributes.items():
             into = merged.attributes.setdefault(attr, AttributeRule(required=True))
             into.values |= attr_rule.values
             into.datatypes |= attr_rule.datatypes
+            into.patterns += attr_rule.patterns
             into.required_somewhere = into.required_somewhere or attr_rule.required
     for attr, attr_rule in merged.attributes.items():
         attr_rule.required = all(attr in r.attributes and r.attributes[attr].required for r in rules)
