@@ -26,12 +26,13 @@ from teitools.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, T
 from teitools.export.base import ExportOptions
 from teitools.export.output import append_text, destination, write_atomic, write_files
 from teitools.export.registry import EXPORTERS
-from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT
+from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT, parse_shard
 from teitools.load.settings import settings_for
 from teitools.model.tei import read_edition
 from teitools.report import github
 from teitools.report.base import ReportStyle
 from teitools.report.formats import FORMATS
+from teitools.report.merge import MERGEABLE, merge_reports
 from teitools.report.text import summary
 from teitools.validation.cache import CACHE_DIR_VARIABLE, Progress, default_cache_dir
 from teitools.validation.runner import ValidateOptions, project_rules_apply, validate
@@ -157,6 +158,13 @@ def _limits(seconds: float, memory_mib: int) -> Limits:
     help="OASIS XML catalog mapping schema URLs that files declare "
     "(xml-model, xsi:schemaLocation) to local copies; XML_CATALOG_FILES is read too.",
 )
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="Check only the K-th of N parts of the files (the same parts on every machine, of "
+    "about equal size), for a CI matrix; the cross-file checks still read every file. "
+    "Merge the parts' reports with `teitools report merge`.",
+)
 @_DECLARED_ONLY
 @_limit_options
 def validate_command(
@@ -172,6 +180,7 @@ def validate_command(
     no_cache: bool,
     quiet: bool,
     catalogs: tuple[Path, ...],
+    shard: str | None,
     declared_only: bool,
     schema_time_limit: float,
     schema_memory_limit: int,
@@ -206,6 +215,7 @@ def validate_command(
         cache_dir=cache_folder,
         changed_since=changed_since,
         limits=_limits(schema_time_limit, schema_memory_limit),
+        shard=parse_shard(shard) if shard is not None else None,
     )
     with _progress_bar(enabled=not quiet and _wants_progress(sys.stderr)) as progress:
         report = validate(paths, options, progress=progress)
@@ -439,6 +449,44 @@ def cite_command(path: Path, style: str, note: bool, locator: str | None, as_htm
 
     options = CiteOptions(style=style, note=note, locator=locator and locator.strip(), html=as_html)
     click.echo(cite_path(path, options))
+
+
+@cli.group("report")
+def report_group() -> None:
+    """Work with reports that `teitools validate` wrote."""
+
+
+@report_group.command("merge")
+@click.argument(
+    "reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(MERGEABLE)),
+    required=True,
+    help="The format of the reports, and of the merged one.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the merged report to this file instead of stdout.",
+)
+def merge_command(reports: tuple[Path, ...], output_format: str, output: Path | None) -> None:
+    """Merge the reports of the shards of one run (validate --shard K/N) into one.
+
+    The merged report is the one a single run over every file gives. Exit code 0 when it
+    passes, 1 when it fails (as each shard's validate did), 2 when a report cannot be read.
+
+    Example: teitools report merge shard-*.sarif --format sarif -o teitools.sarif
+    """
+    merged = merge_reports(reports, output_format)
+    if output is not None:
+        write_atomic(output, merged.text)
+    else:
+        click.echo(merged.text, nl=False)
+    sys.exit(EXIT_FINDINGS if merged.failed else EXIT_OK)
 
 
 def _expand_registers(paths: Sequence[Path]) -> list[Path]:
