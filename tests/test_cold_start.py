@@ -66,7 +66,7 @@ def _bundled_settings() -> dict[str, object]:
         return tomllib.load(handle)
 
 
-INVALID = [
+INVALID: list[dict[str, object]] = [
     {"title": 3},
     {"title": ""},
     {"unknown-key": "x"},
