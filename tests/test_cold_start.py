@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from teitools.load.declarations import _parsed_declarations, declarations_in_prolog
 from teitools.load.json_subset import conforms
 from teitools.load.settings import _schema
 from tests.helpers import LIVE_EDITION, ROOT
@@ -95,3 +96,21 @@ def test_the_quick_settings_check_never_accepts_what_jsonschema_rejects(change: 
     rejected = bool(list(jsonschema.Draft202012Validator(_schema()).iter_errors(table)))
     assert rejected, "the example must be invalid settings"
     assert conforms(table, _schema()) is not True
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "fixtures").rglob("*.xml")), ids=lambda p: p.name)
+def test_the_quick_look_for_declarations_finds_what_the_parser_finds(path: Path) -> None:
+    # Every run looks for declarations in every file; most have none, found without a parser.
+    data = path.read_bytes()
+    assert declarations_in_prolog(data) == _parsed_declarations(data)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_a_declaration_in_any_encoding_is_found(encoding: str) -> None:
+    text = (
+        f'<?xml version="1.0" encoding="{encoding.removesuffix("-sig").upper()}"?>\n'
+        '<?xml-model href="letter.rng" schematypens="http://relaxng.org/ns/structure/1.0"?>\n'
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"/>\n'
+    )
+    (found,) = declarations_in_prolog(text.encode(encoding))
+    assert (found.href, found.language) == ("letter.rng", "relaxng")
