@@ -453,7 +453,10 @@ def cite_command(path: Path, style: str, note: bool, locator: str | None, as_htm
 
 @cli.group("report")
 def report_group() -> None:
-    """Work with reports that `teitools validate` wrote."""
+    """Work with reports that `teitools validate` wrote.
+
+    Example: teitools report merge shard-1.sarif shard-2.sarif --format sarif -o teitools.sarif
+    """
 
 
 @report_group.command("merge")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 #: Keywords that say nothing about validity.
@@ -120,6 +120,6 @@ def _all(verdicts: list[bool | None]) -> bool | None:
     return None if None in verdicts else True
 
 
-@cache
+@lru_cache(maxsize=64)  # the settings schema has a handful of patterns
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
