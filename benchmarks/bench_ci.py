@@ -8,7 +8,11 @@ as CI runs it (a fresh process each time, start-up included):
 
 1. the first run, with an empty cache;
 2. a second run on the unchanged corpus (target: at least 10x faster than the first);
-3. ``--changed-since HEAD`` after one letter changed (target: under 0.5 s).
+3. ``--changed-since HEAD`` after one letter changed (target: under 0.5 s);
+
+and, as baselines, the same full run with ``--no-cache`` (the first run should cost at most
+10 % more) and one letter, cold, with ``--no-cache`` (the floor of every run). The cache is
+a fresh folder of its own (``XDG_CACHE_HOME``), removed with the corpus.
 
 Every run must find the corpus clean (the changed letter stays valid), so the timings are of
 real, complete validations. Prints a table; exits 1 when a target is missed.
@@ -35,22 +39,28 @@ def generate(root: Path, letters: int) -> list[Path]:
 
 
 def change(letter: Path) -> None:
-    """Edit one letter the way a contributor would: a paragraph added, the file still valid."""
+    """Edit one letter the way a contributor would: a sentence added, the file still valid.
+
+    The sentence ends the body's first paragraph or list item, where text is always allowed
+    (a paragraph added at the end of the letter's ``div`` would follow its ``closer`` or
+    postscript, which the grammar does not allow)."""
     text = letter.read_text(encoding="utf-8")
-    head, tail = text.rsplit("</div>", 1)
-    letter.write_text(f"{head}<p>A changed sentence.</p></div>{tail}", encoding="utf-8")
+    head, body = text.split("<body>", 1)
+    end = min(found for found in (body.find("</p>"), body.find("</item>")) if found >= 0)
+    changed = f"{body[:end]} A changed sentence.{body[end:]}"
+    letter.write_text(f"{head}<body>{changed}", encoding="utf-8")
 
 
 def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, float, str]:
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """Wall-clock and CPU seconds (user + system, the process and its children) of a run,
     and its summary line. CPU time is the fairer number on a machine shared with others."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False, env=env)
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -72,6 +82,8 @@ def main() -> int:
     args = parser.parse_args()
     teitools = shutil.which("teitools", path=str(Path(sys.executable).parent)) or "teitools"
     work = args.keep or Path(tempfile.mkdtemp(prefix="teitools-bench-"))
+    cache_home = Path(tempfile.mkdtemp(prefix="teitools-bench-cache-"))
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
     try:
         started = time.perf_counter()
         files = generate(work / "tei", args.letters)
@@ -81,19 +93,27 @@ def main() -> int:
         git(work, "status", "--porcelain")  # refresh the index, as any git use in CI would
         setup = time.perf_counter() - started
         command = [teitools, "validate", "tei", "--jobs", str(args.jobs), "--quiet"]
-        first = timed(command, work)
-        second = timed(command, work)
+        uncached = timed([*command, "--no-cache"], work, env)
+        first = timed(command, work, env)
+        second = timed(command, work, env)
         number = len(files) // 2
         change(files[number])
-        one = timed([*command, "--changed-since", "HEAD"], work)
-        one_uncached = timed([*command, "--changed-since", "HEAD", "--no-cache"], work)
-        full_after_change = timed(command, work)
-        startup = timed([sys.executable, "-c", "import teitools.cli; print('imported')"], work)
+        one = timed([*command, "--changed-since", "HEAD"], work, env)
+        one_uncached = timed([*command, "--changed-since", "HEAD", "--no-cache"], work, env)
+        full_after_change = timed(command, work, env)
+        letter = str(files[0].relative_to(work))
+        startup = timed([teitools, "validate", letter, "--no-cache", "--quiet"], work, env)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(cache_home, ignore_errors=True)
     rows = [
-        ("first run (empty cache)", first, ""),
+        ("full run, --no-cache", uncached, ""),
+        (
+            "first run (empty cache)",
+            first,
+            f"{first[1] / uncached[1]:.2f}x the CPU of --no-cache (target <= 1.1x)",
+        ),
         (
             "second run, unchanged (cache)",
             second,
@@ -102,7 +122,7 @@ def main() -> int:
         ("--changed-since HEAD, 1 letter changed", one, "target < 0.5 s"),
         ("  the same with --no-cache", one_uncached, ""),
         ("full run after that change (cache)", full_after_change, ""),
-        ("start-up alone (import teitools.cli)", startup, "the floor of every run"),
+        ("one letter, cold, --no-cache", startup, "the floor of every run (target <= 0.1 s)"),
     ]
     print(
         f"teitools CI benchmark: {args.letters} letters + 3 registers (generated and committed "
@@ -110,13 +130,23 @@ def main() -> int:
         f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}"
     )
     print()
-    print(f"| {'run':<40} | {'wall s':>7} | {'CPU s':>7} | {'result':<34} | note")
-    print(f"|{'-' * 42}|{'-' * 9}:|{'-' * 9}:|{'-' * 36}|------")
+    print(f"| {'run':<40} | {'wall s':>7} | {'CPU s':>7} | {'result':<34} | note |")
+    print(f"|{'-' * 42}|{'-' * 8}:|{'-' * 8}:|{'-' * 36}|------|")
     for name, (wall, cpu, result), note in rows:
-        print(f"| {name:<40} | {wall:>7.2f} | {cpu:>7.2f} | {result:<34} | {note}")
-    missed = first[0] / second[0] < 10 or one[0] >= 0.5
+        print(f"| {name:<40} | {wall:>7.2f} | {cpu:>7.2f} | {result:<34} | {note} |")
+    print(f"\nload average after the runs: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    missed = [
+        name
+        for name, miss in (
+            ("cached re-run >= 10x faster (wall)", first[0] / second[0] < 10),
+            ("--changed-since, one letter < 0.5 s (wall)", one[0] >= 0.5),
+            ("first run <= 1.1x --no-cache (CPU)", first[1] > 1.1 * uncached[1]),
+            ("one letter cold <= 0.1 s (CPU)", startup[1] > 0.1),
+        )
+        if miss
+    ]
     if missed:
-        print("\na target was missed (wall clock)")
+        print(f"targets missed: {'; '.join(missed)}")
     return 1 if missed else 0
 
 

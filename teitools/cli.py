@@ -35,7 +35,7 @@ from teitools.errors import (
 from teitools.export.base import ExportOptions
 from teitools.export.output import append_text, destination, write_atomic, write_files, write_new
 from teitools.export.registry import EXPORTERS, Exporter
-from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT, find_registers, find_xml_files
+from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT, find_registers, find_xml_files, parse_shard
 from teitools.load.parser import MAX_DOCUMENT_BYTES
 from teitools.load.record import FileRecord, read_record
 from teitools.load.settings import SETTINGS_FILE, settings_file_in, settings_for
@@ -44,6 +44,7 @@ from teitools.model.types import Edition
 from teitools.report import github
 from teitools.report.base import ReportStyle
 from teitools.report.formats import FORMATS
+from teitools.report.merge import MERGEABLE, merge_reports
 from teitools.report.text import summary
 from teitools.scaffold.common import EditionFolder
 from teitools.scaffold.entries import EntryRequest, new_entry
@@ -96,7 +97,7 @@ def _use_colour(stream: object) -> bool:
 
 
 #: The order ``teitools --help`` lists commands in: the order of an encoder's work.
-_WORKFLOW = ("init", "new", "validate", "cite", "export", "site", "build")
+_WORKFLOW = ("init", "new", "validate", "cite", "export", "site", "build", "report")
 
 
 class _Commands(click.Group):
@@ -419,6 +420,13 @@ def _new_entry(edition: Path, write: bool, request: EntryRequest) -> None:
     help="OASIS XML catalog mapping schema URLs that files declare "
     "(xml-model, xsi:schemaLocation) to local copies; XML_CATALOG_FILES is read too.",
 )
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="Check only the K-th of N parts of the files (the same parts on every machine, of "
+    "about equal size), for a CI matrix; the cross-file checks still read every file. "
+    "Merge the parts' reports with `teitools report merge`.",
+)
 @_DECLARED_ONLY
 @_STDIN_FILENAME
 @_EXCLUDE
@@ -438,6 +446,7 @@ def validate_command(
     no_cache: bool,
     quiet: bool,
     catalogs: tuple[Path, ...],
+    shard: str | None,
     declared_only: bool,
     stdin_filename: Path | None,
     exclude: tuple[str, ...],
@@ -488,6 +497,7 @@ def validate_command(
         rules=settings.rules,
         given=(stdin,) if stdin is not None else (),
         cross_file=not alone,
+        shard=parse_shard(shard) if shard is not None else None,
     )
     with _progress_bar(enabled=not quiet and _wants_progress(sys.stderr)) as progress:
         report = validate(paths, options, progress=progress)
@@ -842,6 +852,47 @@ def init_command(folder: Path) -> None:
     for reason in proposal.reasons:
         click.echo(f"  {reason}")
     click.echo(f"wrote {target}: rules = [{', '.join(proposal.rules)}]")
+
+
+@cli.group("report")
+def report_group() -> None:
+    """Work with reports that `teitools validate` wrote.
+
+    Example: teitools report merge shard-1.sarif shard-2.sarif --format sarif -o teitools.sarif
+    """
+
+
+@report_group.command("merge")
+@click.argument(
+    "reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(MERGEABLE)),
+    required=True,
+    help="The format of the reports, and of the merged one.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the merged report to this file instead of stdout.",
+)
+def merge_command(reports: tuple[Path, ...], output_format: str, output: Path | None) -> None:
+    """Merge the reports of the shards of one run (validate --shard K/N) into one.
+
+    The merged report is the one a single run over every file gives. Exit code 0 when it
+    passes, 1 when it fails (as each shard's validate did), 2 when a report cannot be read.
+
+    Example: teitools report merge shard-*.sarif --format sarif -o teitools.sarif
+    """
+    merged = merge_reports(reports, output_format)
+    if output is not None:
+        write_atomic(output, merged.text)
+    else:
+        click.echo(merged.text, nl=False)
+    sys.exit(EXIT_FINDINGS if merged.failed else EXIT_OK)
 
 
 def _expand_registers(paths: Sequence[Path]) -> tuple[Path, ...] | None:

@@ -27,9 +27,11 @@ def test_the_generated_edition_validates_clean_and_its_ids_are_unique(tmp_path: 
     assert len({f.name for f in files}) == 60
 
 
-def test_a_changed_letter_stays_valid(tmp_path: Path) -> None:
+def test_every_letter_stays_valid_when_changed(tmp_path: Path) -> None:
+    # Any letter may be the one the benchmark changes: one in five ends with a closer or a list.
     bench = bench_ci()
-    files = bench.generate(tmp_path / "tei", 5)
-    bench.change(files[2])
-    assert "A changed sentence." in files[2].read_text(encoding="utf-8")
+    files = bench.generate(tmp_path / "tei", 60)
+    for letter in files:
+        bench.change(letter)
+        assert "A changed sentence." in letter.read_text(encoding="utf-8")
     assert validate([tmp_path / "tei"]).diagnostics == ()

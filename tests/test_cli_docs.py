@@ -52,7 +52,16 @@ def test_help_lists_commands_in_workflow_order_with_whole_descriptions() -> None
     code, out, _ = run_cli("--help")
     assert code == 0
     listed = re.findall(r"^  ([a-z]+)  +(.+)$", out.split("Commands:")[1], re.MULTILINE)
-    assert [name for name, _ in listed] == ["init", "new", "validate", "cite", "export", "site", "build"]
+    assert [name for name, _ in listed] == [
+        "init",
+        "new",
+        "validate",
+        "cite",
+        "export",
+        "site",
+        "build",
+        "report",
+    ]
     for name, description in listed:
         first_line = (cli.commands[name].help or "").split("\n\n")[0].replace("\n", " ")
         assert first_line.startswith(description.rstrip()), name

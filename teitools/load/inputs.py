@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -255,3 +256,46 @@ def _edition_registers(folder: Path) -> tuple[Path, ...]:
         if present:
             return tuple(present)
     return ()
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``K/N`` (1 <= K <= N) as the pair ``(K, N)``; raise :class:`InputError` otherwise."""
+    index, slash, count = text.partition("/")
+    if slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
+        return int(index), int(count)
+    raise InputError(f"--shard {text!r}: give K/N with 1 <= K <= N, e.g. 2/8")
+
+
+def select_shard(files: Iterable[Path], index: int, count: int) -> list[Path]:
+    """The files of shard ``index`` of ``count`` (1-based), in their given order.
+
+    Every shard computes the same assignment, on any machine: files are taken largest first
+    (ties broken by a digest of the path relative to the repository, or to the working folder
+    outside one, so not by the folder the repository was checked out to) and each goes to the
+    shard with the fewest bytes so far, so that shards take about the same time.
+    """
+    files = list(files)
+    sized = sorted(((_size(path), _stable_key(path), path) for path in files), key=lambda t: (-t[0], t[1]))
+    totals = [0] * count
+    mine: set[Path] = set()
+    for size, _, path in sized:
+        lightest = min(range(count), key=lambda shard: (totals[shard], shard))
+        totals[lightest] += size
+        if lightest == index - 1:
+            mine.add(path)
+    return [path for path in files if path in mine]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # unreadable: its shard reports it, like any shard would
+
+
+def _stable_key(path: Path) -> str:
+    absolute = path.absolute()
+    root = work_tree(absolute.parent) or Path.cwd()
+    relative = os.path.relpath(absolute, root) if absolute.is_relative_to(root) else str(absolute)
+    name = relative.replace(os.sep, "/").encode("utf-8", "surrogateescape")
+    return hashlib.sha256(name).hexdigest()

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from teitools.errors import SettingsError
 from teitools.load.inputs import work_tree
+from teitools.load.json_subset import conforms
 from teitools.load.resources import schema_file, schemas_dir
 
 if TYPE_CHECKING:
@@ -175,16 +176,23 @@ def _tool_tables(pyproject: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
+def _schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(schema_file("settings.schema.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+@cache
 def _validator() -> jsonschema.protocols.Validator:
-    # Imported when a settings file is read: jsonschema is a large import that runs
-    # without settings (most folders of letters) never need.
+    # Imported only for settings the quick check does not accept: jsonschema is a larger
+    # import than the rest of a one-letter validation.
     import jsonschema  # noqa: PLC0415
 
-    schema = json.loads(schema_file("settings.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(_schema())
 
 
 def _check(table: dict[str, Any], path: Path, where: str) -> None:
+    if conforms(table, _schema()) is True:
+        return
     errors = sorted(_validator().iter_errors(table), key=lambda e: list(e.absolute_path))
     if errors:
         raise SettingsError(_explain(errors[0], path, where))

@@ -20,17 +20,23 @@ The key of a file's entry is a SHA-256 over everything the cached result depends
 - a digest of teitools' own code (the version is written in it, ``teitools/__init__.py``), so
   that an upgrade, or an edit in a development checkout, never serves results of other code.
 
-Any change to one of those gives another key, so entries are never invalidated, only left
-behind; deleting the folder is always safe. Entries are JSON (never pickle: a cache restored
-in CI may come from another branch, and must not be able to run code) and are written
-atomically; an entry that cannot be read is a miss.
+Any change to one of those gives another key, so entries are never invalidated, only
+replaced; deleting the folder is always safe. The per-file entries of a cache folder live in
+one file, the pack (``v3/pack.json``), read once at the start of a run and written once at
+its end, when the run added entries: a file per entry cost more to write than validating the
+file (a temporary file, a mode change and a rename each). The new pack keeps the entries of
+this run's files as they are now and every entry of other files, so a run over part of an
+edition keeps the rest; an entry whose file changed is dropped. Entries are JSON (never
+pickle: a cache restored in CI may come from another branch, and must not be able to run
+code) and are written atomically; an entry that cannot be read is a miss, and so is every
+entry of a pack that cannot (two runs that end together: the last one's pack is kept).
 
 Keys are computable from public facts, so whoever can write the cache folder could plant an
 entry saying "no problems" for a file with errors (a pull request that commits one, say).
 Hence: the default folder is outside the working tree (:func:`default_cache_dir`), and every
 entry carries an HMAC made with a secret that lives only in the user's cache folder
-(:func:`user_cache_root`, file ``key``, mode 0600, never in a repository); an entry that does
-not authenticate is a miss. A cache folder or key that git tracks is not used at all.
+(:func:`user_cache_root`, file ``key``, mode 0600, never in a repository); a pack or a run's
+report that does not authenticate is a miss. A cache folder or key that git tracks is not used at all.
 """
 
 from __future__ import annotations
@@ -61,8 +67,9 @@ CACHE_DIR_VARIABLE = "TEITOOLS_CACHE_DIR"
 KEY_FILE = "key"
 _KEY_BYTES = 32
 #: Bumped when the layout of entries changes; old entries are then simply not found.
-#: 2: every entry starts with its HMAC.
-ENTRY_FORMAT = 2
+#: 2: every entry starts with its HMAC. 3: the per-file entries in one pack.
+ENTRY_FORMAT = 3
+PACK_FILE = "pack.json"
 _PACKAGE = Path(__file__).resolve().parents[1]
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -95,6 +102,11 @@ class ResultCache:
         self._register_digests: dict[Path, bytes] = {}
         self._keys: dict[Path, str | None] = {}
         self._shared = _Shared()
+        #: The pack's entries not looked up yet (key -> [file, entry as JSON]), read on the first
+        #: look-up and let go of after the look-ups; the keys found; the entries this run added.
+        self._unread: dict[str, list[str]] | None = None
+        self._hits: set[str] = set()
+        self._added: dict[str, list[str]] = {}
         self.writable = True
 
     @classmethod
@@ -169,15 +181,55 @@ class ResultCache:
 
     def get(self, key: str, path: Path) -> CachedResult | None:
         """The stored result for ``key``, or None on a miss or an unreadable entry."""
-        try:
-            data = json.loads(self._open(self._entry(key)))
-            return _decode(data, str(path), self._shared)
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        if self._unread is None:
+            self._unread = self._read_pack()
+        found = self._unread.pop(key, None)
+        if found is None:
             return None
+        try:
+            result = _decode(json.loads(found[1]), str(path), self._shared)
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+        self._hits.add(key)
+        return result
 
-    def put(self, key: str, result: CachedResult) -> None:
-        """Store a result; a cache that cannot be written is silently left alone."""
-        self._store(self._entry(key), _encode(result))
+    def looked_up(self) -> None:
+        """Let go of the entries no look-up asked for: the pack is read again to be written."""
+        self._unread = {}
+
+    def put(self, key: str, path: Path, result: CachedResult) -> None:
+        """Keep a result, written with the others by :meth:`flush`."""
+        self._added[key] = [str(path), json.dumps(_encode(result))]
+
+    def flush(self) -> None:
+        """Write the pack when this run added entries: the entries this run found or added,
+        and those of the files it did not look up (another run's may be new since); a cache
+        that cannot be written is silently left alone."""
+        if not self._added or not self.writable:
+            return
+        mine = {str(path) for path in self._keys}
+        kept = {
+            key: entry
+            for key, entry in self._read_pack().items()
+            if key in self._hits or entry[0] not in mine
+        }
+        self._store(self._entries / PACK_FILE, {**kept, **self._added})
+        self._added = {}
+
+    def _read_pack(self) -> dict[str, list[str]]:
+        """The pack's entries; none when it is missing or does not authenticate."""
+        try:
+            loaded = json.loads(self._open(self._entries / PACK_FILE))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(loaded, dict):
+            return {}
+        # An entry that is not [file, JSON text] cannot be of this format: left out.
+        return {
+            key: entry
+            for key, entry in loaded.items()
+            if isinstance(entry, list) and len(entry) == 2 and all(isinstance(part, str) for part in entry)
+        }
 
     def _store(self, target: Path, data: dict[str, Any]) -> None:
         if not self.writable:
@@ -204,9 +256,6 @@ class ResultCache:
         if not hmac.compare_digest(seal, self._seal(target, payload)):
             raise ValueError(f"{target}: not written by this user's teitools")
         return payload
-
-    def _entry(self, key: str) -> Path:
-        return self._entries / key[:2] / f"{key[2:]}.json"
 
     def _register_digest(self, register: Path) -> bytes:
         if register not in self._register_digests:
@@ -475,6 +524,7 @@ def run_cached(
                 found[file] = hit
             elif key is not None:
                 keys[file] = key
+        cache.looked_up()
     total = len(files)
     if progress is not None:
         progress(len(found), total)
@@ -482,7 +532,9 @@ def run_cached(
     for file, result in zip(missing, check(missing), strict=True):
         found[file] = result
         if cache is not None and file in keys and file not in changed:
-            cache.put(keys[file], result)
+            cache.put(keys[file], file, result)
         if progress is not None:
             progress(len(found), total)
+    if cache is not None:
+        cache.flush()
     return [found[file] for file in files]

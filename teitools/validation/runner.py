@@ -19,7 +19,7 @@ from lxml import etree
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import SchemaError, TeiToolsError
 from teitools.load.declarations import SCHEMATRON
-from teitools.load.inputs import find_registers, find_xml_files, registers_by_file
+from teitools.load.inputs import find_registers, find_xml_files, registers_by_file, select_shard
 from teitools.load.parser import TEI_NS
 from teitools.load.record import FileRecord, read_record
 from teitools.load.resources import schema_file
@@ -77,6 +77,9 @@ class ValidateOptions:
     ``given`` are inputs whose bytes the caller read (standard input, an editor's buffer),
     checked under their record's path instead of reading that path; ``cross_file`` false
     leaves out the cross-file checks (``--schema`` alone: the given schemas and nothing else).
+    ``shard`` ``(K, N)`` checks and reports
+    only the K-th of N parts of the files (see :func:`~teitools.load.inputs.select_shard`);
+    the cross-file checks still read every file's ids and pointers.
     """
 
     schemas: tuple[Path, ...] = ()
@@ -92,6 +95,7 @@ class ValidateOptions:
     rules: tuple[str, ...] = RULE_SETS
     given: tuple[FileRecord, ...] = ()
     cross_file: bool = True
+    shard: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -147,18 +151,27 @@ def validate(
         given = {record.path for record in options.given}
         files = find_xml_files(Path(p) for p in paths if Path(p) not in given) + list(given)
     wanted = list(options.registers) if options.registers is not None else find_registers(files)
+    peers: list[Path] = []
+    if options.shard is not None:
+        everything, files = files, select_shard(files, *options.shard)
+        peers = sorted(set(everything) - set(files))
     records = _Records(wanted, options.given)
     cache = _open_cache(files, schemas, options, records)
-    if cache is not None and (known := cache.get_report(files)) is not None:
+    # A shard's cross-file findings depend on the other shards' files, which no key covers.
+    if cache is not None and not peers and (known := cache.get_report(files)) is not None:
         return replace(known, schema_mode=_mode(options, schemas, records))
     results = _check_files(files, schemas, options.jobs, cache, progress, records, parsed)
     diagnostics = _once_per_schema([d for result in results for d in result.diagnostics])
     checked = [r.facts for r in results if r.facts is not None]
     if options.cross_file:
+        if peers:  # the whole edition's facts, but the findings of this shard's files only
+            checked += _peer_facts(peers, schemas)
         register_facts = _register_facts(wanted, checked, records, parsed)
-        diagnostics += check_corpus(checked, register_facts, options.rules)
+        found = check_corpus(checked, register_facts, options.rules)
+        own = {str(path) for path in files}
+        diagnostics += [d for d in found if d.file in own] if peers else found
     report = Report(tuple(str(f) for f in files), tuple(sorted(diagnostics)))
-    if cache is not None and not records.changed:
+    if cache is not None and not peers and not records.changed:
         cache.put_report(files, report)
     return replace(report, schema_mode=_mode(options, schemas, records))
 
@@ -576,6 +589,24 @@ def _not_tei(root: etree._Element, file: str, lines: SourceLines) -> Diagnostic:
     else:
         message = f"the root element <{name.localname}> is not <TEI>: this is not a TEI document"
     return Diagnostic(file, line_of(root) or 1, lines.column_of(root), Severity.ERROR, "not-tei", message)
+
+
+def _peer_facts(peers: list[Path], schemas: _SchemaSet) -> list[FileFacts]:
+    """The ids and pointers of the files other shards check, as their own check would gather
+    them: parsed, not validated (a file whose check gathers none gives none here either)."""
+    facts = []
+    for path in peers:
+        record = read_record(path).parsed()
+        tree = record.tree
+        if tree is None:
+            continue
+        if schemas.declared and record.declarations and not schemas.project_rules_on_declared:
+            continue
+        root = tree.getroot()
+        if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
+            continue
+        facts.append(gather_facts(tree, path))
+    return facts
 
 
 def _register_facts(
