@@ -109,9 +109,14 @@ class TeiServer(LanguageServer):
         try:
             findings = edition.check(path, data)
             self.vocabularies[uri] = vocabulary_for(FileRecord(path, data), edition.options)
+            published = [self.diagnostic(lines, d) for d in findings if d.file == str(path)]
         except TeiToolsError as error:  # what stops `teitools validate` too: a broken setting or schema
-            findings = (Diagnostic(str(path), 0, 0, Severity.ERROR, "teitools", f"teitools: error: {error}"),)
-        published = [self.diagnostic(lines, d) for d in findings if d.file == str(path)]
+            published = [_failure(f"teitools: error: {error}")]
+        except Exception as error:
+            _log.exception("checking %s failed", path)
+            published = [
+                _failure(f"teitools: internal error (a bug in teitools, please report it): {error!r}")
+            ]
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=published, version=document.version)
         )
@@ -139,6 +144,17 @@ class TeiServer(LanguageServer):
             waiting.cancel()
         loop = asyncio.get_running_loop()
         self.pending[uri] = loop.call_later(DEBOUNCE_SECONDS, self.check, uri, document.version)
+
+
+def _failure(message: str) -> types.Diagnostic:
+    """What stopped the check, shown at the top of the file in place of stale findings; it is
+    no finding of a rule (``teitools validate`` stops with this message and exit code 2)."""
+    return types.Diagnostic(
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        message=message,
+        severity=types.DiagnosticSeverity.Error,
+        source="teitools",
+    )
 
 
 def _buffer_bytes(text: str) -> bytes:
