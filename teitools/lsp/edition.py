@@ -66,7 +66,15 @@ class Edition:
                 self._read(name, read_record(path).parsed(), mtime)
         # Registers are found by their real paths; they are named as the edition's files are.
         by_real = {path.resolve(): name for name, path in names.items()}
-        self.registers = tuple(by_real.get(p.resolve(), str(p)) for p in find_registers(files))
+        registers = [(by_real.get(p.resolve(), str(p)), p) for p in find_registers(files)]
+        for name, path in registers:
+            # A register above the workspace folder is read, as `teitools validate` reads it.
+            if name not in names and name not in self.buffers:
+                mtime = _mtime(path)
+                known = self._known.get(name)
+                if known is None or known.mtime != mtime:
+                    self._read(name, read_record(path).parsed(), mtime)
+        self.registers = tuple(name for name, _ in registers)
 
     def _read(self, name: str, record: FileRecord, mtime: float | None) -> None:
         tree = record.tree
@@ -128,11 +136,14 @@ def _mtime(path: Path) -> float | None:
 
 
 def edition_folder(path: Path) -> Path:
-    """The folder of the edition ``path`` belongs to: where its registers are, as
-    ``teitools validate`` finds them; the file's own folder when it has none."""
+    """The folder of the edition ``path`` (relative to the workspace) belongs to: where its
+    registers are, as ``teitools validate`` finds them; the file's own folder when it has
+    none; the workspace when the edition's root is above it."""
     registers = registers_by_file([path]).get(path, ())
     folder = registers[0].parent if registers else path.parent
-    try:  # found as a real path: named from the working folder, as the file is
-        return folder.relative_to(Path.cwd())
+    try:  # found as a real path: named from the working folder (the workspace), as the file is
+        return folder.relative_to(Path.cwd()) if folder.is_absolute() else folder
     except ValueError:
-        return folder
+        # The edition's root is above the workspace: only the workspace's files are read (and
+        # the registers, by :meth:`Edition.refresh`), as `teitools validate` run there reads.
+        return Path()
