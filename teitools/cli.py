@@ -461,7 +461,7 @@ def lsp_command(port: int | None) -> None:
     try:
         from teitools.lsp.server import serve  # noqa: PLC0415 -- see _LAZY: pygls only for this command
     except ModuleNotFoundError as missing:
-        if missing.name not in ("pygls", "lsprotocol"):
+        if (missing.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
             raise
         raise click.UsageError("teitools lsp needs pygls: pip install 'teitools[lsp]'") from None
     serve(port)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 pytest.importorskip("pygls", reason="the lsp tests need pygls (the lsp extra)")
 
-from tests.helpers import copy_edition
+from tests.helpers import copy_edition, run_cli
 
 LETTER = "tei/letters/stalin-kaganovich-1935-08-22.xml"
 _MARKUP = "<>/=\"'#&;![]?-: \n\tabcpersNameref"
@@ -192,3 +192,17 @@ def _close(process: subprocess.Popen[bytes]) -> None:
     for stream in (process.stdin, process.stdout):
         if stream is not None:
             stream.close()
+
+
+def test_the_core_command_line_never_imports_pygls() -> None:
+    check = "import sys, teitools.cli; assert 'pygls' not in sys.modules, sorted(sys.modules)"
+    assert subprocess.run([sys.executable, "-c", check], capture_output=True, check=False).returncode == 0
+
+
+def test_without_pygls_the_command_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pygls", None)  # an import of pygls fails, as when absent
+    for name in [m for m in sys.modules if m.startswith("teitools.lsp")]:
+        monkeypatch.delitem(sys.modules, name)
+    run = run_cli("lsp")
+    assert run.code == 2
+    assert "pip install 'teitools[lsp]'" in run.err
