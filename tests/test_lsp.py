@@ -346,3 +346,31 @@ async def test_outside_the_workspace_nothing_is_read(
     # A request after the notification is answered after it: the server has handled the open.
     await _open(client, workspace, LETTER)
     assert uri not in client.diagnostics
+
+
+MEMO_SCHEMA = """<grammar xmlns="http://relaxng.org/ns/structure/1.0">
+  <start><element name="memo"><element name="from"><text/></element></element></start>
+</grammar>
+"""
+MEMO = """<?xml version="1.0" encoding="UTF-8"?>
+<?xml-model href="memo.rng" type="application/xml" schematypens="http://relaxng.org/ns/structure/1.0"?>
+<memo><to>Molotov</to></memo>
+"""
+
+
+async def test_a_declared_schema_is_used_as_validate_uses_it(client: LanguageClient, workspace: Path) -> None:
+    notes = workspace / "tei" / "notes"
+    notes.mkdir()
+    (notes / "memo.rng").write_text(MEMO_SCHEMA, encoding="utf-8")
+    (notes / "memo.xml").write_text("<memo><from>Stalin</from></memo>\n", encoding="utf-8")
+    uri = await _open(client, workspace, "tei/notes/memo.xml", MEMO)
+    found = await _diagnostics(client, uri)
+    (notes / "memo.xml").write_text(MEMO, encoding="utf-8")
+    report = json.loads(run_cli("validate", "--format", "json", "--no-cache", "tei", cwd=workspace).out)
+    expected = sorted(
+        (d["line"], d["rule"], d["message"])
+        for d in report["diagnostics"]
+        if d["file"] == "tei/notes/memo.xml"
+    )
+    assert {rule for _, rule, _ in expected} >= {"rng-invalid"}, expected
+    assert sorted((d.range.start.line + 1, d.code, d.message) for d in found) == expected
