@@ -206,3 +206,34 @@ def test_without_pygls_the_command_says_what_to_install(monkeypatch: pytest.Monk
     run = run_cli("lsp")
     assert run.code == 2
     assert "pip install 'teitools[lsp]'" in run.err
+
+
+def test_a_burst_of_changes_is_checked_once_at_its_last_version(workspace: Path) -> None:
+    process = _start(workspace)
+    client = Rpc(process)
+    try:
+        client.call("initialize", {"processId": None, "rootUri": workspace.as_uri(), "capabilities": {}})
+        client.send("initialized", {})
+        uri = (workspace / "tei/persons.xml").as_uri()
+        text = (workspace / "tei/persons.xml").read_text("utf-8")
+        document = {"uri": uri, "languageId": "xml", "version": 1, "text": text}
+        client.send("textDocument/didOpen", {"textDocument": document})
+        for version in range(2, 8):  # typing: one change after another, faster than the debounce
+            typed = text.replace("<listPerson>", "<listPerson" if version % 2 else "<listPerson>", 1)
+            client.send(
+                "textDocument/didChange",
+                {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": typed}]},
+            )
+        published: list[dict[str, Any]] = []
+        while not published or published[-1]["version"] != 7:
+            message = client.receive()
+            if message.get("method") == "textDocument/publishDiagnostics":
+                published.append(message["params"])
+        versions = [p["version"] for p in published]
+        # Checked on opening, then far fewer times than changed (once, unless the machine stalls).
+        assert versions[0] == 1 and len(versions) - 1 < 6, versions
+        assert [d["code"] for d in published[-1]["diagnostics"]] == ["xml-syntax"]
+    finally:
+        process.kill()
+        process.wait()
+        _close(process)

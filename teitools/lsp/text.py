@@ -3,7 +3,7 @@
 The buffer an encoder is typing is often not well-formed, so nothing here parses it as XML:
 the start tag, attribute or pointer at a position is found by scanning the text around it.
 Columns are counted in characters (code points), as findings count them; the server turns
-them into the client's units (UTF-16 by default) at the edge (:func:`utf16_column`).
+them into the client's units (UTF-16 by default) at the edge, with pygls's position codec.
 """
 
 from __future__ import annotations
@@ -32,21 +32,6 @@ class Span:
 
     start: tuple[int, int]
     end: tuple[int, int]
-
-
-def utf16_column(line: str, column: int) -> int:
-    """``column`` (characters into ``line``) in UTF-16 code units, LSP's default."""
-    return len(line[:column].encode("utf-16-le")) // 2
-
-
-def character_column(line: str, units: int) -> int:
-    """The inverse of :func:`utf16_column`: the character index at ``units`` UTF-16 units."""
-    count = 0
-    for index, char in enumerate(line):
-        if count >= units:
-            return index
-        count += 2 if ord(char) > 0xFFFF else 1
-    return len(line)
 
 
 _NAMED_ATTRIBUTE = re.compile(r'@([\w:.-]+)="([^"]*)"')
