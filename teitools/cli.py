@@ -97,7 +97,7 @@ def _use_colour(stream: object) -> bool:
 
 
 #: The order ``teitools --help`` lists commands in: the order of an encoder's work.
-_WORKFLOW = ("init", "new", "validate", "cite", "export", "site", "build", "report")
+_WORKFLOW = ("init", "new", "validate", "cite", "export", "site", "build", "report", "lsp")
 
 
 class _Commands(click.Group):
@@ -893,6 +893,32 @@ def merge_command(reports: tuple[Path, ...], output_format: str, output: Path | 
     else:
         click.echo(merged.text, nl=False)
     sys.exit(EXIT_FINDINGS if merged.failed else EXIT_OK)
+
+
+@cli.command("lsp")
+@click.option(
+    "--tcp",
+    "port",
+    type=click.IntRange(1, 65535),
+    metavar="PORT",
+    help="Listen on 127.0.0.1:PORT instead of talking over stdin/stdout (for debugging a client).",
+)
+def lsp_command(port: int | None) -> None:
+    """Run the language server editors start: findings as you type, completion, navigation.
+
+    Speaks the Language Server Protocol over stdin/stdout; the editor starts it in the
+    edition's folder (see docs/editors.md). Needs the lsp extra: pip install 'teitools[lsp]'.
+    Exit code 2 when pygls is not installed.
+
+    Example: teitools lsp
+    """
+    try:
+        from teitools.lsp.server import serve  # noqa: PLC0415 -- see _LAZY: pygls only for this command
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        raise click.UsageError("teitools lsp needs pygls: pip install 'teitools[lsp]'") from None
+    serve(port)
 
 
 def _expand_registers(paths: Sequence[Path]) -> tuple[Path, ...] | None:

@@ -61,6 +61,7 @@ def test_help_lists_commands_in_workflow_order_with_whole_descriptions() -> None
         "site",
         "build",
         "report",
+        "lsp",
     ]
     for name, description in listed:
         first_line = (cli.commands[name].help or "").split("\n\n")[0].replace("\n", " ")

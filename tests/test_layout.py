@@ -19,7 +19,7 @@ from tests.helpers import ROOT
 PACKAGE = ROOT / "teitools"
 #: The modules that stay at the package's top: they belong to every stage.
 LOOSE_MODULES = {"__init__", "__main__", "cli", "errors", "diagnostics", "build"}
-STAGES = {"load", "model", "validation", "export", "render", "cite", "report", "site", "scaffold"}
+STAGES = {"load", "model", "validation", "export", "render", "cite", "report", "site", "scaffold", "lsp"}
 
 
 def _module_name(path: Path) -> str:

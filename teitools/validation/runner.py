@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -628,3 +628,55 @@ def _register_facts(
             continue  # an unreadable register is reported when it is itself validated
         by_file[resolved] = gather_facts(record.tree, path)
     return list(by_file.values())
+
+
+def check_buffer(
+    record: FileRecord,
+    options: ValidateOptions,
+    edition: Mapping[str, FileFacts],
+    registers: Iterable[str],
+) -> tuple[tuple[Diagnostic, ...], FileFacts | None]:
+    """The findings :func:`validate` reports for one file in a run over its whole edition,
+    for a file held in memory (an editor's unsaved buffer): ``record`` carries its bytes.
+
+    ``edition`` holds the facts of the edition's other files (keyed by the file as
+    findings name it; other unsaved buffers among them), ``registers`` which of them are
+    the registers. Only the files that share an id with this one take part in the
+    cross-file pass, so the answer costs one file's check however large the edition. The
+    file's own facts are returned with its findings, for the caller to keep.
+    """
+    schemas = _schema_set(options, [record.path])
+    _compile(schemas)
+    result = check_file(record, schemas)
+    mine = result.facts
+    if mine is None:
+        return result.diagnostics, None
+    others = {file: facts for file, facts in edition.items() if file != mine.file}
+    own_ids = {file_id for file_id, _ in mine.ids}
+    rivals = [f for f in others.values() if any(file_id in own_ids for file_id, _ in f.ids)]
+    register_facts = [others[file] for file in registers if file in others]
+    if mine.kind == "register" and any(file == mine.file for file in registers):
+        register_facts.append(mine)
+    lines = SourceLines(record.path, record.data)
+    across = [
+        _column_in_buffer(finding, mine, lines)
+        for finding in check_corpus([mine, *rivals], register_facts)
+        if finding.file == mine.file
+    ]
+    return tuple(sorted((*result.diagnostics, *across))), mine
+
+
+def _column_in_buffer(finding: Diagnostic, facts: FileFacts, lines: SourceLines) -> Diagnostic:
+    """A cross-file finding's column looked up in the buffer, not in the file on disk: an
+    unresolved pointer's attribute (its message starts ``@ref="#x"``), else the ``xml:id``."""
+    attributes = ["xml:id"]
+    if finding.rule == "ref-unresolved":
+        attributes = [
+            p.position.attribute
+            for p in facts.pointers
+            if p.position.line == finding.line
+            and finding.message.startswith(f'@{p.position.attribute}="#{p.target}"')
+        ]
+    if not attributes:
+        return finding
+    return replace(finding, column=lines.column_of_attribute(finding.line, attributes[0]))
