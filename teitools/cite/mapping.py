@@ -151,6 +151,13 @@ class Citable:
         return f"{senders} to {_join(n.short() for n in self.recipients)}"
 
     @property
+    def full_title(self) -> str:
+        """ "Joseph Stalin to Lazar Kaganovich": the title of a letter in a volume (CMOS 14.111),
+        for formats that have no recipient field (RIS book sections, BibLaTeX)."""
+        senders = _join(n.display() for n in self.senders)
+        return f"{senders} to {_join(n.display() for n in self.recipients)}"
+
+    @property
     def description(self) -> str:
         """ "letter to Lazar Kaganovich", "letter in cipher to …": MLA's description of an
         untitled letter; names joined as MLA joins them ("A, B, and C")."""
