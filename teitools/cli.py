@@ -421,12 +421,15 @@ def build_command(
 )
 @click.option("--locator", metavar="N", help="The page(s) cited, e.g. 45 or 45-47.")
 @click.option("--html", "as_html", is_flag=True, help="HTML instead of plain text.")
-def cite_command(path: Path, style: str, note: bool, locator: str | None, as_html: bool) -> None:
+@click.option("--id", "letter_id", metavar="ID", help="The letter to cite, for a file that holds several.")
+def cite_command(
+    path: Path, style: str, note: bool, locator: str | None, as_html: bool, letter_id: str | None
+) -> None:
     """Print the formatted citation of the letter in PATH.
 
-    The bibliography entry by default; --note for the footnote. Registers beside or above
-    the file are used. Exit code 2 when the file holds no letter or several, or the style
-    cannot be used.
+    The bibliography entry by default; --note for the footnote; --id for one letter of a file
+    that holds several. Registers beside or above the file are used. Exit code 2 when the file
+    holds no letter, several and no --id, or the style cannot be used.
 
     Example: teitools cite tei/letters/stalin-kaganovich-1935-08-22.xml --note --locator 45
     """
@@ -438,7 +441,7 @@ def cite_command(path: Path, style: str, note: bool, locator: str | None, as_htm
     from teitools.cite.styles import CiteOptions, cite_path  # noqa: PLC0415 -- see _LAZY
 
     options = CiteOptions(style=style, note=note, locator=locator and locator.strip(), html=as_html)
-    click.echo(cite_path(path, options))
+    click.echo(cite_path(path, options, letter_id))
 
 
 def _expand_registers(paths: Sequence[Path]) -> list[Path]:

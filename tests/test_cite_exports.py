@@ -230,7 +230,7 @@ def test_ris_fields_of_special_cases(edition: Edition) -> None:
     assert records["stalin1935-08-22kaganovich"]["N1"] == [
         "Recipient(s): Lazar Kaganovich",
         "Published in: R. W. Davies et al., eds., The Stalin-Kaganovich Correspondence "
-        "1931-36 (New Haven: Yale University Press, 2003)"
+        "1931-36 (New Haven: Yale University Press, 2003)",
     ]
 
 

@@ -99,7 +99,7 @@ def test_cite_block_shows_the_chicago_note_and_links_to_the_files(edition: Editi
     (item,) = json.loads(files[links["CSL-JSON"]])
     assert item["id"] == "stalin1935-08-22kaganovich"
     (entry,) = parse_string(files[links["BibLaTeX"]]).entries
-    assert (entry.entry_type, entry.key) == ("letter", "stalin1935-08-22kaganovich")
+    assert (entry.entry_type, entry.key) == ("incollection", "stalin1935-08-22kaganovich")
     (record,) = read_ris(files[links["RIS"]])
     assert record["ID"] == ["stalin1935-08-22kaganovich"]
 

@@ -329,19 +329,25 @@ def _display(name: dict[str, str]) -> str:
     return name.get("literal") or " ".join(p for p in (name.get("given"), name.get("family")) if p)
 
 
-def cite_path(path: Path, options: CiteOptions) -> str:
-    """The formatted citation of the one letter in the file ``path`` (registers beside it or
-    above it are used); :class:`CitationError` when the file holds no letter or several."""
+def cite_path(path: Path, options: CiteOptions, letter_id: str | None = None) -> str:
+    """The formatted citation of the letter in the file ``path`` (registers beside it or
+    above it are used): its only letter, or the one whose id is ``letter_id`` (anthologies,
+    two letters in one file); :class:`CitationError` when there is no such letter, or several
+    and no ``letter_id``."""
     edition = read_edition([path])
     if edition.problems:
         raise CitationError(str(edition.problems[0]))
-    letters = edition.letters
+    letters = [letter for letter in edition.letters if letter.file.resolve() == path.resolve()] or list(
+        edition.letters
+    )
     if not letters:
         raise CitationError(f"{path}: no letter here (a letter has a <correspDesc>)")
+    ids = ", ".join(letter.id for letter in letters[:5]) + (", …" if len(letters) > 5 else "")
+    if letter_id is not None:
+        chosen = [letter for letter in letters if letter.id == letter_id]
+        if not chosen:
+            raise CitationError(f"{path}: no letter with the id {letter_id!r} (its letters: {ids})")
+        return format_letter(edition, chosen[0], options)
     if len(letters) > 1:
-        ids = ", ".join(letter.id for letter in letters[:5])
-        more = ", …" if len(letters) > 5 else ""
-        raise CitationError(
-            f"{path}: holds {len(letters)} letters ({ids}{more}); give the file of the one letter to cite"
-        )
+        raise CitationError(f"{path}: holds {len(letters)} letters ({ids}); choose one with --id")
     return format_letter(edition, letters[0], options)
