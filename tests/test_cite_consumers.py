@@ -148,7 +148,8 @@ def test_biblatex_styles_show_each_letters_date_and_volume(
 ) -> None:
     if package == "biblatex-chicago" and not all(map(_has_tex_file, ("biblatex-chicago.sty", "xstring.sty"))):
         pytest.skip(
-            "biblatex-chicago or its xstring is not installed (apt-get install texlive-bibtex-extra texlive-latex-extra)"
+            "biblatex-chicago or its xstring is not installed "
+            "(apt-get install texlive-bibtex-extra texlive-latex-extra)"
         )
     edition = read_edition([LIVE_EDITION])
     bib = export_biblatex(edition, ExportOptions()).files["letters.bib"]
