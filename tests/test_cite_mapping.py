@@ -10,7 +10,8 @@ from teitools.cite.mapping import ascii_fold, citables, citation_keys, csl_date,
 from teitools.model.dates import PartialDate
 from teitools.model.tei import read_edition
 from teitools.model.types import DateSpan, Edition
-from tests.helpers import EDITION
+from tests.conftest import RunCli
+from tests.helpers import EDITION, REFERENCE
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cite"
 
@@ -199,3 +200,27 @@ def test_names_without_parts_are_split_for_sorting(
 
 def test_one_word_names_stay_literal() -> None:
     assert split_name("Werther").csl() == {"literal": "Werther"}
+
+
+SIG = REFERENCE / "correspdesc-examples"
+
+
+@pytest.mark.skipif(not SIG.is_dir(), reason=f"the SIG examples are absent ({SIG})")
+def test_keys_are_unique_and_stable_across_the_sig_examples() -> None:
+    files = sorted(SIG.glob("*.xml"))
+    keys = [c.key for c in citables(read_edition(files))]
+    assert len(keys) == len(set(keys))
+    # Three files have a letter "letter1": each keeps a key of its own, the same every run.
+    assert keys == [c.key for c in citables(read_edition(list(reversed(files))))]
+    assert "chamisso1807-01-29lafoye" in keys
+    assert "purrmann1951hesse" in keys  # the text-only date "1951" is read
+
+
+@pytest.mark.skipif(not SIG.is_dir(), reason=f"the SIG examples are absent ({SIG})")
+def test_cite_id_chooses_a_letter_of_an_anthology(run_cli: RunCli) -> None:
+    path = SIG / "example07_anthology-of-letters.xml"
+    several = run_cli("cite", path)
+    assert several.code == 2
+    assert "holds 2 letters (letter1, letter2); choose one with --id" in several.err
+    chosen = run_cli("cite", path, "--id", "letter2", "--style", "mla")
+    assert (chosen.code, chosen.out) == (0, "Schoenberger, L. Letter to Giacomo Meyerbeer. 4 Mar. 1815.\n")
