@@ -144,7 +144,6 @@ def test_bibliography_of_many_letters_in_style_order(edition: Edition) -> None:
             "id": f"test1935-08-{day:02d}",
             "citation-key": f"test1935-08-{day:02d}",
             "event-date": {"date-parts": [[1935, 8, day]]},
-            "original-date": {"date-parts": [[1935, 8, day]]},
         }
         for day in range(1, 29)
     ]
