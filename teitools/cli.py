@@ -796,6 +796,7 @@ def build_command(
 @click.option("--html", "as_html", is_flag=True, help="HTML instead of plain text.")
 @_STDIN_FILENAME
 @_REGISTERS
+@click.option("--id", "letter_id", metavar="ID", help="The letter to cite, for a file that holds several.")
 def cite_command(
     path: Path,
     style: str,
@@ -804,12 +805,13 @@ def cite_command(
     as_html: bool,
     stdin_filename: Path | None,
     registers: tuple[Path, ...],
+    letter_id: str | None,
 ) -> None:
     """Print the formatted citation of the letter in PATH (- for standard input).
 
-    The bibliography entry by default; --note for the footnote. Registers beside or above
-    the file are used. Exit code 2 when the file holds no letter or several, or the style
-    cannot be used.
+    The bibliography entry by default; --note for the footnote; --id for one letter of a file
+    that holds several. Registers beside or above the file are used. Exit code 2 when the file
+    holds no letter, several and no --id, or the style cannot be used.
 
     Example: teitools cite tei/letters/stalin-kaganovich-1935-08-22.xml --note --locator 45
     """
@@ -825,7 +827,7 @@ def cite_command(
     stdin = _read_stdin(stdin_name) if stdin_name is not None else None
     shown = stdin_name or path
     edition = _edition((shown,), stdin, (), False, _expand_registers(registers))
-    click.echo(cite_edition(edition, shown, options))
+    click.echo(cite_edition(edition, shown, options, letter_id))
 
 
 @cli.command("init")

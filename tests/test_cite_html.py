@@ -99,7 +99,7 @@ def test_cite_block_shows_the_chicago_note_and_links_to_the_files(edition: Editi
     (item,) = json.loads(files[links["CSL-JSON"]])
     assert item["id"] == "stalin1935-08-22kaganovich"
     (entry,) = parse_string(files[links["BibLaTeX"]]).entries
-    assert (entry.entry_type, entry.key) == ("letter", "stalin1935-08-22kaganovich")
+    assert (entry.entry_type, entry.key) == ("incollection", "stalin1935-08-22kaganovich")
     (record,) = read_ris(files[links["RIS"]])
     assert record["ID"] == ["stalin1935-08-22kaganovich"]
 
@@ -109,3 +109,29 @@ def test_every_letter_has_a_block_and_tags(edition: Edition) -> None:
         page = _page(letter, edition)
         assert _meta(page)["DC.type"] == ["letter"]
         assert page.xpath("string(//p[@class='citation'])").strip()
+
+
+def test_highwire_tags_describe_the_letter_in_its_volume(edition: Edition) -> None:
+    letter = next(x for x in edition.letters if x.id == "stalin-kaganovich-1935-08-22")
+    tags = _meta(_page(letter, edition))
+    assert tags["citation_title"] == ["Joseph Stalin to Lazar Kaganovich"]
+    assert tags["citation_author"] == ["Stalin, Joseph"]
+    assert tags["citation_date"] == ["1935/08/22"]
+    assert tags["citation_inbook_title"] == ["The Stalin-Kaganovich Correspondence 1931-36"]
+    assert tags["citation_editor"][0] == "Davies, R. W."
+    assert tags["citation_publisher"] == ["Yale University Press"]
+
+
+def test_cite_block_offers_each_style_without_script(edition: Edition) -> None:
+    letter = next(x for x in edition.letters if x.id == "stalin-kaganovich-1935-08-22")
+    (block,) = _page(letter, edition).xpath("//section[@class='cite-letter']")
+    choices = {d.xpath("string(summary)"): d.xpath("string(p)") for d in block.xpath("details")}
+    assert list(choices) == [
+        "Chicago (18th ed.), bibliography",
+        "Chicago (17th ed.), note",
+        "MLA (9th ed.)",
+        "APA (7th ed.)",
+    ]
+    assert choices["MLA (9th ed.)"].startswith("Stalin, Joseph. Letter to Lazar Kaganovich, 22 Aug. 1935.")
+    assert "(New Haven: Yale University Press, 2003)" in choices["Chicago (17th ed.), note"]
+    assert not block.xpath(".//script")

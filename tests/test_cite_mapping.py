@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from teitools.cite.mapping import ascii_fold, citables, citation_keys, csl_date, csl_item
+from teitools.cite.mapping import ascii_fold, citables, citation_keys, csl_date, csl_item, split_name
 from teitools.model.dates import PartialDate
 from teitools.model.tei import read_edition
 from teitools.model.types import DateSpan, Edition
-from tests.helpers import EDITION
+from tests.conftest import RunCli
+from tests.helpers import EDITION, REFERENCE
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cite"
 
@@ -86,9 +87,13 @@ def test_cyrillic_key_and_names_keep_utf8(fixtures: Edition) -> None:
 
 def test_a_certain_day(edition: Edition) -> None:
     item = _item(edition, "stalin-kaganovich-1935-08-22")
-    assert item["original-date"] == {"date-parts": [[1935, 8, 22]]}
-    assert item["event-date"] == item["original-date"]
+    # The letter's date once, where the styles read a letter's date; no original-date, which
+    # Chicago would print again as "(1935; Yale University Press, 2003)".
+    assert item["event-date"] == {"date-parts": [[1935, 8, 22]]}
+    assert "original-date" not in item
     assert item["issued"] == {"date-parts": [[2003]]}
+    assert item["type"] == "personal_communication"
+    assert item["event-title"] == "letter to Lazar Kaganovich"
     assert item["container-title"] == "The Stalin-Kaganovich Correspondence 1931-36"
     assert item["publisher"] == "Yale University Press"
     assert item["publisher-place"] == "New Haven"
@@ -98,13 +103,14 @@ def test_a_certain_day(edition: Edition) -> None:
 
 
 def test_a_month_and_a_year_keep_their_precision(edition: Edition) -> None:
-    assert _item(edition, "stalin-kaganovich-1932-07")["original-date"] == {"date-parts": [[1932, 7]]}
-    assert _item(edition, "stalin-kaganovich-1933")["original-date"] == {"date-parts": [[1933]]}
+    assert _item(edition, "stalin-kaganovich-1932-07")["event-date"] == {"date-parts": [[1932, 7]]}
+    assert _item(edition, "stalin-kaganovich-1933")["event-date"] == {"date-parts": [[1933]]}
 
 
 def test_uncertain_range_and_probable_recipient(edition: Edition) -> None:
     item = _item(edition, "stalin-kaganovich-1930")
-    assert item["original-date"] == {"date-parts": [[1930], [1932, 8, 7]], "circa": True}
+    # citeproc-js refuses a range of mixed precision: a bracketed literal, read as the editors'.
+    assert item["event-date"] == {"literal": "[between 1930 and August 7, 1932]"}
     assert item["recipient"] == [{"literal": "Lazar Kaganovich (?)"}]
     assert item["note"] == (
         "Participants marked (?) are conjectural. The date is conjectural. "
@@ -126,7 +132,7 @@ def test_several_recipients_with_unnamed_others(edition: Edition) -> None:
 def test_unknown_recipient_and_open_date(fixtures: Edition) -> None:
     item = _item(fixtures, "smith-unknown-1901-03")
     assert item["recipient"] == [{"literal": "unknown recipient"}]
-    assert item["original-date"] == {"literal": "not before 1 March 1901"}
+    assert item["event-date"] == {"literal": "[not before March 1, 1901]"}
     assert item["id"] == "smith1901-03-01unknown"
 
 
@@ -134,11 +140,16 @@ def test_unpublished_letter_is_issued_on_its_own_date(fixtures: Edition) -> None
     item = _item(fixtures, "jones-smith-1902")
     assert item["issued"] == {"date-parts": [[1902]], "circa": True}
     assert not {"original-date", "event-date", "container-title", "editor"} & set(item)
+    assert item["event-title"] == "letter to Ann Smith"
 
 
 def test_cipher_letter_has_its_type(edition: Edition) -> None:
-    assert _item(edition, "stalin-kaganovich-1936-08-23")["genre"] == "letter in cipher"
-    assert "genre" not in _item(edition, "stalin-kaganovich-1935-08-22")
+    # In event-title, MLA's description: a genre would be printed twice by MLA.
+    assert (
+        _item(edition, "stalin-kaganovich-1936-08-23")["event-title"]
+        == "letter in cipher to Lazar Kaganovich"
+    )
+    assert "genre" not in _item(edition, "stalin-kaganovich-1936-08-23")
 
 
 @pytest.mark.parametrize(
@@ -149,9 +160,14 @@ def test_cipher_letter_has_its_type(edition: Edition) -> None:
         (DateSpan(when=PartialDate(1933), cert="medium"), {"date-parts": [[1933]], "circa": True}),
         (
             DateSpan(not_before=PartialDate(1930), not_after=PartialDate(1931), cert="high"),
-            {"date-parts": [[1930], [1931]]},
+            {"literal": "[between 1930 and 1931]"},
         ),
-        (DateSpan(not_after=PartialDate(1932, 8, 7)), {"literal": "not after 7 August 1932"}),
+        (DateSpan(not_after=PartialDate(1932, 8, 7)), {"literal": "[not after August 7, 1932]"}),
+        (DateSpan(text="1951"), {"date-parts": [[1951]]}),
+        (DateSpan(text="22 January 1898"), {"date-parts": [[1898, 1, 22]]}),
+        (DateSpan(text="January 22, 1898"), {"date-parts": [[1898, 1, 22]]}),
+        (DateSpan(text="30 February 1898"), {"literal": "30 February 1898"}),
+        (DateSpan(text="spring 1951"), {"literal": "spring 1951"}),
     ],
 )
 def test_csl_dates(span: DateSpan, expected: dict[str, object] | None) -> None:
@@ -163,3 +179,48 @@ def test_sorted_by_date_then_id(edition: Edition) -> None:
     assert ids == [x.id for x in edition.chronological()]
     assert ids[0] == "stalin-molotov-1926-06-25"
     assert ids[-1] == "stalin-kaganovich-1936-08-23"
+
+
+@pytest.mark.parametrize(
+    ("written", "family", "given", "particle"),
+    [
+        ("Adelbert von Chamisso", "Chamisso", "Adelbert", "von"),
+        ("Louis de La Foye", "La Foye", "Louis", "de"),
+        ("Weber, Carl Maria von", "Weber", "Carl Maria", "von"),
+        ("Amalia Beer", "Beer", "Amalia", ""),
+    ],
+)
+def test_names_without_parts_are_split_for_sorting(
+    written: str, family: str, given: str, particle: str
+) -> None:
+    name = split_name(written)
+    assert (name.family, name.given, name.particle) == (family, given, particle)
+    assert name.display() == " ".join(p for p in (given, particle, family) if p)
+
+
+def test_one_word_names_stay_literal() -> None:
+    assert split_name("Werther").csl() == {"literal": "Werther"}
+
+
+SIG = REFERENCE / "correspdesc-examples"
+
+
+@pytest.mark.skipif(not SIG.is_dir(), reason=f"the SIG examples are absent ({SIG})")
+def test_keys_are_unique_and_stable_across_the_sig_examples() -> None:
+    files = sorted(SIG.glob("*.xml"))
+    keys = [c.key for c in citables(read_edition(files))]
+    assert len(keys) == len(set(keys))
+    # Three files have a letter "letter1": each keeps a key of its own, the same every run.
+    assert keys == [c.key for c in citables(read_edition(list(reversed(files))))]
+    assert "chamisso1807-01-29lafoye" in keys
+    assert "purrmann1951hesse" in keys  # the text-only date "1951" is read
+
+
+@pytest.mark.skipif(not SIG.is_dir(), reason=f"the SIG examples are absent ({SIG})")
+def test_cite_id_chooses_a_letter_of_an_anthology(run_cli: RunCli) -> None:
+    path = SIG / "example07_anthology-of-letters.xml"
+    several = run_cli("cite", path)
+    assert several.code == 2
+    assert "holds 2 letters (letter1, letter2); choose one with --id" in several.err
+    chosen = run_cli("cite", path, "--id", "letter2", "--style", "mla")
+    assert (chosen.code, chosen.out) == (0, "Schoenberger, L. Letter to Giacomo Meyerbeer. 4 Mar. 1815.\n")

@@ -20,7 +20,6 @@ import pytest
 from teitools.cite.mapping import citables, csl_item
 from teitools.cite.styles import (
     CiteOptions,
-    adapt_item,
     format_bibliography,
     format_citation,
     load_style,
@@ -75,9 +74,7 @@ def pairs() -> list[Pair]:
         item, name = job
         style = load_style(name)
         try:
-            note, entry = pandoc_render(
-                adapt_item(item, style), style.path, note_class=name == "chicago", locator=LOCATOR
-            )
+            note, entry = pandoc_render(item, style.path, note_class=name == "chicago", locator=LOCATOR)
         except subprocess.CalledProcessError as error:  # pragma: no cover - pandoc broke
             pytest.fail(f"pandoc failed on {item['id']} in {name}: {error.stderr}")
         ours_note = format_citation(item, CiteOptions(style=name, note=True, locator=LOCATOR))

@@ -11,6 +11,7 @@ it out, :mod:`~teitools.cite.styles` formats it with a CSL style, and
 #: importing the CSL processor).
 STYLES = {
     "chicago": "chicago-notes-bibliography",
+    "chicago17": "chicago-notes-bibliography-17th-edition",
     "mla": "modern-language-association",
     "apa": "apa",
 }

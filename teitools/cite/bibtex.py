@@ -1,9 +1,13 @@
 """BibLaTeX and BibTeX export.
 
-BibLaTeX: ``@letter`` with the letter's own date in ``origdate`` and the volume written out in
-every entry (``booktitle``, ``editor``, ``publisher``, ``location``, ``date``), since only some
-biblatex styles follow ``crossref``. BibTeX has no letter type and no original date:
-``@incollection`` with the date in the title, as the edition's own titles give it.
+BibLaTeX: a letter in a volume is ``@incollection`` (every biblatex style, standard or
+biblatex-chicago, has a driver for it; the standard styles have none for ``@letter``), titled
+with writer, recipient(s) and the letter's date ("Joseph Stalin to Lazar Kaganovich, August
+22, 1935", the form of CMOS 14.111), ``shorttitle`` "Stalin to Kaganovich" for short notes,
+``origdate`` the letter's date, and the volume written out (``booktitle``, ``editor``,
+``translator``, ``series``, ``publisher``, ``location``, ``date`` = its year), since only some
+styles follow ``crossref``. A letter in no volume is ``@letter``. BibTeX: ``@incollection``
+the same way (``@misc`` without a volume), for plain and natbib styles.
 
 Values keep UTF-8 (Cyrillic, diacritics: biber and modern LaTeX read them); only the
 characters TeX treats specially are escaped, so braces stay balanced whatever a value holds, and
@@ -15,7 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from teitools.cite.mapping import Citable, Name, citables, is_circa, single_line, uncertainty_notes
+from teitools.cite.mapping import (
+    Citable,
+    Name,
+    citables,
+    csl_date,
+    is_circa,
+    single_line,
+    uncertainty_notes,
+    us_date,
+)
 from teitools.export.base import ExportOptions, ExportResult
 from teitools.model.dates import PartialDate
 from teitools.model.types import DateSpan, Edition
@@ -85,28 +98,45 @@ def edtf(span: DateSpan | None) -> str | None:
 
 
 def biblatex_entry(citable: Citable) -> str:
-    """One ``@letter`` entry."""
+    """One ``@incollection`` entry (``@letter`` for a letter printed in no volume)."""
     fields = [
         ("author", names(citable.senders)),
-        ("title", f"{{{escape(citable.title)}}}"),
-        ("origdate", edtf(citable.date)),
+        ("title", f"{{{escape(dated_title(citable))}}}"),
+        ("shorttitle", f"{{{escape(citable.title)}}}"),
+        ("origdate" if citable.volume is not None else "date", edtf(citable.date)),
         *_volume_fields(citable, "location", "date"),
         ("type", escape(citable.kind) if citable.kind else None),
         ("langid", _langid(citable.letter.language)),
         ("note", escape(" ".join(uncertainty_notes(citable))) or None),
     ]
-    return _entry("letter", citable.key, fields)
+    return _entry("incollection" if citable.volume is not None else "letter", citable.key, fields)
+
+
+def dated_title(citable: Citable) -> str:
+    """ "Joseph Stalin to Lazar Kaganovich, August 22, 1935"; an uncertain range bracketed."""
+    date = csl_date(citable.date)
+    if date is None:
+        return citable.full_title
+    literal = date.get("literal")
+    parts = date.get("date-parts")
+    if isinstance(literal, str):
+        when = literal
+    elif isinstance(parts, list) and parts:
+        when = us_date(PartialDate(*parts[0]))
+        when = f"[{when}?]" if date.get("circa") else when
+    else:
+        return citable.full_title
+    return f"{citable.full_title}, {when}"
 
 
 def bibtex_entry(citable: Citable) -> str:
     """One ``@incollection`` entry (``@misc`` for a letter not printed in a volume)."""
-    title = f"{citable.title}, {citable.spoken_date}" if citable.date else citable.title
     note = " ".join(
         [*([citable.kind.capitalize() + "."] if citable.kind else []), *uncertainty_notes(citable)]
     )
     fields = [
         ("author", names(citable.senders)),
-        ("title", f"{{{escape(title)}}}"),
+        ("title", f"{{{escape(dated_title(citable))}}}"),
         *_volume_fields(citable, "address", "year"),
         ("year", _letter_year(citable) if citable.volume is None else None),
         ("note", escape(note) or None),
@@ -130,9 +160,11 @@ def _volume_fields(citable: Citable, place: str, year: str) -> list[tuple[str, s
     if volume is None:
         return []
     editors = [Name(e.family, e.given, e.literal) for e in volume.editors]
+    translators = [Name(e.family, e.given, e.literal) for e in volume.translators]
     return [
         ("booktitle", f"{{{escape(volume.title)}}}" if volume.title else None),
         ("editor", names(editors) or None),
+        ("translator", names(translators) if translators and place == "location" else None),
         ("series", f"{{{escape(volume.series)}}}" if volume.series else None),
         ("publisher", escape(volume.publisher) or None),
         (place, escape(volume.place) or None),

@@ -16,7 +16,8 @@ from teitools.cite.bibtex import biblatex_entry
 from teitools.cite.csl import checked_item, dumps, validate_items
 from teitools.cite.mapping import Citable, citables, csl_item
 from teitools.cite.ris import record
-from teitools.cite.styles import CiteOptions, format_citation
+from teitools.cite.styles import CiteOptions, format_bibliography, format_citation
+from teitools.errors import CitationError
 from teitools.model.types import Edition, Letter
 from teitools.render.templating import render
 
@@ -46,19 +47,46 @@ def cite_block(letter: Letter, edition: Edition, folder: str = "cite/") -> Marku
     COinS span reference managers read (a ``<span>``, so it lives in the body)."""
     citable = _citable(letter, edition)
     # The CSL processor writes HTML of its own (italics, escaped text): trusted as it is.
+    item = csl_item(citable)
     chicago = CiteOptions(style="chicago", note=True, html=True)
-    note = Markup(format_citation(csl_item(citable), chicago))  # noqa: S704
+    note = Markup(format_citation(item, chicago))  # noqa: S704
     downloads = [(label, folder + citable.key + suffix, media) for label, suffix, media in DOWNLOADS]
     return render(
         "cite.html",
         note=note,
+        styles=_other_styles(item),
         downloads=downloads,
         coins=coins_query(citable, _page_title(citable), _dc_date(citable)),
     )
 
 
+#: The styles of the block's choice besides the Chicago note: (label, style, note form).
+CHOICES = (
+    ("Chicago (18th ed.), bibliography", "chicago", False),
+    ("Chicago (17th ed.), note", "chicago17", True),
+    ("MLA (9th ed.)", "mla", False),
+    ("APA (7th ed.)", "apa", False),
+)
+
+
+def _other_styles(item: dict[str, object]) -> list[tuple[str, Markup]]:
+    """The letter in each style of :data:`CHOICES` that gives it an entry (Chicago and APA
+    have no bibliography entry for an unpublished letter)."""
+    found = []
+    for label, style, note in CHOICES:
+        options = CiteOptions(style=style, note=note, html=True)
+        try:
+            text = format_citation(item, options) if note else format_bibliography([item], options)[0]
+        except CitationError:
+            continue
+        found.append((label, Markup(text)))  # noqa: S704 -- the CSL processor's own HTML
+    return found
+
+
 def meta_tags(letter: Letter, edition: Edition) -> Markup:
-    """Dublin Core ``<meta>`` tags (for the page's ``<head>``) that describe it as a letter."""
+    """Dublin Core ``<meta>`` tags (for the page's ``<head>``) that describe it as a letter,
+    and Highwire ``citation_*`` tags, which Google Scholar and Zotero's Embedded Metadata
+    translator read (as a book section when the letter is printed in a volume)."""
     citable = _citable(letter, edition)
     title = _page_title(citable)
     date = _dc_date(citable)
@@ -71,7 +99,33 @@ def meta_tags(letter: Letter, edition: Edition) -> Markup:
         tags.append(("DC.language", letter.language))
     if citable.volume is not None and citable.volume.title:
         tags.append(("DC.relation.isPartOf", citable.volume.title))
-    return render("meta.html", tags=tags)
+    return render("meta.html", tags=tags + highwire_tags(citable))
+
+
+def highwire_tags(citable: Citable) -> list[tuple[str, str]]:
+    """``citation_title`` (naming writer and recipients, as Zotero's book section and the
+    RIS export title the letter), ``citation_author`` each sender, ``citation_date``, and the
+    volume: ``citation_inbook_title``, ``citation_editor``, ``citation_publisher``,
+    ``citation_series_title``."""
+    tags = [("citation_title", citable.full_title)]
+    tags += [("citation_author", n.inverted()) for n in citable.senders]
+    date = citable.date
+    start = (date.when or date.not_before) if date is not None else None
+    if start is not None:
+        tags.append(("citation_date", start.iso().replace("-", "/")))
+    if citable.letter.language:
+        tags.append(("citation_language", citable.letter.language))
+    volume = citable.volume
+    if volume is not None:
+        tags.append(("citation_inbook_title", volume.title))
+        tags += [
+            ("citation_editor", f"{e.family}, {e.given}" if e.family else e.literal) for e in volume.editors
+        ]
+        if volume.publisher:
+            tags.append(("citation_publisher", volume.publisher))
+        if volume.series:
+            tags.append(("citation_series_title", volume.series))
+    return tags
 
 
 def coins_query(citable: Citable, title: str, date: str | None) -> str:

@@ -13,11 +13,11 @@ import re
 import unicodedata
 import weakref
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from teitools.model.dates import PartialDate
+from teitools.model.dates import PartialDate, parse_iso
 from teitools.model.types import UNCERTAIN, DateSpan, Edition, Letter, Participant, Source
 from teitools.render.dates import span_phrase
 
@@ -93,16 +93,19 @@ class Name:
     given: str = ""
     literal: str = ""
     conjectural: bool = False
+    #: "von" of "Adelbert von Chamisso": printed before the family name, not sorted by.
+    particle: str = ""
 
     def display(self) -> str:
         """ "Lazar Kaganovich", "other friends", "Lazar Kaganovich (?)"."""
-        text = " ".join(p for p in (self.given, self.family) if p) or self.literal
+        text = " ".join(p for p in (self.given, self.particle, self.family) if p) or self.literal
         return f"{text} (?)" if self.conjectural else text
 
     def inverted(self) -> str:
         """ "Kaganovich, Lazar" (for RIS and BibTeX); a literal name stays as it is."""
         if self.family and self.given:
-            text = f"{self.family}, {self.given}"
+            given = " ".join(p for p in (self.given, self.particle) if p)
+            text = f"{self.family}, {given}"
         else:
             text = self.family or self.literal or self.given
         return f"{text} (?)" if self.conjectural else text
@@ -116,9 +119,12 @@ class Name:
         """The CSL-JSON name object; a conjectural name is one literal, so "(?)" stays with it."""
         if self.conjectural or not self.family:
             return {"literal": self.display()}
+        name = {"family": self.family}
         if self.given:
-            return {"family": self.family, "given": self.given}
-        return {"family": self.family}
+            name["given"] = self.given
+        if self.particle:
+            name["dropping-particle"] = self.particle
+        return name
 
 
 @dataclass(frozen=True)
@@ -135,13 +141,30 @@ class Citable:
 
     @property
     def date(self) -> DateSpan | None:
-        return self.letter.date
+        """The letter's date, a text-only one read where unambiguous (:func:`letter_date`)."""
+        return letter_date(self.letter.date)
 
     @property
     def title(self) -> str:
         """ "Stalin to Kaganovich", "Stalin to Molotov, Rykov, Bukharin and other friends"."""
         senders = _join(n.short() for n in self.senders)
         return f"{senders} to {_join(n.short() for n in self.recipients)}"
+
+    @property
+    def full_title(self) -> str:
+        """ "Joseph Stalin to Lazar Kaganovich": the title of a letter in a volume (CMOS 14.111),
+        for formats that have no recipient field (RIS book sections, BibLaTeX)."""
+        senders = _join(n.display() for n in self.senders)
+        return f"{senders} to {_join(n.display() for n in self.recipients)}"
+
+    @property
+    def description(self) -> str:
+        """ "letter to Lazar Kaganovich", "letter in cipher to …": MLA's description of an
+        untitled letter; names joined as MLA joins them ("A, B, and C")."""
+        names = [n.display() for n in self.recipients]
+        serial = f"{', '.join(names[:-1])}, and {names[-1]}" if len(names) > 2 else ""
+        joined = serial or " and ".join(names)
+        return f"{self.kind or 'letter'} to {joined}"
 
     @property
     def kind(self) -> str | None:
@@ -210,7 +233,14 @@ def _make_keys(edition: Edition) -> dict[tuple[Path, str], str]:
 
 
 def csl_item(citable: Citable) -> dict[str, object]:
-    """The CSL-JSON item of a letter (see ``docs/citations.md`` for each field)."""
+    """The CSL-JSON item of a letter (see ``docs/citations.md`` for each field and why).
+
+    A letter in a volume is a ``personal_communication`` whose ``container-title`` is the
+    volume: the Chicago, MLA and APA styles all print such an item as a letter in a published
+    collection, citeproc-js and pandoc as well as teitools. The letter's date is ``event-date``
+    (the variable the styles read for a letter), ``issued`` the volume's year; there is no
+    ``original-date``, which Chicago would print again as a first-publication year.
+    """
     item: dict[str, object] = {
         "id": citable.key,
         "citation-key": citable.key,
@@ -220,16 +250,12 @@ def csl_item(citable: Citable) -> dict[str, object]:
     }
     date = csl_date(citable.date)
     volume = citable.volume
-    if date is not None:
-        # The styles disagree on where a letter's date goes: CSL 1.0.2 calls it
-        # original-date, while the Chicago and MLA styles read a letter's date from event-date.
-        # An unpublished letter has no volume: its own date is the date it was issued.
-        if volume is not None:
-            item["original-date"] = date
-            item["event-date"] = date
-        else:
-            item["issued"] = date
+    # MLA prints a letter's description from event-title, before its date ("Letter to Lazar
+    # Kaganovich, 22 Aug. 1935."), since its style never prints the recipient.
+    item["event-title"] = citable.description
     if volume is not None:
+        if date is not None:
+            item["event-date"] = date
         if volume.year is not None:
             item["issued"] = {"date-parts": [[volume.year]]}
         item["container-title"] = volume.title
@@ -237,12 +263,15 @@ def csl_item(citable: Citable) -> dict[str, object]:
             item["collection-title"] = volume.series
         if volume.editors:
             item["editor"] = [Name(e.family, e.given, e.literal).csl() for e in volume.editors]
+        if volume.translators:
+            item["translator"] = [Name(e.family, e.given, e.literal).csl() for e in volume.translators]
         if volume.publisher:
             item["publisher"] = volume.publisher
         if volume.place:
             item["publisher-place"] = volume.place
-    if citable.kind:
-        item["genre"] = citable.kind
+    elif date is not None:
+        # An unpublished letter: its own date is the date it was issued.
+        item["issued"] = date
     if citable.letter.language:
         item["language"] = citable.letter.language
     notes = uncertainty_notes(citable)
@@ -264,23 +293,100 @@ def _single_lines(value: Any) -> Any:
 
 
 def csl_date(span: DateSpan | None) -> dict[str, object] | None:
-    """A CSL date: one date or a closed range as ``date-parts``, ``circa`` when uncertain.
+    """A CSL date: one date as ``date-parts`` (``circa`` when uncertain); a range or an open
+    date as a bracketed literal, "[between 1930 and August 7, 1932]".
 
-    An open range ("not before 1930") has no ``date-parts`` form in CSL: it is a literal.
+    citeproc-js refuses a range whose ends have different precisions ("element mismatch in
+    date range input") and every style prints a CSL range without "between"; a literal is
+    printed as it is by citeproc-js, citeproc-py and pandoc, and reads as the editors' date.
     """
     if span is None:
         return None
-    if span.when is not None:
-        date: dict[str, object] = {"date-parts": [_parts(span.when)]}
-    elif span.not_before is not None and span.not_after is not None:
-        date = {"date-parts": [_parts(span.not_before), _parts(span.not_after)]}
-    elif span.not_before is not None or span.not_after is not None:
-        return {"literal": span_phrase(span)}
+    when = span.when or text_date(span.text)
+    if when is not None and span.not_before is None and span.not_after is None:
+        date: dict[str, object] = {"date-parts": [_parts(when)]}
+        if is_circa(span):
+            date["circa"] = True
+        return date
+    if span.not_before is not None or span.not_after is not None:
+        return {"literal": f"[{us_span_phrase(span)}]"}
+    return {"literal": span.text} if span.text else None
+
+
+#: English month names, for dates given only as text and the US form of literal dates.
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTH = "|".join(_MONTH_NAMES)
+#: Text-only dates that mean one thing: "1951", "January 1898", "22 January 1898",
+#: "January 22, 1898". Anything else ("spring 1930", "22/1/1898") stays text.
+_TEXT_DATES = (
+    re.compile(r"(?P<year>\d{4})"),
+    re.compile(rf"(?P<month>{_MONTH}) (?P<year>\d{{4}})"),
+    re.compile(rf"(?P<day>\d{{1,2}}) (?P<month>{_MONTH}) (?P<year>\d{{4}})"),
+    re.compile(rf"(?P<month>{_MONTH}) (?P<day>\d{{1,2}}), (?P<year>\d{{4}})"),
+)
+
+
+def text_date(text: str) -> PartialDate | None:
+    """The date a text-only ``<date>`` gives when it is unambiguous: "1951", "22 January
+    1898" (a real calendar date); None otherwise."""
+    words = " ".join(text.split()).rstrip(".")
+    for pattern in _TEXT_DATES:
+        match = pattern.fullmatch(words)
+        if match is None:
+            continue
+        parts = match.groupdict()
+        month = _MONTH_NAMES.index(parts["month"]) + 1 if parts.get("month") else None
+        iso = parts["year"]
+        if month is not None:
+            iso += f"-{month:02d}"
+            if parts.get("day"):
+                iso += f"-{int(parts['day']):02d}"
+        return parse_iso(iso)
+    return None
+
+
+def letter_date(span: DateSpan | None) -> DateSpan | None:
+    """The letter's date with a text-only date read where it is unambiguous ("1951")."""
+    if span is None or span.when is not None or span.not_before or span.not_after:
+        return span
+    parsed = text_date(span.text)
+    return replace(span, when=parsed) if parsed is not None else span
+
+
+def us_date(date: PartialDate) -> str:
+    """ "August 7, 1932", "July 1932", "1930": the date as US English styles print it."""
+    if date.month is None:
+        return str(date.year)
+    month = _MONTH_NAMES[date.month - 1]
+    return f"{month} {date.day}, {date.year}" if date.day else f"{month} {date.year}"
+
+
+def us_span_phrase(span: DateSpan) -> str:
+    """ "between 1930 and August 7, 1932", "not before March 1, 1901" (the brackets a citation
+    puts around it mark it as the editors' date)."""
+    start, end = span.not_before, span.not_after
+    if start is not None and end is not None:
+        text = f"between {us_date(start)} and {us_date(end)}"
+    elif start is not None:
+        text = f"not before {us_date(start)}"
+    elif end is not None:
+        text = f"not after {us_date(end)}"
     else:
-        return {"literal": span.text} if span.text else None
-    if is_circa(span):
-        date["circa"] = True
-    return date
+        text = span.text
+    return text
 
 
 def is_circa(span: DateSpan) -> bool:
@@ -320,7 +426,9 @@ def ascii_fold(text: str) -> str:
 
 def _citable(edition: Edition, letter: Letter, key: str) -> Citable:
     senders = tuple(_name(edition, p, "sender") for p in letter.senders) or (Name(literal="unknown sender"),)
-    recipients = tuple(_name(edition, p, "recipient") for p in letter.recipients) or (
+    # Copies (an email's cc and bcc) were not addressed: the citation names the addressees.
+    addressed = [p for p in letter.recipients if p.subtype not in {"cc", "bcc"}] or letter.recipients
+    recipients = tuple(_name(edition, p, "recipient") for p in addressed) or (
         Name(literal="unknown recipient"),
     )
     ref = letter.source("edition")
@@ -337,20 +445,58 @@ def _name(edition: Edition, participant: Participant, role: str) -> Name:
         keep = written and written.lower() != "unknown"
         return Name(literal=written if keep else f"unknown {role}", conjectural=conjectural)
     person = edition.person(participant.ref)
-    if person is not None and (person.name.family or person.name.literal):
+    if person is not None and person.name.family:
         name = person.name
         return Name(name.family, name.given, name.literal, conjectural)
+    if person is not None and person.name.literal:
+        return split_name(person.name.literal, conjectural)
     organisation = edition.organisations.get(participant.ref or "")
     if organisation is not None and organisation.name:
         return Name(literal=organisation.name, conjectural=conjectural)
-    return Name(literal=written or f"unknown {role}", conjectural=conjectural)
+    if not written:
+        return Name(literal=f"unknown {role}", conjectural=conjectural)
+    # A name with no register entry: a person's name, split as a register's would be.
+    return split_name(written, conjectural)
+
+
+#: Lower-case words that belong to the family name ("von Chamisso", "de La Foye").
+_PARTICLES = frozenset(
+    {"von", "van", "de", "du", "da", "di", "del", "della", "der", "den", "ter", "zu", "la", "le"}
+)
+
+
+def split_name(literal: str, conjectural: bool = False) -> Name:
+    """A person's name written without parts, split for sorting: "Weber, Carl Maria von" as the
+    CMIF reader reads it (family, given); "Adelbert von Chamisso" as given "Adelbert",
+    particle "von", family "Chamisso"; "Louis de La Foye" as "Louis", "de", "La Foye". One
+    word stays literal."""
+    family, comma, given = literal.partition(", ")
+    if comma and family and given:
+        words = given.split()
+        cut = len(words)
+        while cut > 1 and words[cut - 1] in _PARTICLES:
+            cut -= 1
+        return Name(family, " ".join(words[:cut]), conjectural=conjectural, particle=" ".join(words[cut:]))
+    words = literal.split()
+    if len(words) < 2:
+        return Name(literal=literal, conjectural=conjectural)
+    first = next((i for i in range(1, len(words)) if words[i] in _PARTICLES), len(words) - 1)
+    rest = first
+    while rest < len(words) - 1 and words[rest] in _PARTICLES:
+        rest += 1
+    return Name(
+        " ".join(words[rest:]),
+        " ".join(words[:first]),
+        conjectural=conjectural,
+        particle=" ".join(words[first:rest]),
+    )
 
 
 def _base_key(edition: Edition, letter: Letter) -> str:
     citable = _citable(edition, letter, "")
     sender = _key_part(letter.senders[0] if letter.senders else None, citable.senders[0])
     recipient = _key_part(letter.recipients[0] if letter.recipients else None, citable.recipients[0])
-    span = letter.date
+    span = letter_date(letter.date)
     start = (span.when or span.not_before or span.not_after) if span else None
     return f"{sender}{start.iso() if start else 'nd'}{recipient}"
 

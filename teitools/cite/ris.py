@@ -1,12 +1,14 @@
-"""RIS export, as Zotero reads a letter.
+"""RIS export, in the shape Zotero's RIS import keeps a letter in a published volume.
 
-``TY  - PCOMM`` (Zotero's type for a letter), ``AU`` the sender(s), ``A2`` the recipient(s),
-``DA`` the full date and ``PY`` its year, ``M3`` the letter type (Zotero's "Type"). Zotero has
-no fields for the volume a letter is printed in: the volume goes in ``T2``/``ED``/``PB``/``CY``
-(which Zotero keeps in a note of unmapped fields) and, written out as a reference, in ``N1``
-(which Zotero keeps as a note). Lines end with CRLF, as the RIS specification asks; every value
-is put on one line, since a line break in a value would start a line of its own (a second
-record, if it read ``ER  -`` then ``TY  -``).
+A letter printed in a volume is ``TY  - CHAP`` (Zotero's "Book Section"): ``AU`` the
+sender(s), ``TI`` a title naming writer and recipient(s) ("Joseph Stalin to Lazar
+Kaganovich"), ``DA`` the letter's date, ``T2`` the volume, ``A2`` its editors (Zotero reads
+``A2`` of a CHAP as editors), ``A4`` its translators, ``T3`` the series, ``PB``/``CY`` the
+imprint. Zotero's book section has no recipient role: the recipients are in the title and
+in an ``N1`` note. A letter in no volume is ``TY  - PCOMM`` (Zotero's "Letter") with the
+recipients in ``A2``, which Zotero reads as recipients there. Lines end with CRLF, as the RIS
+specification asks; every value is put on one line, since a line break in a value would start
+a line of its own (a second record, if it read ``ER  -`` then ``TY  -``).
 """
 
 from __future__ import annotations
@@ -37,25 +39,33 @@ def ris_date(span: DateSpan | None) -> str | None:
 def record(citable: Citable) -> str:
     """One RIS record, ending with ``ER  -``."""
     volume = citable.volume
-    start = citable.date.when or citable.date.not_before or citable.date.not_after if citable.date else None
+    date = citable.date
+    start = date.when or date.not_before or date.not_after if date else None
     lines: list[tuple[str, str | None]] = [
-        ("TY", "PCOMM"),
+        ("TY", "CHAP" if volume is not None else "PCOMM"),
         ("ID", citable.key),
         *[("AU", n.inverted()) for n in citable.senders],
-        *[("A2", n.inverted()) for n in citable.recipients],
-        ("TI", citable.title),
-        ("DA", ris_date(citable.date)),
+    ]
+    if volume is None:
+        lines += [("A2", n.inverted()) for n in citable.recipients]
+    lines += [
+        ("TI", citable.full_title),
+        ("DA", ris_date(date)),
         ("PY", f"{start.year:04d}" if start else None),
-        ("M3", citable.kind),
+        # M3 is Zotero's letter type for a letter; for a book section it would be read as a DOI.
+        ("M3", citable.kind if volume is None else None),
         ("LA", citable.letter.language),
     ]
     if volume is not None:
         lines += [
             ("T2", volume.title or None),
-            *[("ED", Name(e.family, e.given, e.literal).inverted()) for e in volume.editors],
+            *[("A2", Name(e.family, e.given, e.literal).inverted()) for e in volume.editors],
+            *[("A4", Name(e.family, e.given, e.literal).inverted()) for e in volume.translators],
             ("T3", volume.series or None),
             ("PB", volume.publisher or None),
             ("CY", volume.place or None),
+            ("N1", f"Recipient(s): {'; '.join(n.display() for n in citable.recipients)}"),
+            ("N1", f"{citable.kind.capitalize()}." if citable.kind else None),
             ("N1", f"Published in: {published_in(citable)}"),
         ]
     lines += [("N1", note) for note in uncertainty_notes(citable)]

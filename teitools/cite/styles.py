@@ -12,8 +12,8 @@ processors in ways a reader of a citation notices; this module works around them
 - it searches the style for each macro and term every time it needs one, which made a
   thousand letters in Chicago take over a minute (see :mod:`teitools.cite.citeproc_patches`).
 
-Styles that never print the recipient (MLA) get the letter's descriptive title ("To Lazar
-Kaganovich"), as MLA writes letters in published collections; see :func:`adapt_item`.
+teitools formats the exported CSL-JSON item as it is (no private variant), so citeproc-js,
+pandoc and Zotero print what ``teitools cite`` prints (``tests/test_cite_citeproc_js.py``).
 """
 
 from __future__ import annotations
@@ -60,10 +60,6 @@ class Style:
     path: Path
     xml: bytes
     punctuation_in_quote: bool
-    prints_recipient: bool
-    #: The style takes a letter's date from ``event-date`` (Chicago 18th edition) and would
-    #: print ``original-date`` a second time, as a first-publication year.
-    letter_date_in_event_date: bool
     has_bibliography: bool
     #: The style tells processors to add "a", "b" to the year of citations that would
     #: otherwise read the same (``disambiguate-add-year-suffix``).
@@ -110,7 +106,6 @@ def load_style(name: str) -> Style:
         raise CitationError(f"{path}: the CSL style has no <citation> element")
     if root.find(f"{{{CSL_NS}}}citation/{{{CSL_NS}}}layout") is None:
         raise CitationError(f"{path}: the CSL style's <citation> has no <layout>")
-    variables = " ".join(e.get("variable", "") for e in root.iter(f"{{{CSL_NS}}}*"))
     bibliography = root.find(f"{{{CSL_NS}}}bibliography")
     locale = root.get("default-locale") or "en-US"
     return Style(
@@ -118,56 +113,9 @@ def load_style(name: str) -> Style:
         path,
         xml,
         punctuation_in_quote=locale in {"en-US", "en"},
-        prints_recipient="recipient" in variables.split(),
-        letter_date_in_event_date=_letter_date_in_event_date(root),
         has_bibliography=bibliography is not None,
         year_suffixes=root.find(f"{{{CSL_NS}}}citation[@disambiguate-add-year-suffix='true']") is not None,
     )
-
-
-def adapt_item(item: dict[str, object], style: Style) -> dict[str, object]:
-    """The item as ``style`` needs it, for formatting only (exports are not adapted).
-
-    - MLA's CSL never prints ``recipient``; MLA cites a published letter by the title "To
-      Lazar Kaganovich", which it gets. Styles that print the recipient get no title, so
-      Chicago does not say "to Lazar Kaganovich" twice.
-    - Chicago takes a letter's date from ``event-date`` and prints ``original-date`` again
-      as a first-publication year: "(1935; Yale University Press, 2003)". A certain date is
-      given once; an uncertain one keeps ``original-date``, the only place where Chicago
-      marks it uncertain ("[1930-1932?]" with an en dash).
-    """
-    event = item.get("event-date")
-    if (
-        style.letter_date_in_event_date
-        and "original-date" in item
-        and isinstance(event, dict)
-        and not event.get("circa")
-    ):
-        item = {k: v for k, v in item.items() if k != "original-date"}
-    if style.prints_recipient or "title" in item:
-        return item
-    names = [_display(n) for n in _names(item.get("recipient"))]
-    if not names:
-        return item
-    joined = (
-        names[0]
-        if len(names) == 1
-        else (
-            f"{names[0]} and {names[1]}" if len(names) == 2 else f"{', '.join(names[:-1])}, and {names[-1]}"
-        )
-    )
-    return {**item, "title": f"To {joined}"}
-
-
-def _letter_date_in_event_date(root: etree._Element) -> bool:
-    """A ``cs:if`` that tests a personal communication for ``event-date``."""
-    for test in root.iter(f"{{{CSL_NS}}}if", f"{{{CSL_NS}}}else-if"):
-        if (
-            "personal_communication" in (test.get("type") or "").split()
-            and "event-date" in (test.get("variable") or "").split()
-        ):
-            return True
-    return False
 
 
 def format_letter(edition: Edition, letter: Letter, options: CiteOptions) -> str:
@@ -184,7 +132,7 @@ def format_citation(item: dict[str, object], options: CiteOptions) -> str:
     """The note (or in-text) citation of one CSL-JSON item."""
     style = load_style(options.style)
     with _style_errors(style):
-        processor = _Processor(style, [adapt_item(item, style)], html=options.html)
+        processor = _Processor(style, [item], html=options.html)
         text = processor.cite(str(item["id"]), options.locator)
     return _nonempty(text, style)
 
@@ -200,7 +148,7 @@ def format_bibliography(items: Sequence[dict[str, object]], options: CiteOptions
     style = load_style(options.style)
     if not style.has_bibliography:
         raise CitationError(f"style {style.name}: it has no bibliography; use --note")
-    adapted = [adapt_item(item, style) for item in items]
+    adapted = list(items)
     with _style_errors(style):
         if style.year_suffixes and len(adapted) > 1:
             adapted = _add_year_suffixes(style, adapted)
@@ -383,23 +331,32 @@ def _display(name: dict[str, str]) -> str:
     return name.get("literal") or " ".join(p for p in (name.get("given"), name.get("family")) if p)
 
 
-def cite_path(path: Path, options: CiteOptions, registers: Sequence[Path] | None = None) -> str:
-    """The formatted citation of the one letter in the file ``path`` (``registers``, or those
-    beside it or above it); :class:`CitationError` when the file holds no letter or several."""
-    return cite_edition(read_edition([path], registers), path, options)
+def cite_path(
+    path: Path, options: CiteOptions, registers: Sequence[Path] | None = None, letter_id: str | None = None
+) -> str:
+    """The formatted citation of the letter in the file ``path`` (``registers``, or those
+    beside it or above it): see :func:`cite_edition`."""
+    return cite_edition(read_edition([path], registers), path, options, letter_id)
 
 
-def cite_edition(edition: Edition, path: Path, options: CiteOptions) -> str:
-    """As :func:`cite_path`, for the edition already read from ``path`` (standard input)."""
+def cite_edition(edition: Edition, path: Path, options: CiteOptions, letter_id: str | None = None) -> str:
+    """The formatted citation of the letter of ``edition`` (read from ``path``, or standard
+    input standing for it): its only letter, or the one whose id is ``letter_id`` (anthologies,
+    two letters in one file); :class:`CitationError` when there is no such letter, or several
+    and no ``letter_id``."""
     if edition.problems:
         raise CitationError(str(edition.problems[0]))
-    letters = edition.letters
+    letters = [letter for letter in edition.letters if letter.file.resolve() == path.resolve()] or list(
+        edition.letters
+    )
     if not letters:
         raise CitationError(f"{path}: no letter here (a letter has a <correspDesc>)")
+    ids = ", ".join(letter.id for letter in letters[:5]) + (", …" if len(letters) > 5 else "")
+    if letter_id is not None:
+        chosen = [letter for letter in letters if letter.id == letter_id]
+        if not chosen:
+            raise CitationError(f"{path}: no letter with the id {letter_id!r} (its letters: {ids})")
+        return format_letter(edition, chosen[0], options)
     if len(letters) > 1:
-        ids = ", ".join(letter.id for letter in letters[:5])
-        more = ", …" if len(letters) > 5 else ""
-        raise CitationError(
-            f"{path}: holds {len(letters)} letters ({ids}{more}); give the file of the one letter to cite"
-        )
+        raise CitationError(f"{path}: holds {len(letters)} letters ({ids}); choose one with --id")
     return format_letter(edition, letters[0], options)

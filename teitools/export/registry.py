@@ -73,12 +73,18 @@ EXPORTERS: dict[str, Exporter] = {
         "teitools.cite.csl", "export", single_file=True, description="CSL-JSON for Zotero and pandoc"
     ),
     "biblatex": Exporter(
-        "teitools.cite.bibtex", "export_biblatex", single_file=True, description="BibLaTeX @letter entries"
+        "teitools.cite.bibtex",
+        "export_biblatex",
+        single_file=True,
+        description="BibLaTeX @incollection entries (@letter when in no volume)",
     ),
     "bibtex": Exporter(
         "teitools.cite.bibtex", "export_bibtex", single_file=True, description="BibTeX @incollection entries"
     ),
     "ris": Exporter(
-        "teitools.cite.ris", "export", single_file=True, description="RIS records (TY - PCOMM) for Zotero"
+        "teitools.cite.ris",
+        "export",
+        single_file=True,
+        description="RIS records (TY - CHAP, a book section) for Zotero",
     ),
 }

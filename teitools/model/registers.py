@@ -208,6 +208,12 @@ def _source(element: etree._Element) -> Source:
         editors=tuple(
             person_name(e.find(f"{_T}persName") if e.find(f"{_T}persName") is not None else e)
             for e in scope.findall(f"{_T}editor")
+            if e.get("role") != "translator"
+        ),
+        # TEI names a translator as <editor role="translator">: not an editor in a citation.
+        translators=tuple(
+            person_name(e.find(f"{_T}persName") if e.find(f"{_T}persName") is not None else e)
+            for e in scope.findall(f"{_T}editor[@role='translator']")
         ),
         publisher=_text(scope.find(f".//{_T}publisher")),
         place=_text(scope.find(f".//{_T}pubPlace")),

@@ -121,6 +121,7 @@ class Source:
     title: str
     authors: tuple[PersonName, ...] = ()
     editors: tuple[PersonName, ...] = ()
+    translators: tuple[PersonName, ...] = ()
     publisher: str = ""
     place: str = ""
     year: int | None = None
