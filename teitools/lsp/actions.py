@@ -3,8 +3,9 @@
 Each fix is text edits, found from the finding (rule, message, where it starts) and the
 buffer's text: apply a "Did you mean" (an element's or attribute's name, a value, a date),
 write a date in ISO form, add the ``#`` a pointer lacks, add a missing register entry.
-The register entry is a minimal one written here (id and name to fill in);
-``teitools new person`` scaffolding lives on another branch and is not used yet.
+A person, place or source entry is the one ``teitools new`` writes
+(:func:`teitools.scaffold.entries.entry_insertion`), named as the letter names it; an
+organisation, which ``teitools new`` does not make, gets its id and name.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from teitools.lsp.text import POINTER_ATTRIBUTES, Span, finding_span, value_span
 from teitools.model.dates import suggest_iso
+from teitools.scaffold.entries import EntryRequest, entry_insertion
 
 _ELEMENT_HINT = re.compile(r"Did you mean <([\w:.-]+)>\?")
 _ATTRIBUTE_HINT = re.compile(r"Did you mean @([\w:.-]+)\?")
@@ -27,6 +29,8 @@ REGISTER_FOR = {
     "placeName": ("places.xml", "listPlace", "place", "placeName"),
 }
 _SOURCE_REGISTER = ("sources.xml", "listBibl", "bibl", "title")
+#: The entries ``teitools new`` makes, by the register element.
+_SCAFFOLD_KINDS = {"person": "person", "place": "place", "bibl": "source"}
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,18 @@ def _add_entry(
     if target is None:
         return []
     text = registers[target]
+    kind = _SCAFFOLD_KINDS.get(tag)
+    if kind is not None:
+        named = re.match(r"[^<]*", lines[row][lines[row].find(">", start) + 1 :])
+        name = " ".join(named[0].split()) if named and named[0].strip() else entry_id
+        source = "\n".join(text)
+        insertion = entry_insertion(source, EntryRequest(kind, name, id=entry_id), entry_id)
+        if insertion is None:
+            return []
+        at, entry_text = insertion
+        position = (source.count("\n", 0, at), 0)
+        edit = Edit(target, Span(position, position), entry_text)
+        return [Fix(f'Add <{tag} xml:id="{entry_id}"> to {register}', (edit,))]
     closing = next((i for i, text_line in enumerate(text) if text_line.strip() == f"</{listing}>"), None)
     if closing is None:
         return []

@@ -71,15 +71,24 @@ def new_entry(folder: EditionFolder, request: EntryRequest) -> NewEntry:
     for label, value in (("--birth", request.birth), ("--death", request.death), ("--year", request.year)):
         if value is not None and parse_iso(value) is None:
             raise ScaffoldError(f'{label} "{value}" is not YYYY, YYYY-MM or YYYY-MM-DD')
-    closing = re.search(rf"^([ \t]*)</{list_name}>", source, re.MULTILINE)
-    if closing is None:
+    insertion = entry_insertion(source, request, entry_id)
+    if insertion is None:
         raise ScaffoldError(f"{register}: no <{list_name}> to add the {request.kind} to")
+    at, text = insertion
+    return NewEntry(entry_id, text, register, source[:at] + text + source[at:])
+
+
+def entry_insertion(source: str, request: EntryRequest, entry_id: str) -> tuple[int, str] | None:
+    """Where in the register text ``source`` the entry goes (the start of its list's closing
+    tag's line) and its text, indented as the entries there; None when the list is missing.
+    ``teitools new`` and the language server's "add the entry" fix both write this."""
+    closing = re.search(rf"^([ \t]*)</{KINDS[request.kind][1]}>", source, re.MULTILINE)
+    if closing is None:
+        return None
     indent = _entry_indent(source, closing.start(), closing[1])
     step = indent[len(closing[1]) :] or "  "
     lines = _lines(request, entry_id)
-    text = "\n".join(indent + step * depth + line for depth, line in lines) + "\n"
-    updated = source[: closing.start()] + text + source[closing.start() :]
-    return NewEntry(entry_id, text, register, updated)
+    return closing.start(), "\n".join(indent + step * depth + line for depth, line in lines) + "\n"
 
 
 def _id_from(request: EntryRequest) -> str:
