@@ -321,8 +321,9 @@ async def test_code_actions_fix_what_the_findings_say(client: LanguageClient, wo
     places = _apply((workspace / "tei/places.xml").read_text("utf-8"), elsewhere[places_uri])
     # The entry teitools new place writes, indented as the register's entries, named as the letter names it.
     assert (
-        '        <place xml:id="omsk">\n          <placeName type="main">Omsk region</placeName>\n        </place>\n'
-        in places
+        '        <place xml:id="omsk">\n'
+        '          <placeName type="main">Omsk region</placeName>\n'
+        "        </place>\n" in places
     )
     (workspace / "tei/places.xml").write_text(places, encoding="utf-8")
     client.diagnostics.pop(uri, None)
