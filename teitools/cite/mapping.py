@@ -19,7 +19,7 @@ from typing import Any
 
 from teitools.model.dates import PartialDate, parse_iso
 from teitools.model.types import UNCERTAIN, DateSpan, Edition, Letter, Participant, Source
-from teitools.render.dates import span_phrase
+from teitools.render.dates import MONTHS, span_phrase
 
 #: CSL has no letter type; Zotero and the CSL styles cite letters as this type.
 CSL_TYPE = "personal_communication"
@@ -314,21 +314,7 @@ def csl_date(span: DateSpan | None) -> dict[str, object] | None:
 
 
 #: English month names, for dates given only as text and the US form of literal dates.
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_MONTH = "|".join(_MONTH_NAMES)
+_MONTH = "|".join(MONTHS)
 #: Text-only dates that mean one thing: "1951", "January 1898", "22 January 1898",
 #: "January 22, 1898". Anything else ("spring 1930", "22/1/1898") stays text.
 _TEXT_DATES = (
@@ -348,7 +334,7 @@ def text_date(text: str) -> PartialDate | None:
         if match is None:
             continue
         parts = match.groupdict()
-        month = _MONTH_NAMES.index(parts["month"]) + 1 if parts.get("month") else None
+        month = MONTHS.index(parts["month"]) + 1 if parts.get("month") else None
         iso = parts["year"]
         if month is not None:
             iso += f"-{month:02d}"
@@ -370,7 +356,7 @@ def us_date(date: PartialDate) -> str:
     """ "August 7, 1932", "July 1932", "1930": the date as US English styles print it."""
     if date.month is None:
         return str(date.year)
-    month = _MONTH_NAMES[date.month - 1]
+    month = MONTHS[date.month - 1]
     return f"{month} {date.day}, {date.year}" if date.day else f"{month} {date.year}"
 
 
