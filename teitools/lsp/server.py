@@ -184,10 +184,7 @@ def _initialize(ls: TeiServer, params: types.InitializeParams) -> None:
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def _did_open(ls: TeiServer, params: types.DidOpenTextDocumentParams) -> None:
-    path = ls.path_of(params.text_document.uri)
-    if path is not None:
-        ls.edition_of(path).refresh()
-    ls.check(params.text_document.uri, None)
+    _refresh_and_check(ls, params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -197,10 +194,15 @@ def _did_change(ls: TeiServer, params: types.DidChangeTextDocumentParams) -> Non
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def _did_save(ls: TeiServer, params: types.DidSaveTextDocumentParams) -> None:
-    path = ls.path_of(params.text_document.uri)
+    _refresh_and_check(ls, params.text_document.uri)
+
+
+def _refresh_and_check(ls: TeiServer, uri: str) -> None:
+    """On open and save: files changed on disk are read again, then the document is checked."""
+    path = ls.path_of(uri)
     if path is not None:
         ls.edition_of(path).refresh()
-    ls.check(params.text_document.uri, None)
+    ls.check(uri, None)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
