@@ -241,3 +241,9 @@ def test_centuries_of_letters_get_a_bar_per_decade() -> None:
     ]
     assert found.bars[0].href == "index.html?from=1520&to=1529"
     assert found.summary == "8 letters dated from 1524 to 1999, by decade; 5 letters undated."
+
+
+def test_without_settings_the_footer_does_not_cite_a_bare_title() -> None:
+    site = fixture_site()  # built with no settings: the title "Letters" and nothing else
+    assert "Cite the edition as" not in site["index.html"]
+    assert "The settings name no editors, publisher or address" in site["about.html"]

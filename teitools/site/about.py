@@ -48,6 +48,8 @@ class EditionCitation:
 
     text: str
     url: str | None
+    #: False when the settings give only a title: nothing to cite it by.
+    informative: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def edition_citation(settings: Settings, title: str) -> EditionCitation:
     people = join_names(editors) + (" (eds)" if len(editors) > 1 else " (ed.)") if editors else ""
     publisher = f"({settings.publisher})" if settings.publisher else ""
     text = ", ".join(part for part in (people, f"{title} {publisher}".strip()) if part)
-    return EditionCitation(text, safe_url(settings.base_url))
+    url = safe_url(settings.base_url)
+    return EditionCitation(text, url, bool(editors or settings.publisher or url))
 
 
 def footer(settings: Settings, title: str, root: str = "") -> Markup:
