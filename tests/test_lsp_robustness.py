@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 pytest.importorskip("pygls", reason="the lsp tests need pygls (the lsp extra)")
 
-from tests.helpers import copy_edition
+from teitools.validation.rng_index import RngIndex
+from tests.helpers import ROOT, copy_edition
 
 LETTER = "tei/letters/stalin-kaganovich-1935-08-22.xml"
 _MARKUP = "<>/=\"'#&;![]?-: \n\tabcpersNameref"
@@ -236,3 +238,14 @@ def test_a_burst_of_changes_is_checked_once_at_its_last_version(workspace: Path)
         process.kill()
         process.wait()
         _close(process)
+
+
+def test_a_name_that_is_no_xml_name_gets_no_completion_and_no_error() -> None:
+    """Found by the fuzzing above: completing inside `<0publicationStmt>` raised ValueError."""
+    from teitools.lsp.vocabulary import Vocabulary  # noqa: PLC0415 -- the lsp extra is optional
+
+    index = RngIndex(etree.parse(str(ROOT / "schemas" / "teitools.rng")))
+    vocabulary = Vocabulary(index, {})
+    assert "publicationStmt" in vocabulary.children(("teiHeader", "fileDesc"))
+    assert vocabulary.children(("fileDesc", "0publicationStmt")) == []
+    assert vocabulary.attributes("0publicationStmt", ("fileDesc",)) == []

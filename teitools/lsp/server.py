@@ -15,6 +15,7 @@ import asyncio
 import logging
 import os
 import re
+import signal
 from pathlib import Path
 
 from lsprotocol import types
@@ -362,6 +363,11 @@ def _code_action(ls: TeiServer, params: types.CodeActionParams) -> list[types.Co
 
 def serve(port: int | None = None) -> None:
     """Serve over stdin/stdout, or on 127.0.0.1:``port`` (one client, for debugging)."""
+    # The server writes no file, so SIGTERM and SIGHUP may end it at once (the shell's 143 and
+    # 129). The command line's handlers unwind the stack as Ctrl-C does, which pygls' event
+    # loop may swallow: a server told to stop would then keep running.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
     if port is None:
         server.start_io()
     else:

@@ -65,9 +65,12 @@ class Vocabulary:
         if self.index is None or not chain:
             return None
         element: etree._Element | None = None
-        for name in chain[-2:]:
-            tag = _clark_element(name)
-            element = etree.Element(tag) if element is None else etree.SubElement(element, tag)
+        try:
+            for name in chain[-2:]:
+                tag = _clark_element(name)
+                element = etree.Element(tag) if element is None else etree.SubElement(element, tag)
+        except ValueError:  # a half-typed name that is no XML name ("0publicationStmt")
+            return None
         return self.index.rule_for(element) if element is not None else None
 
 
