@@ -35,11 +35,11 @@ from teitools.errors import (
 from teitools.export.base import ExportOptions
 from teitools.export.output import append_text, destination, write_atomic, write_files, write_new
 from teitools.export.registry import EXPORTERS, Exporter
-from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT, find_registers, find_xml_files, parse_shard
+from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT, find_xml_files, parse_shard
 from teitools.load.parser import MAX_DOCUMENT_BYTES
-from teitools.load.record import FileRecord, read_record
+from teitools.load.record import FileRecord
 from teitools.load.settings import SETTINGS_FILE, settings_file_in, settings_for
-from teitools.model.tei import EditionReader
+from teitools.model.tei import read_edition
 from teitools.model.types import Edition
 from teitools.report import github
 from teitools.report.base import ReportStyle
@@ -181,24 +181,6 @@ def _stdin_name(paths: Sequence[Path], stdin_filename: Path | None) -> Path | No
     if len(paths) > 1:
         raise click.UsageError("- (standard input) is the only path when given")
     return stdin_filename or STDIN
-
-
-def _edition(
-    paths: Sequence[Path],
-    stdin: FileRecord | None,
-    exclude: Sequence[str],
-    no_ignore: bool,
-    registers: Sequence[Path] | None = None,
-) -> Edition:
-    """The edition in ``paths`` (or on standard input), with the ``registers`` given or else
-    those beside or above the files (as :func:`teitools.model.tei.read_edition`)."""
-    files = [stdin.path] if stdin else find_xml_files(paths, exclude, use_ignore_files=not no_ignore)
-    reader = EditionReader()
-    for path in files:
-        reader.add(stdin if stdin else read_record(path), True)
-    for path in registers if registers is not None else find_registers(files):
-        reader.add(read_record(path), False)
-    return reader.edition()
 
 
 def _require_letters(edition: Edition, paths: Sequence[Path]) -> None:
@@ -665,7 +647,9 @@ def export_command(
     stdin = _read_stdin(stdin_name) if stdin_name is not None else None
     paths = (stdin_name,) if stdin_name is not None else paths or (DEFAULT_EDITION,)
     settings = settings_for(paths).override(base_url=base_url)
-    edition = _edition(paths, stdin, exclude, no_ignore, _expand_registers(registers))
+    edition = read_edition(
+        paths, _expand_registers(registers), exclude=exclude, use_ignore_files=not no_ignore, given=stdin
+    )
     for problem in edition.problems:
         click.echo(str(problem), err=True)
     _require_letters(edition, paths)
@@ -716,7 +700,9 @@ def site_command(
 
     paths = (path or DEFAULT_EDITION,)
     settings = settings_for(paths)
-    edition = _edition(paths, None, exclude, no_ignore, _expand_registers(registers))
+    edition = read_edition(
+        paths, _expand_registers(registers), exclude=exclude, use_ignore_files=not no_ignore
+    )
     for problem in edition.problems:
         click.echo(str(problem), err=True)
     _require_letters(edition, paths)
@@ -826,7 +812,7 @@ def cite_command(
     stdin_name = _stdin_name((path,), stdin_filename)
     stdin = _read_stdin(stdin_name) if stdin_name is not None else None
     shown = stdin_name or path
-    edition = _edition((shown,), stdin, (), False, _expand_registers(registers))
+    edition = read_edition((shown,), _expand_registers(registers), given=stdin)
     click.echo(cite_edition(edition, shown, options, letter_id))
 
 

@@ -8,7 +8,7 @@ The reader accepts this edition's files and any TEI letter with a ``correspDesc`
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from lxml import etree
@@ -28,7 +28,14 @@ _XML_ID = f"{{{XML_NS}}}id"
 _XML_LANG = f"{{{XML_NS}}}lang"
 
 
-def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None) -> Edition:
+def read_edition(
+    paths: Iterable[Path],
+    registers: Iterable[Path] | None = None,
+    *,
+    exclude: Sequence[str] = (),
+    use_ignore_files: bool = True,
+    given: FileRecord | None = None,
+) -> Edition:
     """Read letters and registers from files and folders.
 
     Registers among ``paths`` are used, the entries in the letters themselves (``standOff``,
@@ -37,13 +44,19 @@ def read_edition(paths: Iterable[Path], registers: Iterable[Path] | None = None)
     are merged (see :mod:`teitools.model.registers`). A CMIF file among ``paths`` gives one
     letter per ``correspDesc`` and registers made from its names (see
     :mod:`teitools.model.cmif`). A file that cannot be parsed is left out and listed in
-    ``Edition.problems``; one bad file never stops the others.
+    ``Edition.problems``; one bad file never stops the others. Folders are walked as
+    :func:`~teitools.load.inputs.find_xml_files` walks them (``exclude``, ignore files);
+    ``given`` is the one input already read (standard input, under the name it stands for).
     """
-    files = find_xml_files(paths)
+    files = (
+        [given.path]
+        if given is not None
+        else find_xml_files(paths, exclude, use_ignore_files=use_ignore_files)
+    )
     register_files = list(registers) if registers is not None else find_registers(files)
     reader = EditionReader()
     for path in files:
-        reader.add(read_record(path), True)
+        reader.add(given if given is not None else read_record(path), True)
     for path in register_files:
         reader.add(read_record(path), False)
     return reader.edition()
