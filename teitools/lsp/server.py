@@ -32,6 +32,7 @@ from teitools.load.record import FileRecord
 from teitools.lsp.actions import fixes
 from teitools.lsp.completion import complete
 from teitools.lsp.edition import Edition, edition_folder
+from teitools.lsp.registers import Entry
 from teitools.lsp.text import Span, finding_span, pointer_at, pointer_spans
 from teitools.lsp.vocabulary import Vocabulary, vocabulary_for
 from teitools.validation import sandbox
@@ -256,54 +257,55 @@ def _completion(ls: TeiServer, params: types.CompletionParams) -> types.Completi
     )
 
 
-def _pointer(ls: TeiServer, document: TextDocument, position: types.Position) -> tuple[str, Span] | None:
+def _pointer(
+    ls: TeiServer, uri: str, position: types.Position
+) -> tuple[Edition, str, Span, TextDocument] | None:
+    """The pointer at ``position`` of the document: its edition, target and span, and the
+    document; None outside a pointer or outside any edition."""
+    path = ls.path_of(uri)
+    if path is None:
+        return None
+    document = ls.workspace.get_text_document(uri)
     lines = document.source.splitlines()
     at = ls.workspace.position_codec.position_from_client_units(lines, position)
     found = pointer_at(lines, at.line, at.character)
-    return (found.target, found.span) if found is not None else None
+    return (ls.edition_of(path), found.target, found.span, document) if found is not None else None
+
+
+def _entry_location(ls: TeiServer, entry: Entry) -> types.Location:
+    lines = ls.lines_of(entry.file)
+    span = finding_span(lines, entry.line, entry.column)
+    return types.Location(uri=ls.uri_of(entry.file), range=ls.to_client(lines, span))
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 def _hover(ls: TeiServer, params: types.HoverParams) -> types.Hover | None:
-    path = ls.path_of(params.text_document.uri)
-    document = ls.workspace.get_text_document(params.text_document.uri)
-    found = _pointer(ls, document, params.position) if path is not None else None
-    if path is None or found is None:
+    found = _pointer(ls, params.text_document.uri, params.position)
+    if found is None:
         return None
-    entry = ls.edition_of(path).entries().get(found[0])
+    edition, target, span, document = found
+    entry = edition.entries().get(target)
     if entry is None:
         return None
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=entry.hover()),
-        range=ls.to_client(document.source.splitlines(), found[1]),
+        range=ls.to_client(document.source.splitlines(), span),
     )
 
 
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
 def _definition(ls: TeiServer, params: types.DefinitionParams) -> types.Location | None:
-    path = ls.path_of(params.text_document.uri)
-    document = ls.workspace.get_text_document(params.text_document.uri)
-    found = _pointer(ls, document, params.position) if path is not None else None
-    if path is None or found is None:
-        return None
-    entry = ls.edition_of(path).entries().get(found[0])
-    if entry is None:
-        return None
-    lines = ls.lines_of(entry.file)
-    return types.Location(
-        uri=ls.uri_of(entry.file), range=ls.to_client(lines, finding_span(lines, entry.line, entry.column))
-    )
+    found = _pointer(ls, params.text_document.uri, params.position)
+    entry = found[0].entries().get(found[1]) if found is not None else None
+    return _entry_location(ls, entry) if entry is not None else None
 
 
 @server.feature(types.TEXT_DOCUMENT_REFERENCES)
 def _references(ls: TeiServer, params: types.ReferenceParams) -> list[types.Location] | None:
-    path = ls.path_of(params.text_document.uri)
-    document = ls.workspace.get_text_document(params.text_document.uri)
-    found = _pointer(ls, document, params.position) if path is not None else None
-    if path is None or found is None:
+    found = _pointer(ls, params.text_document.uri, params.position)
+    if found is None:
         return None
-    target = found[0]
-    edition = ls.edition_of(path)
+    edition, target = found[0], found[1]
     locations = []
     for file in edition.files():
         facts = edition.facts(file)
@@ -316,9 +318,7 @@ def _references(ls: TeiServer, params: types.ReferenceParams) -> list[types.Loca
         ]
     entry = edition.entries().get(target)
     if params.context.include_declaration and entry is not None:
-        lines = ls.lines_of(entry.file)
-        span = finding_span(lines, entry.line, entry.column)
-        locations.insert(0, types.Location(uri=ls.uri_of(entry.file), range=ls.to_client(lines, span)))
+        locations.insert(0, _entry_location(ls, entry))
     return locations
 
 
