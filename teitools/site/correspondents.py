@@ -15,11 +15,11 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from teitools.model.types import Edition, Participant
-from teitools.render.describe import participant_name, register_name
-from teitools.render.links import CORRESPONDENTS_PAGE, register_href, stands_for_nobody
+from teitools.model.types import Edition
+from teitools.render.links import CORRESPONDENTS_PAGE
 from teitools.render.page import page
 from teitools.render.templating import render
+from teitools.site.links import Correspondent, correspondent
 
 #: The chart shows the busiest writers and recipients, at most this many of each, so that it
 #: stays legible; the table under it lists every pair.
@@ -27,15 +27,6 @@ MOST_SHOWN = 30
 _CELL = 34.0
 _NAME_WIDTH = 170.0
 _HEADER_HEIGHT = 120.0
-
-
-@dataclass(frozen=True)
-class Correspondent:
-    """A writer or recipient: a register id when the letters point to one, else the name."""
-
-    key: str
-    name: str
-    href: str | None
 
 
 @dataclass(frozen=True)
@@ -77,7 +68,7 @@ def matrix(edition: Edition) -> Matrix | None:
         before = sum(pairs.values())
         for sender in letter.senders:
             for recipient in (*letter.recipients, *letter.redirections):
-                wrote, read = _correspondent(sender, edition), _correspondent(recipient, edition)
+                wrote, read = correspondent(sender, edition), correspondent(recipient, edition)
                 if wrote is None or read is None:
                     continue
                 people.setdefault(wrote.key, wrote)
@@ -144,15 +135,3 @@ def correspondents_page(edition: Edition, site_footer: Markup) -> str:
     """The page with the matrix (or a sentence saying why there is none)."""
     main = render("correspondents.html", matrix=matrix(edition))
     return page("Correspondents", main, current=CORRESPONDENTS_PAGE, footer=site_footer)
-
-
-def _correspondent(participant: Participant, edition: Edition) -> Correspondent | None:
-    name = participant_name(participant, edition)
-    if not participant.ref and name.casefold() in ("", "unknown"):
-        return None  # an unknown writer or recipient is not a correspondent
-    if stands_for_nobody(participant.ref, edition):  # "other friends": named, but no one to link
-        return Correspondent(f"name:{participant.name or 'unknown'}", participant.name or "unknown", None)
-    href = register_href(participant.ref, edition)
-    if participant.ref and href is not None:  # the register's name, so that one person is one row
-        return Correspondent(participant.ref, register_name(participant.ref, edition) or name, href)
-    return Correspondent(participant.ref or f"name:{name}", name, None)

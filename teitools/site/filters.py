@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from teitools.model.types import Edition, Letter, Participant
-from teitools.render.describe import participant_name, register_name
-from teitools.render.links import stands_for_nobody
-from teitools.site.links import References
+from teitools.render.describe import register_name
+from teitools.site.links import References, correspondent
 
 FILTER_SCRIPT = "filters.js"
 
@@ -50,10 +49,8 @@ class Filters:
         return {
             "earliest": _day(earliest or latest),
             "latest": _day(latest or earliest),
-            "senders": " ".join(_key(p, self._edition) for p in letter.senders if _named(p)),
-            "recipients": " ".join(
-                _key(p, self._edition) for p in (*letter.recipients, *letter.redirections) if _named(p)
-            ),
+            "senders": " ".join(self._keys(letter.senders)),
+            "recipients": " ".join(self._keys((*letter.recipients, *letter.redirections))),
             "places": " ".join(sorted(self._places(letter))),
         }
 
@@ -63,8 +60,8 @@ class Filters:
         years: list[int] = []
         for letter in self._edition.letters:
             for participant in (*letter.senders, *letter.recipients, *letter.redirections):
-                if _named(participant):
-                    people[_key(participant, self._edition)] = _name(participant, self._edition)
+                if (found := correspondent(participant, self._edition)) is not None:
+                    people[quote(found.key, safe="")] = found.name
             for ref in self._places(letter):
                 places[ref] = register_name(ref, self._edition) or ref
             if letter.date is not None:
@@ -76,30 +73,17 @@ class Filters:
             max(years, default=None),
         )
 
+    def _keys(self, participants: tuple[Participant, ...]) -> list[str]:
+        """The correspondents' keys, URL-quoted as the index's address holds them."""
+        found = (correspondent(p, self._edition) for p in participants)
+        return [quote(c.key, safe="") for c in found if c is not None]
+
     def _places(self, letter: Letter) -> set[str]:
         found = set(self._places_named.get(letter.identity, ()))
         for place in (letter.place_sent, letter.place_received):
             if place is not None and place.ref:
                 found.add(place.ref)
         return {quote(ref, safe="") for ref in found}
-
-
-def _named(participant: Participant) -> bool:
-    """Not an "unknown" writer or recipient: those are no one to filter by."""
-    return bool(participant.ref) or participant.name.strip().casefold() not in ("", "unknown")
-
-
-def _key(participant: Participant, edition: Edition) -> str:
-    """A register id, or the name as written for a participant with none (URL-quoted)."""
-    if participant.ref and not stands_for_nobody(participant.ref, edition):
-        return quote(participant.ref, safe="")
-    return quote(f"name:{participant_name(participant, edition)}", safe="")
-
-
-def _name(participant: Participant, edition: Edition) -> str:
-    if participant.ref and not stands_for_nobody(participant.ref, edition):
-        return register_name(participant.ref, edition) or participant_name(participant, edition)
-    return participant_name(participant, edition)
 
 
 def _day(day: tuple[int, int, int] | None) -> str:

@@ -1,11 +1,14 @@
-"""Who and what each letter involves: the cross-references the register pages list."""
+"""Who and what each letter involves: the cross-references the register pages list, and the
+correspondents (writers and recipients) the matrix and the filters name alike."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from teitools.model.types import Letter
+from teitools.model.types import Edition, Letter, Participant
+from teitools.render.describe import participant_name, register_name
+from teitools.render.links import register_href, stands_for_nobody
 
 
 @dataclass(frozen=True)
@@ -40,3 +43,26 @@ def add_letter(refs: References, letter: Letter) -> None:
 def _add(index: dict[str, list[Letter]], ref: str | None, letter: Letter) -> None:
     if ref and (not index[ref] or index[ref][-1] is not letter):
         index[ref].append(letter)
+
+
+@dataclass(frozen=True)
+class Correspondent:
+    """A writer or recipient: a register id when the letters point to one, else the name."""
+
+    key: str
+    name: str
+    href: str | None
+
+
+def correspondent(participant: Participant, edition: Edition) -> Correspondent | None:
+    """The writer or recipient ``participant`` stands for, as the correspondents' matrix and
+    the index's filters both name it (their links must agree); None for one who is unknown."""
+    name = participant_name(participant, edition)
+    if not participant.ref and name.casefold() in ("", "unknown"):
+        return None  # an unknown writer or recipient is not a correspondent
+    if stands_for_nobody(participant.ref, edition):  # "other friends": named, but no one to link
+        return Correspondent(f"name:{participant.name or 'unknown'}", participant.name or "unknown", None)
+    href = register_href(participant.ref, edition)
+    if participant.ref and href is not None:  # the register's name, so that one person is one row
+        return Correspondent(participant.ref, register_name(participant.ref, edition) or name, href)
+    return Correspondent(participant.ref or f"name:{name}", name, None)
