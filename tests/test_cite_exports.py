@@ -13,13 +13,15 @@ from bibtexparser.entrypoint import parse_string
 from teitools.cite import csl
 from teitools.cite.bibtex import escape
 from teitools.cite.mapping import citables
+from teitools.cite.ris import date_note
 from teitools.cli import main
 from teitools.errors import CitationError
 from teitools.export.base import ExportOptions
 from teitools.export.registry import EXPORTERS
 from teitools.load.resources import schema_file
+from teitools.model.dates import PartialDate
 from teitools.model.tei import read_edition
-from teitools.model.types import Edition
+from teitools.model.types import DateSpan, Edition
 from tests.conftest import Golden
 from tests.helpers import EDITION, SHARED
 
@@ -218,6 +220,8 @@ def test_ris_fields_of_special_cases(edition: Edition) -> None:
     assert records["stalin1935-08-22kaganovich"]["PY"] == ["1935"]
     assert records["stalin1932-07kaganovich"]["DA"] == ["1932/07//"]
     assert records["stalin1930kaganovich"]["DA"] == ["1930///between 1930 and 7 August 1932 (uncertain)"]
+    # Zotero's RIS import keeps only DA's year, month and day: the range is in a note as well.
+    assert "Date: between 1930 and 7 August 1932 (uncertain)." in records["stalin1930kaganovich"]["N1"]
     assert "Recipient(s): Lazar Kaganovich (?)" in records["stalin1930kaganovich"]["N1"]
     # M3 of a book section is read by Zotero as a DOI: the letter type is a note.
     assert "M3" not in records["stalin1936-08-23kaganovich"]
@@ -232,6 +236,20 @@ def test_ris_fields_of_special_cases(edition: Edition) -> None:
         "Published in: R. W. Davies et al., eds., The Stalin-Kaganovich Correspondence "
         "1931-36 (New Haven: Yale University Press, 2003)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("span", "note"),
+    [
+        (DateSpan(when=PartialDate(1935, 8, 22)), None),
+        (DateSpan(when=PartialDate(1935, 8, 22), cert="low"), None),  # "The date is conjectural."
+        (DateSpan(not_after=PartialDate(1932, 8, 7)), "Date: not after 7 August 1932 (uncertain)."),
+        (DateSpan(text="Easter"), "Date: Easter."),  # no DA at all: the note is the only date
+        (DateSpan(), None),
+    ],
+)
+def test_ris_date_note_gives_what_zotero_drops_from_da(span: DateSpan, note: str | None) -> None:
+    assert date_note(span) == note
 
 
 def test_ris_reader_rejects_a_record_without_end() -> None:

@@ -6,9 +6,12 @@ Kaganovich"), ``DA`` the letter's date, ``T2`` the volume, ``A2`` its editors (Z
 ``A2`` of a CHAP as editors), ``A4`` its translators, ``T3`` the series, ``PB``/``CY`` the
 imprint. Zotero's book section has no recipient role: the recipients are in the title and
 in an ``N1`` note. A letter in no volume is ``TY  - PCOMM`` (Zotero's "Letter") with the
-recipients in ``A2``, which Zotero reads as recipients there. Lines end with CRLF, as the RIS
-specification asks; every value is put on one line, since a line break in a value would start
-a line of its own (a second record, if it read ``ER  -`` then ``TY  -``).
+recipients in ``A2``, which Zotero reads as recipients there. A date that is no single day,
+month or year (a range, an open bound, a text) is also written out in an ``N1`` note, since
+Zotero's RIS import keeps only the year, month and day of ``DA`` and drops its free-text
+part. Lines end with CRLF, as the RIS specification asks; every value is put on one line,
+since a line break in a value would start a line of its own (a second record, if it read
+``ER  -`` then ``TY  -``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,18 @@ def ris_date(span: DateSpan | None) -> str | None:
     if span.when is not None and span.cert not in UNCERTAIN:
         return parts
     return parts + date_phrase(span)
+
+
+def date_note(span: DateSpan | None) -> str | None:
+    """ "Date: between 1930 and 7 August 1932 (uncertain)." for a date that is no single day,
+    month or year. ``DA`` says it in its free-text part, but Zotero's RIS import (the ``RIS.js``
+    translator) keeps only the year, month and day of ``DA``: without the note such a letter
+    would arrive dated by its earliest bound alone, or (a date given only as text) undated."""
+    if span is None or span.when is not None:
+        return None
+    if span.not_before is None and span.not_after is None and not span.text.strip():
+        return None
+    return f"Date: {date_phrase(span)}."
 
 
 def record(citable: Citable) -> str:
@@ -68,6 +83,7 @@ def record(citable: Citable) -> str:
             ("N1", f"{citable.kind.capitalize()}." if citable.kind else None),
             ("N1", f"Published in: {published_in(citable)}"),
         ]
+    lines.append(("N1", date_note(date)))
     lines += [("N1", note) for note in uncertainty_notes(citable)]
     lines.append(("ER", ""))
     return "".join(f"{tag}  - {single_line(value)}{EOL}" for tag, value in lines if value is not None)
