@@ -21,7 +21,8 @@ from lxml import etree
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.load.parser import TEI_NS, XML_NS
 from teitools.load.settings import BUNDLED_PROJECT_RULES, IDS_ACROSS_FILES, POINTER_RULES, RULE_SETS
-from teitools.validation.positions import SourceLines, line_of
+from teitools.validation.positions import SourceLines
+from teitools.validation.schematron.screen import DATE_ATTRIBUTES, WATCHED, Screen
 
 #: Attributes whose ``#id`` values must name an entry of the registers.
 POINTER_ATTRIBUTES = ("ref", "corresp", "source", "resp")
@@ -30,6 +31,8 @@ LETTER_ID = re.compile(r"^[a-z]+(?:-[a-z]+)*?-[a-z]+-\d{4}(?:-\d{2}(?:-\d{2})?)?
 LETTERS_FOLDER = "letters"
 _REGISTER_LISTS = ("listPerson", "listPlace", "listBibl", "listOrg")
 _XML_ID = f"{{{XML_NS}}}id"
+_POINTER_SET = frozenset(POINTER_ATTRIBUTES)
+_POINTER_ORDER = {name: index for index, name in enumerate(POINTER_ATTRIBUTES)}
 
 
 class Position(NamedTuple):
@@ -60,41 +63,59 @@ class FileFacts:
     pointers: tuple[Pointer, ...]
 
 
-#: Only the elements that carry an id or a pointer are visited.
-_CARRIERS = etree.XPath("//*[@xml:id or @ref or @corresp or @source or @resp]")
-
-
 def gather_facts(tree: etree._ElementTree, path: Path) -> FileFacts:
     """Collect ids and ``#id`` pointers of one parsed file."""
+    return walk_file(tree, path, screen=False)[0]
+
+
+def walk_file(tree: etree._ElementTree, path: Path, *, screen: bool) -> tuple[FileFacts, bool]:
+    """One walk over a parsed file: its facts, and whether the shipped Schematron's rules
+    might find anything in it (asked of :class:`~teitools.validation.schematron.screen.Screen`
+    when ``screen``; always true otherwise, so that the rules run)."""
     root = tree.getroot()
     ids: list[tuple[str, Position]] = []
     pointers: list[Pointer] = []
-    found = _CARRIERS(tree)
-    for element in found if isinstance(found, list) else ():
-        if not isinstance(element, etree._Element):
-            continue
-        attributes = element.attrib
-        xml_id = attributes.get(_XML_ID)
-        if xml_id is not None:
-            ids.append((xml_id, Position(line_of(element), "xml:id")))
-        for attribute in POINTER_ATTRIBUTES:
-            value = attributes.get(attribute)
-            if value is not None and "#" in value:
-                line = line_of(element)
-                pointers.extend(
-                    Pointer(token[1:], Position(line, attribute))
-                    for token in value.split()
-                    if token.startswith("#")
-                )
-    return FileFacts(
+    rules = Screen(root) if screen else None
+    suspect = rules is None
+    # tuple.__new__ makes the named tuples without a Python call each: a letter has dozens.
+    new = tuple.__new__
+    for element in root.iter(etree.Element):
+        items = element.items()
+        dated = False
+        if items:
+            line = element.sourceline or 0
+            found: list[Pointer] = []
+            for name, value in items:
+                if name == _XML_ID:
+                    ids.append((value, new(Position, (line, "xml:id"))))
+                elif name in _POINTER_SET:
+                    if "#" in value:
+                        at = new(Position, (line, name))
+                        found += [new(Pointer, (t[1:], at)) for t in value.split() if t[0] == "#"]
+                elif name in DATE_ATTRIBUTES:
+                    dated = True
+            if found:
+                if len(found) > 1:  # in the order of POINTER_ATTRIBUTES, not of the start tag
+                    found.sort(key=_pointer_order)
+                pointers += found
+        if not suspect and rules is not None and (dated or element.tag in WATCHED):
+            suspect = rules.fails(element, str(element.tag), dated)
+    if rules is not None and not suspect:
+        suspect = rules.finished()
+    facts = FileFacts(
         str(path),
         path.stem,
-        _kind(root),
+        "letter" if rules is not None and rules.corresp_desc is not None else _kind(root),
         path.parent.name == LETTERS_FOLDER,
         root.get(_XML_ID),
         tuple(ids),
         tuple(pointers),
     )
+    return facts, suspect
+
+
+def _pointer_order(pointer: Pointer) -> int:
+    return _POINTER_ORDER[pointer.position.attribute]
 
 
 def _closest_id(target: str, ids: set[str]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import SchemaError, TeiToolsError
-from teitools.load.declarations import SCHEMATRON
+from teitools.load.declarations import RELAXNG, SCHEMATRON
 from teitools.load.inputs import find_registers, find_xml_files, registers_by_file, select_shard
 from teitools.load.parser import TEI_NS
 from teitools.load.record import FileRecord, read_record
@@ -27,8 +28,10 @@ from teitools.load.settings import BUNDLED_PROJECT_RULES, RULE_SETS, Settings
 from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.changes import changed_files, select_changed
-from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
+from teitools.validation.corpus import FileFacts, check_corpus, gather_facts, walk_file
+from teitools.validation.grammar import check_grammar
 from teitools.validation.positions import SourceLines, line_of
+from teitools.validation.relaxng_files import compile_declared_relaxng
 from teitools.validation.rule_catalogue import rules_outside
 from teitools.validation.sandbox import Limits, WorkerFaultError, fault_text
 from teitools.validation.schema_jobs import (
@@ -42,6 +45,8 @@ from teitools.validation.schema_jobs import (
     language_of,
     run_jobs,
 )
+from teitools.validation.schematron.engines import compile_rules
+from teitools.validation.schematron.screen import screens
 
 _TEI_ROOTS = (f"{{{TEI_NS}}}TEI", f"{{{TEI_NS}}}teiCorpus")
 
@@ -111,6 +116,12 @@ class _SchemaSet:
     limits: Limits = field(default_factory=Limits)
     #: Rules of the shipped Schematron whose rule set was not chosen: their findings are dropped.
     dropped: frozenset[str] = frozenset()
+    #: The shipped Schematron's job, when the screen answers for its rules: it runs only on
+    #: the files the screen finds suspect (see :mod:`teitools.validation.schematron.screen`).
+    screened: SchemaJob | None = None
+    #: How many of the first ``jobs`` are the shipped grammar and Schematron, which the runner
+    #: calls itself: for a letter, the bookkeeping of running jobs cost as much as the grammar.
+    direct: int = 0
 
 
 @dataclass(frozen=True)
@@ -232,9 +243,35 @@ def _schema_set(options: ValidateOptions, inputs: list[Path]) -> _SchemaSet:
     jobs = [job for path in paths for job in jobs_for_file(path)]
     declared = options.declared and not options.schemas
     tei_only = not options.schemas and not options.project_schemas
-    return _SchemaSet(
-        tuple(jobs), catalogs, declared, options.project_rules_on_declared, tei_only, options.limits, dropped
+    shipped = schema_file("teitools.sch").absolute()
+    screened = next(
+        (
+            j
+            for j in jobs
+            if j.language == SCHEMATRON and j.path == shipped and j.phase is None and screens(j.path)
+        ),
+        None,
     )
+    direct = next((i for i, job in enumerate(jobs) if not _is_direct(job)), len(jobs))
+    return _SchemaSet(
+        tuple(jobs),
+        catalogs,
+        declared,
+        options.project_rules_on_declared,
+        tei_only,
+        options.limits,
+        dropped,
+        screened,
+        direct,
+    )
+
+
+def _is_direct(job: SchemaJob) -> bool:
+    shipped = {
+        schema_file("teitools.rng").absolute(): RELAXNG,
+        schema_file("teitools.sch").absolute(): SCHEMATRON,
+    }
+    return shipped.get(job.path) == job.language and job.phase is None
 
 
 def _shipped_schemas(rules: tuple[str, ...]) -> tuple[Path, ...]:
@@ -328,6 +365,18 @@ class _Records:
         self.declaring = self.declaring or bool(record.declarations)
         return record
 
+    def early_declaring(self) -> list[FileRecord]:
+        """The records read early (see :meth:`peek`) of files that declare schemas."""
+        return [record for record in self._early.values() if record.declarations]
+
+    def for_worker(self, path: Path) -> FileRecord | Path:
+        """What a worker is sent to check the input ``path``: the record when it was read
+        here already (or is standard input, or a register), else the path, for the worker
+        to read."""
+        if path in self._early or path in self._given or path.name in self._register_names:
+            return self.take(path)
+        return path
+
     def keep_only(self, paths: Iterable[Path]) -> None:
         """Let go of the records of files that will not be checked (the cache had them)."""
         wanted = set(paths)
@@ -405,7 +454,8 @@ def _check_files(
 def _run(
     files: list[Path], schemas: _SchemaSet, jobs: int, records: _Records, parsed: Parsed | None
 ) -> Iterator[CachedResult]:
-    if jobs <= 1 or len(files) < 2:
+    workers = min(jobs, available_cores(), len(files) // FILES_PER_WORKER)
+    if workers < 2:
         for path in files:
             record = records.take(path).parsed()  # parsed here: ``parsed`` is given the tree
             result = check_file(record, schemas)
@@ -413,27 +463,86 @@ def _run(
                 parsed(record, True)
             yield result.diagnostics, result.facts
         return
-    # Every file is read here, once: its bytes go to a worker, which never reads the file.
-    todo = [records.take(path) for path in files]
-    if schemas.declared:
-        _compile_declared(todo, schemas.catalogs)
-    # Imported here: a tenth of the start-up time, wasted on the common run with one job.
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+    yield from _run_in_workers(files, schemas, workers, records)
 
-    workers = min(jobs, os.cpu_count() or 1, len(files))
-    chunk = max(1, len(files) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(check_file, todo, [schemas] * len(todo), chunksize=chunk):
-            yield result.diagnostics, result.facts
+
+#: Fewer files than this per worker are checked in this process: starting a worker costs
+#: about as much as checking that many letters.
+FILES_PER_WORKER = 8
+#: Files sent to a worker at a time: few enough that the workers finish together, enough
+#: that a batch's round trip costs little beside its checks.
+BATCH = 32
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its affinity, as a container or taskset limits it)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def _run_in_workers(
+    files: list[Path], schemas: _SchemaSet, workers: int, records: _Records
+) -> Iterator[CachedResult]:
+    """The files checked by ``workers`` processes, which live for the whole run and are told
+    the schemas once, when they start (compiled before they fork, they inherit them). A
+    worker reads the files it is sent by name; a record read here already (for the cache
+    key, a register, standard input) is sent with its bytes, so no file is read twice. A few
+    batches per worker are in flight at a time, so memory stays flat however many files."""
+    if schemas.declared:
+        _compile_declared(records.early_declaring(), schemas.catalogs)
+    # Imported here: a tenth of the start-up time, wasted on the common run with one job.
+    from concurrent.futures import Future, ProcessPoolExecutor  # noqa: PLC0415
+
+    batches = (files[start : start + BATCH] for start in range(0, len(files), BATCH))
+    pending: deque[Future[list[_WorkerResult]]] = deque()
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(schemas,)) as pool:
+        for batch in batches:
+            pending.append(pool.submit(_check_batch, [records.for_worker(path) for path in batch]))
+            if len(pending) >= 3 * workers:
+                yield from _received(pending.popleft().result(), records)
+        while pending:
+            yield from _received(pending.popleft().result(), records)
+
+
+#: What a worker sends back for one file: its findings, its facts, whether it declares schemas.
+_WorkerResult = tuple[tuple[Diagnostic, ...], FileFacts | None, bool]
+_worker_schemas: _SchemaSet | None = None
+
+
+def _start_worker(schemas: _SchemaSet) -> None:
+    global _worker_schemas  # noqa: PLW0603 -- one worker process, one run's schemas
+    _worker_schemas = schemas
+
+
+def _check_batch(todo: list[FileRecord | Path]) -> list[_WorkerResult]:
+    """In a worker: each file (read here when sent by name) checked."""
+    schemas = _worker_schemas
+    if schemas is None:
+        raise RuntimeError("a validation worker was sent files before it was started")
+    results = []
+    for item in todo:
+        record = read_record(item) if isinstance(item, Path) else item
+        result = check_file(record, schemas)
+        results.append((result.diagnostics, result.facts, bool(record.declarations)))
+    return results
+
+
+def _received(results: list[_WorkerResult], records: _Records) -> Iterator[CachedResult]:
+    for diagnostics, facts, declares in results:
+        records.declaring = records.declaring or declares
+        yield diagnostics, facts
 
 
 def _compile(schemas: _SchemaSet) -> None:
-    compile_jobs(list(schemas.jobs), schemas.catalogs, schemas.limits)
+    # The screened rules are compiled by the first file that needs them, if any does.
+    compile_jobs([job for job in schemas.jobs if job != schemas.screened], schemas.catalogs, schemas.limits)
 
 
 def _compile_declared(records: list[FileRecord], catalogs: Catalogs) -> None:
-    """Compile the shipped schemas files declare, once, in the parent process, so that the
-    workers inherit them. Any other declared schema is compiled by each worker's sandbox
+    """Compile the shipped schemas the files read so far declare, once, in the parent process,
+    so that the workers inherit them. Any other declared schema is compiled by each worker's sandbox
     (a declared tei_all costs lxml some twenty seconds in each). Problems are left for the
     file's own check to report."""
     seen: set[SchemaJob] = set()
@@ -510,20 +619,28 @@ def _check_with_project_schemas(
     root = tree.getroot()
     if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
         return _FileResult((_not_tei(root, file, lines),), None)
-    outcome = run_jobs(
-        tree,
-        list(schemas.jobs),
-        schemas.catalogs,
-        lines,
-        file,
-        data=data,
-        limits=schemas.limits,
-        raise_errors=True,
-    )
+    facts, suspect = walk_file(tree, path, screen=schemas.screened is not None)
+    grammar: list[Diagnostic] = []
+    rules: list[Diagnostic] = []
+    for job in schemas.jobs[: schemas.direct]:
+        if job == schemas.screened and not suspect:
+            continue
+        if job.language == RELAXNG:
+            grammar += check_grammar(tree, compile_declared_relaxng(job.path, schemas.catalogs), lines, file)
+        else:
+            rules += compile_rules(job.path, catalogs=schemas.catalogs).check(tree, lines, file)
+    problems: tuple[Diagnostic, ...] = ()
+    if others := list(schemas.jobs[schemas.direct :]):
+        outcome = run_jobs(
+            tree, others, schemas.catalogs, lines, file, data=data, limits=schemas.limits, raise_errors=True
+        )
+        grammar += outcome.grammar
+        rules += outcome.rules
+        problems = outcome.problems
     # Problems are left only by a schema that exceeded its budget (the others raise).
-    rules = [d for d in outcome.rules if d.rule not in schemas.dropped]
-    found = (*_fold(list(outcome.grammar), rules), *outcome.problems)
-    return _FileResult(found, gather_facts(tree, path))
+    rules = [d for d in rules if d.rule not in schemas.dropped]
+    found = (*_fold(grammar, rules), *problems)
+    return _FileResult(found, facts)
 
 
 def _fold(grammar: list[Diagnostic], rules: list[Diagnostic]) -> tuple[Diagnostic, ...]:
