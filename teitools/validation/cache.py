@@ -48,7 +48,6 @@ import json
 import os
 import secrets
 import stat
-import subprocess
 import tempfile
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from functools import cache
@@ -344,6 +343,8 @@ def _tracked(path: Path) -> bool:
     tree = work_tree(resolved if resolved.is_dir() else resolved.parent)
     if tree is None:
         return False
+    import subprocess  # noqa: PLC0415 -- a run with --no-cache never asks git: not imported for it
+
     try:
         listed = subprocess.run(
             ["git", "ls-files", "-z", "--", str(resolved)],
@@ -509,11 +510,13 @@ def run_cached(
     check: Callable[[list[Path]], Iterable[CachedResult]],
     progress: Progress | None = None,
     changed: Container[Path] = frozenset(),
+    keep: Callable[[CachedResult], CachedResult] | None = None,
 ) -> list[CachedResult]:
     """The results of ``files`` in order: from the cache where it has them, from ``check``
     (given the files it lacks, in order, yielding one result each) for the rest. A file in
     ``changed`` (read again for its check, with other bytes than its key was made from) is
-    checked but its result is not stored; ``changed`` may grow while ``check`` runs."""
+    checked but its result is not stored; ``changed`` may grow while ``check`` runs.
+    ``keep`` makes of each result, once stored, what is returned (a smaller one, for memory)."""
     found: dict[Path, CachedResult] = {}
     keys: dict[Path, str] = {}
     if cache is not None:
@@ -530,11 +533,13 @@ def run_cached(
         progress(len(found), total)
     missing = [file for file in files if file not in found]
     for file, result in zip(missing, check(missing), strict=True):
-        found[file] = result
         if cache is not None and file in keys and file not in changed:
             cache.put(keys[file], file, result)
+        found[file] = result if keep is None else keep(result)
         if progress is not None:
             progress(len(found), total)
     if cache is not None:
         cache.flush()
+    if keep is not None:  # the results from the cache too
+        return [keep(found[file]) for file in files]
     return [found[file] for file in files]

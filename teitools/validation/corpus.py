@@ -50,7 +50,7 @@ class Pointer(NamedTuple):
     position: Position
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileFacts:
     """What the cross-file checks need to know about one file, gathered while it is parsed."""
 

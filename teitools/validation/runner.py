@@ -27,7 +27,6 @@ from teitools.load.resources import schema_file
 from teitools.load.settings import BUNDLED_PROJECT_RULES, RULE_SETS, Settings
 from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
-from teitools.validation.changes import changed_files, select_changed
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts, walk_file
 from teitools.validation.grammar import check_grammar
 from teitools.validation.positions import SourceLines, line_of
@@ -171,13 +170,19 @@ def validate(
     # A shard's cross-file findings depend on the other shards' files, which no key covers.
     if cache is not None and not peers and (known := cache.get_report(files)) is not None:
         return replace(known, schema_mode=_mode(options, schemas, records))
-    results = _check_files(files, schemas, options.jobs, cache, progress, records, parsed)
+    # The registers' facts first, when no stage waits for their trees in order: a file's
+    # pointers they resolve need not be kept until the cross-file pass (see _compact).
+    early = _read_registers(wanted, records) if options.cross_file and parsed is None else {}
+    register_ids = frozenset(file_id for facts in early.values() for file_id, _ in facts.ids)
+    keep = (lambda result: _compact(result, register_ids)) if early else None
+    results = _check_files(files, schemas, options.jobs, cache, progress, records, parsed, keep)
     diagnostics = _once_per_schema([d for result in results for d in result.diagnostics])
     checked = [r.facts for r in results if r.facts is not None]
+    del results
     if options.cross_file:
         if peers:  # the whole edition's facts, but the findings of this shard's files only
-            checked += _peer_facts(peers, schemas)
-        register_facts = _register_facts(wanted, checked, records, parsed)
+            checked += [_compact_facts(facts, register_ids) for facts in _peer_facts(peers, schemas)]
+        register_facts = _register_facts(wanted, checked, records, parsed, early)
         found = check_corpus(checked, register_facts, options.rules)
         own = {str(path) for path in files}
         diagnostics += [d for d in found if d.file in own] if peers else found
@@ -294,6 +299,9 @@ def _shipped_catalog() -> Path | None:
 
 
 def _changed(paths: list[Path], ref: str, options: ValidateOptions, schemas: _SchemaSet) -> list[Path]:
+    # Imported for --changed-since alone: it runs git, through subprocess.
+    from teitools.validation.changes import changed_files, select_changed  # noqa: PLC0415
+
     where = next((p if p.is_dir() else p.parent for p in paths if p.exists()), None)
     return select_changed(
         paths, changed_files(ref, where), registers=options.registers, schemas=_project_schema_files(schemas)
@@ -333,7 +341,7 @@ class _Records:
         self.input_registers: set[Path] = set()
         #: Inputs whose bytes changed between the cache key and the check.
         self.changed: set[Path] = set()
-        #: Whether an input read so far declares schemas.
+        #: Whether an input read so far declares schemas (set by whoever checks an input).
         self.declaring = False
 
     def peek(self, path: Path) -> FileRecord:
@@ -362,7 +370,6 @@ class _Records:
             record = found if found is not None else self._read(path)
         if path.name in self._register_names and (resolved := path.resolve()) in self._registers:
             self.input_registers.add(resolved)
-        self.declaring = self.declaring or bool(record.declarations)
         return record
 
     def early_declaring(self) -> list[FileRecord]:
@@ -439,6 +446,7 @@ def _check_files(
     progress: Progress | None,
     records: _Records,
     parsed: Parsed | None,
+    keep: Callable[[CachedResult], CachedResult] | None = None,
 ) -> list[_FileResult]:
     # Compile before forking, so that workers inherit the schemas instead of each compiling.
     _compile(schemas)
@@ -447,7 +455,7 @@ def _check_files(
         records.keep_only(todo)
         return _run(todo, schemas, jobs, records, parsed)
 
-    results = run_cached(files, cache, check, progress, changed=records.changed)
+    results = run_cached(files, cache, check, progress, changed=records.changed, keep=keep)
     return [_FileResult(*result) for result in results]
 
 
@@ -458,6 +466,8 @@ def _run(
     if workers < 2:
         for path in files:
             record = records.take(path).parsed()  # parsed here: ``parsed`` is given the tree
+            # From the tree: scanning the bytes for them would check the bytes a second time.
+            records.declaring = records.declaring or bool(record.declarations)
             result = check_file(record, schemas)
             if parsed is not None:
                 parsed(record, True)
@@ -726,17 +736,54 @@ def _peer_facts(peers: list[Path], schemas: _SchemaSet) -> list[FileFacts]:
     return facts
 
 
+def _read_registers(wanted: list[Path], records: _Records) -> dict[Path, FileFacts]:
+    """The facts of the registers that parse, by real path."""
+    found = {}
+    for path in wanted:
+        record = records.register(path).parsed()
+        if record.tree is not None:
+            found[path.resolve()] = gather_facts(record.tree, path)
+    return found
+
+
+def _compact(result: CachedResult, known: frozenset[str]) -> CachedResult:
+    """A result as the cross-file pass needs it: without the pointers that ids of the
+    registers (``known``) or of the file itself resolve. Those can name no finding, and an
+    edition's letters hold dozens each: kept, they were most of the memory of a large run."""
+    diagnostics, facts = result
+    return result if facts is None else (diagnostics, _compact_facts(facts, known))
+
+
+def _compact_facts(facts: FileFacts, known: frozenset[str]) -> FileFacts:
+    if not facts.pointers:
+        return facts
+    local = {file_id for file_id, _ in facts.ids}
+    kept = tuple(p for p in facts.pointers if p.target not in known and p.target not in local)
+    return facts if len(kept) == len(facts.pointers) else replace(facts, pointers=kept)
+
+
 def _register_facts(
-    wanted: list[Path], checked: list[FileFacts], records: _Records, parsed: Parsed | None
+    wanted: list[Path],
+    checked: list[FileFacts],
+    records: _Records,
+    parsed: Parsed | None,
+    early: Mapping[Path, FileFacts],
 ) -> list[FileFacts]:
-    by_file = {Path(f.file).resolve(): f for f in checked if f.kind == "register"}
-    checked_by_file = {Path(f.file).resolve(): f for f in checked}
+    # Only a checked file named as a register is one (resolving every file's path cost as
+    # much as checking it).
+    names = {path.name for path in wanted}
+    candidates = [f for f in checked if f.file.rsplit("/", 1)[-1] in names or f.kind == "register"]
+    by_file = {Path(f.file).resolve(): f for f in candidates if f.kind == "register"}
+    checked_by_file = {Path(f.file).resolve(): f for f in candidates}
     for path in wanted:
         resolved = path.resolve()
         if resolved in by_file:
             continue
         if resolved in checked_by_file:  # a register that is an input too is read once
             by_file[resolved] = checked_by_file[resolved]
+            continue
+        if resolved in early:
+            by_file[resolved] = early[resolved]
             continue
         record = records.register(path).parsed()
         if parsed is not None and resolved not in records.input_registers:
