@@ -45,7 +45,7 @@ from teitools.report.formats import FORMATS
 from teitools.report.merge import MERGEABLE, merge_reports
 from teitools.report.text import summary
 from teitools.validation.cache import CACHE_DIR_VARIABLE, Progress, default_cache_dir
-from teitools.validation.runner import ValidateOptions, project_rules_apply, validate
+from teitools.validation.runner import ValidateOptions, available_cores, project_rules_apply, validate
 from teitools.validation.sandbox import DEFAULT_MEMORY, DEFAULT_SECONDS, Limits
 
 if TYPE_CHECKING:
@@ -370,9 +370,8 @@ def _new_entry(edition: Path, write: bool, request: EntryRequest) -> None:
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Validate this many files in parallel.",
+    help="Validate this many files in parallel (default: the cores this process may use; "
+    "a run of a few files stays in one process).",
 )
 @click.option(
     "--schema",
@@ -430,7 +429,7 @@ def validate_command(
     paths: tuple[Path, ...],
     output_format: str,
     output: Path | None,
-    jobs: int,
+    jobs: int | None,
     schemas: tuple[Path, ...],
     project_rules: bool,
     registers: tuple[Path, ...],
@@ -480,7 +479,7 @@ def validate_command(
     options = ValidateOptions(
         schemas=schemas,
         registers=() if alone else register_files,
-        jobs=jobs,
+        jobs=jobs or available_cores(),
         catalogs=catalogs,
         # --schema alone: the given schemas take the place of the project's of both kinds.
         project_schemas=schemas if alone else settings.schemas,

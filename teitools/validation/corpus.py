@@ -102,12 +102,18 @@ def walk_file(tree: etree._ElementTree, path: Path, *, screen: bool) -> tuple[Fi
             suspect = rules.fails(element, str(element.tag), dated)
     if rules is not None and not suspect:
         suspect = rules.finished()
+    # One string for the root's id, its entry among the ids and (as a letter's file is named
+    # after it) the stem: an edition of 50,000 letters keeps these until the cross-file pass.
+    root_id = root.get(_XML_ID)
+    if root_id is not None and ids and ids[0][0] == root_id:
+        root_id = ids[0][0]
+    stem = path.stem
     facts = FileFacts(
         str(path),
-        path.stem,
+        root_id if stem == root_id else stem,
         "letter" if rules is not None and rules.corresp_desc is not None else _kind(root),
         path.parent.name == LETTERS_FOLDER,
-        root.get(_XML_ID),
+        root_id,
         tuple(ids),
         tuple(pointers),
     )

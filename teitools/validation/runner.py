@@ -27,7 +27,7 @@ from teitools.load.resources import schema_file
 from teitools.load.settings import BUNDLED_PROJECT_RULES, RULE_SETS, Settings
 from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
-from teitools.validation.corpus import FileFacts, check_corpus, gather_facts, walk_file
+from teitools.validation.corpus import FileFacts, Pointer, Position, check_corpus, gather_facts, walk_file
 from teitools.validation.grammar import check_grammar
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.relaxng_files import compile_declared_relaxng
@@ -175,9 +175,14 @@ def validate(
     early = _read_registers(wanted, records) if options.cross_file and parsed is None else {}
     register_ids = frozenset(file_id for facts in early.values() for file_id, _ in facts.ids)
     keep = (lambda result: _compact(result, register_ids)) if early else None
-    results = _check_files(files, schemas, options.jobs, cache, progress, records, parsed, keep)
-    diagnostics = _once_per_schema([d for result in results for d in result.diagnostics])
-    checked = [r.facts for r in results if r.facts is not None]
+    # A worker can leave the pointers out itself, but not of a result the cache keeps: the
+    # registers a cached result is checked against next time may be others.
+    compact_in_workers = register_ids if early and cache is None else None
+    results = _check_files(
+        files, schemas, options.jobs, cache, progress, records, parsed, keep, compact_in_workers
+    )
+    diagnostics = _once_per_schema([d for found, _ in results for d in found])
+    checked = [facts for _, facts in results if facts is not None]
     del results
     if options.cross_file:
         if peers:  # the whole edition's facts, but the findings of this shard's files only
@@ -447,20 +452,25 @@ def _check_files(
     records: _Records,
     parsed: Parsed | None,
     keep: Callable[[CachedResult], CachedResult] | None = None,
-) -> list[_FileResult]:
+    register_ids: frozenset[str] | None = None,
+) -> list[CachedResult]:
     # Compile before forking, so that workers inherit the schemas instead of each compiling.
     _compile(schemas)
 
     def check(todo: list[Path]) -> Iterator[CachedResult]:
         records.keep_only(todo)
-        return _run(todo, schemas, jobs, records, parsed)
+        return _run(todo, schemas, jobs, records, parsed, register_ids)
 
-    results = run_cached(files, cache, check, progress, changed=records.changed, keep=keep)
-    return [_FileResult(*result) for result in results]
+    return run_cached(files, cache, check, progress, changed=records.changed, keep=keep)
 
 
 def _run(
-    files: list[Path], schemas: _SchemaSet, jobs: int, records: _Records, parsed: Parsed | None
+    files: list[Path],
+    schemas: _SchemaSet,
+    jobs: int,
+    records: _Records,
+    parsed: Parsed | None,
+    register_ids: frozenset[str] | None,
 ) -> Iterator[CachedResult]:
     workers = min(jobs, available_cores(), len(files) // FILES_PER_WORKER)
     if workers < 2:
@@ -473,7 +483,7 @@ def _run(
                 parsed(record, True)
             yield result.diagnostics, result.facts
         return
-    yield from _run_in_workers(files, schemas, workers, records)
+    yield from _run_in_workers(files, schemas, workers, records, register_ids)
 
 
 #: Fewer files than this per worker are checked in this process: starting a worker costs
@@ -493,55 +503,93 @@ def available_cores() -> int:
 
 
 def _run_in_workers(
-    files: list[Path], schemas: _SchemaSet, workers: int, records: _Records
+    files: list[Path],
+    schemas: _SchemaSet,
+    workers: int,
+    records: _Records,
+    register_ids: frozenset[str] | None,
 ) -> Iterator[CachedResult]:
     """The files checked by ``workers`` processes, which live for the whole run and are told
     the schemas once, when they start (compiled before they fork, they inherit them). A
     worker reads the files it is sent by name; a record read here already (for the cache
     key, a register, standard input) is sent with its bytes, so no file is read twice. A few
-    batches per worker are in flight at a time, so memory stays flat however many files."""
+    batches per worker are in flight at a time, so memory stays flat however many files.
+    Results come back as plain tuples (see :func:`_pack`), without the pointers that
+    ``register_ids`` resolve when given (see :func:`_compact`)."""
     if schemas.declared:
         _compile_declared(records.early_declaring(), schemas.catalogs)
     # Imported here: a tenth of the start-up time, wasted on the common run with one job.
     from concurrent.futures import Future, ProcessPoolExecutor  # noqa: PLC0415
 
     batches = (files[start : start + BATCH] for start in range(0, len(files), BATCH))
-    pending: deque[Future[list[_WorkerResult]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(schemas,)) as pool:
+    pending: deque[tuple[list[Path], Future[list[_WorkerResult]]]] = deque()
+    start = (schemas, register_ids)
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=start) as pool:
         for batch in batches:
-            pending.append(pool.submit(_check_batch, [records.for_worker(path) for path in batch]))
+            pending.append((batch, pool.submit(_check_batch, [records.for_worker(path) for path in batch])))
             if len(pending) >= 3 * workers:
-                yield from _received(pending.popleft().result(), records)
+                sent, future = pending.popleft()
+                yield from _received(sent, future.result(), records)
         while pending:
-            yield from _received(pending.popleft().result(), records)
+            sent, future = pending.popleft()
+            yield from _received(sent, future.result(), records)
 
 
+#: A file's facts as a worker sends them: FileFacts' fields but the file (the parent knows
+#: it), positions as plain ``(value, line, attribute)`` tuples, which pickle without a call each.
+_Packed = tuple[
+    str, str, bool, str | None, tuple[tuple[str, int, str], ...], tuple[tuple[str, int, str], ...]
+]
 #: What a worker sends back for one file: its findings, its facts, whether it declares schemas.
-_WorkerResult = tuple[tuple[Diagnostic, ...], FileFacts | None, bool]
-_worker_schemas: _SchemaSet | None = None
+_WorkerResult = tuple[tuple[Diagnostic, ...], _Packed | None, bool]
+_worker: tuple[_SchemaSet, frozenset[str] | None] | None = None
 
 
-def _start_worker(schemas: _SchemaSet) -> None:
-    global _worker_schemas  # noqa: PLW0603 -- one worker process, one run's schemas
-    _worker_schemas = schemas
+def _start_worker(schemas: _SchemaSet, register_ids: frozenset[str] | None) -> None:
+    global _worker  # noqa: PLW0603 -- one worker process, one run's schemas
+    _worker = (schemas, register_ids)
 
 
 def _check_batch(todo: list[FileRecord | Path]) -> list[_WorkerResult]:
     """In a worker: each file (read here when sent by name) checked."""
-    schemas = _worker_schemas
-    if schemas is None:
+    if _worker is None:
         raise RuntimeError("a validation worker was sent files before it was started")
-    results = []
+    schemas, register_ids = _worker
+    results: list[_WorkerResult] = []
     for item in todo:
         record = read_record(item) if isinstance(item, Path) else item
         result = check_file(record, schemas)
-        results.append((result.diagnostics, result.facts, bool(record.declarations)))
+        facts = result.facts
+        if facts is not None and register_ids is not None:
+            facts = _compact_facts(facts, register_ids)
+        results.append(
+            (result.diagnostics, None if facts is None else _pack(facts), bool(record.declarations))
+        )
     return results
 
 
-def _received(results: list[_WorkerResult], records: _Records) -> Iterator[CachedResult]:
-    for diagnostics, facts, declares in results:
+def _pack(facts: FileFacts) -> _Packed:
+    ids = tuple((value, at.line, at.attribute) for value, at in facts.ids)
+    pointers = tuple((p.target, p.position.line, p.position.attribute) for p in facts.pointers)
+    return facts.stem, facts.kind, facts.in_letters_folder, facts.root_id, ids, pointers
+
+
+def _received(batch: list[Path], results: list[_WorkerResult], records: _Records) -> Iterator[CachedResult]:
+    for path, (diagnostics, packed, declares) in zip(batch, results, strict=True):
         records.declaring = records.declaring or declares
+        if packed is None:
+            yield diagnostics, None
+            continue
+        stem, kind, in_letters, root_id, ids, pointers = packed
+        facts = FileFacts(
+            str(path),
+            stem,
+            kind,
+            in_letters,
+            root_id,
+            tuple((value, Position(line, attribute)) for value, line, attribute in ids),
+            tuple(Pointer(target, Position(line, attribute)) for target, line, attribute in pointers),
+        )
         yield diagnostics, facts
 
 
