@@ -22,7 +22,7 @@ from teitools.diagnostics import Diagnostic, Severity
 from teitools.load.parser import TEI_NS, XML_NS
 from teitools.load.settings import BUNDLED_PROJECT_RULES, IDS_ACROSS_FILES, POINTER_RULES, RULE_SETS
 from teitools.validation.positions import SourceLines
-from teitools.validation.schematron.screen import DATE_ATTRIBUTES, WATCHED, Screen
+from teitools.validation.schematron.screen import DATE_ATTRIBUTES, Screen
 
 #: Attributes whose ``#id`` values must name an entry of the registers.
 POINTER_ATTRIBUTES = ("ref", "corresp", "source", "resp")
@@ -81,27 +81,30 @@ def walk_file(tree: etree._ElementTree, path: Path, *, screen: bool) -> tuple[Fi
     new = tuple.__new__
     for element in root.iter(etree.Element):
         items = element.items()
+        if not items:
+            continue
+        line = 0
         dated = False
-        if items:
-            line = element.sourceline or 0
-            found: list[Pointer] = []
-            for name, value in items:
-                if name == _XML_ID:
-                    ids.append((value, new(Position, (line, "xml:id"))))
-                elif name in _POINTER_SET:
-                    if "#" in value:
-                        at = new(Position, (line, name))
-                        found += [new(Pointer, (t[1:], at)) for t in value.split() if t[0] == "#"]
-                elif name in DATE_ATTRIBUTES:
-                    dated = True
-            if found:
-                if len(found) > 1:  # in the order of POINTER_ATTRIBUTES, not of the start tag
-                    found.sort(key=_pointer_order)
-                pointers += found
-        if not suspect and rules is not None and (dated or element.tag in WATCHED):
-            suspect = rules.fails(element, str(element.tag), dated)
+        first = len(pointers)
+        carriers = 0
+        for name, value in items:
+            if name in _POINTER_SET:
+                if "#" in value:
+                    line = line or element.sourceline or 0
+                    at = new(Position, (line, name))
+                    pointers += [new(Pointer, (t[1:], at)) for t in value.split() if t[0] == "#"]
+                    carriers += 1
+            elif name == _XML_ID:
+                line = line or element.sourceline or 0
+                ids.append((value, new(Position, (line, "xml:id"))))
+            elif name in DATE_ATTRIBUTES:
+                dated = True
+        if carriers > 1:  # in the order of POINTER_ATTRIBUTES, not of the start tag
+            pointers[first:] = sorted(pointers[first:], key=_pointer_order)
+        if dated and not suspect and rules is not None:
+            suspect = rules.dated(element)
     if rules is not None and not suspect:
-        suspect = rules.finished()
+        suspect = rules.others()
     # One string for the root's id, its entry among the ids and (as a letter's file is named
     # after it) the stem: an edition of 50,000 letters keeps these until the cross-file pass.
     root_id = root.get(_XML_ID)

@@ -55,20 +55,50 @@ WATCHED = frozenset(f"{_T}{name}" for name in ("TEI", "correspDesc", "correspAct
 
 
 class Screen:
-    """Asked, in document order, about each element that is :data:`WATCHED` or carries one
-    of the :data:`DATE_ATTRIBUTES`, until :meth:`fails` is true: then a rule of
-    ``teitools.sch`` might fail in the document."""
+    """The rules of ``teitools.sch`` asked about one document: :meth:`dated` about each
+    element that carries one of the :data:`DATE_ATTRIBUTES` (the walk finds them among the
+    attributes it reads anyway), then :meth:`others` about the rest; true from either means
+    that a rule might fail."""
 
     def __init__(self, root: etree._Element) -> None:
         self._root = root
         self._sent: frozenset[str] | None = None
-        #: A correspDesc below the root, once one was seen (the file is then a letter).
+        #: A correspDesc below the root, once :meth:`others` saw one (the file is a letter).
         self.corresp_desc: etree._Element | None = None
-        self._letter_div = False
 
-    def finished(self) -> bool:
-        """Whether a rule might fail on the root, told once every element was seen: the
-        root's rules ask whether the document has a letter div and a correspDesc."""
+    def dated(self, element: etree._Element) -> bool:
+        """Whether a date rule might fail on ``element``, which carries a date attribute."""
+        tag = element.tag
+        if not isinstance(tag, str) or not tag.startswith(_T) or tag == f"{_T}biblScope":
+            return False
+        return self._dates_fail(element, tag)
+
+    def others(self) -> bool:
+        """Whether a rule other than the date rules might fail: asked of the :data:`WATCHED`
+        elements alone, which lxml finds without a Python step per element."""
+        root = self._root
+        letter_div = False
+        for element in root.iter(*WATCHED):
+            tag = element.tag
+            if tag == _TEI:
+                if element is not root:
+                    return True  # a nested TEI: its own rules, which the screen does not follow
+            elif tag == f"{_T}correspDesc":
+                if self.corresp_desc is None and element is not root:
+                    self.corresp_desc = element
+                if self._corresp_desc_fails(element):
+                    return True
+            elif tag == f"{_T}div":
+                letter_div = letter_div or element.get("type") == "letter"
+            elif tag == f"{_T}correspAction":
+                if self._action_fails(element, element.get("type")):
+                    return True
+            elif (rend := element.get("rend")) is not None and rend not in _RENDS:  # hi
+                return True
+        return self._root_fails(letter_div)
+
+    def _root_fails(self, letter_div: bool) -> bool:
+        """The root's rules: whether the document has a letter div and a correspDesc."""
         root = self._root
         if root.tag != _TEI:
             return False
@@ -86,33 +116,12 @@ class Screen:
             )
             if not has_corresp:  # one elsewhere: the root's rule looks for any in the header
                 has_corresp = bool(_path(root, "teiHeader", "profileDesc", "correspDesc"))
-        is_letter = self._letter_div and any(
+        is_letter = letter_div and any(
             div.get("type") == "letter" for div in _path(root, "text", "body", "div")
         )
         if is_letter:
             return not has_corresp or root.get(_XML_ID) is None
         return has_corresp
-
-    def fails(self, element: etree._Element, tag: str, dated: bool) -> bool:
-        """Whether a rule might fail on ``element`` (``tag`` its tag; ``dated`` whether it
-        carries a date attribute)."""
-        if tag == _TEI:
-            return element is not self._root  # the root's rules: see finished()
-        if dated and tag.startswith(_T) and tag != f"{_T}biblScope" and self._dates_fail(element, tag):
-            return True
-        if tag == f"{_T}correspDesc":
-            if self.corresp_desc is None and element is not self._root:
-                self.corresp_desc = element
-            return self._corresp_desc_fails(element)
-        if tag == f"{_T}div":
-            self._letter_div = self._letter_div or element.get("type") == "letter"
-            return False
-        if tag == f"{_T}correspAction":
-            return self._action_fails(element, element.get("type"))
-        if tag == f"{_T}hi":
-            rend = element.get("rend")
-            return rend is not None and rend not in _RENDS
-        return False
 
     @staticmethod
     def _corresp_desc_fails(element: etree._Element) -> bool:
