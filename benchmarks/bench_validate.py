@@ -213,7 +213,9 @@ def table(size: int, results: list[Measurement]) -> str:
 def _ratio(m: Measurement, other: Measurement | None, *, cpu: bool = False) -> str:
     if other is None or other.exit_code == -1:
         return "n/a"
-    return f"{m.cpu / other.cpu:.2f}" if cpu else f"{m.wall / other.wall:.2f}"
+    if cpu:  # GNU time counts CPU in hundredths: xmllint on one file shows none
+        return f"{m.cpu / other.cpu:.2f}" if other.cpu >= 0.01 else "n/a"
+    return f"{m.wall / other.wall:.2f}"
 
 
 def verdicts(by_size: dict[int, list[Measurement]], jobs: int) -> list[str]:
