@@ -46,9 +46,7 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import stat
-import tempfile
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -326,6 +324,10 @@ def load_key() -> bytes | None:
 def _make_key(path: Path) -> None:
     # Written whole under another name, then linked: a run started at the same moment sees
     # either no key or the complete one, and the first link wins.
+    # Imported by the writes alone: a run with --no-cache needs neither.
+    import secrets  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
     handle, temporary = tempfile.mkstemp(prefix=".key.", dir=path.parent)  # mode 0600
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -374,6 +376,8 @@ def _create(folder: Path) -> None:
 
 def _write(target: Path, data: bytes) -> None:
     # Atomic, but not fsynced: a cache entry lost in a crash is only a miss.
+    import tempfile  # noqa: PLC0415 -- see _make_key
+
     handle, temporary = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -524,7 +528,7 @@ def run_cached(
             key = cache.key(file)
             hit = cache.get(key, file) if key is not None else None
             if hit is not None:
-                found[file] = hit
+                found[file] = hit if keep is None else keep(hit)
             elif key is not None:
                 keys[file] = key
         cache.looked_up()
@@ -540,6 +544,4 @@ def run_cached(
             progress(len(found), total)
     if cache is not None:
         cache.flush()
-    if keep is not None:  # the results from the cache too
-        return [keep(found[file]) for file in files]
     return [found[file] for file in files]
