@@ -40,8 +40,9 @@ def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _report(run_cli: RunCli, edition: Path, jobs: int) -> dict[str, object]:
-    run = run_cli("validate", edition, "--no-cache", "--format", "json", "--jobs", str(jobs))
+def _report(run_cli: RunCli, edition: Path, jobs: int | None) -> dict[str, object]:
+    given = ("--jobs", str(jobs)) if jobs is not None else ()  # None: the default, every core
+    run = run_cli("validate", edition, "--no-cache", "--format", "json", *given)
     assert run.code == 1, run.err
     report = json.loads(run.out)
     assert isinstance(report, dict)
@@ -56,3 +57,7 @@ def test_two_workers_report_what_one_process_reports(run_cli: RunCli, edition: P
     assert two == one
     found = {finding["rule"] for finding in one["diagnostics"]}  # type: ignore[attr-defined]
     assert {rule for *_, rule in PLANTED} <= found
+
+
+def test_the_default_number_of_jobs_reports_what_one_process_reports(run_cli: RunCli, edition: Path) -> None:
+    assert _report(run_cli, edition, None) == _report(run_cli, edition, 1)

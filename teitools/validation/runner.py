@@ -381,13 +381,13 @@ class _Records:
         """The records read early (see :meth:`peek`) of files that declare schemas."""
         return [record for record in self._early.values() if record.declarations]
 
-    def for_worker(self, path: Path) -> FileRecord | Path:
+    def for_worker(self, path: Path) -> FileRecord | str:
         """What a worker is sent to check the input ``path``: the record when it was read
-        here already (or is standard input, or a register), else the path, for the worker
-        to read."""
+        here already (or is standard input, or a register), else the path as a string (a
+        ``Path`` pickles as its parts, parsed again on arrival), for the worker to read."""
         if path in self._early or path in self._given or path.name in self._register_names:
             return self.take(path)
-        return path
+        return str(path)
 
     def keep_only(self, paths: Iterable[Path]) -> None:
         """Let go of the records of files that will not be checked (the cache had them)."""
@@ -550,14 +550,14 @@ def _start_worker(schemas: _SchemaSet, register_ids: frozenset[str] | None) -> N
     _worker = (schemas, register_ids)
 
 
-def _check_batch(todo: list[FileRecord | Path]) -> list[_WorkerResult]:
+def _check_batch(todo: list[FileRecord | str]) -> list[_WorkerResult]:
     """In a worker: each file (read here when sent by name) checked."""
     if _worker is None:
         raise RuntimeError("a validation worker was sent files before it was started")
     schemas, register_ids = _worker
     results: list[_WorkerResult] = []
     for item in todo:
-        record = read_record(item) if isinstance(item, Path) else item
+        record = read_record(Path(item)) if isinstance(item, str) else item
         result = check_file(record, schemas)
         facts = result.facts
         if facts is not None and register_ids is not None:
