@@ -123,6 +123,23 @@ def walk_file(tree: etree._ElementTree, path: Path, *, screen: bool) -> tuple[Fi
     return facts, suspect
 
 
+def compact_facts(facts: FileFacts, known: frozenset[str]) -> FileFacts:
+    """``facts`` without the pointers that the ids ``known`` (the registers') or the file's
+    own resolve: those can name no finding, and an edition's letters hold dozens each; kept
+    until the cross-file pass, they were most of the memory of a large run. Checked against
+    registers that have more ids than ``known``, the result gives the same findings."""
+    if not facts.pointers:
+        return facts
+    local = {file_id for file_id, _ in facts.ids}
+    kept = tuple(p for p in facts.pointers if p.target not in known and p.target not in local)
+    if len(kept) == len(facts.pointers):
+        return facts
+    # Not dataclasses.replace, which looks the fields up again for every file.
+    return FileFacts(
+        facts.file, facts.stem, facts.kind, facts.in_letters_folder, facts.root_id, facts.ids, kept
+    )
+
+
 def _pointer_order(pointer: Pointer) -> int:
     return _POINTER_ORDER[pointer.position.attribute]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,7 +26,7 @@ from teitools.load.resources import schema_file
 from teitools.load.settings import BUNDLED_PROJECT_RULES, RULE_SETS, Settings
 from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
-from teitools.validation.corpus import FileFacts, Pointer, Position, check_corpus, gather_facts, walk_file
+from teitools.validation.corpus import FileFacts, check_corpus, compact_facts, gather_facts, walk_file
 from teitools.validation.grammar import check_grammar
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.relaxng_files import compile_declared_relaxng
@@ -186,7 +185,7 @@ def validate(
     del results
     if options.cross_file:
         if peers:  # the whole edition's facts, but the findings of this shard's files only
-            checked += [_compact_facts(facts, register_ids) for facts in _peer_facts(peers, schemas)]
+            checked += [compact_facts(facts, register_ids) for facts in _peer_facts(peers, schemas)]
         register_facts = _register_facts(wanted, checked, records, parsed, early)
         found = check_corpus(checked, register_facts, options.rules)
         own = {str(path) for path in files}
@@ -483,15 +482,26 @@ def _run(
                 parsed(record, True)
             yield result.diagnostics, result.facts
         return
-    yield from _run_in_workers(files, schemas, workers, records, register_ids)
+    if schemas.declared:
+        _compile_declared(records.early_declaring(), schemas.catalogs)
+    # Imported here: the pool's modules are a tenth of the start-up time of a run with one job.
+    from teitools.validation.workers import check_in_workers  # noqa: PLC0415
+
+    todo = ((path, records.for_worker(path)) for path in files)
+    for diagnostics, facts, declares in check_in_workers(todo, _checked, schemas, workers, register_ids):
+        records.declaring = records.declaring or declares
+        yield diagnostics, facts
+
+
+def _checked(record: FileRecord, schemas: _SchemaSet) -> CachedResult:
+    """:func:`check_file` as a worker calls it, for a result it can send as it is."""
+    result = check_file(record, schemas)
+    return result.diagnostics, result.facts
 
 
 #: Fewer files than this per worker are checked in this process: starting a worker costs
 #: about as much as checking that many letters.
 FILES_PER_WORKER = 8
-#: Files sent to a worker at a time: few enough that the workers finish together, enough
-#: that a batch's round trip costs little beside its checks.
-BATCH = 32
 
 
 def available_cores() -> int:
@@ -500,97 +510,6 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except AttributeError:  # not on every platform
         return os.cpu_count() or 1
-
-
-def _run_in_workers(
-    files: list[Path],
-    schemas: _SchemaSet,
-    workers: int,
-    records: _Records,
-    register_ids: frozenset[str] | None,
-) -> Iterator[CachedResult]:
-    """The files checked by ``workers`` processes, which live for the whole run and are told
-    the schemas once, when they start (compiled before they fork, they inherit them). A
-    worker reads the files it is sent by name; a record read here already (for the cache
-    key, a register, standard input) is sent with its bytes, so no file is read twice. A few
-    batches per worker are in flight at a time, so memory stays flat however many files.
-    Results come back as plain tuples (see :func:`_pack`), without the pointers that
-    ``register_ids`` resolve when given (see :func:`_compact`)."""
-    if schemas.declared:
-        _compile_declared(records.early_declaring(), schemas.catalogs)
-    # Imported here: a tenth of the start-up time, wasted on the common run with one job.
-    from concurrent.futures import Future, ProcessPoolExecutor  # noqa: PLC0415
-
-    batches = (files[start : start + BATCH] for start in range(0, len(files), BATCH))
-    pending: deque[tuple[list[Path], Future[list[_WorkerResult]]]] = deque()
-    start = (schemas, register_ids)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=start) as pool:
-        for batch in batches:
-            pending.append((batch, pool.submit(_check_batch, [records.for_worker(path) for path in batch])))
-            if len(pending) >= 3 * workers:
-                sent, future = pending.popleft()
-                yield from _received(sent, future.result(), records)
-        while pending:
-            sent, future = pending.popleft()
-            yield from _received(sent, future.result(), records)
-
-
-#: A file's facts as a worker sends them: FileFacts' fields but the file (the parent knows
-#: it), positions as plain ``(value, line, attribute)`` tuples, which pickle without a call each.
-_Packed = tuple[
-    str, str, bool, str | None, tuple[tuple[str, int, str], ...], tuple[tuple[str, int, str], ...]
-]
-#: What a worker sends back for one file: its findings, its facts, whether it declares schemas.
-_WorkerResult = tuple[tuple[Diagnostic, ...], _Packed | None, bool]
-_worker: tuple[_SchemaSet, frozenset[str] | None] | None = None
-
-
-def _start_worker(schemas: _SchemaSet, register_ids: frozenset[str] | None) -> None:
-    global _worker  # noqa: PLW0603 -- one worker process, one run's schemas
-    _worker = (schemas, register_ids)
-
-
-def _check_batch(todo: list[FileRecord | str]) -> list[_WorkerResult]:
-    """In a worker: each file (read here when sent by name) checked."""
-    if _worker is None:
-        raise RuntimeError("a validation worker was sent files before it was started")
-    schemas, register_ids = _worker
-    results: list[_WorkerResult] = []
-    for item in todo:
-        record = read_record(Path(item)) if isinstance(item, str) else item
-        result = check_file(record, schemas)
-        facts = result.facts
-        if facts is not None and register_ids is not None:
-            facts = _compact_facts(facts, register_ids)
-        results.append(
-            (result.diagnostics, None if facts is None else _pack(facts), bool(record.declarations))
-        )
-    return results
-
-
-def _pack(facts: FileFacts) -> _Packed:
-    ids = tuple((value, at.line, at.attribute) for value, at in facts.ids)
-    pointers = tuple((p.target, p.position.line, p.position.attribute) for p in facts.pointers)
-    return facts.stem, facts.kind, facts.in_letters_folder, facts.root_id, ids, pointers
-
-
-def _received(batch: list[Path], results: list[_WorkerResult], records: _Records) -> Iterator[CachedResult]:
-    for path, (diagnostics, packed, declares) in zip(batch, results, strict=True):
-        records.declaring = records.declaring or declares
-        if packed is None:
-            yield diagnostics, None
-            continue
-        stem, kind, in_letters, root_id, ids, pointers = packed
-        facts = FileFacts(
-            str(path),
-            stem,
-            kind,
-            in_letters,
-            root_id,
-            tuple((value, Position(line, attribute)) for value, line, attribute in ids),
-            tuple(Pointer(target, Position(line, attribute)) for target, line, attribute in pointers),
-        )
-        yield diagnostics, facts
 
 
 def _compile(schemas: _SchemaSet) -> None:
@@ -795,24 +714,9 @@ def _read_registers(wanted: list[Path], records: _Records) -> dict[Path, FileFac
 
 
 def _compact(result: CachedResult, known: frozenset[str]) -> CachedResult:
-    """A result as the cross-file pass needs it: without the pointers that ids of the
-    registers (``known``) or of the file itself resolve. Those can name no finding, and an
-    edition's letters hold dozens each: kept, they were most of the memory of a large run."""
+    """A result as the cross-file pass needs it (see :func:`~teitools.validation.corpus.compact_facts`)."""
     diagnostics, facts = result
-    return result if facts is None else (diagnostics, _compact_facts(facts, known))
-
-
-def _compact_facts(facts: FileFacts, known: frozenset[str]) -> FileFacts:
-    if not facts.pointers:
-        return facts
-    local = {file_id for file_id, _ in facts.ids}
-    kept = tuple(p for p in facts.pointers if p.target not in known and p.target not in local)
-    if len(kept) == len(facts.pointers):
-        return facts
-    # Not dataclasses.replace, which looks the fields up again for every file.
-    return FileFacts(
-        facts.file, facts.stem, facts.kind, facts.in_letters_folder, facts.root_id, facts.ids, kept
-    )
+    return result if facts is None else (diagnostics, compact_facts(facts, known))
 
 
 def _register_facts(
