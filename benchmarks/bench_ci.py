@@ -30,12 +30,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.bench_validate import SETTINGS
 from benchmarks.corpus import LETTERS_FOLDER, write_corpus
 
 
 def generate(root: Path, letters: int) -> list[Path]:
-    """Write the edition below ``root`` with the shared corpus generator; return the letters."""
-    return [path for path in write_corpus(root, letters) if path.parent.name == LETTERS_FOLDER]
+    """Write the edition below ``root`` with the shared corpus generator, and settings that
+    choose every rule set (so that every layer runs, as in bench_validate); return the letters."""
+    letters_written = [path for path in write_corpus(root, letters) if path.parent.name == LETTERS_FOLDER]
+    (root / "teitools.toml").write_text(SETTINGS, encoding="utf-8")
+    return letters_written
 
 
 def change(letter: Path) -> None:

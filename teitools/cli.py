@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import click
 
@@ -39,26 +39,26 @@ from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT, find_xml_files
 from teitools.load.parser import MAX_DOCUMENT_BYTES
 from teitools.load.record import FileRecord
 from teitools.load.settings import SETTINGS_FILE, settings_file_in, settings_for
-from teitools.model.tei import read_edition
-from teitools.model.types import Edition
 from teitools.report import github
 from teitools.report.base import ReportStyle
 from teitools.report.formats import FORMATS
 from teitools.report.merge import MERGEABLE, merge_reports
 from teitools.report.text import summary
-from teitools.scaffold.common import EditionFolder
-from teitools.scaffold.entries import EntryRequest, new_entry
-from teitools.scaffold.letter import LetterRequest, new_letter
 from teitools.validation.cache import CACHE_DIR_VARIABLE, Progress, default_cache_dir
-from teitools.validation.runner import ValidateOptions, project_rules_apply, validate
+from teitools.validation.runner import ValidateOptions, available_cores, project_rules_apply, validate
 from teitools.validation.sandbox import DEFAULT_MEMORY, DEFAULT_SECONDS, Limits
+
+if TYPE_CHECKING:
+    from teitools.model.types import Edition
+    from teitools.scaffold.entries import EntryRequest
 
 #: Exit code when stopped by Ctrl-C: 128 + SIGINT, as shells report it. SIGTERM gives 143 and
 #: SIGHUP 129, 128 + the signal's number, as for any program a signal stops.
 EXIT_INTERRUPTED = 128 + signal.SIGINT
 
-# _LAZY: the site, the build and the citation styles are imported by their commands, so
-# that `teitools validate` (run on every commit by pre-commit and CI) starts fast.
+# _LAZY: the site, the build, the citation styles, the letter model, the scaffolds and the
+# report merger are imported by their commands, so that `teitools validate` (run on every
+# commit by pre-commit and CI) starts fast.
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 _DECLARED_ONLY = click.option(
     "--declared-only",
@@ -254,6 +254,9 @@ def new_letter_command(sender: str, recipient: str, date: str, place: str | None
 
     Example: teitools new stalin molotov 1930-09-13 --place sochi
     """
+    from teitools.scaffold.common import EditionFolder  # noqa: PLC0415 -- see _LAZY
+    from teitools.scaffold.letter import LetterRequest, new_letter  # noqa: PLC0415 -- see _LAZY
+
     folder = EditionFolder.read(edition)
     made = new_letter(folder, LetterRequest(sender, recipient, date, place), settings_for((edition,)))
     write_new(made.path, made.text)
@@ -292,6 +295,8 @@ def _entry_command(kind: str, argument: str, summary: str) -> Callable[[Callable
 def new_person_command(
     name: str, edition: Path, entry_id: str | None, write: bool, birth: str | None, death: str | None
 ) -> None:
+    from teitools.scaffold.entries import EntryRequest  # noqa: PLC0415 -- see _LAZY
+
     _new_entry(edition, write, EntryRequest("person", name, entry_id, birth=birth, death=death))
 
 
@@ -306,6 +311,8 @@ def new_person_command(
 def new_place_command(
     name: str, edition: Path, entry_id: str | None, write: bool, place_type: str | None
 ) -> None:
+    from teitools.scaffold.entries import EntryRequest  # noqa: PLC0415 -- see _LAZY
+
     _new_entry(edition, write, EntryRequest("place", name, entry_id, type=place_type))
 
 
@@ -321,10 +328,15 @@ def new_place_command(
 def new_source_command(
     title: str, edition: Path, entry_id: str | None, write: bool, author: str | None, year: str | None
 ) -> None:
+    from teitools.scaffold.entries import EntryRequest  # noqa: PLC0415 -- see _LAZY
+
     _new_entry(edition, write, EntryRequest("source", title, entry_id, author=author, year=year))
 
 
 def _new_entry(edition: Path, write: bool, request: EntryRequest) -> None:
+    from teitools.scaffold.common import EditionFolder  # noqa: PLC0415 -- see _LAZY
+    from teitools.scaffold.entries import new_entry  # noqa: PLC0415 -- see _LAZY
+
     made = new_entry(EditionFolder.read(edition), request)
     if not write:
         click.echo(made.text, nl=False)
@@ -358,9 +370,8 @@ def _new_entry(edition: Path, write: bool, request: EntryRequest) -> None:
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Validate this many files in parallel.",
+    help="Validate this many files in parallel (default: the cores this process may use; "
+    "a run of a few files stays in one process).",
 )
 @click.option(
     "--schema",
@@ -418,7 +429,7 @@ def validate_command(
     paths: tuple[Path, ...],
     output_format: str,
     output: Path | None,
-    jobs: int,
+    jobs: int | None,
     schemas: tuple[Path, ...],
     project_rules: bool,
     registers: tuple[Path, ...],
@@ -468,7 +479,7 @@ def validate_command(
     options = ValidateOptions(
         schemas=schemas,
         registers=() if alone else register_files,
-        jobs=jobs,
+        jobs=jobs or available_cores(),
         catalogs=catalogs,
         # --schema alone: the given schemas take the place of the project's of both kinds.
         project_schemas=schemas if alone else settings.schemas,
@@ -647,6 +658,8 @@ def export_command(
     stdin = _read_stdin(stdin_name) if stdin_name is not None else None
     paths = (stdin_name,) if stdin_name is not None else paths or (DEFAULT_EDITION,)
     settings = settings_for(paths).override(base_url=base_url)
+    from teitools.model.tei import read_edition  # noqa: PLC0415 -- see _LAZY
+
     edition = read_edition(
         paths, _expand_registers(registers), exclude=exclude, use_ignore_files=not no_ignore, given=stdin
     )
@@ -700,6 +713,8 @@ def site_command(
 
     paths = (path or DEFAULT_EDITION,)
     settings = settings_for(paths)
+    from teitools.model.tei import read_edition  # noqa: PLC0415 -- see _LAZY
+
     edition = read_edition(
         paths, _expand_registers(registers), exclude=exclude, use_ignore_files=not no_ignore
     )
@@ -812,6 +827,8 @@ def cite_command(
     stdin_name = _stdin_name((path,), stdin_filename)
     stdin = _read_stdin(stdin_name) if stdin_name is not None else None
     shown = stdin_name or path
+    from teitools.model.tei import read_edition  # noqa: PLC0415 -- see _LAZY
+
     edition = read_edition((shown,), _expand_registers(registers), given=stdin)
     click.echo(cite_edition(edition, shown, options, letter_id))
 

@@ -70,10 +70,15 @@ def declarations_in_prolog(data: bytes) -> tuple[Declaration, ...]:
     (the file's check reports them)."""
     # Most files declare nothing, and a search of the bytes costs a hundredth of starting a
     # parser: in an ASCII-compatible encoding a declaration has one of these words, as ASCII.
+    return _parsed_declarations(data) if may_declare(data) else ()
+
+
+def may_declare(data: bytes) -> bool:
+    """False when ``data`` cannot declare a schema: in an encoding where ASCII is ASCII, a
+    declaration has one of two words, as ASCII (a search of the bytes costs a hundredth of
+    starting a parser, and most files declare nothing)."""
     ascii_compatible = data.startswith(_ASCII_STARTS) and b"\x00" not in data[:4]  # not UTF-16/32
-    if ascii_compatible and b"xml-model" not in data and b"chemaLocation" not in data:
-        return ()
-    return _parsed_declarations(data)
+    return not ascii_compatible or b"xml-model" in data or b"chemaLocation" in data
 
 
 def _parsed_declarations(data: bytes) -> tuple[Declaration, ...]:
@@ -123,7 +128,7 @@ def _from_xsi(root: etree._Element) -> list[Declaration]:
     line = root.sourceline or 1
     found = []
     pairs = (root.get(f"{{{XSI_NS}}}schemaLocation") or "").split()
-    own_namespace = etree.QName(root).namespace
+    own_namespace = etree.QName(root).namespace if pairs else None
     for namespace, href in zip(pairs[::2], pairs[1::2], strict=False):
         if namespace == own_namespace:  # the document's grammar; imports come from the schema
             found.append(Declaration(href, XSD, line, origin="xsi"))

@@ -217,8 +217,14 @@ def find_registers(files: Iterable[Path]) -> list[Path]:
     ``*.xml`` files in those folders.
     """
     registers: dict[Path, None] = {}
-    for found in registers_by_file(files).values():
-        registers.update(dict.fromkeys(found))
+    by_folder: dict[Path, tuple[Path, ...]] = {}
+    # Not through registers_by_file: a dict of every file would outlive this call in the
+    # process's memory (50,000 letters: 8 MB), for a list of a few registers.
+    for file in files:
+        folder = _edition_folder(file)
+        if folder not in by_folder:
+            by_folder[folder] = _edition_registers(folder.resolve())
+            registers.update(dict.fromkeys(by_folder[folder]))
     return list(registers)
 
 
@@ -231,11 +237,16 @@ def registers_by_file(files: Iterable[Path]) -> dict[Path, tuple[Path, ...]]:
     by_folder: dict[Path, tuple[Path, ...]] = {}
     found: dict[Path, tuple[Path, ...]] = {}
     for file in files:
-        folder = file.resolve().parent if file.is_symlink() else file.parent
+        folder = _edition_folder(file)
         if folder not in by_folder:
             by_folder[folder] = _edition_registers(folder.resolve())
         found[file] = by_folder[folder]
     return found
+
+
+def _edition_folder(file: Path) -> Path:
+    """The folder whose edition ``file`` belongs to: that of the file a link points to."""
+    return file.resolve().parent if file.is_symlink() else file.parent
 
 
 def _edition_registers(folder: Path) -> tuple[Path, ...]:

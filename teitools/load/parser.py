@@ -63,8 +63,20 @@ def read_bytes(path: Path) -> bytes:
     try:
         if not path.is_file():
             raise DocumentError(_finding(path, 0, 0, "input-unreadable", _not_a_file(path)))
-        with path.open("rb") as handle:
-            data = handle.read(MAX_DOCUMENT_BYTES + 1)
+        # Unbuffered, and asked for the file's size first: asked for the limit at once, Python
+        # would map and unmap 64 MiB for every letter.
+        with path.open("rb", buffering=0) as handle:
+            size = min(os.fstat(handle.fileno()).st_size, MAX_DOCUMENT_BYTES)
+            chunks: list[bytes] = []
+            total = 0
+            while total <= MAX_DOCUMENT_BYTES:
+                # The size the file has and one byte more (to see it grow), then the rest to the limit.
+                chunk = handle.read(size + 1 - total if total <= size else MAX_DOCUMENT_BYTES + 1 - total)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            data = b"".join(chunks)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise DocumentError(_finding(path, 0, 0, "input-unreadable", f"cannot read file: {reason}")) from None

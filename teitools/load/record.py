@@ -18,7 +18,7 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic
 from teitools.errors import DocumentError
-from teitools.load.declarations import Declaration, declarations, declarations_in_prolog
+from teitools.load.declarations import Declaration, declarations, declarations_in_prolog, may_declare
 from teitools.load.parser import check_bytes, parse_bytes, read_bytes
 
 
@@ -43,6 +43,8 @@ class FileRecord:
     @cached_property
     def declarations(self) -> tuple[Declaration, ...]:
         """The schemas the file declares; none when it cannot be read or parsed."""
+        if self.data is not None and not may_declare(self.data):
+            return ()  # from the bytes, faster than from the tree
         if self.tree is not None:
             return declarations(self.tree)
         if self.data is None or self.problem is not None:

@@ -46,10 +46,7 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import stat
-import subprocess
-import tempfile
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -327,6 +324,10 @@ def load_key() -> bytes | None:
 def _make_key(path: Path) -> None:
     # Written whole under another name, then linked: a run started at the same moment sees
     # either no key or the complete one, and the first link wins.
+    # Imported by the writes alone: a run with --no-cache needs neither.
+    import secrets  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
     handle, temporary = tempfile.mkstemp(prefix=".key.", dir=path.parent)  # mode 0600
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -344,6 +345,8 @@ def _tracked(path: Path) -> bool:
     tree = work_tree(resolved if resolved.is_dir() else resolved.parent)
     if tree is None:
         return False
+    import subprocess  # noqa: PLC0415 -- a run with --no-cache never asks git: not imported for it
+
     try:
         listed = subprocess.run(
             ["git", "ls-files", "-z", "--", str(resolved)],
@@ -373,6 +376,8 @@ def _create(folder: Path) -> None:
 
 def _write(target: Path, data: bytes) -> None:
     # Atomic, but not fsynced: a cache entry lost in a crash is only a miss.
+    import tempfile  # noqa: PLC0415 -- see _make_key
+
     handle, temporary = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -509,11 +514,13 @@ def run_cached(
     check: Callable[[list[Path]], Iterable[CachedResult]],
     progress: Progress | None = None,
     changed: Container[Path] = frozenset(),
+    keep: Callable[[CachedResult], CachedResult] | None = None,
 ) -> list[CachedResult]:
     """The results of ``files`` in order: from the cache where it has them, from ``check``
     (given the files it lacks, in order, yielding one result each) for the rest. A file in
     ``changed`` (read again for its check, with other bytes than its key was made from) is
-    checked but its result is not stored; ``changed`` may grow while ``check`` runs."""
+    checked but its result is not stored; ``changed`` may grow while ``check`` runs.
+    ``keep`` makes of each result, once stored, what is returned (a smaller one, for memory)."""
     found: dict[Path, CachedResult] = {}
     keys: dict[Path, str] = {}
     if cache is not None:
@@ -521,7 +528,7 @@ def run_cached(
             key = cache.key(file)
             hit = cache.get(key, file) if key is not None else None
             if hit is not None:
-                found[file] = hit
+                found[file] = hit if keep is None else keep(hit)
             elif key is not None:
                 keys[file] = key
         cache.looked_up()
@@ -530,9 +537,9 @@ def run_cached(
         progress(len(found), total)
     missing = [file for file in files if file not in found]
     for file, result in zip(missing, check(missing), strict=True):
-        found[file] = result
         if cache is not None and file in keys and file not in changed:
             cache.put(keys[file], file, result)
+        found[file] = result if keep is None else keep(result)
         if progress is not None:
             progress(len(found), total)
     if cache is not None:

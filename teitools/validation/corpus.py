@@ -21,7 +21,8 @@ from lxml import etree
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.load.parser import TEI_NS, XML_NS
 from teitools.load.settings import BUNDLED_PROJECT_RULES, IDS_ACROSS_FILES, POINTER_RULES, RULE_SETS
-from teitools.validation.positions import SourceLines, line_of
+from teitools.validation.positions import SourceLines
+from teitools.validation.schematron.screen import DATE_ATTRIBUTES, Screen
 
 #: Attributes whose ``#id`` values must name an entry of the registers.
 POINTER_ATTRIBUTES = ("ref", "corresp", "source", "resp")
@@ -30,6 +31,8 @@ LETTER_ID = re.compile(r"^[a-z]+(?:-[a-z]+)*?-[a-z]+-\d{4}(?:-\d{2}(?:-\d{2})?)?
 LETTERS_FOLDER = "letters"
 _REGISTER_LISTS = ("listPerson", "listPlace", "listBibl", "listOrg")
 _XML_ID = f"{{{XML_NS}}}id"
+_POINTER_SET = frozenset(POINTER_ATTRIBUTES)
+_POINTER_ORDER = {name: index for index, name in enumerate(POINTER_ATTRIBUTES)}
 
 
 class Position(NamedTuple):
@@ -47,7 +50,7 @@ class Pointer(NamedTuple):
     position: Position
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileFacts:
     """What the cross-file checks need to know about one file, gathered while it is parsed."""
 
@@ -60,41 +63,85 @@ class FileFacts:
     pointers: tuple[Pointer, ...]
 
 
-#: Only the elements that carry an id or a pointer are visited.
-_CARRIERS = etree.XPath("//*[@xml:id or @ref or @corresp or @source or @resp]")
-
-
 def gather_facts(tree: etree._ElementTree, path: Path) -> FileFacts:
     """Collect ids and ``#id`` pointers of one parsed file."""
+    return walk_file(tree, path, screen=False)[0]
+
+
+def walk_file(tree: etree._ElementTree, path: Path, *, screen: bool) -> tuple[FileFacts, bool]:
+    """One walk over a parsed file: its facts, and whether the shipped Schematron's rules
+    might find anything in it (asked of :class:`~teitools.validation.schematron.screen.Screen`
+    when ``screen``; always true otherwise, so that the rules run)."""
     root = tree.getroot()
     ids: list[tuple[str, Position]] = []
     pointers: list[Pointer] = []
-    found = _CARRIERS(tree)
-    for element in found if isinstance(found, list) else ():
-        if not isinstance(element, etree._Element):
+    rules = Screen(root) if screen else None
+    suspect = rules is None
+    # tuple.__new__ makes the named tuples without a Python call each: a letter has dozens.
+    new = tuple.__new__
+    for element in root.iter(etree.Element):
+        items = element.items()
+        if not items:
             continue
-        attributes = element.attrib
-        xml_id = attributes.get(_XML_ID)
-        if xml_id is not None:
-            ids.append((xml_id, Position(line_of(element), "xml:id")))
-        for attribute in POINTER_ATTRIBUTES:
-            value = attributes.get(attribute)
-            if value is not None and "#" in value:
-                line = line_of(element)
-                pointers.extend(
-                    Pointer(token[1:], Position(line, attribute))
-                    for token in value.split()
-                    if token.startswith("#")
-                )
-    return FileFacts(
+        line = 0
+        dated = False
+        first = len(pointers)
+        carriers = 0
+        for name, value in items:
+            if name in _POINTER_SET:
+                if "#" in value:
+                    line = line or element.sourceline or 0
+                    at = new(Position, (line, name))
+                    pointers += [new(Pointer, (t[1:], at)) for t in value.split() if t[0] == "#"]
+                    carriers += 1
+            elif name == _XML_ID:
+                line = line or element.sourceline or 0
+                ids.append((value, new(Position, (line, "xml:id"))))
+            elif name in DATE_ATTRIBUTES:
+                dated = True
+        if carriers > 1:  # in the order of POINTER_ATTRIBUTES, not of the start tag
+            pointers[first:] = sorted(pointers[first:], key=_pointer_order)
+        if dated and not suspect and rules is not None:
+            suspect = rules.dated(element)
+    if rules is not None and not suspect:
+        suspect = rules.others()
+    # One string for the root's id, its entry among the ids and (as a letter's file is named
+    # after it) the stem: an edition of 50,000 letters keeps these until the cross-file pass.
+    root_id = root.get(_XML_ID)
+    if root_id is not None and ids and ids[0][0] == root_id:
+        root_id = ids[0][0]
+    stem = path.stem
+    facts = FileFacts(
         str(path),
-        path.stem,
-        _kind(root),
+        root_id if stem == root_id else stem,
+        "letter" if rules is not None and rules.corresp_desc is not None else _kind(root),
         path.parent.name == LETTERS_FOLDER,
-        root.get(_XML_ID),
+        root_id,
         tuple(ids),
         tuple(pointers),
     )
+    return facts, suspect
+
+
+def compact_facts(facts: FileFacts, known: frozenset[str]) -> FileFacts:
+    """``facts`` without the pointers that the ids ``known`` (the registers') or the file's
+    own resolve: those can name no finding, and an edition's letters hold dozens each; kept
+    until the cross-file pass, they were most of the memory of a large run. Checked against
+    registers that have more ids than ``known``, the result gives the same findings."""
+    if not facts.pointers:
+        return facts
+    local = {file_id for file_id, _ in facts.ids}
+    kept = tuple(p for p in facts.pointers if p.target not in known and p.target not in local)
+    if len(kept) == len(facts.pointers):
+        return facts
+    # Not dataclasses.replace, which looks the fields up again for every file.
+    return FileFacts(
+        facts.file, facts.stem, facts.kind, facts.in_letters_folder, facts.root_id, facts.ids, kept
+    )
+
+
+def _pointer_order(pointer: Pointer) -> int:
+    return _POINTER_ORDER[pointer.position.attribute]
 
 
 def _closest_id(target: str, ids: set[str]) -> str:

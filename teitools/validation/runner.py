@@ -18,7 +18,7 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import SchemaError, TeiToolsError
-from teitools.load.declarations import SCHEMATRON
+from teitools.load.declarations import RELAXNG, SCHEMATRON
 from teitools.load.inputs import find_registers, find_xml_files, registers_by_file, select_shard
 from teitools.load.parser import TEI_NS
 from teitools.load.record import FileRecord, read_record
@@ -26,9 +26,10 @@ from teitools.load.resources import schema_file
 from teitools.load.settings import BUNDLED_PROJECT_RULES, RULE_SETS, Settings
 from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
-from teitools.validation.changes import changed_files, select_changed
-from teitools.validation.corpus import FileFacts, check_corpus, gather_facts
+from teitools.validation.corpus import FileFacts, check_corpus, compact_facts, gather_facts, walk_file
+from teitools.validation.grammar import check_grammar
 from teitools.validation.positions import SourceLines, line_of
+from teitools.validation.relaxng_files import compile_declared_relaxng
 from teitools.validation.rule_catalogue import rules_outside
 from teitools.validation.sandbox import Limits, WorkerFaultError, fault_text
 from teitools.validation.schema_jobs import (
@@ -42,6 +43,8 @@ from teitools.validation.schema_jobs import (
     language_of,
     run_jobs,
 )
+from teitools.validation.schematron.engines import compile_rules
+from teitools.validation.schematron.screen import screens
 
 _TEI_ROOTS = (f"{{{TEI_NS}}}TEI", f"{{{TEI_NS}}}teiCorpus")
 
@@ -111,6 +114,12 @@ class _SchemaSet:
     limits: Limits = field(default_factory=Limits)
     #: Rules of the shipped Schematron whose rule set was not chosen: their findings are dropped.
     dropped: frozenset[str] = frozenset()
+    #: The shipped Schematron's job, when the screen answers for its rules: it runs only on
+    #: the files the screen finds suspect (see :mod:`teitools.validation.schematron.screen`).
+    screened: SchemaJob | None = None
+    #: How many of the first ``jobs`` are the shipped grammar and Schematron, which the runner
+    #: calls itself: for a letter, the bookkeeping of running jobs cost as much as the grammar.
+    direct: int = 0
 
 
 @dataclass(frozen=True)
@@ -160,13 +169,24 @@ def validate(
     # A shard's cross-file findings depend on the other shards' files, which no key covers.
     if cache is not None and not peers and (known := cache.get_report(files)) is not None:
         return replace(known, schema_mode=_mode(options, schemas, records))
-    results = _check_files(files, schemas, options.jobs, cache, progress, records, parsed)
-    diagnostics = _once_per_schema([d for result in results for d in result.diagnostics])
-    checked = [r.facts for r in results if r.facts is not None]
+    # The registers' facts first, when no stage waits for their trees in order: a file's
+    # pointers they resolve need not be kept until the cross-file pass (see _compact).
+    early = _read_registers(wanted, records) if options.cross_file and parsed is None else {}
+    register_ids = frozenset(file_id for facts in early.values() for file_id, _ in facts.ids)
+    keep = (lambda result: _compact(result, register_ids)) if early else None
+    # A worker can leave the pointers out itself, but not of a result the cache keeps: the
+    # registers a cached result is checked against next time may be others.
+    compact_in_workers = register_ids if early and cache is None else None
+    results = _check_files(
+        files, schemas, options.jobs, cache, progress, records, parsed, keep, compact_in_workers
+    )
+    diagnostics = _once_per_schema([d for found, _ in results for d in found])
+    checked = [facts for _, facts in results if facts is not None]
+    del results
     if options.cross_file:
         if peers:  # the whole edition's facts, but the findings of this shard's files only
-            checked += _peer_facts(peers, schemas)
-        register_facts = _register_facts(wanted, checked, records, parsed)
+            checked += [compact_facts(facts, register_ids) for facts in _peer_facts(peers, schemas)]
+        register_facts = _register_facts(wanted, checked, records, parsed, early)
         found = check_corpus(checked, register_facts, options.rules)
         own = {str(path) for path in files}
         diagnostics += [d for d in found if d.file in own] if peers else found
@@ -232,9 +252,35 @@ def _schema_set(options: ValidateOptions, inputs: list[Path]) -> _SchemaSet:
     jobs = [job for path in paths for job in jobs_for_file(path)]
     declared = options.declared and not options.schemas
     tei_only = not options.schemas and not options.project_schemas
-    return _SchemaSet(
-        tuple(jobs), catalogs, declared, options.project_rules_on_declared, tei_only, options.limits, dropped
+    shipped = schema_file("teitools.sch").absolute()
+    screened = next(
+        (
+            j
+            for j in jobs
+            if j.language == SCHEMATRON and j.path == shipped and j.phase is None and screens(j.path)
+        ),
+        None,
     )
+    direct = next((i for i, job in enumerate(jobs) if not _is_direct(job)), len(jobs))
+    return _SchemaSet(
+        tuple(jobs),
+        catalogs,
+        declared,
+        options.project_rules_on_declared,
+        tei_only,
+        options.limits,
+        dropped,
+        screened,
+        direct,
+    )
+
+
+def _is_direct(job: SchemaJob) -> bool:
+    shipped = {
+        schema_file("teitools.rng").absolute(): RELAXNG,
+        schema_file("teitools.sch").absolute(): SCHEMATRON,
+    }
+    return shipped.get(job.path) == job.language and job.phase is None
 
 
 def _shipped_schemas(rules: tuple[str, ...]) -> tuple[Path, ...]:
@@ -257,6 +303,9 @@ def _shipped_catalog() -> Path | None:
 
 
 def _changed(paths: list[Path], ref: str, options: ValidateOptions, schemas: _SchemaSet) -> list[Path]:
+    # Imported for --changed-since alone: it runs git, through subprocess.
+    from teitools.validation.changes import changed_files, select_changed  # noqa: PLC0415
+
     where = next((p if p.is_dir() else p.parent for p in paths if p.exists()), None)
     return select_changed(
         paths, changed_files(ref, where), registers=options.registers, schemas=_project_schema_files(schemas)
@@ -296,7 +345,7 @@ class _Records:
         self.input_registers: set[Path] = set()
         #: Inputs whose bytes changed between the cache key and the check.
         self.changed: set[Path] = set()
-        #: Whether an input read so far declares schemas.
+        #: Whether an input read so far declares schemas (set by whoever checks an input).
         self.declaring = False
 
     def peek(self, path: Path) -> FileRecord:
@@ -325,8 +374,19 @@ class _Records:
             record = found if found is not None else self._read(path)
         if path.name in self._register_names and (resolved := path.resolve()) in self._registers:
             self.input_registers.add(resolved)
-        self.declaring = self.declaring or bool(record.declarations)
         return record
+
+    def early_declaring(self) -> list[FileRecord]:
+        """The records read early (see :meth:`peek`) of files that declare schemas."""
+        return [record for record in self._early.values() if record.declarations]
+
+    def for_worker(self, path: Path) -> FileRecord | str:
+        """What a worker is sent to check the input ``path``: the record when it was read
+        here already (or is standard input, or a register), else the path as a string (a
+        ``Path`` pickles as its parts, parsed again on arrival), for the worker to read."""
+        if path in self._early or path in self._given or path.name in self._register_names:
+            return self.take(path)
+        return str(path)
 
     def keep_only(self, paths: Iterable[Path]) -> None:
         """Let go of the records of files that will not be checked (the cache had them)."""
@@ -390,50 +450,76 @@ def _check_files(
     progress: Progress | None,
     records: _Records,
     parsed: Parsed | None,
-) -> list[_FileResult]:
+    keep: Callable[[CachedResult], CachedResult] | None = None,
+    register_ids: frozenset[str] | None = None,
+) -> list[CachedResult]:
     # Compile before forking, so that workers inherit the schemas instead of each compiling.
     _compile(schemas)
 
     def check(todo: list[Path]) -> Iterator[CachedResult]:
         records.keep_only(todo)
-        return _run(todo, schemas, jobs, records, parsed)
+        return _run(todo, schemas, jobs, records, parsed, register_ids)
 
-    results = run_cached(files, cache, check, progress, changed=records.changed)
-    return [_FileResult(*result) for result in results]
+    return run_cached(files, cache, check, progress, changed=records.changed, keep=keep)
 
 
 def _run(
-    files: list[Path], schemas: _SchemaSet, jobs: int, records: _Records, parsed: Parsed | None
+    files: list[Path],
+    schemas: _SchemaSet,
+    jobs: int,
+    records: _Records,
+    parsed: Parsed | None,
+    register_ids: frozenset[str] | None,
 ) -> Iterator[CachedResult]:
-    if jobs <= 1 or len(files) < 2:
+    workers = min(jobs, available_cores(), len(files) // FILES_PER_WORKER)
+    if workers < 2:
         for path in files:
             record = records.take(path).parsed()  # parsed here: ``parsed`` is given the tree
+            # From the tree: scanning the bytes for them would check the bytes a second time.
+            records.declaring = records.declaring or bool(record.declarations)
             result = check_file(record, schemas)
             if parsed is not None:
                 parsed(record, True)
             yield result.diagnostics, result.facts
         return
-    # Every file is read here, once: its bytes go to a worker, which never reads the file.
-    todo = [records.take(path) for path in files]
     if schemas.declared:
-        _compile_declared(todo, schemas.catalogs)
-    # Imported here: a tenth of the start-up time, wasted on the common run with one job.
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+        _compile_declared(records.early_declaring(), schemas.catalogs)
+    # Imported here: the pool's modules are a tenth of the start-up time of a run with one job.
+    from teitools.validation.workers import check_in_workers  # noqa: PLC0415
 
-    workers = min(jobs, os.cpu_count() or 1, len(files))
-    chunk = max(1, len(files) // (workers * 4))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(check_file, todo, [schemas] * len(todo), chunksize=chunk):
-            yield result.diagnostics, result.facts
+    todo = ((path, records.for_worker(path)) for path in files)
+    for diagnostics, facts, declares in check_in_workers(todo, _checked, schemas, workers, register_ids):
+        records.declaring = records.declaring or declares
+        yield diagnostics, facts
+
+
+def _checked(record: FileRecord, schemas: _SchemaSet) -> CachedResult:
+    """:func:`check_file` as a worker calls it, for a result it can send as it is."""
+    result = check_file(record, schemas)
+    return result.diagnostics, result.facts
+
+
+#: Fewer files than this per worker are checked in this process: starting a worker costs
+#: about as much as checking that many letters.
+FILES_PER_WORKER = 8
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its affinity, as a container or taskset limits it)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
 
 
 def _compile(schemas: _SchemaSet) -> None:
-    compile_jobs(list(schemas.jobs), schemas.catalogs, schemas.limits)
+    # The screened rules are compiled by the first file that needs them, if any does.
+    compile_jobs([job for job in schemas.jobs if job != schemas.screened], schemas.catalogs, schemas.limits)
 
 
 def _compile_declared(records: list[FileRecord], catalogs: Catalogs) -> None:
-    """Compile the shipped schemas files declare, once, in the parent process, so that the
-    workers inherit them. Any other declared schema is compiled by each worker's sandbox
+    """Compile the shipped schemas the files read so far declare, once, in the parent process,
+    so that the workers inherit them. Any other declared schema is compiled by each worker's sandbox
     (a declared tei_all costs lxml some twenty seconds in each). Problems are left for the
     file's own check to report."""
     seen: set[SchemaJob] = set()
@@ -510,20 +596,28 @@ def _check_with_project_schemas(
     root = tree.getroot()
     if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
         return _FileResult((_not_tei(root, file, lines),), None)
-    outcome = run_jobs(
-        tree,
-        list(schemas.jobs),
-        schemas.catalogs,
-        lines,
-        file,
-        data=data,
-        limits=schemas.limits,
-        raise_errors=True,
-    )
+    facts, suspect = walk_file(tree, path, screen=schemas.screened is not None)
+    grammar: list[Diagnostic] = []
+    rules: list[Diagnostic] = []
+    for job in schemas.jobs[: schemas.direct]:
+        if job == schemas.screened and not suspect:
+            continue
+        if job.language == RELAXNG:
+            grammar += check_grammar(tree, compile_declared_relaxng(job.path, schemas.catalogs), lines, file)
+        else:
+            rules += compile_rules(job.path, catalogs=schemas.catalogs).check(tree, lines, file)
+    problems: tuple[Diagnostic, ...] = ()
+    if others := list(schemas.jobs[schemas.direct :]):
+        outcome = run_jobs(
+            tree, others, schemas.catalogs, lines, file, data=data, limits=schemas.limits, raise_errors=True
+        )
+        grammar += outcome.grammar
+        rules += outcome.rules
+        problems = outcome.problems
     # Problems are left only by a schema that exceeded its budget (the others raise).
-    rules = [d for d in outcome.rules if d.rule not in schemas.dropped]
-    found = (*_fold(list(outcome.grammar), rules), *outcome.problems)
-    return _FileResult(found, gather_facts(tree, path))
+    rules = [d for d in rules if d.rule not in schemas.dropped]
+    found = (*_fold(grammar, rules), *problems)
+    return _FileResult(found, facts)
 
 
 def _fold(grammar: list[Diagnostic], rules: list[Diagnostic]) -> tuple[Diagnostic, ...]:
@@ -609,17 +703,44 @@ def _peer_facts(peers: list[Path], schemas: _SchemaSet) -> list[FileFacts]:
     return facts
 
 
+def _read_registers(wanted: list[Path], records: _Records) -> dict[Path, FileFacts]:
+    """The facts of the registers that parse, by real path."""
+    found = {}
+    for path in wanted:
+        record = records.register(path).parsed()
+        if record.tree is not None:
+            found[path.resolve()] = gather_facts(record.tree, path)
+    return found
+
+
+def _compact(result: CachedResult, known: frozenset[str]) -> CachedResult:
+    """A result as the cross-file pass needs it (see :func:`~teitools.validation.corpus.compact_facts`)."""
+    diagnostics, facts = result
+    return result if facts is None else (diagnostics, compact_facts(facts, known))
+
+
 def _register_facts(
-    wanted: list[Path], checked: list[FileFacts], records: _Records, parsed: Parsed | None
+    wanted: list[Path],
+    checked: list[FileFacts],
+    records: _Records,
+    parsed: Parsed | None,
+    early: Mapping[Path, FileFacts],
 ) -> list[FileFacts]:
-    by_file = {Path(f.file).resolve(): f for f in checked if f.kind == "register"}
-    checked_by_file = {Path(f.file).resolve(): f for f in checked}
+    # Only a checked file named as a register is one (resolving every file's path cost as
+    # much as checking it).
+    names = {path.name for path in wanted}
+    candidates = [f for f in checked if f.file.rsplit("/", 1)[-1] in names or f.kind == "register"]
+    by_file = {Path(f.file).resolve(): f for f in candidates if f.kind == "register"}
+    checked_by_file = {Path(f.file).resolve(): f for f in candidates}
     for path in wanted:
         resolved = path.resolve()
         if resolved in by_file:
             continue
         if resolved in checked_by_file:  # a register that is an input too is read once
             by_file[resolved] = checked_by_file[resolved]
+            continue
+        if resolved in early:
+            by_file[resolved] = early[resolved]
             continue
         record = records.register(path).parsed()
         if parsed is not None and resolved not in records.input_registers:

@@ -21,7 +21,6 @@ memory) the part of the schema evaluated last, such as a Schematron rule.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import resource
 import signal
@@ -30,11 +29,13 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from teitools.errors import TeiToolsError
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 #: Seconds of schema evaluation one file may take (all of its user-supplied schemas).
 DEFAULT_SECONDS = 30.0
@@ -131,6 +132,9 @@ class _Worker:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.owner = os.getpid()
+        # Imported by the first sandboxed schema: a run with the shipped schemas needs none.
+        import multiprocessing  # noqa: PLC0415
+
         context = multiprocessing.get_context("fork")  # inherits imports and compiled schemas
         self._connection, child = context.Pipe()
         # What the worker is evaluating (a rule), written to shared memory without a message:

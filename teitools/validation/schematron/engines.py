@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from lxml import etree
 
@@ -27,10 +27,10 @@ from teitools.validation.schematron.source import (
     is_schematron,
     read_schematron,
 )
-from teitools.validation.schematron.xslt1 import RuleSet, check_rules, compile_schematron
 
 if TYPE_CHECKING:
     from teitools.validation.schematron.xpath2 import XPath2Schematron
+    from teitools.validation.schematron.xslt1 import RuleSet
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,15 @@ class Rules:
     compiled: RuleSet | XPath2Schematron
 
     def check(self, tree: etree._ElementTree, lines: SourceLines, file: str) -> list[Diagnostic]:
-        if isinstance(self.compiled, RuleSet):
-            return check_rules(tree, self.compiled, lines, file)
-        from teitools.validation.schematron.xpath2 import check_xpath2  # noqa: PLC0415 -- see XPATH2_BINDINGS
+        # Each engine is imported by the first schema that needs it: the XSLT one (lxml's
+        # isoschematron) is not needed when the screen finds every file clean.
+        if self.engine == "xpath1":
+            from teitools.validation.schematron.xslt1 import check_rules  # noqa: PLC0415
 
-        return check_xpath2(tree, self.compiled, lines, file)
+            return check_rules(tree, cast("RuleSet", self.compiled), lines, file)
+        from teitools.validation.schematron.xpath2 import check_xpath2  # noqa: PLC0415
+
+        return check_xpath2(tree, cast("XPath2Schematron", self.compiled), lines, file)
 
 
 # A run uses a handful of rule sets (see grammar.compile_relaxng).
@@ -65,6 +69,8 @@ def compile_rules(
     if not wants_xpath2:
         if phase not in (None, "#ALL", "#DEFAULT"):  # lxml's skeleton ignores an unknown phase
             read_schematron(path, catalogs).active_patterns(phase)
+        from teitools.validation.schematron.xslt1 import compile_schematron  # noqa: PLC0415 -- see Rules.check
+
         try:
             return Rules(path, "xpath1", compile_schematron(path, phase, catalogs))
         except SchemaError:

@@ -1,0 +1,63 @@
+"""``--jobs 2`` finds exactly what ``--jobs 1`` finds, on a synthetic edition with mistakes of
+every layer planted in it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import write_corpus
+from teitools.load.settings import RULE_SETS
+from teitools.validation.runner import FILES_PER_WORKER, available_cores
+from tests.conftest import RunCli
+
+LETTERS = 120
+
+#: A mistake for each layer, planted in the n-th letter: (n, text replaced, replacement, rule).
+PLANTED = (
+    (3, 'rend="italic"', 'rend="cursive"', "hi-rend"),  # the Schematron rules
+    (7, '<correspAction type="received">', '<correspAction type="recieved">', "rng-invalid"),
+    (11, "<p>", "<p><para/>", "rng-invalid"),  # the grammar
+    (19, 'ref="#', 'ref="#nobody-', "ref-unresolved"),  # across files
+    (23, "</TEI>", "", "xml-syntax"),  # well-formedness
+    (31, '<date when="19', '<date when="9', "date-format"),
+)
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("parallel") / "edition"
+    files = write_corpus(folder, LETTERS, seed=3)
+    # Every rule set, so that every layer runs: the grammar is the bundled edition's.
+    (folder / "teitools.toml").write_text(f"rules = {list(RULE_SETS)!r}\n".replace("'", '"'), "utf-8")
+    letters = sorted(path for path in files if path.parent.name == "letters")
+    for index, old, new, _ in PLANTED:
+        text = letters[index].read_text("utf-8")
+        assert old in text, (letters[index], old)
+        letters[index].write_text(text.replace(old, new), "utf-8")
+    return folder
+
+
+def _report(run_cli: RunCli, edition: Path, jobs: int | None) -> dict[str, object]:
+    given = ("--jobs", str(jobs)) if jobs is not None else ()  # None: the default, every core
+    run = run_cli("validate", edition, "--no-cache", "--format", "json", *given)
+    assert run.code == 1, run.err
+    report = json.loads(run.out)
+    assert isinstance(report, dict)
+    return report
+
+
+def test_two_workers_report_what_one_process_reports(run_cli: RunCli, edition: Path) -> None:
+    if min(2, available_cores(), (LETTERS + 3) // FILES_PER_WORKER) < 2:
+        pytest.skip("one core: --jobs 2 runs in one process, so there is nothing to compare")
+    one = _report(run_cli, edition, 1)
+    two = _report(run_cli, edition, 2)
+    assert two == one
+    found = {finding["rule"] for finding in one["diagnostics"]}  # type: ignore[attr-defined]
+    assert {rule for *_, rule in PLANTED} <= found
+
+
+def test_the_default_number_of_jobs_reports_what_one_process_reports(run_cli: RunCli, edition: Path) -> None:
+    assert _report(run_cli, edition, None) == _report(run_cli, edition, 1)
