@@ -15,6 +15,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -28,6 +29,7 @@ from teitools.errors import (
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,
+    CitationError,
     OutputError,
     SettingsError,
     TeiToolsError,
@@ -783,6 +785,24 @@ def build_command(
 @_STDIN_FILENAME
 @_REGISTERS
 @click.option("--id", "letter_id", metavar="ID", help="The letter to cite, for a file that holds several.")
+@click.option(
+    "--edition",
+    "online",
+    is_flag=True,
+    help="Cite the letter as read in the digital edition: its page's address (base-url), the "
+    "access date and the source its text is quoted from, after the printed volume.",
+)
+@click.option(
+    "--accessed",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="The access date of --edition (default: today).",
+)
+@click.option(
+    "--base-url",
+    help="The address the edition is published at, for --edition; overrides base-url in the "
+    "project settings.",
+)
 def cite_command(
     path: Path,
     style: str,
@@ -792,12 +812,17 @@ def cite_command(
     stdin_filename: Path | None,
     registers: tuple[Path, ...],
     letter_id: str | None,
+    online: bool,
+    accessed: datetime | None,
+    base_url: str | None,
 ) -> None:
     """Print the formatted citation of the letter in PATH (- for standard input).
 
     The bibliography entry by default; --note for the footnote; --id for one letter of a file
-    that holds several. Registers beside or above the file are used. Exit code 2 when the file
-    holds no letter, several and no --id, or the style cannot be used.
+    that holds several; --edition to cite the page of the digital edition the letter was read
+    in. Registers and settings beside or above the file are used. Exit code 2 when the file
+    holds no letter, several and no --id, the style cannot be used, or --edition has no
+    base-url.
 
     Example: teitools cite tei/letters/stalin-kaganovich-1935-08-22.xml --note --locator 45
     """
@@ -806,12 +831,26 @@ def cite_command(
     if locator is not None and not note:
         # A bibliography entry cites the whole letter; a page belongs in the note.
         raise click.UsageError("--locator is for the note form: add --note")
+    if (accessed is not None or base_url is not None) and not online:
+        raise click.UsageError("--accessed and --base-url are for --edition: add --edition")
+    from teitools.cite.mapping import online_edition  # noqa: PLC0415 -- see _LAZY
     from teitools.cite.styles import CiteOptions, cite_edition  # noqa: PLC0415 -- see _LAZY
 
-    options = CiteOptions(style=style, note=note, locator=locator and locator.strip(), html=as_html)
     stdin_name = _stdin_name((path,), stdin_filename)
-    stdin = _read_stdin(stdin_name) if stdin_name is not None else None
     shown = stdin_name or path
+    edition_online = None
+    if online:
+        settings = settings_for((shown,)).override(base_url=base_url)
+        edition_online = online_edition(settings, accessed.date() if accessed else None)
+        if edition_online is None:
+            raise CitationError(
+                "--edition cites the letter's page, and no address is known: set base-url in "
+                f"{SETTINGS_FILE} (see docs/settings.md) or give --base-url"
+            )
+    options = CiteOptions(
+        style=style, note=note, locator=locator and locator.strip(), html=as_html, online=edition_online
+    )
+    stdin = _read_stdin(stdin_name) if stdin_name is not None else None
     edition = read_edition((shown,), _expand_registers(registers), given=stdin)
     click.echo(cite_edition(edition, shown, options, letter_id))
 
