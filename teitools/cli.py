@@ -686,15 +686,28 @@ def export_command(
 @_EXCLUDE
 @_NO_IGNORE
 @_REGISTERS
+@click.option(
+    "--accessed",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="The access date the letter pages' citations of the edition give "
+    "(default: the day of the build); for a site that is the same on every day it is built.",
+)
 def site_command(
-    path: Path | None, output: Path, exclude: tuple[str, ...], no_ignore: bool, registers: tuple[Path, ...]
+    path: Path | None,
+    output: Path,
+    exclude: tuple[str, ...],
+    no_ignore: bool,
+    registers: tuple[Path, ...],
+    accessed: datetime | None,
 ) -> None:
     """Write the static HTML edition: index, letter pages, registers, sources, search.
 
     PATH is a folder or file of letters (default: ./tei). The site works offline: open
     index.html in a browser, or serve the folder with `python -m http.server`. Files that
     cannot be read are reported on stderr and left out (exit code 1); no letters at all is an
-    error (exit code 1).
+    error (exit code 1). With base-url in the settings, each letter page also cites itself
+    (its address, the access date: see --accessed).
 
     Example: teitools site tei -o build/site
     """
@@ -708,7 +721,12 @@ def site_command(
     for problem in edition.problems:
         click.echo(str(problem), err=True)
     _require_letters(edition, paths)
-    files = build_site(edition, SiteOptions(title=settings.title or SiteOptions().title, settings=settings))
+    options = SiteOptions(
+        title=settings.title or SiteOptions().title,
+        settings=settings,
+        accessed=accessed.date() if accessed else None,
+    )
+    files = build_site(edition, options)
     write_files(output, files)
     click.echo(f"wrote {len(files)} files ({len(edition.letters)} letters) to {output}", err=True)
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
