@@ -182,7 +182,8 @@ def test_biblatex_styles_show_each_letters_date_and_volume(
         "Joseph Stalin to Lazar Kaganovich, August 22, 1935",
         "Joseph Stalin to Lazar Kaganovich (?), [between 1930 and August 7, 1932]",
         "Lazar Kaganovich to Joseph Stalin, August 28, 1934",
-        "The Stalin-Kaganovich Correspondence, 1931–36",
+        "The Stalin–Kaganovich Correspondence, 1931–36",
+        "Steven Shabad",
         "Stalin’s Letters to Molotov, 1925–1936",
         "Yale University Press",
     ):

@@ -13,7 +13,7 @@ processors in ways a reader of a citation notices; this module works around them
   thousand letters in Chicago take over a minute (see :mod:`teitools.cite.citeproc_patches`).
 
 teitools formats the exported CSL-JSON item as it is (no private variant), so citeproc-js,
-pandoc and Zotero print what ``teitools cite`` prints (``tests/test_cite_citeproc_js.py``).
+pandoc and Zotero print what ``teitools cite`` prints (``tests/test_cite_consumers.py``).
 """
 
 from __future__ import annotations
