@@ -15,6 +15,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -28,6 +29,7 @@ from teitools.errors import (
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,
+    CitationError,
     OutputError,
     SettingsError,
     TeiToolsError,
@@ -697,15 +699,28 @@ def export_command(
 @_EXCLUDE
 @_NO_IGNORE
 @_REGISTERS
+@click.option(
+    "--accessed",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="The access date the letter pages' citations of the edition give "
+    "(default: the day of the build); for a site that is the same on every day it is built.",
+)
 def site_command(
-    path: Path | None, output: Path, exclude: tuple[str, ...], no_ignore: bool, registers: tuple[Path, ...]
+    path: Path | None,
+    output: Path,
+    exclude: tuple[str, ...],
+    no_ignore: bool,
+    registers: tuple[Path, ...],
+    accessed: datetime | None,
 ) -> None:
     """Write the static HTML edition: index, letter pages, registers, sources, search.
 
     PATH is a folder or file of letters (default: ./tei). The site works offline: open
     index.html in a browser, or serve the folder with `python -m http.server`. Files that
     cannot be read are reported on stderr and left out (exit code 1); no letters at all is an
-    error (exit code 1).
+    error (exit code 1). With base-url in the settings, each letter page also cites itself
+    (its address, the access date: see --accessed).
 
     Example: teitools site tei -o build/site
     """
@@ -721,7 +736,12 @@ def site_command(
     for problem in edition.problems:
         click.echo(str(problem), err=True)
     _require_letters(edition, paths)
-    files = build_site(edition, SiteOptions(title=settings.title or SiteOptions().title, settings=settings))
+    options = SiteOptions(
+        title=settings.title or SiteOptions().title,
+        settings=settings,
+        accessed=accessed.date() if accessed else None,
+    )
+    files = build_site(edition, options)
     write_files(output, files)
     click.echo(f"wrote {len(files)} files ({len(edition.letters)} letters) to {output}", err=True)
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
@@ -798,6 +818,24 @@ def build_command(
 @_STDIN_FILENAME
 @_REGISTERS
 @click.option("--id", "letter_id", metavar="ID", help="The letter to cite, for a file that holds several.")
+@click.option(
+    "--edition",
+    "online",
+    is_flag=True,
+    help="Cite the letter as read in the digital edition: its page's address (base-url), the "
+    "access date and the source its text is quoted from, after the printed volume.",
+)
+@click.option(
+    "--accessed",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="The access date of --edition (default: today).",
+)
+@click.option(
+    "--base-url",
+    help="The address the edition is published at, for --edition; overrides base-url in the "
+    "project settings.",
+)
 def cite_command(
     path: Path,
     style: str,
@@ -807,12 +845,17 @@ def cite_command(
     stdin_filename: Path | None,
     registers: tuple[Path, ...],
     letter_id: str | None,
+    online: bool,
+    accessed: datetime | None,
+    base_url: str | None,
 ) -> None:
     """Print the formatted citation of the letter in PATH (- for standard input).
 
     The bibliography entry by default; --note for the footnote; --id for one letter of a file
-    that holds several. Registers beside or above the file are used. Exit code 2 when the file
-    holds no letter, several and no --id, or the style cannot be used.
+    that holds several; --edition to cite the page of the digital edition the letter was read
+    in. Registers and settings beside or above the file are used. Exit code 2 when the file
+    holds no letter, several and no --id, the style cannot be used, or --edition has no
+    base-url.
 
     Example: teitools cite tei/letters/stalin-kaganovich-1935-08-22.xml --note --locator 45
     """
@@ -821,12 +864,26 @@ def cite_command(
     if locator is not None and not note:
         # A bibliography entry cites the whole letter; a page belongs in the note.
         raise click.UsageError("--locator is for the note form: add --note")
+    if (accessed is not None or base_url is not None) and not online:
+        raise click.UsageError("--accessed and --base-url are for --edition: add --edition")
+    from teitools.cite.mapping import online_edition  # noqa: PLC0415 -- see _LAZY
     from teitools.cite.styles import CiteOptions, cite_edition  # noqa: PLC0415 -- see _LAZY
 
-    options = CiteOptions(style=style, note=note, locator=locator and locator.strip(), html=as_html)
     stdin_name = _stdin_name((path,), stdin_filename)
-    stdin = _read_stdin(stdin_name) if stdin_name is not None else None
     shown = stdin_name or path
+    edition_online = None
+    if online:
+        settings = settings_for((shown,)).override(base_url=base_url)
+        edition_online = online_edition(settings, accessed.date() if accessed else None)
+        if edition_online is None:
+            raise CitationError(
+                "--edition cites the letter's page, and no address is known: set base-url in "
+                f"{SETTINGS_FILE} (see docs/settings.md) or give --base-url"
+            )
+    options = CiteOptions(
+        style=style, note=note, locator=locator and locator.strip(), html=as_html, online=edition_online
+    )
+    stdin = _read_stdin(stdin_name) if stdin_name is not None else None
     from teitools.model.tei import read_edition  # noqa: PLC0415 -- see _LAZY
 
     edition = read_edition((shown,), _expand_registers(registers), given=stdin)

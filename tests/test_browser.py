@@ -10,6 +10,7 @@ import functools
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -331,3 +332,95 @@ def test_the_sig_examples_site_renders_every_page_without_errors(browser: Any, t
     assert browser.find_elements(By.CSS_SELECTOR, ".timeline a.bar")
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "sig-index.png"))
+
+
+@pytest.fixture(params=["file", "http"])
+def published_letter(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A letter page of the bundled edition as published (base-url, a fixed access date), opened
+    from file:// or served over http."""
+    settings = settings_for([LIVE_EDITION])
+    site = tmp_path / "published"
+    options = SiteOptions(settings.title, settings, accessed=date(2026, 12, 1))
+    write_files(site, build_site(read_edition([LIVE_EDITION]), options))
+    page = "letters/stalin-kaganovich-1935-08-22.html"
+    if request.param == "file":
+        yield (site / page).as_uri()
+        return
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{page}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_cite_block_shows_the_chosen_style_and_copies_a_citation(browser: Any, published_letter: str) -> None:
+    wait = WebDriverWait(browser, 10)
+    origin = published_letter.split("/letters/", maxsplit=1)[0]
+    # As a reader's browser asks when a page reads the clipboard, granted here (for every
+    # origin, file:// included): headless Chromium has no one to ask.
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions", {"permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}
+    )
+    browser.get(published_letter)
+    block = browser.find_element(By.ID, "cite")
+    browser.execute_script("arguments[0].scrollIntoView()", block)
+
+    def shown() -> list[str]:
+        return [
+            s.get_attribute("data-style")
+            for s in block.find_elements(By.CSS_SELECTOR, ".cite-style")
+            if s.is_displayed()
+        ]
+
+    # The script shows the chooser and one style, the first.
+    assert block.find_element(By.ID, "cite-style").is_displayed()
+    assert shown() == ["chicago-note"]
+    Select(block.find_element(By.ID, "cite-style")).select_by_visible_text("MLA (9th ed.)")
+    assert shown() == ["mla"]
+    citation = block.find_element(By.ID, "cite-mla-1").text
+    assert citation.startswith("Stalin, Joseph. Letter to Lazar Kaganovich, 22 Aug. 1935.")
+    assert "accessed December 1, 2026, https://example.org/teitools/letters/" in citation
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / f"cite-{origin.split(':', 1)[0]}.png"))
+
+    button = block.find_element(By.CSS_SELECTOR, "#cite-mla button, button[data-copy='cite-mla-1']")
+    assert button.is_displayed() and button.tag_name == "button"
+    assert button.get_attribute("aria-label") == "Copy: MLA (9th ed.), as read in this edition"
+    button.click()
+    status = block.find_element(By.CSS_SELECTOR, "[role='status']")
+    wait.until(lambda _driver: status.text != "")
+    selected = browser.execute_script("return window.getSelection().toString()")
+    if status.text == "Copied" and not selected:
+        # Copied through navigator.clipboard: read it back.
+        copied = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "navigator.clipboard.readText().then(done, e => done('unreadable: ' + e));"
+        )
+        assert " ".join(copied.split()) == " ".join(citation.split())
+    else:
+        # The fallback: the citation is selected (and copied where execCommand still works).
+        assert " ".join(selected.split()) == " ".join(citation.split())
+        assert status.text in ("Copied", "Selected: press Ctrl+C (⌘C) to copy")
+    assert _severe_messages(browser) == []
+
+
+def test_without_the_clipboard_api_the_copy_button_selects_the_citation(
+    browser: Any, published_letter: str
+) -> None:
+    browser.get(published_letter)
+    # As in a browser without navigator.clipboard (an older one, or a page not trusted with it).
+    browser.execute_script("Object.defineProperty(navigator, 'clipboard', {value: undefined});")
+    button = browser.find_element(By.CSS_SELECTOR, "button[data-copy='cite-chicago-note-1']")
+    browser.execute_script("arguments[0].scrollIntoView()", button)
+    button.click()
+    status = browser.find_element(By.CSS_SELECTOR, "#cite [role='status']")
+    WebDriverWait(browser, 10).until(lambda _driver: status.text != "")
+    selected = browser.execute_script("return window.getSelection().toString()")
+    citation = browser.find_element(By.ID, "cite-chicago-note-1").text
+    assert " ".join(selected.split()) == " ".join(citation.split())
+    assert status.text in ("Copied", "Selected: press Ctrl+C (⌘C) to copy")
+    assert _severe_messages(browser) == []

@@ -54,7 +54,7 @@ def test_build_of_the_fixture_edition_reports_its_counts(
     assert main(["build", str(EDITION), "-o", str(out)]) == 0
     assert capsys.readouterr().err.splitlines()[1:3] == [
         "teitools build: 11 files checked: no problems",
-        f"teitools build: wrote the site (52 files) to {out / 'site'}",
+        f"teitools build: wrote the site (53 files) to {out / 'site'}",
     ]
 
 

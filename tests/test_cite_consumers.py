@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import citeproc
@@ -24,6 +25,7 @@ import pytest
 
 from teitools.cite.bibtex import export_biblatex
 from teitools.cite.csl import items as csl_items
+from teitools.cite.mapping import OnlineEdition, citables, letter_url, online_item
 from teitools.cite.styles import CiteOptions, format_bibliography, format_citation, load_style
 from teitools.errors import CitationError
 from teitools.export.base import ExportOptions
@@ -82,7 +84,30 @@ def citeproc_js(items: list[dict[str, object]], style: str, cites: bool) -> dict
 @pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize(("name", "edition"), editions(), ids=lambda v: v if isinstance(v, str) else "")
 def test_citeproc_js_prints_what_teitools_cite_prints(name: str, edition: Edition, style: str) -> None:
-    items = csl_items(edition)
+    _assert_citeproc_js_agrees(name, csl_items(edition), style)
+
+
+@pytest.mark.slow
+@needs_citeproc_js
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize(("name", "edition"), editions(), ids=lambda v: v if isinstance(v, str) else "")
+def test_citeproc_js_prints_the_edition_citations_of_cite_edition(
+    name: str, edition: Edition, style: str
+) -> None:
+    """``teitools cite --edition`` (the page, the access date, "quoted in") reads the same in
+    citeproc-js."""
+    online = OnlineEdition(
+        "Stalin's letters to Molotov and Kaganovich: a teitools sample edition",
+        "https://example.org/teitools/",
+        date(2026, 12, 1),
+    )
+    items = [
+        online_item(c, online, letter_url(edition, c.letter, online.base_url)) for c in citables(edition)
+    ]
+    _assert_citeproc_js_agrees(name, items, style)
+
+
+def _assert_citeproc_js_agrees(name: str, items: list[dict[str, object]], style: str) -> None:
     rendered = citeproc_js(items, style, cites=True)
     assert rendered["errors"] == [], f"citeproc-js refused the {name} export: {rendered['errors']}"
     differences = []
@@ -157,7 +182,8 @@ def test_biblatex_styles_show_each_letters_date_and_volume(
         "Joseph Stalin to Lazar Kaganovich, August 22, 1935",
         "Joseph Stalin to Lazar Kaganovich (?), [between 1930 and August 7, 1932]",
         "Lazar Kaganovich to Joseph Stalin, August 28, 1934",
-        "The Stalin-Kaganovich Correspondence, 1931–36",
+        "The Stalin–Kaganovich Correspondence, 1931–36",
+        "Steven Shabad",
         "Stalin’s Letters to Molotov, 1925–1936",
         "Yale University Press",
     ):

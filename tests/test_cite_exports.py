@@ -14,6 +14,7 @@ from teitools.cite import csl
 from teitools.cite.bibtex import escape
 from teitools.cite.mapping import citables
 from teitools.cite.ris import date_note
+from teitools.cite.styles import CiteOptions, format_letter
 from teitools.cli import main
 from teitools.errors import CitationError
 from teitools.export.base import ExportOptions
@@ -23,7 +24,7 @@ from teitools.model.dates import PartialDate
 from teitools.model.tei import read_edition
 from teitools.model.types import DateSpan, Edition
 from tests.conftest import Golden
-from tests.helpers import EDITION, SHARED
+from tests.helpers import EDITION, LIVE_EDITION, SHARED
 
 from .ris_reader import read_ris
 
@@ -260,3 +261,40 @@ def test_ris_reader_rejects_a_record_without_end() -> None:
 def test_the_shipped_schema_is_a_valid_draft_07_schema() -> None:
     path = schema_file(csl.SCHEMA)
     jsonschema.Draft7Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
+
+
+SIG = SHARED / "reference" / "correspdesc-examples"
+#: SIG examples whose letter was received at a place they call "unknown" (``<placeName>unknown``).
+UNKNOWN_PLACE = ("example05_fictional-letter.xml", "example06_embedded-letter.xml")
+
+
+@pytest.mark.skipif(not SIG.is_dir(), reason=f"the SIG examples are absent ({SIG})")
+def test_a_place_called_unknown_is_no_place_in_any_citation_format() -> None:
+    paths = [SIG / name for name in UNKNOWN_PLACE]
+    assert all("<placeName>unknown</placeName>" in p.read_text(encoding="utf-8") for p in paths)
+    edition = read_edition(paths)
+    for name, file_name in FORMATS.items():
+        text = EXPORTERS[name].export(edition, ExportOptions()).files[file_name]
+        assert "unknown" not in text.lower(), name
+    for style in ("chicago", "chicago17", "mla", "apa"):
+        for letter in edition.letters:
+            for note in (True, False):
+                try:
+                    text = format_letter(edition, letter, CiteOptions(style=style, note=note))
+                except CitationError:
+                    continue  # no bibliography entry for an unpublished letter
+                assert "unknown" not in text.lower(), (style, note, text)
+
+
+def test_the_volumes_are_cited_with_their_translators_and_exact_titles() -> None:
+    edition = read_edition([LIVE_EDITION])
+    volumes = {c.volume.id: c.volume for c in citables(edition) if c.volume is not None}
+    assert volumes["davies-2003"].title == "The Stalin\u2013Kaganovich Correspondence, 1931\u201336"
+    assert volumes["lih-1995"].title == "Stalin's Letters to Molotov, 1925\u20131936"
+    translators = {key: [t.display() for t in v.translators] for key, v in volumes.items()}
+    assert translators == {"davies-2003": ["Steven Shabad"], "lih-1995": ["Catherine A. Fitzpatrick"]}
+    (kaganovich,) = [c for c in citables(edition) if c.letter.id == "stalin-kaganovich-1935-08-22"]
+    item = csl.checked_item(kaganovich)[0]
+    assert item["translator"] == [{"family": "Shabad", "given": "Steven"}]
+    note = format_letter(edition, kaganovich.letter, CiteOptions(note=True))
+    assert ", trans. Steven Shabad, Annals of Communism" in note

@@ -17,6 +17,7 @@ from tests.helpers import (
     EDITION,
     EXPECTED,
     assert_valid_html,
+    copy_edition,
     edition_from,
     fixture_edition,
     fixture_letter,
@@ -56,7 +57,7 @@ def test_page_loads_nothing_from_the_network(letter_id: str) -> None:
     # <link rel="schema.DC"> names the Dublin Core vocabulary; browsers never fetch it.
     loaded = re.sub(r'<link rel="schema\.DC"[^>]*>', "", document)
     resources = re.findall(r'<(?:link|script|img)[^>]*(?:href|src)="([^"]*)"', loaded)
-    assert resources == ["../favicon.svg", "../teitools.css"]
+    assert resources == ["../favicon.svg", "../teitools.css", "../cite.js"]
     assert '<html lang="en">' in document
     assert '<div class="reading-text" lang="en">' in document
 
@@ -117,7 +118,7 @@ def test_metadata_block_and_cite_block() -> None:
     ) in meta
     assert document.count('id="cite"') == 1
     assert cite_block(fixture_letter("stalin-molotov-1926-06-25"), fixture_edition()) in document
-    assert "<h2>Cite this letter</h2>" in document
+    assert '<h2 id="cite-heading">Cite this letter</h2>' in document
     assert '<meta name="DC.type" content="letter">' in document
 
 
@@ -145,10 +146,20 @@ def test_export_needs_an_output_folder(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_export_writes_pages_and_their_stylesheet(tmp_path: Path) -> None:
-    assert main(["export", "html", str(EDITION), "-o", str(tmp_path)]) == 0
+    # Without base-url, as the golden pages are made: with one, each page also cites itself
+    # with the day's access date.
+    edition = copy_edition(tmp_path / "edition")
+    settings = edition / "teitools.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace("base-url", "# base-url"), encoding="utf-8"
+    )
+    tmp_path = tmp_path / "out"
+    assert main(["export", "html", str(edition), "-o", str(tmp_path)]) == 0
     written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     pages = [w for w in written if not w.startswith("letters/cite/")]
-    assert pages == sorted([*(f"letters/{i}.html" for i in LETTERS), "favicon.svg", "teitools.css"])
+    assert pages == sorted(
+        [*(f"letters/{i}.html" for i in LETTERS), "favicon.svg", "teitools.css", "cite.js"]
+    )
     downloads = [w for w in written if w.startswith("letters/cite/")]
     assert sorted(Path(w).suffix for w in downloads) == sorted([".bib", ".json", ".ris"] * len(LETTERS))
     css = (tmp_path / "teitools.css").read_text(encoding="utf-8")

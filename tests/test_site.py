@@ -30,6 +30,7 @@ def test_the_site_has_an_index_a_page_per_letter_registers_and_search() -> None:
             "filters.js",
             "teitools.css",
             "favicon.svg",
+            "cite.js",
             *(f"letters/{i}.html" for i in CHRONOLOGICAL),
             # Each letter's TEI file, offered for download from its page.
             *(f"letters/{i}.xml" for i in CHRONOLOGICAL),

@@ -125,9 +125,9 @@ def test_installed_teitools_writes_the_site_from_its_templates(installed: Instal
     assert done.returncode == 0, done.stdout + done.stderr
     page = (out / "letters" / f"{LETTER}.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>\n") and page.endswith("</html>\n")
-    assert '<h1 id="page-title">' in page and '<section class="cite-letter" id="cite">' in page
+    assert '<h1 id="page-title">' in page and '<section class="cite-letter" id="cite"' in page
     static = ROOT / "teitools" / "render" / "static"
-    for asset in ("teitools.css", "search.js", "favicon.svg"):
+    for asset in ("teitools.css", "search.js", "favicon.svg", "cite.js"):
         assert (out / asset).read_bytes() == (static / asset).read_bytes(), asset
 
 

@@ -8,13 +8,14 @@ COinS translators) read the Dublin Core tags and the COinS span as a letter.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
 from teitools.cite.bibtex import biblatex_entry
 from teitools.cite.csl import checked_item, dumps, validate_items
-from teitools.cite.mapping import Citable, citables, csl_item
+from teitools.cite.mapping import Citable, OnlineEdition, citables, csl_item, letter_url, online_item
 from teitools.cite.ris import record
 from teitools.cite.styles import CiteOptions, format_bibliography, format_citation
 from teitools.errors import CitationError
@@ -42,51 +43,82 @@ def letter_files(letter: Letter, edition: Edition, folder: str = "cite/") -> dic
     }
 
 
-def cite_block(letter: Letter, edition: Edition, folder: str = "cite/") -> Markup:
-    """The "Cite this letter" block: the Chicago note, links to the letter's files, and the
-    COinS span reference managers read (a ``<span>``, so it lives in the body)."""
+def cite_block(
+    letter: Letter, edition: Edition, folder: str = "cite/", online: OnlineEdition | None = None
+) -> Markup:
+    """The "Cite this letter" block: the letter in each style of :data:`CHOICES`, as read in the
+    digital edition (``online``: its page, the access date, "quoted in") and in its printed
+    volume, each with a copy button (``cite.js``); links to the letter's files; and the COinS
+    span reference managers read (a ``<span>``, so it lives in the body)."""
     citable = _citable(letter, edition)
-    # The CSL processor writes HTML of its own (italics, escaped text): trusted as it is.
-    item = csl_item(citable)
-    chicago = CiteOptions(style="chicago", note=True, html=True)
-    note = Markup(format_citation(item, chicago))  # noqa: S704
+    printed = csl_item(citable)
+    items = [(_printed_label(citable), printed)]
+    if online is not None:
+        url = letter_url(edition, letter, online.base_url)
+        items.insert(0, (ONLINE_LABEL, online_item(citable, online, url)))
+    choices = [
+        choice
+        for choice in (_choice(key, label, style, note, items) for key, label, style, note in CHOICES)
+        if choice.citations
+    ]
     downloads = [(label, folder + citable.key + suffix, media) for label, suffix, media in DOWNLOADS]
     return render(
         "cite.html",
-        note=note,
-        styles=_other_styles(item),
+        choices=choices,
         downloads=downloads,
         coins=coins_query(citable, _page_title(citable), _dc_date(citable)),
     )
 
 
-#: The styles of the block's choice besides the Chicago note: (label, style, note form).
+#: The styles of the block's choice: (key, label, style, note form); the first is shown first.
 CHOICES = (
-    ("Chicago (18th ed.), bibliography", "chicago", False),
-    ("Chicago (17th ed.), note", "chicago17", True),
-    ("MLA (9th ed.)", "mla", False),
-    ("APA (7th ed.)", "apa", False),
+    ("chicago-note", "Chicago (18th ed.), note", "chicago", True),
+    ("chicago-bibliography", "Chicago (18th ed.), bibliography", "chicago", False),
+    ("chicago17-note", "Chicago (17th ed.), note", "chicago17", True),
+    ("mla", "MLA (9th ed.)", "mla", False),
+    ("apa", "APA (7th ed.)", "apa", False),
 )
+#: What each citation of a style cites.
+ONLINE_LABEL = "As read in this edition"
+PRINTED_LABEL = "In the printed volume"
+UNPUBLISHED_LABEL = "The letter"
 
 
-def _other_styles(item: dict[str, object]) -> list[tuple[str, Markup]]:
-    """The letter in each style of :data:`CHOICES` that gives it an entry (Chicago and APA
-    have no bibliography entry for an unpublished letter)."""
+@dataclass(frozen=True)
+class Choice:
+    """One style of the block: its key (``cite-<key>`` ids), label and citations, each a
+    (what it cites, the formatted citation) pair."""
+
+    key: str
+    label: str
+    citations: tuple[tuple[str, Markup], ...]
+
+
+def _choice(
+    key: str, label: str, style: str, note: bool, items: list[tuple[str, dict[str, object]]]
+) -> Choice:
+    """The letter's citations in one style; Chicago and APA give no bibliography entry for an
+    unpublished letter, which is then left out."""
+    options = CiteOptions(style=style, note=note, html=True)
     found = []
-    for label, style, note in CHOICES:
-        options = CiteOptions(style=style, note=note, html=True)
+    for what, item in items:
         try:
             text = format_citation(item, options) if note else format_bibliography([item], options)[0]
         except CitationError:
             continue
-        found.append((label, Markup(text)))  # noqa: S704 -- the CSL processor's own HTML
-    return found
+        found.append((what, Markup(text)))  # noqa: S704 -- the CSL processor's own HTML, escaped
+    return Choice(key, label, tuple(found))
 
 
-def meta_tags(letter: Letter, edition: Edition) -> Markup:
+def _printed_label(citable: Citable) -> str:
+    return PRINTED_LABEL if citable.volume is not None else UNPUBLISHED_LABEL
+
+
+def meta_tags(letter: Letter, edition: Edition, online: OnlineEdition | None = None) -> Markup:
     """Dublin Core ``<meta>`` tags (for the page's ``<head>``) that describe it as a letter,
-    and Highwire ``citation_*`` tags, which Google Scholar and Zotero's Embedded Metadata
-    translator read (as a book section when the letter is printed in a volume)."""
+    Highwire ``citation_*`` tags, which Google Scholar and Zotero's Embedded Metadata
+    translator read (as a book section when the letter is printed in a volume), and
+    ``z.recipients``, the one tag that translator reads recipients from."""
     citable = _citable(letter, edition)
     title = _page_title(citable)
     date = _dc_date(citable)
@@ -99,14 +131,19 @@ def meta_tags(letter: Letter, edition: Edition) -> Markup:
         tags.append(("DC.language", letter.language))
     if citable.volume is not None and citable.volume.title:
         tags.append(("DC.relation.isPartOf", citable.volume.title))
-    return render("meta.html", tags=tags + highwire_tags(citable))
+    tags += [("z.recipients", n.inverted()) for n in citable.recipients]
+    url = letter_url(edition, letter, online.base_url) if online is not None else None
+    return render("meta.html", tags=tags + highwire_tags(citable, online, url))
 
 
-def highwire_tags(citable: Citable) -> list[tuple[str, str]]:
+def highwire_tags(
+    citable: Citable, online: OnlineEdition | None = None, url: str | None = None
+) -> list[tuple[str, str]]:
     """``citation_title`` (naming writer and recipients, as Zotero's book section and the
     RIS export title the letter), ``citation_author`` each sender, ``citation_date``, and the
     volume: ``citation_inbook_title``, ``citation_editor``, ``citation_publisher``,
-    ``citation_series_title``."""
+    ``citation_series_title``; on a published site, ``citation_public_url`` (the page) and
+    ``citation_online_date`` (the day the site was built)."""
     tags = [("citation_title", citable.full_title)]
     tags += [("citation_author", n.inverted()) for n in citable.senders]
     date = citable.date
@@ -125,6 +162,12 @@ def highwire_tags(citable: Citable) -> list[tuple[str, str]]:
             tags.append(("citation_publisher", volume.publisher))
         if volume.series:
             tags.append(("citation_series_title", volume.series))
+    if url is not None:
+        tags.append(("citation_public_url", url))
+    # Zotero takes the online date for the item's date when there is no citation_date: an
+    # undated letter would be dated by the build.
+    if online is not None and start is not None:
+        tags.append(("citation_online_date", online.accessed.strftime("%Y/%m/%d")))
     return tags
 
 

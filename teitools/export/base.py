@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from teitools.diagnostics import Diagnostic
 from teitools.load.settings import Settings
@@ -23,11 +24,13 @@ class ExportOptions:
     """Choices shared by the formats; each format reads the ones it knows.
 
     ``settings`` are the edition's project settings (title, base URL, CMIF bibl...), with
-    any command-line overrides already applied.
+    any command-line overrides already applied; ``accessed`` is the access date the letter
+    pages cite the edition with (None: today).
     """
 
     emphasis: str = "asterisks"
     settings: Settings = field(default_factory=Settings)
+    accessed: date | None = None
 
 
 @dataclass(frozen=True)

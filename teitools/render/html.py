@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from teitools.cite.html import cite_block, letter_files, meta_tags
+from teitools.cite.mapping import online_edition
 from teitools.export.base import ExportOptions, ExportResult
 from teitools.model.dates import parse_iso
 from teitools.model.types import Edition, Letter, Participant, SourceRef
@@ -33,7 +34,7 @@ from teitools.render.describe import (
     source_citation,
 )
 from teitools.render.language import label, labels_language
-from teitools.render.links import FROM_LETTER, letter_pages, register_href, safe_url
+from teitools.render.links import CITE_SCRIPT, FROM_LETTER, letter_pages, register_href, safe_url
 from teitools.render.nodes import (
     Atom,
     Block,
@@ -101,7 +102,8 @@ def render_letter(
     """The HTML page of one letter; the site adds the previous and next letters, the link to
     the letter's TEI file and its footer (and passes the letter's body when it has read it
     already)."""
-    del options  # the page has no presentation choices yet; the signature is the formats' own
+    # On a published site (base-url), the page cites itself as well as the printed volume.
+    online = online_edition(options.settings, options.accessed)
     if body is None:
         body = read_body(letter.body)
     title = heading(letter, edition)
@@ -119,12 +121,19 @@ def render_letter(
         notes_title=label("notes", language),
         back_label=label("back-to-note", language),
         labels_language=labels_language(language),
-        cite=cite_block(letter, edition, folder=CITE_FOLDER),
+        cite=cite_block(letter, edition, folder=CITE_FOLDER, online=online),
         previous=previous,
         following=following,
         tei_href=tei_href,
     )
-    return page(letter.title or title, main, root=FROM_LETTER, head=meta_tags(letter, edition), footer=footer)
+    return page(
+        letter.title or title,
+        main,
+        root=FROM_LETTER,
+        head=meta_tags(letter, edition, online),
+        footer=footer,
+        scripts=(CITE_SCRIPT,),
+    )
 
 
 def citation_files(letter: Letter, edition: Edition, page_file: str) -> dict[str, str]:

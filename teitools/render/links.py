@@ -26,6 +26,8 @@ CORRESPONDENTS_PAGE = "correspondents.html"
 ABOUT_PAGE = "about.html"
 STYLESHEET = "teitools.css"
 FAVICON = "favicon.svg"
+#: The letter pages' script: the cite block's style chooser and copy buttons.
+CITE_SCRIPT = "cite.js"
 LETTERS_FOLDER = "letters"
 #: From a letter page back to the site's top folder.
 FROM_LETTER = "../"

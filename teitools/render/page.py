@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from teitools.render.links import (
     ABOUT_PAGE,
+    CITE_SCRIPT,
     CORRESPONDENTS_PAGE,
     FAVICON,
     INDEX_PAGE,
@@ -39,12 +40,13 @@ def stylesheet() -> str:
 
 
 def assets() -> dict[str, str]:
-    """The files every page refers to, by file name: the stylesheet and the icon.
+    """The files every page refers to, by file name: the stylesheet, the icon and the letter
+    pages' script.
 
     A page without an icon makes a browser ask the server for /favicon.ico (a 404 logged as a
     console error when the site is served): every page names this local one instead.
     """
-    return {STYLESHEET: stylesheet(), FAVICON: static(FAVICON)}
+    return {STYLESHEET: stylesheet(), FAVICON: static(FAVICON), CITE_SCRIPT: static(CITE_SCRIPT)}
 
 
 def page(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 from markupsafe import Markup
@@ -44,6 +45,8 @@ class SiteOptions:
     #: Each letter file's text for its download (:func:`~teitools.site.tei_files.tei_text`):
     #: ``teitools build`` hands on the bytes validation read, so no file is read twice.
     tei_texts: Callable[[Path], str | None] = tei_text
+    #: The access date the letter pages cite the edition with (None: the day of the build).
+    accessed: date | None = None
 
 
 def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str, str]:
@@ -56,7 +59,7 @@ def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str
     refs = References()
     incipits: list[str] = []
     entries: list[dict[str, str]] = []
-    export_options = ExportOptions()
+    export_options = ExportOptions(settings=options.settings, accessed=options.accessed)
     site_footer = footer(options.settings, options.title)
     letter_footer = footer(options.settings, options.title, root=FROM_LETTER)
     for number, letter in enumerate(letters):
