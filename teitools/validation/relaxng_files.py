@@ -25,7 +25,7 @@ from teitools.errors import DocumentError, SchemaError
 from teitools.load.declarations import RNG_NS
 from teitools.load.parser import load, parse_bytes
 from teitools.validation.catalog import Catalogs, shown
-from teitools.validation.grammar import Grammar
+from teitools.validation.grammar import Grammar, compile_grammar
 from teitools.validation.includes import included_file
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def _includes_anything(path: Path) -> bool:
 def _compile(path: Path, catalogs: Catalogs | None) -> Grammar:
     source = _prepared_tree(path, catalogs or Catalogs(), 0, path.resolve().parent)
     try:
-        return Grammar(path, source, etree.RelaxNG(source))
+        return compile_grammar(path, source)
     except etree.RelaxNGParseError as error:
         raise SchemaError(f"the RELAX NG schema {shown(path)} does not compile: {error}") from None
 
