@@ -182,16 +182,27 @@ def test_a_small_grammar_reduced_gives_the_whole_grammars_findings(
 
 def test_what_only_a_missing_element_reaches_is_removed() -> None:
     schema = etree.ElementTree(etree.fromstring(SMALL))
-    document = etree.ElementTree(etree.fromstring('<doc xmlns="urn:a"><b>t</b></doc>'))
-    names = element_names(document)
-    for keep_names in (False, True):
-        defines = {
-            d.get("name")
-            for d in reduce_grammar(schema, names, keep_names=keep_names).iter(f"{{{RNG}}}define")
+    plain = etree.ElementTree(etree.fromstring('<doc xmlns="urn:a"><b>t</b></doc>'))
+    foreign = etree.ElementTree(etree.fromstring('<doc xmlns="urn:a"><b>t</b><o:e xmlns:o="urn:o"/></doc>'))
+
+    def defines(document: etree._ElementTree, *, keep_names: bool) -> dict[str, list[str]]:
+        """Each definition kept, with the patterns in it."""
+        reduced = reduce_grammar(schema, element_names(document), keep_names=keep_names)
+        return {
+            str(d.get("name")): [etree.QName(p).localname for p in d.iter()]
+            for d in reduced.iter(f"{{{RNG}}}define")
         }
-        assert "only-in-a" not in defines and "b" in defines
-        # The wildcard may match an element of another namespace: it stays whole.
-        assert "wild" in defines
+
+    deciding = defines(plain, keep_names=False)
+    assert set(deciding) == {"b"}  # a, the attribute only a has, the name choice, the wildcard
+    # The wildcard excepts the grammar's namespace: it may match only the foreign element.
+    assert set(defines(foreign, keep_names=False)) == {"b", "wild"}
+    explaining = defines(plain, keep_names=True)
+    assert "only-in-a" not in explaining
+    # Kept in place with their names to explain, but empty.
+    assert explaining["a"] == ["define", "element", "empty"]
+    assert explaining["pair"] == ["define", "element", "choice", "name", "name", "empty"]
+    assert explaining["b"] == ["define", "element", "text"]
 
 
 @pytest.mark.parametrize(
