@@ -39,8 +39,9 @@ _REFERENCES = (f"{{{RNG_NS}}}include", f"{{{RNG_NS}}}externalRef")
 def compile_declared_relaxng(path: Path, catalogs: Catalogs) -> Grammar:
     """Compile the RELAX NG schema (XML or compact syntax) at ``path`` once per process.
 
-    A grammar that includes nothing is compiled once whatever the catalogs (tei_all takes
-    lxml some twenty seconds); one with includes once per set of catalogs.
+    A grammar that includes nothing is compiled once whatever the catalogs; one with includes
+    once per set of catalogs. A large one is compiled reduced to each file's elements
+    (:mod:`teitools.validation.rng_reduce`), in memory: nothing derived from it is stored.
     """
     return _compile(path, catalogs if _includes_anything(path) else None)
 
