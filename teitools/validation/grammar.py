@@ -14,9 +14,11 @@ from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.parser import load
 from teitools.model.dates import suggest_iso
+from teitools.validation.catalog import shown
 from teitools.validation.positions import SourceLines, attribute_display_name, line_of
 from teitools.validation.rng_contexts import ContextChecker
 from teitools.validation.rng_index import AttributeRule, ElementRule, RngIndex
+from teitools.validation.rng_reduce import Reductions, element_names, reducible
 
 RULE = "rng-invalid"
 #: At most this many allowed names are listed in one message.
@@ -26,11 +28,17 @@ _DATE_TYPES = frozenset({"date", "gYear", "gYearMonth", "dateTime"})
 
 @dataclass
 class Grammar:
-    """A compiled RELAX NG schema and, built on first need, its index for messages."""
+    """A RELAX NG schema ready to validate and, built on first need, its index for messages.
+
+    A small grammar is compiled whole (``validator``); a large one (``validator`` None) is
+    compiled reduced to the elements of the documents it validates, see
+    :mod:`teitools.validation.rng_reduce`. The index and the context checks always read the
+    whole ``source``, so a message lists what the grammar allows, not what a reduction kept.
+    """
 
     path: Path
     source: etree._ElementTree
-    validator: etree.RelaxNG = field(repr=False)
+    validator: etree.RelaxNG | None = field(repr=False)
 
     @cached_property
     def index(self) -> RngIndex:
@@ -39,6 +47,27 @@ class Grammar:
     @cached_property
     def contexts(self) -> ContextChecker:
         return ContextChecker(self.source, self.index)
+
+    @cached_property
+    def _reductions(self) -> Reductions:
+        return Reductions(self.source, shown(self.path))
+
+    def validator_for(self, document: etree._ElementTree, *, explaining: bool = False) -> etree.RelaxNG:
+        """A validator with the grammar's verdict on ``document``; with ``explaining``, also
+        the messages the whole grammar gives (a reduced grammar's are cheaper otherwise)."""
+        if self.validator is not None:
+            return self.validator
+        names = element_names(document)
+        reductions = self._reductions
+        return reductions.explaining(names) if explaining else reductions.deciding(names)
+
+
+def compile_grammar(path: Path, source: etree._ElementTree) -> Grammar:
+    """The grammar ``source`` read from ``path``: compiled now when small, else reduced for
+    each document (see :class:`Grammar`); raises :class:`lxml.etree.RelaxNGParseError`."""
+    if reducible(source):
+        return Grammar(path, source, None)
+    return Grammar(path, source, etree.RelaxNG(source))
 
 
 # A compiled grammar is large (tei_all: tens of MB) and a run declares a handful of schemas;
@@ -51,7 +80,7 @@ def compile_relaxng(path: Path) -> Grammar:
     except DocumentError as error:
         raise SchemaError(f"cannot read schema {path}: {error.diagnostic.message}") from None
     try:
-        return Grammar(path, source, etree.RelaxNG(source))
+        return compile_grammar(path, source)
     except etree.RelaxNGParseError as error:
         raise SchemaError(f"the RELAX NG schema {path} does not compile: {error}") from None
 
@@ -60,12 +89,15 @@ def check_grammar(
     tree: etree._ElementTree, grammar: Grammar, lines: SourceLines, file: str
 ) -> list[Diagnostic]:
     """Validate ``tree``; return one finding per independent mistake."""
-    if grammar.validator.validate(tree):
+    if grammar.validator_for(tree).validate(tree):
         return []
+    validator = grammar.validator_for(tree, explaining=True)
+    if validator is not grammar.validator:
+        validator.validate(tree)  # the explaining reduction's own error log
     raw: list[tuple[etree._Element | None, str]] = []
     explainer = _Explainer(grammar, lines, file)
     namespaces = {prefix: uri for e in tree.iter() for prefix, uri in e.nsmap.items() if prefix}
-    for entry in grammar.validator.error_log:
+    for entry in validator.error_log:
         # libxml2's path uses the document's own prefixes; failing that, the element its
         # message names, or its line; failing all, the root: a finding always has a position.
         element = _element_at(tree, entry.path, namespaces)

@@ -25,7 +25,7 @@ from teitools.errors import DocumentError, SchemaError
 from teitools.load.declarations import RNG_NS
 from teitools.load.parser import load, parse_bytes
 from teitools.validation.catalog import Catalogs, shown
-from teitools.validation.grammar import Grammar
+from teitools.validation.grammar import Grammar, compile_grammar
 from teitools.validation.includes import included_file
 
 if TYPE_CHECKING:
@@ -39,8 +39,9 @@ _REFERENCES = (f"{{{RNG_NS}}}include", f"{{{RNG_NS}}}externalRef")
 def compile_declared_relaxng(path: Path, catalogs: Catalogs) -> Grammar:
     """Compile the RELAX NG schema (XML or compact syntax) at ``path`` once per process.
 
-    A grammar that includes nothing is compiled once whatever the catalogs (tei_all takes
-    lxml some twenty seconds); one with includes once per set of catalogs.
+    A grammar that includes nothing is compiled once whatever the catalogs; one with includes
+    once per set of catalogs. A large one is compiled reduced to each file's elements
+    (:mod:`teitools.validation.rng_reduce`), in memory: nothing derived from it is stored.
     """
     return _compile(path, catalogs if _includes_anything(path) else None)
 
@@ -62,7 +63,7 @@ def _includes_anything(path: Path) -> bool:
 def _compile(path: Path, catalogs: Catalogs | None) -> Grammar:
     source = _prepared_tree(path, catalogs or Catalogs(), 0, path.resolve().parent)
     try:
-        return Grammar(path, source, etree.RelaxNG(source))
+        return compile_grammar(path, source)
     except etree.RelaxNGParseError as error:
         raise SchemaError(f"the RELAX NG schema {shown(path)} does not compile: {error}") from None
 

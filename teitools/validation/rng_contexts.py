@@ -14,8 +14,9 @@ grammar is checked piece by piece with the real validator, not with an approxima
   suggested fix is offered only when the grammar accepts it).
 
 Both are built on first need. Compiling a grammar costs time in proportion to its size
-(``tei_all``: some twenty seconds), so the derived grammar is made only for schemas of at
-most :data:`MAX_DERIVED_NODES` nodes; libxml2 reports mistakes in those large schemas, which
+(``tei_all`` whole: several seconds, which :mod:`teitools.validation.rng_reduce` spares the
+validation itself), so the derived grammar is made only for schemas of at most
+:data:`MAX_DERIVED_NODES` nodes; libxml2 reports mistakes in those large schemas, which
 use no ``interleave``, at their place anyway.
 """
 

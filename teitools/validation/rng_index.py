@@ -67,7 +67,7 @@ class RngIndex:
         self._patterns_named: dict[str, list[etree._Element]] = {}
         by_name: dict[str, list[ElementRule]] = {}
         for element in schema.iter(_rng("element")):
-            name = _pattern_name(element)
+            name = pattern_name(element)
             if name is not None:
                 found = ElementRule()
                 self._walk(element, found, optional=False, seen=set(), top=True, parent=name)
@@ -119,7 +119,7 @@ class RngIndex:
             if local == "element":
                 self._add_child(child, into, optional=optional, parent=parent)
             elif local == "attribute":
-                name = _pattern_name(child)
+                name = pattern_name(child)
                 if name is not None:
                     into.attributes[name] = self._attribute_rule(child, required=not optional)
             elif local in ("text", "mixed"):
@@ -143,7 +143,7 @@ class RngIndex:
                 )
 
     def _add_child(self, pattern: etree._Element, into: ElementRule, *, optional: bool, parent: str) -> None:
-        name = _pattern_name(pattern)
+        name = pattern_name(pattern)
         if name is None:
             into.any_children = True
             return
@@ -197,7 +197,7 @@ def _pattern_children(node: etree._Element, *, skip_name: bool) -> Iterator[etre
     yield from children
 
 
-def _pattern_name(pattern: etree._Element) -> str | None:
+def pattern_name(pattern: etree._Element) -> str | None:
     """The Clark name an element/attribute pattern matches, or None for name classes."""
     local = pattern.get("name")
     namespace = _inherited_ns(pattern)
