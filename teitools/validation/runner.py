@@ -520,7 +520,8 @@ def _compile(schemas: _SchemaSet) -> None:
 def _compile_declared(records: list[FileRecord], catalogs: Catalogs) -> None:
     """Compile the shipped schemas the files read so far declare, once, in the parent process,
     so that the workers inherit them. Any other declared schema is compiled by each worker's sandbox
-    (a declared tei_all costs lxml some twenty seconds in each). Problems are left for the
+    (compiling a declared grammar whole costs lxml seconds in each: tei_all about ten,
+    which :mod:`teitools.validation.rng_reduce` avoids for the files' verdicts). Problems are left for the
     file's own check to report."""
     seen: set[SchemaJob] = set()
     for record in records:

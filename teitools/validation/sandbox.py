@@ -13,7 +13,7 @@ ran out of a budget is replaced by a fresh one. A worker serves one process: a w
 of ``--jobs`` forks its own.
 
 The function reports what it is doing with :func:`mark`: compiling a schema (timed against
-:attr:`Limits.compile_seconds`, since compiling tei_all takes lxml some twenty seconds) or
+:attr:`Limits.compile_seconds`, since compiling tei_all whole takes lxml about ten seconds) or
 evaluating it (all evaluations of one call share :attr:`Limits.seconds`). The label of the
 last mark names what ran out in :class:`LimitExceededError`, and :func:`note` (cheap, shared
 memory) the part of the schema evaluated last, such as a Schematron rule.
