@@ -22,14 +22,15 @@ Why a remembered result cannot differ from a rendering. A node's rendering is a 
 - the item's variables that the rendering read. While a node renders, its item's reference
   notes every variable looked up (``[]``, ``in``, ``get`` and attribute access, which
   citeproc-py turns into ``[]``; any other way of reading the reference, such as iterating
-  it, stops the result from being remembered). The result is remembered with the names read
-  and their values (frozen whole, with their Python types: citeproc-py treats ``NoCase``
-  text, dates, ranges and literal dates differently; a name the item lacks is read as
-  absent). A later item whose values for those names are the same is rendered along the
-  same path: rendering is deterministic, so each lookup it makes is the one made before and
-  gets the same answer, up to the same result. A variable behind a branch not taken was
-  never read, so it does not split the memo (a letter's own date does not stop its volume
-  from being found);
+  it, stops the result from being remembered). The result is remembered with the lookups
+  made and their answers: for ``in``, whether the item has the variable; for the others, its
+  value (frozen whole, with its Python types: citeproc-py treats ``NoCase`` text, dates,
+  ranges and literal dates differently; a variable the item lacks is absent). A later item
+  that gives the same answers to those lookups is rendered along the same path: rendering
+  is deterministic, so each lookup it makes is the one made before and gets the same
+  answer, up to the same result. A variable behind a branch not taken was never read, and
+  one only tested for was not read for its value, so neither splits the memo (a letter's
+  own date does not stop its volume from being found);
 - what citeproc-py reads from the cite rather than the reference, decided from the style:
   the locator (label and value) and the citation number where a node below reads them, and
   the answer of every ``position`` test below (first, subsequent, ibid, near-note: they
@@ -77,6 +78,8 @@ _VARIABLE_ATTRIBUTES = ("variable", "is-numeric", "is-uncertain-date")
 #: Where an item keeps its frozen variables (a key no CSL variable has).
 _FROZEN = "_teitools_frozen"
 _ABSENT = ("absent",)
+#: Marks a variable whose presence alone was asked (``in``): its value does not matter.
+_PRESENCE = "?"
 #: A recording that saw the reference read in a way it cannot describe.
 _UNKNOWN = "\x00unknown"
 
@@ -185,7 +188,7 @@ def _recording_reference(reference: type) -> type:
             return super().__getitem__(name)
 
         def __contains__(self, name: object) -> bool:
-            note(str(name))
+            note(_PRESENCE + str(name))
             return dict.__contains__(self, name)
 
         def get(self, name: str, default: Any = None) -> Any:
@@ -239,7 +242,7 @@ def _render(original: Callable[..., Any], node: Any, item: Any, context: Any, kw
     slot = _slots.get(key)
     if slot is not None:
         for shape in slot.shapes:
-            found = slot.results.get((shape, tuple(frozen.get(name, _ABSENT) for name in shape)))
+            found = slot.results.get((shape, _answers(shape, frozen)))
             if found is not None:
                 trials[1] += 1
                 if _recording:
@@ -274,6 +277,12 @@ def _render(original: Callable[..., Any], node: Any, item: Any, context: Any, kw
     raise value()
 
 
+def _answers(shape: tuple[str, ...], frozen: dict[str, Any]) -> tuple[Any, ...]:
+    """What the item answers to each lookup of a shape: whether it has a variable (for a
+    lookup by ``in``), else the variable's frozen value."""
+    return tuple(name[1:] in frozen if name[0] == _PRESENCE else frozen.get(name, _ABSENT) for name in shape)
+
+
 def _replay(found: Outcome, layout: Any) -> Any:
     ok, value, suppressed = found
     for tag, variables in suppressed:
@@ -291,7 +300,7 @@ def _remember(key: tuple[Any, ...], shape: tuple[str, ...], frozen: dict[str, An
         if len(slot.shapes) >= SHAPES_PER_NODE:
             return
         slot.shapes.append(shape)
-    slot.results[shape, tuple(frozen.get(name, _ABSENT) for name in shape)] = outcome
+    slot.results[shape, _answers(shape, frozen)] = outcome
     _count[0] += 1
 
 
