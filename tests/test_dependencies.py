@@ -94,6 +94,7 @@ CITEPROC_REPLACED = {
     "Sort.sort": ("self", "items", "context"),
     "CitationItem.reference": ("self",),
     "CitationStylesElement.get_locale_option": ("self", "name"),
+    "CitationStylesElement.xpath_search": ("self", "expression"),
     "SomewhatObjectifiedElement.__getattr__": ("self", "name"),
     "Date_Part.render": ("self", "args", "kwargs"),
     "Macro.render": ("self", "item", "context", "sort_options"),

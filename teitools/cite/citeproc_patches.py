@@ -190,7 +190,7 @@ def _remember_children() -> None:
     times per citation. Only a child found is remembered: a ``cs:names`` without a
     ``cs:name`` gets one inserted the first time it renders, so an absent child may appear;
     the style gains no other element and loses none."""
-    from citeproc.model import SomewhatObjectifiedElement  # noqa: PLC0415
+    from citeproc.model import CitationStylesElement, SomewhatObjectifiedElement  # noqa: PLC0415
 
     find = SomewhatObjectifiedElement.__getattr__
 
@@ -208,6 +208,18 @@ def _remember_children() -> None:
             return None
 
     _replace(SomewhatObjectifiedElement, "__getattr__", child_named)
+
+    # citeproc-py's searches look at the style's structure (an ancestor bibliography, a
+    # date's own date-part, a name's cs:et-al), which the same insertion cannot change: the
+    # inserted cs:name is the names element's first and only one. Tuples, so that no caller
+    # can change a remembered answer.
+    original = CitationStylesElement.xpath_search
+
+    @_memo
+    def xpath_search(self: Any, expression: str) -> Any:
+        return tuple(original(self, expression))
+
+    _replace(CitationStylesElement, "xpath_search", xpath_search)
 
 
 def _date_part_options_for_one_date() -> None:
