@@ -51,7 +51,11 @@ citeproc-py's own signals are not remembered: the node is rendered again and fai
 
 The memo holds at most :data:`MEMO_LIMIT` results and starts afresh when full: parts that
 repeat (a volume, a correspondent) are found again at once, while a letter's own date or page
-does not pile up.
+does not pile up. A node that seldom finds a result (fewer than a quarter of
+:data:`TRIALS` lookups) is no longer looked up but rendered, as citeproc-py renders it; what
+it reads is still noted for the nodes above it. Like citeproc-py, which keeps a rendering's
+state on the shared parsed style (the formatter, the ``repressed`` lists), the memo is for one
+thread at a time.
 """
 
 from __future__ import annotations
@@ -233,13 +237,13 @@ def _render(original: Callable[..., Any], node: Any, item: Any, context: Any, kw
     try:
         key, layout = _key(node, item, context, kwargs)
         frozen = _frozen_reference(item)
+        slot = _slots.get(key)  # TypeError for an argument that cannot be a key
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         # Not an input the key can describe (an item without a bibliography, a node outside
         # any layout): citeproc-py renders it, and fails where it fails.
         return original(node, item, **kwargs)
     trials = _trials.setdefault(node, [0, 0])
     trials[0] += 1
-    slot = _slots.get(key)
     if slot is not None:
         for shape in slot.shapes:
             found = slot.results.get((shape, _answers(shape, frozen)))
@@ -335,6 +339,7 @@ def _frozen_reference(item: Any) -> dict[str, Any]:
     except KeyError:
         reference = item.reference
         frozen = {name: _freeze(value) for name, value in dict.items(reference)}
+        hash(tuple(frozen.values()))  # TypeError for data that cannot be a key
         if type(reference) is not _RECORDING_REFERENCE[0]:
             # citeproc-py's dictionaries store attributes as keys: go past their __setattr__.
             object.__setattr__(reference, "__class__", _RECORDING_REFERENCE[0])
