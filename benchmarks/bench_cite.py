@@ -1,31 +1,47 @@
 """Benchmark: citation exports of 1,000 generated letters.
 
-Times CSL-JSON (with its schema check), BibLaTeX and RIS export, and the formatted Chicago
-bibliography. Targets: each data format under 1 s, the formatted bibliography under 5 s.
-Exit code 1 when a target is missed.
+Times CSL-JSON (with its schema check), BibLaTeX and RIS export, the formatted Chicago
+bibliography, and the same bibliography by ``pandoc --citeproc`` (CPU seconds of the child,
+skipped when pandoc is not installed). Then the citations of a letter's page (the Chicago note
+and each style of the page's choice) for the letters of ``benchmarks/corpus.py``, in
+milliseconds per citation, with teitools' memo of rendered nodes and without it (citeproc-py
+alone). Targets: each data format under 1 s, the formatted bibliography under 5 s and in at
+most half of pandoc's CPU time. Exit code 1 when a target is missed.
 
-    python benchmarks/bench_cite.py [--letters 1000]
+    python -m benchmarks.bench_cite [--letters 1000]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import json
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
 
-from teitools.cite import bibtex, csl, ris
+from benchmarks.corpus import write_corpus
+from teitools.cite import bibtex, csl, memo, ris
+from teitools.cite.html import CHOICES
 from teitools.cite.mapping import citables, csl_item
-from teitools.cite.styles import CiteOptions, format_bibliography, load_style
+from teitools.cite.styles import CiteOptions, format_bibliography, format_citation, load_style, style_path
+from teitools.errors import CitationError
 from teitools.export.base import ExportOptions
 from teitools.model.dates import PartialDate
+from teitools.model.tei import read_edition
 from teitools.model.types import DateSpan, Edition, Letter, Participant, Person, PersonName, Source, SourceRef
 from teitools.render.dates import partial_date_phrase
 
 TARGETS = {"csl-json": 1.0, "biblatex": 1.0, "ris": 1.0, "chicago bibliography": 5.0}
+#: The formatted bibliography's CPU time, at most this share of pandoc's.
+PANDOC_SHARE = 0.5
 
 
 def generate(count: int) -> Edition:
@@ -72,13 +88,55 @@ def timed(work: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - began, time.process_time() - cpu
 
 
+def pandoc_cpu(items: list[dict[str, object]], style: str) -> float | None:
+    """CPU seconds ``pandoc --citeproc`` takes to format ``items`` as a bibliography in the
+    style (every item cited with ``nocite``); None without pandoc."""
+    if shutil.which("pandoc") is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="teitools-bench-cite-") as folder:
+        data = Path(folder) / "letters.json"
+        data.write_text(json.dumps(items), encoding="utf-8")
+        command = ["pandoc", "--citeproc", f"--csl={style_path(style)}", f"--bibliography={data}"]
+        command += ["--metadata=nocite:@*", "--from=markdown", "--to=plain", "--output=/dev/null"]
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"pandoc failed: {' '.join(command)}")
+    return usage.ru_utime + usage.ru_stime
+
+
+def page_citations(items: list[dict[str, object]]) -> int:
+    """Format what a letter's page shows for each item: the Chicago note and every style of
+    the page's choice. Returns how many citations were formatted."""
+    count = 0
+    for item in items:
+        format_citation(item, CiteOptions("chicago", note=True, html=True))
+        count += 1
+        for _label, style, note in CHOICES:
+            options = CiteOptions(style, note=note, html=True)
+            # A style without an entry for the letter: the page leaves it out.
+            with contextlib.suppress(CitationError):
+                format_citation(item, options) if note else format_bibliography([item], options)
+            count += 1
+    return count
+
+
+def corpus_items(count: int) -> list[dict[str, object]]:
+    """The CSL-JSON items of ``count`` letters of ``benchmarks/corpus.py``: varied writers,
+    recipients, dates (exact, month, uncertain) and three volumes."""
+    with tempfile.TemporaryDirectory(prefix="teitools-bench-cite-") as folder:
+        write_corpus(Path(folder), count)
+        return [csl_item(c) for c in citables(read_edition([Path(folder)]))]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=1000)
     args = parser.parse_args()
     edition = generate(args.letters)
     options = ExportOptions()
-    load_style("chicago")  # parse the style once, outside the timings
+    for style in ("chicago", *(style for _label, style, _note in CHOICES)):
+        load_style(style)  # parse the styles once, outside the timings
     items = [csl_item(c) for c in citables(edition)]
     rows: list[tuple[str, float, float]] = []
     for name, work in (
@@ -97,6 +155,30 @@ def main() -> int:
         ok = seconds < target
         failed |= not ok
         print(f"{name:<24} {seconds:7.2f} {cpu:7.2f} {target:7.1f}  {'ok' if ok else 'SLOW'}")
+    pandoc = pandoc_cpu(items, "chicago")
+    if pandoc is None:
+        print("pandoc --citeproc: not installed, not compared")
+    else:
+        share = rows[-1][2] / pandoc
+        ok = share <= PANDOC_SHARE
+        failed |= not ok
+        print(
+            f"{'pandoc --citeproc':<24} {'':>7} {pandoc:7.2f}  chicago bibliography takes {share:.2f} of "
+            f"pandoc's CPU (target at most {PANDOC_SHARE})  {'ok' if ok else 'SLOW'}"
+        )
+    page_items = corpus_items(args.letters)
+    print(f"\ncitations of the letters' pages ({args.letters} letters of benchmarks/corpus.py)")
+    print(f"{'formatter':<24} {'cpu s':>7} {'ms each':>7}")
+    for name, context in (("teitools", None), ("citeproc-py alone", memo.disabled)):
+        memo.clear()
+        began = time.process_time()
+        if context is None:
+            count = page_citations(page_items)
+        else:
+            with context():
+                count = page_citations(page_items)
+        cpu = time.process_time() - began
+        print(f"{name:<24} {cpu:7.2f} {1000 * cpu / count:7.2f}")
     return 1 if failed else 0
 
 

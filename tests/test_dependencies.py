@@ -93,6 +93,15 @@ CITEPROC_REPLACED = {
     "Text.calls_variable": ("self",),
     "Sort.sort": ("self", "items", "context"),
     "CitationItem.reference": ("self",),
+    "CitationStylesElement.get_locale_option": ("self", "name"),
+    "CitationStylesElement.xpath_search": ("self", "expression"),
+    "SomewhatObjectifiedElement.__getattr__": ("self", "name"),
+    "Date_Part.render": ("self", "args", "kwargs"),
+    "Macro.render": ("self", "item", "context", "sort_options"),
+    "Group.render": ("self", "args", "kwargs"),
+    "Choose.render": ("self", "item", "context", "delimiter", "kwargs"),
+    "If.render": ("self", "item", "context", "delimiter", "kwargs"),
+    "Names.render": ("self", "args", "kwargs"),
 }
 
 #: What the replacements call on citeproc-py's objects.

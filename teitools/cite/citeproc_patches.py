@@ -15,6 +15,8 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
+from teitools.cite import memo
+
 #: citeproc-py's own methods that were replaced ("Class.method"), for the tests that compare
 #: them and check their signatures.
 ORIGINALS: dict[str, Any] = {}
@@ -35,7 +37,8 @@ def _memo(function: Callable[..., Any]) -> Any:
 
 
 def _replace(cls: Any, method: str, replacement: Any) -> None:
-    ORIGINALS[f"{cls.__name__}.{method}"] = cls.__dict__[method]
+    # An inherited method is recorded under the class whose behaviour changes.
+    ORIGINALS[f"{cls.__name__}.{method}"] = cls.__dict__.get(method, getattr(cls, method))
     setattr(cls, method, replacement)
 
 
@@ -45,6 +48,8 @@ def apply() -> None:
     _honour_initialize_false()
     _title_case_labels()
     _cache_style_lookups()
+    _date_part_options_for_one_date()
+    memo.install(_replace)
 
 
 def _honour_initialize_false() -> None:
@@ -127,6 +132,13 @@ def _cache_style_lookups() -> None:
         return macro_of_style(self.getroottree().getroot(), name)
 
     _replace(CitationStylesElement, "get_macro", get_macro)
+    # Asked by every quoted-or-not cs:text; the answer is the style's (or locale's).
+    locale_option_of_root = _memo(CitationStylesElement.get_locale_option)
+
+    def get_locale_option(self: Any, name: str) -> Any:
+        return locale_option_of_root(self.getroottree().getroot(), name)
+
+    _replace(CitationStylesElement, "get_locale_option", get_locale_option)
     for cls, method in (
         (CitationStylesElement, "get_layout"),
         (Date, "is_locale_date"),
@@ -168,7 +180,72 @@ def _cache_style_lookups() -> None:
             return found
 
     _replace(CitationItem, "reference", property(reference))
+    _remember_children()
     _lazy_sort()
+
+
+def _remember_children() -> None:
+    """Remember the child elements citeproc-py finds by name (``style.citation``,
+    ``names.label``): finding ``cs:citation`` among Chicago's 200 macros took 50 µs, several
+    times per citation. Only a child found is remembered: a ``cs:names`` without a
+    ``cs:name`` gets one inserted the first time it renders, so an absent child may appear;
+    the style gains no other element and loses none."""
+    from citeproc.model import CitationStylesElement, SomewhatObjectifiedElement  # noqa: PLC0415
+
+    find = SomewhatObjectifiedElement.__getattr__
+
+    @_memo
+    def found_child(element: Any, name: str) -> Any:
+        child = find(element, name)
+        if child is None:
+            raise LookupError(name)  # not remembered
+        return child
+
+    def child_named(self: Any, name: str) -> Any:
+        try:
+            return found_child(self, name)
+        except LookupError:
+            return None
+
+    _replace(SomewhatObjectifiedElement, "__getattr__", child_named)
+
+    # citeproc-py's searches look at the style's structure (an ancestor bibliography, a
+    # date's own date-part, a name's cs:et-al), which the same insertion cannot change: the
+    # inserted cs:name is the names element's first and only one. Tuples, so that no caller
+    # can change a remembered answer.
+    original = CitationStylesElement.xpath_search
+
+    @_memo
+    def xpath_search(self: Any, expression: str) -> Any:
+        return tuple(original(self, expression))
+
+    _replace(CitationStylesElement, "xpath_search", xpath_search)
+
+
+def _date_part_options_for_one_date() -> None:
+    """Apply a date's ``cs:date-part`` options to that date alone.
+
+    A style's ``<date form="text">`` may override the locale's date format part by part
+    (``<date-part name="month" form="short"/>``). citeproc-py writes the override into the
+    locale's ``cs:date-part`` itself, so every date formatted after it in that style kept
+    the override, even one whose ``cs:date`` does not have it: the output depended on what
+    was formatted before. The locale's options are put back after each date part, so a date
+    prints as its own ``cs:date`` says (and :mod:`teitools.cite.memo` may remember it).
+    """
+    from citeproc.model import Date_Part  # noqa: PLC0415
+
+    render = Date_Part.render
+
+    def render_once(self: Any, *args: Any, **kwargs: Any) -> Any:
+        options = dict(self.attrib)
+        try:
+            return render(self, *args, **kwargs)
+        finally:
+            if len(self.attrib) != len(options) or dict(self.attrib) != options:
+                self.attrib.clear()
+                self.attrib.update(options)
+
+    _replace(Date_Part, "render", render_once)
 
 
 def _lazy_sort() -> None:

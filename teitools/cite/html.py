@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 from markupsafe import Markup
 
 from teitools.cite.bibtex import biblatex_entry
-from teitools.cite.csl import checked_item, dumps, validate_items
+from teitools.cite.csl import dumps, valid_item
 from teitools.cite.mapping import Citable, OnlineEdition, citables, csl_item, letter_url, online_item
 from teitools.cite.ris import record
 from teitools.cite.styles import CiteOptions, format_bibliography, format_citation
@@ -34,8 +34,7 @@ def letter_files(letter: Letter, edition: Edition, folder: str = "cite/") -> dic
     """The letter's citation files, relative path -> content, for the block's links."""
     citable = _citable(letter, edition)
     # What the item leaves out, the csl-json export (which every build runs) reports.
-    item, _left_out = checked_item(citable)
-    validate_items([item])
+    item, _left_out = valid_item(citable)
     return {
         f"{folder}{citable.key}.json": dumps([item]),
         f"{folder}{citable.key}.bib": biblatex_entry(citable),

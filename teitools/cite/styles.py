@@ -10,7 +10,9 @@ processors in ways a reader of a citation notices; this module works around them
   them inside (the locale's ``punctuation-in-quote``);
 - a locator given to the note reappears in bibliography entries formatted after it;
 - it searches the style for each macro and term every time it needs one, which made a
-  thousand letters in Chicago take over a minute (see :mod:`teitools.cite.citeproc_patches`).
+  thousand letters in Chicago take over a minute (see :mod:`teitools.cite.citeproc_patches`);
+- it renders every part of every citation anew, though letters share most of theirs (a
+  volume, a writer): :mod:`teitools.cite.memo` remembers each node's rendering.
 
 teitools formats the exported CSL-JSON item as it is (no private variant), so citeproc-js,
 pandoc and Zotero print what ``teitools cite`` prints (``tests/test_cite_consumers.py``).
