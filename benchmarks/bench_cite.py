@@ -106,13 +106,12 @@ def pandoc_cpu(items: list[dict[str, object]], style: str) -> float | None:
 
 
 def page_citations(items: list[dict[str, object]]) -> int:
-    """Format what a letter's page shows for each item: the Chicago note and every style of
-    the page's choice. Returns how many citations were formatted."""
+    """Format what a letter's page shows for each item (of a site without ``base-url``: the
+    printed volume only): every style of the page's choice. Returns how many citations were
+    formatted."""
     count = 0
     for item in items:
-        format_citation(item, CiteOptions("chicago", note=True, html=True))
-        count += 1
-        for _label, style, note in CHOICES:
+        for _key, _label, style, note in CHOICES:
             options = CiteOptions(style, note=note, html=True)
             # A style without an entry for the letter: the page leaves it out.
             with contextlib.suppress(CitationError):
@@ -135,7 +134,7 @@ def main() -> int:
     args = parser.parse_args()
     edition = generate(args.letters)
     options = ExportOptions()
-    for style in ("chicago", *(style for _label, style, _note in CHOICES)):
+    for style in {style for _key, _label, style, _note in CHOICES}:
         load_style(style)  # parse the styles once, outside the timings
     items = [csl_item(c) for c in citables(edition)]
     rows: list[tuple[str, float, float]] = []
