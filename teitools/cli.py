@@ -33,7 +33,13 @@ from teitools.errors import (
     TeiToolsError,
 )
 from teitools.export.base import ExportOptions
-from teitools.export.output import append_text, destination, write_atomic, write_files, write_new
+from teitools.export.output import (
+    append_text,
+    destination,
+    write_atomic,
+    write_new,
+    write_stream,
+)
 from teitools.export.registry import EXPORTERS, Exporter
 from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT, find_xml_files, parse_shard
 from teitools.load.parser import MAX_DOCUMENT_BYTES
@@ -41,6 +47,7 @@ from teitools.load.record import FileRecord
 from teitools.load.settings import SETTINGS_FILE, settings_file_in, settings_for
 from teitools.model.tei import read_edition
 from teitools.model.types import Edition
+from teitools.render.workers import available_cores
 from teitools.report import github
 from teitools.report.base import ReportStyle
 from teitools.report.formats import FORMATS
@@ -156,6 +163,14 @@ _EXCLUDE = click.option(
     metavar="GLOB",
     help="Leave out files and folders matching GLOB (gitignore syntax, relative to each folder "
     "given; repeatable). .gitignore and .teitoolsignore files are respected too.",
+)
+_RENDER_JOBS = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Render letter pages in this many processes (default: the cores available; the "
+    "output is the same for any number).",
 )
 _NO_IGNORE = click.option(
     "--no-ignore",
@@ -618,6 +633,7 @@ def _require_folder_of(output: Path) -> None:
 @_STDIN_FILENAME
 @_EXCLUDE
 @_NO_IGNORE
+@_RENDER_JOBS
 def export_command(
     format_name: str,
     paths: tuple[Path, ...],
@@ -628,6 +644,7 @@ def export_command(
     stdin_filename: Path | None,
     exclude: tuple[str, ...],
     no_ignore: bool,
+    jobs: int | None,
 ) -> None:
     """Export letters to FORMAT (listed below; also with --list).
 
@@ -653,20 +670,28 @@ def export_command(
     for problem in edition.problems:
         click.echo(str(problem), err=True)
     _require_letters(edition, paths)
-    result = exporter.export(edition, ExportOptions(emphasis=emphasis, settings=settings))
-    for warning in result.warnings:
-        click.echo(str(warning), err=True)
-    files = result.files
+    options = ExportOptions(emphasis=emphasis, settings=settings, jobs=jobs or available_cores())
     join = exporter.to_stdout
-    if target is not None and target.folder:
-        write_files(target.path, files)
-    elif exporter.single_file or join is not None:
-        # One text: the format's one file, or every letter's joined (text without -o DIR/).
-        text = next(iter(files.values())) if exporter.single_file or join is None else join(files)
+    if exporter.single_file:
+        result = exporter.export(edition, options)
+        for warning in result.warnings:
+            click.echo(str(warning), err=True)
+        text = next(iter(result.files.values()))
         if target is not None:
             write_atomic(target.path, text)
         else:
             click.echo(text, nl=False)
+    elif target is not None and target.folder:
+        # Written as they come: a per-letter format never holds every letter's file.
+        write_stream(target.path, exporter.iter_files(edition, options))
+    elif join is not None:
+        # Every letter's text, joined (text without -o DIR/), also piece by piece.
+        pieces = join(content for _, content in exporter.iter_files(edition, options))
+        if target is not None:
+            write_atomic(target.path, pieces)
+        else:
+            for piece in pieces:
+                click.echo(piece, nl=False)
     else:
         raise click.UsageError(f"{format_name} writes one file per letter: give -o DIR/")
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
@@ -684,8 +709,14 @@ def export_command(
 @_EXCLUDE
 @_NO_IGNORE
 @_REGISTERS
+@_RENDER_JOBS
 def site_command(
-    path: Path | None, output: Path, exclude: tuple[str, ...], no_ignore: bool, registers: tuple[Path, ...]
+    path: Path | None,
+    output: Path,
+    exclude: tuple[str, ...],
+    no_ignore: bool,
+    registers: tuple[Path, ...],
+    jobs: int | None,
 ) -> None:
     """Write the static HTML edition: index, letter pages, registers, sources, search.
 
@@ -696,7 +727,7 @@ def site_command(
 
     Example: teitools site tei -o build/site
     """
-    from teitools.site.builder import SiteOptions, build_site  # noqa: PLC0415 -- see _LAZY
+    from teitools.site.builder import SiteOptions, site_files  # noqa: PLC0415 -- see _LAZY
 
     paths = (path or DEFAULT_EDITION,)
     settings = settings_for(paths)
@@ -706,8 +737,9 @@ def site_command(
     for problem in edition.problems:
         click.echo(str(problem), err=True)
     _require_letters(edition, paths)
-    files = build_site(edition, SiteOptions(title=settings.title or SiteOptions().title, settings=settings))
-    write_files(output, files)
+    options = SiteOptions(title=settings.title or SiteOptions().title, settings=settings)
+    # Written as they come: the pages of a large edition are never all in memory.
+    files = write_stream(output, site_files(edition, options, jobs=jobs or available_cores()))
     click.echo(f"wrote {len(files)} files ({len(edition.letters)} letters) to {output}", err=True)
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
 

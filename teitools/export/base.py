@@ -3,14 +3,15 @@
 A format module exposes ``export(edition, options) -> ExportResult``: the files (relative
 output file name -> content) and the warnings about what the format could not express. A
 single-file format returns one file (its default file name); a per-letter format returns one
-file per letter (plus any shared assets). Warnings are findings
+file per letter (plus any shared assets), and also exposes ``iter_files(edition, options)``,
+which yields those files one at a time for the command line to write as they come. Warnings are findings
 (:class:`~teitools.diagnostics.Diagnostic`, severity warning) naming the letter; the command
 line prints them on stderr and they do not change the exit code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from teitools.diagnostics import Diagnostic
@@ -23,11 +24,13 @@ class ExportOptions:
     """Choices shared by the formats; each format reads the ones it knows.
 
     ``settings`` are the edition's project settings (title, base URL, CMIF bibl...), with
-    any command-line overrides already applied.
+    any command-line overrides already applied. ``jobs`` is how many processes a per-letter
+    format may render letters in (the output is the same for any number).
     """
 
     emphasis: str = "asterisks"
     settings: Settings = field(default_factory=Settings)
+    jobs: int = 1
 
 
 @dataclass(frozen=True)
@@ -39,3 +42,5 @@ class ExportResult:
 
 
 ExportFunction = Callable[[Edition, ExportOptions], ExportResult]
+#: A per-letter format's files one by one (relative name, content), so that none is kept.
+StreamFunction = Callable[[Edition, ExportOptions], Iterator[tuple[str, str]]]
