@@ -10,7 +10,6 @@ from teitools.site.builder import build_site
 from teitools.site.search import ENTRY_BYTES, INDEX_SCRIPT
 from tests.helpers import edition_from, fixture_site
 
-
 #: "slovo" (word) in Cyrillic, written as escapes.
 WORD = "\u0441\u043b\u043e\u0432\u043e"
 
