@@ -27,11 +27,8 @@ def test_benchmark_runs_and_prints_its_table() -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "citation block: included"
     rows = [line.split()[:3] for line in lines[3:6]]
-    assert rows == [
-        ["text", "16", "1"],
-        ["html", "16", str(len(os.sched_getaffinity(0)))],
-        ["site", "16", rows[2][2]],
-    ]
+    assert [row[:2] for row in rows] == [["text", "16"], ["html", "16"], ["site", "16"]]
+    assert rows[0][2] == "1", "text runs in one process; html and the site in --workers"
     assert lines[6].startswith("text export, scaling")
     scaling = [line.split() for line in lines[9:-1]]
     assert [row[0] for row in scaling] == ["16", "32"]
