@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=_cores(), help="processes for html and site")
     parser.add_argument("--no-cite", action="store_true", help="leave out the citation block")
     parser.add_argument("--scaling", action="store_true", help="only the text scaling table")
-    parser.add_argument("--scaling-sizes", type=int, nargs="+", default=list(SCALING_SIZES))
+    parser.add_argument("--scaling-sizes", type=int, nargs="*", default=list(SCALING_SIZES))
     args = parser.parse_args()
     cite = not args.no_cite
     rows = []
