@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -101,7 +102,10 @@ def site_files(
         incipits.append(rendered.incipit)
         entries.append(rendered.search)
         add_letter(refs, letter)
-    yield INDEX_PAGE, _index(edition, options, pages, incipits, refs, site_footer)
+    index, more_letters = _index(edition, options, pages, incipits, refs, site_footer)
+    yield INDEX_PAGE, index
+    if more_letters is not None:
+        yield INDEX_LETTERS_SCRIPT, more_letters
     yield CORRESPONDENTS_PAGE, correspondents_page(edition, site_footer)
     yield ABOUT_PAGE, about_page(edition, options.settings, options.title, site_footer)
     yield from register_pages(edition, refs, pages, site_footer).items()
@@ -121,6 +125,12 @@ class _Rendered:
 
 
 _EXPORT_OPTIONS = ExportOptions()
+#: Letters the index page lists in its HTML; the others come from :data:`INDEX_LETTERS_SCRIPT`
+#: as the reader pages on, so that the page of a large edition opens as fast as a small one's.
+INDEX_PAGE_LETTERS = 200
+INDEX_LETTERS_SCRIPT = "index-letters.js"
+#: The ``data-`` attributes of an index entry, in the order the letters script gives them.
+_DATA_KEYS = ("earliest", "latest", "senders", "recipients", "places")
 
 
 def _neighbour(letter: Letter | None, edition: Edition, pages: LetterPages) -> html.Neighbour | None:
@@ -149,7 +159,9 @@ def _index(
     incipits: list[str],
     refs: References,
     site_footer: Markup,
-) -> str:
+) -> tuple[str, str | None]:
+    """The index page, and for an edition of more than :data:`INDEX_PAGE_LETTERS` letters the
+    script that holds the letters after the first page (:data:`INDEX_LETTERS_SCRIPT`)."""
     entries = []
     letters = edition.chronological()
     filters = Filters(edition, refs)
@@ -159,17 +171,28 @@ def _index(
         uncertain = letter.date is None or letter.date.uncertain
         data = filters.data(letter)
         entries.append(_Entry(date_phrase(letter), uncertain, pages[letter], who, incipit, data))
+    shown, rest = entries[:INDEX_PAGE_LETTERS], entries[INDEX_PAGE_LETTERS:]
     main = render(
         "index.html",
         title=options.title,
-        letters=entries,
+        count=len(entries),
+        letters=shown,
+        page_size=INDEX_PAGE_LETTERS,
         timeline=timeline_figure(timeline(letters), title="Letters by date"),
         choices=filters.choices(),
     )
-    return page(
-        options.title,
-        main,
-        current=INDEX_PAGE,
-        scripts=(FILTER_SCRIPT, SEARCH_SCRIPT),
-        footer=site_footer,
-    )
+    scripts = (INDEX_LETTERS_SCRIPT, FILTER_SCRIPT, SEARCH_SCRIPT) if rest else (FILTER_SCRIPT, SEARCH_SCRIPT)
+    index = page(options.title, main, current=INDEX_PAGE, scripts=scripts, footer=site_footer)
+    return index, _letters_script(rest) if rest else None
+
+
+def _letters_script(entries: list[_Entry]) -> str:
+    """The letters after the index's first page, as data for ``filters.js``: one array per
+    letter, [date, uncertain, page, who, first words, then the filters' attributes]."""
+    rows = [
+        [e.date, 1 if e.uncertain else 0, e.href, e.who, e.incipit, *(e.data[key] for key in _DATA_KEYS)]
+        for e in entries
+    ]
+    data = json.dumps(rows, ensure_ascii=True, separators=(",", ":"))
+    comment = "// The index's letters after its first page, written by teitools."
+    return f"{comment}\nwindow.TEITOOLS_LETTERS = {data};\n"
