@@ -191,8 +191,18 @@ class Licence:
     url: str | None = None
 
 
-#: Parses only bytes that :meth:`StoredText.of` serialised, which hold no DTD or entity.
-_STORED_PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
+#: Parses only bytes that :meth:`StoredText.of` serialised, which hold no DTD or entity,
+#: with the hardened reader's settings (teitools.load.parser), so that it accepts what that
+#: reader accepted (an ``xml:id`` that is no NCName among them: validation reports it).
+_STORED_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    load_dtd=False,
+    dtd_validation=False,
+    no_network=True,
+    huge_tree=False,
+    remove_comments=False,
+    collect_ids=False,
+)
 
 
 @dataclass(frozen=True)
