@@ -69,9 +69,14 @@ def _fit(words: str, budget: int) -> str:
     used = 0
     end = 0
     for position, character in enumerate(words):
-        used += len(_json(character)) - 2
+        # Printable ASCII but for the quote and the backslash is one byte; the rest is escaped.
+        plain = " " <= character <= "~" and character not in _ESCAPED
+        used += 1 if plain else len(_json(character)) - 2
         if used > budget:
             break
         if character == " ":
             end = position
     return words[:end]
+
+
+_ESCAPED = frozenset('"\\')
