@@ -13,7 +13,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -37,6 +37,7 @@ from teitools.export.output import (
     append_text,
     destination,
     write_atomic,
+    write_files,
     write_new,
     write_stream,
 )
@@ -672,21 +673,25 @@ def export_command(
     _require_letters(edition, paths)
     options = ExportOptions(emphasis=emphasis, settings=settings, jobs=jobs or available_cores())
     join = exporter.to_stdout
-    if exporter.single_file:
+    if exporter.stream is None:
+        # A format that makes its files at once, and may warn about what it could not express.
         result = exporter.export(edition, options)
         for warning in result.warnings:
             click.echo(str(warning), err=True)
-        text = next(iter(result.files.values()))
-        if target is not None:
-            write_atomic(target.path, text)
+        files: Iterable[tuple[str, str]] = result.files.items()
+    else:
+        # Made one by one: a per-letter format never holds every letter's file.
+        files = exporter.iter_files(edition, options)
+    if target is not None and target.folder:
+        if exporter.stream is None:
+            write_files(target.path, dict(files))  # every name checked before a file is written
         else:
-            click.echo(text, nl=False)
-    elif target is not None and target.folder:
-        # Written as they come: a per-letter format never holds every letter's file.
-        write_stream(target.path, exporter.iter_files(edition, options))
-    elif join is not None:
-        # Every letter's text, joined (text without -o DIR/), also piece by piece.
-        pieces = join(content for _, content in exporter.iter_files(edition, options))
+            write_stream(target.path, files)  # each file written as it is made
+    elif exporter.single_file or join is not None:
+        # One text: the format's one file, or every letter's joined (text without -o DIR/),
+        # piece by piece as the letters come.
+        contents = (content for _, content in files)
+        pieces = join(contents) if join is not None and not exporter.single_file else iter([next(contents)])
         if target is not None:
             write_atomic(target.path, pieces)
         else:
