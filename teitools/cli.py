@@ -13,7 +13,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,8 +35,16 @@ from teitools.errors import (
     TeiToolsError,
 )
 from teitools.export.base import ExportOptions
-from teitools.export.output import append_text, destination, write_atomic, write_files, write_new
+from teitools.export.output import (
+    append_text,
+    destination,
+    write_atomic,
+    write_files,
+    write_new,
+    write_stream,
+)
 from teitools.export.registry import EXPORTERS, Exporter
+from teitools.load.cores import available_cores
 from teitools.load.inputs import DEFAULT_EDITION, DEFAULT_OUTPUT, find_xml_files, parse_shard
 from teitools.load.parser import MAX_DOCUMENT_BYTES
 from teitools.load.record import FileRecord
@@ -47,7 +55,7 @@ from teitools.report.formats import FORMATS
 from teitools.report.merge import MERGEABLE, merge_reports
 from teitools.report.text import summary
 from teitools.validation.cache import CACHE_DIR_VARIABLE, Progress, default_cache_dir
-from teitools.validation.runner import ValidateOptions, available_cores, project_rules_apply, validate
+from teitools.validation.runner import ValidateOptions, project_rules_apply, validate
 from teitools.validation.sandbox import DEFAULT_MEMORY, DEFAULT_SECONDS, Limits
 
 if TYPE_CHECKING:
@@ -158,6 +166,14 @@ _EXCLUDE = click.option(
     metavar="GLOB",
     help="Leave out files and folders matching GLOB (gitignore syntax, relative to each folder "
     "given; repeatable). .gitignore and .teitoolsignore files are respected too.",
+)
+_RENDER_JOBS = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Render letter pages in this many processes (default: the cores available; the "
+    "output is the same for any number).",
 )
 _NO_IGNORE = click.option(
     "--no-ignore",
@@ -631,6 +647,7 @@ def _require_folder_of(output: Path) -> None:
 @_STDIN_FILENAME
 @_EXCLUDE
 @_NO_IGNORE
+@_RENDER_JOBS
 def export_command(
     format_name: str,
     paths: tuple[Path, ...],
@@ -641,6 +658,7 @@ def export_command(
     stdin_filename: Path | None,
     exclude: tuple[str, ...],
     no_ignore: bool,
+    jobs: int | None,
 ) -> None:
     """Export letters to FORMAT (listed below; also with --list).
 
@@ -668,20 +686,32 @@ def export_command(
     for problem in edition.problems:
         click.echo(str(problem), err=True)
     _require_letters(edition, paths)
-    result = exporter.export(edition, ExportOptions(emphasis=emphasis, settings=settings))
-    for warning in result.warnings:
-        click.echo(str(warning), err=True)
-    files = result.files
+    options = ExportOptions(emphasis=emphasis, settings=settings, jobs=jobs or available_cores())
     join = exporter.to_stdout
+    if exporter.stream is None:
+        # A format that makes its files at once, and may warn about what it could not express.
+        result = exporter.export(edition, options)
+        for warning in result.warnings:
+            click.echo(str(warning), err=True)
+        files: Iterable[tuple[str, str]] = result.files.items()
+    else:
+        # Made one by one: a per-letter format never holds every letter's file.
+        files = exporter.iter_files(edition, options)
     if target is not None and target.folder:
-        write_files(target.path, files)
-    elif exporter.single_file or join is not None:
-        # One text: the format's one file, or every letter's joined (text without -o DIR/).
-        text = next(iter(files.values())) if exporter.single_file or join is None else join(files)
-        if target is not None:
-            write_atomic(target.path, text)
+        if exporter.stream is None:
+            write_files(target.path, dict(files))  # every name checked before a file is written
         else:
-            click.echo(text, nl=False)
+            write_stream(target.path, files)  # each file written as it is made
+    elif exporter.single_file or join is not None:
+        # One text: the format's one file, or every letter's joined (text without -o DIR/),
+        # piece by piece as the letters come.
+        contents = (content for _, content in files)
+        pieces = join(contents) if join is not None and not exporter.single_file else iter([next(contents)])
+        if target is not None:
+            write_atomic(target.path, pieces)
+        else:
+            for piece in pieces:
+                click.echo(piece, nl=False)
     else:
         raise click.UsageError(f"{format_name} writes one file per letter: give -o DIR/")
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
@@ -706,6 +736,7 @@ def export_command(
     help="The access date the letter pages' citations of the edition give "
     "(default: the day of the build); for a site that is the same on every day it is built.",
 )
+@_RENDER_JOBS
 def site_command(
     path: Path | None,
     output: Path,
@@ -713,6 +744,7 @@ def site_command(
     no_ignore: bool,
     registers: tuple[Path, ...],
     accessed: datetime | None,
+    jobs: int | None,
 ) -> None:
     """Write the static HTML edition: index, letter pages, registers, sources, search.
 
@@ -724,7 +756,7 @@ def site_command(
 
     Example: teitools site tei -o build/site
     """
-    from teitools.site.builder import SiteOptions, build_site  # noqa: PLC0415 -- see _LAZY
+    from teitools.site.builder import SiteOptions, site_files  # noqa: PLC0415 -- see _LAZY
 
     paths = (path or DEFAULT_EDITION,)
     settings = settings_for(paths)
@@ -741,8 +773,8 @@ def site_command(
         settings=settings,
         accessed=accessed.date() if accessed else None,
     )
-    files = build_site(edition, options)
-    write_files(output, files)
+    # Written as they come: the pages of a large edition are never all in memory.
+    files = write_stream(output, site_files(edition, options, jobs=jobs or available_cores()))
     click.echo(f"wrote {len(files)} files ({len(edition.letters)} letters) to {output}", err=True)
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
 

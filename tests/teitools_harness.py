@@ -55,10 +55,16 @@ def per_letter_export(edition: Any, _options: object) -> Any:
     filler = "x" * _padding
     return ExportResult(
         {
-            f"{letter.id}.txt": f"{letter.id}\n{letter.title}\n{filler}\nEND\n"
+            # The text too, so that a run on changed letters changes the files (an unchanged
+            # file is not rewritten).
+            f"{letter.id}.txt": f"{letter.id}\n{letter.title}\n{_words(letter)}\n{filler}\nEND\n"
             for letter in edition.chronological()
         }
     )
+
+
+def _words(letter: Any) -> str:
+    return " ".join("".join(letter.body.itertext()).split()) if letter.body is not None else ""
 
 
 def single_export(edition: Any, _options: object) -> Any:

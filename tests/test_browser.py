@@ -7,6 +7,8 @@ installs Debian's ``chromium`` and ``chromium-driver``). Screenshots go to test-
 from __future__ import annotations
 
 import functools
+import json
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -20,7 +22,7 @@ import pytest
 from teitools.export.output import write_files
 from teitools.load.settings import settings_for
 from teitools.model.tei import read_edition
-from teitools.site.builder import SiteOptions, build_site
+from teitools.site.builder import INDEX_LETTERS_SCRIPT, SiteOptions, build_site
 from tests.helpers import EDITION, LIVE_EDITION, REFERENCE, ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -423,4 +425,49 @@ def test_without_the_clipboard_api_the_copy_button_selects_the_citation(
     citation = browser.find_element(By.ID, "cite-chicago-note-1").text
     assert " ".join(selected.split()) == " ".join(citation.split())
     assert status.text in ("Copied", "Selected: press Ctrl+C (⌘C) to copy")
+
+
+@pytest.mark.slow  # a site of 209 letters, citations included, then the browser: 10 to 20 s
+def test_a_large_index_pages_its_letters_and_filters_and_search_see_every_page(
+    browser: Any, tmp_path: Path
+) -> None:
+    from tests.test_site_index import LETTERS, repeated_edition  # noqa: PLC0415 -- the same edition
+
+    site = tmp_path / "big-site"
+    write_files(site, build_site(read_edition([repeated_edition(tmp_path / "edition", LETTERS)]), jobs=2))
+    wait = WebDriverWait(browser, 10)
+    browser.get((site / "index.html").as_uri())
+    assert len(_visible_letters(browser)) == 200
+    more = browser.find_element(By.ID, "show-more")
+    assert more.text == f"Show more letters (200 of {LETTERS} shown)"
+    more.click()
+    visible = _visible_letters(browser)
+    assert len(visible) == LETTERS and len(set(visible)) == LETTERS
+    index = (site / "index.html").read_text(encoding="utf-8")
+    script = (site / INDEX_LETTERS_SCRIPT).read_text(encoding="utf-8")
+    in_order = re.findall(r'<a href="letters/([^"]+)">', index) + [
+        row[2].rsplit("/", 1)[-1] for row in json.loads(script[script.index("=") + 1 : script.rindex(";")])
+    ]
+    assert visible == in_order, "the letters made from data stand in date order after the page's"
+    # A filter reaches the letters after the first page: every copy of Molotov's one letter.
+    molotov = [name for name in visible if name.startswith("stalin-molotov-1926-06-25")]
+    browser.get((site / "index.html").as_uri() + "?person=molotov")
+    assert sorted(_visible_letters(browser)) == sorted(molotov) and len(molotov) > 20
+    assert browser.find_element(By.ID, "filter-status").text.startswith(
+        f"{len(molotov)} of {LETTERS} letters"
+    )
+    # So does the search, which asks the filters about each letter.
+    search = browser.find_element(By.ID, "search")
+    search.send_keys("Kleiner")
+    kleiner = len([name for name in visible if name.startswith("stalin-kaganovich-1935-08-22")])
+    wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "search-status"), "found"))
+    assert browser.find_element(By.ID, "search-status").text == "0 letters found"  # none to Molotov
+    browser.find_element(By.ID, "filter-clear").click()
+    wait.until(
+        expected_conditions.text_to_be_present_in_element(
+            (By.ID, "search-status"), f"{kleiner} letters found"
+        )
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "index-paged.png"))
     assert _severe_messages(browser) == []

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from teitools.errors import OutputError
-from teitools.export.output import TEMPORARY_SUFFIX, write_atomic, write_files
+from teitools.export.output import TEMPORARY_SUFFIX, write_atomic, write_files, write_stream
 from teitools.export.registry import EXPORTERS
 from tests.helpers import EDITION, FIXTURES, ROOT, make_edition
 from tests.xml_commands import Command, harness_argv, run_batch, run_process, xml_commands
@@ -328,3 +328,25 @@ def test_only_the_output_module_writes_files() -> None:
         if WRITES.search(path.read_text(encoding="utf-8"))
     }
     assert writers == {"export/output.py", "validation/cache.py", "validation/relaxng_files.py"}
+
+
+def test_a_rewrite_leaves_unchanged_files_alone_and_replaces_the_others(tmp_path: Path) -> None:
+    """A rebuild replaces only the files whose content changed: the others keep their inode and
+    time (tools that copy changed files skip them), and nothing is left under a temporary name."""
+    out = tmp_path / "out"
+    write_stream(out, [("same.html", "kept"), ("sub/changed.html", "old"), ("link-free.txt", b"bytes")])
+    before = {name: (out / name).stat() for name in ("same.html", "sub/changed.html", "link-free.txt")}
+    written = write_stream(
+        out, [("same.html", "kept"), ("sub/changed.html", "new"), ("link-free.txt", b"bytes")]
+    )
+    assert [p.relative_to(out).as_posix() for p in written] == [
+        "same.html",
+        "sub/changed.html",
+        "link-free.txt",
+    ]
+    assert (out / "sub" / "changed.html").read_text(encoding="utf-8") == "new"
+    assert (out / "sub" / "changed.html").stat().st_ino != before["sub/changed.html"].st_ino
+    for name in ("same.html", "link-free.txt"):
+        assert (out / name).stat().st_ino == before[name].st_ino
+        assert (out / name).stat().st_mtime_ns == before[name].st_mtime_ns
+    assert _temporaries(out) == []

@@ -3,14 +3,15 @@
 A format module exposes ``export(edition, options) -> ExportResult``: the files (relative
 output file name -> content) and the warnings about what the format could not express. A
 single-file format returns one file (its default file name); a per-letter format returns one
-file per letter (plus any shared assets). Warnings are findings
+file per letter (plus any shared assets), and also exposes ``iter_files(edition, options)``,
+which yields those files one at a time for the command line to write as they come. Warnings are findings
 (:class:`~teitools.diagnostics.Diagnostic`, severity warning) naming the letter; the command
 line prints them on stderr and they do not change the exit code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,12 +26,14 @@ class ExportOptions:
 
     ``settings`` are the edition's project settings (title, base URL, CMIF bibl...), with
     any command-line overrides already applied; ``accessed`` is the access date the letter
-    pages cite the edition with (None: today).
+    pages cite the edition with (None: today). ``jobs`` is how many processes a per-letter
+    format may render letters in (the output is the same for any number).
     """
 
     emphasis: str = "asterisks"
     settings: Settings = field(default_factory=Settings)
     accessed: date | None = None
+    jobs: int = 1
 
 
 @dataclass(frozen=True)
@@ -42,3 +45,5 @@ class ExportResult:
 
 
 ExportFunction = Callable[[Edition, ExportOptions], ExportResult]
+#: A per-letter format's files one by one (relative name, content), so that none is kept.
+StreamFunction = Callable[[Edition, ExportOptions], Iterator[tuple[str, str]]]

@@ -6,11 +6,11 @@ formats themselves import only :mod:`teitools.export.base`, never this registry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import import_module
 
-from teitools.export.base import ExportFunction, ExportOptions, ExportResult
+from teitools.export.base import ExportFunction, ExportOptions, ExportResult, StreamFunction
 from teitools.model.types import Edition
 
 
@@ -19,9 +19,12 @@ class Exporter:
     """A format: the module that writes it, and how its output goes out.
 
     ``single_file`` formats write ``-o FILE`` or stdout. Folder formats write ``-o DIR``;
-    without ``-o`` they print ``to_stdout(files)`` when the module has such a function (named
-    by ``stdout``), else ``-o`` is required. The module is imported on first use, so that a
-    command needs only the formats it runs (the citation formats import a CSL processor).
+    without ``-o`` they print ``to_stdout(texts)`` (the pieces of one text, from the files'
+    contents) when the module has such a function (named by ``stdout``), else ``-o`` is
+    required. A folder format whose module names a ``stream`` function gives its files one at
+    a time (:meth:`iter_files`), so that they are written as they come and none is kept. The
+    module is imported on first use, so that a command needs only the formats it runs (the
+    citation formats import a CSL processor).
     """
 
     module: str
@@ -29,16 +32,24 @@ class Exporter:
     single_file: bool
     description: str
     stdout: str | None = None
+    stream: str | None = None
 
     def export(self, edition: Edition, options: ExportOptions) -> ExportResult:
         run: ExportFunction = getattr(import_module(self.module), self.function)
         return run(edition, options)
 
+    def iter_files(self, edition: Edition, options: ExportOptions) -> Iterator[tuple[str, str]]:
+        """The format's files one by one: streamed when the format can, else from :meth:`export`."""
+        if self.stream is None:
+            return iter(self.export(edition, options).files.items())
+        run: StreamFunction = getattr(import_module(self.module), self.stream)
+        return run(edition, options)
+
     @property
-    def to_stdout(self) -> Callable[[dict[str, str]], str] | None:
+    def to_stdout(self) -> Callable[[Iterable[str]], Iterator[str]] | None:
         if self.stdout is None:
             return None
-        join: Callable[[dict[str, str]], str] = getattr(import_module(self.module), self.stdout)
+        join: Callable[[Iterable[str]], Iterator[str]] = getattr(import_module(self.module), self.stdout)
         return join
 
 
@@ -61,12 +72,14 @@ EXPORTERS: dict[str, Exporter] = {
         "export",
         single_file=False,
         stdout="to_stdout",
+        stream="iter_files",
         description="plain reading text, one .txt per letter (stdout: every letter)",
     ),
     "html": Exporter(
         "teitools.render.html",
         "export",
         single_file=False,
+        stream="iter_files",
         description="one HTML page per letter, as on the site (needs -o DIR)",
     ),
     "csl-json": Exporter(

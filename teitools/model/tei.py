@@ -21,7 +21,16 @@ from teitools.model.cmif import CmifReader, is_cmif
 from teitools.model.elements import entry_ref, pointer, read_date, source_line
 from teitools.model.elements import text_of as _text
 from teitools.model.registers import CENTRAL, LOCAL, RegisterBuilder
-from teitools.model.types import Edition, Letter, Licence, Manuscript, Mention, Participant, SourceRef
+from teitools.model.types import (
+    Edition,
+    Letter,
+    Licence,
+    Manuscript,
+    Mention,
+    Participant,
+    SourceRef,
+    StoredText,
+)
 
 _T = f"{{{TEI_NS}}}"
 _XML_ID = f"{{{XML_NS}}}id"
@@ -159,7 +168,7 @@ def _letter(
         manuscript=_manuscript(root) if single else None,
         mentions=tuple(_mentions(body)),
         licence=_licence(root),
-        body=body,
+        stored_text=StoredText.of(body) if body is not None else None,
         line=source_line(desc),
         language_line=language_line,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from types import MappingProxyType
 
@@ -190,6 +191,45 @@ class Licence:
     url: str | None = None
 
 
+#: Parses only bytes that :meth:`StoredText.of` serialised, which hold no DTD or entity,
+#: with the hardened reader's settings (teitools.load.parser), so that it accepts what that
+#: reader accepted (an ``xml:id`` that is no NCName among them: validation reports it).
+_STORED_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    load_dtd=False,
+    dtd_validation=False,
+    no_network=True,
+    huge_tree=False,
+    remove_comments=False,
+    collect_ids=False,
+)
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """A letter's text for the renderers, kept as the serialised bytes of its reading copy.
+
+    A parsed copy takes some 23 KB a letter, its bytes a tenth of that; the reader keeps every
+    letter of an edition, so an edition of 50,000 letters would otherwise hold a gigabyte of
+    trees that the renderers use one at a time. :meth:`element` parses the bytes again (tens
+    of microseconds a letter): each call gives a new tree.
+    """
+
+    xml: bytes
+    #: Where the letter's element is among the copy's nodes, in document order.
+    position: int
+
+    @classmethod
+    def of(cls, element: etree._Element) -> StoredText:
+        root = element.getroottree().getroot()
+        position = next(number for number, node in enumerate(root.iter()) if node is element)
+        return cls(etree.tostring(root), position)
+
+    def element(self) -> etree._Element:
+        root = etree.fromstring(self.xml, _STORED_PARSER)
+        return next(islice(root.iter(), self.position, None))
+
+
 @dataclass(frozen=True)
 class Letter:
     """One letter: its header metadata, and its body for the renderers."""
@@ -217,7 +257,7 @@ class Letter:
     mentions: tuple[Mention, ...] = ()
     #: The file's licence, when its header states one.
     licence: Licence | None = None
-    body: etree._Element | None = field(default=None, compare=False, hash=False, repr=False)
+    stored_text: StoredText | None = field(default=None, compare=False, hash=False, repr=False)
     #: Where its ``correspDesc`` (and so ``kind``) and its language are in its file (0:
     #: unknown); for the warnings of an export that cannot take a value, not compared.
     line: int = field(default=0, compare=False)
@@ -226,6 +266,12 @@ class Letter:
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
         """Chronological order, then id, as every listing and export uses."""
         return (self.date.sort_key() if self.date else (9999, 12, 31), self.id)
+
+    @property
+    def body(self) -> etree._Element | None:
+        """The letter's text (a copy of its ``div`` or ``body`` in a tree of its own), parsed
+        anew on each call from :attr:`stored_text`."""
+        return None if self.stored_text is None else self.stored_text.element()
 
     @property
     def identity(self) -> tuple[Path, str]:

@@ -54,6 +54,7 @@ from teitools.render.nodes import (
 )
 from teitools.render.page import assets, page
 from teitools.render.templating import render
+from teitools.render.workers import map_letters
 
 _TAGS = {
     "italic": "i",
@@ -148,13 +149,24 @@ def citation_files(letter: Letter, edition: Edition, page_file: str) -> dict[str
 
 def export(edition: Edition, options: ExportOptions) -> ExportResult:
     """The site's letter pages (``letters/<id>.html``) and the stylesheet and icon they use."""
+    return ExportResult(dict(iter_files(edition, options)))
+
+
+def iter_files(edition: Edition, options: ExportOptions) -> Iterator[tuple[str, str]]:
+    """:func:`export`'s files one at a time, the letters rendered in ``options.jobs`` processes."""
     pages = letter_pages(edition)
-    files: dict[str, str] = {}
-    for letter in edition.chronological():
-        files[pages[letter]] = render_letter(letter, edition, options)
-        files.update(citation_files(letter, edition, pages[letter]))
-    files.update(assets())
-    return ExportResult(files)
+    letters = edition.chronological()
+
+    def files_of(position: int) -> list[tuple[str, str]]:
+        letter = letters[position]
+        return [
+            (pages[letter], render_letter(letter, edition, options)),
+            *citation_files(letter, edition, pages[letter]).items(),
+        ]
+
+    for files in map_letters(files_of, len(letters), options.jobs):
+        yield from files
+    yield from assets().items()
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,23 @@ def _escaped(value: Any) -> Any:
     """The ``finalize`` hook: each ``{{ value }}`` escaped as :func:`html.escape` does."""
     if hasattr(value, "__html__"):  # Markup, and whatever else renders itself
         return value
-    return Markup(html.escape(str(value)))  # noqa: S704 -- escaped on this line
+    text = str(value)
+    # Most values (names, dates, links) hold nothing to escape: passed on as they are, the
+    # autoescape leaves them unchanged, and a page has thousands of them.
+    if _ESCAPED.isdisjoint(text):
+        return text
+    return Markup(html.escape(text))  # noqa: S704 -- escaped on this line
 
 
 def _text(value: str) -> Markup:
     """Element content: ``<``, ``>`` and ``&`` escaped, quotes kept."""
+    if _ESCAPED_IN_TEXT.isdisjoint(value):
+        return Markup(value)  # noqa: S704 -- holds nothing to escape
     return Markup(html.escape(value, quote=False))  # noqa: S704 -- escaped on this line
+
+
+_ESCAPED = frozenset("&<>\"'")
+_ESCAPED_IN_TEXT = frozenset("&<>")
 
 
 @cache

@@ -11,6 +11,8 @@ does, unless ``break="no"`` joins them). UTF-8, one final newline.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from teitools.export.base import ExportOptions, ExportResult
 from teitools.model.types import Edition, Letter
 from teitools.render.body import read_body
@@ -51,18 +53,22 @@ def render_letter(letter: Letter, edition: Edition, options: ExportOptions) -> s
 
 def export(edition: Edition, options: ExportOptions) -> ExportResult:
     """One ``<letter-id>.txt`` per letter, in chronological order."""
+    return ExportResult(dict(iter_files(edition, options)))
+
+
+def iter_files(edition: Edition, options: ExportOptions) -> Iterator[tuple[str, str]]:
+    """:func:`export`'s files one at a time, each made when it is asked for."""
     pages = letter_pages(edition)
-    return ExportResult(
-        {
-            f"{pages.stem(letter)}.txt": render_letter(letter, edition, options)
-            for letter in edition.chronological()
-        }
-    )
+    for letter in edition.chronological():
+        yield f"{pages.stem(letter)}.txt", render_letter(letter, edition, options)
 
 
-def to_stdout(files: dict[str, str]) -> str:
-    """The letters one after another, separated by a rule."""
-    return LETTER_SEPARATOR.join(files.values())
+def to_stdout(texts: Iterable[str]) -> Iterator[str]:
+    """The letters one after another, separated by a rule (piece by piece, as they come)."""
+    for number, text in enumerate(texts):
+        if number:
+            yield LETTER_SEPARATOR
+        yield text
 
 
 def _block(block: Block, options: ExportOptions) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from teitools.render.links import (
 )
 from teitools.render.page import assets, page
 from teitools.render.templating import render, static
+from teitools.render.workers import map_letters
 from teitools.site.about import about_page, footer
 from teitools.site.correspondents import correspondents_page
 from teitools.site.filters import FILTER_SCRIPT, Filters
@@ -49,50 +51,89 @@ class SiteOptions:
     accessed: date | None = None
 
 
-def build_site(edition: Edition, options: SiteOptions | None = None) -> dict[str, str]:
+def build_site(edition: Edition, options: SiteOptions | None = None, *, jobs: int = 1) -> dict[str, str]:
     """Every file of the site: relative file name -> content, in a stable order."""
+    return dict(sorted(site_files(edition, options, jobs=jobs)))
+
+
+def site_files(
+    edition: Edition, options: SiteOptions | None = None, *, jobs: int = 1
+) -> Iterator[tuple[str, str]]:
+    """:func:`build_site`'s files one by one (relative name, content), the letters' first, so
+    that they can be written as they come: only what the index, the registers and the search
+    need of each letter is kept. The letters are rendered in ``jobs`` processes; the files are
+    the same for any number."""
     options = options or SiteOptions()
     options = replace(options, title=typographic(options.title))
     pages = letter_pages(edition)
     letters = edition.chronological()
-    files: dict[str, str] = {}
     refs = References()
     incipits: list[str] = []
     entries: list[dict[str, str]] = []
     export_options = ExportOptions(settings=options.settings, accessed=options.accessed)
     site_footer = footer(options.settings, options.title)
     letter_footer = footer(options.settings, options.title, root=FROM_LETTER)
-    for number, letter in enumerate(letters):
+
+    def render_letter(position: int) -> _Rendered:
+        letter = letters[position]
         # Each body is read once, for its page, the index, the registers and the search.
         body = read_body(letter.body)
-        before = letters[number - 1] if number > 0 else None
-        after = letters[number + 1] if number + 1 < len(letters) else None
+        before = letters[position - 1] if position > 0 else None
+        after = letters[position + 1] if position + 1 < len(letters) else None
         tei = options.tei_texts(letter.file)
         tei_file = f"{pages.stem(letter)}.xml"
-        if tei is not None:
-            files[pages[letter].rpartition("/")[0] + "/" + tei_file] = tei
-        files[pages[letter]] = html.render_letter(
-            letter,
-            edition,
-            export_options,
-            body=body,
-            previous=_neighbour(before, edition, pages),
-            following=_neighbour(after, edition, pages),
-            tei_href=tei_file if tei is not None else None,
-            footer=letter_footer,
+        files = [] if tei is None else [(pages[letter].rpartition("/")[0] + "/" + tei_file, tei)]
+        files.append(
+            (
+                pages[letter],
+                html.render_letter(
+                    letter,
+                    edition,
+                    export_options,
+                    body=body,
+                    previous=_neighbour(before, edition, pages),
+                    following=_neighbour(after, edition, pages),
+                    tei_href=tei_file if tei is not None else None,
+                    footer=letter_footer,
+                ),
+            )
         )
-        files.update(html.citation_files(letter, edition, pages[letter]))
-        incipits.append(first_words(body))
+        files.extend(html.citation_files(letter, edition, pages[letter]).items())
+        return _Rendered(files, first_words(body), search_entry(letter, edition, pages[letter], body))
+
+    for letter, rendered in zip(letters, map_letters(render_letter, len(letters), jobs), strict=True):
+        yield from rendered.files
+        incipits.append(rendered.incipit)
+        entries.append(rendered.search)
         add_letter(refs, letter)
-        entries.append(search_entry(letter, edition, pages[letter], body))
-    files[INDEX_PAGE] = _index(edition, options, pages, incipits, refs, site_footer)
-    files[CORRESPONDENTS_PAGE] = correspondents_page(edition, site_footer)
-    files[ABOUT_PAGE] = about_page(edition, options.settings, options.title, site_footer)
-    files.update(register_pages(edition, refs, pages, site_footer))
-    files.update(search_files(entries))
-    files[FILTER_SCRIPT] = static(FILTER_SCRIPT)
-    files.update(assets())
-    return dict(sorted(files.items()))
+    index, more_letters = _index(edition, options, pages, incipits, refs, site_footer)
+    yield INDEX_PAGE, index
+    if more_letters is not None:
+        yield INDEX_LETTERS_SCRIPT, more_letters
+    yield CORRESPONDENTS_PAGE, correspondents_page(edition, site_footer)
+    yield ABOUT_PAGE, about_page(edition, options.settings, options.title, site_footer)
+    yield from register_pages(edition, refs, pages, site_footer).items()
+    yield from search_files(entries).items()
+    yield FILTER_SCRIPT, static(FILTER_SCRIPT)
+    yield from assets().items()
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    """What a letter gives the site: its files (TEI, page, citations), and for the index and
+    the search its first words and search entry."""
+
+    files: list[tuple[str, str]]
+    incipit: str
+    search: dict[str, str]
+
+
+#: Letters the index page lists in its HTML; the others come from :data:`INDEX_LETTERS_SCRIPT`
+#: as the reader pages on, so that the page of a large edition opens as fast as a small one's.
+INDEX_PAGE_LETTERS = 200
+INDEX_LETTERS_SCRIPT = "index-letters.js"
+#: The ``data-`` attributes of an index entry, in the order the letters script gives them.
+_DATA_KEYS = ("earliest", "latest", "senders", "recipients", "places")
 
 
 def _neighbour(letter: Letter | None, edition: Edition, pages: LetterPages) -> html.Neighbour | None:
@@ -121,7 +162,9 @@ def _index(
     incipits: list[str],
     refs: References,
     site_footer: Markup,
-) -> str:
+) -> tuple[str, str | None]:
+    """The index page, and for an edition of more than :data:`INDEX_PAGE_LETTERS` letters the
+    script that holds the letters after the first page (:data:`INDEX_LETTERS_SCRIPT`)."""
     entries = []
     letters = edition.chronological()
     filters = Filters(edition, refs)
@@ -131,17 +174,28 @@ def _index(
         uncertain = letter.date is None or letter.date.uncertain
         data = filters.data(letter)
         entries.append(_Entry(date_phrase(letter), uncertain, pages[letter], who, incipit, data))
+    shown, rest = entries[:INDEX_PAGE_LETTERS], entries[INDEX_PAGE_LETTERS:]
     main = render(
         "index.html",
         title=options.title,
-        letters=entries,
+        count=len(entries),
+        letters=shown,
+        page_size=INDEX_PAGE_LETTERS,
         timeline=timeline_figure(timeline(letters), title="Letters by date"),
         choices=filters.choices(),
     )
-    return page(
-        options.title,
-        main,
-        current=INDEX_PAGE,
-        scripts=(FILTER_SCRIPT, SEARCH_SCRIPT),
-        footer=site_footer,
-    )
+    scripts = (INDEX_LETTERS_SCRIPT, FILTER_SCRIPT, SEARCH_SCRIPT) if rest else (FILTER_SCRIPT, SEARCH_SCRIPT)
+    index = page(options.title, main, current=INDEX_PAGE, scripts=scripts, footer=site_footer)
+    return index, _letters_script(rest) if rest else None
+
+
+def _letters_script(entries: list[_Entry]) -> str:
+    """The letters after the index's first page, as data for ``filters.js``: one array per
+    letter, [date, uncertain, page, who, first words, then the filters' attributes]."""
+    rows = [
+        [e.date, 1 if e.uncertain else 0, e.href, e.who, e.incipit, *(e.data[key] for key in _DATA_KEYS)]
+        for e in entries
+    ]
+    data = json.dumps(rows, ensure_ascii=True, separators=(",", ":"))
+    comment = "// The index's letters after its first page, written by teitools."
+    return f"{comment}\nwindow.TEITOOLS_LETTERS = {data};\n"

@@ -58,8 +58,17 @@ def register_pages(
 ) -> dict[str, str]:
     """The four register pages, by file name."""
 
+    # A letter is listed under each person, place and source it names: its link made once.
+    links: dict[tuple[object, str], LetterLink] = {}
+
+    def link(letter: Letter) -> LetterLink:
+        made = links.get(letter.identity)
+        if made is None:
+            made = links[letter.identity] = (pages[letter], heading(letter, edition))
+        return made
+
     def letters(found: list[Letter]) -> tuple[LetterLink, ...]:
-        return tuple((pages[letter], heading(letter, edition)) for letter in found)
+        return tuple(link(letter) for letter in found)
 
     def page_of(title: str, file: str, about: str, entries: list[_Entry], figure: Markup = _NO_FIGURE) -> str:
         main = render("register.html", title=title, about=about, entries=entries, figure=figure)

@@ -2,6 +2,10 @@
 
 The index is a JavaScript file that assigns a global (``search-index.js``), not a JSON file
 fetched at run time, because browsers refuse ``fetch()`` of local files under ``file://``.
+It has a budget: each letter's entry takes at most :data:`ENTRY_BYTES` of it, so that the
+index of 10,000 letters stays under 20 MiB however long the letters are; a long letter is
+found by as much of its text, from the start and cut at a word, as fits beside its title,
+date and names.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ from teitools.render.templating import static
 
 INDEX_SCRIPT = "search-index.js"
 SEARCH_SCRIPT = "search.js"
+#: The most one letter takes in the index (bytes of JSON, with its separating comma).
+ENTRY_BYTES = 2048
 
 
 def search_files(entries: list[dict[str, str]]) -> dict[str, str]:
     """``search-index.js`` (the data, from :func:`search_entry` of each letter) and
     ``search.js`` (the code)."""
-    data = json.dumps(entries, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+    data = _json(entries)
     index = (
         f"// The search index of the edition, written by teitools.\nwindow.TEITOOLS_SEARCH_INDEX = {data};\n"
     )
@@ -35,10 +41,42 @@ def search_entry(letter: Letter, edition: Edition, href: str, body: Body) -> dic
         participant_name(p, edition) for p in (*letter.senders, *letter.recipients, *letter.redirections)
     ]
     names += [register_name(p.ref, edition) or "" for p in (*letter.senders, *letter.recipients) if p.ref]
-    return {
+    entry = {
         "href": href,
         "title": heading(letter, edition),
         "date": date_phrase(letter),
         "names": " ".join(dict.fromkeys(n for n in names if n)),
-        "text": " ".join(text.split()),
+        "text": "",
     }
+    # Only an absurd list of names or heading needs cutting; the text fills what they leave.
+    for key in ("names", "title"):
+        if len(_json(entry)) + 1 > ENTRY_BYTES:
+            value, entry[key] = entry[key], ""
+            entry[key] = _fit(value, ENTRY_BYTES - len(_json(entry)) - 1)
+    entry["text"] = _fit(" ".join(text.split()), ENTRY_BYTES - len(_json(entry)) - 1)
+    return entry
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"), sort_keys=True)
+
+
+def _fit(words: str, budget: int) -> str:
+    """The longest start of ``words`` that takes at most ``budget`` bytes as JSON, cut after a
+    whole word (all of ``words`` when they fit)."""
+    if len(_json(words)) - 2 <= budget:
+        return words
+    used = 0
+    end = 0
+    for position, character in enumerate(words):
+        # Printable ASCII but for the quote and the backslash is one byte; the rest is escaped.
+        plain = " " <= character <= "~" and character not in _ESCAPED
+        used += 1 if plain else len(_json(character)) - 2
+        if used > budget:
+            break
+        if character == " ":
+            end = position
+    return words[:end]
+
+
+_ESCAPED = frozenset('"\\')

@@ -8,7 +8,6 @@ sent the record's bytes, never asked to read the file again.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -18,6 +17,7 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import SchemaError, TeiToolsError
+from teitools.load.cores import available_cores
 from teitools.load.declarations import RELAXNG, SCHEMATRON
 from teitools.load.inputs import find_registers, find_xml_files, registers_by_file, select_shard
 from teitools.load.parser import TEI_NS
@@ -502,14 +502,6 @@ def _checked(record: FileRecord, schemas: _SchemaSet) -> CachedResult:
 #: Fewer files than this per worker are checked in this process: starting a worker costs
 #: about as much as checking that many letters.
 FILES_PER_WORKER = 8
-
-
-def available_cores() -> int:
-    """The cores this process may run on (its affinity, as a container or taskset limits it)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
 
 
 def _compile(schemas: _SchemaSet) -> None:

@@ -1,6 +1,9 @@
 // The index's filters (teitools.site.filters): correspondent, years, place; in the address.
 // Each letter of #letter-list carries data-earliest, data-latest (YYYY-MM-DD), data-senders,
-// data-recipients and data-places (space-separated keys). The choices live in the URL
+// data-recipients and data-places (space-separated keys). The page lists the first
+// data-page letters; a large edition's others are rows of window.TEITOOLS_LETTERS
+// (index-letters.js), made into list items only when they are to be shown, so that the
+// page of 10,000 letters holds no more than it shows. The choices live in the URL
 // (?person=…&sender=…&recipient=…&from=YYYY[-MM]&to=YYYY[-MM]&place=…), so a view can be
 // linked and survives a reload. The search (search.js) asks window.TEITOOLS_FILTERS.passes().
 (function () {
@@ -12,17 +15,62 @@
   if (!list || !form || !status || !more) {
     return;
   }
-  var PAGE = 200;
+  var PAGE = parseInt(list.getAttribute("data-page"), 10) || 200;
   var KEYS = ["person", "sender", "recipient", "from", "to", "place"];
-  var items = Array.prototype.slice.call(list.children);
+  // The order of the filters' attributes in a row of TEITOOLS_LETTERS, after its five fields.
+  var DATA = ["earliest", "latest", "senders", "recipients", "places"];
+  // Every letter: {href, data, element (null until a row is first shown), row}.
+  var items = Array.prototype.slice.call(list.children).map(function (element) {
+    var data = {};
+    DATA.forEach(function (name) {
+      data[name] = element.getAttribute("data-" + name) || "";
+    });
+    var link = element.querySelector("a");
+    return { href: link ? link.getAttribute("href") : "", data: data, element: element, row: null };
+  });
+  (window.TEITOOLS_LETTERS || []).forEach(function (row) {
+    var data = {};
+    DATA.forEach(function (name, position) {
+      data[name] = row[5 + position];
+    });
+    items.push({ href: row[2], data: data, element: null, row: row });
+  });
   var byHref = {};
   items.forEach(function (item) {
-    var link = item.querySelector("a");
-    if (link) {
-      byHref[link.getAttribute("href")] = item;
+    if (item.href) {
+      byHref[item.href] = item;
     }
   });
   var shown = PAGE;
+
+  function span(css, text) {
+    var element = document.createElement("span");
+    element.className = css;
+    element.textContent = text;
+    return element;
+  }
+
+  function build(position) {
+    // The same markup as the page's own items (templates/index.html).
+    var item = items[position];
+    var row = item.row;
+    var element = document.createElement("li");
+    DATA.forEach(function (name) {
+      element.setAttribute("data-" + name, item.data[name]);
+    });
+    element.appendChild(span(row[1] ? "date uncertain" : "date", row[0]));
+    var link = document.createElement("a");
+    link.setAttribute("href", row[2]);
+    link.textContent = row[3];
+    element.appendChild(link);
+    element.appendChild(span("incipit", row[4]));
+    var next = null;
+    for (var later = position + 1; later < items.length && next === null; later += 1) {
+      next = items[later].element;
+    }
+    list.insertBefore(element, next);
+    item.element = element;
+  }
   form.hidden = false;
 
   function field(name) {
@@ -53,7 +101,7 @@
   }
 
   function tokens(item, name) {
-    return (item.getAttribute("data-" + name) || "").split(" ");
+    return item.data[name].split(" ");
   }
 
   function passes(item, chosen) {
@@ -72,8 +120,8 @@
     var from = chosen.from ? bound(chosen.from, false) : null;
     var to = chosen.to ? bound(chosen.to, true) : null;
     if (from || to) {
-      var earliest = item.getAttribute("data-earliest");
-      var latest = item.getAttribute("data-latest");
+      var earliest = item.data.earliest;
+      var latest = item.data.latest;
       if (!earliest) {
         return false; // an undated letter is in no year
       }
@@ -108,9 +156,15 @@
       }
     });
     var passing = 0;
-    items.forEach(function (item) {
+    items.forEach(function (item, position) {
       var ok = passes(item, chosen);
-      item.hidden = !ok || passing >= shown;
+      var visible = ok && passing < shown;
+      if (visible && item.element === null) {
+        build(position);
+      }
+      if (item.element !== null) {
+        item.element.hidden = !visible;
+      }
       if (ok) {
         passing += 1;
       }

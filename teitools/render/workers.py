@@ -1,0 +1,75 @@
+"""Rendering letters on every core: a pool of worker processes, each reused for many letters.
+
+The HTML export and the site render each letter independently of the others, so
+:func:`map_letters` hands the letters' positions to worker processes in chunks and yields
+the results in order, as a loop over them would. The workers are forked from the process
+that has read the edition, so they start with the edition and the templates already in
+memory and are sent nothing but positions; each keeps its citation styles and compiled
+templates for every chunk it renders, and returns what it made (text, not models).
+
+Forking is how the edition reaches the workers without being serialised (the letters' bodies
+are lxml trees, which cannot be pickled), so where ``fork`` is unavailable or unsafe (Windows;
+macOS, whose system libraries do not survive it) the letters are rendered in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from typing import TypeVar, cast
+
+__all__ = ["map_letters"]
+
+Result = TypeVar("Result")
+
+#: Letters a worker renders per task: enough that handing out work costs little beside the
+#: rendering, few enough that the results in flight stay small.
+CHUNK = 16
+
+#: What the forked workers run, set just before the pool is made (a closure cannot be sent).
+_task: Callable[[int], object] | None = None
+
+
+def can_fork() -> bool:
+    """Whether letters can be rendered in forked workers on this system."""
+    return sys.platform != "darwin" and hasattr(os, "fork")
+
+
+def map_letters(render: Callable[[int], Result], count: int, jobs: int) -> Iterator[Result]:
+    """``render(0)``, ``render(1)``, … ``render(count - 1)``, in that order, computed in up to
+    ``jobs`` worker processes (in this one when ``jobs`` is 1, when there are too few letters
+    for a second process to pay, or when processes cannot be forked here)."""
+    workers = min(jobs, -(-count // CHUNK))
+    if workers <= 1 or not can_fork():
+        yield from map(render, range(count))
+        return
+    global _task  # noqa: PLW0603 -- the forked workers inherit it; see the module docstring
+    _task = render
+    chunks = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
+    import multiprocessing  # noqa: PLC0415 -- only a run that forks pays for the import
+
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet) as pool:
+            for results in pool.imap(_run, chunks):
+                yield from cast(list[Result], results)
+    finally:
+        _task = None
+
+
+def _quiet() -> None:
+    """A worker leaves interruptions to the process that started it: Ctrl-C (sent to the
+    whole process group) is ignored, and SIGTERM, which that process sends to stop the pool
+    when it is itself interrupted, ends the worker at once instead of unwinding it with a
+    traceback through the command line's handler, which the fork copied."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
+def _run(positions: range) -> list[object]:
+    task = _task
+    if task is None:
+        raise RuntimeError("a worker runs only in a pool made by map_letters")
+    return [task(position) for position in positions]
