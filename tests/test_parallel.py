@@ -24,6 +24,9 @@ PLANTED = (
     (19, 'ref="#', 'ref="#nobody-', "ref-unresolved"),  # across files
     (23, "</TEI>", "", "xml-syntax"),  # well-formedness
     (31, '<date when="19', '<date when="9', "date-format"),
+    # One id in two letters, far apart (in different shards): found across files.
+    (41, "<p>", '<p xml:id="shared-id">', "id-duplicate"),
+    (97, "<p>", '<p xml:id="shared-id">', "id-duplicate"),
 )
 
 
@@ -62,3 +65,32 @@ def test_two_workers_report_what_one_process_reports(run_cli: RunCli, edition: P
 
 def test_the_default_number_of_jobs_reports_what_one_process_reports(run_cli: RunCli, edition: Path) -> None:
     assert _report(run_cli, edition, None) == _report(run_cli, edition, 1)
+
+
+def test_shards_checked_with_workers_merge_into_the_report_of_one_process(
+    run_cli: RunCli, edition: Path, tmp_path: Path
+) -> None:
+    """Each shard gathers the other shards' ids and pointers in its workers: what they find
+    across files is what one process over the whole edition finds."""
+    whole = _report(run_cli, edition, 1)
+    parts = []
+    for index in (1, 2, 3):
+        part = tmp_path / f"shard-{index}.json"
+        run = run_cli(
+            "validate",
+            edition,
+            "--no-cache",
+            "--jobs",
+            "2",
+            "--shard",
+            f"{index}/3",
+            "--format",
+            "json",
+            "-o",
+            part,
+        )
+        assert run.code in (0, 1), run.err
+        parts.append(part)
+    merged = run_cli("report", "merge", *parts, "--format", "json")
+    assert merged.code == 1, merged.err
+    assert json.loads(merged.out) == whole

@@ -185,7 +185,7 @@ def validate(
     del results
     if options.cross_file:
         if peers:  # the whole edition's facts, but the findings of this shard's files only
-            checked += [compact_facts(facts, register_ids) for facts in _peer_facts(peers, schemas)]
+            checked += _peer_facts(peers, schemas, options.jobs, register_ids)
         register_facts = _register_facts(wanted, checked, records, parsed, early)
         found = check_corpus(checked, register_facts, options.rules)
         own = {str(path) for path in files}
@@ -678,22 +678,39 @@ def _not_tei(root: etree._Element, file: str, lines: SourceLines) -> Diagnostic:
     return Diagnostic(file, line_of(root) or 1, lines.column_of(root), Severity.ERROR, "not-tei", message)
 
 
-def _peer_facts(peers: list[Path], schemas: _SchemaSet) -> list[FileFacts]:
+def _peer_facts(
+    peers: list[Path], schemas: _SchemaSet, jobs: int, register_ids: frozenset[str]
+) -> Iterator[FileFacts]:
     """The ids and pointers of the files other shards check, as their own check would gather
-    them: parsed, not validated (a file whose check gathers none gives none here either)."""
-    facts = []
-    for path in peers:
-        record = read_record(path).parsed()
-        tree = record.tree
-        if tree is None:
-            continue
-        if schemas.declared and record.declarations and not schemas.project_rules_on_declared:
-            continue
-        root = tree.getroot()
-        if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
-            continue
-        facts.append(gather_facts(tree, path))
-    return facts
+    them (parsed, not validated: a file whose check gathers none gives none here either),
+    without the pointers the registers resolve, one file at a time (a shard of a large
+    edition reads every other file), in ``jobs`` worker processes when there are cores."""
+    workers = min(jobs, available_cores(), len(peers) // FILES_PER_WORKER)
+    if workers < 2:
+        for path in peers:
+            facts = _peer(read_record(path), schemas)[1]
+            if facts is not None:
+                yield compact_facts(facts, register_ids)
+        return
+    from teitools.validation.workers import check_in_workers  # noqa: PLC0415 -- see _run
+
+    todo = ((path, str(path)) for path in peers)
+    for _found, facts, _declares in check_in_workers(todo, _peer, schemas, workers, register_ids):
+        if facts is not None:
+            yield facts
+
+
+def _peer(record: FileRecord, schemas: _SchemaSet) -> CachedResult:
+    """A file of another shard as the cross-file pass needs it: no findings, its facts."""
+    tree = record.parsed().tree
+    if tree is None:
+        return (), None
+    if schemas.declared and record.declarations and not schemas.project_rules_on_declared:
+        return (), None
+    root = tree.getroot()
+    if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
+        return (), None
+    return (), gather_facts(tree, record.path)
 
 
 def _read_registers(wanted: list[Path], records: _Records) -> dict[Path, FileFacts]:
