@@ -3,7 +3,7 @@ access date, the source the text is quoted from), after its printed volume."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -66,10 +66,25 @@ def test_each_style_names_the_page_the_access_date_and_the_source_quoted(
     assert done.out.endswith(end + "\n")
 
 
-def test_the_access_date_is_today_unless_given(run_cli: RunCli) -> None:
+def test_the_access_date_is_today_unless_given(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     done = run_cli("cite", LETTER, "--edition")
-    today = date.today()
+    today = datetime.now(tz=UTC).date()
     assert f"accessed {today:%B} {today.day}, {today.year}. https://" in done.out
+
+
+def test_source_date_epoch_fixes_the_access_date_of_the_cli_and_the_pages(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """As reproducible builds ask: the day of ``SOURCE_DATE_EPOCH`` (UTC), for ``cite`` and for
+    the pages of ``export html``, which has no ``--accessed``."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "946771199")  # 1 January 2000, 23:59:59 UTC
+    done = run_cli("cite", LETTER, "--edition")
+    assert "accessed January 1, 2000. https://" in done.out
+    exported = run_cli("export", "html", EDITION, "-o", tmp_path / "html")
+    assert exported.code == 0, exported.err
+    page = (tmp_path / "html" / "letters" / "stalin-kaganovich-1935-08-22.html").read_text("utf-8")
+    assert "accessed January 1, 2000" in page
 
 
 def test_base_url_on_the_command_line_wins(run_cli: RunCli) -> None:

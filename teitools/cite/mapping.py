@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from teitools.load.settings import Settings
+from teitools.load.settings import Settings, build_day
 from teitools.model.dates import PartialDate, parse_iso
 from teitools.model.types import UNCERTAIN, DateSpan, Edition, Letter, Participant, Source
 from teitools.render.dates import MONTHS, span_phrase
@@ -326,11 +326,11 @@ def online_phrase(citable: Citable, online: OnlineEdition) -> str:
 
 def online_edition(settings: Settings, accessed: date | None = None) -> OnlineEdition | None:
     """The digital edition the settings describe (title, ``base-url``), read on ``accessed``
-    (default: today); None when the settings give no ``base-url``, since there is then no
-    address to cite."""
+    (default: the build's day, :func:`~teitools.load.settings.build_day`); None when the
+    settings give no ``base-url``, since there is then no address to cite."""
     if not settings.base_url:
         return None
-    return OnlineEdition(settings.title, settings.base_url, accessed or date.today())
+    return OnlineEdition(settings.title, settings.base_url, accessed or build_day())
 
 
 def text_source(citable: Citable) -> str | None:

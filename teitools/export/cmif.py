@@ -9,8 +9,6 @@ Whatever the letters say that CMIF cannot, the export reports as a warning namin
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
 import uuid
 from collections.abc import Callable
@@ -21,7 +19,7 @@ from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import SettingsError
 from teitools.export.base import ExportOptions, ExportResult
 from teitools.load.parser import TEI_NS, XML_NS
-from teitools.load.settings import Settings
+from teitools.load.settings import Settings, build_day
 from teitools.model.types import DateSpan, Edition, Letter, Participant
 from teitools.render.describe import COPY_SUBTYPES, copy_recipients, main_recipients
 from teitools.render.links import letter_pages
@@ -105,10 +103,7 @@ def publication_date(settings: Settings) -> str:
     """The CMIF file's date: the ``cmif.date`` setting, else ``SOURCE_DATE_EPOCH``, else today."""
     if settings.cmif.date:
         return settings.cmif.date
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
-    return dt.datetime.now(tz=dt.UTC).date().isoformat()
+    return build_day().isoformat()
 
 
 def _require(settings: Settings) -> None:

@@ -110,6 +110,17 @@ def settings_for(paths: Iterable[Path]) -> Settings:
     return load_settings(found) if found is not None else Settings()
 
 
+def build_day() -> dt.date:
+    """The day a build is made on, in UTC: ``SOURCE_DATE_EPOCH`` (seconds since 1970, the
+    reproducible-builds convention) when it is set to a number, else today. A CMIF file's date
+    and the access date of the pages' citations are this day, so that a build repeated with
+    the same ``SOURCE_DATE_EPOCH`` is byte for byte the same."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.datetime.now(tz=dt.UTC).date()
+
+
 def find_settings_file(start: Path) -> Path | None:
     """The settings file nearest to ``start``: its folder (a file's folder) and its parents."""
     start = start.resolve()
