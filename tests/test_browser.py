@@ -6,6 +6,7 @@ installs Debian's ``chromium`` and ``chromium-driver``). Screenshots go to test-
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -74,15 +75,23 @@ def site_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The built site, opened from file:// or served as by `python -m http.server`."""
     site = tmp_path / "site"
     write_files(site, build_site(read_edition([EDITION])))
-    if request.param == "file":
-        yield site.as_uri()
+    with _opened(site, "", request.param) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _opened(site: Path, page: str, how: str) -> Iterator[str]:
+    """The address of ``page`` of ``site`` (``""``: the folder) opened from file:// (``how``
+    "file") or served over http on a free port while the context lasts."""
+    if how == "file":
+        yield (site / page).as_uri() if page else site.as_uri()
         return
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}" + (f"/{page}" if page else "")
     finally:
         server.shutdown()
         server.server_close()
@@ -344,19 +353,8 @@ def published_letter(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     site = tmp_path / "published"
     options = SiteOptions(settings.title, settings, accessed=date(2026, 12, 1))
     write_files(site, build_site(read_edition([LIVE_EDITION]), options))
-    page = "letters/stalin-kaganovich-1935-08-22.html"
-    if request.param == "file":
-        yield (site / page).as_uri()
-        return
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{page}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _opened(site, "letters/stalin-kaganovich-1935-08-22.html", request.param) as url:
+        yield url
 
 
 def test_cite_block_shows_the_chosen_style_and_copies_a_citation(browser: Any, published_letter: str) -> None:

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic
+from teitools.load.parser import hardened_parser
 from teitools.model.dates import PartialDate
 
 #: ``@cert`` values below "high": a date or a participant the editors are not sure of.
@@ -192,17 +193,9 @@ class Licence:
 
 
 #: Parses only bytes that :meth:`StoredText.of` serialised, which hold no DTD or entity,
-#: with the hardened reader's settings (teitools.load.parser), so that it accepts what that
-#: reader accepted (an ``xml:id`` that is no NCName among them: validation reports it).
-_STORED_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    load_dtd=False,
-    dtd_validation=False,
-    no_network=True,
-    huge_tree=False,
-    remove_comments=False,
-    collect_ids=False,
-)
+#: with the hardened reader's settings, so that it accepts what that reader accepted (an
+#: ``xml:id`` that is no NCName among them: validation reports it).
+_STORED_PARSER = hardened_parser()
 
 
 @dataclass(frozen=True)
