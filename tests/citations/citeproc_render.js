@@ -1,8 +1,9 @@
-// Render CSL-JSON items with citeproc-js, the processor inside Zotero, for tests/test_cite_citeproc_js.py.
+// Render CSL-JSON items with citeproc-js, the processor inside Zotero, for tests/test_cite_consumers.py.
 // Reads {"module", "style", "locales", "items", "cites": [{"id", "locator"}], "format"} as JSON on
 // stdin; writes {"notes": [...], "bibliography": [...], "entries": [...], "errors": [...]} as JSON
 // on stdout: "bibliography" of all the items together, "entries" each item's own entry ("" when
-// the style gives it none), each from a fresh engine as teitools formats one letter at a time.
+// the style gives it none), each with the engine holding that item alone, as teitools formats one
+// letter at a time.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -34,22 +35,26 @@ function engine() {
   return e;
 }
 
+// One engine for the notes and one for the entries, reset to the one item each time
+// (updateItems): building an engine parses the style, which for Chicago took most of a run.
+// makeCitationCluster keeps no citation history, so each note is a first citation.
 try {
+  const notes = engine();
   for (const cite of request.cites) {
-    const e = engine();
     const item = { id: cite.id };
     if (cite.locator) {
       item.locator = cite.locator;
       item.label = "page";
     }
-    out.notes.push(e.makeCitationCluster([item]));
+    notes.updateItems([String(cite.id)]);
+    out.notes.push(notes.makeCitationCluster([item]));
   }
   const e = engine();
   e.updateItems(request.items.map((item) => String(item.id)));
   const bib = e.makeBibliography();
   out.bibliography = bib ? bib[1].map((entry) => entry.trim()) : [];
+  const single = engine();
   for (const item of request.items) {
-    const single = engine();
     single.updateItems([String(item.id)]);
     const entry = single.makeBibliography();
     out.entries.push(entry && entry[1].length ? entry[1][0].trim() : "");
