@@ -200,7 +200,7 @@ def _pattern_children(node: etree._Element, *, skip_name: bool) -> Iterator[etre
 def pattern_name(pattern: etree._Element) -> str | None:
     """The Clark name an element/attribute pattern matches, or None for name classes."""
     local = pattern.get("name")
-    namespace = _inherited_ns(pattern)
+    namespace = inherited_ns(pattern)
     if local is None:
         first = next((c for c in pattern if isinstance(c.tag, str)), None)
         if first is None or etree.QName(first).localname != "name" or not first.text:
@@ -219,7 +219,9 @@ def pattern_name(pattern: etree._Element) -> str | None:
     return f"{{{namespace}}}{local}" if namespace else local
 
 
-def _inherited_ns(node: etree._Element) -> str:
+def inherited_ns(node: etree._Element) -> str:
+    """The namespace a name in ``node`` is in: the ``ns`` attribute of the nearest element
+    that has one, ``node`` included ("" when none has)."""
     current: etree._Element | None = node
     while current is not None:
         ns = current.get("ns")

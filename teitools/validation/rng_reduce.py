@@ -37,7 +37,7 @@ from copy import deepcopy
 from lxml import etree
 
 from teitools.errors import SchemaError
-from teitools.validation.rng_index import RNG_NS, pattern_name
+from teitools.validation.rng_index import RNG_NS, inherited_ns, pattern_name
 
 #: Grammars with fewer nodes are compiled whole: they compile fast, and stay exactly as written.
 MIN_REDUCED_NODES = 10_000
@@ -257,7 +257,7 @@ def _matches(name_class: etree._Element, clark: str) -> bool:
     if kind == "anyName":
         return True
     if kind == "nsName":
-        return _inherited_ns(name_class) == namespace
+        return inherited_ns(name_class) == namespace
     return True
 
 
@@ -266,17 +266,7 @@ def _name_of(name: etree._Element) -> tuple[str, str]:
     if ":" in text:
         prefix, local = text.split(":", 1)
         return (_XML_NS if prefix == "xml" else name.nsmap.get(prefix) or ""), local
-    return _inherited_ns(name), text
-
-
-def _inherited_ns(node: etree._Element) -> str:
-    current: etree._Element | None = node
-    while current is not None:
-        namespace = current.get("ns")
-        if namespace is not None:
-            return namespace
-        current = current.getparent()
-    return ""
+    return inherited_ns(name), text
 
 
 def _reached(root: etree._Element) -> set[str]:
