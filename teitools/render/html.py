@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
 from teitools.cite.html import cite_block, letter_files, meta_tags
 from teitools.cite.mapping import online_edition
 from teitools.export.base import ExportOptions, ExportResult
+from teitools.load.settings import build_day
 from teitools.model.dates import parse_iso
 from teitools.model.types import Edition, Letter, Participant, SourceRef
 from teitools.render.body import read_body
@@ -156,6 +157,8 @@ def iter_files(edition: Edition, options: ExportOptions) -> Iterator[tuple[str, 
     """:func:`export`'s files one at a time, the letters rendered in ``options.jobs`` processes."""
     pages = letter_pages(edition)
     letters = edition.chronological()
+    # One access date for every page of a run, even one that goes past midnight.
+    options = replace(options, accessed=options.accessed or build_day())
 
     def files_of(position: int) -> list[tuple[str, str]]:
         letter = letters[position]

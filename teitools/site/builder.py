@@ -11,7 +11,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from teitools.export.base import ExportOptions
-from teitools.load.settings import Settings
+from teitools.load.settings import Settings, build_day
 from teitools.model.types import Edition, Letter
 from teitools.render import html
 from teitools.render.body import read_body
@@ -70,7 +70,8 @@ def site_files(
     refs = References()
     incipits: list[str] = []
     entries: list[dict[str, str]] = []
-    export_options = ExportOptions(settings=options.settings, accessed=options.accessed)
+    # One access date for every page of a build, even one that goes past midnight.
+    export_options = ExportOptions(settings=options.settings, accessed=options.accessed or build_day())
     site_footer = footer(options.settings, options.title)
     letter_footer = footer(options.settings, options.title, root=FROM_LETTER)
 
