@@ -68,10 +68,17 @@ def gather_facts(tree: etree._ElementTree, path: Path) -> FileFacts:
     return walk_file(tree, path, screen=False)[0]
 
 
-def walk_file(tree: etree._ElementTree, path: Path, *, screen: bool) -> tuple[FileFacts, bool]:
+def walk_file(
+    tree: etree._ElementTree, path: Path, *, screen: bool, resolved: frozenset[str] = frozenset()
+) -> tuple[FileFacts, bool]:
     """One walk over a parsed file: its facts, and whether the shipped Schematron's rules
     might find anything in it (asked of :class:`~teitools.validation.schematron.screen.Screen`
-    when ``screen``; always true otherwise, so that the rules run)."""
+    when ``screen``; always true otherwise, so that the rules run).
+
+    A pointer to one of the ids ``resolved`` (the registers', when the caller knows them and
+    keeps no result for other registers) is left out as :func:`compact_facts` would leave it
+    out, before any object is made for it: a letter's pointers are nearly all of that kind,
+    and making them was a third of the walk."""
     root = tree.getroot()
     ids: list[tuple[str, Position]] = []
     pointers: list[Pointer] = []
@@ -90,9 +97,16 @@ def walk_file(tree: etree._ElementTree, path: Path, *, screen: bool) -> tuple[Fi
         for name, value in items:
             if name in _POINTER_SET:
                 if "#" in value:
+                    # The usual value, one pointer that a register resolves: nothing to keep.
+                    if value[0] == "#" and value[1:] in resolved and " " not in value:
+                        continue
                     line = line or element.sourceline or 0
                     at = new(Position, (line, name))
-                    pointers += [new(Pointer, (t[1:], at)) for t in value.split() if t[0] == "#"]
+                    pointers += [
+                        new(Pointer, (t[1:], at))
+                        for t in value.split()
+                        if t[0] == "#" and t[1:] not in resolved
+                    ]
                     carriers += 1
             elif name == _XML_ID:
                 line = line or element.sourceline or 0

@@ -120,6 +120,9 @@ class _SchemaSet:
     #: How many of the first ``jobs`` are the shipped grammar and Schematron, which the runner
     #: calls itself: for a letter, the bookkeeping of running jobs cost as much as the grammar.
     direct: int = 0
+    #: The registers' ids, when no result is kept for other registers (no cache): a file's
+    #: pointers to them are not gathered (see :func:`~teitools.validation.corpus.walk_file`).
+    resolved: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,8 @@ def validate(
     # A worker can leave the pointers out itself, but not of a result the cache keeps: the
     # registers a cached result is checked against next time may be others.
     compact_in_workers = register_ids if early and cache is None else None
+    if compact_in_workers:
+        schemas = replace(schemas, resolved=compact_in_workers)
     results = _check_files(
         files, schemas, options.jobs, cache, progress, records, parsed, keep, compact_in_workers
     )
@@ -589,7 +594,7 @@ def _check_with_project_schemas(
     root = tree.getroot()
     if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
         return _FileResult((_not_tei(root, file, lines),), None)
-    facts, suspect = walk_file(tree, path, screen=schemas.screened is not None)
+    facts, suspect = walk_file(tree, path, screen=schemas.screened is not None, resolved=schemas.resolved)
     grammar: list[Diagnostic] = []
     rules: list[Diagnostic] = []
     for job in schemas.jobs[: schemas.direct]:
