@@ -34,7 +34,6 @@ from teitools.errors import (
     SettingsError,
     TeiToolsError,
 )
-from teitools.export.base import ExportOptions
 from teitools.export.output import (
     append_text,
     destination,
@@ -66,9 +65,9 @@ if TYPE_CHECKING:
 #: SIGHUP 129, 128 + the signal's number, as for any program a signal stops.
 EXIT_INTERRUPTED = 128 + signal.SIGINT
 
-# _LAZY: the site, the build, the citation styles, the letter model, the scaffolds and the
-# report merger are imported by their commands, so that `teitools validate` (run on every
-# commit by pre-commit and CI) starts fast.
+# _LAZY: the site, the build, the citation styles, the letter model (and the exporters'
+# options, which name it), the scaffolds and the report merger are imported by their
+# commands, so that `teitools validate` (run on every commit by pre-commit and CI) starts fast.
 _PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 _DECLARED_ONLY = click.option(
     "--declared-only",
@@ -686,6 +685,8 @@ def export_command(
     for problem in edition.problems:
         click.echo(str(problem), err=True)
     _require_letters(edition, paths)
+    from teitools.export.base import ExportOptions  # noqa: PLC0415 -- see _LAZY
+
     options = ExportOptions(emphasis=emphasis, settings=settings, jobs=jobs or available_cores())
     join = exporter.to_stdout
     if exporter.stream is None:

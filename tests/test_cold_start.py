@@ -48,6 +48,29 @@ def test_validating_one_bundled_letter_imports_no_heavy_package(tmp_path: Path, 
     assert _imported(run.stderr).isdisjoint(HEAVY), sorted(_imported(run.stderr) & set(HEAVY))
 
 
+#: teitools' own modules that a valid letter's validation never needs: the letter model, the
+#: Schematron reader (the screen finds the letter clean, so no rules are compiled) and the
+#: grammar's explanations of a mistake.
+NOT_NEEDED = (
+    "teitools.model.types",
+    "teitools.model.dates",
+    "teitools.validation.schematron.source",
+    "teitools.validation.rng_contexts",
+)
+
+
+def test_validating_one_valid_letter_imports_neither_the_model_nor_the_schematron_reader(
+    tmp_path: Path,
+) -> None:
+    run = _command("validate", LETTER.relative_to(ROOT), "--no-cache", cwd=ROOT, cache=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    names = {
+        line.split("|")[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")
+    }
+    assert "teitools.validation.runner" in names
+    assert names.isdisjoint(NOT_NEEDED), sorted(names & set(NOT_NEEDED))
+
+
 def test_a_compact_syntax_schema_still_works_from_the_command(tmp_path: Path) -> None:
     # The command imports lxml without rnc2rng; teitools' own conversion imports it when needed.
     schema = tmp_path / "any.rnc"

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from teitools.export.base import ExportFunction, ExportOptions, ExportResult, StreamFunction
-from teitools.model.types import Edition
+if TYPE_CHECKING:  # the letter model is imported by the format that runs, not by the command line
+    from teitools.export.base import ExportFunction, ExportOptions, ExportResult, StreamFunction
+    from teitools.model.types import Edition
 
 
 @dataclass(frozen=True)

@@ -7,18 +7,20 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.parser import load
-from teitools.model.dates import suggest_iso
 from teitools.validation.catalog import shown
 from teitools.validation.positions import SourceLines, attribute_display_name, line_of
-from teitools.validation.rng_contexts import ContextChecker
 from teitools.validation.rng_index import AttributeRule, ElementRule, RngIndex
 from teitools.validation.rng_reduce import Reductions, element_names, reducible
+
+if TYPE_CHECKING:
+    from teitools.validation.rng_contexts import ContextChecker
 
 RULE = "rng-invalid"
 #: At most this many allowed names are listed in one message.
@@ -46,6 +48,9 @@ class Grammar:
 
     @cached_property
     def contexts(self) -> ContextChecker:
+        # Imported for a file the grammar finds fault with: a valid run never needs it.
+        from teitools.validation.rng_contexts import ContextChecker  # noqa: PLC0415
+
         return ContextChecker(self.source, self.index)
 
     @cached_property
@@ -510,6 +515,9 @@ _ISO_DATE = re.compile(r"-?\d{4}(-\d{2}(-\d{2})?)?")
 def _value_problem(value: str, rule: AttributeRule, contexts: ContextChecker) -> str | None:
     """What is wrong with ``value`` for the attribute ``rule``, with a fix the grammar
     accepts when one is close; None when the value is allowed."""
+    # The letter model's dates, for a wrong value alone: the model is not needed to validate.
+    from teitools.model.dates import suggest_iso  # noqa: PLC0415
+
     allowed = contexts.value_allowed(rule, value)
     if allowed or (allowed is None and _loosely_allowed(value, rule)):
         return None
@@ -534,6 +542,8 @@ def _value_problem(value: str, rule: AttributeRule, contexts: ContextChecker) ->
 
 def _loosely_allowed(value: str, rule: AttributeRule) -> bool:
     """Without an exact check (a large schema): the index's own reading of the rule."""
+    from teitools.model.dates import suggest_iso  # noqa: PLC0415 -- see _value_problem
+
     if rule.values and value in rule.values:
         return True
     return (

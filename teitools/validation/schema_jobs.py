@@ -31,7 +31,6 @@ from teitools.validation.positions import SourceLines
 from teitools.validation.relaxng_files import compile_declared_relaxng
 from teitools.validation.sandbox import Limits
 from teitools.validation.schematron.engines import Rules, compile_rules, has_embedded_rules
-from teitools.validation.schematron.source import PhaseError
 
 if TYPE_CHECKING:
     from teitools.validation.xsd import XmlSchema
@@ -247,6 +246,9 @@ def _run_here(
         except SchemaError as error:
             if raise_errors:
                 raise
+            # Imported here: the Schematron reader is imported by the first rules compiled.
+            from teitools.validation.schematron.source import PhaseError  # noqa: PLC0415
+
             if isinstance(error, PhaseError):  # the declaration's mistake: said at its line
                 problems.append(_problem(file, job.line, Severity.ERROR, RULE_INVALID, str(error)))
             else:
