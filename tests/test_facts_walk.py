@@ -46,3 +46,27 @@ def test_validate_without_a_cache_names_the_unresolved_pointer(run_cli: RunCli, 
         assert len(unresolved) == 1, run.out
         assert '@ref="#nobody-known"' in unresolved[0]
     assert runs[0].out == runs[1].out
+
+
+def test_an_id_a_letter_shares_with_a_checked_register_is_reported_once(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    person = next(
+        file_id
+        for file_id in sorted(KNOWN)
+        if f'xml:id="{file_id}"' in (EDITION / "persons.xml").read_text("utf-8")
+    )
+    edition = make_edition(
+        tmp_path / "edition", {"writer-reader-1930": {"body": f'<p xml:id="{person}">X</p>'}}
+    )
+    letter = edition / "letters" / "writer-reader-1930.xml"
+    letter_line = next(
+        n for n, line in enumerate(letter.read_text("utf-8").splitlines(), 1) if f'"{person}"' in line
+    )
+    run = run_cli("validate", edition / "letters", edition / "persons.xml", "--no-cache")
+    duplicates = [line for line in run.out.splitlines() if "[id-duplicate]" in line]
+    # The files in order of their names: the letter's folder comes first, so the register's
+    # entry is the second use.
+    assert len(duplicates) == 1, run.out
+    assert duplicates[0].startswith(str(edition / "persons.xml") + ":")
+    assert f"already used at {letter}:{letter_line};" in duplicates[0]

@@ -40,19 +40,48 @@ def find_xml_files(
     folder named in ``paths`` is always read, whatever those rules say. Raise
     :class:`InputError` for a path that does not exist or a folder without XML.
     """
-    found: list[Path] = []
+    found = (
+        path if parts is None else path.joinpath(*parts)
+        for path, parts in _inputs(paths, exclude, use_ignore_files=use_ignore_files)
+    )
+    return list(dict.fromkeys(found))
+
+
+def find_xml_names(
+    paths: Iterable[Path], exclude: Sequence[str] = (), *, use_ignore_files: bool = True
+) -> list[str]:
+    """The files :func:`find_xml_files` finds, each named as ``str()`` of its path would name
+    it, without a ``Path`` object each: for a run over tens of thousands of files, which
+    keeps their names to the end (50,000 ``Path`` objects were 20 MiB)."""
+    found = (
+        str(path) if parts is None else _joined(str(path), parts)
+        for path, parts in _inputs(paths, exclude, use_ignore_files=use_ignore_files)
+    )
+    return list(dict.fromkeys(found))
+
+
+def _joined(folder: str, parts: tuple[str, ...]) -> str:
+    """``str(Path(folder).joinpath(*parts))``, for a ``folder`` as ``str()`` of a path writes it."""
+    if folder == ".":
+        return "/".join(parts)
+    return f"{folder}{'' if folder.endswith('/') else '/'}{'/'.join(parts)}"
+
+
+def _inputs(
+    paths: Iterable[Path], exclude: Sequence[str], *, use_ignore_files: bool
+) -> Iterator[tuple[Path, tuple[str, ...] | None]]:
+    """Each input file: a path given (parts None), or a folder given and the parts of a file below it."""
     for path in paths:
         if path.is_dir():
-            walk = _xml_below(path, exclude, use_ignore_files=use_ignore_files)
-            files = [path.joinpath(*parts) for parts in sorted(walk)]
-            if not files:
+            walk = sorted(_xml_below(path, exclude, use_ignore_files=use_ignore_files))
+            if not walk:
                 raise InputError(f"{path}: no .xml files in this folder")
-            found.extend(files)
+            for parts in walk:
+                yield path, parts
         elif path.exists() or path.is_symlink():
-            found.append(path)
+            yield path, None
         else:
             raise InputError(f"{path}: no such file or folder")
-    return list(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)

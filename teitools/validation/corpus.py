@@ -45,6 +45,11 @@ class Position(NamedTuple):
     attribute: str
 
 
+#: The positions of ids on a file's first lines, where a letter's own id is, made once: an
+#: edition of 50,000 letters keeps one for each until the cross-file pass.
+_ID_POSITIONS = tuple(Position(line, "xml:id") for line in range(64))
+
+
 class Pointer(NamedTuple):
     target: str
     position: Position
@@ -110,7 +115,8 @@ def walk_file(
                     carriers += 1
             elif name == _XML_ID:
                 line = line or element.sourceline or 0
-                ids.append((value, new(Position, (line, "xml:id"))))
+                at = _ID_POSITIONS[line] if line < len(_ID_POSITIONS) else new(Position, (line, "xml:id"))
+                ids.append((value, at))
             elif name in DATE_ATTRIBUTES:
                 dated = True
         if carriers > 1:  # in the order of POINTER_ATTRIBUTES, not of the start tag
@@ -233,15 +239,21 @@ def _add_command(facts: FileFacts, pointer: Pointer) -> str:
 
 
 def _duplicate_ids(checked: list[FileFacts], registers: list[FileFacts]) -> list[Diagnostic]:
-    first_seen: dict[str, tuple[str, Position]] = {}
-    checked_files = {facts.file for facts in checked}
-    everything = registers + [f for f in checked if f.file not in {r.file for r in registers}]
+    # The file that used an id first, not a (file, position) pair for each: the pass holds one
+    # entry per id of the edition, and its position is looked up again only for a duplicate.
+    first_seen: dict[str, FileFacts] = {}
+    register_files = {facts.file for facts in registers}
+    # The registers that are not checked themselves (a few files, where a set of every
+    # checked file's name was as large as the edition).
+    unchecked = register_files - {facts.file for facts in checked if facts.file in register_files}
+    everything = registers + [f for f in checked if f.file not in register_files]
     findings = []
     for facts in sorted(everything, key=lambda f: f.file):
         for file_id, position in facts.ids:
             if file_id in first_seen:
-                other_file, other = first_seen[file_id]
-                if facts.file in checked_files:
+                first = first_seen[file_id]
+                other_file, other = first.file, next(at for used, at in first.ids if used == file_id)
+                if facts.file not in unchecked:
                     findings.append(
                         _finding(
                             facts,
@@ -252,7 +264,7 @@ def _duplicate_ids(checked: list[FileFacts], registers: list[FileFacts]) -> list
                         )
                     )
             else:
-                first_seen[file_id] = (facts.file, position)
+                first_seen[file_id] = facts
     return findings
 
 

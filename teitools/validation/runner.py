@@ -19,7 +19,7 @@ from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import SchemaError, TeiToolsError
 from teitools.load.cores import available_cores
 from teitools.load.declarations import RELAXNG, SCHEMATRON
-from teitools.load.inputs import find_registers, find_xml_files, registers_by_file, select_shard
+from teitools.load.inputs import find_registers, find_xml_names, registers_by_file, select_shard
 from teitools.load.parser import TEI_NS
 from teitools.load.record import FileRecord, read_record
 from teitools.load.resources import schema_file
@@ -156,21 +156,32 @@ def validate(
     options = options or ValidateOptions()
     if parsed is not None and (options.jobs > 1 or options.cache_dir is not None):
         raise ValueError("validate(parsed=...) needs jobs=1 and no cache_dir")
-    schemas = _schema_set(options, paths := [Path(p) for p in paths])
+    schemas = _schema_set(options, inputs := [Path(p) for p in paths])
+    # The files by name: a Path object each only for a mode that needs them all at once (50,000
+    # Path objects were 20 MiB of a run's memory); a check makes its file's own.
     if options.changed_since is not None:
-        files = _changed([Path(p) for p in paths], options.changed_since, options, schemas)
+        names = [str(path) for path in _changed(inputs, options.changed_since, options, schemas)]
     else:
         given = {record.path for record in options.given}
-        files = find_xml_files(Path(p) for p in paths if Path(p) not in given) + list(given)
-    wanted = list(options.registers) if options.registers is not None else find_registers(files)
+        names = find_xml_names(p for p in inputs if p not in given) + [str(path) for path in given]
+    wanted = list(options.registers) if options.registers is not None else find_registers(map(Path, names))
     peers: list[Path] = []
     if options.shard is not None:
-        everything, files = files, select_shard(files, *options.shard)
-        peers = sorted(set(everything) - set(files))
+        everything = [Path(name) for name in names]
+        mine = select_shard(everything, *options.shard)
+        peers = sorted(set(everything) - set(mine))
+        names = [str(path) for path in mine]
     records = _Records(wanted, options.given)
-    cache = _open_cache(files, schemas, options, records)
+    # The cache's keys are made of every file's path.
+    files = [Path(name) for name in names] if options.cache_dir is not None else None
+    cache = _open_cache(files, schemas, options, records) if files is not None else None
     # A shard's cross-file findings depend on the other shards' files, which no key covers.
-    if cache is not None and not peers and (known := cache.get_report(files)) is not None:
+    if (
+        cache is not None
+        and files is not None
+        and not peers
+        and (known := cache.get_report(files)) is not None
+    ):
         return replace(known, schema_mode=_mode(options, schemas, records))
     # The registers' facts first, when no stage waits for their trees in order: a file's
     # pointers they resolve need not be kept until the cross-file pass (see _compact).
@@ -182,21 +193,25 @@ def validate(
     compact_in_workers = register_ids if early and cache is None else None
     if compact_in_workers:
         schemas = replace(schemas, resolved=compact_in_workers)
-    results = _check_files(
-        files, schemas, options.jobs, cache, progress, records, parsed, keep, compact_in_workers
-    )
-    diagnostics = _once_per_schema([d for found, _ in results for d in found])
-    checked = [facts for _, facts in results if facts is not None]
-    del results
+    every: list[Diagnostic] = []
+    checked: list[FileFacts] = []
+    for found, facts in _check_files(
+        names, files, schemas, options.jobs, cache, progress, records, parsed, keep, compact_in_workers
+    ):
+        every += found
+        if facts is not None:
+            checked.append(facts)
+    diagnostics = _once_per_schema(every)
+    del every
     if options.cross_file:
         if peers:  # the whole edition's facts, but the findings of this shard's files only
             checked += _peer_facts(peers, schemas, options.jobs, register_ids)
         register_facts = _register_facts(wanted, checked, records, parsed, early)
-        found = check_corpus(checked, register_facts, options.rules)
-        own = {str(path) for path in files}
-        diagnostics += [d for d in found if d.file in own] if peers else found
-    report = Report(tuple(str(f) for f in files), tuple(sorted(diagnostics)))
-    if cache is not None and not peers and not records.changed:
+        across = check_corpus(checked, register_facts, options.rules)
+        own = set(names)
+        diagnostics += [d for d in across if d.file in own] if peers else across
+    report = Report(tuple(names), tuple(sorted(diagnostics)))
+    if cache is not None and files is not None and not peers and not records.changed:
         cache.put_report(files, report)
     return replace(report, schema_mode=_mode(options, schemas, records))
 
@@ -448,7 +463,8 @@ def _open_cache(
 
 
 def _check_files(
-    files: list[Path],
+    names: list[str],
+    files: list[Path] | None,
     schemas: _SchemaSet,
     jobs: int,
     cache: ResultCache | None,
@@ -457,26 +473,43 @@ def _check_files(
     parsed: Parsed | None,
     keep: Callable[[CachedResult], CachedResult] | None = None,
     register_ids: frozenset[str] | None = None,
-) -> list[CachedResult]:
+) -> Iterator[CachedResult]:
+    """The result of each file (``names``; ``files``, their paths, for the cache), in order."""
     # Compile before forking, so that workers inherit the schemas instead of each compiling.
     _compile(schemas)
+    if cache is None or files is None:
+        # Nothing to look up or to store: each result as it comes, no Path kept for a file.
+        total = len(names)
+        if progress is not None:
+            progress(0, total)
+        checks = _run(map(Path, names), total, schemas, jobs, records, parsed, register_ids)
+        for done, result in enumerate(checks, 1):
+            kept = result if keep is None else keep(result)
+            facts = kept[1]
+            if facts is not None and facts.file == names[done - 1]:
+                names[done - 1] = facts.file  # one string for the report and the facts, not two
+            yield kept
+            if progress is not None:
+                progress(done, total)
+        return
 
     def check(todo: list[Path]) -> Iterator[CachedResult]:
         records.keep_only(todo)
-        return _run(todo, schemas, jobs, records, parsed, register_ids)
+        return _run(todo, len(todo), schemas, jobs, records, parsed, register_ids)
 
-    return run_cached(files, cache, check, progress, changed=records.changed, keep=keep)
+    yield from run_cached(files, cache, check, progress, changed=records.changed, keep=keep)
 
 
 def _run(
-    files: list[Path],
+    files: Iterable[Path],
+    count: int,
     schemas: _SchemaSet,
     jobs: int,
     records: _Records,
     parsed: Parsed | None,
     register_ids: frozenset[str] | None,
 ) -> Iterator[CachedResult]:
-    workers = min(jobs, available_cores(), len(files) // FILES_PER_WORKER)
+    workers = min(jobs, available_cores(), count // FILES_PER_WORKER)
     if workers < 2:
         for path in files:
             record = records.take(path).parsed()  # parsed here: ``parsed`` is given the tree
