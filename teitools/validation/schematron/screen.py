@@ -37,6 +37,9 @@ _XML_ID = f"{{{XML_NS}}}id"
 _SHAPE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 _RENDS = frozenset({"italic", "bold", "underline", "smallcaps", "superscript"})
 _THIRTY_DAYS = frozenset({"04", "06", "09", "11"})
+_PERS_NAME = f"{_T}persName"
+_DATE = f"{_T}date"
+_NOTE = f"{_T}note"
 
 
 @lru_cache(maxsize=4)
@@ -132,12 +135,24 @@ class Screen:
     def _action_fails(element: etree._Element, kind: str | None) -> bool:
         if kind not in ("sent", "received"):
             return False
-        names = list(element.iterchildren(f"{_T}persName"))
-        refs = [ref for name in names if (ref := name.get("ref")) is not None]
-        if not refs or sum(1 for _ in element.iterchildren(f"{_T}date")) > 1:
+        # One pass over the children (a lookup per kind of child took twice as long).
+        refs: list[str] = []
+        doubtful = False
+        dates = 0
+        noted = False
+        for child in element:
+            tag = child.tag
+            if tag == _PERS_NAME:
+                if (ref := child.get("ref")) is not None:
+                    refs.append(ref)
+                doubtful = doubtful or child.get("cert") not in (None, "high")
+            elif tag == _DATE:
+                dates += 1
+            elif tag == _NOTE:
+                noted = True
+        if not refs or dates > 1:
             return True  # corresp-action-person, corresp-action-one-date
-        doubtful = any(name.get("cert") not in (None, "high") for name in names)
-        if doubtful and next(element.iterchildren(f"{_T}note"), None) is None:
+        if doubtful and not noted:
             return True  # uncertain-participant-note
         # sender-not-recipient, whose context is a persName of this (received) action
         desc = element.getparent()
@@ -148,23 +163,23 @@ class Screen:
             name.get("ref") in named
             for sent in desc.iterchildren(f"{_T}correspAction")
             if sent.get("type") == "sent"
-            for name in sent.iterchildren(f"{_T}persName")
+            for name in sent.iterchildren(_PERS_NAME)
         )
 
     def _dates_fail(self, element: etree._Element, tag: str) -> bool:
         values = {name: value for name, value in element.items() if name in DATE_ATTRIBUTES}
-        if any(not _SHAPE.fullmatch(value) or not _real(value) for value in values.values()):
-            return True  # date-format, date-real
+        for value in values.values():
+            if not _SHAPE.fullmatch(value) or not _real(value):
+                return True  # date-format, date-real
         when = values.get("when")
-        if when is not None and len(values) > 1:
-            return True  # date-when-exclusive
+        if when is not None:  # date-when-exclusive; else, the usual date, only the dateline's rule
+            return len(values) > 1 or (tag == _DATE and self._dateline_disagrees(element, when))
         if _later(values.get("notBefore"), values.get("notAfter")) or _later(
             values.get("from"), values.get("to")
         ):
             return True  # date-order, date-range-order
-        if ("notBefore" in values or "notAfter" in values) and element.get("cert") is None:
-            return True  # uncertain-date-cert
-        return when is not None and tag == f"{_T}date" and self._dateline_disagrees(element, when)
+        # uncertain-date-cert
+        return ("notBefore" in values or "notAfter" in values) and element.get("cert") is None
 
     def _dateline_disagrees(self, element: etree._Element, when: str) -> bool:
         dateline = element.getparent()
