@@ -237,8 +237,9 @@ def may_be_register(path: Path) -> bool:
     return path.suffix == ".xml" and not folder_names.isdisjoint(path.parent.parts)
 
 
-def find_registers(files: Iterable[Path]) -> list[Path]:
-    """The register files of the edition(s) the given files belong to.
+def find_registers(files: Iterable[Path | str]) -> list[Path]:
+    """The register files of the edition(s) the given files (paths, or names as ``str()`` of
+    a path writes them) belong to.
 
     For each file, the nearest enclosing folder (the file's own folder included) that holds
     any of ``persons.xml``, ``places.xml``, ``sources.xml`` or a register folder
@@ -246,13 +247,17 @@ def find_registers(files: Iterable[Path]) -> list[Path]:
     ``*.xml`` files in those folders.
     """
     registers: dict[Path, None] = {}
-    by_folder: dict[Path, tuple[Path, ...]] = {}
+    by_folder: dict[str, tuple[Path, ...]] = {}
     # Not through registers_by_file: a dict of every file would outlive this call in the
-    # process's memory (50,000 letters: 8 MB), for a list of a few registers.
+    # process's memory (50,000 letters: 8 MB), for a list of a few registers. By name, not
+    # by Path: a run names its files by strings, and a Path for each cost as much as the rest.
     for file in files:
-        folder = _edition_folder(file)
+        name = os.fspath(file)
+        # A link belongs to the edition of the file it points to.
+        real = os.path.realpath(name) if os.path.islink(name) else name  # noqa: PTH114 -- by name, see above
+        folder = os.path.dirname(real) or "."  # noqa: PTH120 -- by name, see above
         if folder not in by_folder:
-            by_folder[folder] = _edition_registers(folder.resolve())
+            by_folder[folder] = _edition_registers(Path(folder).resolve())
             registers.update(dict.fromkeys(by_folder[folder]))
     return list(registers)
 

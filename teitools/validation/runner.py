@@ -164,7 +164,7 @@ def validate(
     else:
         given = {record.path for record in options.given}
         names = find_xml_names(p for p in inputs if p not in given) + [str(path) for path in given]
-    wanted = list(options.registers) if options.registers is not None else find_registers(map(Path, names))
+    wanted = list(options.registers) if options.registers is not None else find_registers(names)
     peers: list[Path] = []
     if options.shard is not None:
         everything = [Path(name) for name in names]
