@@ -80,10 +80,10 @@ def walk_file(
     might find anything in it (asked of :class:`~teitools.validation.schematron.screen.Screen`
     when ``screen``; always true otherwise, so that the rules run).
 
-    A pointer to one of the ids ``resolved`` (the registers', when the caller knows them and
-    keeps no result for other registers) is left out as :func:`compact_facts` would leave it
-    out, before any object is made for it: a letter's pointers are nearly all of that kind,
-    and making them was a third of the walk."""
+    With ``resolved`` (the registers' ids, when the caller knows them and keeps no result for
+    other registers), the facts are those :func:`compact_facts` gives: a pointer to one of
+    them is left out before any object is made for it (a letter's pointers are nearly all of
+    that kind, and making them was a third of the walk), and so is one the file resolves."""
     root = tree.getroot()
     ids: list[tuple[str, Position]] = []
     pointers: list[Pointer] = []
@@ -125,22 +125,31 @@ def walk_file(
             suspect = rules.dated(element)
     if rules is not None and not suspect:
         suspect = rules.others()
+    if resolved and pointers:  # and, as compact_facts does, those the file's own ids resolve
+        local = {file_id for file_id, _ in ids}
+        pointers = [pointer for pointer in pointers if pointer.target not in local]
+    kind = "letter" if rules is not None and rules.corresp_desc is not None else _kind(root)
+    return _facts(root, path, kind, ids, pointers), suspect
+
+
+def _facts(
+    root: etree._Element, path: Path, kind: str, ids: list[tuple[str, Position]], pointers: list[Pointer]
+) -> FileFacts:
     # One string for the root's id, its entry among the ids and (as a letter's file is named
     # after it) the stem: an edition of 50,000 letters keeps these until the cross-file pass.
     root_id = root.get(_XML_ID)
     if root_id is not None and ids and ids[0][0] == root_id:
         root_id = ids[0][0]
     stem = path.stem
-    facts = FileFacts(
+    return FileFacts(
         str(path),
         root_id if stem == root_id else stem,
-        "letter" if rules is not None and rules.corresp_desc is not None else _kind(root),
+        kind,
         path.parent.name == LETTERS_FOLDER,
         root_id,
         tuple(ids),
         tuple(pointers),
     )
-    return facts, suspect
 
 
 def compact_facts(facts: FileFacts, known: frozenset[str]) -> FileFacts:

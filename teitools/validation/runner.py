@@ -187,12 +187,12 @@ def validate(
     # pointers they resolve need not be kept until the cross-file pass (see _compact).
     early = _read_registers(wanted, records) if options.cross_file and parsed is None else {}
     register_ids = frozenset(file_id for facts in early.values() for file_id, _ in facts.ids)
-    keep = (lambda result: _compact(result, register_ids)) if early else None
-    # A worker can leave the pointers out itself, but not of a result the cache keeps: the
-    # registers a cached result is checked against next time may be others.
+    # The check can leave the pointers out itself (see walk_file), but not of a result the
+    # cache keeps: the registers a cached result is checked against next time may be others.
     compact_in_workers = register_ids if early and cache is None else None
     if compact_in_workers:
         schemas = replace(schemas, resolved=compact_in_workers)
+    keep = (lambda result: _compact(result, register_ids)) if early and not compact_in_workers else None
     every: list[Diagnostic] = []
     checked: list[FileFacts] = []
     for found, facts in _check_files(
