@@ -8,6 +8,7 @@ sent the record's bytes, never asked to read the file again.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -400,13 +401,17 @@ class _Records:
         """The records read early (see :meth:`peek`) of files that declare schemas."""
         return [record for record in self._early.values() if record.declarations]
 
-    def for_worker(self, path: Path) -> FileRecord | str:
-        """What a worker is sent to check the input ``path``: the record when it was read
-        here already (or is standard input, or a register), else the path as a string (a
-        ``Path`` pickles as its parts, parsed again on arrival), for the worker to read."""
-        if path in self._early or path in self._given or path.name in self._register_names:
-            return self.take(path)
-        return str(path)
+    def for_worker(self, file: str | Path) -> FileRecord | str:
+        """What a worker is sent to check the input ``file``: the record when it was read
+        here already (or is standard input, or a register), else its name (a ``Path``
+        pickles as its parts, parsed again on arrival), for the worker to read."""
+        name = str(file)
+        # A Path only for a file that may be one of those: most runs read none early.
+        if self._early or self._given or os.path.basename(name) in self._register_names:  # noqa: PTH119 -- a name
+            path = Path(name)
+            if path in self._early or path in self._given or path.name in self._register_names:
+                return self.take(path)
+        return name
 
     def keep_only(self, paths: Iterable[Path]) -> None:
         """Let go of the records of files that will not be checked (the cache had them)."""
@@ -482,7 +487,7 @@ def _check_files(
         total = len(names)
         if progress is not None:
             progress(0, total)
-        checks = _run(map(Path, names), total, schemas, jobs, records, parsed, register_ids)
+        checks = _run(names, total, schemas, jobs, records, parsed, register_ids)
         for done, result in enumerate(checks, 1):
             kept = result if keep is None else keep(result)
             facts = kept[1]
@@ -501,7 +506,7 @@ def _check_files(
 
 
 def _run(
-    files: Iterable[Path],
+    files: Iterable[str] | Iterable[Path],
     count: int,
     schemas: _SchemaSet,
     jobs: int,
@@ -511,7 +516,8 @@ def _run(
 ) -> Iterator[CachedResult]:
     workers = min(jobs, available_cores(), count // FILES_PER_WORKER)
     if workers < 2:
-        for path in files:
+        for file in files:
+            path = file if isinstance(file, Path) else Path(file)
             record = records.take(path).parsed()  # parsed here: ``parsed`` is given the tree
             # From the tree: scanning the bytes for them would check the bytes a second time.
             records.declaring = records.declaring or bool(record.declarations)
@@ -525,7 +531,8 @@ def _run(
     # Imported here: the pool's modules are a tenth of the start-up time of a run with one job.
     from teitools.validation.workers import check_in_workers  # noqa: PLC0415
 
-    todo = ((path, records.for_worker(path)) for path in files)
+    # By name: the worker's facts come back named with the run's own string for the file.
+    todo = ((file, records.for_worker(file)) for file in files)
     for diagnostics, facts, declares in check_in_workers(todo, _checked, schemas, workers, register_ids):
         records.declaring = records.declaring or declares
         yield diagnostics, facts

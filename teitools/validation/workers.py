@@ -42,16 +42,16 @@ _state: tuple[Checker, Any, frozenset[str] | None] | None = None
 
 
 def check_in_workers(
-    todo: Iterable[tuple[Path, FileRecord | str]],
+    todo: Iterable[tuple[Path | str, FileRecord | str]],
     check: Checker,
     context: object,
     workers: int,
     register_ids: frozenset[str] | None,
 ) -> Iterator[Result]:
-    """``check(record, context)`` for each file of ``todo`` (its path, and its record or its
-    name as a string: a ``Path`` pickles as its parts, parsed again on arrival), in
-    ``workers`` processes; the results in the order of ``todo``."""
-    pending: deque[tuple[list[Path], Future[list[_Sent]]]] = deque()
+    """``check(record, context)`` for each file of ``todo`` (its path or name, as its facts
+    are to name it, and its record or its name as a string: a ``Path`` pickles as its parts,
+    parsed again on arrival), in ``workers`` processes; the results in the order of ``todo``."""
+    pending: deque[tuple[list[Path | str], Future[list[_Sent]]]] = deque()
     items = iter(todo)
     start = (check, context, register_ids)
     with ProcessPoolExecutor(max_workers=workers, initializer=_start, initargs=start) as pool:
@@ -65,7 +65,7 @@ def check_in_workers(
             yield from _received(*_result(pending.popleft()))
 
 
-def _result(sent: tuple[list[Path], Future[list[_Sent]]]) -> tuple[list[Path], list[_Sent]]:
+def _result(sent: tuple[list[Path | str], Future[list[_Sent]]]) -> tuple[list[Path | str], list[_Sent]]:
     paths, future = sent
     return paths, future.result()
 
@@ -96,7 +96,7 @@ def _pack(facts: FileFacts) -> _Packed:
     return facts.stem, facts.kind, facts.in_letters_folder, facts.root_id, ids, pointers
 
 
-def _received(paths: list[Path], results: list[_Sent]) -> Iterator[Result]:
+def _received(paths: list[Path | str], results: list[_Sent]) -> Iterator[Result]:
     for path, (diagnostics, packed, declares) in zip(paths, results, strict=True):
         if packed is None:
             yield diagnostics, None, declares
