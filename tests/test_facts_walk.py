@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from teitools.load.parser import load
+from teitools.load.settings import RULE_SETS
 from teitools.validation.corpus import compact_facts, gather_facts, walk_file
+from teitools.validation.rule_catalogue import RULES, rules_outside
 from tests.conftest import RunCli
 from tests.helpers import EDITION, make_edition
 
@@ -70,3 +72,9 @@ def test_an_id_a_letter_shares_with_a_checked_register_is_reported_once(
     assert len(duplicates) == 1, run.out
     assert duplicates[0].startswith(str(edition / "persons.xml") + ":")
     assert f"already used at {letter}:{letter_line};" in duplicates[0]
+
+
+def test_every_catalogued_rule_belongs_to_a_rule_set_a_run_can_choose() -> None:
+    # The runner drops no rule without reading the catalogue when every set is chosen.
+    assert {rule.rule_set for rule in RULES.values()} <= set(RULE_SETS)
+    assert rules_outside(RULE_SETS) == frozenset()

@@ -31,7 +31,6 @@ from teitools.validation.corpus import FileFacts, check_corpus, compact_facts, g
 from teitools.validation.grammar import check_grammar
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.relaxng_files import compile_declared_relaxng
-from teitools.validation.rule_catalogue import rules_outside
 from teitools.validation.sandbox import Limits, WorkerFaultError, fault_text
 from teitools.validation.schema_jobs import (
     DECLARED_BY,
@@ -264,7 +263,7 @@ def _schema_set(options: ValidateOptions, inputs: list[Path]) -> _SchemaSet:
     catalogs = catalogs_in_force(options.catalogs, _shipped_catalog(), inputs)
     paths = list(options.project_schemas or _shipped_schemas(options.rules))
     # The shipped Schematron holds rules of several sets: those not chosen are left out.
-    dropped = frozenset() if options.project_schemas else rules_outside(options.rules)
+    dropped = frozenset() if options.project_schemas else _rules_outside(options.rules)
     if options.schemas:  # each given schema replaces the project's of its kind
         replaced = {_is_rules(path) for path in options.schemas}
         paths = [p for p in paths if _is_rules(p) not in replaced] + list(options.schemas)
@@ -294,6 +293,17 @@ def _schema_set(options: ValidateOptions, inputs: list[Path]) -> _SchemaSet:
         screened,
         direct,
     )
+
+
+def _rules_outside(rules: tuple[str, ...]) -> frozenset[str]:
+    """The catalogued rules of no set in ``rules``: none when every set is chosen (each rule
+    belongs to one of RULE_SETS), known without importing the catalogue, a table of every
+    rule's text that only a run leaving sets out needs."""
+    if set(RULE_SETS) <= set(rules):
+        return frozenset()
+    from teitools.validation.rule_catalogue import rules_outside  # noqa: PLC0415
+
+    return rules_outside(rules)
 
 
 def _is_direct(job: SchemaJob) -> bool:
@@ -664,6 +674,8 @@ def _fold(grammar: list[Diagnostic], rules: list[Diagnostic]) -> tuple[Diagnosti
     the precise rule; a fix the grammar finding suggested ("did you mean 1932-07-01?") is kept.
     Any other grammar finding stays, even on the element a rule reports on: a wrong @type and
     a pointer that names nobody are two mistakes."""
+    if not rules:  # nothing to fold into (nearly every file): the bookkeeping below cost 3 µs
+        return tuple(grammar)
     by_element: dict[tuple[int, str], list[Diagnostic]] = {}
     for finding in grammar:
         if finding.xpath:
