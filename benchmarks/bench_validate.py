@@ -224,7 +224,10 @@ def time_in_process(corpus: Path, jobs: int, repeat: int) -> InProcess:
             jobs,
             wall,
             own_after.ru_utime + own_after.ru_stime - own.ru_utime - own.ru_stime,
-            children_after.ru_utime + children_after.ru_stime - children.ru_utime - children.ru_stime,
+            # Never below zero: without workers the difference is 0, which rounding may sign.
+            max(
+                0.0, children_after.ru_utime + children_after.ru_stime - children.ru_utime - children.ru_stime
+            ),
             load,
         )
         if best is None or sample.wall < best.wall:
