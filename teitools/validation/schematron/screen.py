@@ -37,9 +37,18 @@ _XML_ID = f"{{{XML_NS}}}id"
 _SHAPE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 _RENDS = frozenset({"italic", "bold", "underline", "smallcaps", "superscript"})
 _THIRTY_DAYS = frozenset({"04", "06", "09", "11"})
+# Element names as lxml gives them, made once (an f-string makes its string at every use).
 _PERS_NAME = f"{_T}persName"
 _DATE = f"{_T}date"
 _NOTE = f"{_T}note"
+_CORRESP_DESC = f"{_T}correspDesc"
+_CORRESP_ACTION = f"{_T}correspAction"
+_DIV = f"{_T}div"
+_PROFILE_DESC = f"{_T}profileDesc"
+_TEI_HEADER = f"{_T}teiHeader"
+_BIBL_SCOPE = f"{_T}biblScope"
+_DATELINE = f"{_T}dateline"
+_OPENER = f"{_T}opener"
 
 
 @lru_cache(maxsize=4)
@@ -72,7 +81,7 @@ class Screen:
     def dated(self, element: etree._Element) -> bool:
         """Whether a date rule might fail on ``element``, which carries a date attribute."""
         tag = element.tag
-        if not isinstance(tag, str) or not tag.startswith(_T) or tag == f"{_T}biblScope":
+        if not isinstance(tag, str) or not tag.startswith(_T) or tag == _BIBL_SCOPE:
             return False
         return self._dates_fail(element, tag)
 
@@ -86,14 +95,14 @@ class Screen:
             if tag == _TEI:
                 if element is not root:
                     return True  # a nested TEI: its own rules, which the screen does not follow
-            elif tag == f"{_T}correspDesc":
+            elif tag == _CORRESP_DESC:
                 if self.corresp_desc is None and element is not root:
                     self.corresp_desc = element
                 if self._corresp_desc_fails(element):
                     return True
-            elif tag == f"{_T}div":
+            elif tag == _DIV:
                 letter_div = letter_div or element.get("type") == "letter"
-            elif tag == f"{_T}correspAction":
+            elif tag == _CORRESP_ACTION:
                 if self._action_fails(element, element.get("type")):
                     return True
             elif (rend := element.get("rend")) is not None and rend not in _RENDS:  # hi
@@ -112,9 +121,9 @@ class Screen:
             header = profile.getparent() if profile is not None else None
             has_corresp = (
                 profile is not None
-                and profile.tag == f"{_T}profileDesc"
+                and profile.tag == _PROFILE_DESC
                 and header is not None
-                and header.tag == f"{_T}teiHeader"
+                and header.tag == _TEI_HEADER
                 and header.getparent() is root
             )
             if not has_corresp:  # one elsewhere: the root's rule looks for any in the header
@@ -128,7 +137,7 @@ class Screen:
 
     @staticmethod
     def _corresp_desc_fails(element: etree._Element) -> bool:
-        types = [child.get("type") for child in element.iterchildren(f"{_T}correspAction")]
+        types = [child.get("type") for child in element.iterchildren(_CORRESP_ACTION)]
         return types.count("sent") != 1 or "received" not in types
 
     @staticmethod
@@ -161,7 +170,7 @@ class Screen:
         named = {ref for ref in refs if ref != "#unknown"}
         return any(
             name.get("ref") in named
-            for sent in desc.iterchildren(f"{_T}correspAction")
+            for sent in desc.iterchildren(_CORRESP_ACTION)
             if sent.get("type") == "sent"
             for name in sent.iterchildren(_PERS_NAME)
         )
@@ -183,10 +192,10 @@ class Screen:
 
     def _dateline_disagrees(self, element: etree._Element, when: str) -> bool:
         dateline = element.getparent()
-        if dateline is None or dateline.tag != f"{_T}dateline":
+        if dateline is None or dateline.tag != _DATELINE:
             return False
         opener = dateline.getparent()
-        if opener is None or opener.tag != f"{_T}opener":
+        if opener is None or opener.tag != _OPENER:
             return False
         sent = self._sent_dates()
         return bool(sent) and when not in sent
@@ -200,7 +209,7 @@ class Screen:
                 when
                 for action in (_path(root, *steps) if root.tag == _TEI else [])
                 if action.get("type") == "sent"
-                for date in action.iterchildren(f"{_T}date")
+                for date in action.iterchildren(_DATE)
                 if (when := date.get("when")) is not None
             )
         return self._sent
