@@ -26,8 +26,9 @@ from teitools.load.resources import schema_file
 from teitools.load.settings import BUNDLED_PROJECT_RULES, RULE_SETS, Settings
 from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
-from teitools.validation.corpus import FileFacts, check_corpus, compact_facts, gather_facts, walk_file
+from teitools.validation.corpus import FileFacts, check_corpus, gather_facts, walk_file
 from teitools.validation.grammar import check_grammar
+from teitools.validation.peers import compact, peer_facts, read_registers
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.relaxng_files import compile_declared_relaxng
 from teitools.validation.rule_catalogue import rules_outside
@@ -170,10 +171,10 @@ def validate(
     if cache is not None and not peers and (known := cache.get_report(files)) is not None:
         return replace(known, schema_mode=_mode(options, schemas, records))
     # The registers' facts first, when no stage waits for their trees in order: a file's
-    # pointers they resolve need not be kept until the cross-file pass (see _compact).
-    early = _read_registers(wanted, records) if options.cross_file and parsed is None else {}
+    # pointers they resolve need not be kept until the cross-file pass (see peers.compact).
+    early = read_registers(wanted, records.register) if options.cross_file and parsed is None else {}
     register_ids = frozenset(file_id for facts in early.values() for file_id, _ in facts.ids)
-    keep = (lambda result: _compact(result, register_ids)) if early else None
+    keep = (lambda result: compact(result, register_ids)) if early else None
     # A worker can leave the pointers out itself, but not of a result the cache keeps: the
     # registers a cached result is checked against next time may be others.
     compact_in_workers = register_ids if early and cache is None else None
@@ -185,7 +186,7 @@ def validate(
     del results
     if options.cross_file:
         if peers:  # the whole edition's facts, but the findings of this shard's files only
-            checked += _peer_facts(peers, schemas, options.jobs, register_ids)
+            checked += peer_facts(peers, schemas, options.jobs, register_ids)
         register_facts = _register_facts(wanted, checked, records, parsed, early)
         found = check_corpus(checked, register_facts, options.rules)
         own = {str(path) for path in files}
@@ -676,57 +677,6 @@ def _not_tei(root: etree._Element, file: str, lines: SourceLines) -> Diagnostic:
     else:
         message = f"the root element <{name.localname}> is not <TEI>: this is not a TEI document"
     return Diagnostic(file, line_of(root) or 1, lines.column_of(root), Severity.ERROR, "not-tei", message)
-
-
-def _peer_facts(
-    peers: list[Path], schemas: _SchemaSet, jobs: int, register_ids: frozenset[str]
-) -> Iterator[FileFacts]:
-    """The ids and pointers of the files other shards check, as their own check would gather
-    them (parsed, not validated: a file whose check gathers none gives none here either),
-    without the pointers the registers resolve, one file at a time (a shard of a large
-    edition reads every other file), in ``jobs`` worker processes when there are cores."""
-    workers = min(jobs, available_cores(), len(peers) // FILES_PER_WORKER)
-    if workers < 2:
-        for path in peers:
-            facts = _peer(read_record(path), schemas)[1]
-            if facts is not None:
-                yield compact_facts(facts, register_ids)
-        return
-    from teitools.validation.workers import check_in_workers  # noqa: PLC0415 -- see _run
-
-    todo = ((path, str(path)) for path in peers)
-    for _found, facts, _declares in check_in_workers(todo, _peer, schemas, workers, register_ids):
-        if facts is not None:
-            yield facts
-
-
-def _peer(record: FileRecord, schemas: _SchemaSet) -> CachedResult:
-    """A file of another shard as the cross-file pass needs it: no findings, its facts."""
-    tree = record.parsed().tree
-    if tree is None:
-        return (), None
-    if schemas.declared and record.declarations and not schemas.project_rules_on_declared:
-        return (), None
-    root = tree.getroot()
-    if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
-        return (), None
-    return (), gather_facts(tree, record.path)
-
-
-def _read_registers(wanted: list[Path], records: _Records) -> dict[Path, FileFacts]:
-    """The facts of the registers that parse, by real path."""
-    found = {}
-    for path in wanted:
-        record = records.register(path).parsed()
-        if record.tree is not None:
-            found[path.resolve()] = gather_facts(record.tree, path)
-    return found
-
-
-def _compact(result: CachedResult, known: frozenset[str]) -> CachedResult:
-    """A result as the cross-file pass needs it (see :func:`~teitools.validation.corpus.compact_facts`)."""
-    diagnostics, facts = result
-    return result if facts is None else (diagnostics, compact_facts(facts, known))
 
 
 def _register_facts(
