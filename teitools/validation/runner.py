@@ -186,7 +186,7 @@ def validate(
     del results
     if options.cross_file:
         if peers:  # the whole edition's facts, but the findings of this shard's files only
-            checked += peer_facts(peers, schemas, options.jobs, register_ids)
+            checked += list(peer_facts(peers, schemas, options.jobs, register_ids, checked, options.rules))
         register_facts = _register_facts(wanted, checked, records, parsed, early)
         found = check_corpus(checked, register_facts, options.rules)
         own = {str(path) for path in files}
