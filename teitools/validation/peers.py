@@ -83,7 +83,7 @@ _XML_ID = re.compile(rb"""xml:id\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 #: (``&#x61;``), white space (normalised), a byte outside ASCII (in a declared encoding).
 _REWRITTEN = re.compile(rb"[&\s\x80-\xff]")
 #: The elements that make a file a register (see :func:`~teitools.validation.corpus.walk_file`).
-_REGISTER_LISTS = (b"listPerson", b"listPlace", b"listBibl", b"listOrg")
+_REGISTER_LIST = re.compile(rb"list(?:Person|Place|Bibl|Org)")
 _ASCII_STARTS = (b"<", b"\xef\xbb\xbf", b" ", b"\t", b"\r", b"\n")
 
 
@@ -99,7 +99,7 @@ def may_matter(record: FileRecord, ids: frozenset[str]) -> bool:
         return False
     if not data.startswith(_ASCII_STARTS) or b"\x00" in data[:4]:
         return True
-    if any(name in data for name in _REGISTER_LISTS):
+    if _REGISTER_LIST.search(data):
         return True
     if not ids:
         return False

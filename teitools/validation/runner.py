@@ -164,7 +164,8 @@ def validate(
     peers: list[Path] = []
     if options.shard is not None:
         everything, files = files, select_shard(files, *options.shard)
-        peers = sorted(set(everything) - set(files))
+        mine = set(files)
+        peers = [path for path in everything if path not in mine]  # unsorted: the pass sorts
     records = _Records(wanted, options.given)
     cache = _open_cache(files, schemas, options, records)
     # A shard's cross-file findings depend on the other shards' files, which no key covers.
