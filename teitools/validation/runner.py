@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,10 +21,10 @@ from teitools.load.cores import available_cores
 from teitools.load.declarations import RELAXNG, SCHEMATRON
 from teitools.load.inputs import find_registers, find_xml_files, registers_by_file, select_shard
 from teitools.load.parser import TEI_NS
-from teitools.load.record import FileRecord, read_record
+from teitools.load.record import FileRecord, known_record, read_record
 from teitools.load.resources import schema_file
 from teitools.load.settings import BUNDLED_PROJECT_RULES, RULE_SETS, Settings
-from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
+from teitools.validation.cache import CachedResult, FileIndex, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts, walk_file
 from teitools.validation.grammar import check_grammar
@@ -160,25 +160,39 @@ def validate(
     else:
         given = {record.path for record in options.given}
         files = find_xml_files(Path(p) for p in paths if Path(p) not in given) + list(given)
-    wanted = list(options.registers) if options.registers is not None else find_registers(files)
+    # With a cache, each file's registers are part of its key: found once for both.
+    by_file = (
+        registers_by_file(files) if options.cache_dir is not None and options.registers is None else None
+    )
+    if options.registers is not None:
+        wanted = list(options.registers)
+    else:
+        wanted = (
+            list(dict.fromkeys(r for found in by_file.values() for r in found))
+            if by_file
+            else find_registers(files)
+        )
     peers: list[Path] = []
     if options.shard is not None:
         everything, files = files, select_shard(files, *options.shard)
         mine = set(files)
         peers = [path for path in everything if path not in mine]  # unsorted: the pass sorts
     records = _Records(wanted, options.given)
-    cache = _open_cache(files, schemas, options, records)
+    cache = _open_cache(files, schemas, options, records, by_file)
     # A shard's cross-file findings depend on the other shards' files, which no key covers.
     if cache is not None and not peers and (known := cache.get_report(files)) is not None:
+        cache.flush()  # what the index learnt of files read for their keys
         return replace(known, schema_mode=_mode(options, schemas, records))
     # The registers' facts first, when no stage waits for their trees in order: a file's
     # pointers they resolve need not be kept until the cross-file pass (see peers.compact).
     early = read_registers(wanted, records.register) if options.cross_file and parsed is None else {}
     register_ids = frozenset(file_id for facts in early.values() for file_id, _ in facts.ids)
     keep = (lambda result: compact(result, register_ids)) if early else None
-    # A worker can leave the pointers out itself, but not of a result the cache keeps: the
-    # registers a cached result is checked against next time may be others.
-    compact_in_workers = register_ids if early and cache is None else None
+    # A worker can leave the pointers out itself; of a result the cache keeps, only when the
+    # registers they name are every file's, which its key covers (a file of another edition
+    # may be checked against other registers next time).
+    one_edition = options.registers is not None or (by_file is not None and len(set(by_file.values())) == 1)
+    compact_in_workers = register_ids if early and (cache is None or one_edition) else None
     results = _check_files(
         files, schemas, options.jobs, cache, progress, records, parsed, keep, compact_in_workers
     )
@@ -364,6 +378,11 @@ class _Records:
             self.declaring = self.declaring or bool(record.declarations)
         return self._early[path]
 
+    def know(self, record: FileRecord) -> None:
+        """Keep a record made without reading the file (its digest known, see
+        :func:`~teitools.load.record.known_record`) for :meth:`peek` and :meth:`take`."""
+        self._early[record.path] = record
+
     def take(self, path: Path) -> FileRecord:
         """The record of the input ``path`` for its check; it is not kept here any longer."""
         found = self._early.pop(path, None)
@@ -426,13 +445,24 @@ def _declared_schema_files(files: list[Path], catalogs: Catalogs, records: _Reco
 
 
 def _open_cache(
-    files: list[Path], schemas: _SchemaSet, options: ValidateOptions, records: _Records
+    files: list[Path],
+    schemas: _SchemaSet,
+    options: ValidateOptions,
+    records: _Records,
+    by_file: Mapping[Path, Sequence[Path]] | None,
 ) -> ResultCache | None:
     if options.cache_dir is None:
         return None
-    registers = (
-        dict.fromkeys(files, options.registers) if options.registers is not None else registers_by_file(files)
-    )
+    # Files whose status is indexed are not read for their keys (see cache.FileIndex).
+    index = FileIndex.open(options.cache_dir)
+    unknown = files if index is None else []
+    if index is not None:
+        for path in files:
+            if (digest := index.digest(path)) is not None:
+                records.know(known_record(path, digest))
+            else:
+                unknown.append(path)
+    registers = dict.fromkeys(files, options.registers) if options.registers is not None else by_file or {}
     schema_files = _project_schema_files(schemas) + list(schemas.catalogs.paths)
     if schemas.declared:
         schema_files += _declared_schema_files(files, schemas.catalogs, records)
@@ -441,7 +471,12 @@ def _open_cache(
         f"declared={schemas.declared};project-rules={schemas.project_rules_on_declared};"
         f"rules={','.join(options.rules)}"
     )
-    return ResultCache.open(options.cache_dir, schema_files, registers, records.peek, variant=variant)
+    if index is not None:
+        for path in unknown:
+            index.learn(records.peek(path))
+    return ResultCache.open(
+        options.cache_dir, schema_files, registers, records.peek, variant=variant, index=index
+    )
 
 
 def _check_files(
