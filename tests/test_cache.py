@@ -16,7 +16,7 @@ import teitools
 from teitools.cli import main
 from teitools.diagnostics import Report
 from teitools.load.parser import load
-from teitools.load.record import FileRecord
+from teitools.load.record import FileRecord, read_record
 from teitools.validation import cache, runner
 from teitools.validation.corpus import gather_facts
 from teitools.validation.runner import ValidateOptions, validate
@@ -257,11 +257,10 @@ def indexed(monkeypatch: pytest.MonkeyPatch) -> None:
 def read(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The files the run reads, in order."""
     seen: list[Path] = []
-    original = runner.read_record
 
     def counting(path: Path) -> FileRecord:
         seen.append(path)
-        return original(path)
+        return read_record(path)
 
     monkeypatch.setattr(runner, "read_record", counting)
     return seen
