@@ -114,7 +114,7 @@ class ResultCache:
         self._registers = registers
         self._records = records
         self._register_digests: dict[Path, bytes] = {}
-        self._starts: dict[tuple[Path, ...], _Hash] = {}
+        self._starts: dict[int, _Hash] = {}
         self._keys: dict[Path, str | None] = {}
         self._shared = _Shared()
         #: The pack's entries not looked up yet (key -> [file, entry as JSON]), read on the first
@@ -161,7 +161,7 @@ class ResultCache:
         data = self._records(path).digest  # a regular file within the size limit, or not cached
         if data is None:
             return None
-        digest = self._start(tuple(self._registers.get(path, ()))).copy()
+        digest = self._start(self._registers.get(path, ())).copy()
         digest.update(b"path\0" + os.fsencode(path) + b"\0")
         digest.update(data)
         return digest.hexdigest()
@@ -256,14 +256,17 @@ class ResultCache:
     def _open(self, target: Path) -> bytes:
         return _open(self._entries, target, self._secret)
 
-    def _start(self, registers: tuple[Path, ...]) -> _Hash:
-        """The hash of the context and these registers, made once for the files that share them."""
-        if registers not in self._starts:
-            digest = hashlib.sha256(self._context)
+    def _start(self, registers: Sequence[Path]) -> _Hash:
+        """The hash of the context and these registers, made once for the files that share them
+        (found by the sequence's identity: the files of a folder share one, and hashing the
+        paths of each file's registers cost as much as its key)."""
+        found = self._starts.get(id(registers))
+        if found is None:
+            found = hashlib.sha256(self._context)
             for register in registers:
-                digest.update(b"register\0" + self._register_digest(register))
-            self._starts[registers] = digest
-        return self._starts[registers]
+                found.update(b"register\0" + self._register_digest(register))
+            self._starts[id(registers)] = found
+        return found
 
     def _register_digest(self, register: Path) -> bytes:
         if register not in self._register_digests:
