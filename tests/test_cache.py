@@ -243,8 +243,11 @@ def test_cli_caches_by_default_and_no_cache_skips_it(
 def _entries(folder: Path) -> int:
     """How many results a cache folder holds: the pack's entries and the runs' reports."""
     entries = folder / f"v{cache.ENTRY_FORMAT}"
-    payload = (entries / cache.PACK_FILE).read_bytes().partition(b"\n")[2]
-    return len(json.loads(payload)) + len(list((entries / "runs").glob("*.json")))
+    packed = sum(
+        len(json.loads(part.read_bytes().partition(b"\n")[2]))
+        for part in entries.glob(cache.PACK_FILES.format("*"))
+    )
+    return packed + len(list((entries / "runs").glob("*.json")))
 
 
 @pytest.fixture
@@ -302,7 +305,7 @@ def test_an_index_that_does_not_authenticate_is_not_trusted(
     assert run([edition], tmp_path / "cache").diagnostics == ()
     letter = edition / "letters" / LETTER_NAME
     letter.write_text(letter.read_text(encoding="utf-8").replace('ref="#stalin"', 'ref="#nobody"'), "utf-8")
-    index = tmp_path / "cache" / f"v{cache.ENTRY_FORMAT}" / cache.INDEX_FILE
+    index = tmp_path / "cache" / f"v{cache.ENTRY_FORMAT}" / cache.INDEX_FILES.format(cache._part(str(letter)))
     seal, _, payload = index.read_bytes().partition(b"\n")
     entries = json.loads(payload)
     status = letter.stat()

@@ -22,19 +22,21 @@ The key of a file's entry is a SHA-256 over everything the cached result depends
 
 Any change to one of those gives another key, so entries are never invalidated, only
 replaced; deleting the folder is always safe. The per-file entries of a cache folder live in
-one file, the pack (``v4/pack.json``), read once at the start of a run and written once at
-its end, when the run added entries: a file per entry cost more to write than validating the
-file (a temporary file, a mode change and a rename each). A file's facts are kept without
+the pack, sixteen files by the first digit of the key (``v4/pack-0.json`` to
+``pack-f.json``), each read once when a run first looks a key of it up and written once at
+its end, when the run added entries to it: a file per entry cost more to write than
+validating the file (a temporary file, a mode change and a rename each), and one file for
+all made a run over one changed letter read and write the whole pack. A file's facts are kept without
 the pointers its registers resolve, when every file of the run has the same registers (the
 key covers them). What a run learnt of each file's bytes (the digest, whether it declares a
 schema) is kept under the file's status in one more file, the index (:class:`FileIndex`),
 so that a re-run makes the key of an unchanged file from one ``stat``, without reading it.
-The new pack keeps the entries of this run's files as they are now and every entry of other
-files, so a run over part of an edition keeps the rest; an entry whose file changed is
-dropped. Entries are JSON (never pickle: a cache restored in CI may come from another
-branch, and must not be able to run code) and are written atomically; an entry that cannot
-be read is a miss, and so is every entry of a pack that cannot (two runs that end together:
-the last one's pack is kept).
+A part written anew keeps the entries of this run's files as they are now and every entry of
+other files, so a run over part of an edition keeps the rest; an entry whose file changed is
+dropped when its part is next written. Entries are JSON (never pickle: a cache restored in
+CI may come from another branch, and must not be able to run code) and are written
+atomically; an entry that cannot be read is a miss, and so is every entry of a part that
+cannot (two runs that end together: the last one's part is kept).
 
 Keys are computable from public facts, so whoever can write the cache folder could plant an
 entry saying "no problems" for a file with errors (a pull request that commits one, say).
@@ -54,6 +56,7 @@ import json
 import os
 import stat
 import time
+import zlib
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -75,10 +78,14 @@ KEY_FILE = "key"
 _KEY_BYTES = 32
 #: Bumped when the layout of entries changes; old entries are then simply not found.
 #: 2: every entry starts with its HMAC. 3: the per-file entries in one pack. 4: the pack's
-#: entries as JSON values, not strings of JSON (encoded in one call, not one per file).
+#: entries as JSON values, not strings of JSON (encoded in one call, not one per file), in
+#: sixteen files.
 ENTRY_FORMAT = 4
-PACK_FILE = "pack.json"
-INDEX_FILE = "files.json"
+#: The pack is sixteen files, by the first digit of the key: a run over a few files (one
+#: changed letter) reads and writes a sixteenth of it.
+PACK_FILES = "pack-{}.json"
+#: The index, in sixteen parts by a checksum of the file's name, for the same reason.
+INDEX_FILES = "files-{}.json"
 #: A file changed less than this before it was looked at may change again with the same
 #: size and times (file systems keep times to a few milliseconds or worse): not indexed.
 RACY_NANOSECONDS = 2_000_000_000
@@ -119,7 +126,7 @@ class ResultCache:
         self._shared = _Shared()
         #: The pack's entries not looked up yet (key -> [file, entry as JSON]), read on the first
         #: look-up and let go of after the look-ups; the keys found; the entries this run added.
-        self._unread: dict[str, list[Any]] | None = None
+        self._unread: dict[str, dict[str, list[Any]]] = {}
         self._hits: set[str] = set()
         self._added: dict[str, list[Any]] = {}
         self.writable = True
@@ -196,9 +203,10 @@ class ResultCache:
 
     def get(self, key: str, path: Path) -> CachedResult | None:
         """The stored result for ``key``, or None on a miss or an unreadable entry."""
-        if self._unread is None:
-            self._unread = self._read_pack()
-        found = self._unread.pop(key, None)
+        part = key[:1]
+        if part not in self._unread:
+            self._unread[part] = self._read_pack(part)
+        found = self._unread[part].pop(key, None)
         if found is None:
             return None
         try:
@@ -209,7 +217,7 @@ class ResultCache:
         return result
 
     def looked_up(self) -> None:
-        """Let go of the entries no look-up asked for: the pack is read again to be written."""
+        """Let go of the entries no look-up asked for: a part is read again to be written."""
         self._unread = {}
 
     def put(self, key: str, path: Path, result: CachedResult) -> None:
@@ -217,26 +225,30 @@ class ResultCache:
         self._added[key] = [str(path), _encode(result)]
 
     def flush(self) -> None:
-        """Write the pack when this run added entries: the entries this run found or added,
-        and those of the files it did not look up (another run's may be new since); a cache
-        that cannot be written is silently left alone; the same for :attr:`index`."""
+        """Write each part of the pack this run added entries to: the entries this run found
+        or added, and those of the files it did not look up (another run's may be new since);
+        a cache that cannot be written is silently left alone; the same for :attr:`index`."""
         if self.index is not None and self.writable:
             self.index.flush()
         if not self._added or not self.writable:
             return
         mine = {str(path) for path in self._keys}
-        kept = {
-            key: entry
-            for key, entry in self._read_pack().items()
-            if key in self._hits or entry[0] not in mine
-        }
-        self._store(self._entries / PACK_FILE, {**kept, **self._added})
+        parts: dict[str, dict[str, list[Any]]] = {}
+        for key, entry in self._added.items():
+            parts.setdefault(key[:1], {})[key] = entry
+        for part, added in sorted(parts.items()):
+            kept = {
+                key: entry
+                for key, entry in self._read_pack(part).items()
+                if key in self._hits or entry[0] not in mine
+            }
+            self._store(self._entries / PACK_FILES.format(part), {**kept, **added})
         self._added = {}
 
-    def _read_pack(self) -> dict[str, list[Any]]:
-        """The pack's entries; none when it is missing or does not authenticate."""
+    def _read_pack(self, part: str) -> dict[str, list[Any]]:
+        """The entries of one part of the pack; none when it is missing or does not authenticate."""
         try:
-            loaded = json.loads(self._open(self._entries / PACK_FILE))
+            loaded = json.loads(self._open(self._entries / PACK_FILES.format(part)))
         except (OSError, ValueError):
             return {}
         if not isinstance(loaded, dict):
@@ -286,8 +298,9 @@ class FileIndex:
     changed in the last :data:`RACY_NANOSECONDS` before it was looked at is not indexed, as
     it might change again within the file system's resolution of times. A file that declares
     a schema is read every time (a declared schema's digest is part of every key). The index
-    is one file (``v4/files.json``), authenticated like the pack: one that does not
-    authenticate is empty.
+    is sixteen files (``v4/files-0.json`` to ``files-f.json``, by a CRC-32 of the file's name),
+    each read when a file of it is first looked up and authenticated like the pack: one that
+    does not authenticate is empty.
     """
 
     def __init__(self, folder: Path, secret: bytes) -> None:
@@ -295,7 +308,7 @@ class FileIndex:
         self._entries = folder / f"v{ENTRY_FORMAT}"
         self._secret = secret
         self._now = time.time_ns()
-        self._known = self._read()
+        self._known: dict[str, dict[str, list[Any]]] = {}
         self._learnt: dict[str, list[Any]] = {}
         self._status: dict[str, list[int]] = {}
 
@@ -316,7 +329,10 @@ class FileIndex:
         if not stat.S_ISREG(status.st_mode):
             return None
         now = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
-        entry = self._known.get(name)
+        part = _part(name)
+        if part not in self._known:
+            self._known[part] = self._read(part)
+        entry = self._known[part].get(name)
         if entry is not None and entry[:5] == now and not entry[6]:
             with contextlib.suppress(TypeError, ValueError):
                 return bytes.fromhex(entry[5])
@@ -337,25 +353,29 @@ class FileIndex:
     def flush(self) -> None:
         """Write the index when this run learnt something; a folder that cannot be written
         is left alone."""
-        if self._learnt:
+        parts: dict[str, dict[str, list[Any]]] = {}
+        for name, entry in self._learnt.items():
+            parts.setdefault(_part(name), {})[name] = entry
+        for part, learnt in sorted(parts.items()):
             # Read again: another run may have indexed other files since.
-            _store(
-                self.folder,
-                self._entries,
-                self._entries / INDEX_FILE,
-                {**self._read(), **self._learnt},
-                self._secret,
-            )
-            self._learnt = {}
+            target = self._entries / INDEX_FILES.format(part)
+            if not _store(self.folder, self._entries, target, {**self._read(part), **learnt}, self._secret):
+                break
+        self._learnt = {}
 
-    def _read(self) -> dict[str, list[Any]]:
+    def _read(self, part: str) -> dict[str, list[Any]]:
         try:
-            loaded = json.loads(_open(self._entries, self._entries / INDEX_FILE, self._secret))
+            loaded = json.loads(_open(self._entries, self._entries / INDEX_FILES.format(part), self._secret))
         except (OSError, ValueError):
             return {}
         if not isinstance(loaded, dict):
             return {}
         return {name: entry for name, entry in loaded.items() if isinstance(entry, list) and len(entry) == 7}
+
+
+def _part(name: str) -> str:
+    """Which of the index's sixteen parts holds the file ``name``."""
+    return f"{zlib.crc32(name.encode('utf-8', 'surrogateescape')) & 15:x}"
 
 
 def _store(folder: Path, entries: Path, target: Path, data: dict[str, Any], secret: bytes) -> bool:
