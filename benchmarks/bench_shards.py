@@ -11,7 +11,9 @@ with ``--jobs`` workers and writes a JSON report; the shards' reports merged
 timings are of complete, equal work. ``--corpus`` reuses a corpus written before (with
 ``python -m benchmarks.corpus -n N DIR``; the settings are written into it) instead of
 writing one to a temporary folder. Prints a table; exits 1 when the slowest shard takes more
-than half the whole run's wall time, or the reports differ.
+than half the whole run's CPU time, or the reports differ. The target is in CPU time, which a
+machine shared with other work disturbs least; on an idle machine the wall times, printed
+beside it, are in about the same ratio (every run has the same ``--jobs``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from pathlib import Path
 from benchmarks.bench_validate import SETTINGS, Sample, measure
 from benchmarks.corpus import write_corpus
 
-#: The slowest shard's wall time at most this share of one machine's: sharding pays.
+#: The slowest shard's CPU time at most this share of one machine's: sharding pays.
 TARGET = 0.5
 
 
@@ -73,6 +75,7 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     slowest = max(shards, key=lambda sample: sample.wall)
+    busiest = max(shards, key=lambda sample: sample.cpu)
     print(
         f"teitools shard benchmark: {files:,} files, {args.shards} shards, --jobs {args.jobs}, "
         f"{os.cpu_count()} CPUs, load average {load_before[0]:.1f} before the runs"
@@ -84,11 +87,11 @@ def main() -> int:
     rows += [(f"shard {k}/{args.shards}", sample) for k, sample in enumerate(shards, 1)]
     for name, sample in rows:
         print(f"| {name:<28} | {sample.wall:>7.2f} | {sample.cpu:>7.2f} | {sample.peak_kib / 1024:>8.1f} |")
-    ratio = slowest.wall / whole.wall
+    ratio = busiest.cpu / whole.cpu
     print(
-        f"\nslowest shard: {slowest.wall:.2f} s wall, {ratio:.2f}x one machine's "
-        f"(target <= {TARGET}x); CPU of the slowest shard {slowest.cpu:.2f} s against "
-        f"{whole.cpu:.2f} s"
+        f"\nthe shard with the most CPU time: {busiest.cpu:.2f} s, {ratio:.2f}x one machine's "
+        f"{whole.cpu:.2f} s (target <= {TARGET}x); the slowest shard in wall time: "
+        f"{slowest.wall:.2f} s, {slowest.wall / whole.wall:.2f}x one machine's {whole.wall:.2f} s"
     )
     print(f"merged shard reports equal the whole run's: {'yes' if same else 'NO'}")
     print(f"load average after the runs: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
