@@ -313,3 +313,15 @@ def test_an_index_that_does_not_authenticate_is_not_trusted(
     entries[str(letter)][:5] = now
     index.write_bytes(seal + b"\n" + json.dumps(entries).encode("ascii"))
     assert {d.rule for d in run([edition], tmp_path / "cache").diagnostics} == {"ref-unresolved"}
+
+
+def test_a_buffer_given_for_an_indexed_file_is_checked_as_given(
+    indexed: None, edition: Path, tmp_path: Path
+) -> None:
+    """Bytes the caller gives (an editor's unsaved buffer) are checked, not the file on disk
+    that the index knows."""
+    letter = edition / "letters" / LETTER_NAME
+    assert run([letter], tmp_path / "cache").diagnostics == ()
+    changed = letter.read_bytes().replace(b'ref="#stalin"', b'ref="#nobody"')
+    report = run([letter], tmp_path / "cache", given=(FileRecord(letter, changed),))
+    assert {d.rule for d in report.diagnostics} == {"ref-unresolved"}

@@ -453,14 +453,16 @@ def _open_cache(
 ) -> ResultCache | None:
     if options.cache_dir is None:
         return None
-    # Files whose status is indexed are not read for their keys (see cache.FileIndex).
+    # Files whose status is indexed are not read for their keys (see cache.FileIndex); not
+    # those whose bytes the caller gave, which are not the file's on disk.
     index = FileIndex.open(options.cache_dir)
-    unknown = files if index is None else []
+    given = {record.path for record in options.given}
+    unknown: list[Path] = []
     if index is not None:
         for path in files:
-            if (digest := index.digest(path)) is not None:
+            if path not in given and (digest := index.digest(path)) is not None:
                 records.know(known_record(path, digest))
-            else:
+            elif path not in given:
                 unknown.append(path)
     registers = dict.fromkeys(files, options.registers) if options.registers is not None else by_file or {}
     schema_files = _project_schema_files(schemas) + list(schemas.catalogs.paths)
