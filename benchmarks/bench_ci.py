@@ -6,12 +6,16 @@ Generates an edition shaped like ``tei/`` with :mod:`benchmarks.corpus` in a tem
 repository, then times the command line
 as CI runs it (a fresh process each time, start-up included):
 
-1. the first run, with an empty cache;
-2. a second run on the unchanged corpus (target: at least 10x faster than the first);
-3. ``--changed-since HEAD`` after one letter changed (target: under 0.5 s);
+1. the first run, with an empty cache (target: at most 10 % more CPU time than the same
+   run with ``--no-cache``);
+2. a second run on the unchanged corpus (target: at least 10x less CPU time than
+   ``--no-cache``);
+3. ``--changed-since HEAD`` after one letter changed (target: at most 0.3 s of CPU time);
 
-and, as baselines, the same full run with ``--no-cache`` (the first run should cost at most
-10 % more) and one letter, cold, with ``--no-cache`` (the floor of every run). The cache is
+and, as baselines, the same full run with ``--no-cache`` and one letter, cold, with
+``--no-cache`` (the floor of every run). The targets are in CPU time (of teitools, its
+workers and the git processes it starts), which a machine shared with other work disturbs
+least; the wall times are printed beside them. The cache is
 a fresh folder of its own (``XDG_CACHE_HOME``), removed with the corpus.
 
 Every run must find the corpus clean (the changed letter stays valid), so the timings are of
@@ -121,9 +125,9 @@ def main() -> int:
         (
             "second run, unchanged (cache)",
             second,
-            f"{first[0] / second[0]:.0f}x faster wall, {first[1] / second[1]:.0f}x CPU (target >= 10x)",
+            f"{uncached[1] / second[1]:.1f}x less CPU than --no-cache (target >= 10x)",
         ),
-        ("--changed-since HEAD, 1 letter changed", one, "target < 0.5 s"),
+        ("--changed-since HEAD, 1 letter changed", one, "target <= 0.3 s CPU"),
         ("  the same with --no-cache", one_uncached, ""),
         ("full run after that change (cache)", full_after_change, ""),
         ("one letter, cold, --no-cache", startup, "the floor of every run (target <= 0.1 s)"),
@@ -142,8 +146,8 @@ def main() -> int:
     missed = [
         name
         for name, miss in (
-            ("cached re-run >= 10x faster (wall)", first[0] / second[0] < 10),
-            ("--changed-since, one letter < 0.5 s (wall)", one[0] >= 0.5),
+            ("cached re-run >= 10x less CPU than --no-cache", uncached[1] / second[1] < 10),
+            ("--changed-since, one letter <= 0.3 s (CPU)", one[1] > 0.3),
             ("first run <= 1.1x --no-cache (CPU)", first[1] > 1.1 * uncached[1]),
             ("one letter cold <= 0.1 s (CPU)", startup[1] > 0.1),
         )

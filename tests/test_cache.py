@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import teitools
 from teitools.cli import main
 from teitools.diagnostics import Report
 from teitools.load.parser import load
-from teitools.load.record import FileRecord
+from teitools.load.record import FileRecord, read_record
 from teitools.validation import cache, runner
 from teitools.validation.corpus import gather_facts
 from teitools.validation.runner import ValidateOptions, validate
@@ -242,5 +243,85 @@ def test_cli_caches_by_default_and_no_cache_skips_it(
 def _entries(folder: Path) -> int:
     """How many results a cache folder holds: the pack's entries and the runs' reports."""
     entries = folder / f"v{cache.ENTRY_FORMAT}"
-    payload = (entries / cache.PACK_FILE).read_bytes().partition(b"\n")[2]
-    return len(json.loads(payload)) + len(list((entries / "runs").glob("*.json")))
+    packed = sum(
+        len(json.loads(part.read_bytes().partition(b"\n")[2]))
+        for part in entries.glob(cache.PACK_FILES.format("*"))
+    )
+    return packed + len(list((entries / "runs").glob("*.json")))
+
+
+@pytest.fixture
+def indexed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files indexed however recently they changed: a test's files are a second old."""
+    monkeypatch.setattr(cache, "RACY_NANOSECONDS", 0)
+
+
+@pytest.fixture
+def read(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files the run reads, in order."""
+    seen: list[Path] = []
+
+    def counting(path: Path) -> FileRecord:
+        seen.append(path)
+        return read_record(path)
+
+    monkeypatch.setattr(runner, "read_record", counting)
+    return seen
+
+
+def test_a_rerun_reads_no_unchanged_letter(
+    indexed: None, edition: Path, tmp_path: Path, read: list[Path]
+) -> None:
+    first = run([edition], tmp_path / "cache")
+    assert len([path for path in read if path.parent.name == "letters"]) == 8
+    read.clear()
+    assert run([edition], tmp_path / "cache") == first
+    assert read == []  # not even the registers: they are inputs too
+
+
+def _same_size_and_times(letter: Path, old: str, new: str) -> None:
+    """Edit ``letter`` as a tool that keeps the size and sets the modification time back would."""
+    assert len(old) == len(new)
+    status = letter.stat()
+    letter.write_text(letter.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    os.utime(letter, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert letter.stat().st_size == status.st_size
+
+
+def test_an_edit_that_keeps_the_size_and_the_modification_time_is_seen(
+    indexed: None, edition: Path, tmp_path: Path
+) -> None:
+    assert run([edition], tmp_path / "cache").diagnostics == ()
+    letter = edition / "letters" / LETTER_NAME
+    _same_size_and_times(letter, 'ref="#stalin"', 'ref="#stalix"')
+    assert {d.rule for d in run([edition], tmp_path / "cache").diagnostics} == {"ref-unresolved"}
+
+
+def test_an_index_that_does_not_authenticate_is_not_trusted(
+    indexed: None, edition: Path, tmp_path: Path
+) -> None:
+    """An index planted in the cache folder, saying that a changed letter is the old one, is
+    not believed: the letter is read and its mistake found."""
+    assert run([edition], tmp_path / "cache").diagnostics == ()
+    letter = edition / "letters" / LETTER_NAME
+    letter.write_text(letter.read_text(encoding="utf-8").replace('ref="#stalin"', 'ref="#nobody"'), "utf-8")
+    index = tmp_path / "cache" / f"v{cache.ENTRY_FORMAT}" / cache.INDEX_FILES.format(cache._part(str(letter)))
+    seal, _, payload = index.read_bytes().partition(b"\n")
+    entries = json.loads(payload)
+    status = letter.stat()
+    now = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
+    entries[str(letter)][:5] = now
+    index.write_bytes(seal + b"\n" + json.dumps(entries).encode("ascii"))
+    assert {d.rule for d in run([edition], tmp_path / "cache").diagnostics} == {"ref-unresolved"}
+
+
+def test_a_buffer_given_for_an_indexed_file_is_checked_as_given(
+    indexed: None, edition: Path, tmp_path: Path
+) -> None:
+    """Bytes the caller gives (an editor's unsaved buffer) are checked, not the file on disk
+    that the index knows."""
+    letter = edition / "letters" / LETTER_NAME
+    assert run([letter], tmp_path / "cache").diagnostics == ()
+    changed = letter.read_bytes().replace(b'ref="#stalin"', b'ref="#nobody"')
+    report = run([letter], tmp_path / "cache", given=(FileRecord(letter, changed),))
+    assert {d.rule for d in report.diagnostics} == {"ref-unresolved"}

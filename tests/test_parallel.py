@@ -70,8 +70,9 @@ def test_the_default_number_of_jobs_reports_what_one_process_reports(run_cli: Ru
 def test_shards_checked_with_workers_merge_into_the_report_of_one_process(
     run_cli: RunCli, edition: Path, tmp_path: Path
 ) -> None:
-    """Each shard gathers the other shards' ids and pointers in its workers: what they find
-    across files is what one process over the whole edition finds."""
+    """Each shard checks its files in workers and reads the other shards' files for what can
+    change its findings: what the shards find across
+    files is what one process over the whole edition finds."""
     whole = _report(run_cli, edition, 1)
     parts = []
     for index in (1, 2, 3):

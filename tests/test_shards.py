@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,79 @@ def test_each_shard_reports_cross_file_findings_against_files_of_other_shards(tm
     # The shards that do not check the letter that uses the id first still see it.
     assert len(without_first) == SHARDS - 1
     assert all(without_first)
+
+
+EXTRA_REGISTER = """<?xml version="1.0" encoding="UTF-8"?>
+<TEI xmlns="http://www.tei-c.org/ns/1.0">
+  <teiHeader><fileDesc><titleStmt><title>More people</title></titleStmt>
+    <publicationStmt><p>Test.</p></publicationStmt><sourceDesc><p>Test.</p></sourceDesc></fileDesc>
+  </teiHeader>
+  <text><body><listPerson><person xml:id="extra-person"><persName>Extra</persName></person>
+  </listPerson></body></text>
+</TEI>
+"""
+
+
+def _first_id_by_reference(letters: list[Path]) -> None:
+    """The first user of the shared id writes it with a character reference."""
+    text = letters[0].read_text("utf-8").replace('xml:id="shared-id"', 'xml:id="shared&#x2d;id"', 1)
+    letters[0].write_text(text, "utf-8")
+
+
+def _first_in_utf16(letters: list[Path]) -> None:
+    """The first user of the shared id is a file in UTF-16, where its bytes are not ASCII."""
+    text = letters[0].read_text("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+    letters[0].write_bytes(text.encode("utf-16"))
+
+
+def _register_of_its_own(letters: list[Path]) -> None:
+    """A file that is a register by its content (not by its name) resolves a letter's pointer."""
+    (letters[0].parent.parent / "more").mkdir()
+    (letters[0].parent.parent / "more" / "people.xml").write_text(EXTRA_REGISTER, "utf-8")
+    for letter in letters[:-1]:  # the last one's paragraph points at nobody already
+        text = letter.read_text("utf-8").replace("<p ", '<p corresp="#extra-person" ', 1)
+        letter.write_text(text, "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("variant", "found", "absent"),
+    [
+        (_first_id_by_reference, "already used at edition/letters/kaganovich-stalin-1934-08-28.xml", None),
+        (_first_in_utf16, "already used at edition/letters/kaganovich-stalin-1934-08-28.xml", None),
+        (_register_of_its_own, "id-duplicate", '"#extra-person" names no entry'),
+    ],
+)
+def test_a_shard_reads_what_can_change_its_findings_in_the_files_it_does_not_check(
+    tmp_path: Path, variant: Callable[[list[Path]], None], found: str, absent: str | None
+) -> None:
+    """A shard parses only the other files that may matter to its own findings, found from
+    their bytes: an id written otherwise than as plain ASCII, or a register that is one by
+    its content, still counts, so the merged shards report what the whole run reports."""
+    edition = _edition_with_cross_file_findings(tmp_path)
+    variant(sorted((edition / "letters").glob("*.xml")))
+    whole = run_cli("validate", "edition", "--no-cache", "--format", "json", cwd=tmp_path)
+    parts = []
+    for index in range(1, SHARDS + 1):
+        part = tmp_path / f"shard-{index}.json"
+        run = run_cli(
+            "validate",
+            "edition",
+            "--no-cache",
+            "--shard",
+            f"{index}/{SHARDS}",
+            "--format",
+            "json",
+            "-o",
+            part,
+            cwd=tmp_path,
+        )
+        assert run.code in (0, 1), run.err
+        parts.append(part)
+    merged = run_cli("report", "merge", *parts, "--format", "json", cwd=tmp_path)
+    assert json.loads(merged.out) == json.loads(whole.out)
+    assert found in whole.out
+    if absent is not None:
+        assert absent not in whole.out
 
 
 def test_shards_are_the_same_wherever_the_repository_is_checked_out(tmp_path: Path) -> None:

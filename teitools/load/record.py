@@ -75,6 +75,15 @@ class FileRecord:
             return replace(self, problem=error.diagnostic)
 
 
+def known_record(path: Path, digest: bytes) -> FileRecord:
+    """The record of a file not read, whose bytes' digest is known (from the result cache's
+    index) and which declares no schema: like :meth:`FileRecord.without_bytes`, whoever needs
+    its bytes reads the file again and compares digests."""
+    record = FileRecord(path, None, released=True)
+    record.__dict__.update(digest=digest, declarations=())
+    return record
+
+
 def read_record(path: Path) -> FileRecord:
     """Read ``path`` once, within the loader's limits (a FIFO, a device or a huge file is
     refused, never waited on); a file that cannot be read gives a record with its finding."""

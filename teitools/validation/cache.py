@@ -22,21 +22,29 @@ The key of a file's entry is a SHA-256 over everything the cached result depends
 
 Any change to one of those gives another key, so entries are never invalidated, only
 replaced; deleting the folder is always safe. The per-file entries of a cache folder live in
-one file, the pack (``v3/pack.json``), read once at the start of a run and written once at
-its end, when the run added entries: a file per entry cost more to write than validating the
-file (a temporary file, a mode change and a rename each). The new pack keeps the entries of
-this run's files as they are now and every entry of other files, so a run over part of an
-edition keeps the rest; an entry whose file changed is dropped. Entries are JSON (never
-pickle: a cache restored in CI may come from another branch, and must not be able to run
-code) and are written atomically; an entry that cannot be read is a miss, and so is every
-entry of a pack that cannot (two runs that end together: the last one's pack is kept).
+the pack, sixteen files by the first digit of the key (``v4/pack-0.json`` to
+``pack-f.json``), each read once when a run first looks a key of it up and written once at
+its end, when the run added entries to it: a file per entry cost more to write than
+validating the file (a temporary file, a mode change and a rename each), and one file for
+all made a run over one changed letter read and write the whole pack. A file's facts are kept without
+the pointers its registers resolve, when every file of the run has the same registers (the
+key covers them). What a run learnt of each file's bytes (the digest, whether it declares a
+schema) is kept under the file's status in one more file, the index (:class:`FileIndex`),
+so that a re-run makes the key of an unchanged file from one ``stat``, without reading it.
+A part written anew keeps the entries of this run's files as they are now and every entry of
+other files, so a run over part of an edition keeps the rest; an entry whose file changed is
+dropped when its part is next written. Entries are JSON (never pickle: a cache restored in
+CI may come from another branch, and must not be able to run code) and are written
+atomically; an entry that cannot be read is a miss, and so is every entry of a part that
+cannot (two runs that end together: the last one's part is kept).
 
 Keys are computable from public facts, so whoever can write the cache folder could plant an
 entry saying "no problems" for a file with errors (a pull request that commits one, say).
 Hence: the default folder is outside the working tree (:func:`default_cache_dir`), and every
 entry carries an HMAC made with a secret that lives only in the user's cache folder
-(:func:`user_cache_root`, file ``key``, mode 0600, never in a repository); a pack or a run's
-report that does not authenticate is a miss. A cache folder or key that git tracks is not used at all.
+(:func:`user_cache_root`, file ``key``, mode 0600, never in a repository); a pack, index or
+run's report that does not authenticate is a miss. A cache folder or key that git tracks is
+not used at all.
 """
 
 from __future__ import annotations
@@ -47,10 +55,12 @@ import hmac
 import json
 import os
 import stat
+import time
+import zlib
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.export.output import destination
@@ -58,15 +68,27 @@ from teitools.load.inputs import work_tree
 from teitools.load.record import FileRecord
 from teitools.validation.corpus import LETTERS_FOLDER, FileFacts, Pointer, Position
 
+if TYPE_CHECKING:
+    from hashlib import _Hash
+
 #: The variable that names the cache folder, as ``--cache-dir`` does.
 CACHE_DIR_VARIABLE = "TEITOOLS_CACHE_DIR"
 #: The file in :func:`user_cache_root` holding the secret entries are authenticated with.
 KEY_FILE = "key"
 _KEY_BYTES = 32
 #: Bumped when the layout of entries changes; old entries are then simply not found.
-#: 2: every entry starts with its HMAC. 3: the per-file entries in one pack.
-ENTRY_FORMAT = 3
-PACK_FILE = "pack.json"
+#: 2: every entry starts with its HMAC. 3: the per-file entries in one pack. 4: the pack's
+#: entries as JSON values, not strings of JSON (encoded in one call, not one per file), in
+#: sixteen files.
+ENTRY_FORMAT = 4
+#: The pack is sixteen files, by the first digit of the key: a run over a few files (one
+#: changed letter) reads and writes a sixteenth of it.
+PACK_FILES = "pack-{}.json"
+#: The index, in sixteen parts by a checksum of the file's name, for the same reason.
+INDEX_FILES = "files-{}.json"
+#: A file changed less than this before it was looked at may change again with the same
+#: size and times (file systems keep times to a few milliseconds or worse): not indexed.
+RACY_NANOSECONDS = 2_000_000_000
 _PACKAGE = Path(__file__).resolve().parents[1]
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -89,21 +111,24 @@ class ResultCache:
         registers: Mapping[Path, Sequence[Path]],
         records: Records,
         secret: bytes,
+        index: FileIndex | None = None,
     ) -> None:
         self.folder = folder
+        self.index = index
         self._secret = secret
         self._entries = folder / f"v{ENTRY_FORMAT}"
         self._context = context
         self._registers = registers
         self._records = records
         self._register_digests: dict[Path, bytes] = {}
+        self._starts: dict[int, _Hash] = {}
         self._keys: dict[Path, str | None] = {}
         self._shared = _Shared()
         #: The pack's entries not looked up yet (key -> [file, entry as JSON]), read on the first
         #: look-up and let go of after the look-ups; the keys found; the entries this run added.
-        self._unread: dict[str, list[str]] | None = None
+        self._unread: dict[str, dict[str, list[Any]]] = {}
         self._hits: set[str] = set()
-        self._added: dict[str, list[str]] = {}
+        self._added: dict[str, list[Any]] = {}
         self.writable = True
 
     @classmethod
@@ -115,12 +140,14 @@ class ResultCache:
         records: Records,
         *,
         variant: str = "",
+        index: FileIndex | None = None,
     ) -> ResultCache | None:
         """The cache in ``folder`` for a run with these schemas, each file with its registers;
         ``records`` gives the record of a file or register (its bytes are read once per run);
         ``variant`` names the options that change results. The folder is made when the first
         entry is written. None (validate without a cache) when the folder is tracked by git
-        or there is no usable key (see the module docstring)."""
+        or there is no usable key (see the module docstring). ``index`` (see :class:`FileIndex`)
+        is written with the pack."""
         secret = load_key()
         if secret is None or _tracked(folder):
             return None
@@ -129,7 +156,7 @@ class ResultCache:
             context.update(part + b"\0")
         for schema in schemas:
             context.update(b"schema\0" + _file_digest(schema))
-        return cls(folder, context.digest(), registers, records, secret)
+        return cls(folder, context.digest(), registers, records, secret, index)
 
     def key(self, path: Path) -> str | None:
         """The key of ``path``'s result, or None when the file cannot be read (not cached)."""
@@ -141,9 +168,7 @@ class ResultCache:
         data = self._records(path).digest  # a regular file within the size limit, or not cached
         if data is None:
             return None
-        digest = hashlib.sha256(self._context)
-        for register in self._registers.get(path, ()):
-            digest.update(b"register\0" + self._register_digest(register))
+        digest = self._start(self._registers.get(path, ())).copy()
         digest.update(b"path\0" + os.fsencode(path) + b"\0")
         digest.update(data)
         return digest.hexdigest()
@@ -178,87 +203,208 @@ class ResultCache:
 
     def get(self, key: str, path: Path) -> CachedResult | None:
         """The stored result for ``key``, or None on a miss or an unreadable entry."""
-        if self._unread is None:
-            self._unread = self._read_pack()
-        found = self._unread.pop(key, None)
+        part = key[:1]
+        if part not in self._unread:
+            self._unread[part] = self._read_pack(part)
+        found = self._unread[part].pop(key, None)
         if found is None:
             return None
         try:
-            result = _decode(json.loads(found[1]), str(path), self._shared)
+            result = _decode(found[1], str(path), self._shared)
         except (ValueError, KeyError, TypeError, IndexError):
             return None
         self._hits.add(key)
         return result
 
     def looked_up(self) -> None:
-        """Let go of the entries no look-up asked for: the pack is read again to be written."""
+        """Let go of the entries no look-up asked for: a part is read again to be written."""
         self._unread = {}
 
     def put(self, key: str, path: Path, result: CachedResult) -> None:
         """Keep a result, written with the others by :meth:`flush`."""
-        self._added[key] = [str(path), json.dumps(_encode(result))]
+        self._added[key] = [str(path), _encode(result)]
 
     def flush(self) -> None:
-        """Write the pack when this run added entries: the entries this run found or added,
-        and those of the files it did not look up (another run's may be new since); a cache
-        that cannot be written is silently left alone."""
+        """Write each part of the pack this run added entries to: the entries this run found
+        or added, and those of the files it did not look up (another run's may be new since);
+        a cache that cannot be written is silently left alone; the same for :attr:`index`."""
+        if self.index is not None and self.writable:
+            self.index.flush()
         if not self._added or not self.writable:
             return
         mine = {str(path) for path in self._keys}
-        kept = {
-            key: entry
-            for key, entry in self._read_pack().items()
-            if key in self._hits or entry[0] not in mine
-        }
-        self._store(self._entries / PACK_FILE, {**kept, **self._added})
+        parts: dict[str, dict[str, list[Any]]] = {}
+        for key, entry in self._added.items():
+            parts.setdefault(key[:1], {})[key] = entry
+        for part, added in sorted(parts.items()):
+            kept = {
+                key: entry
+                for key, entry in self._read_pack(part).items()
+                if key in self._hits or entry[0] not in mine
+            }
+            self._store(self._entries / PACK_FILES.format(part), {**kept, **added})
         self._added = {}
 
-    def _read_pack(self) -> dict[str, list[str]]:
-        """The pack's entries; none when it is missing or does not authenticate."""
+    def _read_pack(self, part: str) -> dict[str, list[Any]]:
+        """The entries of one part of the pack; none when it is missing or does not authenticate."""
         try:
-            loaded = json.loads(self._open(self._entries / PACK_FILE))
+            loaded = json.loads(self._open(self._entries / PACK_FILES.format(part)))
         except (OSError, ValueError):
             return {}
         if not isinstance(loaded, dict):
             return {}
-        # An entry that is not [file, JSON text] cannot be of this format: left out.
+        # An entry that is not [file, result] cannot be of this format: left out (a result
+        # that does not decode is a miss when looked up).
         return {
             key: entry
             for key, entry in loaded.items()
-            if isinstance(entry, list) and len(entry) == 2 and all(isinstance(part, str) for part in entry)
+            if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
         }
 
     def _store(self, target: Path, data: dict[str, Any]) -> None:
-        if not self.writable:
-            return
-        destination(target)  # refused (exit 2), not skipped: a link planted in the cache folder
-        try:
-            if not self.folder.is_dir():
-                _create(self.folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # ASCII: a file name that is not UTF-8 (a lone surrogate) round-trips as \udcNN.
-            payload = json.dumps(data).encode("ascii")
-            _write(target, self._seal(target, payload) + b"\n" + payload)
-        except OSError:
-            self.writable = False  # a read-only checkout: validation goes on without a cache
-
-    def _seal(self, target: Path, payload: bytes) -> bytes:
-        # The entry's name is sealed too: an authentic entry copied under another key is a miss.
-        name = target.relative_to(self._entries).as_posix().encode()
-        return hmac.new(self._secret, name + b"\0" + payload, hashlib.sha256).hexdigest().encode("ascii")
+        if self.writable:
+            self.writable = _store(self.folder, self._entries, target, data, self._secret)
 
     def _open(self, target: Path) -> bytes:
-        """The payload of an entry; ValueError when it does not authenticate (a miss)."""
-        seal, _, payload = target.read_bytes().partition(b"\n")
-        if not hmac.compare_digest(seal, self._seal(target, payload)):
-            raise ValueError(f"{target}: not written by this user's teitools")
-        return payload
+        return _open(self._entries, target, self._secret)
+
+    def _start(self, registers: Sequence[Path]) -> _Hash:
+        """The hash of the context and these registers, made once for the files that share them
+        (found by the sequence's identity: the files of a folder share one, and hashing the
+        paths of each file's registers cost as much as its key)."""
+        found = self._starts.get(id(registers))
+        if found is None:
+            found = hashlib.sha256(self._context)
+            for register in registers:
+                found.update(b"register\0" + self._register_digest(register))
+            self._starts[id(registers)] = found
+        return found
 
     def _register_digest(self, register: Path) -> bytes:
         if register not in self._register_digests:
             data = self._records(register).digest
             self._register_digests[register] = os.fsencode(register) + b"\0" + (data or b"missing")
         return self._register_digests[register]
+
+
+class FileIndex:
+    """What earlier runs learnt of each file from its bytes (their digest, whether they declare
+    a schema), under the file's status when it was read: its size, modification and change
+    times, inode and device. A file whose status is the same is not read again to make its
+    key; its check, when the pack has no result for it, reads it and compares the digest.
+
+    The change time cannot be set back by anyone who edits the file (only the clock can), so
+    an edit that keeps the size and sets the modification time back is still seen; a file
+    changed in the last :data:`RACY_NANOSECONDS` before it was looked at is not indexed, as
+    it might change again within the file system's resolution of times. A file that declares
+    a schema is read every time (a declared schema's digest is part of every key). The index
+    is sixteen files (``v4/files-0.json`` to ``files-f.json``, by a CRC-32 of the file's name),
+    each read when a file of it is first looked up and authenticated like the pack: one that
+    does not authenticate is empty.
+    """
+
+    def __init__(self, folder: Path, secret: bytes) -> None:
+        self.folder = folder
+        self._entries = folder / f"v{ENTRY_FORMAT}"
+        self._secret = secret
+        self._now = time.time_ns()
+        self._known: dict[str, dict[str, list[Any]]] = {}
+        self._learnt: dict[str, list[Any]] = {}
+        self._status: dict[str, list[int]] = {}
+
+    @classmethod
+    def open(cls, folder: Path) -> FileIndex | None:
+        """The index of the cache in ``folder``; None where the cache is not used at all."""
+        secret = load_key()
+        return None if secret is None or _tracked(folder) else cls(folder, secret)
+
+    def digest(self, path: Path) -> bytes | None:
+        """The digest of ``path``'s bytes when its status is the one indexed with it and it
+        declares no schema, else None (then it is read, and :meth:`learn` told)."""
+        name = os.fsdecode(path)
+        try:
+            status = os.stat(name)  # noqa: PTH116 -- a Path made per file costs a tenth of a re-run
+        except OSError:
+            return None
+        if not stat.S_ISREG(status.st_mode):
+            return None
+        now = [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
+        part = _part(name)
+        if part not in self._known:
+            self._known[part] = self._read(part)
+        entry = self._known[part].get(name)
+        if entry is not None and entry[:5] == now and not entry[6]:
+            with contextlib.suppress(TypeError, ValueError):
+                return bytes.fromhex(entry[5])
+        self._status[name] = now
+        return None
+
+    def learn(self, record: FileRecord) -> None:
+        """Index the file of ``record``, read this run after :meth:`digest` found no digest
+        for it, under the status :meth:`digest` saw before it was read: a file that changed in
+        between has another status next time."""
+        name = os.fsdecode(record.path)
+        status = self._status.get(name)
+        digest = record.digest
+        if status is None or digest is None or max(status[1], status[2]) > self._now - RACY_NANOSECONDS:
+            return
+        self._learnt[name] = [*status, digest.hex(), bool(record.declarations)]
+
+    def flush(self) -> None:
+        """Write the index when this run learnt something; a folder that cannot be written
+        is left alone."""
+        parts: dict[str, dict[str, list[Any]]] = {}
+        for name, entry in self._learnt.items():
+            parts.setdefault(_part(name), {})[name] = entry
+        for part, learnt in sorted(parts.items()):
+            # Read again: another run may have indexed other files since.
+            target = self._entries / INDEX_FILES.format(part)
+            if not _store(self.folder, self._entries, target, {**self._read(part), **learnt}, self._secret):
+                break
+        self._learnt = {}
+
+    def _read(self, part: str) -> dict[str, list[Any]]:
+        try:
+            loaded = json.loads(_open(self._entries, self._entries / INDEX_FILES.format(part), self._secret))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(loaded, dict):
+            return {}
+        return {name: entry for name, entry in loaded.items() if isinstance(entry, list) and len(entry) == 7}
+
+
+def _part(name: str) -> str:
+    """Which of the index's sixteen parts holds the file ``name``."""
+    return f"{zlib.crc32(name.encode('utf-8', 'surrogateescape')) & 15:x}"
+
+
+def _store(folder: Path, entries: Path, target: Path, data: dict[str, Any], secret: bytes) -> bool:
+    """Write ``data`` to ``target``, sealed; False when the folder cannot be written."""
+    destination(target)  # refused (exit 2), not skipped: a link planted in the cache folder
+    try:
+        if not folder.is_dir():
+            _create(folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # ASCII: a file name that is not UTF-8 (a lone surrogate) round-trips as \udcNN.
+        payload = json.dumps(data).encode("ascii")
+        _write(target, _seal(secret, entries, target, payload) + b"\n" + payload)
+    except OSError:
+        return False  # a read-only checkout: validation goes on without a cache
+    return True
+
+
+def _seal(secret: bytes, entries: Path, target: Path, payload: bytes) -> bytes:
+    # The entry's name is sealed too: an authentic entry copied under another key is a miss.
+    name = target.relative_to(entries).as_posix().encode()
+    return hmac.new(secret, name + b"\0" + payload, hashlib.sha256).hexdigest().encode("ascii")
+
+
+def _open(entries: Path, target: Path, secret: bytes) -> bytes:
+    """The payload of an entry; ValueError when it does not authenticate (a miss)."""
+    seal, _, payload = target.read_bytes().partition(b"\n")
+    if not hmac.compare_digest(seal, _seal(secret, entries, target, payload)):
+        raise ValueError(f"{target}: not written by this user's teitools")
+    return payload
 
 
 @cache

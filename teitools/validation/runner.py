@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,13 +22,14 @@ from teitools.load.cores import available_cores
 from teitools.load.declarations import RELAXNG, SCHEMATRON
 from teitools.load.inputs import find_registers, find_xml_names, registers_by_file, select_shard
 from teitools.load.parser import TEI_NS
-from teitools.load.record import FileRecord, read_record
+from teitools.load.record import FileRecord, known_record, read_record
 from teitools.load.resources import schema_file
 from teitools.load.settings import BUNDLED_PROJECT_RULES, RULE_SETS, Settings
-from teitools.validation.cache import CachedResult, Progress, ResultCache, run_cached
+from teitools.validation.cache import CachedResult, FileIndex, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
-from teitools.validation.corpus import FileFacts, check_corpus, compact_facts, gather_facts, walk_file
+from teitools.validation.corpus import FileFacts, check_corpus, gather_facts, walk_file
 from teitools.validation.grammar import check_grammar
+from teitools.validation.peers import compact, peer_facts, read_registers
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.relaxng_files import compile_declared_relaxng
 from teitools.validation.sandbox import Limits, WorkerFaultError, fault_text
@@ -157,24 +158,11 @@ def validate(
     if parsed is not None and (options.jobs > 1 or options.cache_dir is not None):
         raise ValueError("validate(parsed=...) needs jobs=1 and no cache_dir")
     schemas = _schema_set(options, inputs := [Path(p) for p in paths])
-    # The files by name: a Path object each only for a mode that needs them all at once (50,000
-    # Path objects were 20 MiB of a run's memory); a check makes its file's own.
-    if options.changed_since is not None:
-        names = [str(path) for path in _changed(inputs, options.changed_since, options, schemas)]
-    else:
-        given = {record.path for record in options.given}
-        names = find_xml_names(p for p in inputs if p not in given) + [str(path) for path in given]
-    wanted = list(options.registers) if options.registers is not None else find_registers(names)
-    peers: list[Path] = []
-    if options.shard is not None:
-        everything = [Path(name) for name in names]
-        mine = select_shard(everything, *options.shard)
-        peers = sorted(set(everything) - set(mine))
-        names = [str(path) for path in mine]
+    names, by_file, wanted, peers = _inputs(inputs, options, schemas)
     records = _Records(wanted, options.given)
     # The cache's keys are made of every file's path.
     files = [Path(name) for name in names] if options.cache_dir is not None else None
-    cache = _open_cache(files, schemas, options, records) if files is not None else None
+    cache = _open_cache(files, schemas, options, records, by_file) if files is not None else None
     # A shard's cross-file findings depend on the other shards' files, which no key covers.
     if (
         cache is not None
@@ -182,17 +170,20 @@ def validate(
         and not peers
         and (known := cache.get_report(files)) is not None
     ):
+        cache.flush()  # what the index learnt of files read for their keys
         return replace(known, schema_mode=_mode(options, schemas, records))
     # The registers' facts first, when no stage waits for their trees in order: a file's
-    # pointers they resolve need not be kept until the cross-file pass (see _compact).
-    early = _read_registers(wanted, records) if options.cross_file and parsed is None else {}
+    # pointers they resolve need not be kept until the cross-file pass (see peers.compact).
+    early = read_registers(wanted, records.register) if options.cross_file and parsed is None else {}
     register_ids = frozenset(file_id for facts in early.values() for file_id, _ in facts.ids)
-    # The check can leave the pointers out itself (see walk_file), but not of a result the
-    # cache keeps: the registers a cached result is checked against next time may be others.
-    compact_in_workers = register_ids if early and cache is None else None
+    # A worker's walk can leave the pointers out itself (see walk_file); of a result the cache
+    # keeps, only when the registers they name are every file's, which its key covers (a file
+    # of another edition may be checked against other registers next time).
+    one_edition = options.registers is not None or (by_file is not None and len(set(by_file.values())) == 1)
+    compact_in_workers = register_ids if early and (cache is None or one_edition) else None
     if compact_in_workers:
         schemas = replace(schemas, resolved=compact_in_workers)
-    keep = (lambda result: _compact(result, register_ids)) if early and not compact_in_workers else None
+    keep = (lambda result: compact(result, register_ids)) if early and not compact_in_workers else None
     every: list[Diagnostic] = []
     checked: list[FileFacts] = []
     for found, facts in _check_files(
@@ -205,7 +196,7 @@ def validate(
     del every
     if options.cross_file:
         if peers:  # the whole edition's facts, but the findings of this shard's files only
-            checked += _peer_facts(peers, schemas, options.jobs, register_ids)
+            checked += list(peer_facts(peers, schemas, options.jobs, register_ids, checked, options.rules))
         register_facts = _register_facts(wanted, checked, records, parsed, early)
         across = check_corpus(checked, register_facts, options.rules)
         own = set(names)
@@ -214,6 +205,40 @@ def validate(
     if cache is not None and files is not None and not peers and not records.changed:
         cache.put_report(files, report)
     return replace(report, schema_mode=_mode(options, schemas, records))
+
+
+def _inputs(
+    inputs: list[Path], options: ValidateOptions, schemas: _SchemaSet
+) -> tuple[list[str], dict[Path, tuple[Path, ...]] | None, list[Path], list[Path]]:
+    """The run's files by name, each file's registers when the cache needs them for its keys,
+    the registers of the run, and the files of the other shards (none without ``--shard``)."""
+    # The files by name: a Path object each only for a mode that needs them all at once (50,000
+    # Path objects were 20 MiB of a run's memory); a check makes its file's own.
+    if options.changed_since is not None:
+        names = [str(path) for path in _changed(inputs, options.changed_since, options, schemas)]
+    else:
+        given = {record.path for record in options.given}
+        names = find_xml_names(p for p in inputs if p not in given) + [str(path) for path in given]
+    # With a cache, each file's registers are part of its key: found once for both.
+    by_file = (
+        registers_by_file([Path(name) for name in names])
+        if options.cache_dir is not None and options.registers is None
+        else None
+    )
+    if options.registers is not None:
+        wanted = list(options.registers)
+    elif by_file:
+        wanted = list(dict.fromkeys(r for found in by_file.values() for r in found))
+    else:
+        wanted = find_registers(names)
+    peers: list[Path] = []
+    if options.shard is not None:
+        everything = [Path(name) for name in names]
+        mine = select_shard(everything, *options.shard)
+        kept = set(mine)
+        peers = [path for path in everything if path not in kept]  # unsorted: the pass sorts
+        names = [str(path) for path in mine]
+    return names, by_file, wanted, peers
 
 
 def _once_per_schema(found: list[Diagnostic]) -> list[Diagnostic]:
@@ -393,6 +418,11 @@ class _Records:
             self.declaring = self.declaring or bool(record.declarations)
         return self._early[path]
 
+    def know(self, record: FileRecord) -> None:
+        """Keep a record made without reading the file (its digest known, see
+        :func:`~teitools.load.record.known_record`) for :meth:`peek` and :meth:`take`."""
+        self._early[record.path] = record
+
     def take(self, path: Path) -> FileRecord:
         """The record of the input ``path`` for its check; it is not kept here any longer."""
         found = self._early.pop(path, None)
@@ -459,13 +489,26 @@ def _declared_schema_files(files: list[Path], catalogs: Catalogs, records: _Reco
 
 
 def _open_cache(
-    files: list[Path], schemas: _SchemaSet, options: ValidateOptions, records: _Records
+    files: list[Path],
+    schemas: _SchemaSet,
+    options: ValidateOptions,
+    records: _Records,
+    by_file: Mapping[Path, Sequence[Path]] | None,
 ) -> ResultCache | None:
     if options.cache_dir is None:
         return None
-    registers = (
-        dict.fromkeys(files, options.registers) if options.registers is not None else registers_by_file(files)
-    )
+    # Files whose status is indexed are not read for their keys (see cache.FileIndex); not
+    # those whose bytes the caller gave, which are not the file's on disk.
+    index = FileIndex.open(options.cache_dir)
+    given = {record.path for record in options.given}
+    unknown: list[Path] = []
+    if index is not None:
+        for path in files:
+            if path not in given and (digest := index.digest(path)) is not None:
+                records.know(known_record(path, digest))
+            elif path not in given:
+                unknown.append(path)
+    registers = dict.fromkeys(files, options.registers) if options.registers is not None else by_file or {}
     schema_files = _project_schema_files(schemas) + list(schemas.catalogs.paths)
     if schemas.declared:
         schema_files += _declared_schema_files(files, schemas.catalogs, records)
@@ -474,7 +517,12 @@ def _open_cache(
         f"declared={schemas.declared};project-rules={schemas.project_rules_on_declared};"
         f"rules={','.join(options.rules)}"
     )
-    return ResultCache.open(options.cache_dir, schema_files, registers, records.peek, variant=variant)
+    if index is not None:
+        for path in unknown:
+            index.learn(records.peek(path))
+    return ResultCache.open(
+        options.cache_dir, schema_files, registers, records.peek, variant=variant, index=index
+    )
 
 
 def _check_files(
@@ -733,57 +781,6 @@ def _not_tei(root: etree._Element, file: str, lines: SourceLines) -> Diagnostic:
     else:
         message = f"the root element <{name.localname}> is not <TEI>: this is not a TEI document"
     return Diagnostic(file, line_of(root) or 1, lines.column_of(root), Severity.ERROR, "not-tei", message)
-
-
-def _peer_facts(
-    peers: list[Path], schemas: _SchemaSet, jobs: int, register_ids: frozenset[str]
-) -> Iterator[FileFacts]:
-    """The ids and pointers of the files other shards check, as their own check would gather
-    them (parsed, not validated: a file whose check gathers none gives none here either),
-    without the pointers the registers resolve, one file at a time (a shard of a large
-    edition reads every other file), in ``jobs`` worker processes when there are cores."""
-    workers = min(jobs, available_cores(), len(peers) // FILES_PER_WORKER)
-    if workers < 2:
-        for path in peers:
-            facts = _peer(read_record(path), schemas)[1]
-            if facts is not None:
-                yield compact_facts(facts, register_ids)
-        return
-    from teitools.validation.workers import check_in_workers  # noqa: PLC0415 -- see _run
-
-    todo = ((path, str(path)) for path in peers)
-    for _found, facts, _declares in check_in_workers(todo, _peer, schemas, workers, register_ids):
-        if facts is not None:
-            yield facts
-
-
-def _peer(record: FileRecord, schemas: _SchemaSet) -> CachedResult:
-    """A file of another shard as the cross-file pass needs it: no findings, its facts."""
-    tree = record.parsed().tree
-    if tree is None:
-        return (), None
-    if schemas.declared and record.declarations and not schemas.project_rules_on_declared:
-        return (), None
-    root = tree.getroot()
-    if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
-        return (), None
-    return (), gather_facts(tree, record.path)
-
-
-def _read_registers(wanted: list[Path], records: _Records) -> dict[Path, FileFacts]:
-    """The facts of the registers that parse, by real path."""
-    found = {}
-    for path in wanted:
-        record = records.register(path).parsed()
-        if record.tree is not None:
-            found[path.resolve()] = gather_facts(record.tree, path)
-    return found
-
-
-def _compact(result: CachedResult, known: frozenset[str]) -> CachedResult:
-    """A result as the cross-file pass needs it (see :func:`~teitools.validation.corpus.compact_facts`)."""
-    diagnostics, facts = result
-    return result if facts is None else (diagnostics, compact_facts(facts, known))
 
 
 def _register_facts(
