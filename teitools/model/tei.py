@@ -205,7 +205,7 @@ class TextInFile(LetterText):
         found = _body_for(root, desc, single=True) if desc is not None else None
         if found is None:
             raise InputError(f"{self.path}: the letter's text cannot be found again")
-        return _reading_copy(root, found, single=True)
+        return found  # in the file's own tree, which lives as long as the caller holds it
 
 
 def _read_again(path: Path, digest: bytes) -> etree._ElementTree:
@@ -238,8 +238,9 @@ def _stored(root: etree._Element, found: etree._Element, single: bool) -> Letter
     return StoredText.of(_reading_copy(root, found, single=single))
 
 
-def _parsed(root: etree._Element, found: etree._Element, single: bool) -> LetterText:
-    return ParsedText(_reading_copy(root, found, single=single))
+def _parsed(_root: etree._Element, found: etree._Element, _single: bool) -> LetterText:
+    # No copy: the letter is rendered and let go with its file's tree.
+    return ParsedText(found)
 
 
 def letters_from_tree(tree: etree._ElementTree, path: Path) -> list[Letter]:
@@ -456,9 +457,13 @@ def _reading_copy(root: etree._Element, found: etree._Element, *, single: bool) 
     """
     holder = etree.Element(root.tag, dict(root.attrib))
     header = etree.SubElement(holder, f"{_T}teiHeader")
-    for kept in (f"{_T}encodingDesc", f"{_T}profileDesc/{_T}langUsage"):
-        for element in root.findall(f"{_T}teiHeader/{kept}"):
-            header.append(copy.deepcopy(element))
+    for element in root.findall(f"{_T}teiHeader/{_T}encodingDesc"):
+        header.append(copy.deepcopy(element))
+    # Where the renderers look for it: a langUsage straight under teiHeader was never found.
+    languages = root.findall(f"{_T}teiHeader/{_T}profileDesc/{_T}langUsage")
+    if languages:
+        profile = etree.SubElement(header, f"{_T}profileDesc")
+        profile.extend(copy.deepcopy(element) for element in languages)
     text = next((a for a in found.iterancestors(f"{_T}text")), None) if single else None
     if text is None:
         holder.append(copy.deepcopy(found))

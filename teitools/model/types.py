@@ -198,7 +198,8 @@ class LetterText(ABC):
 
     @abstractmethod
     def element(self) -> etree._Element:
-        """The letter's element (its ``div`` or ``body``) in a reading copy of its own."""
+        """The letter's element (its ``div`` or ``body``): in a reading copy of its own, or
+        in its file's tree, which holds everything the copy would."""
 
 
 #: Parses only bytes that :meth:`StoredText.of` serialised, which hold no DTD or entity,
@@ -281,7 +282,7 @@ class Letter:
 
     @property
     def body(self) -> etree._Element | None:
-        """The letter's text (a copy of its ``div`` or ``body`` in a tree of its own), from
+        """The letter's text (its ``div`` or ``body``, see :meth:`LetterText.element`), from
         :attr:`stored_text` (parsed anew on each call, unless it is a :class:`ParsedText`)."""
         return None if self.stored_text is None else self.stored_text.element()
 
