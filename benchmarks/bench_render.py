@@ -54,20 +54,24 @@ if cite == "no":
     pages.letter_files = lambda *args, **kwargs: {}
 from teitools.export.base import ExportOptions
 from teitools.export.registry import EXPORTERS
+from teitools.model.stream import read_stream
 from teitools.model.tei import read_edition
 from teitools.export.output import write_stream
 from teitools.site.builder import site_files
 
+# As the command line reads for each job: text in two passes (the letters read again one at
+# a time), html and the site with the letters' texts left in their files.
 start = time.perf_counter()
-edition = read_edition([corpus])
+source = read_stream([corpus]) if job == "text" else read_edition([corpus], keep_texts=False)
+letters = len(source) if job == "text" else len(source.letters)
 read = time.perf_counter()
 if job == "site":
-    files = site_files(edition, jobs=workers)
+    files = site_files(source, jobs=workers)
 else:
-    files = EXPORTERS[job].iter_files(edition, ExportOptions(jobs=workers))
+    files = EXPORTERS[job].iter_files(source, ExportOptions(jobs=workers))
 written = write_stream(out, files)
 done = time.perf_counter()
-print(json.dumps({"letters": len(edition.letters), "files": len(written), "read": read - start,
+print(json.dumps({"letters": letters, "files": len(written), "read": read - start,
                   "write": done - read, "total": done - start}))
 """
 

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from lxml import etree
 
@@ -264,6 +265,24 @@ def _letter_ids(root: etree._Element, descs: list[etree._Element], path: Path) -
     return [desc.get(_XML_ID) or f"{base_id}-{number}" for number, desc in enumerate(descs, start=1)]
 
 
+def _child_path(steps: str) -> Callable[[etree._Element], list[etree._Element]]:
+    """``findall`` of a path of child steps (``teiHeader/fileDesc``), compiled once: the
+    same elements in the same (document) order, in a fifth of the time of lxml's ``find``
+    with a path, which the reader would spend on every letter."""
+    compiled = etree.XPath("/".join(f"t:{step}" for step in steps.split("/")), namespaces={"t": TEI_NS})
+
+    def found(element: etree._Element) -> list[etree._Element]:
+        return cast(list[etree._Element], compiled(element))
+
+    return found
+
+
+_LICENCES = _child_path("teiHeader/fileDesc/publicationStmt/availability/licence")
+_TITLES = _child_path("teiHeader/fileDesc/titleStmt/title")
+_SOURCE_BIBLS = _child_path("teiHeader/fileDesc/sourceDesc/bibl")
+_LANGUAGES = _child_path("teiHeader/profileDesc/langUsage/language")
+
+
 #: ``correspAction/@type`` values whose names are the letter's recipients, with the
 #: ``subtype`` they get: None keeps the action's own ``@subtype``.
 _RECEIVING = {"received": None, "cc": "cc", "bcc": "bcc"}
@@ -328,7 +347,7 @@ def _sent_date(actions: list[etree._Element]) -> etree._Element | None:
 
 def _licence(root: etree._Element) -> Licence | None:
     """The file's ``publicationStmt/availability/licence``: its words and its address."""
-    found = root.find(f"{_T}teiHeader/{_T}fileDesc/{_T}publicationStmt/{_T}availability/{_T}licence")
+    found = next(iter(_LICENCES(root)), None)
     if found is None:
         return None
     return Licence(_text(found), found.get("target") or None)
@@ -368,7 +387,7 @@ def _participant(name: etree._Element, subtype: str | None) -> Participant:
 def _title(root: etree._Element) -> str:
     """The letter's own title: the analytic one (``@level="a"``), else the main one, never the
     series' or the volume's that an edition may give beside it."""
-    titles = root.findall(f"{_T}teiHeader/{_T}fileDesc/{_T}titleStmt/{_T}title")
+    titles = _TITLES(root)
     analytic = [t for t in titles if t.get("level") == "a"]
     own = [t for t in titles if t.get("level") not in _NOT_LETTER_TITLES]
     main = [t for t in own if t.get("type") == "main"]
@@ -426,7 +445,7 @@ def _first_place(actions: list[etree._Element]) -> Participant | None:
 
 def _source_refs(root: etree._Element) -> list[SourceRef]:
     refs = []
-    for bibl in root.findall(f"{_T}teiHeader/{_T}fileDesc/{_T}sourceDesc/{_T}bibl"):
+    for bibl in _SOURCE_BIBLS(root):
         refs.append(
             SourceRef(
                 bibl.get("type") or "source", pointer(bibl.get("corresp")), _text(bibl), bibl.get("cert")
@@ -437,7 +456,7 @@ def _source_refs(root: etree._Element) -> list[SourceRef]:
 
 def _language(root: etree._Element, body: etree._Element | None) -> tuple[str | None, int]:
     """The letter's language and the line it is given on."""
-    language = root.find(f"{_T}teiHeader/{_T}profileDesc/{_T}langUsage/{_T}language")
+    language = next(iter(_LANGUAGES(root)), None)
     if language is not None and language.get("ident"):
         return language.get("ident"), source_line(language)
     if body is not None and body.get(_XML_LANG):
