@@ -57,7 +57,6 @@ from teitools.export.registry import EXPORTERS
 from teitools.model.stream import read_stream
 from teitools.model.tei import read_edition
 from teitools.export.output import write_stream
-from teitools.site.builder import site_files
 
 # As the command line reads for each job: text in two passes (the letters read again one at
 # a time), html and the site with the letters' texts left in their files.
@@ -66,6 +65,8 @@ source = read_stream([corpus]) if job == "text" else read_edition([corpus], keep
 letters = len(source) if job == "text" else len(source.letters)
 read = time.perf_counter()
 if job == "site":
+    # Imported by the site's job alone, as by the command line: the text job never loads it.
+    from teitools.site.builder import site_files
     files = site_files(source, jobs=workers)
 else:
     files = EXPORTERS[job].iter_files(source, ExportOptions(jobs=workers))

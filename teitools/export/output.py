@@ -123,6 +123,8 @@ class StagedFiles:
         self._files: dict[str, tuple[Path | None, Path]] = {}
         #: Folders below the root already checked for links, so that each is checked once.
         self._checked: set[Path] = set()
+        #: Folders made (or found) for the files so far, so that each is made once.
+        self._made: set[Path] = set()
 
     def __enter__(self) -> StagedFiles:
         return self
@@ -151,7 +153,7 @@ class StagedFiles:
         if _holds(target, payload):
             self._files[name] = (None, target)
             return
-        _stage(target, payload, self._staged, durable=self._durable)
+        _stage(target, payload, self._staged, durable=self._durable, folders=self._made)
         self._files[name] = (self._staged[-1], target)
 
     def commit(self) -> list[Path]:
@@ -300,9 +302,15 @@ def _sync(folder: Path) -> None:
 
 
 def _stage(
-    path: Path, data: str | bytes | Iterable[str], staged: list[Path], *, durable: bool = True
+    path: Path,
+    data: str | bytes | Iterable[str],
+    staged: list[Path],
+    *,
+    durable: bool = True,
+    folders: set[Path] | None = None,
 ) -> None:
-    """Write ``data`` to a new temporary file beside ``path``, listed in ``staged``.
+    """Write ``data`` to a new temporary file beside ``path``, listed in ``staged``;
+    ``folders`` are those already made in this set of files, made once each.
 
     The name is listed before the file is created, so that an interruption at any moment
     (a signal arrives between two bytecodes) leaves nothing the caller cannot remove.
@@ -315,17 +323,25 @@ def _stage(
     else:
         pieces = (piece.encode("utf-8") for piece in data)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if folders is None or path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if folders is not None:
+                folders.add(path.parent)
         handle = _create_temporary(path, staged)
     except (OSError, ValueError) as error:
         raise OutputError(f"cannot write {path}: {_not_a_folder(path.parent) or _reason(error)}") from None
     try:
-        with os.fdopen(handle, "wb") as stream:
+        # Straight to the descriptor: a file object would ask the system whether it is a
+        # terminal and where it stands, for each of an export's thousands of files.
+        try:
             for piece in pieces:
-                stream.write(piece)
-            stream.flush()
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(handle, view) :]
             if durable:
-                os.fsync(stream.fileno())
+                os.fsync(handle)
+        finally:
+            os.close(handle)
     except OSError as error:
         raise OutputError(f"cannot write {path}: {_reason(error)}") from None
 
