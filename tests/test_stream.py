@@ -118,3 +118,19 @@ def test_the_language_in_langusage_gives_the_quotation_marks_however_the_letter_
         *(content for _, content in text.iter_files(read_stream([tmp_path]), options)),
     ]
     assert all("Er schrieb „nein“." in one for one in texts), texts
+
+
+def test_html_pages_rendered_in_workers_stop_at_a_changed_file_and_nothing_is_written(tmp_path: Path) -> None:
+    # More letters than one worker's share, so that two processes render them.
+    letters = {
+        f"letter-{number:02d}": {"sent": f'<date when="19{number + 10:02d}-01-01"/>', "body": "<p>Words.</p>"}
+        for number in range(40)
+    }
+    edition_folder = make_edition(tmp_path / "edition", letters)
+    edition = read_edition([edition_folder], keep_texts=False)
+    changed = edition_folder / "letters" / "letter-33.xml"
+    changed.write_text(changed.read_text("utf-8").replace("Words.", "Other words."), "utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match=r"letter-33\.xml changed"):
+        write_stream(out, html.iter_files(edition, ExportOptions(jobs=2)))
+    assert not out.exists() or not any(path.is_file() for path in out.rglob("*"))

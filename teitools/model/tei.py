@@ -281,6 +281,7 @@ _LICENCES = _child_path("teiHeader/fileDesc/publicationStmt/availability/licence
 _TITLES = _child_path("teiHeader/fileDesc/titleStmt/title")
 _SOURCE_BIBLS = _child_path("teiHeader/fileDesc/sourceDesc/bibl")
 _LANGUAGES = _child_path("teiHeader/profileDesc/langUsage/language")
+_BODIES = _child_path("text/body")
 
 
 #: ``correspAction/@type`` values whose names are the letter's recipients, with the
@@ -501,10 +502,10 @@ def _body_for(root: etree._Element, desc: etree._Element, *, single: bool) -> et
     letter ``div`` or the whole ``body``; with several, none.
     """
     desc_id = desc.get(_XML_ID)
-    for div in root.iter(f"{_T}div"):
-        decls = (div.get("decls") or "").split()
-        if desc_id and f"#{desc_id}" in decls:
-            return div
+    if desc_id:
+        for div in root.iter(f"{_T}div"):
+            if f"#{desc_id}" in (div.get("decls") or "").split():
+                return div
     target = pointer(desc.get("ref") or desc.get("corresp"))
     if target:
         for div in root.iter(f"{_T}div"):
@@ -512,5 +513,8 @@ def _body_for(root: etree._Element, desc: etree._Element, *, single: bool) -> et
                 return div
     if not single:
         return None
-    letter_div = root.find(f"{_T}text/{_T}body//{_T}div[@type='letter']")
-    return letter_div if letter_div is not None else root.find(f"{_T}text/{_T}body")
+    bodies = _BODIES(root)
+    # text/body//div[@type='letter']: the first in document order, as find() gives it.
+    letter_divs = (div for body in bodies for div in body.iter(f"{_T}div") if div.get("type") == "letter")
+    letter_div = next(letter_divs, None)
+    return letter_div if letter_div is not None else next(iter(bodies), None)
