@@ -37,7 +37,7 @@ def write_atomic(path: Path, data: str | bytes | Iterable[str]) -> None:
     working tree (see :func:`destination`).
     """
     target = destination(path)
-    staged: list[Path] = []
+    staged: list[str] = []
     try:
         _stage(target, data, staged)
         _commit(staged[0], target)
@@ -51,7 +51,7 @@ def write_new(path: Path, data: str | bytes) -> None:
     when it does, even when it appears while the data is written, since the complete
     temporary file is linked to its name, which fails on a name that is taken."""
     target = destination(path)
-    staged: list[Path] = []
+    staged: list[str] = []
     try:
         _stage(target, data, staged)
         os.link(staged[0], target)
@@ -117,10 +117,11 @@ class StagedFiles:
         self._folder = folder
         self._root = destination(folder)
         self._durable = durable
-        self._staged: list[Path] = []
+        self._staged: list[str] = []
         #: Relative name -> (temporary, target), in the order the files came; no temporary for
-        #: a file that already holds its content.
-        self._files: dict[str, tuple[Path | None, Path]] = {}
+        #: a file that already holds its content. Strings, not paths: a path object takes
+        #: several times the memory, and a set may have 50,000 files.
+        self._files: dict[str, tuple[str | None, str]] = {}
         #: Folders below the root already checked for links, so that each is checked once.
         self._checked: set[Path] = set()
         #: Folders made (or found) for the files so far, so that each is made once.
@@ -151,21 +152,24 @@ class StagedFiles:
         if earlier is not None and earlier[0] is not None:
             _discard([earlier[0]])
         if _holds(target, payload):
-            self._files[name] = (None, target)
+            self._files[name] = (None, os.fspath(target))
             return
         _stage(target, payload, self._staged, durable=self._durable, folders=self._made)
-        self._files[name] = (self._staged[-1], target)
+        self._files[name] = (self._staged[-1], os.fspath(target))
 
     def commit(self) -> list[Path]:
         """Rename every file into place (after one ``sync`` for a set); return the targets."""
         if len(self._files) > 1 or not self._durable:
             _sync(self._folder)
-        targets = []
         for temporary, target in self._files.values():
             if temporary is not None:
                 _commit(temporary, target)
-            targets.append(target)
         self._staged.clear()
+        # The paths made as the names are let go (from the end: popitem), not beside them.
+        targets = []
+        while self._files:
+            targets.append(Path(self._files.popitem()[1][1]))
+        targets.reverse()
         return targets
 
     def discard(self) -> None:
@@ -304,7 +308,7 @@ def _sync(folder: Path) -> None:
 def _stage(
     path: Path,
     data: str | bytes | Iterable[str],
-    staged: list[Path],
+    staged: list[str],
     *,
     durable: bool = True,
     folders: set[Path] | None = None,
@@ -346,9 +350,11 @@ def _stage(
         raise OutputError(f"cannot write {path}: {_reason(error)}") from None
 
 
-def _create_temporary(path: Path, staged: list[Path]) -> int:
+def _create_temporary(path: Path, staged: list[str]) -> int:
+    # A string, not a path: a set of 50,000 files keeps every temporary name until its commit.
+    folder, name = os.path.split(path)  # an absolute path: the folder is never empty
     for _ in range(100):
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}{TEMPORARY_SUFFIX}")
+        temporary = f"{folder}{os.sep}.{name}.{secrets.token_hex(6)}{TEMPORARY_SUFFIX}"
         staged.append(temporary)
         try:
             # 0o666: the umask decides, as for any file the user writes (mkstemp's 0o600 made
@@ -359,17 +365,17 @@ def _create_temporary(path: Path, staged: list[Path]) -> int:
     raise OutputError(f"cannot write {path}: no free temporary name")
 
 
-def _commit(temporary: Path, path: Path) -> None:
+def _commit(temporary: str, path: str | Path) -> None:
     try:
-        temporary.replace(path)
+        os.replace(temporary, path)  # noqa: PTH105 -- temporary names are kept as strings
     except OSError as error:
         raise OutputError(f"cannot write {path}: {_reason(error)}") from None
 
 
-def _discard(temporaries: list[Path]) -> None:
+def _discard(temporaries: list[str]) -> None:
     for temporary in temporaries:
         with contextlib.suppress(OSError):
-            temporary.unlink()
+            os.unlink(temporary)  # noqa: PTH108 -- temporary names are kept as strings
 
 
 def _not_a_folder(folder: Path) -> str | None:

@@ -30,6 +30,8 @@ from teitools.render.nodes import (
 
 #: The whitespace of XML layout; a no-break space (U+00A0) is the writer's and is kept.
 _SPACE = re.compile(r"[ \t\n\r]+")
+#: What :data:`_SPACE` would change: layout other than single spaces.
+_LAYOUT = re.compile(r"[\t\n\r]|  ")
 #: Text a gap may touch without a space between them.
 _OPENING = "([{“‘\"'„«"
 _CLOSING = ".,;:!?)]}”’\"'»…"
@@ -86,10 +88,13 @@ def _hoist(nodes: list[Inline] | tuple[Inline, ...]) -> list[Inline]:
     """Collapse whitespace in texts and move leading/trailing spaces out of containers."""
     result: list[Inline] = []
     for node in nodes:
-        if isinstance(node, Text):
-            text = _SPACE.sub(" ", node.text)
-            if text:
+        if type(node) is Text:
+            text = node.text
+            if _LAYOUT.search(text):
+                text = _SPACE.sub(" ", text)
                 result.append(Text(text))
+            elif text:
+                result.append(node)  # already single-spaced: frozen, so shared as it is
         elif isinstance(node, Atom):
             result.append(node)
         else:
