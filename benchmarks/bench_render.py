@@ -14,7 +14,11 @@ letters per second, CPU time, and the peak resident memory of the largest proces
 HTML and the site render letters in ``--workers`` processes (default: the cores available),
 as ``--jobs`` does. ``--no-cite`` leaves out the letter pages' citation block and files
 (formatted by the CSL processor), to show what the rest costs. The scaling table exports
-text from 1,000 to 50,000 letters: its memory should stay flat. Self-contained: it needs
+text from 1,000 to 50,000 letters: its memory should stay flat. Each job reads the corpus as
+the command line does: text in two passes (``teitools.model.stream.read_stream``: the letters
+read again one at a time), html and the site keeping the letters' metadata but not their
+texts (``read_edition(keep_texts=False)``). The text export's target is in CPU seconds, the
+others' in wall seconds, as issue 16 states them. Self-contained: it needs
 only teitools.
 """
 
@@ -33,7 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EDITION = ROOT / "tei"
-TARGETS = {("text", 2000): 0.8, ("html", 2000): 1.8, ("site", 10000): 30.0}
+TARGETS = {("html", 2000): 1.8, ("site", 10000): 30.0}
+#: Targets in CPU seconds (interpreter start-up included), as issue 16 states the text export's.
+CPU_TARGETS = {("text", 2000): 0.8}
 MEMORY_TARGET_MB = {("site", 10000): 300}
 #: The text export's memory, at every size of the scaling table.
 TEXT_MEMORY_TARGET_MB = 100
@@ -178,6 +184,9 @@ def _table(rows: list[tuple[str, int, int, dict[str, float]]]) -> None:
         note = ""
         if target is not None:
             note = f"< {target:g} s: {'met' if r['total'] < target else 'MISSED'}"
+        cpu_target = CPU_TARGETS.get((job, size))
+        if cpu_target is not None:
+            note = f"< {cpu_target:g} s of CPU: {'met' if r['cpu'] < cpu_target else 'MISSED'}"
         if memory is not None:
             note += f"; < {memory} MB: {'met' if r['peak_mb'] < memory else 'MISSED'}"
         print(
