@@ -7,8 +7,8 @@ that has read the edition, so they start with the edition and the templates alre
 memory and are sent nothing but positions; each keeps its citation styles and compiled
 templates for every chunk it renders, and returns what it made (text, not models).
 
-Forking is how the edition reaches the workers without being serialised (pickling every
-letter and register for each worker would cost more than rendering many of them); a letter
+Forking is how the edition reaches the workers without being serialised (nothing of it is
+pickled or sent, however large it is); a letter
 read with ``keep_texts=False`` (:class:`~teitools.model.tei.TextInFile`) is read again from its
 file by the worker that renders it, so the workers parse the letters in parallel too. Where
 ``fork`` is unavailable or unsafe (Windows; macOS, whose system libraries do not survive it)
