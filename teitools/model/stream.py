@@ -5,7 +5,7 @@ every letter file may add entries of its own), so the registers must be complete
 first letter is written. :func:`read_stream` therefore reads in two passes. The first reads
 every file once for its register entries and, of each letter that is its file's only one,
 keeps only what orders it (date and id), its file's name and the digest of the bytes read
-(:class:`~teitools.model.tei.LetterToRead`, some 200 bytes). The second, as
+(:class:`~teitools.model.tei.LetterToRead`: with the registers, 470 bytes a letter). The second, as
 :class:`LetterStream` is iterated, reads each such file again, refuses it when its bytes are
 not those of the first pass, and makes the letter whole, text included, for the caller to
 render and let go. Letters from standard input, CMIF files and files of several letters are
