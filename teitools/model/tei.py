@@ -26,6 +26,7 @@ from teitools.model.elements import entry_ref, pointer, read_date, source_line
 from teitools.model.elements import text_of as _text
 from teitools.model.registers import CENTRAL, LOCAL, RegisterBuilder
 from teitools.model.types import (
+    UNDATED,
     Edition,
     Letter,
     LetterText,
@@ -152,7 +153,7 @@ class EditionReader:
         else:
             letter_id = _letter_ids(root, descs, path)[0]
             date = _sent_date(descs[0].findall(f"{_T}correspAction"))
-            key = (read_date(date).sort_key() if date is not None else _UNDATED, letter_id)
+            key = (read_date(date).sort_key() if date is not None else UNDATED, letter_id)
             self._order.append(LetterToRead(key, os.fspath(path), digest))
 
     def _keep(self, letters: Sequence[Letter]) -> None:
@@ -213,17 +214,11 @@ def _read_again(path: Path, digest: bytes) -> etree._ElementTree:
     """The tree of a file read earlier in this run, if it still holds the same bytes."""
     record = read_record(path)
     if record.digest != digest:
-        raise InputError(
-            f"{path} changed (or went) while teitools was exporting it; nothing was written: "
-            "run the command again"
-        )
+        raise InputError(f"{path} changed (or went) while teitools was exporting it: run the command again")
     parsed = record.parsed()
     if parsed.tree is None:  # the same bytes parsed before: only a lack of memory gets here
         raise InputError(f"{path} cannot be read again: {parsed.problem}")
     return parsed.tree
-
-
-_UNDATED = (9999, 12, 31)
 
 
 def _sort_key(entry: Letter | LetterToRead) -> tuple[tuple[int, int, int], str]:

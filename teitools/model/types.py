@@ -22,6 +22,8 @@ from teitools.model.dates import PartialDate
 
 #: ``@cert`` values below "high": a date or a participant the editors are not sure of.
 UNCERTAIN = frozenset({"low", "medium", "unknown"})
+#: Where an undatable letter sorts: after every dated one.
+UNDATED = (9999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class DateSpan:
 
     def sort_key(self) -> tuple[int, int, int]:
         """Chronological position: the earliest possible day; undatable letters sort last."""
-        return self.earliest or self.latest or (9999, 12, 31)
+        return self.earliest or self.latest or UNDATED
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,7 @@ class Letter:
 
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
         """Chronological order, then id, as every listing and export uses."""
-        return (self.date.sort_key() if self.date else (9999, 12, 31), self.id)
+        return (self.date.sort_key() if self.date else UNDATED, self.id)
 
     @property
     def body(self) -> etree._Element | None:
