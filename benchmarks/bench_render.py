@@ -14,7 +14,11 @@ letters per second, CPU time, and the peak resident memory of the largest proces
 HTML and the site render letters in ``--workers`` processes (default: the cores available),
 as ``--jobs`` does. ``--no-cite`` leaves out the letter pages' citation block and files
 (formatted by the CSL processor), to show what the rest costs. The scaling table exports
-text from 1,000 to 50,000 letters: its memory should stay flat. Self-contained: it needs
+text from 1,000 to 50,000 letters: its memory should stay flat. Each job reads the corpus as
+the command line does: text in two passes (``teitools.model.stream.read_stream``: the letters
+read again one at a time), html and the site keeping the letters' metadata but not their
+texts (``read_edition(keep_texts=False)``). The text export's target is in CPU seconds, the
+others' in wall seconds, as issue 16 states them. Self-contained: it needs
 only teitools.
 """
 
@@ -33,7 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EDITION = ROOT / "tei"
-TARGETS = {("text", 2000): 0.8, ("html", 2000): 1.8, ("site", 10000): 30.0}
+TARGETS = {("html", 2000): 1.8, ("site", 10000): 30.0}
+#: Targets in CPU seconds (interpreter start-up included), as issue 16 states the text export's.
+CPU_TARGETS = {("text", 2000): 0.8}
 MEMORY_TARGET_MB = {("site", 10000): 300}
 #: The text export's memory, at every size of the scaling table.
 TEXT_MEMORY_TARGET_MB = 100
@@ -54,20 +60,25 @@ if cite == "no":
     pages.letter_files = lambda *args, **kwargs: {}
 from teitools.export.base import ExportOptions
 from teitools.export.registry import EXPORTERS
+from teitools.model.stream import read_stream
 from teitools.model.tei import read_edition
 from teitools.export.output import write_stream
-from teitools.site.builder import site_files
 
+# As the command line reads for each job: text in two passes (the letters read again one at
+# a time), html and the site with the letters' texts left in their files.
 start = time.perf_counter()
-edition = read_edition([corpus])
+source = read_stream([corpus]) if job == "text" else read_edition([corpus], keep_texts=False)
+letters = len(source) if job == "text" else len(source.letters)
 read = time.perf_counter()
 if job == "site":
-    files = site_files(edition, jobs=workers)
+    # Imported by the site's job alone, as by the command line: the text job never loads it.
+    from teitools.site.builder import site_files
+    files = site_files(source, jobs=workers)
 else:
-    files = EXPORTERS[job].iter_files(edition, ExportOptions(jobs=workers))
+    files = EXPORTERS[job].iter_files(source, ExportOptions(jobs=workers))
 written = write_stream(out, files)
 done = time.perf_counter()
-print(json.dumps({"letters": len(edition.letters), "files": len(written), "read": read - start,
+print(json.dumps({"letters": letters, "files": len(written), "read": read - start,
                   "write": done - read, "total": done - start}))
 """
 
@@ -111,6 +122,9 @@ def measure(job: str, corpus: Path, out: Path, workers: int, cite: bool) -> dict
     # CPU time of the child and its workers (interpreter start-up included): unlike wall time
     # it does not grow when other processes compete for the machine.
     result["cpu"] = usage.ru_utime + usage.ru_stime
+    # The kernel's share: for the text export mostly creating its files, which no code of
+    # teitools makes cheaper.
+    result["sys"] = usage.ru_stime
     return result
 
 
@@ -163,7 +177,7 @@ def main() -> None:
 def _table(rows: list[tuple[str, int, int, dict[str, float]]]) -> None:
     header = (
         f"{'job':<5} {'letters':>7} {'procs':>5} {'read s':>7} {'write s':>7} "
-        f"{'total s':>7} {'cpu s':>6} {'letters/s':>9} {'peak MB':>7}  target"
+        f"{'total s':>7} {'cpu s':>6} {'sys s':>6} {'letters/s':>9} {'peak MB':>7}  target"
     )
     print(header)
     print("-" * len(header))
@@ -173,24 +187,30 @@ def _table(rows: list[tuple[str, int, int, dict[str, float]]]) -> None:
         note = ""
         if target is not None:
             note = f"< {target:g} s: {'met' if r['total'] < target else 'MISSED'}"
+        cpu_target = CPU_TARGETS.get((job, size))
+        if cpu_target is not None:
+            note = f"< {cpu_target:g} s of CPU: {'met' if r['cpu'] < cpu_target else 'MISSED'}"
         if memory is not None:
             note += f"; < {memory} MB: {'met' if r['peak_mb'] < memory else 'MISSED'}"
         print(
             f"{job:<5} {size:>7} {workers:>5} {r['read']:>7.2f} {r['write']:>7.2f} "
-            f"{r['total']:>7.2f} {r['cpu']:>6.2f} {size / r['total']:>9.0f} {r['peak_mb']:>7.0f}  {note}"
+            f"{r['total']:>7.2f} {r['cpu']:>6.2f} {r['sys']:>6.2f} {size / r['total']:>9.0f} "
+            f"{r['peak_mb']:>7.0f}  {note}"
         )
 
 
 def _scaling(rows: list[tuple[int, dict[str, float]]]) -> None:
     print(f"text export, scaling (one core; memory target < {TEXT_MEMORY_TARGET_MB} MB at every size):")
-    header = f"{'letters':>7} {'total s':>7} {'cpu s':>6} {'ms/letter':>9} {'peak MB':>7}  memory"
+    header = (
+        f"{'letters':>7} {'total s':>7} {'cpu s':>6} {'sys s':>6} {'ms/letter':>9} {'peak MB':>7}  memory"
+    )
     print(header)
     print("-" * len(header))
     for size, r in rows:
         verdict = "met" if r["peak_mb"] < TEXT_MEMORY_TARGET_MB else "MISSED"
         print(
-            f"{size:>7} {r['total']:>7.2f} {r['cpu']:>6.2f} {1000 * r['total'] / size:>9.2f} "
-            f"{r['peak_mb']:>7.0f}  {verdict}"
+            f"{size:>7} {r['total']:>7.2f} {r['cpu']:>6.2f} {r['sys']:>6.2f} "
+            f"{1000 * r['total'] / size:>9.2f} {r['peak_mb']:>7.0f}  {verdict}"
         )
 
 

@@ -58,6 +58,7 @@ from teitools.validation.runner import ValidateOptions, project_rules_apply, val
 from teitools.validation.sandbox import DEFAULT_MEMORY, DEFAULT_SECONDS, Limits
 
 if TYPE_CHECKING:
+    from teitools.model.stream import LetterStream
     from teitools.model.types import Edition
     from teitools.scaffold.entries import EntryRequest
 
@@ -200,8 +201,8 @@ def _stdin_name(paths: Sequence[Path], stdin_filename: Path | None) -> Path | No
     return stdin_filename or STDIN
 
 
-def _require_letters(edition: Edition, paths: Sequence[Path]) -> None:
-    if not edition.letters and not edition.problems:
+def _require_letters(count: int, edition: Edition, paths: Sequence[Path]) -> None:
+    if not count and not edition.problems:
         shown = ", ".join(str(p) for p in paths)
         raise _NoLettersError(f"no letters found in {shown} (a letter is a TEI file with a <correspDesc>)")
 
@@ -677,14 +678,12 @@ def export_command(
     stdin = _read_stdin(stdin_name) if stdin_name is not None else None
     paths = (stdin_name,) if stdin_name is not None else paths or (DEFAULT_EDITION,)
     settings = settings_for(paths).override(base_url=base_url)
-    from teitools.model.tei import read_edition  # noqa: PLC0415 -- see _LAZY
-
-    edition = read_edition(
-        paths, _expand_registers(registers), exclude=exclude, use_ignore_files=not no_ignore, given=stdin
+    source, edition, count = _read_for(
+        exporter, paths, _expand_registers(registers), exclude, no_ignore, stdin
     )
     for problem in edition.problems:
         click.echo(str(problem), err=True)
-    _require_letters(edition, paths)
+    _require_letters(count, edition, paths)
     from teitools.export.base import ExportOptions  # noqa: PLC0415 -- see _LAZY
 
     options = ExportOptions(emphasis=emphasis, settings=settings, jobs=jobs or available_cores())
@@ -697,7 +696,7 @@ def export_command(
         files: Iterable[tuple[str, str]] = result.files.items()
     else:
         # Made one by one: a per-letter format never holds every letter's file.
-        files = exporter.iter_files(edition, options)
+        files = exporter.iter_files(source, options)
     if target is not None and target.folder:
         if exporter.stream is None:
             write_files(target.path, dict(files))  # every name checked before a file is written
@@ -716,6 +715,35 @@ def export_command(
     else:
         raise click.UsageError(f"{format_name} writes one file per letter: give -o DIR/")
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
+
+
+def _read_for(
+    exporter: Exporter,
+    paths: Sequence[Path],
+    registers: tuple[Path, ...] | None,
+    exclude: tuple[str, ...],
+    no_ignore: bool,
+    stdin: FileRecord | None,
+) -> tuple[Edition | LetterStream, Edition, int]:
+    """The letters as ``exporter`` takes them, the edition's registers and problems, and the
+    number of letters."""
+    from teitools.model.stream import read_stream  # noqa: PLC0415 -- see _LAZY
+    from teitools.model.tei import read_edition  # noqa: PLC0415 -- see _LAZY
+
+    if exporter.reads_stream:
+        # The letters read again one at a time as they are written: memory stays flat.
+        stream = read_stream(paths, registers, exclude=exclude, use_ignore_files=not no_ignore, given=stdin)
+        return stream, stream.edition, len(stream)
+    # A format that renders one letter at a time leaves the letters' texts in their files.
+    edition = read_edition(
+        paths,
+        registers,
+        exclude=exclude,
+        use_ignore_files=not no_ignore,
+        given=stdin,
+        keep_texts=exporter.stream is None,
+    )
+    return edition, edition, len(edition.letters)
 
 
 @cli.command("site")
@@ -763,12 +791,17 @@ def site_command(
     settings = settings_for(paths)
     from teitools.model.tei import read_edition  # noqa: PLC0415 -- see _LAZY
 
+    # The letters' texts stay in their files: each is read again for its page.
     edition = read_edition(
-        paths, _expand_registers(registers), exclude=exclude, use_ignore_files=not no_ignore
+        paths,
+        _expand_registers(registers),
+        exclude=exclude,
+        use_ignore_files=not no_ignore,
+        keep_texts=False,
     )
     for problem in edition.problems:
         click.echo(str(problem), err=True)
-    _require_letters(edition, paths)
+    _require_letters(len(edition.letters), edition, paths)
     options = SiteOptions(
         title=settings.title or SiteOptions().title,
         settings=settings,

@@ -14,10 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from teitools.diagnostics import Diagnostic
 from teitools.load.settings import Settings
 from teitools.model.types import Edition
+
+if TYPE_CHECKING:
+    from teitools.model.stream import LetterStream
 
 
 @dataclass(frozen=True)
@@ -45,5 +49,6 @@ class ExportResult:
 
 
 ExportFunction = Callable[[Edition, ExportOptions], ExportResult]
-#: A per-letter format's files one by one (relative name, content), so that none is kept.
-StreamFunction = Callable[[Edition, ExportOptions], Iterator[tuple[str, str]]]
+#: A per-letter format's files one by one (relative name, content), so that none is kept; the
+#: text format also takes a :class:`~teitools.model.stream.LetterStream`.
+StreamFunction = Callable[["Edition | LetterStream", ExportOptions], Iterator[tuple[str, str]]]

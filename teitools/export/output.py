@@ -37,7 +37,7 @@ def write_atomic(path: Path, data: str | bytes | Iterable[str]) -> None:
     working tree (see :func:`destination`).
     """
     target = destination(path)
-    staged: list[Path] = []
+    staged: list[str] = []
     try:
         _stage(target, data, staged)
         _commit(staged[0], target)
@@ -51,7 +51,7 @@ def write_new(path: Path, data: str | bytes) -> None:
     when it does, even when it appears while the data is written, since the complete
     temporary file is linked to its name, which fails on a name that is taken."""
     target = destination(path)
-    staged: list[Path] = []
+    staged: list[str] = []
     try:
         _stage(target, data, staged)
         os.link(staged[0], target)
@@ -117,12 +117,15 @@ class StagedFiles:
         self._folder = folder
         self._root = destination(folder)
         self._durable = durable
-        self._staged: list[Path] = []
+        self._staged: list[str] = []
         #: Relative name -> (temporary, target), in the order the files came; no temporary for
-        #: a file that already holds its content.
-        self._files: dict[str, tuple[Path | None, Path]] = {}
+        #: a file that already holds its content. Strings, not paths: a path object takes
+        #: several times the memory, and a set may have 50,000 files.
+        self._files: dict[str, tuple[str | None, str]] = {}
         #: Folders below the root already checked for links, so that each is checked once.
-        self._checked: set[Path] = set()
+        self._checked: set[str] = set()
+        #: Folders made (or found) for the files so far, so that each is made once.
+        self._made: set[Path] = set()
 
     def __enter__(self) -> StagedFiles:
         return self
@@ -149,21 +152,24 @@ class StagedFiles:
         if earlier is not None and earlier[0] is not None:
             _discard([earlier[0]])
         if _holds(target, payload):
-            self._files[name] = (None, target)
+            self._files[name] = (None, os.fspath(target))
             return
-        _stage(target, payload, self._staged, durable=self._durable)
-        self._files[name] = (self._staged[-1], target)
+        _stage(target, payload, self._staged, durable=self._durable, folders=self._made)
+        self._files[name] = (self._staged[-1], os.fspath(target))
 
     def commit(self) -> list[Path]:
         """Rename every file into place (after one ``sync`` for a set); return the targets."""
         if len(self._files) > 1 or not self._durable:
             _sync(self._folder)
-        targets = []
         for temporary, target in self._files.values():
             if temporary is not None:
                 _commit(temporary, target)
-            targets.append(target)
         self._staged.clear()
+        # The paths made as the names are let go (from the end: popitem), not beside them.
+        targets = []
+        while self._files:
+            targets.append(Path(self._files.popitem()[1][1]))
+        targets.reverse()
         return targets
 
     def discard(self) -> None:
@@ -246,22 +252,26 @@ def _shown(component: Path, tree: Path) -> str:
 def _targets(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
     """The paths to write for ``files``, every name checked before anything is written."""
     root = destination(folder)
-    checked: set[Path] = set()
+    checked: set[str] = set()
     return [_target(root, folder, relative, checked) for relative in files]
 
 
-def _target(root: Path, folder: Path, relative: str, checked: set[Path]) -> Path:
+def _target(root: Path, folder: Path, relative: str, checked: set[str]) -> Path:
     """Where ``relative`` goes below ``root`` (``folder`` as the user named it); ``checked``
-    holds the folders below ``root`` already found free of links, so each is looked at once."""
+    holds the folders below ``root`` already found free of links, so each is looked at once.
+
+    On strings, not paths (hence the ``noqa: PTH``): an export asks this for each of its
+    thousands of files, and made paths were a tenth of its time."""
     name = _checked_name(relative, folder)
-    parts = Path(name).parts
+    parts = name.split(os.sep)  # noqa: PTH206 -- see the docstring
+    base = os.fspath(root)
     for depth in range(1, len(parts) + 1):
-        component = Path(*parts[:depth])
+        component = os.sep.join(parts[:depth])  # noqa: PTH118 -- see the docstring
         if depth < len(parts) and component in checked:
             continue
         # Every link below the folder is refused, not only one pointing out: a link to a
         # file elsewhere in the folder would have one file written under another's name.
-        if (root / component).is_symlink():
+        if os.path.islink(f"{base}{os.sep}{component}"):  # noqa: PTH114 -- see the docstring
             raise OutputError(
                 f"refusing to write {relative!r}: {folder / component} is a symbolic link, "
                 f"which could lead outside {folder}"
@@ -300,9 +310,15 @@ def _sync(folder: Path) -> None:
 
 
 def _stage(
-    path: Path, data: str | bytes | Iterable[str], staged: list[Path], *, durable: bool = True
+    path: Path,
+    data: str | bytes | Iterable[str],
+    staged: list[str],
+    *,
+    durable: bool = True,
+    folders: set[Path] | None = None,
 ) -> None:
-    """Write ``data`` to a new temporary file beside ``path``, listed in ``staged``.
+    """Write ``data`` to a new temporary file beside ``path``, listed in ``staged``;
+    ``folders`` are those already made in this set of files, made once each.
 
     The name is listed before the file is created, so that an interruption at any moment
     (a signal arrives between two bytecodes) leaves nothing the caller cannot remove.
@@ -315,24 +331,34 @@ def _stage(
     else:
         pieces = (piece.encode("utf-8") for piece in data)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if folders is None or path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if folders is not None:
+                folders.add(path.parent)
         handle = _create_temporary(path, staged)
     except (OSError, ValueError) as error:
         raise OutputError(f"cannot write {path}: {_not_a_folder(path.parent) or _reason(error)}") from None
     try:
-        with os.fdopen(handle, "wb") as stream:
+        # Straight to the descriptor: a file object would ask the system whether it is a
+        # terminal and where it stands, for each of an export's thousands of files.
+        try:
             for piece in pieces:
-                stream.write(piece)
-            stream.flush()
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(handle, view) :]
             if durable:
-                os.fsync(stream.fileno())
+                os.fsync(handle)
+        finally:
+            os.close(handle)
     except OSError as error:
         raise OutputError(f"cannot write {path}: {_reason(error)}") from None
 
 
-def _create_temporary(path: Path, staged: list[Path]) -> int:
+def _create_temporary(path: Path, staged: list[str]) -> int:
+    # A string, not a path: a set of 50,000 files keeps every temporary name until its commit.
+    folder, name = os.path.split(path)  # an absolute path: the folder is never empty
     for _ in range(100):
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}{TEMPORARY_SUFFIX}")
+        temporary = f"{folder}{os.sep}.{name}.{secrets.token_hex(6)}{TEMPORARY_SUFFIX}"
         staged.append(temporary)
         try:
             # 0o666: the umask decides, as for any file the user writes (mkstemp's 0o600 made
@@ -343,17 +369,17 @@ def _create_temporary(path: Path, staged: list[Path]) -> int:
     raise OutputError(f"cannot write {path}: no free temporary name")
 
 
-def _commit(temporary: Path, path: Path) -> None:
+def _commit(temporary: str, path: str | Path) -> None:
     try:
-        temporary.replace(path)
+        os.replace(temporary, path)  # noqa: PTH105 -- temporary names are kept as strings
     except OSError as error:
         raise OutputError(f"cannot write {path}: {_reason(error)}") from None
 
 
-def _discard(temporaries: list[Path]) -> None:
+def _discard(temporaries: list[str]) -> None:
     for temporary in temporaries:
         with contextlib.suppress(OSError):
-            temporary.unlink()
+            os.unlink(temporary)  # noqa: PTH108 -- temporary names are kept as strings
 
 
 def _not_a_folder(folder: Path) -> str | None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the letter model is imported by the format that runs, not by the command line
     from teitools.export.base import ExportFunction, ExportOptions, ExportResult, StreamFunction
+    from teitools.model.stream import LetterStream
     from teitools.model.types import Edition
 
 
@@ -35,15 +36,25 @@ class Exporter:
     description: str
     stdout: str | None = None
     stream: str | None = None
+    #: Whether the ``stream`` function also takes a :class:`~teitools.model.stream.LetterStream`
+    #: (the letters read one at a time), so that memory does not grow with the edition.
+    reads_stream: bool = False
 
     def export(self, edition: Edition, options: ExportOptions) -> ExportResult:
         run: ExportFunction = getattr(import_module(self.module), self.function)
         return run(edition, options)
 
-    def iter_files(self, edition: Edition, options: ExportOptions) -> Iterator[tuple[str, str]]:
-        """The format's files one by one: streamed when the format can, else from :meth:`export`."""
-        if self.stream is None:
+    def iter_files(
+        self, edition: Edition | LetterStream, options: ExportOptions
+    ) -> Iterator[tuple[str, str]]:
+        """The format's files one by one: streamed when the format can, else from :meth:`export`.
+        A :class:`~teitools.model.stream.LetterStream` only for a format that :attr:`reads_stream`."""
+        from teitools.model.types import Edition  # noqa: PLC0415 -- imported by an export that runs, see above
+
+        if isinstance(edition, Edition) and self.stream is None:
             return iter(self.export(edition, options).files.items())
+        if self.stream is None or not (isinstance(edition, Edition) or self.reads_stream):
+            raise TypeError(f"{self.module} takes an Edition, not a LetterStream")
         run: StreamFunction = getattr(import_module(self.module), self.stream)
         return run(edition, options)
 
@@ -75,6 +86,7 @@ EXPORTERS: dict[str, Exporter] = {
         single_file=False,
         stdout="to_stdout",
         stream="iter_files",
+        reads_stream=True,
         description="plain reading text, one .txt per letter (stdout: every letter)",
     ),
     "html": Exporter(

@@ -8,12 +8,16 @@ The reader accepts this edition's files and any TEI letter with a ``correspDesc`
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from lxml import etree
 
 from teitools.diagnostics import Diagnostic
+from teitools.errors import InputError
 from teitools.load.inputs import find_registers, find_xml_files
 from teitools.load.parser import TEI_NS, XML_NS
 from teitools.load.record import FileRecord, read_record
@@ -22,11 +26,14 @@ from teitools.model.elements import entry_ref, pointer, read_date, source_line
 from teitools.model.elements import text_of as _text
 from teitools.model.registers import CENTRAL, LOCAL, RegisterBuilder
 from teitools.model.types import (
+    UNDATED,
     Edition,
     Letter,
+    LetterText,
     Licence,
     Manuscript,
     Mention,
+    ParsedText,
     Participant,
     SourceRef,
     StoredText,
@@ -44,6 +51,7 @@ def read_edition(
     exclude: Sequence[str] = (),
     use_ignore_files: bool = True,
     given: FileRecord | None = None,
+    keep_texts: bool = True,
 ) -> Edition:
     """Read letters and registers from files and folders.
 
@@ -56,36 +64,67 @@ def read_edition(
     ``Edition.problems``; one bad file never stops the others. Folders are walked as
     :func:`~teitools.load.inputs.find_xml_files` walks them (``exclude``, ignore files);
     ``given`` is the one input already read (standard input, under the name it stands for).
+
+    Without ``keep_texts``, a letter that is its file's only letter keeps no text in memory:
+    its :attr:`~teitools.model.types.Letter.body` reads the file again (:class:`TextInFile`),
+    for the exports that render the letters one at a time.
     """
+    reader = EditionReader(texts=KEPT if keep_texts or given is not None else IN_FILE)
+    read_into(reader, paths, registers, exclude=exclude, use_ignore_files=use_ignore_files, given=given)
+    return reader.edition()
+
+
+def read_into(
+    reader: EditionReader,
+    paths: Iterable[Path],
+    registers: Iterable[Path] | None = None,
+    *,
+    exclude: Sequence[str] = (),
+    use_ignore_files: bool = True,
+    given: FileRecord | None = None,
+) -> None:
+    """Add the files :func:`read_edition` reads to ``reader``: the inputs, then the registers."""
     files = (
         [given.path]
         if given is not None
         else find_xml_files(paths, exclude, use_ignore_files=use_ignore_files)
     )
     register_files = list(registers) if registers is not None else find_registers(files)
-    reader = EditionReader()
     for path in files:
         reader.add(given if given is not None else read_record(path), True)
     for path in register_files:
         reader.add(read_record(path), False)
-    return reader.edition()
+
+
+#: How :class:`EditionReader` keeps a letter's text: as bytes in memory (:class:`StoredText`);
+#: as a pointer to its file (:class:`TextInFile`) when it is the file's only letter; or, for
+#: such a letter, not the letter at all, only what orders it (:class:`LetterToRead`).
+KEPT, IN_FILE, READ_AGAIN = "kept", "in-file", "read-again"
 
 
 class EditionReader:
     """:func:`read_edition` one file record at a time, for a caller that already read (and
-    parsed) the files: ``teitools build`` gives it the records validation made."""
+    parsed) the files: ``teitools build`` gives it the records validation made.
 
-    def __init__(self) -> None:
+    ``texts`` says how letters keep their texts (:data:`KEPT`, :data:`IN_FILE`,
+    :data:`READ_AGAIN`); files read from standard input, CMIF files and files of several
+    letters always keep theirs (a file of many letters read again for each would be read
+    quadratically often)."""
+
+    def __init__(self, *, texts: str = KEPT) -> None:
         self._letters: list[Letter] = []
         self._builder = RegisterBuilder()
         self._problems: list[Diagnostic] = []
         self._cmif = CmifReader()
-        self._seen: set[Path] = set()
+        self._seen: set[str] = set()
+        self._texts = texts
+        #: Every letter in the order it came, kept or (:data:`READ_AGAIN`) to read again.
+        self._order: list[Letter | LetterToRead] = []
 
     def add(self, record: FileRecord, is_input: bool) -> None:
         """Read one file: an input gives letters and register entries, a register
         (``is_input`` false) entries only; a file already read, by any path, is skipped."""
-        resolved = record.path.resolve()
+        resolved = os.path.realpath(record.path)
         if resolved in self._seen:
             return
         self._seen.add(resolved)
@@ -95,36 +134,149 @@ class EditionReader:
             if record.problem is not None:  # parsed() gives a tree or the reason for none
                 self._problems.append(record.problem)
             return
-        if is_input and is_cmif(tree.getroot()):
+        root = tree.getroot()
+        if is_input and is_cmif(root):
             letters_before = len(self._cmif.content.letters)
             self._cmif.read(tree, path)
-            self._letters.extend(self._cmif.content.letters[letters_before:])
+            self._keep(self._cmif.content.letters[letters_before:])
             return
-        letters = letters_from_tree(tree, path) if is_input else []
+        descs = root.findall(f".//{_T}correspDesc")
         # A file of letters holds their own entries; any other file is a central register.
-        self._builder.add(tree, LOCAL if letters or _has_letters(tree) else CENTRAL)
+        self._builder.add(tree, LOCAL if descs else CENTRAL)
+        if not is_input or not descs:
+            return
+        digest = record.digest
+        if len(descs) > 1 or self._texts == KEPT or digest is None:
+            self._keep(_letters(root, descs, path, _stored))
+        elif self._texts == IN_FILE:
+            self._keep(_letters(root, descs, path, lambda *_: TextInFile(path, digest)))
+        else:
+            letter_id = _letter_ids(root, descs, path)[0]
+            date = _sent_date(descs[0].findall(f"{_T}correspAction"))
+            key = (read_date(date).sort_key() if date is not None else UNDATED, letter_id)
+            self._order.append(LetterToRead(key, os.fspath(path), digest))
+
+    def _keep(self, letters: Sequence[Letter]) -> None:
         self._letters.extend(letters)
+        self._order.extend(letters)
 
     def edition(self) -> Edition:
-        """The edition of every file added so far."""
+        """The edition of every file added so far (for :data:`READ_AGAIN`, of the letters kept)."""
         self._builder.merge(self._cmif.content)
         return self._builder.edition(tuple(self._letters), tuple(self._problems))
+
+    def in_order(self) -> list[Letter | LetterToRead]:
+        """Every letter, kept or to read again, in chronological order (as
+        :meth:`~teitools.model.types.Edition.chronological` orders them)."""
+        return sorted(self._order, key=_sort_key)
+
+
+@dataclass(frozen=True, slots=True)
+class LetterToRead:
+    """A letter that is its file's only one, as :data:`READ_AGAIN` keeps it: what orders it,
+    its file (a string: a ``Path`` takes several times the memory) and the digest of the bytes
+    it was read from."""
+
+    sort_key: tuple[tuple[int, int, int], str]
+    file: str
+    digest: bytes
+
+    def letter(self) -> Letter:
+        """The letter, read again from its file, with its text parsed (:class:`ParsedText`).
+
+        Raise :class:`~teitools.errors.InputError` when the file is no longer what was read.
+        """
+        path = Path(self.file)
+        tree = _read_again(path, self.digest)
+        return _letters(tree.getroot(), tree.getroot().findall(f".//{_T}correspDesc"), path, _parsed)[0]
+
+
+@dataclass(frozen=True)
+class TextInFile(LetterText):
+    """The text of a letter that is its file's only one, read from the file again when asked
+    for, so that an edition read for rendering keeps no letter's text in memory. The file
+    must still hold the bytes it was read from (``digest``)."""
+
+    path: Path
+    digest: bytes
+
+    def element(self) -> etree._Element:
+        root = _read_again(self.path, self.digest).getroot()
+        # The same bytes as before: the one correspDesc and the text it was read with.
+        desc = root.find(f".//{_T}correspDesc")
+        found = _body_for(root, desc, single=True) if desc is not None else None
+        if found is None:
+            raise InputError(f"{self.path}: the letter's text cannot be found again")
+        return found  # in the file's own tree, which lives as long as the caller holds it
+
+
+def _read_again(path: Path, digest: bytes) -> etree._ElementTree:
+    """The tree of a file read earlier in this run, if it still holds the same bytes."""
+    record = read_record(path)
+    if record.digest != digest:
+        raise InputError(f"{path} changed (or went) while teitools was exporting it: run the command again")
+    parsed = record.parsed()
+    if parsed.tree is None:  # the same bytes parsed before: only a lack of memory gets here
+        raise InputError(f"{path} cannot be read again: {parsed.problem}")
+    return parsed.tree
+
+
+def _sort_key(entry: Letter | LetterToRead) -> tuple[tuple[int, int, int], str]:
+    return entry.sort_key() if isinstance(entry, Letter) else entry.sort_key
+
+
+#: How a letter's text is kept, given the root, the letter's element and whether it is its
+#: file's only letter.
+_Keeper = Callable[[etree._Element, etree._Element, bool], LetterText]
+
+
+def _stored(root: etree._Element, found: etree._Element, single: bool) -> LetterText:
+    return StoredText.of(_reading_copy(root, found, single=single))
+
+
+def _parsed(_root: etree._Element, found: etree._Element, _single: bool) -> LetterText:
+    # No copy: the letter is rendered and let go with its file's tree.
+    return ParsedText(found)
 
 
 def letters_from_tree(tree: etree._ElementTree, path: Path) -> list[Letter]:
     """The letters of one parsed TEI file: one per ``correspDesc``."""
     root = tree.getroot()
-    descs = root.findall(f".//{_T}correspDesc")
+    return _letters(root, root.findall(f".//{_T}correspDesc"), path, _stored)
+
+
+def _letters(root: etree._Element, descs: list[etree._Element], path: Path, keep: _Keeper) -> list[Letter]:
+    ids = _letter_ids(root, descs, path)
+    return [
+        _letter(root, desc, letter_id, path, single=len(descs) == 1, keep=keep)
+        for desc, letter_id in zip(descs, ids, strict=True)
+    ]
+
+
+def _letter_ids(root: etree._Element, descs: list[etree._Element], path: Path) -> list[str]:
     base_id = root.get(_XML_ID) or path.stem
-    letters = []
-    for number, desc in enumerate(descs, start=1):
-        letter_id = desc.get(_XML_ID) or (base_id if len(descs) == 1 else f"{base_id}-{number}")
-        letters.append(_letter(root, desc, letter_id, path, single=len(descs) == 1))
-    return letters
+    if len(descs) == 1:
+        return [descs[0].get(_XML_ID) or base_id]
+    return [desc.get(_XML_ID) or f"{base_id}-{number}" for number, desc in enumerate(descs, start=1)]
 
 
-def _has_letters(tree: etree._ElementTree) -> bool:
-    return tree.getroot().find(f".//{_T}correspDesc") is not None
+def _child_path(steps: str) -> Callable[[etree._Element], list[etree._Element]]:
+    """``findall`` of a path of child steps (``teiHeader/fileDesc``), compiled once: the
+    same elements in the same (document) order, in a fifth of the time of lxml's ``find``
+    with a path, which the reader would spend on every letter."""
+    compiled = etree.XPath("/".join(f"t:{step}" for step in steps.split("/")), namespaces={"t": TEI_NS})
+
+    def found(element: etree._Element) -> list[etree._Element]:
+        return cast(list[etree._Element], compiled(element))
+
+    return found
+
+
+_LICENCES = _child_path("teiHeader/fileDesc/publicationStmt/availability/licence")
+_TITLES = _child_path("teiHeader/fileDesc/titleStmt/title")
+_SOURCE_BIBLS = _child_path("teiHeader/fileDesc/sourceDesc/bibl")
+_LANGUAGES = _child_path("teiHeader/profileDesc/langUsage/language")
+_BODIES = _child_path("text/body")
 
 
 #: ``correspAction/@type`` values whose names are the letter's recipients, with the
@@ -139,7 +291,13 @@ _NOT_LETTER_TITLES = frozenset({"s", "m", "j", "u"})
 
 
 def _letter(
-    root: etree._Element, desc: etree._Element, letter_id: str, path: Path, *, single: bool
+    root: etree._Element,
+    desc: etree._Element,
+    letter_id: str,
+    path: Path,
+    *,
+    single: bool,
+    keep: _Keeper,
 ) -> Letter:
     actions = desc.findall(f"{_T}correspAction")
     redirecting = [a for a in actions if a.get("subtype") == "redirecting"]
@@ -147,9 +305,8 @@ def _letter(
     sent = [a for a in actions if a.get("type") == "sent" and a not in redirecting]
     received = [a for a in actions if a.get("type") == "received" and a not in redirecting]
     senders, recipients = _roles([a for a in actions if a not in redirecting])
-    date_element = next((a.find(f"{_T}date") for a in sent if a.find(f"{_T}date") is not None), None)
-    found = _body_for(root, desc, single=single)
-    body = _reading_copy(root, found, single=single) if found is not None else None
+    date_element = _sent_date(actions)
+    body = _body_for(root, desc, single=single)
     language, language_line = _language(root, body)
     return Letter(
         id=letter_id,
@@ -168,15 +325,25 @@ def _letter(
         manuscript=_manuscript(root) if single else None,
         mentions=tuple(_mentions(body)),
         licence=_licence(root),
-        stored_text=StoredText.of(body) if body is not None else None,
+        stored_text=keep(root, body, single) if body is not None else None,
         line=source_line(desc),
         language_line=language_line,
     )
 
 
+def _sent_date(actions: list[etree._Element]) -> etree._Element | None:
+    """The ``date`` of the first action that sends the letter (a redirection does not)."""
+    for action in actions:
+        if action.get("type") == "sent" and action.get("subtype") != "redirecting":
+            found = action.find(f"{_T}date")
+            if found is not None:
+                return found
+    return None
+
+
 def _licence(root: etree._Element) -> Licence | None:
     """The file's ``publicationStmt/availability/licence``: its words and its address."""
-    found = root.find(f"{_T}teiHeader/{_T}fileDesc/{_T}publicationStmt/{_T}availability/{_T}licence")
+    found = next(iter(_LICENCES(root)), None)
     if found is None:
         return None
     return Licence(_text(found), found.get("target") or None)
@@ -216,7 +383,7 @@ def _participant(name: etree._Element, subtype: str | None) -> Participant:
 def _title(root: etree._Element) -> str:
     """The letter's own title: the analytic one (``@level="a"``), else the main one, never the
     series' or the volume's that an edition may give beside it."""
-    titles = root.findall(f"{_T}teiHeader/{_T}fileDesc/{_T}titleStmt/{_T}title")
+    titles = _TITLES(root)
     analytic = [t for t in titles if t.get("level") == "a"]
     own = [t for t in titles if t.get("level") not in _NOT_LETTER_TITLES]
     main = [t for t in own if t.get("type") == "main"]
@@ -274,7 +441,7 @@ def _first_place(actions: list[etree._Element]) -> Participant | None:
 
 def _source_refs(root: etree._Element) -> list[SourceRef]:
     refs = []
-    for bibl in root.findall(f"{_T}teiHeader/{_T}fileDesc/{_T}sourceDesc/{_T}bibl"):
+    for bibl in _SOURCE_BIBLS(root):
         refs.append(
             SourceRef(
                 bibl.get("type") or "source", pointer(bibl.get("corresp")), _text(bibl), bibl.get("cert")
@@ -285,7 +452,7 @@ def _source_refs(root: etree._Element) -> list[SourceRef]:
 
 def _language(root: etree._Element, body: etree._Element | None) -> tuple[str | None, int]:
     """The letter's language and the line it is given on."""
-    language = root.find(f"{_T}teiHeader/{_T}profileDesc/{_T}langUsage/{_T}language")
+    language = next(iter(_LANGUAGES(root)), None)
     if language is not None and language.get("ident"):
         return language.get("ident"), source_line(language)
     if body is not None and body.get(_XML_LANG):
@@ -305,9 +472,13 @@ def _reading_copy(root: etree._Element, found: etree._Element, *, single: bool) 
     """
     holder = etree.Element(root.tag, dict(root.attrib))
     header = etree.SubElement(holder, f"{_T}teiHeader")
-    for kept in (f"{_T}encodingDesc", f"{_T}profileDesc/{_T}langUsage"):
-        for element in root.findall(f"{_T}teiHeader/{kept}"):
-            header.append(copy.deepcopy(element))
+    for element in root.findall(f"{_T}teiHeader/{_T}encodingDesc"):
+        header.append(copy.deepcopy(element))
+    # Where the renderers look for it: a langUsage straight under teiHeader was never found.
+    languages = root.findall(f"{_T}teiHeader/{_T}profileDesc/{_T}langUsage")
+    if languages:
+        profile = etree.SubElement(header, f"{_T}profileDesc")
+        profile.extend(copy.deepcopy(element) for element in languages)
     text = next((a for a in found.iterancestors(f"{_T}text")), None) if single else None
     if text is None:
         holder.append(copy.deepcopy(found))
@@ -326,10 +497,10 @@ def _body_for(root: etree._Element, desc: etree._Element, *, single: bool) -> et
     letter ``div`` or the whole ``body``; with several, none.
     """
     desc_id = desc.get(_XML_ID)
-    for div in root.iter(f"{_T}div"):
-        decls = (div.get("decls") or "").split()
-        if desc_id and f"#{desc_id}" in decls:
-            return div
+    if desc_id:
+        for div in root.iter(f"{_T}div"):
+            if f"#{desc_id}" in (div.get("decls") or "").split():
+                return div
     target = pointer(desc.get("ref") or desc.get("corresp"))
     if target:
         for div in root.iter(f"{_T}div"):
@@ -337,5 +508,8 @@ def _body_for(root: etree._Element, desc: etree._Element, *, single: bool) -> et
                 return div
     if not single:
         return None
-    letter_div = root.find(f"{_T}text/{_T}body//{_T}div[@type='letter']")
-    return letter_div if letter_div is not None else root.find(f"{_T}text/{_T}body")
+    bodies = _BODIES(root)
+    # text/body//div[@type='letter']: the first in document order, as find() gives it.
+    letter_divs = (div for body in bodies for div in body.iter(f"{_T}div") if div.get("type") == "letter")
+    letter_div = next(letter_divs, None)
+    return letter_div if letter_div is not None else next(iter(bodies), None)

@@ -7,6 +7,7 @@ reader is told it: the phrases of dates belong to :mod:`teitools.render.dates`.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -21,6 +22,8 @@ from teitools.model.dates import PartialDate
 
 #: ``@cert`` values below "high": a date or a participant the editors are not sure of.
 UNCERTAIN = frozenset({"low", "medium", "unknown"})
+#: Where an undatable letter sorts: after every dated one.
+UNDATED = (9999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class DateSpan:
 
     def sort_key(self) -> tuple[int, int, int]:
         """Chronological position: the earliest possible day; undatable letters sort last."""
-        return self.earliest or self.latest or (9999, 12, 31)
+        return self.earliest or self.latest or UNDATED
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,15 @@ class Licence:
     url: str | None = None
 
 
+class LetterText(ABC):
+    """Where a letter's text is kept for the renderers, which ask for it one letter at a time."""
+
+    @abstractmethod
+    def element(self) -> etree._Element:
+        """The letter's element (its ``div`` or ``body``): in a reading copy of its own, or
+        in its file's tree, which holds everything the copy would."""
+
+
 #: Parses only bytes that :meth:`StoredText.of` serialised, which hold no DTD or entity,
 #: with the hardened reader's settings, so that it accepts what that reader accepted (an
 #: ``xml:id`` that is no NCName among them: validation reports it).
@@ -199,13 +211,12 @@ _STORED_PARSER = hardened_parser()
 
 
 @dataclass(frozen=True)
-class StoredText:
+class StoredText(LetterText):
     """A letter's text for the renderers, kept as the serialised bytes of its reading copy.
 
-    A parsed copy takes some 23 KB a letter, its bytes a tenth of that; the reader keeps every
-    letter of an edition, so an edition of 50,000 letters would otherwise hold a gigabyte of
-    trees that the renderers use one at a time. :meth:`element` parses the bytes again (tens
-    of microseconds a letter): each call gives a new tree.
+    A parsed copy takes some 23 KB a letter, its bytes a tenth of that; :meth:`element` parses
+    the bytes again (tens of microseconds a letter): each call gives a new tree. For a letter
+    whose text need not stay in memory, see :class:`teitools.model.tei.TextInFile`.
     """
 
     xml: bytes
@@ -221,6 +232,17 @@ class StoredText:
     def element(self) -> etree._Element:
         root = etree.fromstring(self.xml, _STORED_PARSER)
         return next(islice(root.iter(), self.position, None))
+
+
+@dataclass(frozen=True)
+class ParsedText(LetterText):
+    """A letter's text as just parsed, for a letter rendered as soon as it is read and then
+    let go (:class:`teitools.model.stream.LetterStream`): every call gives the same tree."""
+
+    found: etree._Element
+
+    def element(self) -> etree._Element:
+        return self.found
 
 
 @dataclass(frozen=True)
@@ -250,7 +272,7 @@ class Letter:
     mentions: tuple[Mention, ...] = ()
     #: The file's licence, when its header states one.
     licence: Licence | None = None
-    stored_text: StoredText | None = field(default=None, compare=False, hash=False, repr=False)
+    stored_text: LetterText | None = field(default=None, compare=False, hash=False, repr=False)
     #: Where its ``correspDesc`` (and so ``kind``) and its language are in its file (0:
     #: unknown); for the warnings of an export that cannot take a value, not compared.
     line: int = field(default=0, compare=False)
@@ -258,12 +280,12 @@ class Letter:
 
     def sort_key(self) -> tuple[tuple[int, int, int], str]:
         """Chronological order, then id, as every listing and export uses."""
-        return (self.date.sort_key() if self.date else (9999, 12, 31), self.id)
+        return (self.date.sort_key() if self.date else UNDATED, self.id)
 
     @property
     def body(self) -> etree._Element | None:
-        """The letter's text (a copy of its ``div`` or ``body`` in a tree of its own), parsed
-        anew on each call from :attr:`stored_text`."""
+        """The letter's text (its ``div`` or ``body``, see :meth:`LetterText.element`), from
+        :attr:`stored_text` (parsed anew on each call, unless it is a :class:`ParsedText`)."""
         return None if self.stored_text is None else self.stored_text.element()
 
     @property

@@ -62,19 +62,28 @@ def letter_pages(edition: Edition) -> LetterPages:
 
     Ids are sanitised (only letters, digits, ``.``, ``_`` and ``-``); an id that letters of
     different files share gets a suffix (``-2``…), in chronological order, so names are
-    stable from build to build.
+    stable from build to build (see :class:`PageNames`).
     """
-    pages: dict[tuple[Path, str], str] = {}
-    used: set[str] = set()
-    for letter in edition.chronological():
-        stem = _UNSAFE_FILE_CHARS.sub("_", letter.id).lstrip(".") or "letter"
+    names = PageNames()
+    return LetterPages({letter.identity: names.add(letter.id) for letter in edition.chronological()})
+
+
+class PageNames:
+    """The names :func:`letter_pages` gives, one letter at a time: :meth:`add` the letters'
+    ids in chronological order, for a caller that never holds every letter."""
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+
+    def add(self, letter_id: str) -> str:
+        """The next letter's name (its page is ``letters/<name>.html``)."""
+        stem = _UNSAFE_FILE_CHARS.sub("_", letter_id).lstrip(".") or "letter"
         name, number = stem, 1
-        while name.lower() in used:
+        while name.lower() in self._used:
             number += 1
             name = f"{stem}-{number}"
-        used.add(name.lower())
-        pages[letter.identity] = name
-    return LetterPages(pages)
+        self._used.add(name.lower())
+        return name
 
 
 def register_href(ref: str | None, edition: Edition) -> str | None:

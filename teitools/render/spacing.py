@@ -30,6 +30,8 @@ from teitools.render.nodes import (
 
 #: The whitespace of XML layout; a no-break space (U+00A0) is the writer's and is kept.
 _SPACE = re.compile(r"[ \t\n\r]+")
+#: What :data:`_SPACE` would change: layout other than single spaces.
+_LAYOUT = re.compile(r"[\t\n\r]|  ")
 #: Text a gap may touch without a space between them.
 _OPENING = "([{“‘\"'„«"
 _CLOSING = ".,;:!?)]}”’\"'»…"
@@ -43,20 +45,56 @@ _BRACKETS = {"(": ")", "[": "]"}
 def tidy(nodes: list[Inline]) -> tuple[Inline, ...]:
     """Normalise whitespace as a reader expects: single spaces, none at the block's edges,
     spaces moved out of inline elements, gaps set off from the words around them."""
-    hoisted = _merge(_drop_empty(_join(_hoist(nodes))))
-    spaced = _space_gaps(hoisted)
+    hoisted = _hoist(nodes)
+    # Most runs hold no join, empty element, gap or touching emphases: the steps for those
+    # would copy them unchanged, and they are most of the time a letter takes to render.
+    found = _found(hoisted)
+    if found & (_JOINS | _EMPTIES):
+        hoisted = _merge(_drop_empty(_join(hoisted)))
+    elif found & _TOUCHING:
+        hoisted = _merge(hoisted)
+    spaced = _space_gaps(hoisted) if found & _GAPS else hoisted
     collapsed, _ = _collapse(spaced, previous_space=True)
     return _strip_end(collapsed)
+
+
+#: What :func:`_found` reports of a run: the nodes that :func:`tidy`'s later steps change.
+_JOINS, _EMPTIES, _GAPS, _TOUCHING = 1, 2, 4, 8
+_CONTAINERS = (Emphasis, Quote, Name, Date, Supplied)
+
+
+def _found(nodes: list[Inline] | tuple[Inline, ...]) -> int:
+    """Which of joins, empty elements, gaps and two emphases side by side (which
+    :func:`_merge` may make one) are in ``nodes``, at any depth."""
+    found = 0
+    previous: type | None = None
+    for node in nodes:
+        kind = type(node)
+        if kind is Join:
+            found |= _JOINS
+        elif kind is Empty:
+            found |= _EMPTIES
+        elif kind is Gap:
+            found |= _GAPS
+        elif kind in _CONTAINERS:
+            if kind is Emphasis and previous is Emphasis:
+                found |= _TOUCHING
+            found |= _found(node.children)  # type: ignore[union-attr]
+        previous = kind
+    return found
 
 
 def _hoist(nodes: list[Inline] | tuple[Inline, ...]) -> list[Inline]:
     """Collapse whitespace in texts and move leading/trailing spaces out of containers."""
     result: list[Inline] = []
     for node in nodes:
-        if isinstance(node, Text):
-            text = _SPACE.sub(" ", node.text)
-            if text:
+        if type(node) is Text:
+            text = node.text
+            if _LAYOUT.search(text):
+                text = _SPACE.sub(" ", text)
                 result.append(Text(text))
+            elif text:
+                result.append(node)  # already single-spaced: frozen, so shared as it is
         elif isinstance(node, Atom):
             result.append(node)
         else:

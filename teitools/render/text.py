@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from teitools.export.base import ExportOptions, ExportResult
+from teitools.model.stream import LetterStream
 from teitools.model.types import Edition, Letter
 from teitools.render.body import read_body
 from teitools.render.describe import heading
 from teitools.render.language import label
-from teitools.render.links import letter_pages
+from teitools.render.links import PageNames
 from teitools.render.nodes import (
     Atom,
     Block,
@@ -56,11 +57,17 @@ def export(edition: Edition, options: ExportOptions) -> ExportResult:
     return ExportResult(dict(iter_files(edition, options)))
 
 
-def iter_files(edition: Edition, options: ExportOptions) -> Iterator[tuple[str, str]]:
-    """:func:`export`'s files one at a time, each made when it is asked for."""
-    pages = letter_pages(edition)
-    for letter in edition.chronological():
-        yield f"{pages.stem(letter)}.txt", render_letter(letter, edition, options)
+def iter_files(edition: Edition | LetterStream, options: ExportOptions) -> Iterator[tuple[str, str]]:
+    """:func:`export`'s files one at a time, each made when it is asked for; from a
+    :class:`~teitools.model.stream.LetterStream`, each letter is also read when it is asked for."""
+    if isinstance(edition, LetterStream):
+        registers, letters = edition.edition, iter(edition)
+    else:
+        registers, letters = edition, iter(edition.chronological())
+    # The names letter_pages gives, made as the letters come (in the same order).
+    names = PageNames()
+    for letter in letters:
+        yield f"{names.add(letter.id)}.txt", render_letter(letter, registers, options)
 
 
 def to_stdout(texts: Iterable[str]) -> Iterator[str]:

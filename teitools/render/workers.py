@@ -7,9 +7,12 @@ that has read the edition, so they start with the edition and the templates alre
 memory and are sent nothing but positions; each keeps its citation styles and compiled
 templates for every chunk it renders, and returns what it made (text, not models).
 
-Forking is how the edition reaches the workers without being serialised (the letters' bodies
-are lxml trees, which cannot be pickled), so where ``fork`` is unavailable or unsafe (Windows;
-macOS, whose system libraries do not survive it) the letters are rendered in this process.
+Forking is how the edition reaches the workers without being serialised (nothing of it is
+pickled or sent, however large it is); a letter
+read with ``keep_texts=False`` (:class:`~teitools.model.tei.TextInFile`) is read again from its
+file by the worker that renders it, so the workers parse the letters in parallel too. Where
+``fork`` is unavailable or unsafe (Windows; macOS, whose system libraries do not survive it)
+the letters are rendered in this process.
 """
 
 from __future__ import annotations
