@@ -28,6 +28,7 @@ from teitools.render.describe import (
     copy_recipients,
     doubtful,
     heading,
+    known_place,
     life_dates,
     main_recipients,
     participant_name,
@@ -216,10 +217,10 @@ def _metadata(letter: Letter, edition: Edition, language: str | None) -> list[_R
     if letter.redirections:
         rows.append(_Row(said("redirected-by"), _people(letter.redirections, edition)))
     rows.append(_Row(said("date"), date=_date(letter, language)))
-    if letter.place_sent:
-        rows.append(_Row(said("written-at"), (_participant(letter.place_sent, edition),)))
-    if letter.place_received:
-        rows.append(_Row(said("received-at"), (_participant(letter.place_received, edition),)))
+    for key, place in (("written-at", letter.place_sent), ("received-at", letter.place_received)):
+        known = known_place(place, edition)  # "unknown" is no place: no row rather than "unknown"
+        if known is not None:
+            rows.append(_Row(said(key), (_participant(known, edition),)))
     for ref in letter.sources:
         rows.append(_Row(said(_SOURCE_ROLES.get(ref.role, "source")), (_source(ref, edition),)))
     if letter.manuscript is not None:

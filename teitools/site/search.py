@@ -45,7 +45,8 @@ def search_entry(letter: Letter, edition: Edition, href: str, body: Body) -> dic
         "href": href,
         "title": heading(letter, edition),
         "date": date_phrase(letter),
-        "names": " ".join(dict.fromkeys(n for n in names if n)),
+        # "unknown" names nobody: a search for it should not find the letters it stands in.
+        "names": " ".join(dict.fromkeys(n for n in names if n and n.casefold() != "unknown")),
         "text": "",
     }
     # Only an absurd list of names or heading needs cutting; the text fills what they leave.
