@@ -8,14 +8,20 @@ when selenium, Chromium or chromedriver is absent).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-# Skips this module, with its reason, as it skips itself when the browser is absent.
+from teitools.export.output import write_files
+from teitools.model.tei import read_edition
+from teitools.site.builder import build_site
+from teitools.site.timeline import MOST_LANES
+
+# test_browser skips this module, with its reason, as it skips itself when the browser is absent.
 from tests import test_browser as site_browser
+from tests.test_site_views import SAME_RANGE, SOME_RANGES, ranged_edition, ranges_per_year
 
 browser = site_browser.browser
 published_letter = site_browser.published_letter
-live_site = site_browser.live_site
 ARTIFACTS, AXE = site_browser.ARTIFACTS, site_browser.AXE
 
 from selenium.webdriver.common.by import By  # noqa: E402 -- only once test_browser found selenium
@@ -104,3 +110,42 @@ def test_the_cite_controls_are_styled_reached_by_keyboard_and_copy_the_shown_sty
                 "axe.run(document.getElementById('cite')).then(r => done(r.violations.map(v => v.id)));"
             )
             assert violations == [], scheme
+
+
+def test_the_timeline_draws_many_ranges_in_capped_lanes_with_a_count_and_a_band(
+    browser: Any, tmp_path: Path
+) -> None:
+    edition = read_edition([ranged_edition(tmp_path / "edition")])
+    site = tmp_path / "site"
+    write_files(site, build_site(edition))
+    browser.get((site / "index.html").as_uri())
+    figure = browser.find_element(By.CSS_SELECTOR, "figure.timeline")
+    lines = figure.find_elements(By.CSS_SELECTOR, "a.range")
+    counts = [int(str(line.get_attribute("data-count"))) for line in lines]
+    more = int(str(figure.find_element(By.CSS_SELECTOR, "g.more").get_attribute("data-count")))
+    # Every letter dated only to a range is on a line or in "+N", and the screen says "+N more".
+    assert sum(counts) + more == SAME_RANGE + SOME_RANGES and more > 0
+    assert figure.find_element(By.CSS_SELECTOR, "g.more text").text == f"+{more} more"
+    assert SAME_RANGE in counts  # the letters of one range share its line
+    lanes = {round(line.find_element(By.TAG_NAME, "path").rect["y"]) for line in lines}
+    assert len(lanes) == MOST_LANES
+    # The band: for each year, every letter dated only to a range that takes it in.
+    cells = {
+        str(cell.get_dom_attribute("href")).rsplit("?", 1)[1]: int(str(cell.get_attribute("data-count")))
+        for cell in figure.find_elements(By.CSS_SELECTOR, "a.band")
+    }
+    assert cells == {f"from={year}&to={year}": count for year, count in ranges_per_year(edition).items()}
+    # A figure a reader takes in at a glance, whatever the number of ranges.
+    assert figure.find_element(By.TAG_NAME, "svg").rect["height"] < 260
+    ARTIFACTS.mkdir(exist_ok=True)
+    figure.screenshot(str(ARTIFACTS / "timeline-ranges.png"))
+    # A cell of the band leads to the letters that may date from its year: its ranges and the
+    # year's one exact letter.
+    cell = figure.find_element(By.CSS_SELECTOR, 'a.band[href$="from=1903&to=1903"]')
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", cell)
+    WebDriverWait(browser, 10).until(lambda driver: "from=1903" in driver.current_url)
+    visible = [
+        item for item in browser.find_elements(By.CSS_SELECTOR, "#letter-list li") if item.is_displayed()
+    ]
+    assert len(visible) == cells["from=1903&to=1903"] + 1
+    assert site_browser._severe_messages(browser) == []

@@ -7,6 +7,7 @@ a real browser (clicks, reloads, dark mode, accessibility) are in test_browser.p
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -14,8 +15,9 @@ import pytest
 
 from teitools.load.settings import settings_for
 from teitools.model.tei import read_edition
+from teitools.model.types import Edition
 from teitools.site.builder import SiteOptions, build_site
-from teitools.site.timeline import timeline
+from teitools.site.timeline import MOST_LANES, timeline
 from tests.helpers import EDITION, LIVE_EDITION, REFERENCE, fixture_edition, fixture_site, make_edition
 
 
@@ -40,13 +42,15 @@ def test_the_index_timeline_counts_letters_per_year_and_draws_the_range_apart() 
         "1936": (1, 0),
     }
     # The letter dated between 1930 and 7 August 1932 is a dashed range, not a bar.
-    ranges = re.findall(r'<a href="([^"]+)" aria-label="([^"]+)" class="range">', index)
+    ranges = re.findall(r'<a href="([^"]+)" aria-label="([^"]+)" class="range" data-count="(\d+)">', index)
     assert ranges == [
         (
             "index.html?from=1930-01&amp;to=1932-08",
             "Stalin to Kaganovich (?), between 1930 and 7 August 1932",
+            "1",
         )
     ]
+    assert 'class="band"' not in index and 'class="more"' not in index  # one range has its lane
     assert '<a href="index.html?from=1934&amp;to=1934" aria-label="1934: 2 letters"' in index
     assert "8 letters dated from 1926 to 1936, by year; 1 of them dated only to a range" in index
 
@@ -247,3 +251,80 @@ def test_without_settings_the_footer_does_not_cite_a_bare_title() -> None:
     site = fixture_site()  # built with no settings: the title "Letters" and nothing else
     assert "Cite the edition as" not in site["index.html"]
     assert "The settings name no editors, publisher or address" in site["about.html"]
+
+
+#: Letters of an edition dated only to ranges, more than the timeline's lanes can hold.
+SAME_RANGE = 12
+SOME_RANGES = 30
+
+
+def ranged_edition(folder: Path) -> Path:
+    """A letter of exact date in each year 1900-1910, ``SAME_RANGE`` letters written between
+    1902 and 1904, and ``SOME_RANGES`` more of overlapping ranges of one to three years."""
+    sent = '<persName ref="#stalin">Stalin</persName><date {date}/>'
+    letters = {
+        f"exact{year}": {"sent": sent.format(date=f'when="{year}-06-01"')} for year in range(1900, 1911)
+    }
+    for number in range(SAME_RANGE):
+        letters[f"same{number:02d}"] = {"sent": sent.format(date='notBefore="1902" notAfter="1904-12-31"')}
+    for number in range(SOME_RANGES):
+        start, years = 1900 + number % 8, 1 + number % 3
+        dates = f'notBefore="{start}-{1 + number % 12:02d}" notAfter="{start + years}-06-30"'
+        letters[f"some{number:02d}"] = {"sent": sent.format(date=dates)}
+    return make_edition(folder, letters)
+
+
+def ranges_per_year(edition: Edition) -> dict[int, int]:
+    """For each year, the letters of :func:`ranged_edition` dated only to a range that takes it in."""
+    counts: dict[int, int] = {}
+    for letter in edition.letters:
+        if not letter.id.startswith("exact"):
+            assert letter.date is not None and letter.date.earliest and letter.date.latest
+            for year in range(letter.date.earliest[0], letter.date.latest[0] + 1):
+                counts[year] = counts.get(year, 0) + 1
+    return counts
+
+
+def test_many_ranges_share_lanes_up_to_a_cap_and_a_band_counts_them_all(tmp_path: Path) -> None:
+    edition = read_edition([ranged_edition(tmp_path / "e")])
+    found = timeline(edition.chronological())
+    assert found is not None and not found.monthly
+    ranged = [letter for letter in edition.letters if not letter.id.startswith("exact")]
+    # Each range is a line or counted in "+N", once: none lost, none twice.
+    assert sum(r.count for r in found.ranges) + found.more == len(ranged) == found.ranged
+    assert 0 < found.more < len(ranged)
+    # The twelve letters of the same days are one line that says so.
+    (same,) = [r for r in found.ranges if r.count == SAME_RANGE]
+    assert same.label == "12 letters dated between 1902 and 31 December 1904"
+    assert same.href == "index.html?from=1902-01&to=1904-12"
+    # At most MOST_LANES lanes, and lines in one lane do not touch.
+    lanes: dict[float, list[tuple[float, float]]] = {}
+    for line in found.ranges:
+        lanes.setdefault(line.y, []).append((line.x1, line.x2))
+    assert len(lanes) == MOST_LANES
+    for lines in lanes.values():
+        assert all(end < start for (_, end), (start, _) in itertools.pairwise(lines))
+    # The band: for each year, the letters dated only to a range that takes it in.
+    bars = {bar.href: int(bar.label) for bar in found.bars}
+    assert {bars[cell.href]: cell.count for cell in found.band} == ranges_per_year(edition)
+    # Darker for more: the shade follows the count, the busiest year's the darkest.
+    by_count = sorted(found.band, key=lambda cell: cell.count)
+    assert [c.opacity for c in by_count] == sorted(c.opacity for c in by_count) and by_count[-1].opacity == 1
+    assert by_count[0].opacity < by_count[-1].opacity
+    assert found.summary == (
+        f"53 letters dated from 1900 to 1910, by year; 42 of them dated only to a range: "
+        f"{42 - found.more} drawn as lines, {found.more} more only counted; the shaded band counts all "
+        "42 by year."
+    )
+    # The figure keeps its height: the lanes, the count and the band, not a row per range.
+    assert found.height < found.axis_y + 24 + (MOST_LANES + 4) * 9
+
+
+def test_the_index_draws_the_lanes_the_count_and_the_band(tmp_path: Path) -> None:
+    index = build_site(read_edition([ranged_edition(tmp_path / "e")]))["index.html"]
+    counts = [int(c) for c in re.findall(r'class="range" data-count="(\d+)"', index)]
+    more = re.search(r'<g class="more" data-count="(\d+)">', index)
+    assert more is not None and sum(counts) + int(more[1]) == SAME_RANGE + SOME_RANGES
+    assert f">+{more[1]} more</text>" in index
+    assert 'class="range-count" x="' in index and f">{SAME_RANGE}</text>" in index
+    assert index.count('class="band"') == 11  # 1900 to 1910
