@@ -7,6 +7,7 @@ a real browser (clicks, reloads, dark mode, accessibility) are in test_browser.p
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 from pathlib import Path
@@ -74,17 +75,20 @@ def test_a_short_span_has_a_bar_per_month_and_uncertain_and_undated_letters_apar
     found = timeline(edition.chronological())
     assert found is not None and found.monthly
     assert [(bar.label, bar.certain, bar.uncertain) for bar in found.bars] == [
-        ("Jul 1932", 2, 0),
-        ("Aug 1932", 0, 0),
-        ("Sep 1932", 0, 1),
-        ("Oct 1932", 0, 0),
-        ("Nov 1932", 0, 0),
-        ("Dec 1932", 0, 0),
-        ("Jan 1933", 1, 0),
+        ("July 1932", 2, 0),
+        ("August 1932", 0, 0),
+        ("September 1932", 0, 1),
+        ("October 1932", 0, 0),
+        ("November 1932", 0, 0),
+        ("December 1932", 0, 0),
+        ("January 1933", 1, 0),
     ]
+    # Dates one way on the page: the bars and the summary as the index writes them, only the
+    # axis shortened.
+    assert [tick.label for tick in found.ticks][:2] == ["Jul 1932", "Aug 1932"]
     assert found.bars[0].href == "index.html?from=1932-07&to=1932-07"
     assert found.undated == 1
-    assert found.summary == "4 letters dated from Jul 1932 to Jan 1933, by month; 1 letter undated."
+    assert found.summary == "4 letters dated from July 1932 to January 1933, by month; 1 letter undated."
 
 
 def test_no_timeline_without_a_dated_letter(tmp_path: Path) -> None:
@@ -228,6 +232,53 @@ def test_titles_have_typographic_apostrophes() -> None:
     )
     assert "Stalin’s Letters to Molotov, 1925-1936" in site["sources.html"]
     assert "Stalin's" not in site["index.html"] + site["about.html"] + site["sources.html"]
+
+
+_MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+#: Ways of writing a date other than the pages' "22 August 1935", "July 1932", "1933".
+_OTHER_DATES = re.compile(
+    rf"\b{_MONTH} \d{{1,2}}, \d{{4}}"  # August 22, 1935
+    r"|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.? \d{4}"  # Aug 1935
+    r"|\b\d{1,2} (?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.? \d{4}"  # 22 Aug. 1935
+    r"|\b\d{4}-\d{2}(?:-\d{2})?\b"  # 1935-08-22, 1935-08
+)
+
+
+def _shown(page: str) -> tuple[list[str], str]:
+    """A page's headings (title, h1-h3) and what else a reader sees of it, in words: its text,
+    tooltips and labels, without the scripts, the head, the axis's labels and the cite block,
+    whose citations write dates as their style does ("August 22, 1935" in Chicago)."""
+    headings = [
+        html.unescape(re.sub("<[^>]+>", "", h))
+        for _, h in re.findall(r"<(title|h[123])[^>]*>(.*?)</\1>", page, re.S)
+    ]
+    page = re.sub(
+        r'<script.*?</script>|<head>.*?</head>|<section class="cite-letter".*?</section>',
+        " ",
+        page,
+        flags=re.S,
+    )
+    page = re.sub(r'<text class="tick"[^>]*>[^<]*</text>', " ", page)
+    said = " ".join(re.findall(r'(?:title|aria-label)="([^"]*)"', page))
+    return headings, html.unescape(re.sub("<[^>]+>", " ", page) + " " + said)
+
+
+def _sites() -> dict[str, dict[str, str]]:
+    settings = settings_for([LIVE_EDITION])
+    sites = {"bundled": build_site(read_edition([LIVE_EDITION]), SiteOptions(settings.title, settings))}
+    if (REFERENCE / "correspdesc-examples").is_dir():
+        sites["SIG"] = build_site(read_edition(sorted((REFERENCE / "correspdesc-examples").glob("*.xml"))))
+    return sites
+
+
+def test_every_page_type_sets_titles_with_curly_apostrophes_and_dates_one_way() -> None:
+    for name, site in _sites().items():
+        for file, page in site.items():
+            if not file.endswith(".html"):
+                continue
+            headings, text = _shown(page)
+            assert [h for h in headings if "'" in h] == [], (name, file)
+            assert _OTHER_DATES.findall(text) == [], (name, file)
 
 
 @pytest.mark.skipif(not (REFERENCE / "correspdesc-examples").is_dir(), reason="../shared/reference is absent")

@@ -34,6 +34,7 @@ from teitools.render.describe import (
     participant_name,
     register_name,
     source_citation,
+    typographic,
 )
 from teitools.render.language import label, labels_language
 from teitools.render.links import CITE_SCRIPT, FROM_LETTER, letter_pages, register_href, safe_url
@@ -109,7 +110,8 @@ def render_letter(
     online = online_edition(options.settings, options.accessed)
     if body is None:
         body = read_body(letter.body)
-    title = heading(letter, edition)
+    # Typeset as the site's titles are: "Dantiscus’ Texts", "O’Brien".
+    title = typographic(heading(letter, edition))
     language = letter.language if letter.language and _LANGUAGE.match(letter.language) else None
     main = render(
         "letter.html",
@@ -130,7 +132,7 @@ def render_letter(
         tei_href=tei_href,
     )
     return page(
-        letter.title or title,
+        typographic(letter.title) or title,
         main,
         root=FROM_LETTER,
         head=meta_tags(letter, edition, online),

@@ -28,7 +28,12 @@ from teitools.render.templating import render
 #: Span (in years) up to which the timeline has a bar per month.
 MONTHLY_UP_TO_YEARS = 3
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: Month names as the pages write dates ("July 1932"), and shortened for the axis's labels.
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_SHORT_MONTHS = tuple(month[:3] for month in _MONTHS)
 _LEFT, _RIGHT, _TOP = 8.0, 8.0, 18.0
 _RANGE_ROW = 9.0
 #: The most lanes of ranges under the bars; the ranges beyond them are counted and shaded.
@@ -326,9 +331,11 @@ def _months(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, in
     return months
 
 
-def _label(key: tuple[int, int], monthly: bool, step: int = 1) -> str:
+def _label(key: tuple[int, int], monthly: bool, step: int = 1, *, short: bool = False) -> str:
+    """A bar's time as the page writes dates ("July 1932", "1932", "1930–1939"); ``short``
+    for the axis, where a month is "Jul 1932"."""
     if monthly:
-        return f"{_MONTHS[key[1] - 1]} {key[0]}"
+        return f"{(_SHORT_MONTHS if short else _MONTHS)[key[1] - 1]} {key[0]}"
     return str(key[0]) if step == 1 else f"{key[0]}–{key[0] + step - 1}"
 
 
@@ -351,7 +358,7 @@ def _ticks(bins: list[tuple[int, int]], monthly: bool, bin_width: float, step: i
     for number in chosen:
         if not kept or (number - kept[-1]) * bin_width >= _LABEL_SPACE:
             kept.append(number)
-    return tuple(Tick(_LEFT + (n + 0.5) * bin_width, _label(bins[n], monthly)) for n in kept)
+    return tuple(Tick(_LEFT + (n + 0.5) * bin_width, _label(bins[n], monthly, short=True)) for n in kept)
 
 
 def _summary(
