@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from teitools.export.output import write_files
 from teitools.model.tei import read_edition
 from teitools.site.builder import build_site
@@ -57,6 +59,7 @@ def _copied(driver: Any, block: Any) -> str:
     return " ".join(selected.split())
 
 
+@pytest.mark.slow  # ten citations copied and read back, axe-core in two schemes: 6 to 11 s
 def test_the_cite_controls_are_styled_reached_by_keyboard_and_copy_the_shown_style(
     browser: Any, published_letter: str
 ) -> None:
@@ -149,3 +152,13 @@ def test_the_timeline_draws_many_ranges_in_capped_lanes_with_a_count_and_a_band(
     ]
     assert len(visible) == cells["from=1903&to=1903"] + 1
     assert site_browser._severe_messages(browser) == []
+    if AXE.is_file():  # the lines, the count and the band are named for a screen reader, light and dark
+        for scheme in COLOURS:
+            _scheme(browser, scheme)
+            browser.execute_script(AXE.read_text("utf-8"))
+            violations = browser.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "axe.run(document.querySelector('figure.timeline'))"
+                ".then(r => done(r.violations.map(v => v.id)));"
+            )
+            assert violations == [], scheme

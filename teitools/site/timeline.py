@@ -227,7 +227,7 @@ def timeline(
         ),
         more=more,
         more_y=band_y - 4 if more else 0.0,
-        band=_band(ranged, bars, bin_of, band_y) if more else (),
+        band=_band(ranged, bars, bin_of) if more else (),
         band_y=band_y,
     )
 
@@ -275,7 +275,6 @@ def _band(
     ranged: list[tuple[Letter, tuple[_Day, _Day]]],
     bars: list[Bar],
     bin_of: Callable[[_Day], int],
-    y: float,
 ) -> tuple[Cell, ...]:
     """For each bar, the letters dated only to a range that takes in some of its time."""
     counts = [0] * len(bars)
