@@ -14,21 +14,21 @@ pages link to register pages that only the site has; the site's letter pages are
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from teitools.diagnostics import Report, Severity
 from teitools.errors import EXIT_FINDINGS, TeiToolsError
 from teitools.export.base import ExportOptions
-from teitools.export.output import destination, remove_files, write_atomic, write_files
+from teitools.export.output import StagedFiles, destination, remove_files, write_atomic
 from teitools.export.registry import EXPORTERS
 from teitools.load.inputs import DEFAULT_OUTPUT
 from teitools.load.record import FileRecord
 from teitools.load.settings import settings_for
 from teitools.model.tei import EditionReader
 from teitools.report.text import summary
-from teitools.site.builder import SiteOptions, build_site
+from teitools.site.builder import SiteOptions, site_files
 from teitools.site.tei_files import tei_text, tei_text_of
 from teitools.validation.runner import ValidateOptions, project_rules_apply, validate
 from teitools.validation.sandbox import Limits
@@ -125,13 +125,20 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
     now: set[str] = set()
     written: dict[str, int] = {}
 
-    def publish(name: str, files: Mapping[str, str | bytes]) -> None:
-        # Listed before written: an interruption leaves no file of this build unlisted.
-        names = {f"{name}/{relative}" for relative in files}
-        _write_manifest(options.output, before | now | names)
-        write_files(options.output / name, files)
+    def publish(name: str, files: Iterable[tuple[str, str | bytes]]) -> None:
+        # Each file goes to its temporary name as it is made (the site of a large edition is
+        # never all in memory), and none is renamed into place before the list names them all:
+        # an interruption leaves no file of this build unlisted (the temporaries are removed).
+        with StagedFiles(options.output / name) as staged:
+            relatives = []
+            for relative, data in files:
+                staged.add(relative, data)
+                relatives.append(relative)
+            names = {f"{name}/{relative}" for relative in relatives}
+            _write_manifest(options.output, before | now | names)
+            staged.commit()
         now.update(names)
-        written[name] = count = len(files)
+        written[name] = count = len(staged)
         what = "the site" if name == SITE_FOLDER else name
         say(f"wrote {what} ({count} file{'s' if count != 1 else ''}) to {options.output / name}")
 
@@ -140,12 +147,12 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
         settings=settings,
         tei_texts=lambda path: texts[path] if path in texts else tei_text(path),
     )
-    publish(SITE_FOLDER, build_site(edition, site_options))
+    publish(SITE_FOLDER, site_files(edition, site_options))
     for name in _built():
         result = EXPORTERS[name].export(edition, ExportOptions(settings=settings))
         for warning in result.warnings:
             say(str(warning))
-        publish(name, result.files)
+        publish(name, result.files.items())
     removed = remove_files(options.output, sorted(before - now))
     _write_manifest(options.output, now)
     if removed:

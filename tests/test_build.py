@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from teitools import build as build_module
 from teitools.build import MANIFEST, NOT_BUILT
 from teitools.cli import main
 from teitools.export.registry import EXPORTERS
+from teitools.site import builder
 from tests.helpers import EDITION, ROOT, copy_edition, run_cli
 
 
@@ -113,3 +117,37 @@ def test_a_build_lists_what_it_writes_before_writing_it(tmp_path: Path) -> None:
     stray.write_text("kept\n", encoding="utf-8")
     assert run_cli("build", EDITION, "-o", out).code == 0
     assert stray.read_text(encoding="utf-8") == "kept\n"
+
+
+def test_the_site_is_written_as_it_is_made_and_an_interruption_leaves_the_previous_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No build holds the whole site in memory: each file is on disk (under its temporary
+    name) before the next is made. Stopped half-way, the build leaves the previous site and its
+    list as they were, and no temporary file."""
+    edition, out, fresh = copy_edition(tmp_path / "tei"), tmp_path / "build", tmp_path / "fresh"
+    assert run_cli("build", edition, "-o", out).code == 0
+    previous = _files(out)
+    settings = edition / "teitools.toml"  # a new title: the pages change
+    settings.write_text(settings.read_text("utf-8").replace("sample edition", "edition"), "utf-8")
+    made = builder.site_files
+    on_disk: list[int] = []
+
+    def watched(*args: Any, **kwargs: Any) -> Iterator[tuple[str, str]]:
+        for number, file in enumerate(made(*args, **kwargs)):
+            on_disk.append(len(list(output.rglob(".*.tmp"))))
+            if number == 30:
+                raise KeyboardInterrupt
+            yield file
+
+    monkeypatch.setattr(build_module, "site_files", watched)
+    for output in (fresh, out):
+        with pytest.raises(KeyboardInterrupt):
+            build_module.build([edition], build_module.BuildOptions(output=output))
+    assert on_disk[:31] == list(range(31))  # when the n-th file is made, the n - 1 before are written
+    assert _files(fresh) == {}
+    assert _files(out) == previous
+
+
+def _files(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -7,6 +7,8 @@ a real browser (clicks, reloads, dark mode, accessibility) are in test_browser.p
 
 from __future__ import annotations
 
+import html
+import itertools
 import re
 from pathlib import Path
 
@@ -14,8 +16,9 @@ import pytest
 
 from teitools.load.settings import settings_for
 from teitools.model.tei import read_edition
+from teitools.model.types import Edition
 from teitools.site.builder import SiteOptions, build_site
-from teitools.site.timeline import timeline
+from teitools.site.timeline import MOST_LANES, timeline
 from tests.helpers import EDITION, LIVE_EDITION, REFERENCE, fixture_edition, fixture_site, make_edition
 
 
@@ -40,13 +43,15 @@ def test_the_index_timeline_counts_letters_per_year_and_draws_the_range_apart() 
         "1936": (1, 0),
     }
     # The letter dated between 1930 and 7 August 1932 is a dashed range, not a bar.
-    ranges = re.findall(r'<a href="([^"]+)" aria-label="([^"]+)" class="range">', index)
+    ranges = re.findall(r'<a href="([^"]+)" aria-label="([^"]+)" class="range" data-count="(\d+)">', index)
     assert ranges == [
         (
             "index.html?from=1930-01&amp;to=1932-08",
             "Stalin to Kaganovich (?), between 1930 and 7 August 1932",
+            "1",
         )
     ]
+    assert 'class="band"' not in index and 'class="more"' not in index  # one range has its lane
     assert '<a href="index.html?from=1934&amp;to=1934" aria-label="1934: 2 letters"' in index
     assert "8 letters dated from 1926 to 1936, by year; 1 of them dated only to a range" in index
 
@@ -70,17 +75,20 @@ def test_a_short_span_has_a_bar_per_month_and_uncertain_and_undated_letters_apar
     found = timeline(edition.chronological())
     assert found is not None and found.monthly
     assert [(bar.label, bar.certain, bar.uncertain) for bar in found.bars] == [
-        ("Jul 1932", 2, 0),
-        ("Aug 1932", 0, 0),
-        ("Sep 1932", 0, 1),
-        ("Oct 1932", 0, 0),
-        ("Nov 1932", 0, 0),
-        ("Dec 1932", 0, 0),
-        ("Jan 1933", 1, 0),
+        ("July 1932", 2, 0),
+        ("August 1932", 0, 0),
+        ("September 1932", 0, 1),
+        ("October 1932", 0, 0),
+        ("November 1932", 0, 0),
+        ("December 1932", 0, 0),
+        ("January 1933", 1, 0),
     ]
+    # Dates one way on the page: the bars and the summary as the index writes them, only the
+    # axis shortened.
+    assert [tick.label for tick in found.ticks][:2] == ["Jul 1932", "Aug 1932"]
     assert found.bars[0].href == "index.html?from=1932-07&to=1932-07"
     assert found.undated == 1
-    assert found.summary == "4 letters dated from Jul 1932 to Jan 1933, by month; 1 letter undated."
+    assert found.summary == "4 letters dated from July 1932 to January 1933, by month; 1 letter undated."
 
 
 def test_no_timeline_without_a_dated_letter(tmp_path: Path) -> None:
@@ -226,6 +234,53 @@ def test_titles_have_typographic_apostrophes() -> None:
     assert "Stalin's" not in site["index.html"] + site["about.html"] + site["sources.html"]
 
 
+_MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+#: Ways of writing a date other than the pages' "22 August 1935", "July 1932", "1933".
+_OTHER_DATES = re.compile(
+    rf"\b{_MONTH} \d{{1,2}}, \d{{4}}"  # August 22, 1935
+    r"|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.? \d{4}"  # Aug 1935
+    r"|\b\d{1,2} (?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.? \d{4}"  # 22 Aug. 1935
+    r"|\b\d{4}-\d{2}(?:-\d{2})?\b"  # 1935-08-22, 1935-08
+)
+
+
+def _shown(page: str) -> tuple[list[str], str]:
+    """A page's headings (title, h1-h3) and what else a reader sees of it, in words: its text,
+    tooltips and labels, without the scripts, the head, the axis's labels and the cite block,
+    whose citations write dates as their style does ("August 22, 1935" in Chicago)."""
+    headings = [
+        html.unescape(re.sub("<[^>]+>", "", h))
+        for _, h in re.findall(r"<(title|h[123])[^>]*>(.*?)</\1>", page, re.S)
+    ]
+    page = re.sub(
+        r'<script.*?</script>|<head>.*?</head>|<section class="cite-letter".*?</section>',
+        " ",
+        page,
+        flags=re.S,
+    )
+    page = re.sub(r'<text class="tick"[^>]*>[^<]*</text>', " ", page)
+    said = " ".join(re.findall(r'(?:title|aria-label)="([^"]*)"', page))
+    return headings, html.unescape(re.sub("<[^>]+>", " ", page) + " " + said)
+
+
+def _sites() -> dict[str, dict[str, str]]:
+    settings = settings_for([LIVE_EDITION])
+    sites = {"bundled": build_site(read_edition([LIVE_EDITION]), SiteOptions(settings.title, settings))}
+    if (REFERENCE / "correspdesc-examples").is_dir():
+        sites["SIG"] = build_site(read_edition(sorted((REFERENCE / "correspdesc-examples").glob("*.xml"))))
+    return sites
+
+
+def test_every_page_type_sets_titles_with_curly_apostrophes_and_dates_one_way() -> None:
+    for name, site in _sites().items():
+        for file, page in site.items():
+            if not file.endswith(".html"):
+                continue
+            headings, text = _shown(page)
+            assert [h for h in headings if "'" in h] == [], (name, file)
+            assert _OTHER_DATES.findall(text) == [], (name, file)
+
+
 @pytest.mark.skipif(not (REFERENCE / "correspdesc-examples").is_dir(), reason="../shared/reference is absent")
 def test_centuries_of_letters_get_a_bar_per_decade() -> None:
     edition = read_edition(sorted((REFERENCE / "correspdesc-examples").glob("*.xml")))
@@ -247,3 +302,80 @@ def test_without_settings_the_footer_does_not_cite_a_bare_title() -> None:
     site = fixture_site()  # built with no settings: the title "Letters" and nothing else
     assert "Cite the edition as" not in site["index.html"]
     assert "The settings name no editors, publisher or address" in site["about.html"]
+
+
+#: Letters of an edition dated only to ranges, more than the timeline's lanes can hold.
+SAME_RANGE = 12
+SOME_RANGES = 30
+
+
+def ranged_edition(folder: Path) -> Path:
+    """A letter of exact date in each year 1900-1910, ``SAME_RANGE`` letters written between
+    1902 and 1904, and ``SOME_RANGES`` more of overlapping ranges of one to three years."""
+    sent = '<persName ref="#stalin">Stalin</persName><date {date}/>'
+    letters = {
+        f"exact{year}": {"sent": sent.format(date=f'when="{year}-06-01"')} for year in range(1900, 1911)
+    }
+    for number in range(SAME_RANGE):
+        letters[f"same{number:02d}"] = {"sent": sent.format(date='notBefore="1902" notAfter="1904-12-31"')}
+    for number in range(SOME_RANGES):
+        start, years = 1900 + number % 8, 1 + number % 3
+        dates = f'notBefore="{start}-{1 + number % 12:02d}" notAfter="{start + years}-06-30"'
+        letters[f"some{number:02d}"] = {"sent": sent.format(date=dates)}
+    return make_edition(folder, letters)
+
+
+def ranges_per_year(edition: Edition) -> dict[int, int]:
+    """For each year, the letters of :func:`ranged_edition` dated only to a range that takes it in."""
+    counts: dict[int, int] = {}
+    for letter in edition.letters:
+        if not letter.id.startswith("exact"):
+            assert letter.date is not None and letter.date.earliest and letter.date.latest
+            for year in range(letter.date.earliest[0], letter.date.latest[0] + 1):
+                counts[year] = counts.get(year, 0) + 1
+    return counts
+
+
+def test_many_ranges_share_lanes_up_to_a_cap_and_a_band_counts_them_all(tmp_path: Path) -> None:
+    edition = read_edition([ranged_edition(tmp_path / "e")])
+    found = timeline(edition.chronological())
+    assert found is not None and not found.monthly
+    ranged = [letter for letter in edition.letters if not letter.id.startswith("exact")]
+    # Each range is a line or counted in "+N", once: none lost, none twice.
+    assert sum(r.count for r in found.ranges) + found.more == len(ranged) == found.ranged
+    assert 0 < found.more < len(ranged)
+    # The twelve letters of the same days are one line that says so.
+    (same,) = [r for r in found.ranges if r.count == SAME_RANGE]
+    assert same.label == "12 letters dated between 1902 and 31 December 1904"
+    assert same.href == "index.html?from=1902-01&to=1904-12"
+    # At most MOST_LANES lanes, and lines in one lane do not touch.
+    lanes: dict[float, list[tuple[float, float]]] = {}
+    for line in found.ranges:
+        lanes.setdefault(line.y, []).append((line.x1, line.x2))
+    assert len(lanes) == MOST_LANES
+    for lines in lanes.values():
+        assert all(end < start for (_, end), (start, _) in itertools.pairwise(lines))
+    # The band: for each year, the letters dated only to a range that takes it in.
+    bars = {bar.href: int(bar.label) for bar in found.bars}
+    assert {bars[cell.href]: cell.count for cell in found.band} == ranges_per_year(edition)
+    # Darker for more: the shade follows the count, the busiest year's the darkest.
+    by_count = sorted(found.band, key=lambda cell: cell.count)
+    assert [c.opacity for c in by_count] == sorted(c.opacity for c in by_count) and by_count[-1].opacity == 1
+    assert by_count[0].opacity < by_count[-1].opacity
+    assert found.summary == (
+        f"53 letters dated from 1900 to 1910, by year; 42 of them dated only to a range: "
+        f"{42 - found.more} drawn as lines, {found.more} more only counted; the shaded band counts all "
+        "42 by year."
+    )
+    # The figure keeps its height: the lanes, the count and the band, not a row per range.
+    assert found.height < found.axis_y + 24 + (MOST_LANES + 4) * 9
+
+
+def test_the_index_draws_the_lanes_the_count_and_the_band(tmp_path: Path) -> None:
+    index = build_site(read_edition([ranged_edition(tmp_path / "e")]))["index.html"]
+    counts = [int(c) for c in re.findall(r'class="range" data-count="(\d+)"', index)]
+    more = re.search(r'<g class="more" data-count="(\d+)">', index)
+    assert more is not None and sum(counts) + int(more[1]) == SAME_RANGE + SOME_RANGES
+    assert f">+{more[1]} more</text>" in index
+    assert 'class="range-count" x="' in index and f">{SAME_RANGE}</text>" in index
+    assert index.count('class="band"') == 11  # 1900 to 1910

@@ -21,7 +21,7 @@ from teitools.export.base import ExportOptions, ExportResult
 from teitools.load.parser import TEI_NS, XML_NS
 from teitools.load.settings import Settings, build_day
 from teitools.model.types import DateSpan, Edition, Letter, Participant
-from teitools.render.describe import COPY_SUBTYPES, copy_recipients, main_recipients
+from teitools.render.describe import COPY_SUBTYPES, copy_recipients, known_place, main_recipients
 from teitools.render.links import letter_pages
 
 FILE_NAME = "cmif.xml"
@@ -218,8 +218,10 @@ def _corresp_desc(
         desc.set("ref", url)
     desc.set("source", f"#{bibl_id}")
     for kind, people, place in (
-        ("sent", letter.senders, letter.place_sent),
-        ("received", main_recipients(letter), letter.place_received),
+        # A place encoded as "unknown" is no place: CMIF's placeName is optional, and correspSearch
+        # would list "unknown" as a place.
+        ("sent", letter.senders, known_place(letter.place_sent, edition)),
+        ("received", main_recipients(letter), known_place(letter.place_received, edition)),
     ):
         action = etree.SubElement(desc, f"{_T}correspAction", type=kind)
         for person in people or (Participant(UNKNOWN_NAME),):

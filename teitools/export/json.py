@@ -26,7 +26,7 @@ from teitools.load.resources import schema_file
 from teitools.load.settings import Settings
 from teitools.model.types import DateSpan, Edition, Letter, Manuscript, Mention, Participant, SourceRef
 from teitools.render.dates import date_phrase
-from teitools.render.describe import copy_recipients, main_recipients, short_heading
+from teitools.render.describe import copy_recipients, known_place, main_recipients, short_heading
 from teitools.render.links import letter_pages
 
 FILE_NAME = "letters.json"
@@ -176,6 +176,8 @@ def _participant(person: Participant, edition: Edition) -> Record:
 
 
 def _place(place: Participant | None, edition: Edition) -> Record | None:
+    """The place's record; null for none, and for a place encoded as "unknown" (no place)."""
+    place = known_place(place, edition)
     if place is None:
         return None
     registered = edition.places.get(place.ref or "")

@@ -69,9 +69,24 @@ def date_phrase(letter: Letter) -> str:
     return dates.date_phrase(letter.date)
 
 
+def known_place(place: Participant | None, edition: Edition) -> Participant | None:
+    """``place``, or None when it names no place: no name and no register id, the words
+    "unknown" (``<placeName>unknown</placeName>``, as the SIG's examples encode a place not
+    known), or a register entry named "unknown". Every output leaves such a place out, as
+    the persons' "unknown" is listed as nobody."""
+    if place is None:
+        return None
+    if not place.ref:
+        return None if place.name.strip().casefold() in ("", "unknown") else place
+    registered = edition.places.get(place.ref)
+    named = place.name or (registered.name if registered is not None else "")
+    return None if named.strip().casefold() == "unknown" else place
+
+
 def place_phrase(place: Participant | None, edition: Edition) -> str:
     """The place's name; "" when there is none or it is encoded as "unknown"."""
-    if place is None or (not place.ref and place.name.casefold() in ("", "unknown")):
+    place = known_place(place, edition)
+    if place is None:
         return ""
     return participant_name(place, edition) + (" (?)" if doubtful(place) else "")
 

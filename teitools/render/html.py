@@ -28,11 +28,13 @@ from teitools.render.describe import (
     copy_recipients,
     doubtful,
     heading,
+    known_place,
     life_dates,
     main_recipients,
     participant_name,
     register_name,
     source_citation,
+    typographic,
 )
 from teitools.render.language import label, labels_language
 from teitools.render.links import CITE_SCRIPT, FROM_LETTER, letter_pages, register_href, safe_url
@@ -108,7 +110,8 @@ def render_letter(
     online = online_edition(options.settings, options.accessed)
     if body is None:
         body = read_body(letter.body)
-    title = heading(letter, edition)
+    # Typeset as the site's titles are: "Dantiscus’ Texts", "O’Brien".
+    title = typographic(heading(letter, edition))
     language = letter.language if letter.language and _LANGUAGE.match(letter.language) else None
     main = render(
         "letter.html",
@@ -129,7 +132,7 @@ def render_letter(
         tei_href=tei_href,
     )
     return page(
-        letter.title or title,
+        typographic(letter.title) or title,
         main,
         root=FROM_LETTER,
         head=meta_tags(letter, edition, online),
@@ -216,10 +219,10 @@ def _metadata(letter: Letter, edition: Edition, language: str | None) -> list[_R
     if letter.redirections:
         rows.append(_Row(said("redirected-by"), _people(letter.redirections, edition)))
     rows.append(_Row(said("date"), date=_date(letter, language)))
-    if letter.place_sent:
-        rows.append(_Row(said("written-at"), (_participant(letter.place_sent, edition),)))
-    if letter.place_received:
-        rows.append(_Row(said("received-at"), (_participant(letter.place_received, edition),)))
+    for key, place in (("written-at", letter.place_sent), ("received-at", letter.place_received)):
+        known = known_place(place, edition)  # "unknown" is no place: no row rather than "unknown"
+        if known is not None:
+            rows.append(_Row(said(key), (_participant(known, edition),)))
     for ref in letter.sources:
         rows.append(_Row(said(_SOURCE_ROLES.get(ref.role, "source")), (_source(ref, edition),)))
     if letter.manuscript is not None:

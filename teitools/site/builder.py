@@ -140,7 +140,7 @@ _DATA_KEYS = ("earliest", "latest", "senders", "recipients", "places")
 def _neighbour(letter: Letter | None, edition: Edition, pages: LetterPages) -> html.Neighbour | None:
     if letter is None:
         return None
-    label = f"{people_phrase(letter.senders, edition) or 'Unknown'}, {date_phrase(letter)}"
+    label = typographic(f"{people_phrase(letter.senders, edition) or 'Unknown'}, {date_phrase(letter)}")
     return html.Neighbour(f"{pages.stem(letter)}.html", label)  # a page in the same folder
 
 
@@ -171,7 +171,7 @@ def _index(
     filters = Filters(edition, refs)
     for letter, incipit in zip(letters, incipits, strict=True):
         recipients = people_phrase(letter.recipients, edition) or "unknown recipient"
-        who = f"{people_phrase(letter.senders, edition) or 'Unknown sender'} to {recipients}"
+        who = typographic(f"{people_phrase(letter.senders, edition) or 'Unknown sender'} to {recipients}")
         uncertain = letter.date is None or letter.date.uncertain
         data = filters.data(letter)
         entries.append(_Entry(date_phrase(letter), uncertain, pages[letter], who, incipit, data))

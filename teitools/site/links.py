@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from teitools.model.types import Edition, Letter, Participant
-from teitools.render.describe import participant_name, register_name
+from teitools.render.describe import participant_name, register_name, typographic
 from teitools.render.links import register_href, stands_for_nobody
 
 
@@ -61,8 +61,12 @@ def correspondent(participant: Participant, edition: Edition) -> Correspondent |
     if not participant.ref and name.casefold() in ("", "unknown"):
         return None  # an unknown writer or recipient is not a correspondent
     if stands_for_nobody(participant.ref, edition):  # "other friends": named, but no one to link
-        return Correspondent(f"name:{participant.name or 'unknown'}", participant.name or "unknown", None)
+        written = participant.name or "unknown"
+        return Correspondent(f"name:{written}", typographic(written), None)
     href = register_href(participant.ref, edition)
     if participant.ref and href is not None:  # the register's name, so that one person is one row
-        return Correspondent(participant.ref, register_name(participant.ref, edition) or name, href)
-    return Correspondent(participant.ref or f"name:{name}", name, None)
+        return Correspondent(
+            participant.ref, typographic(register_name(participant.ref, edition) or name), href
+        )
+    # The key is the name as written (the filters' links carry it); the name shown is typeset.
+    return Correspondent(participant.ref or f"name:{name}", typographic(name), None)

@@ -14,7 +14,14 @@ from markupsafe import Markup
 
 from teitools.model.types import Edition, Letter, Organisation, Person, Place, Role, Source
 from teitools.render.dates import partial_date_phrase
-from teitools.render.describe import date_phrase, heading, life_dates, people_phrase, source_citation
+from teitools.render.describe import (
+    date_phrase,
+    heading,
+    life_dates,
+    people_phrase,
+    source_citation,
+    typographic,
+)
 from teitools.render.links import (
     ORGANISATIONS_PAGE,
     PERSONS_PAGE,
@@ -64,7 +71,7 @@ def register_pages(
     def link(letter: Letter) -> LetterLink:
         made = links.get(letter.identity)
         if made is None:
-            made = links[letter.identity] = (pages[letter], heading(letter, edition))
+            made = links[letter.identity] = (pages[letter], typographic(heading(letter, edition)))
         return made
 
     def letters(found: list[Letter]) -> tuple[LetterLink, ...]:
@@ -122,10 +129,11 @@ def _entry(
     sections: list[tuple[str, tuple[LetterLink, ...]]],
     authority: tuple[str, ...] = (),
 ) -> _Entry:
+    # The register's headings and prose typeset as the site's titles are ("People’s Commissariat").
     return _Entry(
         anchor(ref),
-        name or ref,
-        tuple(details),
+        typographic(name or ref),
+        tuple(typographic(detail) for detail in details),
         tuple(sections),
         tuple((link, safe_url(link)) for link in authority),
     )
@@ -167,10 +175,11 @@ def _direction(ref: str, letter: Letter, edition: Edition, pages: LetterPages) -
         return (
             "to",
             date_phrase(letter),
-            people_phrase(letter.recipients, edition) or "unknown",
+            typographic(people_phrase(letter.recipients, edition)) or "unknown",
             pages[letter],
         )
-    return ("from", date_phrase(letter), people_phrase(letter.senders, edition) or "unknown", pages[letter])
+    senders = typographic(people_phrase(letter.senders, edition)) or "unknown"
+    return ("from", date_phrase(letter), senders, pages[letter])
 
 
 def _role(role: Role) -> str:

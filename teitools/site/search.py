@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from teitools.model.types import Edition, Letter
-from teitools.render.describe import date_phrase, heading, participant_name, register_name
+from teitools.render.describe import date_phrase, heading, participant_name, register_name, typographic
 from teitools.render.nodes import Body, Paragraph, iter_paragraphs, plain_text
 from teitools.render.templating import static
 
@@ -43,9 +43,10 @@ def search_entry(letter: Letter, edition: Edition, href: str, body: Body) -> dic
     names += [register_name(p.ref, edition) or "" for p in (*letter.senders, *letter.recipients) if p.ref]
     entry = {
         "href": href,
-        "title": heading(letter, edition),
+        "title": typographic(heading(letter, edition)),
         "date": date_phrase(letter),
-        "names": " ".join(dict.fromkeys(n for n in names if n)),
+        # "unknown" names nobody: a search for it should not find the letters it stands in.
+        "names": " ".join(dict.fromkeys(n for n in names if n and n.casefold() != "unknown")),
         "text": "",
     }
     # Only an absurd list of names or heading needs cutting; the text fills what they leave.

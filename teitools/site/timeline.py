@@ -2,14 +2,21 @@
 
 A letter whose possible dates fall in one bar counts in that bar: solid when its date is
 certain, hatched when it is not. A letter whose possible dates span several bars (``notBefore``
-1930, ``notAfter`` August 1932) is drawn as a dashed range under the bars, from its earliest to
-its latest possible day, so that it is neither counted twice nor put at one guessed year.
-Undated letters are counted apart. Every bar and range links to the index filtered to its time.
+1930, ``notAfter`` August 1932) is drawn as a range under the bars, from its earliest to its
+latest possible day, so that it is neither counted twice nor put at one guessed year.
+
+Ranges are drawn so that many stay readable: letters with the same range share one line (its
+count beside it), lines that do not overlap share a lane, and there are at most
+:data:`MOST_LANES` lanes. Ranges that find no lane are counted ("+N"), and then a band under
+the lanes shows, for each bar, how many letters dated only to a range may fall in it, as a
+shade (darker: more); so the figure keeps its height whatever the number of ranges. Undated
+letters are counted apart. Every bar, range and cell of the band links to the index filtered
+to its time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -21,9 +28,19 @@ from teitools.render.templating import render
 #: Span (in years) up to which the timeline has a bar per month.
 MONTHLY_UP_TO_YEARS = 3
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: Month names as the pages write dates ("July 1932"), and shortened for the axis's labels.
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_SHORT_MONTHS = tuple(month[:3] for month in _MONTHS)
 _LEFT, _RIGHT, _TOP = 8.0, 8.0, 18.0
-_RANGE_ROW = 7.0
+_RANGE_ROW = 9.0
+#: The most lanes of ranges under the bars; the ranges beyond them are counted and shaded.
+MOST_LANES = 6
+_LANE_GAP = 4.0  # the least room, in user units, between two ranges that share a lane
+_BAND_HEIGHT = 10.0
+_MORE_ROW = 13.0  # the row of the "+N" count, above the band
 _LABEL_SPACE = 40.0  # the least room, in user units, between two labels on the axis
 #: The most bars a timeline has; a longer span gets a bar per several years.
 MOST_BARS = 60
@@ -61,11 +78,29 @@ class Bar:
 
 @dataclass(frozen=True)
 class Range:
-    """A letter whose possible dates span several bars."""
+    """Letters whose possible dates span several bars, all the same days: one line."""
 
     x1: float
     x2: float
     y: float
+    count: int
+    label: str
+    href: str
+
+    @property
+    def shows_count(self) -> bool:
+        """Room for the count beside the line (it is always in its label)."""
+        return self.count > 1
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A bar's part of the band: how many letters dated only to a range may fall in it."""
+
+    x: float
+    width: float
+    count: int
+    opacity: float
     label: str
     href: str
 
@@ -89,6 +124,20 @@ class Timeline:
     ticks: tuple[Tick, ...]
     undated: int
     summary: str
+    #: Letters dated only to a range that found no lane, and the band that counts every range.
+    more: int = 0
+    more_y: float = 0.0
+    band: tuple[Cell, ...] = ()
+    band_y: float = 0.0
+
+    @property
+    def band_height(self) -> float:
+        return _BAND_HEIGHT
+
+    @property
+    def ranged(self) -> int:
+        """Letters dated only to a range, drawn or counted."""
+        return sum(r.count for r in self.ranges) + self.more
 
 
 def timeline(
@@ -160,26 +209,91 @@ def timeline(
                 f"{link}from={_param(key, monthly)}&to={_param(key, monthly, step - 1)}",
             )
         )
-    ranges = tuple(
-        Range(
-            x_of(start, end=False),
-            x_of(end, end=True),
-            axis_y + 24 + row * _RANGE_ROW,
-            _range_label(letter),
-            f"{link}from={_day(start)[:7]}&to={_day(end)[:7]}",
-        )
-        for row, (letter, (start, end)) in enumerate(ranged)
-    )
+    ranges, more = _lanes(ranged, x_of, axis_y + 24, link)
+    # Under the axis: its labels, the lanes, and when some ranges found no lane their count and the band.
+    bottom = axis_y + 24 + len({r.y for r in ranges}) * _RANGE_ROW
+    band_y = bottom + _MORE_ROW if more else 0.0
     return Timeline(
         width=width,
-        height=axis_y + 24 + len(ranged) * _RANGE_ROW + 4,
+        height=(band_y + _BAND_HEIGHT if more else bottom) + 4,
         axis_y=axis_y,
         monthly=monthly,
         bars=tuple(bars),
         ranges=ranges,
         ticks=_ticks(bins, monthly, bin_width, step),
         undated=undated,
-        summary=_summary(len(dated), len(ranged), undated, (first_year, last_year), bins, monthly, step),
+        summary=_summary(
+            len(dated), len(ranged), more, undated, (first_year, last_year), bins, monthly, step
+        ),
+        more=more,
+        more_y=band_y - 4 if more else 0.0,
+        band=_band(ranged, bars, bin_of) if more else (),
+        band_y=band_y,
+    )
+
+
+_Day = tuple[int, int, int]
+
+
+def _lanes(
+    ranged: list[tuple[Letter, tuple[_Day, _Day]]],
+    x_of: Callable[[_Day, bool], float],
+    top: float,
+    link: str,
+) -> tuple[tuple[Range, ...], int]:
+    """The lines of the ranges, in at most :data:`MOST_LANES` lanes, and the number of letters
+    left over. Letters of the same days share a line; in date order, each line takes the first
+    lane where it clears the line before it, so that the earliest ranges are the ones drawn."""
+    groups: dict[tuple[_Day, _Day], list[Letter]] = {}
+    for letter, span in ranged:
+        groups.setdefault(span, []).append(letter)
+    lane_ends: list[float] = []
+    drawn = []
+    more = 0
+    for (start, end), letters in sorted(groups.items()):
+        x1, x2 = x_of(start, False), x_of(end, True)
+        lane = next((n for n, lane_end in enumerate(lane_ends) if lane_end + _LANE_GAP <= x1), None)
+        if lane is None and len(lane_ends) < MOST_LANES:
+            lane = len(lane_ends)
+            lane_ends.append(x2)
+        if lane is None:
+            more += len(letters)
+            continue
+        # The count beside a shared line takes room in its lane too.
+        lane_ends[lane] = x2 + (_COUNT_LABEL_WIDTH + 4 * len(str(len(letters))) if len(letters) > 1 else 0)
+        label = (
+            _range_label(letters[0])
+            if len(letters) == 1
+            else f"{len(letters)} letters dated {span_phrase(letters[0].date)}"
+        )
+        href = f"{link}from={_day(start)[:7]}&to={_day(end)[:7]}"
+        drawn.append(Range(x1, x2, top + lane * _RANGE_ROW, len(letters), label, href))
+    return tuple(drawn), more
+
+
+def _band(
+    ranged: list[tuple[Letter, tuple[_Day, _Day]]],
+    bars: list[Bar],
+    bin_of: Callable[[_Day], int],
+) -> tuple[Cell, ...]:
+    """For each bar, the letters dated only to a range that takes in some of its time."""
+    counts = [0] * len(bars)
+    for _, (start, end) in ranged:
+        for number in range(bin_of(start), bin_of(end) + 1):
+            counts[number] += 1
+    most = max(counts) or 1
+    slot = bars[1].x - bars[0].x if len(bars) > 1 else bars[0].width / 0.8
+    return tuple(
+        Cell(
+            bar.x - slot * 0.1,
+            slot,
+            count,
+            0.15 + 0.85 * count / most,
+            f"{bar.label}: {_letters(count)} dated only to a range that takes it in",
+            bar.href,
+        )
+        for bar, count in zip(bars, counts, strict=True)
+        if count
     )
 
 
@@ -216,9 +330,11 @@ def _months(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, in
     return months
 
 
-def _label(key: tuple[int, int], monthly: bool, step: int = 1) -> str:
+def _label(key: tuple[int, int], monthly: bool, step: int = 1, *, short: bool = False) -> str:
+    """A bar's time as the page writes dates ("July 1932", "1932", "1930–1939"); ``short``
+    for the axis, where a month is "Jul 1932"."""
     if monthly:
-        return f"{_MONTHS[key[1] - 1]} {key[0]}"
+        return f"{(_SHORT_MONTHS if short else _MONTHS)[key[1] - 1]} {key[0]}"
     return str(key[0]) if step == 1 else f"{key[0]}–{key[0] + step - 1}"
 
 
@@ -241,12 +357,13 @@ def _ticks(bins: list[tuple[int, int]], monthly: bool, bin_width: float, step: i
     for number in chosen:
         if not kept or (number - kept[-1]) * bin_width >= _LABEL_SPACE:
             kept.append(number)
-    return tuple(Tick(_LEFT + (n + 0.5) * bin_width, _label(bins[n], monthly)) for n in kept)
+    return tuple(Tick(_LEFT + (n + 0.5) * bin_width, _label(bins[n], monthly, short=True)) for n in kept)
 
 
 def _summary(
     dated: int,
     ranged: int,
+    more: int,
     undated: int,
     years: tuple[int, int],
     bins: list[tuple[int, int]],
@@ -260,8 +377,13 @@ def _summary(
     )
     unit = "month" if monthly else "year" if step == 1 else "decade" if step == 10 else f"{step} years"
     parts = [f"{_letters(dated)} dated from {span}, by {unit}"]
-    if ranged:
-        parts.append(f"{ranged} of them dated only to a range, drawn as dashed lines")
+    if ranged and more:
+        parts.append(
+            f"{ranged} of them dated only to a range: {ranged - more} drawn as lines, "
+            f"{more} more only counted; the shaded band counts all {ranged} by {unit}"
+        )
+    elif ranged:
+        parts.append(f"{ranged} of them dated only to a range, drawn as lines")
     if undated:
         parts.append(f"{_letters(undated)} undated")
     return "; ".join(parts) + "."

@@ -22,6 +22,8 @@
 
   if (chooser && select && styles.length) {
     chooser.hidden = false;
+    // The stylesheet then leaves each style's heading to screen readers: the chooser names it.
+    block.classList.add("chosen");
     show(select.value);
     select.addEventListener("change", function () {
       show(select.value);
@@ -55,12 +57,27 @@
     say(copied ? "Copied" : "Selected: press Ctrl+C (⌘C) to copy");
   }
 
-  function copy(element) {
+  var marked = null;
+
+  function mark(button) {
+    // The button just used carries a tick for a moment (the status line says it in words).
+    if (marked) {
+      marked.removeAttribute("data-copied");
+    }
+    marked = button;
+    button.setAttribute("data-copied", "");
+    window.setTimeout(function () {
+      button.removeAttribute("data-copied");
+    }, 2000);
+  }
+
+  function copy(element, button) {
     var text = element.textContent.replace(/\s+/g, " ").trim();
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(
         function () {
           say("Copied");
+          mark(button);
         },
         function () {
           fallback(element);
@@ -78,7 +95,7 @@
     }
     button.hidden = false;
     button.addEventListener("click", function () {
-      copy(target);
+      copy(target, button);
     });
   });
 })();
