@@ -138,7 +138,7 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
             _write_manifest(options.output, before | now | names)
             staged.commit()
         now.update(names)
-        written[name] = count = len(staged)
+        written[name] = count = len(relatives)
         what = "the site" if name == SITE_FOLDER else name
         say(f"wrote {what} ({count} file{'s' if count != 1 else ''}) to {options.output / name}")
 
