@@ -156,6 +156,7 @@ def install(replace: Callable[[Any, str, Any], None]) -> None:
         ConditionFailed,
         Group,
         If,
+        Layout,
         Macro,
         Names,
         VariableError,
@@ -170,6 +171,17 @@ def install(replace: Callable[[Any, str, Any], None]) -> None:
         return _render(macro, self, item, context, {"context": context, "sort_options": sort_options})
 
     replace(Macro, "render", macro_render)
+    layout_children = Layout.render_children
+
+    def layout_render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -> Any:
+        # A whole citation or entry: citeproc-py calls this once per item, with a fresh
+        # ``repressed`` state and nothing else. Letters that cite alike (two of one day to
+        # one person in one volume) share it; for the others the node is soon bypassed.
+        if delimiter or kwargs:
+            return layout_children(self, item, delimiter, **kwargs)
+        return _render(layout_children, self, item, None, {})
+
+    replace(Layout, "render_children", layout_render_children)
     # If also renders cs:else-if, its subclass.
     for cls in (Group, Choose, If, Names):
         replace(cls, "render", _keyword_render(cls.render))
