@@ -81,7 +81,6 @@ TRIALS = 100
 _VARIABLE_ATTRIBUTES = ("variable", "is-numeric", "is-uncertain-date")
 #: Where an item keeps its frozen variables (a key no CSL variable has).
 _FROZEN = "_teitools_frozen"
-_ABSENT = ("absent",)
 #: Marks a variable whose presence alone was asked (``in``): its value does not matter.
 _PRESENCE = "?"
 #: A recording that saw the reference read in a way it cannot describe.
@@ -91,12 +90,22 @@ Outcome = tuple[bool, Any, tuple[tuple[str, tuple[str, ...]], ...]]
 
 
 @dataclass
-class _Slot:
-    """What one node remembered for one key: the shapes it read, and per shape and answers,
-    the outcome (result or signal, and the variables it suppressed)."""
+class _Shape:
+    """One set of lookups a node made (``names``: a variable read for its value, or marked
+    :data:`_PRESENCE` when only asked for by ``in``), split for finding the answers, and per
+    answers the outcome (result or signal, and the variables it suppressed)."""
 
-    shapes: list[tuple[str, ...]] = field(default_factory=list)
-    results: dict[tuple[tuple[str, ...], tuple[Any, ...]], Outcome] = field(default_factory=dict)
+    names: tuple[str, ...]
+    values: tuple[str, ...]
+    presences: tuple[str, ...]
+    results: dict[tuple[tuple[Any, ...], tuple[bool, ...]], Outcome] = field(default_factory=dict)
+
+
+@dataclass
+class _Slot:
+    """What one node remembered for one key: the shapes it read."""
+
+    shapes: list[_Shape] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -254,16 +263,14 @@ def _render(original: Callable[..., Any], node: Any, item: Any, context: Any, kw
         # Not an input the key can describe (an item without a bibliography, a node outside
         # any layout): citeproc-py renders it, and fails where it fails.
         return original(node, item, **kwargs)
-    trials = _trials.setdefault(node, [0, 0])
+    trials = _trials.get(node)
+    if trials is None:
+        trials = _trials[node] = [0, 0]
     trials[0] += 1
-    if slot is not None:
-        for shape in slot.shapes:
-            found = slot.results.get((shape, _answers(shape, frozen)))
-            if found is not None:
-                trials[1] += 1
-                if _recording:
-                    _recording[-1].update(shape)
-                return _replay(found, layout)
+    found = None if slot is None else _lookup(slot, frozen)
+    if found is not None:
+        trials[1] += 1
+        return _replay(found, layout)
     if trials[0] >= TRIALS and trials[1] * 4 < trials[0]:
         # A node whose input is new nearly every time (a letter's own date): looking it up
         # costs more than it saves. Rendering it unremembered is what citeproc-py does.
@@ -293,10 +300,24 @@ def _render(original: Callable[..., Any], node: Any, item: Any, context: Any, kw
     raise value()
 
 
-def _answers(shape: tuple[str, ...], frozen: dict[str, Any]) -> tuple[Any, ...]:
-    """What the item answers to each lookup of a shape: whether it has a variable (for a
-    lookup by ``in``), else the variable's frozen value."""
-    return tuple(name[1:] in frozen if name[0] == _PRESENCE else frozen.get(name, _ABSENT) for name in shape)
+def _lookup(slot: _Slot, frozen: dict[str, Any]) -> Outcome | None:
+    """The outcome remembered for what the item answers to one of the slot's shapes."""
+    get = frozen.get
+    has = frozen.__contains__
+    for shape in slot.shapes:
+        found = shape.results.get((tuple(map(get, shape.values)), tuple(map(has, shape.presences))))
+        if found is not None:
+            if _recording:
+                _recording[-1].update(shape.names)
+            return found
+    return None
+
+
+def _answers(shape: _Shape, frozen: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[bool, ...]]:
+    """What the item answers to the lookups of a shape: the frozen value of each variable read
+    (None for one the item lacks: a frozen value is never None), and whether it has each
+    variable asked for by ``in``."""
+    return tuple(map(frozen.get, shape.values)), tuple(map(frozen.__contains__, shape.presences))
 
 
 def _replay(found: Outcome, layout: Any) -> Any:
@@ -308,29 +329,39 @@ def _replay(found: Outcome, layout: Any) -> Any:
     raise value()
 
 
-def _remember(key: tuple[Any, ...], shape: tuple[str, ...], frozen: dict[str, Any], outcome: Outcome) -> None:
+def _remember(key: tuple[Any, ...], names: tuple[str, ...], frozen: dict[str, Any], outcome: Outcome) -> None:
     if _count[0] >= MEMO_LIMIT:
         clear()
     slot = _slots.setdefault(key, _Slot())
-    if shape not in slot.shapes:
+    shape = next((s for s in slot.shapes if s.names == names), None)
+    if shape is None:
         if len(slot.shapes) >= SHAPES_PER_NODE:
             return
+        shape = _Shape(
+            names,
+            tuple(name for name in names if name[0] != _PRESENCE),
+            tuple(name[1:] for name in names if name[0] == _PRESENCE),
+        )
         slot.shapes.append(shape)
-    slot.results[shape, _answers(shape, frozen)] = outcome
+    shape.results[_answers(shape, frozen)] = outcome
     _count[0] += 1
 
 
 def _key(node: Any, item: Any, context: Any, kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], Any]:
     reads = _reads(node)
     layout = (node if context is None else context).get_layout()
-    arguments = tuple(
-        (name, type(value), _freeze(value) if isinstance(value, (dict, list)) else value)
-        for name, value in sorted(kwargs.items())
-    )
+    if len(kwargs) == 1 and context is not None and "context" in kwargs:
+        arguments: tuple[Any, ...] = (("context", type(context), context),)  # most calls: the same tuple
+    else:
+        arguments = tuple(
+            (name, type(value), _freeze(value) if isinstance(value, (dict, list)) else value)
+            for name, value in sorted(kwargs.items())
+        )
     key: list[Any] = [node, reads.root.formatter, arguments]
     if reads.text_variables:
-        repressed = layout.repressed.get(_TEXT_TAG, ())
-        key.append(tuple(name in repressed for name in reads.text_variables))
+        repressed = layout.repressed.get(_TEXT_TAG)
+        # None when nothing is suppressed yet, as at the start of every citation.
+        key.append(tuple(name in repressed for name in reads.text_variables) if repressed else None)
     if reads.locator:
         locator = dict.get(item, "locator")
         key.append(None if locator is None else (_freeze(locator.label), _freeze(locator.identifier)))
@@ -350,10 +381,15 @@ def _frozen_reference(item: Any) -> dict[str, Any]:
         return dict.__getitem__(item, _FROZEN)
     except KeyError:
         reference = item.reference
-        frozen = {name: _freeze(value) for name, value in dict.items(reference)}
-        hash(tuple(frozen.values()))  # TypeError for data that cannot be a key
-        if type(reference) is not _RECORDING_REFERENCE[0]:
+        # A reference read once for several styles (teitools.cite.styles.Prepared) is frozen
+        # once: citeproc-py never changes a reference.
+        frozen: dict[str, Any] | None = vars(reference).get(_FROZEN)
+        if frozen is None:
+            frozen = {name: _freeze(value) for name, value in dict.items(reference)}
+            hash(tuple(frozen.values()))  # TypeError for data that cannot be a key
             # citeproc-py's dictionaries store attributes as keys: go past their __setattr__.
+            object.__setattr__(reference, _FROZEN, frozen)
+        if type(reference) is not _RECORDING_REFERENCE[0]:
             object.__setattr__(reference, "__class__", _RECORDING_REFERENCE[0])
         dict.__setitem__(item, _FROZEN, frozen)
         return frozen
