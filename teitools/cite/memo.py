@@ -4,9 +4,13 @@ A letter's citation is mostly made of parts that other letters share: the volume
 title, publisher, place, year) is the same for every letter printed in it, a writer's name
 for all their letters, the style's fixed words for all. citeproc-py renders each part anew
 for every item (about 7,800 Python calls for one Chicago note). :func:`install` wraps the
-rendering of ``cs:macro``, ``cs:group``, ``cs:choose`` and ``cs:names`` so that a node
-rendered once for some input hands back the same result the next time it meets the same
-input, for any style and any item.
+rendering of ``cs:macro``, ``cs:group``, ``cs:choose`` and ``cs:names``, and the rendering
+of a whole citation or bibliography entry by ``cs:layout``, so that a node rendered once for
+some input hands back the same result the next time it meets the same input, for any style
+and any item. A layout is the node whose input is the whole item: two letters that cite
+alike (written on one day by one writer to one recipient, printed in one volume; their ids,
+which no style prints, are never read) share their citation, and for editions where that is
+rare the layout is soon no longer looked up (below).
 
 Why a remembered result cannot differ from a rendering. A node's rendering is a function of:
 
@@ -18,14 +22,18 @@ Why a remembered result cannot differ from a rendering. A node's rendering is a 
 - the formatter (plain or HTML), which each processor sets on the style's root: in the key;
 - the arguments: the context element (which decides the layout, and whether the node is in
   a citation or a bibliography), the name options a sort key imposes, the delimiter a group
-  passes through a ``cs:choose``, the names a ``cs:substitute`` lends: all in the key;
+  passes through a ``cs:choose``, the names a ``cs:substitute`` lends: all in the key (a
+  layout is looked up only when citeproc-py renders it for an item with no arguments, as
+  it always does; the item's prefix and suffix are added outside it);
 - the item's variables that the rendering read. While a node renders, its item's reference
   notes every variable looked up (``[]``, ``in``, ``get`` and attribute access, which
   citeproc-py turns into ``[]``; any other way of reading the reference, such as iterating
   it, stops the result from being remembered). The result is remembered with the lookups
   made and their answers: for ``in``, whether the item has the variable; for the others, its
   value (frozen whole, with its Python types: citeproc-py treats ``NoCase`` text, dates,
-  ranges and literal dates differently; a variable the item lacks is absent). A later item
+  ranges and literal dates differently; a variable the item lacks is absent). The frozen
+  variables are made once per reference, which several styles may share (a page's item is
+  read once for its five styles) since citeproc-py never changes a reference. A later item
   that gives the same answers to those lookups is rendered along the same path: rendering
   is deterministic, so each lookup it makes is the one made before and gets the same
   answer, up to the same result. A variable behind a branch not taken was never read, and
@@ -39,8 +47,9 @@ Why a remembered result cannot differ from a rendering. A node's rendering is a 
 - the state citeproc-py keeps between nodes while it renders one item: the variables a
   ``cs:substitute`` used, which later ``cs:text`` nodes must leave out (the layout's
   ``repressed`` lists). The key holds, for each ``cs:text`` variable below the node, whether
-  it is suppressed; a rendering that suppresses variables records which, and a remembered
-  result suppresses them again, so the nodes after it see the same state.
+  it is suppressed (or, when nothing is suppressed yet, as at the start of each item, just
+  that); a rendering that suppresses variables records which, and a remembered result
+  suppresses them again, so the nodes after it see the same state.
 
 Group suppression (a ``cs:group`` whose variables are all empty prints nothing) and the
 punctuation seams (a suffix's period merged with a period that ends the text) are decided
