@@ -102,6 +102,11 @@ CITEPROC_REPLACED = {
     "Choose.render": ("self", "item", "context", "delimiter", "kwargs"),
     "If.render": ("self", "item", "context", "delimiter", "kwargs"),
     "Names.render": ("self", "args", "kwargs"),
+    "Layout.render_children": ("self", "item", "delimiter", "kwargs"),
+    "CitationStylesElement.get_root": ("self",),
+    "CitationStylesElement.get_formatter": ("self",),
+    "Formatted.format": ("self", "string"),
+    "Affixed.wrap": ("self", "string"),
 }
 
 #: What the replacements call on citeproc-py's objects.

@@ -8,7 +8,7 @@ written, so a mapping bug stops the export instead of producing a file Zotero re
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 import jsonschema
@@ -75,12 +75,89 @@ def valid_item(citable: Citable) -> tuple[dict[str, object], list[Diagnostic]]:
     schema (as :func:`validate_items` of the one item would say), in one pass of the schema
     over an item that is valid, as nearly every item is."""
     item = csl_item(citable)
-    if _item_validator().is_valid(cast("Any", item)):
+    if item_is_valid(item):
         # The array schema asks of each item what the item schema asks, and nothing else.
         return item, []
     item, left_out = checked_item(citable)
     validate_items([item])
     return item, left_out
+
+
+def item_is_valid(item: dict[str, object]) -> bool:
+    """Whether ``item`` is valid against the schema's item, as jsonschema says, field by field.
+
+    The item schema is an object of listed properties, some required, no others allowed, and
+    nothing that relates one field to another: an item is valid exactly when it has the
+    required fields, no other than the listed ones, and each value is valid against its
+    property. Letters share most values (writers, recipients, the volume, its editors), so
+    each field's verdict is remembered per value, frozen with its exact Python types (a tuple
+    is no JSON array to jsonschema); a value of another type, or a schema of another shape,
+    goes to jsonschema whole."""
+    shape = _item_shape()
+    if shape is None:
+        return _item_validator().is_valid(cast("Any", item))
+    required, properties = shape
+    if type(item) is not dict or not required <= item.keys() or not item.keys() <= properties:
+        return _item_validator().is_valid(cast("Any", item))
+    for name, value in item.items():
+        frozen = _frozen(value)
+        if frozen is None:
+            return _item_validator().is_valid(cast("Any", item))
+        if not _value_is_valid(name, frozen):
+            return False
+    return True
+
+
+@cache
+def _item_shape() -> tuple[frozenset[str], frozenset[str]] | None:
+    """The item schema's required and allowed fields, or None if it is not only that."""
+    schema = _schema()["items"]
+    if set(schema) - {"type", "required", "additionalProperties", "properties", "description", "title"}:
+        return None
+    if schema.get("type") != "object" or schema.get("additionalProperties") is not False:
+        return None
+    return frozenset(schema.get("required", ())), frozenset(schema["properties"])
+
+
+#: The JSON types as json.loads makes them, the only ones whose verdicts are remembered.
+_JSON_TYPES = (str, int, float, bool, type(None))
+
+
+def _frozen(value: object) -> Any:
+    """A hashable value that gives ``value`` back exactly (:func:`_thawed`), or None."""
+    if type(value) in _JSON_TYPES:
+        return (type(value), value)
+    if type(value) is list:
+        parts = [_frozen(v) for v in cast("list[object]", value)]
+        return None if None in parts else (list, tuple(parts))
+    if type(value) is dict:
+        pairs = cast("dict[object, object]", value)
+        if not all(type(k) is str for k in pairs):
+            return None
+        frozen = [(k, _frozen(v)) for k, v in pairs.items()]
+        return None if any(v is None for _, v in frozen) else (dict, tuple(frozen))
+    return None
+
+
+def _thawed(frozen: Any) -> Any:
+    kind, value = frozen
+    if kind is list:
+        return [_thawed(v) for v in value]
+    if kind is dict:
+        return {k: _thawed(v) for k, v in value}
+    return value
+
+
+# Keyed by a field and its value: a few hundred distinct values in an edition of thousands of
+# letters, plus each letter's own date, title and id.
+@lru_cache(maxsize=16_384)
+def _value_is_valid(name: str, frozen: Any) -> bool:
+    return _property_validator(name).is_valid(_thawed(frozen))
+
+
+@lru_cache(maxsize=256)
+def _property_validator(name: str) -> Validator:
+    return jsonschema.Draft7Validator(_schema()["items"]["properties"][name])
 
 
 #: The lists of names: a name CSL-JSON cannot take is left out of its list alone.

@@ -17,7 +17,7 @@ from teitools.cite.bibtex import biblatex_entry
 from teitools.cite.csl import dumps, valid_item
 from teitools.cite.mapping import Citable, OnlineEdition, citables, csl_item, letter_url, online_item
 from teitools.cite.ris import record
-from teitools.cite.styles import CiteOptions, format_bibliography, format_citation
+from teitools.cite.styles import CiteOptions, Prepared, format_one
 from teitools.errors import CitationError
 from teitools.model.types import Edition, Letter
 from teitools.render.templating import render
@@ -50,11 +50,11 @@ def cite_block(
     volume, each with a copy button (``cite.js``); links to the letter's files; and the COinS
     span reference managers read (a ``<span>``, so it lives in the body)."""
     citable = _citable(letter, edition)
-    printed = csl_item(citable)
-    items = [(_printed_label(citable), printed)]
+    # Each item is read by citeproc-py once for the five styles.
+    items = [(_printed_label(citable), Prepared(csl_item(citable), html=True))]
     if online is not None:
         url = letter_url(edition, letter, online.base_url)
-        items.insert(0, (ONLINE_LABEL, online_item(citable, online, url)))
+        items.insert(0, (ONLINE_LABEL, Prepared(online_item(citable, online, url), html=True)))
     choices = [
         choice
         for choice in (_choice(key, label, style, note, items) for key, label, style, note in CHOICES)
@@ -93,16 +93,14 @@ class Choice:
     citations: tuple[tuple[str, Markup], ...]
 
 
-def _choice(
-    key: str, label: str, style: str, note: bool, items: list[tuple[str, dict[str, object]]]
-) -> Choice:
+def _choice(key: str, label: str, style: str, note: bool, items: list[tuple[str, Prepared]]) -> Choice:
     """The letter's citations in one style; Chicago and APA give no bibliography entry for an
     unpublished letter, which is then left out."""
     options = CiteOptions(style=style, note=note, html=True)
     found = []
     for what, item in items:
         try:
-            text = format_citation(item, options) if note else format_bibliography([item], options)[0]
+            text = format_one(item, options)
         except CitationError:
             continue
         found.append((what, Markup(text)))  # noqa: S704 -- the CSL processor's own HTML, escaped

@@ -4,9 +4,13 @@ A letter's citation is mostly made of parts that other letters share: the volume
 title, publisher, place, year) is the same for every letter printed in it, a writer's name
 for all their letters, the style's fixed words for all. citeproc-py renders each part anew
 for every item (about 7,800 Python calls for one Chicago note). :func:`install` wraps the
-rendering of ``cs:macro``, ``cs:group``, ``cs:choose`` and ``cs:names`` so that a node
-rendered once for some input hands back the same result the next time it meets the same
-input, for any style and any item.
+rendering of ``cs:macro``, ``cs:group``, ``cs:choose`` and ``cs:names``, and the rendering
+of a whole citation or bibliography entry by ``cs:layout``, so that a node rendered once for
+some input hands back the same result the next time it meets the same input, for any style
+and any item. A layout is the node whose input is the whole item: two letters that cite
+alike (written on one day by one writer to one recipient, printed in one volume; their ids,
+which no style prints, are never read) share their citation, and for editions where that is
+rare the layout is soon no longer looked up (below).
 
 Why a remembered result cannot differ from a rendering. A node's rendering is a function of:
 
@@ -18,14 +22,18 @@ Why a remembered result cannot differ from a rendering. A node's rendering is a 
 - the formatter (plain or HTML), which each processor sets on the style's root: in the key;
 - the arguments: the context element (which decides the layout, and whether the node is in
   a citation or a bibliography), the name options a sort key imposes, the delimiter a group
-  passes through a ``cs:choose``, the names a ``cs:substitute`` lends: all in the key;
+  passes through a ``cs:choose``, the names a ``cs:substitute`` lends: all in the key (a
+  layout is looked up only when citeproc-py renders it for an item with no arguments, as
+  it always does; the item's prefix and suffix are added outside it);
 - the item's variables that the rendering read. While a node renders, its item's reference
   notes every variable looked up (``[]``, ``in``, ``get`` and attribute access, which
   citeproc-py turns into ``[]``; any other way of reading the reference, such as iterating
   it, stops the result from being remembered). The result is remembered with the lookups
   made and their answers: for ``in``, whether the item has the variable; for the others, its
   value (frozen whole, with its Python types: citeproc-py treats ``NoCase`` text, dates,
-  ranges and literal dates differently; a variable the item lacks is absent). A later item
+  ranges and literal dates differently; a variable the item lacks is absent). The frozen
+  variables are made once per reference, which several styles may share (a page's item is
+  read once for its five styles) since citeproc-py never changes a reference. A later item
   that gives the same answers to those lookups is rendered along the same path: rendering
   is deterministic, so each lookup it makes is the one made before and gets the same
   answer, up to the same result. A variable behind a branch not taken was never read, and
@@ -39,8 +47,9 @@ Why a remembered result cannot differ from a rendering. A node's rendering is a 
 - the state citeproc-py keeps between nodes while it renders one item: the variables a
   ``cs:substitute`` used, which later ``cs:text`` nodes must leave out (the layout's
   ``repressed`` lists). The key holds, for each ``cs:text`` variable below the node, whether
-  it is suppressed; a rendering that suppresses variables records which, and a remembered
-  result suppresses them again, so the nodes after it see the same state.
+  it is suppressed (or, when nothing is suppressed yet, as at the start of each item, just
+  that); a rendering that suppresses variables records which, and a remembered result
+  suppresses them again, so the nodes after it see the same state.
 
 Group suppression (a ``cs:group`` whose variables are all empty prints nothing) and the
 punctuation seams (a suffix's period merged with a period that ends the text) are decided
@@ -81,7 +90,6 @@ TRIALS = 100
 _VARIABLE_ATTRIBUTES = ("variable", "is-numeric", "is-uncertain-date")
 #: Where an item keeps its frozen variables (a key no CSL variable has).
 _FROZEN = "_teitools_frozen"
-_ABSENT = ("absent",)
 #: Marks a variable whose presence alone was asked (``in``): its value does not matter.
 _PRESENCE = "?"
 #: A recording that saw the reference read in a way it cannot describe.
@@ -91,12 +99,22 @@ Outcome = tuple[bool, Any, tuple[tuple[str, tuple[str, ...]], ...]]
 
 
 @dataclass
-class _Slot:
-    """What one node remembered for one key: the shapes it read, and per shape and answers,
-    the outcome (result or signal, and the variables it suppressed)."""
+class _Shape:
+    """One set of lookups a node made (``names``: a variable read for its value, or marked
+    :data:`_PRESENCE` when only asked for by ``in``), split for finding the answers, and per
+    answers the outcome (result or signal, and the variables it suppressed)."""
 
-    shapes: list[tuple[str, ...]] = field(default_factory=list)
-    results: dict[tuple[tuple[str, ...], tuple[Any, ...]], Outcome] = field(default_factory=dict)
+    names: tuple[str, ...]
+    values: tuple[str, ...]
+    presences: tuple[str, ...]
+    results: dict[tuple[tuple[Any, ...], tuple[bool, ...]], Outcome] = field(default_factory=dict)
+
+
+@dataclass
+class _Slot:
+    """What one node remembered for one key: the shapes it read."""
+
+    shapes: list[_Shape] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -156,6 +174,7 @@ def install(replace: Callable[[Any, str, Any], None]) -> None:
         ConditionFailed,
         Group,
         If,
+        Layout,
         Macro,
         Names,
         VariableError,
@@ -170,6 +189,17 @@ def install(replace: Callable[[Any, str, Any], None]) -> None:
         return _render(macro, self, item, context, {"context": context, "sort_options": sort_options})
 
     replace(Macro, "render", macro_render)
+    layout_children = Layout.render_children
+
+    def layout_render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -> Any:
+        # A whole citation or entry: citeproc-py calls this once per item, with a fresh
+        # ``repressed`` state and nothing else. Letters that cite alike (two of one day to
+        # one person in one volume) share it; for the others the node is soon bypassed.
+        if delimiter or kwargs:
+            return layout_children(self, item, delimiter, **kwargs)
+        return _render(layout_children, self, item, None, {})
+
+    replace(Layout, "render_children", layout_render_children)
     # If also renders cs:else-if, its subclass.
     for cls in (Group, Choose, If, Names):
         replace(cls, "render", _keyword_render(cls.render))
@@ -242,16 +272,14 @@ def _render(original: Callable[..., Any], node: Any, item: Any, context: Any, kw
         # Not an input the key can describe (an item without a bibliography, a node outside
         # any layout): citeproc-py renders it, and fails where it fails.
         return original(node, item, **kwargs)
-    trials = _trials.setdefault(node, [0, 0])
+    trials = _trials.get(node)
+    if trials is None:
+        trials = _trials[node] = [0, 0]
     trials[0] += 1
-    if slot is not None:
-        for shape in slot.shapes:
-            found = slot.results.get((shape, _answers(shape, frozen)))
-            if found is not None:
-                trials[1] += 1
-                if _recording:
-                    _recording[-1].update(shape)
-                return _replay(found, layout)
+    found = None if slot is None else _lookup(slot, frozen)
+    if found is not None:
+        trials[1] += 1
+        return _replay(found, layout)
     if trials[0] >= TRIALS and trials[1] * 4 < trials[0]:
         # A node whose input is new nearly every time (a letter's own date): looking it up
         # costs more than it saves. Rendering it unremembered is what citeproc-py does.
@@ -281,10 +309,24 @@ def _render(original: Callable[..., Any], node: Any, item: Any, context: Any, kw
     raise value()
 
 
-def _answers(shape: tuple[str, ...], frozen: dict[str, Any]) -> tuple[Any, ...]:
-    """What the item answers to each lookup of a shape: whether it has a variable (for a
-    lookup by ``in``), else the variable's frozen value."""
-    return tuple(name[1:] in frozen if name[0] == _PRESENCE else frozen.get(name, _ABSENT) for name in shape)
+def _lookup(slot: _Slot, frozen: dict[str, Any]) -> Outcome | None:
+    """The outcome remembered for what the item answers to one of the slot's shapes."""
+    get = frozen.get
+    has = frozen.__contains__
+    for shape in slot.shapes:
+        found = shape.results.get((tuple(map(get, shape.values)), tuple(map(has, shape.presences))))
+        if found is not None:
+            if _recording:
+                _recording[-1].update(shape.names)
+            return found
+    return None
+
+
+def _answers(shape: _Shape, frozen: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[bool, ...]]:
+    """What the item answers to the lookups of a shape: the frozen value of each variable read
+    (None for one the item lacks: a frozen value is never None), and whether it has each
+    variable asked for by ``in``."""
+    return tuple(map(frozen.get, shape.values)), tuple(map(frozen.__contains__, shape.presences))
 
 
 def _replay(found: Outcome, layout: Any) -> Any:
@@ -296,29 +338,39 @@ def _replay(found: Outcome, layout: Any) -> Any:
     raise value()
 
 
-def _remember(key: tuple[Any, ...], shape: tuple[str, ...], frozen: dict[str, Any], outcome: Outcome) -> None:
+def _remember(key: tuple[Any, ...], names: tuple[str, ...], frozen: dict[str, Any], outcome: Outcome) -> None:
     if _count[0] >= MEMO_LIMIT:
         clear()
     slot = _slots.setdefault(key, _Slot())
-    if shape not in slot.shapes:
+    shape = next((s for s in slot.shapes if s.names == names), None)
+    if shape is None:
         if len(slot.shapes) >= SHAPES_PER_NODE:
             return
+        shape = _Shape(
+            names,
+            tuple(name for name in names if name[0] != _PRESENCE),
+            tuple(name[1:] for name in names if name[0] == _PRESENCE),
+        )
         slot.shapes.append(shape)
-    slot.results[shape, _answers(shape, frozen)] = outcome
+    shape.results[_answers(shape, frozen)] = outcome
     _count[0] += 1
 
 
 def _key(node: Any, item: Any, context: Any, kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], Any]:
     reads = _reads(node)
     layout = (node if context is None else context).get_layout()
-    arguments = tuple(
-        (name, type(value), _freeze(value) if isinstance(value, (dict, list)) else value)
-        for name, value in sorted(kwargs.items())
-    )
+    if len(kwargs) == 1 and context is not None and "context" in kwargs:
+        arguments: tuple[Any, ...] = (("context", type(context), context),)  # most calls: the same tuple
+    else:
+        arguments = tuple(
+            (name, type(value), _freeze(value) if isinstance(value, (dict, list)) else value)
+            for name, value in sorted(kwargs.items())
+        )
     key: list[Any] = [node, reads.root.formatter, arguments]
     if reads.text_variables:
-        repressed = layout.repressed.get(_TEXT_TAG, ())
-        key.append(tuple(name in repressed for name in reads.text_variables))
+        repressed = layout.repressed.get(_TEXT_TAG)
+        # None when nothing is suppressed yet, as at the start of every citation.
+        key.append(tuple(name in repressed for name in reads.text_variables) if repressed else None)
     if reads.locator:
         locator = dict.get(item, "locator")
         key.append(None if locator is None else (_freeze(locator.label), _freeze(locator.identifier)))
@@ -338,10 +390,15 @@ def _frozen_reference(item: Any) -> dict[str, Any]:
         return dict.__getitem__(item, _FROZEN)
     except KeyError:
         reference = item.reference
-        frozen = {name: _freeze(value) for name, value in dict.items(reference)}
-        hash(tuple(frozen.values()))  # TypeError for data that cannot be a key
-        if type(reference) is not _RECORDING_REFERENCE[0]:
+        # A reference read once for several styles (teitools.cite.styles.Prepared) is frozen
+        # once: citeproc-py never changes a reference.
+        frozen: dict[str, Any] | None = vars(reference).get(_FROZEN)
+        if frozen is None:
+            frozen = {name: _freeze(value) for name, value in dict.items(reference)}
+            hash(tuple(frozen.values()))  # TypeError for data that cannot be a key
             # citeproc-py's dictionaries store attributes as keys: go past their __setattr__.
+            object.__setattr__(reference, _FROZEN, frozen)
+        if type(reference) is not _RECORDING_REFERENCE[0]:
             object.__setattr__(reference, "__class__", _RECORDING_REFERENCE[0])
         dict.__setitem__(item, _FROZEN, frozen)
         return frozen

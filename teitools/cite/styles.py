@@ -26,7 +26,7 @@ import re
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -136,13 +136,41 @@ def format_letter(edition: Edition, letter: Letter, options: CiteOptions) -> str
     return format_bibliography([item], options)[0]
 
 
+class Prepared:
+    """One CSL-JSON item as citeproc-py reads it, read once for every style it is formatted in
+    (a letter page formats its item in five). The reading is citeproc-py's, of the item as it
+    was when prepared: changing the dictionary afterwards changes nothing here."""
+
+    def __init__(self, item: dict[str, object], *, html: bool) -> None:
+        self.key = str(item["id"])
+        self.html = html
+        self.source = _source([_protect(item) if html else item])
+
+
 def format_citation(item: dict[str, object], options: CiteOptions) -> str:
     """The note (or in-text) citation of one CSL-JSON item."""
+    return format_one(Prepared(item, html=options.html), replace(options, note=True))
+
+
+def format_one(prepared: Prepared, options: CiteOptions) -> str:
+    """The note (or in-text) citation of a prepared item, or with ``options.note`` false its
+    bibliography entry; ``options.html`` must be what the item was prepared for."""
+    if prepared.html != options.html:
+        raise ValueError("the item was prepared for the other output (HTML or plain text)")
     style = load_style(options.style)
+    if options.note:
+        with _style_errors(style):
+            text = _Processor(style, (), html=options.html, source=prepared.source).cite(
+                prepared.key, options.locator
+            )
+        return _nonempty(text, style)
+    if not style.has_bibliography:
+        raise CitationError(f"style {style.name}: it has no bibliography; use --note")
     with _style_errors(style):
-        processor = _Processor(style, [item], html=options.html)
-        text = processor.cite(str(item["id"]), options.locator)
-    return _nonempty(text, style)
+        entries = _Processor(style, (), html=options.html, source=prepared.source).bibliography()
+    if not entries:
+        raise CitationError(_LEFT_OUT.format(style=style.name))
+    return _nonempty(entries[0], style)
 
 
 def format_bibliography(items: Sequence[dict[str, object]], options: CiteOptions) -> list[str]:
@@ -162,11 +190,14 @@ def format_bibliography(items: Sequence[dict[str, object]], options: CiteOptions
             adapted = _add_year_suffixes(style, adapted)
         entries = _Processor(style, adapted, html=options.html).bibliography()
     if len(entries) < len(adapted):
-        raise CitationError(
-            f"style {style.name}: it leaves this letter out of the bibliography "
-            "(styles do so for letters not printed in a volume); use --note"
-        )
+        raise CitationError(_LEFT_OUT.format(style=style.name))
     return [_nonempty(entry, style) for entry in entries]
+
+
+_LEFT_OUT = (
+    "style {style}: it leaves this letter out of the bibliography "
+    "(styles do so for letters not printed in a volume); use --note"
+)
 
 
 def _add_year_suffixes(style: Style, items: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -219,14 +250,17 @@ def _nonempty(text: str, style: Style) -> str:
 class _Processor:
     """citeproc-py with the workarounds, for one style and a list of items."""
 
-    def __init__(self, style: Style, items: Iterable[dict[str, object]], *, html: bool) -> None:
+    def __init__(
+        self, style: Style, items: Iterable[dict[str, object]], *, html: bool, source: Any = None
+    ) -> None:
+        """``source``: the items already read (:class:`Prepared`), in place of ``items``."""
         from citeproc import CitationStylesBibliography, formatter  # noqa: PLC0415
 
         self.style = style
         self.html = html
         self._formatter = formatter.html if html else formatter.plain
         self._csl = _citeproc_style(style)
-        self._source = _source(self._protect(i) for i in items)
+        self._source = source if source is not None else _source(_protect(i) if html else i for i in items)
         self._bib = CitationStylesBibliography(self._csl, self._source, self._formatter)
 
     def cite(self, key: str, locator: str | None) -> str:
@@ -254,11 +288,6 @@ class _Processor:
 
         for key in self._source:
             self._bib.register(Citation([CitationItem(key)]))
-
-    def _protect(self, item: dict[str, object]) -> dict[str, object]:
-        """For HTML, stand-ins for ``& < >`` in the data: citeproc-py's HTML formatter
-        escapes some variables and not others, so they are escaped after formatting."""
-        return _map_strings(item, _PROTECT) if self.html else item
 
     def _finish(self, text: str) -> str:
         if self.html:
@@ -293,6 +322,13 @@ def _citeproc_style(style: Style) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return CitationStylesStyle(io.BytesIO(etree.tostring(root)), validate=False)
+
+
+def _protect(item: dict[str, object]) -> dict[str, object]:
+    """For HTML, stand-ins for ``& < >`` in the data: citeproc-py's HTML formatter escapes
+    some variables and not others, so they are escaped after formatting."""
+    protected: dict[str, object] = _map_strings(item, _PROTECT)
+    return protected
 
 
 def _map_strings(value: Any, table: dict[int, str]) -> Any:
