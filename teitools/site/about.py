@@ -117,11 +117,12 @@ def _sources(edition: Edition, letters: tuple[Letter, ...]) -> Iterator[tuple[st
 
 
 def _conventions(letters: tuple[Letter, ...]) -> list[str]:
+    # A letter's body may be read from its file again (see model.types.TextInFile): once each.
     used = {
         etree.QName(element).localname
         for letter in letters
-        if letter.body is not None
-        for element in letter.body.iter(f"{{{TEI_NS}}}*")
+        if (body := letter.body) is not None
+        for element in body.iter(f"{{{TEI_NS}}}*")
     }
     sentences = list(dict.fromkeys(sentence for tag, sentence in _CONVENTIONS if tag in used))
     return [*sentences, _DOUBT]
