@@ -158,10 +158,8 @@ def validate(
     if parsed is not None and (options.jobs > 1 or options.cache_dir is not None):
         raise ValueError("validate(parsed=...) needs jobs=1 and no cache_dir")
     schemas = _schema_set(options, inputs := [Path(p) for p in paths])
-    names, by_file, wanted, peers = _inputs(inputs, options, schemas)
+    names, files, by_file, wanted, peers = _inputs(inputs, options, schemas)
     records = _Records(wanted, options.given)
-    # The cache's keys are made of every file's path.
-    files = [Path(name) for name in names] if options.cache_dir is not None else None
     cache = _open_cache(files, schemas, options, records, by_file) if files is not None else None
     # A shard's cross-file findings depend on the other shards' files, which no key covers.
     if (
@@ -209,9 +207,10 @@ def validate(
 
 def _inputs(
     inputs: list[Path], options: ValidateOptions, schemas: _SchemaSet
-) -> tuple[list[str], dict[Path, tuple[Path, ...]] | None, list[Path], list[Path]]:
-    """The run's files by name, each file's registers when the cache needs them for its keys,
-    the registers of the run, and the files of the other shards (none without ``--shard``)."""
+) -> tuple[list[str], list[Path] | None, dict[Path, tuple[Path, ...]] | None, list[Path], list[Path]]:
+    """The run's files by name, and as paths when the cache needs them (its keys are made of
+    every file's path); each file's registers when the cache needs them for its keys; the
+    registers of the run; the files of the other shards (none without ``--shard``)."""
     # The files by name: a Path object each only for a mode that needs them all at once (50,000
     # Path objects were 20 MiB of a run's memory); a check makes its file's own.
     if options.changed_since is not None:
@@ -219,12 +218,10 @@ def _inputs(
     else:
         given = {record.path for record in options.given}
         names = find_xml_names(p for p in inputs if p not in given) + [str(path) for path in given]
+    cached = options.cache_dir is not None
+    paths = [Path(name) for name in names] if cached or options.shard is not None else []
     # With a cache, each file's registers are part of its key: found once for both.
-    by_file = (
-        registers_by_file([Path(name) for name in names])
-        if options.cache_dir is not None and options.registers is None
-        else None
-    )
+    by_file = registers_by_file(paths) if cached and options.registers is None else None
     if options.registers is not None:
         wanted = list(options.registers)
     elif by_file:
@@ -233,12 +230,11 @@ def _inputs(
         wanted = find_registers(names)
     peers: list[Path] = []
     if options.shard is not None:
-        everything = [Path(name) for name in names]
-        mine = select_shard(everything, *options.shard)
+        mine = select_shard(paths, *options.shard)
         kept = set(mine)
-        peers = [path for path in everything if path not in kept]  # unsorted: the pass sorts
-        names = [str(path) for path in mine]
-    return names, by_file, wanted, peers
+        peers = [path for path in paths if path not in kept]  # unsorted: the pass sorts
+        names, paths = [str(path) for path in mine], mine
+    return names, paths if cached else None, by_file, wanted, peers
 
 
 def _once_per_schema(found: list[Diagnostic]) -> list[Diagnostic]:
