@@ -171,19 +171,25 @@ def test_tcp_listens_on_loopback_only(workspace: Path) -> None:
         deadline = time.monotonic() + 15
         while True:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                connection = socket.create_connection(("127.0.0.1", port), timeout=1)
                 break
             except OSError:
                 assert time.monotonic() < deadline, "the server never listened on 127.0.0.1"
                 time.sleep(0.1)
-        # The kernel's table of the server's sockets: every one listening on the port is on loopback.
-        table = Path(f"/proc/{process.pid}/net/tcp")
-        if table.exists():
-            rows = [line.split() for line in table.read_text().splitlines()[1:]]
+        # The kernel's tables of the server's sockets, read while its one client is still
+        # connected (a server whose client has gone may stop listening): every socket
+        # listening on the port is on loopback, none on IPv6 (where "::" would take IPv4 too).
+        with connection:
+            tables = {name: Path(f"/proc/{process.pid}/net/{name}") for name in ("tcp", "tcp6")}
             listening = {
-                r[1].split(":")[0] for r in rows if r[3] == "0A" and int(r[1].split(":")[1], 16) == port
+                (name, r[1].rsplit(":", 1)[0])
+                for name, table in tables.items()
+                if table.exists()
+                for r in (line.split() for line in table.read_text().splitlines()[1:])
+                if r[3] == "0A" and int(r[1].rsplit(":", 1)[1], 16) == port
             }
-            assert listening == {"0100007F"}, listening  # 127.0.0.1, little-endian hex
+        if tables["tcp"].exists():
+            assert listening == {("tcp", "0100007F")}, listening  # 127.0.0.1, little-endian hex
     finally:
         process.terminate()
         process.wait(timeout=10)
