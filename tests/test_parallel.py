@@ -11,7 +11,7 @@ import pytest
 from benchmarks.corpus import write_corpus
 from teitools.load.cores import available_cores
 from teitools.load.settings import RULE_SETS
-from teitools.validation.runner import FILES_PER_WORKER
+from teitools.validation.peers import FILES_PER_WORKER
 from tests.conftest import RunCli
 
 LETTERS = 120

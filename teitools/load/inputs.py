@@ -252,10 +252,7 @@ def find_registers(files: Iterable[Path | str]) -> list[Path]:
     # process's memory (50,000 letters: 8 MB), for a list of a few registers. By name, not
     # by Path: a run names its files by strings, and a Path for each cost as much as the rest.
     for file in files:
-        name = os.fspath(file)
-        # A link belongs to the edition of the file it points to.
-        real = os.path.realpath(name) if os.path.islink(name) else name  # noqa: PTH114 -- by name, see above
-        folder = os.path.dirname(real) or "."  # noqa: PTH120 -- by name, see above
+        folder = _edition_folder(os.fspath(file))
         if folder not in by_folder:
             by_folder[folder] = _edition_registers(Path(folder).resolve())
             registers.update(dict.fromkeys(by_folder[folder]))
@@ -273,9 +270,7 @@ def registers_by_file(files: Iterable[Path]) -> dict[Path, tuple[Path, ...]]:
     by_folder: dict[str, tuple[Path, ...]] = {}
     found: dict[Path, tuple[Path, ...]] = {}
     for file in files:
-        name = os.fspath(file)
-        linked = os.path.islink(name)  # noqa: PTH114 -- see above: no Path per file
-        folder = os.fspath(_edition_folder(file)) if linked else os.path.dirname(name)  # noqa: PTH120 -- the same
+        folder = _edition_folder(os.fspath(file))
         registers = by_folder.get(folder)
         if registers is None:
             registers = by_folder[folder] = _edition_registers(Path(folder).resolve())
@@ -283,9 +278,11 @@ def registers_by_file(files: Iterable[Path]) -> dict[Path, tuple[Path, ...]]:
     return found
 
 
-def _edition_folder(file: Path) -> Path:
-    """The folder whose edition ``file`` belongs to: that of the file a link points to."""
-    return file.resolve().parent if file.is_symlink() else file.parent
+def _edition_folder(name: str) -> str:
+    """The folder (by name: no Path made per file) whose edition the file ``name`` belongs
+    to: that of the file a link points to."""
+    real = os.path.realpath(name) if os.path.islink(name) else name  # noqa: PTH114 -- by name
+    return os.path.dirname(real) or "."  # noqa: PTH120 -- by name
 
 
 def _edition_registers(folder: Path) -> tuple[Path, ...]:

@@ -23,7 +23,8 @@ from teitools.validation.cache import CachedResult
 from teitools.validation.corpus import FileFacts, compact_facts, gather_facts
 
 _TEI_ROOTS = (f"{{{TEI_NS}}}TEI", f"{{{TEI_NS}}}teiCorpus")
-#: Fewer files than this per worker are read in this process (as the runner does for checks).
+#: Fewer files than this per worker are checked (or read for their facts) in this process:
+#: starting a worker costs about as much as checking that many letters.
 FILES_PER_WORKER = 8
 
 
@@ -117,10 +118,15 @@ def peer(record: FileRecord, schemas: PeerSchemas) -> CachedResult:
         return (), None
     if schemas.declared and record.declarations and not schemas.project_rules_on_declared:
         return (), None
-    root = tree.getroot()
-    if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
+    if not_tei(tree.getroot(), schemas.tei_only):
         return (), None
     return (), gather_facts(tree, record.path)
+
+
+def not_tei(root: etree._Element, tei_only: bool) -> bool:
+    """Whether the project's checks leave out a file with this root: a root named ``TEI``
+    outside the TEI namespace, or any root but ``TEI`` and ``teiCorpus`` when ``tei_only``."""
+    return root.tag not in _TEI_ROOTS and (tei_only or etree.QName(root).localname == "TEI")
 
 
 def read_registers(wanted: list[Path], register: Callable[[Path], FileRecord]) -> dict[Path, FileFacts]:

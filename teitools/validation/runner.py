@@ -29,7 +29,7 @@ from teitools.validation.cache import CachedResult, FileIndex, Progress, ResultC
 from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts, walk_file
 from teitools.validation.grammar import check_grammar
-from teitools.validation.peers import compact, peer_facts, read_registers
+from teitools.validation.peers import FILES_PER_WORKER, compact, not_tei, peer_facts, read_registers
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.relaxng_files import compile_declared_relaxng
 from teitools.validation.sandbox import Limits, WorkerFaultError, fault_text
@@ -46,8 +46,6 @@ from teitools.validation.schema_jobs import (
 )
 from teitools.validation.schematron.engines import compile_rules
 from teitools.validation.schematron.screen import screens
-
-_TEI_ROOTS = (f"{{{TEI_NS}}}TEI", f"{{{TEI_NS}}}teiCorpus")
 
 #: Told each file's record with its tree (``True``: an input; ``False``: a register read only
 #: for the cross-file checks), so that another stage can use the tree the check parsed.
@@ -598,11 +596,6 @@ def _checked(record: FileRecord, schemas: _SchemaSet) -> CachedResult:
     return result.diagnostics, result.facts
 
 
-#: Fewer files than this per worker are checked in this process: starting a worker costs
-#: about as much as checking that many letters.
-FILES_PER_WORKER = 8
-
-
 def _compile(schemas: _SchemaSet) -> None:
     # The screened rules are compiled by the first file that needs them, if any does.
     compile_jobs([job for job in schemas.jobs if job != schemas.screened], schemas.catalogs, schemas.limits)
@@ -686,7 +679,7 @@ def _check_with_project_schemas(
 ) -> _FileResult:
     file = str(path)
     root = tree.getroot()
-    if root.tag not in _TEI_ROOTS and (schemas.tei_only or etree.QName(root).localname == "TEI"):
+    if not_tei(root, schemas.tei_only):
         return _FileResult((_not_tei(root, file, lines),), None)
     facts, suspect = walk_file(tree, path, screen=schemas.screened is not None, resolved=schemas.resolved)
     grammar: list[Diagnostic] = []
