@@ -9,12 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from teitools.model.types import Edition, Letter, Participant, Person, Source
+from teitools.model.types import UNCERTAIN, Edition, Letter, Participant, Person, Source
 from teitools.render import dates
 from teitools.render.nodes import Body, iter_paragraphs, marked_text
 
-#: Certainties below which a participant is marked with "(?)".
-_DOUBTFUL = frozenset({"low", "medium", "unknown"})
 #: Recipient subtypes shown apart from the main addressees.
 COPY_SUBTYPES = ("cc", "bcc")
 
@@ -43,7 +41,8 @@ def register_name(ref: str, edition: Edition) -> str | None:
 
 
 def doubtful(participant: Participant) -> bool:
-    return participant.cert in _DOUBTFUL
+    """Whether the participant is marked with "(?)": a certainty below high."""
+    return participant.cert in UNCERTAIN
 
 
 def join_names(names: Sequence[str]) -> str:

@@ -22,18 +22,14 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from teitools.model.types import Letter
-from teitools.render.dates import span_phrase
+from teitools.render.dates import MONTHS, span_phrase
 from teitools.render.templating import render
 
 #: Span (in years) up to which the timeline has a bar per month.
 MONTHLY_UP_TO_YEARS = 3
 
-#: Month names as the pages write dates ("July 1932"), and shortened for the axis's labels.
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-_SHORT_MONTHS = tuple(month[:3] for month in _MONTHS)
+#: Month names shortened for the axis's labels; bars and summaries write them as the pages do.
+_SHORT_MONTHS = tuple(month[:3] for month in MONTHS)
 _LEFT, _RIGHT, _TOP = 8.0, 8.0, 18.0
 _RANGE_ROW = 9.0
 #: The most lanes of ranges under the bars; the ranges beyond them are counted and shaded.
@@ -334,7 +330,7 @@ def _label(key: tuple[int, int], monthly: bool, step: int = 1, *, short: bool = 
     """A bar's time as the page writes dates ("July 1932", "1932", "1930–1939"); ``short``
     for the axis, where a month is "Jul 1932"."""
     if monthly:
-        return f"{(_SHORT_MONTHS if short else _MONTHS)[key[1] - 1]} {key[0]}"
+        return f"{(_SHORT_MONTHS if short else MONTHS)[key[1] - 1]} {key[0]}"
     return str(key[0]) if step == 1 else f"{key[0]}–{key[0] + step - 1}"
 
 
