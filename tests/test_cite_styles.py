@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,38 @@ def test_apa_capitalizes_the_editor_label(edition: Edition) -> None:
 def test_typographic_apostrophe(edition: Edition) -> None:
     entry = format_letter(edition, _letter(edition, "stalin-molotov-1926-06-25"), CiteOptions())
     assert "In Stalin\u2019s Letters to Molotov, 1925-1936" in entry
+
+
+def _seam_that(raises: type[BaseException]) -> object:
+    def seam(*_: object) -> str:
+        raise raises("in the middle of a join")
+
+    return seam
+
+
+def test_an_interruption_while_formatting_stops_the_formatting(
+    edition: Edition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # citeproc-py's Delimited.join caught everything, Ctrl-C and teitools' SIGTERM too, and a
+    # build interrupted while it formatted a citation ran to the end (CI, stop 22).
+    monkeypatch.setattr("citeproc.string.normalize_seam", _seam_that(KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt, match="in the middle of a join"):
+        format_letter(edition, _letter(edition, "stalin-molotov-1926-06-25"), CiteOptions(style="mla"))
+
+
+def test_an_error_while_joining_still_leaves_that_part_empty() -> None:
+    # What citeproc-py's fallback is for, which the patch above keeps for errors.
+    from citeproc.model import Delimited  # noqa: PLC0415 -- patched by then (format_letter above)
+
+    class Group:
+        def get(self, _: str, default: str) -> str:
+            return default
+
+    def parts() -> Iterator[str]:
+        yield "Stalin"
+        raise ValueError("a part citeproc-py cannot join")
+
+    assert str(Delimited.join(Group(), parts(), ", ")) == ""
 
 
 def test_bibliography_of_many_letters_in_style_order(edition: Edition) -> None:

@@ -7,12 +7,14 @@ that renames or reshapes one of them must fail here, not in a citation or a conv
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pkgutil
 import shutil
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from importlib import metadata
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -107,6 +109,7 @@ CITEPROC_REPLACED = {
     "CitationStylesElement.get_formatter": ("self",),
     "Formatted.format": ("self", "string"),
     "Affixed.wrap": ("self", "string"),
+    "Delimited.join": ("self", "strings", "default_delimiter"),
 }
 
 #: What the replacements call on citeproc-py's objects.
@@ -126,6 +129,79 @@ def test_every_replaced_citeproc_method_has_the_signature_its_patch_expects() ->
         function: Any = original.fget if isinstance(original, property) else original
         assert tuple(inspect.signature(function).parameters) == parameters, name
         assert function.__module__.startswith("citeproc."), f"{name} is citeproc-py's own"
+
+
+#: Handlers in teitools' dependencies that catch ``KeyboardInterrupt`` (Ctrl-C, and SIGTERM
+#: as teitools raises it) and do not raise again, each with why it cannot keep an interrupted
+#: run going. Any other would: the run would go on to its end as if never stopped.
+SWALLOWED_INTERRUPTIONS = {
+    "citeproc/model.py:Delimited.join": "replaced by citeproc_patches, which lets it through",
+    "click/_termui_impl.py:_pipepager": "click's pager, which teitools does not use",
+    "click/termui.py:pause": "teitools never pauses",
+    "jinja2/debug.py:fake_traceback": "runs only while a template's own error is being raised",
+    "pygls/server.py:JsonRPCServer._start_io_async": "the language server stops, as asked",
+    "pygls/server.py:JsonRPCServer._start_io_sync": "the language server stops, as asked",
+}
+
+
+def _runtime_distributions() -> set[str]:
+    """teitools' dependencies (the language server's too), and theirs, by name."""
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    todo = [*project["dependencies"], *project["optional-dependencies"]["lsp"]]
+    found: set[str] = set()
+    while todo:
+        requirement = Requirement(todo.pop())
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+            continue
+        name = requirement.name.lower().replace("_", "-")
+        if name not in found:
+            found.add(name)
+            try:
+                todo.extend(metadata.requires(name) or ())
+            except metadata.PackageNotFoundError:  # a backport this Python does not need
+                continue
+    return found
+
+
+def _swallows_interruptions(handler: ast.ExceptHandler) -> bool:
+    caught = handler.type
+    names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+    catches = caught is None or any(
+        isinstance(name, ast.Name) and name.id in {"BaseException", "KeyboardInterrupt"} for name in names
+    )
+    raises = any(isinstance(node, ast.Raise) for part in handler.body for node in ast.walk(part))
+    return catches and not raises
+
+
+def _interruption_handlers(source: bytes) -> Iterator[str]:
+    """The qualified name of each function or method holding a handler that swallows
+    interruptions."""
+
+    def walk(node: ast.AST, names: tuple[str, ...]) -> Iterator[str]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                yield from walk(child, (*names, child.name))
+                continue
+            if isinstance(child, ast.ExceptHandler) and _swallows_interruptions(child):
+                yield ".".join(names)
+            yield from walk(child, names)
+
+    yield from walk(ast.parse(source), ())
+
+
+def test_no_dependency_keeps_running_after_an_interruption() -> None:
+    found: set[str] = set()
+    for name in _runtime_distributions():
+        try:
+            files = metadata.distribution(name).files or []
+        except metadata.PackageNotFoundError:
+            continue
+        for file in files:
+            if file.suffix == ".py" and not {"test", "tests"} & set(file.parts):
+                found.update(f"{file}:{where}" for where in _interruption_handlers(file.read_binary()))
+    assert found == set(SWALLOWED_INTERRUPTIONS)
+    citeproc_patches.apply()
+    assert "Delimited.join" in citeproc_patches.ORIGINALS
 
 
 @pytest.mark.parametrize("owner", sorted(CITEPROC_USED))

@@ -227,10 +227,12 @@ def test_a_worker_does_not_outlive_a_killed_teitools(tmp_path: Path) -> None:
         "validate([sys.argv[1]], ValidateOptions())"
     )
     process = subprocess.Popen([sys.executable, "-c", script, str(folder), marker])
-    time.sleep(3)  # the worker is backtracking in matches() by now (the budget is 30 s)
-    assert _running(marker), "no worker was started"
-    process.send_signal(signal.SIGKILL)  # a CI job's timeout: no chance to clean up
-    process.wait()
+    try:
+        time.sleep(3)  # the worker is backtracking in matches() by now (the budget is 30 s)
+        assert _running(marker), "no worker was started"
+    finally:
+        process.send_signal(signal.SIGKILL)  # a CI job's timeout: no chance to clean up
+        process.wait()
     deadline = time.monotonic() + 5
     while _running(marker) and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -295,7 +295,12 @@ def test_an_interrupted_run_leaves_old_or_complete_files_and_no_temporary(
             time.sleep(0.005)
         assert process.poll() is None, f"{label} finished before it could be interrupted"
         process.send_signal(signum)
-        _, err = process.communicate(timeout=30)
+        try:
+            _, err = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()  # not left running into the next test
+            _, err = process.communicate()
+            pytest.fail(f"{label} went on for 30 s after {signum.name}:\n{err}")
         # 128 + the signal's number: 143 for SIGTERM, 130 for SIGINT.
         assert process.returncode == 128 + signum, f"{label}: exit {process.returncode}\n{err}"
         assert "teitools: interrupted" in err and "Traceback" not in err, err

@@ -45,11 +45,34 @@ def _replace(cls: Any, method: str, replacement: Any) -> None:
 @cache  # no arguments: patches once per process
 def apply() -> None:
     """Apply every patch (once per process)."""
+    _let_interruptions_through()
     _honour_initialize_false()
     _title_case_labels()
     _cache_style_lookups()
     _date_part_options_for_one_date()
     memo.install(_replace)
+
+
+def _let_interruptions_through() -> None:
+    """Let Ctrl-C and SIGTERM stop a citation being formatted.
+
+    citeproc-py's ``Delimited.join`` (which joins the parts of every group, macro and layout)
+    falls back to an empty text with a bare ``except:``, which also catches the
+    ``KeyboardInterrupt`` of Ctrl-C and the one teitools raises for SIGTERM
+    (``teitools.cli``): a build interrupted while it formatted a citation went on to the end.
+    The replacement falls back on errors alone, as citeproc-py means to.
+    """
+    from citeproc.model import Delimited  # noqa: PLC0415
+    from citeproc.string import String, join  # noqa: PLC0415
+
+    def join_parts(self: Any, strings: Any, default_delimiter: str = "") -> Any:
+        delimiter = self.get("delimiter", default_delimiter)
+        try:
+            return join((s for s in strings if s is not None), delimiter)
+        except Exception:  # citeproc-py's fallback, for errors only
+            return String("")
+
+    _replace(Delimited, "join", join_parts)
 
 
 def _honour_initialize_false() -> None:
