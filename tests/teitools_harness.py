@@ -20,6 +20,10 @@ console entry point :func:`teitools.cli.run`, signal handling included), plus:
 ``--enospc-after N``
     makes the (N+1)th and every later ``os.fsync`` or ``os.sync`` fail with ENOSPC: a disk
     that fills up.
+``--interruptible``
+    makes Ctrl-C (SIGINT) raise ``KeyboardInterrupt`` as in a terminal, even when the test
+    process ignores it (a suite started in the background, ``pytest &``, does, and its
+    children inherit that).
 ``--batch RESULTS``
     reads a JSON list of argument lists on stdin and runs each through
     :func:`teitools.cli.main` in this one process (interpreter start-up is most of a short
@@ -37,6 +41,7 @@ import io
 import json
 import os
 import resource
+import signal
 import sys
 import time
 import traceback
@@ -145,6 +150,7 @@ def main() -> None:
     parser.add_argument("--slow-fsync", type=float, default=0.0)
     parser.add_argument("--enospc-after", type=int, default=None)
     parser.add_argument("--no-fsync", action="store_true")
+    parser.add_argument("--interruptible", action="store_true")
     parser.add_argument("--batch", type=Path, default=None)
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args()
@@ -155,6 +161,8 @@ def main() -> None:
         _add_test_exporters(options.padding)
     if options.slow_fsync or options.enospc_after is not None or options.no_fsync:
         _patch_fsync(options.slow_fsync, options.enospc_after, options.no_fsync)
+    if options.interruptible:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     if options.batch is not None:
         _batch(options.batch)
         return

@@ -284,7 +284,7 @@ def test_an_interrupted_run_leaves_old_or_complete_files_and_no_temporary(
         assert run_process(reference_argv, cwd=tmp_path, harness=harness, timeout=120).code in (0, 1), label
         complete = _tree(reference)
         process = subprocess.Popen(
-            harness_argv(command.argv, (*harness, "--slow-fsync", "2")),
+            harness_argv(command.argv, (*harness, "--slow-fsync", "2", "--interruptible")),
             cwd=tmp_path,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
