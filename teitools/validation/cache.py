@@ -64,6 +64,7 @@ from typing import TYPE_CHECKING, Any
 
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.export.output import destination
+from teitools.load.declarations import Declaration
 from teitools.load.inputs import work_tree
 from teitools.load.record import FileRecord
 from teitools.validation.corpus import LETTERS_FOLDER, FileFacts, Pointer, Position
@@ -97,8 +98,15 @@ _TAG = (
 )
 
 CachedResult = tuple[tuple[Diagnostic, ...], FileFacts | None]
+#: A file's result as its check gives it, with what the check learnt of the bytes it read:
+#: their digest (None when the file could not be read, or no digest was asked for) and the
+#: schemas they declare.
+Checked = tuple[CachedResult, bytes | None, tuple[Declaration, ...]]
 #: The record of a file, read once for the whole run: ``records(path)``.
 Records = Callable[[Path], FileRecord]
+#: The schema files a file's declarations name, resolved as its check resolves them:
+#: ``declared(path, declarations)``.
+DeclaredSchemas = Callable[[Path, tuple[Declaration, ...]], Iterable[Path]]
 
 
 class ResultCache:
@@ -112,9 +120,15 @@ class ResultCache:
         records: Records,
         secret: bytes,
         index: FileIndex | None = None,
+        declared: DeclaredSchemas | None = None,
+        unseen: Container[Path] = frozenset(),
     ) -> None:
         self.folder = folder
         self.index = index
+        #: Files no earlier run saw (see :meth:`checked`).
+        self.unseen = unseen
+        self._declared = declared
+        self._schema_digests: dict[Path, bytes] = {}
         self._secret = secret
         self._entries = folder / f"v{ENTRY_FORMAT}"
         self._context = context
@@ -141,13 +155,18 @@ class ResultCache:
         *,
         variant: str = "",
         index: FileIndex | None = None,
+        declared: DeclaredSchemas | None = None,
+        unseen: Container[Path] = frozenset(),
     ) -> ResultCache | None:
         """The cache in ``folder`` for a run with these schemas, each file with its registers;
         ``records`` gives the record of a file or register (its bytes are read once per run);
-        ``variant`` names the options that change results. The folder is made when the first
-        entry is written. None (validate without a cache) when the folder is tracked by git
-        or there is no usable key (see the module docstring). ``index`` (see :class:`FileIndex`)
-        is written with the pack."""
+        ``variant`` names the options that change results; ``declared`` gives the schemas a
+        file declares, whose bytes its key then covers (None: declarations are not followed).
+        The folder is made when the first entry is written. None (validate without a cache)
+        when the folder is tracked by git or there is no usable key (see the module
+        docstring). ``index`` (see :class:`FileIndex`) is written with the pack. ``unseen``
+        are the files no earlier run saw: they are not read for a key before their check
+        (see :meth:`checked`)."""
         secret = load_key()
         if secret is None or _tracked(folder):
             return None
@@ -156,22 +175,39 @@ class ResultCache:
             context.update(part + b"\0")
         for schema in schemas:
             context.update(b"schema\0" + _file_digest(schema))
-        return cls(folder, context.digest(), registers, records, secret, index)
+        return cls(folder, context.digest(), registers, records, secret, index, declared, unseen)
 
     def key(self, path: Path) -> str | None:
         """The key of ``path``'s result, or None when the file cannot be read (not cached)."""
         if path not in self._keys:
-            self._keys[path] = self._key(path)
+            record = self._records(path)
+            self._keys[path] = self._key(path, record.digest, record.declarations)
         return self._keys[path]
 
-    def _key(self, path: Path) -> str | None:
-        data = self._records(path).digest  # a regular file within the size limit, or not cached
-        if data is None:
+    def checked(self, path: Path, digest: bytes | None, declared: tuple[Declaration, ...]) -> str | None:
+        """The key of an :attr:`unseen` file, from what its check learnt of the bytes it read
+        (see :data:`Checked`): the result is stored under the bytes it is the result of,
+        and the index learns the file. None when the file could not be read."""
+        if self.index is not None and digest is not None:
+            self.index.learn(path, digest, bool(declared))
+        self._keys[path] = key = self._key(path, digest, declared)
+        return key
+
+    def _key(self, path: Path, data: bytes | None, declared: tuple[Declaration, ...]) -> str | None:
+        if data is None:  # a regular file within the size limit, or not cached
             return None
         digest = self._start(self._registers.get(path, ())).copy()
         digest.update(b"path\0" + os.fsencode(path) + b"\0")
         digest.update(data)
+        if self._declared is not None and declared:
+            for schema in sorted(set(self._declared(path, declared))):
+                digest.update(b"declared\0" + self._schema_digest(schema))
         return digest.hexdigest()
+
+    def _schema_digest(self, schema: Path) -> bytes:
+        if schema not in self._schema_digests:
+            self._schema_digests[schema] = _file_digest(schema)
+        return self._schema_digests[schema]
 
     def get_report(self, files: Sequence[Path]) -> Report | None:
         """The report of an earlier run over exactly these files, all unchanged, or None."""
@@ -192,6 +228,8 @@ class ResultCache:
     def _run_key(self, files: Sequence[Path]) -> str | None:
         digest = hashlib.sha256(self._context + b"run\0")
         for file in files:
+            if file in self.unseen and file not in self._keys:
+                return None  # no run saw it, so no run's report has it: not read for a key
             key = self.key(file)
             if key is None:
                 return None
@@ -339,16 +377,24 @@ class FileIndex:
         self._status[name] = now
         return None
 
-    def learn(self, record: FileRecord) -> None:
-        """Index the file of ``record``, read this run after :meth:`digest` found no digest
-        for it, under the status :meth:`digest` saw before it was read: a file that changed in
-        between has another status next time."""
-        name = os.fsdecode(record.path)
+    def seen(self, path: Path) -> bool:
+        """Whether an earlier run indexed ``path`` (asked after :meth:`digest` found no digest
+        for it): a file no run saw has no result in the cache either, so nothing is read
+        for its key before its check."""
+        name = os.fsdecode(path)
+        return name in self._known.get(_part(name), {})
+
+    def learn(self, path: Path, digest: bytes, declares: bool) -> None:
+        """Index ``path``, read this run after :meth:`digest` found no digest for it, with the
+        digest of the bytes read, under the status :meth:`digest` saw before it was read: a
+        file that changed in between has another status next time. A file changed too
+        recently to trust its status is indexed without one: seen, but read again."""
+        name = os.fsdecode(path)
         status = self._status.get(name)
-        digest = record.digest
-        if status is None or digest is None or max(status[1], status[2]) > self._now - RACY_NANOSECONDS:
+        if status is None:
             return
-        self._learnt[name] = [*status, digest.hex(), bool(record.declarations)]
+        trusted = max(status[1], status[2]) <= self._now - RACY_NANOSECONDS
+        self._learnt[name] = [*(status if trusted else [None] * 5), digest.hex(), declares]
 
     def flush(self) -> None:
         """Write the index when this run learnt something; a folder that cannot be written
@@ -657,20 +703,25 @@ Progress = Callable[[int, int], None]
 def run_cached(
     files: Sequence[Path],
     cache: ResultCache | None,
-    check: Callable[[list[Path]], Iterable[CachedResult]],
+    check: Callable[[list[Path]], Iterable[Checked]],
     progress: Progress | None = None,
     changed: Container[Path] = frozenset(),
     keep: Callable[[CachedResult], CachedResult] | None = None,
 ) -> list[CachedResult]:
     """The results of ``files`` in order: from the cache where it has them, from ``check``
-    (given the files it lacks, in order, yielding one result each) for the rest. A file in
-    ``changed`` (read again for its check, with other bytes than its key was made from) is
-    checked but its result is not stored; ``changed`` may grow while ``check`` runs.
-    ``keep`` makes of each result, once stored, what is returned (a smaller one, for memory)."""
+    (given the files it lacks, in order, yielding one result each, with the digest of the
+    bytes it checked) for the rest. A file in ``changed`` (read again for its check, with
+    other bytes than its key was made from) is checked but its result is not stored;
+    ``changed`` may grow while ``check`` runs. A file the cache has not seen is not looked
+    up: its key is made from the digest its check gives. ``keep`` makes of each result,
+    once stored, what is returned (a smaller one, for memory)."""
     found: dict[Path, CachedResult] = {}
     keys: dict[Path, str] = {}
+    unseen = cache.unseen if cache is not None else ()
     if cache is not None:
         for file in files:
+            if file in unseen:
+                continue
             key = cache.key(file)
             hit = cache.get(key, file) if key is not None else None
             if hit is not None:
@@ -682,9 +733,11 @@ def run_cached(
     if progress is not None:
         progress(len(found), total)
     missing = [file for file in files if file not in found]
-    for file, result in zip(missing, check(missing), strict=True):
-        if cache is not None and file in keys and file not in changed:
-            cache.put(keys[file], file, result)
+    for file, (result, digest, declared) in zip(missing, check(missing), strict=True):
+        if cache is not None and file not in changed:
+            key = cache.checked(file, digest, declared) if file in unseen else keys.get(file)
+            if key is not None:
+                cache.put(key, file, result)
         found[file] = result if keep is None else keep(result)
         if progress is not None:
             progress(len(found), total)

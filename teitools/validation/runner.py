@@ -19,13 +19,13 @@ from lxml import etree
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import SchemaError, TeiToolsError
 from teitools.load.cores import available_cores
-from teitools.load.declarations import RELAXNG, SCHEMATRON
+from teitools.load.declarations import RELAXNG, SCHEMATRON, Declaration
 from teitools.load.inputs import find_registers, find_xml_names, registers_by_file, select_shard
 from teitools.load.parser import TEI_NS
 from teitools.load.record import FileRecord, known_record, read_record
 from teitools.load.resources import schema_file
 from teitools.load.settings import BUNDLED_PROJECT_RULES, RULE_SETS, Settings
-from teitools.validation.cache import CachedResult, FileIndex, Progress, ResultCache, run_cached
+from teitools.validation.cache import CachedResult, Checked, FileIndex, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts, walk_file
 from teitools.validation.grammar import check_grammar
@@ -442,7 +442,7 @@ class _Records:
         name = str(file)
         # A Path only for a file that may be one of those: most runs read none early.
         if self._early or self._given or os.path.basename(name) in self._register_names:  # noqa: PTH119 -- a name
-            path = Path(name)
+            path = file if isinstance(file, Path) else Path(name)
             if path in self._early or path in self._given or path.name in self._register_names:
                 return self.take(path)
         return name
@@ -471,15 +471,14 @@ class _Records:
         return record if record.path == path else replace(record, path=path)
 
 
-def _declared_schema_files(files: list[Path], catalogs: Catalogs, records: _Records) -> list[Path]:
-    """The schemas the files declare (resolved offline), so that the cache key covers them."""
-    found: set[Path] = set()
-    for path in files:
-        declared = records.peek(path).declarations
-        if declared:
-            jobs, _ = declared_jobs(declared, path, catalogs, str(path))
-            found.update(job.path for job in jobs)
-    return sorted(found)
+def _declared_schema_files(catalogs: Catalogs) -> Callable[[Path, tuple[Declaration, ...]], list[Path]]:
+    """The schemas a file declares (resolved offline), so that its cache key covers them."""
+
+    def declared(path: Path, declarations: tuple[Declaration, ...]) -> list[Path]:
+        jobs, _ = declared_jobs(declarations, path, catalogs, str(path))
+        return [job.path for job in jobs]
+
+    return declared
 
 
 def _open_cache(
@@ -493,19 +492,25 @@ def _open_cache(
         return None
     # Files whose status is indexed are not read for their keys (see cache.FileIndex); not
     # those whose bytes the caller gave, which are not the file's on disk.
+    # A file no run indexed has no result either: it is read by its check alone (in a worker,
+    # like a run without a cache), which gives the digest for its key.
     index = FileIndex.open(options.cache_dir)
     given = {record.path for record in options.given}
     unknown: list[Path] = []
+    unseen: set[Path] = set()
     if index is not None:
         for path in files:
-            if path not in given and (digest := index.digest(path)) is not None:
+            if path in given:
+                continue
+            if (digest := index.digest(path)) is not None:
                 records.know(known_record(path, digest))
-            elif path not in given:
+            elif index.seen(path):
                 unknown.append(path)
+            else:
+                unseen.add(path)
     registers = dict.fromkeys(files, options.registers) if options.registers is not None else by_file or {}
     schema_files = _project_schema_files(schemas) + list(schemas.catalogs.paths)
-    if schemas.declared:
-        schema_files += _declared_schema_files(files, schemas.catalogs, records)
+    declared = _declared_schema_files(schemas.catalogs) if schemas.declared else None
     # Options that change what a file's check finds are part of every key.
     variant = (
         f"declared={schemas.declared};project-rules={schemas.project_rules_on_declared};"
@@ -513,9 +518,18 @@ def _open_cache(
     )
     if index is not None:
         for path in unknown:
-            index.learn(records.peek(path))
+            record = records.peek(path)
+            if record.digest is not None:
+                index.learn(path, record.digest, bool(record.declarations))
     return ResultCache.open(
-        options.cache_dir, schema_files, registers, records.peek, variant=variant, index=index
+        options.cache_dir,
+        schema_files,
+        registers,
+        records.peek,
+        variant=variant,
+        index=index,
+        declared=declared,
+        unseen=unseen,
     )
 
 
@@ -540,7 +554,7 @@ def _check_files(
         if progress is not None:
             progress(0, total)
         checks = _run(names, total, schemas, jobs, records, parsed, register_ids)
-        for done, result in enumerate(checks, 1):
+        for done, (result, _, _) in enumerate(checks, 1):
             kept = result if keep is None else keep(result)
             facts = kept[1]
             if facts is not None and facts.file == names[done - 1]:
@@ -550,9 +564,9 @@ def _check_files(
                 progress(done, total)
         return
 
-    def check(todo: list[Path]) -> Iterator[CachedResult]:
+    def check(todo: list[Path]) -> Iterator[Checked]:
         records.keep_only(todo)
-        return _run(todo, len(todo), schemas, jobs, records, parsed, register_ids)
+        return _run(todo, len(todo), schemas, jobs, records, parsed, register_ids, digests=True)
 
     yield from run_cached(files, cache, check, progress, changed=records.changed, keep=keep)
 
@@ -565,18 +579,23 @@ def _run(
     records: _Records,
     parsed: Parsed | None,
     register_ids: frozenset[str] | None,
-) -> Iterator[CachedResult]:
+    *,
+    digests: bool = False,
+) -> Iterator[Checked]:
+    """Each file checked, in order, with the digest of its bytes when ``digests``."""
     workers = min(jobs, available_cores(), count // FILES_PER_WORKER)
     if workers < 2:
         for file in files:
             path = file if isinstance(file, Path) else Path(file)
-            record = records.take(path).parsed()  # parsed here: ``parsed`` is given the tree
+            taken = records.take(path)
+            record = taken.parsed()  # parsed here: ``parsed`` is given the tree
             # From the tree: scanning the bytes for them would check the bytes a second time.
-            records.declaring = records.declaring or bool(record.declarations)
+            declared = record.declarations
+            records.declaring = records.declaring or bool(declared)
             result = check_file(record, schemas)
             if parsed is not None:
                 parsed(record, True)
-            yield result.diagnostics, result.facts
+            yield (result.diagnostics, result.facts), taken.digest if digests else None, declared
         return
     if schemas.declared:
         _compile_declared(records.early_declaring(), schemas.catalogs)
@@ -585,9 +604,10 @@ def _run(
 
     # By name: the worker's facts come back named with the run's own string for the file.
     todo = ((file, records.for_worker(file)) for file in files)
-    for diagnostics, facts, declares in check_in_workers(todo, _checked, schemas, workers, register_ids):
-        records.declaring = records.declaring or declares
-        yield diagnostics, facts
+    checked = check_in_workers(todo, _checked, schemas, workers, register_ids, digests=digests)
+    for diagnostics, facts, digest, declared in checked:
+        records.declaring = records.declaring or bool(declared)
+        yield (diagnostics, facts), digest, declared
 
 
 def _checked(record: FileRecord, schemas: _SchemaSet) -> CachedResult:
