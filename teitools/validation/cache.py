@@ -102,8 +102,8 @@ CachedResult = tuple[tuple[Diagnostic, ...], FileFacts | None]
 #: their digest (None when the file could not be read, or no digest was asked for) and the
 #: schemas they declare.
 Checked = tuple[CachedResult, bytes | None, tuple[Declaration, ...]]
-#: The record of a file, read once for the whole run: ``records(path)``.
-Records = Callable[[Path], FileRecord]
+#: The record of a file (by name) or register, read once for the whole run: ``records(file)``.
+Records = Callable[[Path | str], FileRecord]
 #: The schema files a file's declarations name, resolved as its check resolves them:
 #: ``declared(path, declarations)``.
 DeclaredSchemas = Callable[[Path, tuple[Declaration, ...]], Iterable[Path]]
@@ -116,17 +116,19 @@ class ResultCache:
         self,
         folder: Path,
         context: bytes,
-        registers: Mapping[Path, Sequence[Path]],
+        registers: Mapping[str, Sequence[Path]],
         records: Records,
         secret: bytes,
         index: FileIndex | None = None,
         declared: DeclaredSchemas | None = None,
-        unseen: Container[Path] = frozenset(),
+        unseen: Container[str] = frozenset(),
+        indexed: Mapping[str, bytes] | None = None,
     ) -> None:
         self.folder = folder
         self.index = index
         #: Files no earlier run saw (see :meth:`checked`).
         self.unseen = unseen
+        self._indexed = indexed or {}
         self._declared = declared
         self._schema_digests: dict[Path, bytes] = {}
         self._secret = secret
@@ -136,7 +138,7 @@ class ResultCache:
         self._records = records
         self._register_digests: dict[Path, bytes] = {}
         self._starts: dict[int, _Hash] = {}
-        self._keys: dict[Path, str | None] = {}
+        self._keys: dict[str, str | None] = {}
         self._shared = _Shared()
         #: The pack's entries not looked up yet (key -> [file, entry as JSON]), read on the first
         #: look-up and let go of after the look-ups; the keys found; the entries this run added.
@@ -150,13 +152,14 @@ class ResultCache:
         cls,
         folder: Path,
         schemas: Iterable[Path],
-        registers: Mapping[Path, Sequence[Path]],
+        registers: Mapping[str, Sequence[Path]],
         records: Records,
         *,
         variant: str = "",
         index: FileIndex | None = None,
         declared: DeclaredSchemas | None = None,
-        unseen: Container[Path] = frozenset(),
+        unseen: Container[str] = frozenset(),
+        indexed: Mapping[str, bytes] | None = None,
     ) -> ResultCache | None:
         """The cache in ``folder`` for a run with these schemas, each file with its registers;
         ``records`` gives the record of a file or register (its bytes are read once per run);
@@ -166,7 +169,9 @@ class ResultCache:
         when the folder is tracked by git or there is no usable key (see the module
         docstring). ``index`` (see :class:`FileIndex`) is written with the pack. ``unseen``
         are the files no earlier run saw: they are not read for a key before their check
-        (see :meth:`checked`)."""
+        (see :meth:`checked`); ``indexed`` the digests of those the index knows unchanged,
+        which declare no schema (their keys are made without a record). Files are named
+        as the run names them (``str()`` of their path)."""
         secret = load_key()
         if secret is None or _tracked(folder):
             return None
@@ -175,16 +180,22 @@ class ResultCache:
             context.update(part + b"\0")
         for schema in schemas:
             context.update(b"schema\0" + _file_digest(schema))
-        return cls(folder, context.digest(), registers, records, secret, index, declared, unseen)
+        return cls(folder, context.digest(), registers, records, secret, index, declared, unseen, indexed)
 
-    def key(self, path: Path) -> str | None:
-        """The key of ``path``'s result, or None when the file cannot be read (not cached)."""
-        if path not in self._keys:
-            record = self._records(path)
-            self._keys[path] = self._key(path, record.digest, record.declarations)
-        return self._keys[path]
+    def key(self, file: str) -> str | None:
+        """The key of ``file``'s result, or None when the file cannot be read (not cached)."""
+        found = self._keys.get(file)
+        if found is None and file not in self._keys:
+            digest = self._indexed.get(file)
+            if digest is not None:  # the index holds no file that declares a schema
+                found = self._key(file, digest, ())
+            else:
+                record = self._records(file)
+                found = self._key(file, record.digest, record.declarations)
+            self._keys[file] = found
+        return found
 
-    def checked(self, path: Path, digest: bytes | None, declared: tuple[Declaration, ...]) -> str | None:
+    def checked(self, path: str, digest: bytes | None, declared: tuple[Declaration, ...]) -> str | None:
         """The key of an :attr:`unseen` file, from what its check learnt of the bytes it read
         (see :data:`Checked`): the result is stored under the bytes it is the result of,
         and the index learns the file. None when the file could not be read."""
@@ -193,14 +204,14 @@ class ResultCache:
         self._keys[path] = key = self._key(path, digest, declared)
         return key
 
-    def _key(self, path: Path, data: bytes | None, declared: tuple[Declaration, ...]) -> str | None:
+    def _key(self, file: str, data: bytes | None, declared: tuple[Declaration, ...]) -> str | None:
         if data is None:  # a regular file within the size limit, or not cached
             return None
-        digest = self._start(self._registers.get(path, ())).copy()
-        digest.update(b"path\0" + os.fsencode(path) + b"\0")
+        digest = self._start(self._registers.get(file, ())).copy()
+        digest.update(b"path\0" + os.fsencode(file) + b"\0")
         digest.update(data)
         if self._declared is not None and declared:
-            for schema in sorted(set(self._declared(path, declared))):
+            for schema in sorted(set(self._declared(Path(file), declared))):
                 digest.update(b"declared\0" + self._schema_digest(schema))
         return digest.hexdigest()
 
@@ -209,7 +220,7 @@ class ResultCache:
             self._schema_digests[schema] = _file_digest(schema)
         return self._schema_digests[schema]
 
-    def get_report(self, files: Sequence[Path]) -> Report | None:
+    def get_report(self, files: Sequence[str]) -> Report | None:
         """The report of an earlier run over exactly these files, all unchanged, or None."""
         key = self._run_key(files)
         if key is None:
@@ -219,13 +230,13 @@ class ResultCache:
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
 
-    def put_report(self, files: Sequence[Path], report: Report) -> None:
+    def put_report(self, files: Sequence[str], report: Report) -> None:
         """Keep the report of a run over ``files`` (not when a file could not be read)."""
         key = self._run_key(files)
         if key is not None:
             self._store(self._run_entry(key), _encode_report(report))
 
-    def _run_key(self, files: Sequence[Path]) -> str | None:
+    def _run_key(self, files: Sequence[str]) -> str | None:
         digest = hashlib.sha256(self._context + b"run\0")
         for file in files:
             if file in self.unseen and file not in self._keys:
@@ -239,7 +250,7 @@ class ResultCache:
     def _run_entry(self, key: str) -> Path:
         return self._entries / "runs" / f"{key}.json"
 
-    def get(self, key: str, path: Path) -> CachedResult | None:
+    def get(self, key: str, path: str) -> CachedResult | None:
         """The stored result for ``key``, or None on a miss or an unreadable entry."""
         part = key[:1]
         if part not in self._unread:
@@ -248,7 +259,7 @@ class ResultCache:
         if found is None:
             return None
         try:
-            result = _decode(found[1], str(path), self._shared)
+            result = _decode(found[1], path, self._shared)
         except (ValueError, KeyError, TypeError, IndexError):
             return None
         self._hits.add(key)
@@ -258,9 +269,9 @@ class ResultCache:
         """Let go of the entries no look-up asked for: a part is read again to be written."""
         self._unread = {}
 
-    def put(self, key: str, path: Path, result: CachedResult) -> None:
+    def put(self, key: str, path: str, result: CachedResult) -> None:
         """Keep a result, written with the others by :meth:`flush`."""
-        self._added[key] = [str(path), _encode(result)]
+        self._added[key] = [path, _encode(result)]
 
     def flush(self) -> None:
         """Write each part of the pack this run added entries to: the entries this run found
@@ -270,7 +281,7 @@ class ResultCache:
             self.index.flush()
         if not self._added or not self.writable:
             return
-        mine = {str(path) for path in self._keys}
+        mine = set(self._keys)
         parts: dict[str, dict[str, list[Any]]] = {}
         for key, entry in self._added.items():
             parts.setdefault(key[:1], {})[key] = entry
@@ -356,10 +367,10 @@ class FileIndex:
         secret = load_key()
         return None if secret is None or _tracked(folder) else cls(folder, secret)
 
-    def digest(self, path: Path) -> bytes | None:
+    def digest(self, name: str) -> bytes | None:
         """The digest of ``path``'s bytes when its status is the one indexed with it and it
-        declares no schema, else None (then it is read, and :meth:`learn` told)."""
-        name = os.fsdecode(path)
+        declares no schema, else None (then it is read, and :meth:`learn` told). Files are
+        named as the run names them (``str()`` of their path)."""
         try:
             status = os.stat(name)  # noqa: PTH116 -- a Path made per file costs a tenth of a re-run
         except OSError:
@@ -377,19 +388,17 @@ class FileIndex:
         self._status[name] = now
         return None
 
-    def seen(self, path: Path) -> bool:
+    def seen(self, name: str) -> bool:
         """Whether an earlier run indexed ``path`` (asked after :meth:`digest` found no digest
         for it): a file no run saw has no result in the cache either, so nothing is read
         for its key before its check."""
-        name = os.fsdecode(path)
         return name in self._known.get(_part(name), {})
 
-    def learn(self, path: Path, digest: bytes, declares: bool) -> None:
+    def learn(self, name: str, digest: bytes, declares: bool) -> None:
         """Index ``path``, read this run after :meth:`digest` found no digest for it, with the
         digest of the bytes read, under the status :meth:`digest` saw before it was read: a
         file that changed in between has another status next time. A file changed too
         recently to trust its status is indexed without one: seen, but read again."""
-        name = os.fsdecode(path)
         status = self._status.get(name)
         if status is None:
             return
@@ -701,11 +710,11 @@ Progress = Callable[[int, int], None]
 
 
 def run_cached(
-    files: Sequence[Path],
+    files: Sequence[str],
     cache: ResultCache | None,
-    check: Callable[[list[Path]], Iterable[Checked]],
+    check: Callable[[list[str]], Iterable[Checked]],
     progress: Progress | None = None,
-    changed: Container[Path] = frozenset(),
+    changed: Container[str] = frozenset(),
     keep: Callable[[CachedResult], CachedResult] | None = None,
 ) -> list[CachedResult]:
     """The results of ``files`` in order: from the cache where it has them, from ``check``
@@ -715,8 +724,8 @@ def run_cached(
     ``changed`` may grow while ``check`` runs. A file the cache has not seen is not looked
     up: its key is made from the digest its check gives. ``keep`` makes of each result,
     once stored, what is returned (a smaller one, for memory)."""
-    found: dict[Path, CachedResult] = {}
-    keys: dict[Path, str] = {}
+    found: dict[str, CachedResult] = {}
+    keys: dict[str, str] = {}
     unseen = cache.unseen if cache is not None else ()
     if cache is not None:
         for file in files:

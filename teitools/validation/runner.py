@@ -205,9 +205,9 @@ def validate(
 
 def _inputs(
     inputs: list[Path], options: ValidateOptions, schemas: _SchemaSet
-) -> tuple[list[str], list[Path] | None, dict[Path, tuple[Path, ...]] | None, list[Path], list[Path]]:
-    """The run's files by name, and as paths when the cache needs them (its keys are made of
-    every file's path); each file's registers when the cache needs them for its keys; the
+) -> tuple[list[str], list[str] | None, dict[str, tuple[Path, ...]] | None, list[Path], list[Path]]:
+    """The run's files by name, and again when the cache needs them all (its keys are made of
+    every file's name); each file's registers when the cache needs them for its keys; the
     registers of the run; the files of the other shards (none without ``--shard``)."""
     # The files by name: a Path object each only for a mode that needs them all at once (50,000
     # Path objects were 20 MiB of a run's memory); a check makes its file's own.
@@ -217,9 +217,8 @@ def _inputs(
         given = {record.path for record in options.given}
         names = find_xml_names(p for p in inputs if p not in given) + [str(path) for path in given]
     cached = options.cache_dir is not None
-    paths = [Path(name) for name in names] if cached or options.shard is not None else []
     # With a cache, each file's registers are part of its key: found once for both.
-    by_file = registers_by_file(paths) if cached and options.registers is None else None
+    by_file = registers_by_file(names) if cached and options.registers is None else None
     if options.registers is not None:
         wanted = list(options.registers)
     elif by_file:
@@ -228,11 +227,12 @@ def _inputs(
         wanted = find_registers(names)
     peers: list[Path] = []
     if options.shard is not None:
+        paths = [Path(name) for name in names]
         mine = select_shard(paths, *options.shard)
         kept = set(mine)
         peers = [path for path in paths if path not in kept]  # unsorted: the pass sorts
-        names, paths = [str(path) for path in mine], mine
-    return names, paths if cached else None, by_file, wanted, peers
+        names = [str(path) for path in mine]
+    return names, names if cached else None, by_file, wanted, peers
 
 
 def _once_per_schema(found: list[Diagnostic]) -> list[Diagnostic]:
@@ -386,47 +386,56 @@ class _Records:
     """
 
     def __init__(self, registers: Iterable[Path], given: Iterable[FileRecord] = ()) -> None:
-        self._given = {record.path: record for record in given}
+        # By name, as the run names its files: a Path made per file cost a third of a re-run.
+        self._given = {str(record.path): record for record in given}
         self._register_names = {path.name for path in registers}
         self._registers: dict[Path, FileRecord | None] = {path.resolve(): None for path in registers}
-        self._early: dict[Path, FileRecord] = {}
+        self._early: dict[str, FileRecord] = {}
         self._early_bytes = 0
+        #: The digests of inputs not read, by name, from the cache's index: each is read only
+        #: for its check, which compares the digest.
+        self.indexed: dict[str, bytes] = {}
         #: The real paths of the registers that are inputs too (checked like any file).
         self.input_registers: set[Path] = set()
-        #: Inputs whose bytes changed between the cache key and the check.
-        self.changed: set[Path] = set()
+        #: Inputs (by name) whose bytes changed between the cache key and the check.
+        self.changed: set[str] = set()
         #: Whether an input read so far declares schemas (set by whoever checks an input).
         self.declaring = False
 
-    def peek(self, path: Path) -> FileRecord:
-        """The record of ``path`` (a file, or a register a cache key names), read now if need
-        be and kept for :meth:`take` (its bytes only while they fit in :data:`EARLY_BYTES`)."""
-        if path not in self._early:
-            record = self._read(path)
-            size = len(record.data or b"")
-            if self._early_bytes + size > EARLY_BYTES:
-                record = record.without_bytes()
-            else:
-                self._early_bytes += size
-            self._early[path] = record
-            self.declaring = self.declaring or bool(record.declarations)
-        return self._early[path]
-
-    def know(self, record: FileRecord) -> None:
-        """Keep a record made without reading the file (its digest known, see
-        :func:`~teitools.load.record.known_record`) for :meth:`peek` and :meth:`take`."""
-        self._early[record.path] = record
+    def peek(self, file: Path | str) -> FileRecord:
+        """The record of ``file`` (an input, or a register a cache key names), read now if
+        need be and kept for :meth:`take` (its bytes only while they fit in
+        :data:`EARLY_BYTES`); of a file in :attr:`indexed`, a record of its digest alone."""
+        name = os.fspath(file)
+        found = self._early.get(name)
+        if found is not None:
+            return found
+        digest = self.indexed.get(name)
+        if digest is not None:
+            return known_record(Path(name), digest)
+        record = self._read(file if isinstance(file, Path) else Path(name))
+        size = len(record.data or b"")
+        if self._early_bytes + size > EARLY_BYTES:
+            record = record.without_bytes()
+        else:
+            self._early_bytes += size
+        self._early[name] = record
+        self.declaring = self.declaring or bool(record.declarations)
+        return record
 
     def take(self, path: Path) -> FileRecord:
         """The record of the input ``path`` for its check; it is not kept here any longer."""
-        found = self._early.pop(path, None)
-        if found is not None and found.released:
-            record = self._read(path)  # its bytes were let go of: read again, checked against the key
-            if record.digest != found.digest:
-                self.changed.add(path)
+        name = str(path)
+        found = self._early.pop(name, None)
+        if found is not None and not found.released:
+            self._early_bytes -= len(found.data or b"")
+            record = found
         else:
-            self._early_bytes -= len(found.data or b"") if found is not None else 0
-            record = found if found is not None else self._read(path)
+            record = self._read(path)
+            # Its key was made from a digest, not from these bytes: the two are compared.
+            expected = found.digest if found is not None else self.indexed.get(name)
+            if expected is not None and record.digest != expected:
+                self.changed.add(name)
         if path.name in self._register_names and (resolved := path.resolve()) in self._registers:
             self.input_registers.add(resolved)
         return record
@@ -437,29 +446,34 @@ class _Records:
 
     def for_worker(self, file: str | Path) -> FileRecord | str:
         """What a worker is sent to check the input ``file``: the record when it was read
-        here already (or is standard input, or a register), else its name (a ``Path``
-        pickles as its parts, parsed again on arrival), for the worker to read."""
-        name = str(file)
-        # A Path only for a file that may be one of those: most runs read none early.
-        if self._early or self._given or os.path.basename(name) in self._register_names:  # noqa: PTH119 -- a name
-            path = file if isinstance(file, Path) else Path(name)
-            if path in self._early or path in self._given or path.name in self._register_names:
-                return self.take(path)
+        here already, or its key made from a digest (it is read here, and compared), or it is
+        standard input, or a register; else its name (a ``Path`` pickles as its parts, parsed
+        again on arrival), for the worker to read."""
+        name = os.fspath(file)
+        if (
+            name in self._early
+            or name in self.indexed
+            or name in self._given
+            or os.path.basename(name) in self._register_names  # noqa: PTH119 -- a name
+        ):
+            return self.take(file if isinstance(file, Path) else Path(name))
         return name
 
-    def keep_only(self, paths: Iterable[Path]) -> None:
+    def keep_only(self, names: Iterable[str]) -> None:
         """Let go of the records of files that will not be checked (the cache had them)."""
-        wanted = set(paths)
-        self._early = {path: record for path, record in self._early.items() if path in wanted}
+        wanted = set(names)
+        self._early = {name: record for name, record in self._early.items() if name in wanted}
         self._early_bytes = sum(len(record.data or b"") for record in self._early.values())
+        self.indexed = {name: digest for name, digest in self.indexed.items() if name in wanted}
 
     def register(self, path: Path) -> FileRecord:
         """The record of one of the run's registers, for the cross-file checks."""
         return self._read(path)
 
     def _read(self, path: Path) -> FileRecord:
-        if path in self._given:
-            return self._given[path]
+        given = self._given.get(str(path)) if self._given else None
+        if given is not None:
+            return given
         if path.name not in self._register_names:
             return read_record(path)
         resolved = path.resolve()
@@ -482,11 +496,11 @@ def _declared_schema_files(catalogs: Catalogs) -> Callable[[Path, tuple[Declarat
 
 
 def _open_cache(
-    files: list[Path],
+    files: list[str],
     schemas: _SchemaSet,
     options: ValidateOptions,
     records: _Records,
-    by_file: Mapping[Path, Sequence[Path]] | None,
+    by_file: Mapping[str, Sequence[Path]] | None,
 ) -> ResultCache | None:
     if options.cache_dir is None:
         return None
@@ -495,19 +509,19 @@ def _open_cache(
     # A file no run indexed has no result either: it is read by its check alone (in a worker,
     # like a run without a cache), which gives the digest for its key.
     index = FileIndex.open(options.cache_dir)
-    given = {record.path for record in options.given}
-    unknown: list[Path] = []
-    unseen: set[Path] = set()
+    given = {str(record.path) for record in options.given}
+    unknown: list[str] = []
+    unseen: set[str] = set()
     if index is not None:
-        for path in files:
-            if path in given:
+        for name in files:
+            if name in given:
                 continue
-            if (digest := index.digest(path)) is not None:
-                records.know(known_record(path, digest))
-            elif index.seen(path):
-                unknown.append(path)
+            if (digest := index.digest(name)) is not None:
+                records.indexed[name] = digest
+            elif index.seen(name):
+                unknown.append(name)
             else:
-                unseen.add(path)
+                unseen.add(name)
     registers = dict.fromkeys(files, options.registers) if options.registers is not None else by_file or {}
     schema_files = _project_schema_files(schemas) + list(schemas.catalogs.paths)
     declared = _declared_schema_files(schemas.catalogs) if schemas.declared else None
@@ -517,10 +531,10 @@ def _open_cache(
         f"rules={','.join(options.rules)}"
     )
     if index is not None:
-        for path in unknown:
-            record = records.peek(path)
+        for name in unknown:
+            record = records.peek(name)
             if record.digest is not None:
-                index.learn(path, record.digest, bool(record.declarations))
+                index.learn(name, record.digest, bool(record.declarations))
     return ResultCache.open(
         options.cache_dir,
         schema_files,
@@ -530,12 +544,13 @@ def _open_cache(
         index=index,
         declared=declared,
         unseen=unseen,
+        indexed=records.indexed,
     )
 
 
 def _check_files(
     names: list[str],
-    files: list[Path] | None,
+    files: list[str] | None,
     schemas: _SchemaSet,
     jobs: int,
     cache: ResultCache | None,
@@ -545,7 +560,7 @@ def _check_files(
     keep: Callable[[CachedResult], CachedResult] | None = None,
     register_ids: frozenset[str] | None = None,
 ) -> Iterator[CachedResult]:
-    """The result of each file (``names``; ``files``, their paths, for the cache), in order."""
+    """The result of each file (``names``; ``files``, the same, for the cache), in order."""
     # Compile before forking, so that workers inherit the schemas instead of each compiling.
     _compile(schemas)
     if cache is None or files is None:
@@ -564,7 +579,7 @@ def _check_files(
                 progress(done, total)
         return
 
-    def check(todo: list[Path]) -> Iterator[Checked]:
+    def check(todo: list[str]) -> Iterator[Checked]:
         records.keep_only(todo)
         return _run(todo, len(todo), schemas, jobs, records, parsed, register_ids, digests=True)
 
