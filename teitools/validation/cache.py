@@ -440,8 +440,9 @@ def _store(folder: Path, entries: Path, target: Path, data: dict[str, Any], secr
         if not folder.is_dir():
             _create(folder)
         target.parent.mkdir(parents=True, exist_ok=True)
-        # ASCII: a file name that is not UTF-8 (a lone surrogate) round-trips as \udcNN.
-        payload = json.dumps(data).encode("ascii")
+        # ASCII: a file name that is not UTF-8 (a lone surrogate) round-trips as \udcNN. The
+        # entries are lists and dicts made here, never cyclic: not checking halves the encoding.
+        payload = json.dumps(data, separators=(",", ":"), check_circular=False).encode("ascii")
         _write(target, _seal(secret, entries, target, payload) + b"\n" + payload)
     except OSError:
         return False  # a read-only checkout: validation goes on without a cache
