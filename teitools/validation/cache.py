@@ -14,7 +14,7 @@ The key of a file's entry is a SHA-256 over everything the cached result depends
 
 - the file's path (findings carry it) and its bytes (the digest of its record: the bytes the
   check then runs on, so a file edited during a run is never stored under its old key);
-- the bytes of the schemas in use (RELAX NG and Schematron);
+- the bytes of the schemas in use (RELAX NG and Schematron), and of those the file declares;
 - the bytes of the file's registers (``persons.xml``, ``places.xml``, ``sources.xml``), since
   a schema may read them (Schematron's ``document()``);
 - a digest of teitools' own code (the version is written in it, ``teitools/__init__.py``), so
@@ -31,6 +31,10 @@ the pointers its registers resolve, when every file of the run has the same regi
 key covers them). What a run learnt of each file's bytes (the digest, whether it declares a
 schema) is kept under the file's status in one more file, the index (:class:`FileIndex`),
 so that a re-run makes the key of an unchanged file from one ``stat``, without reading it.
+A file the index has never seen has no entry either: it is not read for a key before its
+check, which reads it once (in a worker, as without a cache) and gives the digest of the
+bytes it checked, from which its key is made (:meth:`ResultCache.checked`); so a first run
+costs about what a run without a cache does.
 A part written anew keeps the entries of this run's files as they are now and every entry of
 other files, so a run over part of an edition keeps the rest; an entry whose file changed is
 dropped when its part is next written. Entries are JSON (never pickle: a cache restored in
@@ -340,13 +344,15 @@ class FileIndex:
     """What earlier runs learnt of each file from its bytes (their digest, whether they declare
     a schema), under the file's status when it was read: its size, modification and change
     times, inode and device. A file whose status is the same is not read again to make its
-    key; its check, when the pack has no result for it, reads it and compares the digest.
+    key; its check, when the pack has no result for it, reads it and compares the digest. A
+    file that is not in the index at all was seen by no run (:meth:`seen`).
 
     The change time cannot be set back by anyone who edits the file (only the clock can), so
     an edit that keeps the size and sets the modification time back is still seen; a file
-    changed in the last :data:`RACY_NANOSECONDS` before it was looked at is not indexed, as
-    it might change again within the file system's resolution of times. A file that declares
-    a schema is read every time (a declared schema's digest is part of every key). The index
+    changed in the last :data:`RACY_NANOSECONDS` before it was looked at is indexed without
+    its status (seen, but read every time until indexed again), as it might change again
+    within the file system's resolution of times. A file that declares a schema is read
+    every time (a declared schema's digest is part of its key). The index
     is sixteen files (``v4/files-0.json`` to ``files-f.json``, by a CRC-32 of the file's name),
     each read when a file of it is first looked up and authenticated like the pack: one that
     does not authenticate is empty.

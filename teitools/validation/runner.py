@@ -2,7 +2,9 @@
 
 Every file is read once per run (see :mod:`teitools.load.record`): its record gives the cache
 key its digest, gives the declared schemas, and is what the check parses; a worker process is
-sent the record's bytes, never asked to read the file again.
+sent the record's bytes, never asked to read the file again. A file the cache has never seen
+(every file, on a first run) is not read for its key: its check reads it, in a worker when
+there are workers, and gives back the digest of the bytes it checked, which makes the key.
 """
 
 from __future__ import annotations
