@@ -374,7 +374,7 @@ class FileIndex:
         return None if secret is None or _tracked(folder) else cls(folder, secret)
 
     def digest(self, name: str) -> bytes | None:
-        """The digest of ``path``'s bytes when its status is the one indexed with it and it
+        """The digest of file ``name``'s bytes when its status is the one indexed with it and it
         declares no schema, else None (then it is read, and :meth:`learn` told). Files are
         named as the run names them (``str()`` of their path)."""
         try:
@@ -395,13 +395,13 @@ class FileIndex:
         return None
 
     def seen(self, name: str) -> bool:
-        """Whether an earlier run indexed ``path`` (asked after :meth:`digest` found no digest
+        """Whether an earlier run indexed ``name`` (asked after :meth:`digest` found no digest
         for it): a file no run saw has no result in the cache either, so nothing is read
         for its key before its check."""
         return name in self._known.get(_part(name), {})
 
     def learn(self, name: str, digest: bytes, declares: bool) -> None:
-        """Index ``path``, read this run after :meth:`digest` found no digest for it, with the
+        """Index ``name``, read this run after :meth:`digest` found no digest for it, with the
         digest of the bytes read, under the status :meth:`digest` saw before it was read: a
         file that changed in between has another status next time. A file changed too
         recently to trust its status is indexed without one: seen, but read again."""
