@@ -158,7 +158,7 @@ def test_a_damaged_entry_is_a_miss(damage: str, edition: Path, tmp_path: Path, c
     letter = edition / "letters" / LETTER_NAME
     first = run([letter], tmp_path / "cache")
     entries = list((tmp_path / "cache").rglob("*.json"))
-    assert len(entries) == 2  # the file's and the run's
+    assert len(entries) == 3  # the file's, its status in the index and the run's
     for entry in entries:
         entry.write_text(damage, encoding="utf-8")
     assert run([letter], tmp_path / "cache") == first

@@ -8,6 +8,7 @@ import builtins
 import io
 import multiprocessing
 import os
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 
 from teitools.cli import main
 from teitools.load.record import FileRecord
-from teitools.validation import runner
+from teitools.validation import cache, runner
 from teitools.validation.runner import ValidateOptions, validate
 from tests.helpers import copy_edition
 
@@ -120,6 +121,7 @@ def test_past_the_early_bytes_budget_files_are_read_again_with_the_same_results(
     """Memory stays flat on a large edition: bytes read for the cache key are kept only up to
     a budget, and the rest is read again for the check, with the same findings."""
     expected = validate([edition])
+    _seen_without_results(edition, tmp_path / "cache")
     monkeypatch.setattr(runner, "EARLY_BYTES", 0)
     before = reads(edition)
     assert validate([edition], ValidateOptions(cache_dir=tmp_path / "cache")) == expected
@@ -143,8 +145,19 @@ def test_a_file_changed_between_key_and_check_is_not_cached_under_the_old_key(
         return original(records, path)
 
     options = ValidateOptions(cache_dir=tmp_path / "cache")
+    _seen_without_results(edition, tmp_path / "cache")
     with monkeypatch.context() as patch:
         patch.setattr(runner._Records, "take", take_after_an_edit)
         assert [d.rule for d in validate([edition], options).diagnostics] == ["xml-syntax"]
     letter.write_bytes(valid)
     assert validate([edition], options).diagnostics == (), "the broken result was stored for the valid bytes"
+
+
+def _seen_without_results(edition: Path, folder: Path) -> None:
+    """A cache whose index has seen every file but which holds no result: a run reads the
+    files for their keys before checking them (a file no run saw is read by its check alone)."""
+    validate([edition], ValidateOptions(cache_dir=folder))
+    entries = folder / f"v{cache.ENTRY_FORMAT}"
+    shutil.rmtree(entries / "runs")
+    for part in entries.glob(cache.PACK_FILES.format("*")):
+        part.unlink()

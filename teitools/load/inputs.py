@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from teitools.errors import InputError
 
@@ -259,8 +260,13 @@ def find_registers(files: Iterable[Path | str]) -> list[Path]:
     return list(registers)
 
 
-def registers_by_file(files: Iterable[Path]) -> dict[Path, tuple[Path, ...]]:
-    """For each file, the registers of its edition (as :func:`find_registers` finds them).
+#: A file as :func:`registers_by_file` is given it: a path, or a name.
+_File = TypeVar("_File", Path, str)
+
+
+def registers_by_file(files: Iterable[_File]) -> dict[_File, tuple[Path, ...]]:
+    """For each file (a path, or a name as ``str()`` of a path writes it), the registers of
+    its edition (as :func:`find_registers` finds them), keyed as given.
 
     Folders are looked up once each, so this stays cheap for tens of thousands of files; a
     file that is a symbolic link belongs to the edition of the file it points to.
@@ -268,7 +274,7 @@ def registers_by_file(files: Iterable[Path]) -> dict[Path, tuple[Path, ...]]:
     # Folders as strings, not a Path made per file: a cached re-run of 10,000 letters spent a
     # quarter of its time here.
     by_folder: dict[str, tuple[Path, ...]] = {}
-    found: dict[Path, tuple[Path, ...]] = {}
+    found: dict[_File, tuple[Path, ...]] = {}
     for file in files:
         folder = _edition_folder(os.fspath(file))
         registers = by_folder.get(folder)

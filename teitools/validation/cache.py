@@ -14,7 +14,7 @@ The key of a file's entry is a SHA-256 over everything the cached result depends
 
 - the file's path (findings carry it) and its bytes (the digest of its record: the bytes the
   check then runs on, so a file edited during a run is never stored under its old key);
-- the bytes of the schemas in use (RELAX NG and Schematron);
+- the bytes of the schemas in use (RELAX NG and Schematron), and of those the file declares;
 - the bytes of the file's registers (``persons.xml``, ``places.xml``, ``sources.xml``), since
   a schema may read them (Schematron's ``document()``);
 - a digest of teitools' own code (the version is written in it, ``teitools/__init__.py``), so
@@ -31,6 +31,10 @@ the pointers its registers resolve, when every file of the run has the same regi
 key covers them). What a run learnt of each file's bytes (the digest, whether it declares a
 schema) is kept under the file's status in one more file, the index (:class:`FileIndex`),
 so that a re-run makes the key of an unchanged file from one ``stat``, without reading it.
+A file the index has never seen has no entry either: it is not read for a key before its
+check, which reads it once (in a worker, as without a cache) and gives the digest of the
+bytes it checked, from which its key is made (:meth:`ResultCache.checked`); so a first run
+costs about what a run without a cache does.
 A part written anew keeps the entries of this run's files as they are now and every entry of
 other files, so a run over part of an edition keeps the rest; an entry whose file changed is
 dropped when its part is next written. Entries are JSON (never pickle: a cache restored in
@@ -64,6 +68,7 @@ from typing import TYPE_CHECKING, Any
 
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.export.output import destination
+from teitools.load.declarations import Declaration
 from teitools.load.inputs import work_tree
 from teitools.load.record import FileRecord
 from teitools.validation.corpus import LETTERS_FOLDER, FileFacts, Pointer, Position
@@ -97,8 +102,15 @@ _TAG = (
 )
 
 CachedResult = tuple[tuple[Diagnostic, ...], FileFacts | None]
-#: The record of a file, read once for the whole run: ``records(path)``.
-Records = Callable[[Path], FileRecord]
+#: A file's result as its check gives it, with what the check learnt of the bytes it read:
+#: their digest (None when the file could not be read, or no digest was asked for) and the
+#: schemas they declare.
+Checked = tuple[CachedResult, bytes | None, tuple[Declaration, ...]]
+#: The record of a file (by name) or register, read once for the whole run: ``records(file)``.
+Records = Callable[[Path | str], FileRecord]
+#: The schema files a file's declarations name, resolved as its check resolves them:
+#: ``declared(path, declarations)``.
+DeclaredSchemas = Callable[[Path, tuple[Declaration, ...]], Iterable[Path]]
 
 
 class ResultCache:
@@ -108,13 +120,21 @@ class ResultCache:
         self,
         folder: Path,
         context: bytes,
-        registers: Mapping[Path, Sequence[Path]],
+        registers: Mapping[str, Sequence[Path]],
         records: Records,
         secret: bytes,
         index: FileIndex | None = None,
+        declared: DeclaredSchemas | None = None,
+        unseen: Container[str] = frozenset(),
+        indexed: Mapping[str, bytes] | None = None,
     ) -> None:
         self.folder = folder
         self.index = index
+        #: Files no earlier run saw (see :meth:`checked`).
+        self.unseen = unseen
+        self._indexed = indexed or {}
+        self._declared = declared
+        self._schema_digests: dict[Path, bytes] = {}
         self._secret = secret
         self._entries = folder / f"v{ENTRY_FORMAT}"
         self._context = context
@@ -122,7 +142,7 @@ class ResultCache:
         self._records = records
         self._register_digests: dict[Path, bytes] = {}
         self._starts: dict[int, _Hash] = {}
-        self._keys: dict[Path, str | None] = {}
+        self._keys: dict[str, str | None] = {}
         self._shared = _Shared()
         #: The pack's entries not looked up yet (key -> [file, entry as JSON]), read on the first
         #: look-up and let go of after the look-ups; the keys found; the entries this run added.
@@ -136,18 +156,26 @@ class ResultCache:
         cls,
         folder: Path,
         schemas: Iterable[Path],
-        registers: Mapping[Path, Sequence[Path]],
+        registers: Mapping[str, Sequence[Path]],
         records: Records,
         *,
         variant: str = "",
         index: FileIndex | None = None,
+        declared: DeclaredSchemas | None = None,
+        unseen: Container[str] = frozenset(),
+        indexed: Mapping[str, bytes] | None = None,
     ) -> ResultCache | None:
         """The cache in ``folder`` for a run with these schemas, each file with its registers;
         ``records`` gives the record of a file or register (its bytes are read once per run);
-        ``variant`` names the options that change results. The folder is made when the first
-        entry is written. None (validate without a cache) when the folder is tracked by git
-        or there is no usable key (see the module docstring). ``index`` (see :class:`FileIndex`)
-        is written with the pack."""
+        ``variant`` names the options that change results; ``declared`` gives the schemas a
+        file declares, whose bytes its key then covers (None: declarations are not followed).
+        The folder is made when the first entry is written. None (validate without a cache)
+        when the folder is tracked by git or there is no usable key (see the module
+        docstring). ``index`` (see :class:`FileIndex`) is written with the pack. ``unseen``
+        are the files no earlier run saw: they are not read for a key before their check
+        (see :meth:`checked`); ``indexed`` the digests of those the index knows unchanged,
+        which declare no schema (their keys are made without a record). Files are named
+        as the run names them (``str()`` of their path)."""
         secret = load_key()
         if secret is None or _tracked(folder):
             return None
@@ -156,24 +184,47 @@ class ResultCache:
             context.update(part + b"\0")
         for schema in schemas:
             context.update(b"schema\0" + _file_digest(schema))
-        return cls(folder, context.digest(), registers, records, secret, index)
+        return cls(folder, context.digest(), registers, records, secret, index, declared, unseen, indexed)
 
-    def key(self, path: Path) -> str | None:
-        """The key of ``path``'s result, or None when the file cannot be read (not cached)."""
-        if path not in self._keys:
-            self._keys[path] = self._key(path)
-        return self._keys[path]
+    def key(self, file: str) -> str | None:
+        """The key of ``file``'s result, or None when the file cannot be read (not cached)."""
+        found = self._keys.get(file)
+        if found is None and file not in self._keys:
+            digest = self._indexed.get(file)
+            if digest is not None:  # the index holds no file that declares a schema
+                found = self._key(file, digest, ())
+            else:
+                record = self._records(file)
+                found = self._key(file, record.digest, record.declarations)
+            self._keys[file] = found
+        return found
 
-    def _key(self, path: Path) -> str | None:
-        data = self._records(path).digest  # a regular file within the size limit, or not cached
-        if data is None:
+    def checked(self, path: str, digest: bytes | None, declared: tuple[Declaration, ...]) -> str | None:
+        """The key of an :attr:`unseen` file, from what its check learnt of the bytes it read
+        (see :data:`Checked`): the result is stored under the bytes it is the result of,
+        and the index learns the file. None when the file could not be read."""
+        if self.index is not None and digest is not None:
+            self.index.learn(path, digest, bool(declared))
+        self._keys[path] = key = self._key(path, digest, declared)
+        return key
+
+    def _key(self, file: str, data: bytes | None, declared: tuple[Declaration, ...]) -> str | None:
+        if data is None:  # a regular file within the size limit, or not cached
             return None
-        digest = self._start(self._registers.get(path, ())).copy()
-        digest.update(b"path\0" + os.fsencode(path) + b"\0")
+        digest = self._start(self._registers.get(file, ())).copy()
+        digest.update(b"path\0" + os.fsencode(file) + b"\0")
         digest.update(data)
+        if self._declared is not None and declared:
+            for schema in sorted(set(self._declared(Path(file), declared))):
+                digest.update(b"declared\0" + self._schema_digest(schema))
         return digest.hexdigest()
 
-    def get_report(self, files: Sequence[Path]) -> Report | None:
+    def _schema_digest(self, schema: Path) -> bytes:
+        if schema not in self._schema_digests:
+            self._schema_digests[schema] = _file_digest(schema)
+        return self._schema_digests[schema]
+
+    def get_report(self, files: Sequence[str]) -> Report | None:
         """The report of an earlier run over exactly these files, all unchanged, or None."""
         key = self._run_key(files)
         if key is None:
@@ -183,15 +234,17 @@ class ResultCache:
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
 
-    def put_report(self, files: Sequence[Path], report: Report) -> None:
+    def put_report(self, files: Sequence[str], report: Report) -> None:
         """Keep the report of a run over ``files`` (not when a file could not be read)."""
         key = self._run_key(files)
         if key is not None:
             self._store(self._run_entry(key), _encode_report(report))
 
-    def _run_key(self, files: Sequence[Path]) -> str | None:
+    def _run_key(self, files: Sequence[str]) -> str | None:
         digest = hashlib.sha256(self._context + b"run\0")
         for file in files:
+            if file in self.unseen and file not in self._keys:
+                return None  # no run saw it, so no run's report has it: not read for a key
             key = self.key(file)
             if key is None:
                 return None
@@ -201,7 +254,7 @@ class ResultCache:
     def _run_entry(self, key: str) -> Path:
         return self._entries / "runs" / f"{key}.json"
 
-    def get(self, key: str, path: Path) -> CachedResult | None:
+    def get(self, key: str, path: str) -> CachedResult | None:
         """The stored result for ``key``, or None on a miss or an unreadable entry."""
         part = key[:1]
         if part not in self._unread:
@@ -210,7 +263,7 @@ class ResultCache:
         if found is None:
             return None
         try:
-            result = _decode(found[1], str(path), self._shared)
+            result = _decode(found[1], path, self._shared)
         except (ValueError, KeyError, TypeError, IndexError):
             return None
         self._hits.add(key)
@@ -220,9 +273,9 @@ class ResultCache:
         """Let go of the entries no look-up asked for: a part is read again to be written."""
         self._unread = {}
 
-    def put(self, key: str, path: Path, result: CachedResult) -> None:
+    def put(self, key: str, path: str, result: CachedResult) -> None:
         """Keep a result, written with the others by :meth:`flush`."""
-        self._added[key] = [str(path), _encode(result)]
+        self._added[key] = [path, _encode(result)]
 
     def flush(self) -> None:
         """Write each part of the pack this run added entries to: the entries this run found
@@ -232,7 +285,7 @@ class ResultCache:
             self.index.flush()
         if not self._added or not self.writable:
             return
-        mine = {str(path) for path in self._keys}
+        mine = set(self._keys)
         parts: dict[str, dict[str, list[Any]]] = {}
         for key, entry in self._added.items():
             parts.setdefault(key[:1], {})[key] = entry
@@ -291,13 +344,15 @@ class FileIndex:
     """What earlier runs learnt of each file from its bytes (their digest, whether they declare
     a schema), under the file's status when it was read: its size, modification and change
     times, inode and device. A file whose status is the same is not read again to make its
-    key; its check, when the pack has no result for it, reads it and compares the digest.
+    key; its check, when the pack has no result for it, reads it and compares the digest. A
+    file that is not in the index at all was seen by no run (:meth:`seen`).
 
     The change time cannot be set back by anyone who edits the file (only the clock can), so
     an edit that keeps the size and sets the modification time back is still seen; a file
-    changed in the last :data:`RACY_NANOSECONDS` before it was looked at is not indexed, as
-    it might change again within the file system's resolution of times. A file that declares
-    a schema is read every time (a declared schema's digest is part of every key). The index
+    changed in the last :data:`RACY_NANOSECONDS` before it was looked at is indexed without
+    its status (seen, but read every time until indexed again), as it might change again
+    within the file system's resolution of times. A file that declares a schema is read
+    every time (a declared schema's digest is part of its key). The index
     is sixteen files (``v4/files-0.json`` to ``files-f.json``, by a CRC-32 of the file's name),
     each read when a file of it is first looked up and authenticated like the pack: one that
     does not authenticate is empty.
@@ -318,10 +373,10 @@ class FileIndex:
         secret = load_key()
         return None if secret is None or _tracked(folder) else cls(folder, secret)
 
-    def digest(self, path: Path) -> bytes | None:
-        """The digest of ``path``'s bytes when its status is the one indexed with it and it
-        declares no schema, else None (then it is read, and :meth:`learn` told)."""
-        name = os.fsdecode(path)
+    def digest(self, name: str) -> bytes | None:
+        """The digest of file ``name``'s bytes when its status is the one indexed with it and it
+        declares no schema, else None (then it is read, and :meth:`learn` told). Files are
+        named as the run names them (``str()`` of their path)."""
         try:
             status = os.stat(name)  # noqa: PTH116 -- a Path made per file costs a tenth of a re-run
         except OSError:
@@ -339,16 +394,22 @@ class FileIndex:
         self._status[name] = now
         return None
 
-    def learn(self, record: FileRecord) -> None:
-        """Index the file of ``record``, read this run after :meth:`digest` found no digest
-        for it, under the status :meth:`digest` saw before it was read: a file that changed in
-        between has another status next time."""
-        name = os.fsdecode(record.path)
+    def seen(self, name: str) -> bool:
+        """Whether an earlier run indexed ``name`` (asked after :meth:`digest` found no digest
+        for it): a file no run saw has no result in the cache either, so nothing is read
+        for its key before its check."""
+        return name in self._known.get(_part(name), {})
+
+    def learn(self, name: str, digest: bytes, declares: bool) -> None:
+        """Index ``name``, read this run after :meth:`digest` found no digest for it, with the
+        digest of the bytes read, under the status :meth:`digest` saw before it was read: a
+        file that changed in between has another status next time. A file changed too
+        recently to trust its status is indexed without one: seen, but read again."""
         status = self._status.get(name)
-        digest = record.digest
-        if status is None or digest is None or max(status[1], status[2]) > self._now - RACY_NANOSECONDS:
+        if status is None:
             return
-        self._learnt[name] = [*status, digest.hex(), bool(record.declarations)]
+        trusted = max(status[1], status[2]) <= self._now - RACY_NANOSECONDS
+        self._learnt[name] = [*(status if trusted else [None] * 5), digest.hex(), declares]
 
     def flush(self) -> None:
         """Write the index when this run learnt something; a folder that cannot be written
@@ -385,8 +446,9 @@ def _store(folder: Path, entries: Path, target: Path, data: dict[str, Any], secr
         if not folder.is_dir():
             _create(folder)
         target.parent.mkdir(parents=True, exist_ok=True)
-        # ASCII: a file name that is not UTF-8 (a lone surrogate) round-trips as \udcNN.
-        payload = json.dumps(data).encode("ascii")
+        # ASCII: a file name that is not UTF-8 (a lone surrogate) round-trips as \udcNN. The
+        # entries are lists and dicts made here, never cyclic: not checking halves the encoding.
+        payload = json.dumps(data, separators=(",", ":"), check_circular=False).encode("ascii")
         _write(target, _seal(secret, entries, target, payload) + b"\n" + payload)
     except OSError:
         return False  # a read-only checkout: validation goes on without a cache
@@ -655,22 +717,27 @@ Progress = Callable[[int, int], None]
 
 
 def run_cached(
-    files: Sequence[Path],
+    files: Sequence[str],
     cache: ResultCache | None,
-    check: Callable[[list[Path]], Iterable[CachedResult]],
+    check: Callable[[list[str]], Iterable[Checked]],
     progress: Progress | None = None,
-    changed: Container[Path] = frozenset(),
+    changed: Container[str] = frozenset(),
     keep: Callable[[CachedResult], CachedResult] | None = None,
 ) -> list[CachedResult]:
     """The results of ``files`` in order: from the cache where it has them, from ``check``
-    (given the files it lacks, in order, yielding one result each) for the rest. A file in
-    ``changed`` (read again for its check, with other bytes than its key was made from) is
-    checked but its result is not stored; ``changed`` may grow while ``check`` runs.
-    ``keep`` makes of each result, once stored, what is returned (a smaller one, for memory)."""
-    found: dict[Path, CachedResult] = {}
-    keys: dict[Path, str] = {}
+    (given the files it lacks, in order, yielding one result each, with the digest of the
+    bytes it checked) for the rest. A file in ``changed`` (read again for its check, with
+    other bytes than its key was made from) is checked but its result is not stored;
+    ``changed`` may grow while ``check`` runs. A file the cache has not seen is not looked
+    up: its key is made from the digest its check gives. ``keep`` makes of each result,
+    once stored, what is returned (a smaller one, for memory)."""
+    found: dict[str, CachedResult] = {}
+    keys: dict[str, str] = {}
+    unseen = cache.unseen if cache is not None else ()
     if cache is not None:
         for file in files:
+            if file in unseen:
+                continue
             key = cache.key(file)
             hit = cache.get(key, file) if key is not None else None
             if hit is not None:
@@ -682,9 +749,11 @@ def run_cached(
     if progress is not None:
         progress(len(found), total)
     missing = [file for file in files if file not in found]
-    for file, result in zip(missing, check(missing), strict=True):
-        if cache is not None and file in keys and file not in changed:
-            cache.put(keys[file], file, result)
+    for file, (result, digest, declared) in zip(missing, check(missing), strict=True):
+        if cache is not None and file not in changed:
+            key = cache.checked(file, digest, declared) if file in unseen else keys.get(file)
+            if key is not None:
+                cache.put(key, file, result)
         found[file] = result if keep is None else keep(result)
         if progress is not None:
             progress(len(found), total)

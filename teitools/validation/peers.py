@@ -73,7 +73,7 @@ def peer_facts(
     from teitools.validation.workers import check_in_workers  # noqa: PLC0415 -- its pool's modules, for many peers only
 
     todo = ((path, str(path)) for path in needed)
-    for _found, facts, _declares in check_in_workers(todo, peer, schemas, workers, register_ids):
+    for _found, facts, _digest, _declared in check_in_workers(todo, peer, schemas, workers, register_ids):
         if facts is not None:
             yield facts
 

@@ -2,7 +2,9 @@
 
 Every file is read once per run (see :mod:`teitools.load.record`): its record gives the cache
 key its digest, gives the declared schemas, and is what the check parses; a worker process is
-sent the record's bytes, never asked to read the file again.
+sent the record's bytes, never asked to read the file again. A file the cache has never seen
+(every file, on a first run) is not read for its key: its check reads it, in a worker when
+there are workers, and gives back the digest of the bytes it checked, which makes the key.
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ from lxml import etree
 from teitools.diagnostics import Diagnostic, Report, Severity
 from teitools.errors import SchemaError, TeiToolsError
 from teitools.load.cores import available_cores
-from teitools.load.declarations import RELAXNG, SCHEMATRON
+from teitools.load.declarations import RELAXNG, SCHEMATRON, Declaration
 from teitools.load.inputs import find_registers, find_xml_names, registers_by_file, select_shard
 from teitools.load.parser import TEI_NS
 from teitools.load.record import FileRecord, known_record, read_record
 from teitools.load.resources import schema_file
 from teitools.load.settings import BUNDLED_PROJECT_RULES, RULE_SETS, Settings
-from teitools.validation.cache import CachedResult, FileIndex, Progress, ResultCache, run_cached
+from teitools.validation.cache import CachedResult, Checked, FileIndex, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts, walk_file
 from teitools.validation.grammar import check_grammar
@@ -205,9 +207,9 @@ def validate(
 
 def _inputs(
     inputs: list[Path], options: ValidateOptions, schemas: _SchemaSet
-) -> tuple[list[str], list[Path] | None, dict[Path, tuple[Path, ...]] | None, list[Path], list[Path]]:
-    """The run's files by name, and as paths when the cache needs them (its keys are made of
-    every file's path); each file's registers when the cache needs them for its keys; the
+) -> tuple[list[str], list[str] | None, dict[str, tuple[Path, ...]] | None, list[Path], list[Path]]:
+    """The run's files by name, and again when the cache needs them all (its keys are made of
+    every file's name); each file's registers when the cache needs them for its keys; the
     registers of the run; the files of the other shards (none without ``--shard``)."""
     # The files by name: a Path object each only for a mode that needs them all at once (50,000
     # Path objects were 20 MiB of a run's memory); a check makes its file's own.
@@ -217,9 +219,8 @@ def _inputs(
         given = {record.path for record in options.given}
         names = find_xml_names(p for p in inputs if p not in given) + [str(path) for path in given]
     cached = options.cache_dir is not None
-    paths = [Path(name) for name in names] if cached or options.shard is not None else []
     # With a cache, each file's registers are part of its key: found once for both.
-    by_file = registers_by_file(paths) if cached and options.registers is None else None
+    by_file = registers_by_file(names) if cached and options.registers is None else None
     if options.registers is not None:
         wanted = list(options.registers)
     elif by_file:
@@ -228,11 +229,12 @@ def _inputs(
         wanted = find_registers(names)
     peers: list[Path] = []
     if options.shard is not None:
+        paths = [Path(name) for name in names]
         mine = select_shard(paths, *options.shard)
         kept = set(mine)
         peers = [path for path in paths if path not in kept]  # unsorted: the pass sorts
-        names, paths = [str(path) for path in mine], mine
-    return names, paths if cached else None, by_file, wanted, peers
+        names = [str(path) for path in mine]
+    return names, names if cached else None, by_file, wanted, peers
 
 
 def _once_per_schema(found: list[Diagnostic]) -> list[Diagnostic]:
@@ -386,47 +388,56 @@ class _Records:
     """
 
     def __init__(self, registers: Iterable[Path], given: Iterable[FileRecord] = ()) -> None:
-        self._given = {record.path: record for record in given}
+        # By name, as the run names its files: a Path made per file cost a third of a re-run.
+        self._given = {str(record.path): record for record in given}
         self._register_names = {path.name for path in registers}
         self._registers: dict[Path, FileRecord | None] = {path.resolve(): None for path in registers}
-        self._early: dict[Path, FileRecord] = {}
+        self._early: dict[str, FileRecord] = {}
         self._early_bytes = 0
+        #: The digests of inputs not read, by name, from the cache's index: each is read only
+        #: for its check, which compares the digest.
+        self.indexed: dict[str, bytes] = {}
         #: The real paths of the registers that are inputs too (checked like any file).
         self.input_registers: set[Path] = set()
-        #: Inputs whose bytes changed between the cache key and the check.
-        self.changed: set[Path] = set()
+        #: Inputs (by name) whose bytes changed between the cache key and the check.
+        self.changed: set[str] = set()
         #: Whether an input read so far declares schemas (set by whoever checks an input).
         self.declaring = False
 
-    def peek(self, path: Path) -> FileRecord:
-        """The record of ``path`` (a file, or a register a cache key names), read now if need
-        be and kept for :meth:`take` (its bytes only while they fit in :data:`EARLY_BYTES`)."""
-        if path not in self._early:
-            record = self._read(path)
-            size = len(record.data or b"")
-            if self._early_bytes + size > EARLY_BYTES:
-                record = record.without_bytes()
-            else:
-                self._early_bytes += size
-            self._early[path] = record
-            self.declaring = self.declaring or bool(record.declarations)
-        return self._early[path]
-
-    def know(self, record: FileRecord) -> None:
-        """Keep a record made without reading the file (its digest known, see
-        :func:`~teitools.load.record.known_record`) for :meth:`peek` and :meth:`take`."""
-        self._early[record.path] = record
+    def peek(self, file: Path | str) -> FileRecord:
+        """The record of ``file`` (an input, or a register a cache key names), read now if
+        need be and kept for :meth:`take` (its bytes only while they fit in
+        :data:`EARLY_BYTES`); of a file in :attr:`indexed`, a record of its digest alone."""
+        name = os.fspath(file)
+        found = self._early.get(name)
+        if found is not None:
+            return found
+        digest = self.indexed.get(name)
+        if digest is not None:
+            return known_record(Path(name), digest)
+        record = self._read(file if isinstance(file, Path) else Path(name))
+        size = len(record.data or b"")
+        if self._early_bytes + size > EARLY_BYTES:
+            record = record.without_bytes()
+        else:
+            self._early_bytes += size
+        self._early[name] = record
+        self.declaring = self.declaring or bool(record.declarations)
+        return record
 
     def take(self, path: Path) -> FileRecord:
         """The record of the input ``path`` for its check; it is not kept here any longer."""
-        found = self._early.pop(path, None)
-        if found is not None and found.released:
-            record = self._read(path)  # its bytes were let go of: read again, checked against the key
-            if record.digest != found.digest:
-                self.changed.add(path)
+        name = str(path)
+        found = self._early.pop(name, None)
+        if found is not None and not found.released:
+            self._early_bytes -= len(found.data or b"")
+            record = found
         else:
-            self._early_bytes -= len(found.data or b"") if found is not None else 0
-            record = found if found is not None else self._read(path)
+            record = self._read(path)
+            # Its key was made from a digest, not from these bytes: the two are compared.
+            expected = found.digest if found is not None else self.indexed.get(name)
+            if expected is not None and record.digest != expected:
+                self.changed.add(name)
         if path.name in self._register_names and (resolved := path.resolve()) in self._registers:
             self.input_registers.add(resolved)
         return record
@@ -437,29 +448,34 @@ class _Records:
 
     def for_worker(self, file: str | Path) -> FileRecord | str:
         """What a worker is sent to check the input ``file``: the record when it was read
-        here already (or is standard input, or a register), else its name (a ``Path``
-        pickles as its parts, parsed again on arrival), for the worker to read."""
-        name = str(file)
-        # A Path only for a file that may be one of those: most runs read none early.
-        if self._early or self._given or os.path.basename(name) in self._register_names:  # noqa: PTH119 -- a name
-            path = Path(name)
-            if path in self._early or path in self._given or path.name in self._register_names:
-                return self.take(path)
+        here already, or its key made from a digest (it is read here, and compared), or it is
+        standard input, or a register; else its name (a ``Path`` pickles as its parts, parsed
+        again on arrival), for the worker to read."""
+        name = os.fspath(file)
+        if (
+            name in self._early
+            or name in self.indexed
+            or name in self._given
+            or os.path.basename(name) in self._register_names  # noqa: PTH119 -- a name
+        ):
+            return self.take(file if isinstance(file, Path) else Path(name))
         return name
 
-    def keep_only(self, paths: Iterable[Path]) -> None:
+    def keep_only(self, names: Iterable[str]) -> None:
         """Let go of the records of files that will not be checked (the cache had them)."""
-        wanted = set(paths)
-        self._early = {path: record for path, record in self._early.items() if path in wanted}
+        wanted = set(names)
+        self._early = {name: record for name, record in self._early.items() if name in wanted}
         self._early_bytes = sum(len(record.data or b"") for record in self._early.values())
+        self.indexed = {name: digest for name, digest in self.indexed.items() if name in wanted}
 
     def register(self, path: Path) -> FileRecord:
         """The record of one of the run's registers, for the cross-file checks."""
         return self._read(path)
 
     def _read(self, path: Path) -> FileRecord:
-        if path in self._given:
-            return self._given[path]
+        given = self._given.get(str(path)) if self._given else None
+        if given is not None:
+            return given
         if path.name not in self._register_names:
             return read_record(path)
         resolved = path.resolve()
@@ -471,57 +487,72 @@ class _Records:
         return record if record.path == path else replace(record, path=path)
 
 
-def _declared_schema_files(files: list[Path], catalogs: Catalogs, records: _Records) -> list[Path]:
-    """The schemas the files declare (resolved offline), so that the cache key covers them."""
-    found: set[Path] = set()
-    for path in files:
-        declared = records.peek(path).declarations
-        if declared:
-            jobs, _ = declared_jobs(declared, path, catalogs, str(path))
-            found.update(job.path for job in jobs)
-    return sorted(found)
+def _declared_schema_files(catalogs: Catalogs) -> Callable[[Path, tuple[Declaration, ...]], list[Path]]:
+    """The schemas a file declares (resolved offline), so that its cache key covers them."""
+
+    def declared(path: Path, declarations: tuple[Declaration, ...]) -> list[Path]:
+        jobs, _ = declared_jobs(declarations, path, catalogs, str(path))
+        return [job.path for job in jobs]
+
+    return declared
 
 
 def _open_cache(
-    files: list[Path],
+    files: list[str],
     schemas: _SchemaSet,
     options: ValidateOptions,
     records: _Records,
-    by_file: Mapping[Path, Sequence[Path]] | None,
+    by_file: Mapping[str, Sequence[Path]] | None,
 ) -> ResultCache | None:
     if options.cache_dir is None:
         return None
     # Files whose status is indexed are not read for their keys (see cache.FileIndex); not
     # those whose bytes the caller gave, which are not the file's on disk.
+    # A file no run indexed has no result either: it is read by its check alone (in a worker,
+    # like a run without a cache), which gives the digest for its key.
     index = FileIndex.open(options.cache_dir)
-    given = {record.path for record in options.given}
-    unknown: list[Path] = []
+    given = {str(record.path) for record in options.given}
+    unknown: list[str] = []
+    unseen: set[str] = set()
     if index is not None:
-        for path in files:
-            if path not in given and (digest := index.digest(path)) is not None:
-                records.know(known_record(path, digest))
-            elif path not in given:
-                unknown.append(path)
+        for name in files:
+            if name in given:
+                continue
+            if (digest := index.digest(name)) is not None:
+                records.indexed[name] = digest
+            elif index.seen(name):
+                unknown.append(name)
+            else:
+                unseen.add(name)
     registers = dict.fromkeys(files, options.registers) if options.registers is not None else by_file or {}
     schema_files = _project_schema_files(schemas) + list(schemas.catalogs.paths)
-    if schemas.declared:
-        schema_files += _declared_schema_files(files, schemas.catalogs, records)
+    declared = _declared_schema_files(schemas.catalogs) if schemas.declared else None
     # Options that change what a file's check finds are part of every key.
     variant = (
         f"declared={schemas.declared};project-rules={schemas.project_rules_on_declared};"
         f"rules={','.join(options.rules)}"
     )
     if index is not None:
-        for path in unknown:
-            index.learn(records.peek(path))
+        for name in unknown:
+            record = records.peek(name)
+            if record.digest is not None:
+                index.learn(name, record.digest, bool(record.declarations))
     return ResultCache.open(
-        options.cache_dir, schema_files, registers, records.peek, variant=variant, index=index
+        options.cache_dir,
+        schema_files,
+        registers,
+        records.peek,
+        variant=variant,
+        index=index,
+        declared=declared,
+        unseen=unseen,
+        indexed=records.indexed,
     )
 
 
 def _check_files(
     names: list[str],
-    files: list[Path] | None,
+    files: list[str] | None,
     schemas: _SchemaSet,
     jobs: int,
     cache: ResultCache | None,
@@ -531,7 +562,7 @@ def _check_files(
     keep: Callable[[CachedResult], CachedResult] | None = None,
     register_ids: frozenset[str] | None = None,
 ) -> Iterator[CachedResult]:
-    """The result of each file (``names``; ``files``, their paths, for the cache), in order."""
+    """The result of each file (``names``; ``files``, the same, for the cache), in order."""
     # Compile before forking, so that workers inherit the schemas instead of each compiling.
     _compile(schemas)
     if cache is None or files is None:
@@ -540,7 +571,7 @@ def _check_files(
         if progress is not None:
             progress(0, total)
         checks = _run(names, total, schemas, jobs, records, parsed, register_ids)
-        for done, result in enumerate(checks, 1):
+        for done, (result, _, _) in enumerate(checks, 1):
             kept = result if keep is None else keep(result)
             facts = kept[1]
             if facts is not None and facts.file == names[done - 1]:
@@ -550,9 +581,9 @@ def _check_files(
                 progress(done, total)
         return
 
-    def check(todo: list[Path]) -> Iterator[CachedResult]:
+    def check(todo: list[str]) -> Iterator[Checked]:
         records.keep_only(todo)
-        return _run(todo, len(todo), schemas, jobs, records, parsed, register_ids)
+        return _run(todo, len(todo), schemas, jobs, records, parsed, register_ids, digests=True)
 
     yield from run_cached(files, cache, check, progress, changed=records.changed, keep=keep)
 
@@ -565,18 +596,23 @@ def _run(
     records: _Records,
     parsed: Parsed | None,
     register_ids: frozenset[str] | None,
-) -> Iterator[CachedResult]:
+    *,
+    digests: bool = False,
+) -> Iterator[Checked]:
+    """Each file checked, in order, with the digest of its bytes when ``digests``."""
     workers = min(jobs, available_cores(), count // FILES_PER_WORKER)
     if workers < 2:
         for file in files:
             path = file if isinstance(file, Path) else Path(file)
-            record = records.take(path).parsed()  # parsed here: ``parsed`` is given the tree
+            taken = records.take(path)
+            record = taken.parsed()  # parsed here: ``parsed`` is given the tree
             # From the tree: scanning the bytes for them would check the bytes a second time.
-            records.declaring = records.declaring or bool(record.declarations)
+            declared = record.declarations
+            records.declaring = records.declaring or bool(declared)
             result = check_file(record, schemas)
             if parsed is not None:
                 parsed(record, True)
-            yield result.diagnostics, result.facts
+            yield (result.diagnostics, result.facts), taken.digest if digests else None, declared
         return
     if schemas.declared:
         _compile_declared(records.early_declaring(), schemas.catalogs)
@@ -585,9 +621,10 @@ def _run(
 
     # By name: the worker's facts come back named with the run's own string for the file.
     todo = ((file, records.for_worker(file)) for file in files)
-    for diagnostics, facts, declares in check_in_workers(todo, _checked, schemas, workers, register_ids):
-        records.declaring = records.declaring or declares
-        yield diagnostics, facts
+    checked = check_in_workers(todo, _checked, schemas, workers, register_ids, digests=digests)
+    for diagnostics, facts, digest, declared in checked:
+        records.declaring = records.declaring or bool(declared)
+        yield (diagnostics, facts), digest, declared
 
 
 def _checked(record: FileRecord, schemas: _SchemaSet) -> CachedResult:
