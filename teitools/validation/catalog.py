@@ -22,6 +22,7 @@ from lxml import etree
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.inputs import work_tree
 from teitools.load.parser import XML_NS, load
+from teitools.validation import schema_memory
 
 CATALOG_NS = "urn:oasis:names:tc:entity:xmlns:xml:catalog"
 #: ``nextCatalog`` chains stop here (a cycle would never end).
@@ -79,9 +80,11 @@ class Catalog:
 
 
 # A run names a few catalogs (given, the environment's, the shipped one); 64 is ample.
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=64)
 def read_catalog(path: Path) -> Catalog:
     """Read one catalog file; a missing or malformed catalog is a :class:`SchemaError`."""
+    schema_memory.note(path)
     try:
         root = load(path).getroot()
     except DocumentError as error:

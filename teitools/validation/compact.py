@@ -22,6 +22,7 @@ import rnc2rng.parser as rnc_parser
 
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.parser import read_bytes
+from teitools.validation import schema_memory
 
 #: Maps an include's URL (as written, relative to the including file) to a local file or None.
 Resolver = Callable[[str, Path], Path | None]
@@ -51,6 +52,7 @@ def rnc_to_rng(path: Path, resolver: Resolver) -> bytes:
 
 
 def _read(path: Path) -> str:
+    schema_memory.note(path)
     # The loader's checks, as for a letter: a FIFO would block, /dev/zero never end.
     try:
         data = read_bytes(path)

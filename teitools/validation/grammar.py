@@ -14,6 +14,7 @@ from lxml import etree
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.parser import load
+from teitools.validation import schema_memory
 from teitools.validation.catalog import shown
 from teitools.validation.positions import SourceLines, attribute_display_name, line_of
 from teitools.validation.rng_index import AttributeRule, ElementRule, RngIndex
@@ -77,9 +78,11 @@ def compile_grammar(path: Path, source: etree._ElementTree) -> Grammar:
 
 # A compiled grammar is large (tei_all: tens of MB) and a run declares a handful of schemas;
 # a long-lived process that validates against many schemas recompiles the oldest instead.
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=16)
 def compile_relaxng(path: Path) -> Grammar:
-    """Compile the RELAX NG schema at ``path`` once per process."""
+    """Compile the RELAX NG schema at ``path`` once per process (until it changes)."""
+    schema_memory.note(path)
     try:
         source = load(path)
     except DocumentError as error:

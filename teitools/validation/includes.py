@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from teitools.errors import SchemaError
+from teitools.validation import schema_memory
 from teitools.validation.catalog import Catalogs, repositories_of, shown
 from teitools.validation.discovery import resolve
 
@@ -36,6 +37,7 @@ def included_file(href: str, including: Path, catalogs: Catalogs, home: Path) ->
             f"{shown(including)}: the schema it includes, {href}, is outside the folder of the "
             "schema being compiled; refused (map it with an XML catalog to allow it)"
         )
+    schema_memory.note(target)  # an include corrected or written later is read then
     if target.exists() and not target.is_file():
         raise SchemaError(
             f"{shown(including)}: the schema it includes, {href}, is not a regular file "

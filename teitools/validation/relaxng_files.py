@@ -24,6 +24,7 @@ from lxml import etree
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.declarations import RNG_NS
 from teitools.load.parser import load, parse_bytes
+from teitools.validation import schema_memory
 from teitools.validation.catalog import Catalogs, shown
 from teitools.validation.grammar import Grammar, compile_grammar
 from teitools.validation.includes import included_file
@@ -47,8 +48,10 @@ def compile_declared_relaxng(path: Path, catalogs: Catalogs) -> Grammar:
 
 
 # One boolean per schema file: cheap, so more are kept than compiled grammars.
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=256)
 def _includes_anything(path: Path) -> bool:
+    schema_memory.note(path)
     if path.suffix.lower() == ".rnc":
         return True
     try:
@@ -59,6 +62,7 @@ def _includes_anything(path: Path) -> bool:
 
 
 # As grammar.compile_relaxng: a run uses a handful of grammars, each large.
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=16)
 def _compile(path: Path, catalogs: Catalogs | None) -> Grammar:
     source = _prepared_tree(path, catalogs or Catalogs(), 0, path.resolve().parent)
@@ -76,6 +80,7 @@ def _prepared_tree(path: Path, catalogs: Catalogs, depth: int, home: Path) -> et
     """
     if depth > MAX_INCLUDE_DEPTH:
         raise SchemaError(f"{shown(path)}: RELAX NG includes nest deeper than {MAX_INCLUDE_DEPTH}")
+    schema_memory.note(path)
     try:
         if path.suffix.lower() == ".rnc":
             # Imported only for compact syntax: rnc2rng's parser is a large import.
@@ -94,6 +99,7 @@ def _prepared_tree(path: Path, catalogs: Catalogs, depth: int, home: Path) -> et
 
 
 # Paths only; a grammar with many includes prepares one per included file.
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=256)
 def _prepared_file(path: Path, catalogs: Catalogs, depth: int, home: Path) -> Path:
     tree = _prepared_tree(path, catalogs, depth, home)

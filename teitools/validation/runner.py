@@ -27,6 +27,7 @@ from teitools.load.parser import TEI_NS
 from teitools.load.record import FileRecord, known_record, read_record
 from teitools.load.resources import schema_file
 from teitools.load.settings import BUNDLED_PROJECT_RULES, RULE_SETS, Settings
+from teitools.validation import schema_memory
 from teitools.validation.cache import CachedResult, Checked, FileIndex, Progress, ResultCache, run_cached
 from teitools.validation.catalog import Catalogs, catalogs_in_force
 from teitools.validation.corpus import FileFacts, check_corpus, gather_facts, walk_file
@@ -281,6 +282,8 @@ def is_valid(paths: Iterable[Path | str], options: ValidateOptions | None = None
 
 
 def _schema_set(options: ValidateOptions, inputs: list[Path]) -> _SchemaSet:
+    # Before anything is compiled: a long-lived process keeps no schema edited since it was read.
+    schema_memory.forget_changed()
     catalogs = catalogs_in_force(options.catalogs, _shipped_catalog(), inputs)
     paths = list(options.project_schemas or _shipped_schemas(options.rules))
     # The shipped Schematron holds rules of several sets: those not chosen are left out.

@@ -23,7 +23,7 @@ from teitools.load import declarations as languages
 from teitools.load.declarations import Declaration
 from teitools.load.parser import load, parse_bytes
 from teitools.load.resources import schemas_dir
-from teitools.validation import sandbox
+from teitools.validation import sandbox, schema_memory
 from teitools.validation.catalog import Catalogs, shown
 from teitools.validation.grammar import Grammar, check_grammar
 from teitools.validation.includes import declared_file
@@ -115,6 +115,7 @@ _Problem = tuple[int, Severity, str, str]
 
 
 # One entry per folder and set of declarations: small, but a corpus may have many folders.
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=1024)
 def _plan(
     declarations: tuple[Declaration, ...], folder: Path, catalogs: Catalogs
@@ -149,6 +150,7 @@ def _plan(
                 (declared.line, Severity.ERROR, RULE_UNRESOLVED, unresolved_message(declared.href))
             )
             continue
+        schema_memory.note(target)  # one written later is found then
         if not target.is_file():
             problems.append(
                 (
@@ -222,6 +224,8 @@ def _run_sandboxed(
     data: bytes, path: Path, jobs: list[SchemaJob], catalogs: Catalogs, file: str, raise_errors: bool
 ) -> Outcome:
     """In the sandbox's worker: the file parsed again from its bytes, and its jobs run."""
+    # The worker outlives runs, and keeps what it compiled: not a schema edited since.
+    schema_memory.forget_changed()
     return _run_here(parse_bytes(data, path), jobs, catalogs, SourceLines(path, data), file, raise_errors)
 
 
@@ -299,7 +303,7 @@ def schema_problem(schema: Path, error: SchemaError, file: str) -> Diagnostic:
 
 def _compile_one(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | XmlSchema:
     """The job's schema compiled, once per process (a sandbox worker is one) for as long as
-    the file is unchanged; a schema that does not compile raises the same error each time."""
+    its files are unchanged; a schema that does not compile raises the same error each time."""
     key = _key(job, catalogs)
     failed = _FAILED.get(key)
     if failed is not None:  # a new error each time: one raised again would grow its traceback
@@ -324,20 +328,14 @@ def _compiled_before(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | Xm
     return _COMPILED.get(_key(job, catalogs))
 
 
-_Key = tuple[str, Path, str | None, Catalogs, tuple[int, int], Path]
+_Key = tuple[str, Path, str | None, Catalogs, Path]
 
 
 def _key(job: SchemaJob, catalogs: Catalogs) -> _Key:
-    # The file's size and time are in the key: a schema corrected while a process lives on
-    # (a test, an editor's server) is compiled again. So is the current folder, which the
-    # paths in a kept error's message are relative to.
-    try:
-        status = job.path.stat()
-    except OSError:
-        stamp = (0, 0)
-    else:
-        stamp = (status.st_mtime_ns, status.st_size)
-    return (job.language, job.path, job.phase, catalogs, stamp, Path.cwd())
+    # A schema corrected while a process lives on (a test, an editor's server) is compiled
+    # again: schema_memory empties both stores when any file the schema read changes. The
+    # current folder is in the key: the paths in a kept error's message are relative to it.
+    return (job.language, job.path, job.phase, catalogs, Path.cwd())
 
 
 #: Compiled schemas (as many as the compilers' own caches keep), and the errors of those that
@@ -346,6 +344,8 @@ def _key(job: SchemaJob, catalogs: Catalogs) -> _Key:
 _MAX_KEPT = 16
 _COMPILED: dict[_Key, Grammar | Rules | XmlSchema] = {}
 _FAILED: dict[_Key, SchemaError] = {}
+schema_memory.forget_with(_COMPILED.clear)
+schema_memory.forget_with(_FAILED.clear)
 
 
 def _compile_new(job: SchemaJob, catalogs: Catalogs) -> Grammar | Rules | XmlSchema:
@@ -374,6 +374,7 @@ def compile_jobs(jobs: list[SchemaJob], catalogs: Catalogs, limits: Limits) -> N
 
 
 def _compile_given(job: SchemaJob, catalogs: Catalogs) -> None:
+    schema_memory.forget_changed()  # as in _run_sandboxed
     sandbox.mark(sandbox.COMPILE, str(job.path))
     _compile_one(job, catalogs)
 

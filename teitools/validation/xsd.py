@@ -26,6 +26,7 @@ from lxml import etree
 from teitools.diagnostics import Diagnostic, Severity
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.parser import load
+from teitools.validation import schema_memory
 from teitools.validation.catalog import Catalogs, local_path, shown
 from teitools.validation.includes import included_file
 from teitools.validation.positions import SourceLines, attribute_display_name, line_of
@@ -54,6 +55,7 @@ class XmlSchema:
 
 
 # As for RELAX NG (grammar.compile_relaxng): a run uses a handful of schemas, each large.
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=16)
 def compile_xsd(path: Path, catalogs: Catalogs) -> XmlSchema:
     """Compile the XSD at ``path`` (1.0, or 1.1 when it says so) once per process."""
@@ -111,6 +113,7 @@ _XMLSCHEMA_OWN = Path(xmlschema.__file__).resolve().parent
 
 
 def _load(path: Path) -> etree._ElementTree:
+    schema_memory.note(path)
     try:
         return load(path)
     except DocumentError as error:

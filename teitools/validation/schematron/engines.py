@@ -20,6 +20,7 @@ from teitools.diagnostics import Diagnostic
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.declarations import SCHEMATRON_NAMESPACES
 from teitools.load.parser import load
+from teitools.validation import schema_memory
 from teitools.validation.catalog import NO_CATALOGS, Catalogs, shown
 from teitools.validation.positions import SourceLines
 
@@ -49,6 +50,7 @@ class Rules:
 
 
 # A run uses a handful of rule sets (see grammar.compile_relaxng).
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=16)
 def compile_rules(
     path: Path, phase: str | None = None, engine: str | None = None, catalogs: Catalogs = NO_CATALOGS
@@ -85,6 +87,7 @@ def compile_rules(
 
 
 # One boolean per schema file: cheap, so more are kept than compiled schemas.
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=256)
 def has_embedded_rules(path: Path) -> bool:
     """True when the grammar at ``path`` carries Schematron patterns."""
@@ -101,8 +104,10 @@ def has_embedded_rules(path: Path) -> bool:
 
 
 # Whole schema trees, read for the two functions above: as many as compiled rule sets.
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=16)
 def _root(path: Path) -> etree._Element:
+    schema_memory.note(path)
     try:
         return load(path).getroot()
     except DocumentError as error:

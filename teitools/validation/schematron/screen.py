@@ -26,6 +26,7 @@ from pathlib import Path
 from lxml import etree
 
 from teitools.load.parser import TEI_NS, XML_NS
+from teitools.validation import schema_memory
 
 #: SHA-256 of the ``schemas/teitools.sch`` whose rules this module mirrors.
 RULES_DIGEST = "a8d7a71d930617cb5574304676d02972006b77620d74c77f839568ae043359f9"
@@ -51,9 +52,11 @@ _DATELINE = f"{_T}dateline"
 _OPENER = f"{_T}opener"
 
 
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=4)
 def screens(path: Path) -> bool:
     """True when ``path`` is the version of the rules this screen answers for."""
+    schema_memory.note(path)
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest() == RULES_DIGEST
     except OSError:

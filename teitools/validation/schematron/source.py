@@ -20,6 +20,7 @@ from lxml import etree
 from teitools.diagnostics import Severity
 from teitools.errors import DocumentError, SchemaError
 from teitools.load.parser import load
+from teitools.validation import schema_memory
 from teitools.validation.catalog import NO_CATALOGS, Catalogs, shown
 from teitools.validation.includes import included_file
 
@@ -221,6 +222,7 @@ def _inside_schematron(element: etree._Element, top: etree._Element) -> bool:
 
 
 def _load(path: Path) -> etree._ElementTree:
+    schema_memory.note(path)
     try:
         return load(path)
     except DocumentError as error:

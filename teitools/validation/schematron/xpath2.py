@@ -29,7 +29,7 @@ from lxml import etree
 
 from teitools.diagnostics import Diagnostic
 from teitools.errors import SchemaError
-from teitools.validation import sandbox
+from teitools.validation import sandbox, schema_memory
 from teitools.validation.catalog import NO_CATALOGS, Catalogs, shown
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.schematron import xpath_semantics
@@ -236,6 +236,7 @@ def _dynamic_error(expression: str, error: Exception) -> str:
 
 
 # A run uses a handful of rule sets (see grammar.compile_relaxng).
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=16)
 def compile_xpath2_schematron(
     path: Path, phase: str | None = None, catalogs: Catalogs = NO_CATALOGS

@@ -11,6 +11,7 @@ from lxml import etree, isoschematron
 
 from teitools.diagnostics import Diagnostic
 from teitools.errors import SchemaError
+from teitools.validation import schema_memory
 from teitools.validation.catalog import NO_CATALOGS, Catalogs, shown
 from teitools.validation.positions import SourceLines, line_of
 from teitools.validation.schematron.source import read_schematron_tree, severity_of
@@ -32,6 +33,7 @@ class RuleSet:
 
 
 # A compiled rule set is an XSLT program; a run uses a handful (see grammar.compile_relaxng).
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=16)
 def compile_schematron(path: Path, phase: str | None = None, catalogs: Catalogs = NO_CATALOGS) -> RuleSet:
     """Compile the Schematron schema at ``path`` (for ``phase``) once per process.
