@@ -137,3 +137,21 @@ def test_every_cache_keyed_by_a_path_forgets_an_edited_schema() -> None:
     missing = [name for name, f in keyed_by_path.items() if id(f) not in registered and f not in NOT_SCHEMAS]
     assert missing == []
     assert len(keyed_by_path) > len(NOT_SCHEMAS) + 8, "the search no longer finds the schema caches"
+
+
+def test_completion_offers_the_values_of_a_schematron_as_last_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from teitools.load.record import read_record  # noqa: PLC0415 -- the language server's own
+    from teitools.lsp.vocabulary import vocabulary_for  # noqa: PLC0415
+
+    monkeypatch.chdir(tmp_path)
+    rules = tmp_path / "rules.sch"
+    rules.write_text(SCH.format(binding="xslt", test="@rend='italic' or @rend='bold'"), encoding="utf-8")
+    letter = tmp_path / "letter.xml"
+    letter.write_text(LETTER.format(href="rules.sch", language=SCHEMATRON), encoding="utf-8")
+    offered = vocabulary_for(read_record(letter), ValidateOptions()).closed
+    assert offered[("TEI", "rend")] == {"italic", "bold"}
+    rules.write_text(SCH.format(binding="xslt", test="@rend='italic' or @rend='underline'"), encoding="utf-8")
+    offered = vocabulary_for(read_record(letter), ValidateOptions()).closed
+    assert offered[("TEI", "rend")] == {"italic", "underline"}

@@ -22,6 +22,7 @@ from teitools.load.declarations import RELAXNG, SCHEMATRON
 from teitools.load.parser import TEI_NS, load
 from teitools.load.record import FileRecord
 from teitools.load.resources import schema_file
+from teitools.validation import schema_memory
 from teitools.validation.catalog import catalogs_in_force
 from teitools.validation.rng_index import ElementRule, RngIndex
 from teitools.validation.runner import ValidateOptions
@@ -76,6 +77,7 @@ class Vocabulary:
 
 def vocabulary_for(record: FileRecord, options: ValidateOptions) -> Vocabulary:
     """The vocabulary of the schemas in force for ``record``'s file."""
+    schema_memory.forget_changed()  # completion offers what the schemas say as last saved
     return _vocabulary(tuple(schemas_in_force(record, options)))
 
 
@@ -104,11 +106,13 @@ def _shipped(name: str) -> Path | None:
 
 
 # A server sees a handful of schema sets; tei_all's index is some megabytes.
+@schema_memory.forgotten_on_change
 @lru_cache(maxsize=8)
 def _vocabulary(paths: tuple[Path, ...]) -> Vocabulary:
     index: RngIndex | None = None
     closed: dict[tuple[str, str], frozenset[str]] = {}
     for path in paths:
+        schema_memory.note(path)
         try:
             tree = load(path)
         except TeiToolsError:
