@@ -117,7 +117,7 @@ def site_files(
         return _EditionPages(files, figure, filters.choices())
 
     entries: list[_Entry] = []
-    searched: list[dict[str, str]] = []
+    searched: list[str] = []
     signs: set[str] = set()
     made: _EditionPages | None = None
     for result in map_letters(render_letter, len(letters), jobs, beside=edition_pages):
@@ -149,7 +149,7 @@ class _Rendered:
 
     files: list[tuple[str, str]]
     entry: _Entry
-    search: dict[str, str]
+    search: str
     signs: frozenset[str]
 
 

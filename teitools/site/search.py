@@ -23,18 +23,19 @@ SEARCH_SCRIPT = "search.js"
 ENTRY_BYTES = 2048
 
 
-def search_files(entries: list[dict[str, str]]) -> dict[str, str]:
-    """``search-index.js`` (the data, from :func:`search_entry` of each letter) and
+def search_files(entries: list[str]) -> dict[str, str]:
+    """``search-index.js`` (the data: the array of each letter's :func:`search_entry`) and
     ``search.js`` (the code)."""
-    data = _json(entries)
+    data = f"[{','.join(entries)}]"  # as json.dumps writes the list, with no spaces
     index = (
         f"// The search index of the edition, written by teitools.\nwindow.TEITOOLS_SEARCH_INDEX = {data};\n"
     )
     return {INDEX_SCRIPT: index, SEARCH_SCRIPT: static(SEARCH_SCRIPT)}
 
 
-def search_entry(letter: Letter, edition: Edition, href: str, body: Body) -> dict[str, str]:
-    """What the search looks in for one letter, and what a result shows."""
+def search_entry(letter: Letter, edition: Edition, href: str, body: Body) -> str:
+    """What the search looks in for one letter, and what a result shows: its entry in the
+    index as JSON, made by the worker that renders the letter."""
     paragraphs = [*iter_paragraphs(body.blocks), *(Paragraph("note", note.inlines) for note in body.notes)]
     text = " ".join(plain_text(p.inlines) for p in paragraphs)
     names = [
@@ -55,7 +56,7 @@ def search_entry(letter: Letter, edition: Edition, href: str, body: Body) -> dic
             value, entry[key] = entry[key], ""
             entry[key] = _fit(value, ENTRY_BYTES - len(_json(entry)) - 1)
     entry["text"] = _fit(" ".join(text.split()), ENTRY_BYTES - len(_json(entry)) - 1)
-    return entry
+    return _json(entry)
 
 
 def _json(value: object) -> str:
