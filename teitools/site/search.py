@@ -11,6 +11,7 @@ date and names.
 from __future__ import annotations
 
 import json
+import re
 
 from teitools.model.types import Edition, Letter
 from teitools.render.describe import date_phrase, heading, participant_name, register_name, typographic
@@ -68,12 +69,14 @@ def _fit(words: str, budget: int) -> str:
     whole word (all of ``words`` when they fit)."""
     if len(_json(words)) - 2 <= budget:
         return words
-    used = 0
-    end = 0
-    for position, character in enumerate(words):
-        # Printable ASCII but for the quote and the backslash is one byte; the rest is escaped.
-        plain = " " <= character <= "~" and character not in _ESCAPED
-        used += 1 if plain else len(_json(character)) - 2
+    # Printable ASCII but for the quote and the backslash is one byte each; the start of a
+    # letter's text is mostly that, so it is measured at once and only the rest by character.
+    plain = _PLAIN.match(words, 0, budget + 1)
+    used = plain.end() if plain else 0
+    end = max(words.rfind(" ", 0, min(used, budget)), 0)
+    for position in range(used, len(words)):
+        character = words[position]
+        used += 1 if character not in _ESCAPED and " " <= character <= "~" else len(_json(character)) - 2
         if used > budget:
             break
         if character == " ":
@@ -82,3 +85,4 @@ def _fit(words: str, budget: int) -> str:
 
 
 _ESCAPED = frozenset('"\\')
+_PLAIN = re.compile(r"[ !#-\[\]-~]*")
