@@ -41,3 +41,14 @@ def test_the_fixture_letters_are_whole_in_the_index_and_within_the_budget() -> N
     assert len(entries) == 8
     # Short letters lose nothing: a cut text fills the budget to within a word, these do not.
     assert max(_size(entry) for entry in entries) < ENTRY_BYTES - 100
+
+
+def test_a_long_letter_in_plain_ascii_fills_the_budget_to_a_word(tmp_path: Path) -> None:
+    # Plain ASCII is measured in one go, up to the first quote; quotes cost two bytes (\").
+    words = [f"word{n}" if n % 50 else f'"quoted{n}"' for n in range(5_000)]
+    edition, _ = edition_from(tmp_path, f"<p>{' '.join(words)}</p>")
+    [entry] = _entries(build_site(edition)[INDEX_SCRIPT])
+    assert _size(entry) <= ENTRY_BYTES
+    assert ENTRY_BYTES - _size(entry) <= len('"quoted4999"') + 3, "the text fills the budget but for one word"
+    kept = entry["text"].split(" ")
+    assert kept == words[: len(kept)], "cut after a whole word"

@@ -15,10 +15,11 @@ committed as ``build/`` would otherwise have a build write wherever its author c
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import secrets
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from teitools.errors import OutputError
@@ -115,7 +116,10 @@ class StagedFiles:
 
     def __init__(self, folder: Path, *, durable: bool = False) -> None:
         self._folder = folder
-        self._root = destination(folder)
+        #: The folder's absolute path and the length of its prefix on every target (with the
+        #: separator): targets stay strings, see :func:`_target_name`.
+        self._base = os.fspath(destination(folder))
+        self._skip = len(self._base) + 1
         self._durable = durable
         self._staged: list[str] = []
         #: Relative name -> (temporary, target), in the order the files came; no temporary for
@@ -125,7 +129,11 @@ class StagedFiles:
         #: Folders below the root already checked for links, so that each is checked once.
         self._checked: set[str] = set()
         #: Folders made (or found) for the files so far, so that each is made once.
-        self._made: set[Path] = set()
+        self._made: set[str] = set()
+        #: The temporary names' random part: drawn once for the set, then counted, since a
+        #: draw is a system call and a set may have 50,000 files.
+        self._random = secrets.token_hex(6)
+        self._count = itertools.count()
 
     def __enter__(self) -> StagedFiles:
         return self
@@ -145,17 +153,24 @@ class StagedFiles:
         that copy changed files, and replacing a file is what costs most on a file system that
         discards freed blocks at once (2 to 3 ms a file here, where writing a new one takes 0.3).
         """
-        target = _target(self._root, self._folder, relative, self._checked)
+        # The file itself is looked at once, for a link and for its content (one lstat).
+        target = _target_name(self._base, self._folder, relative, self._checked, file_too=False)
+        name = target[self._skip :]  # normalised, as the checks made it
+        status = _lstat(target)
+        if status is not None and stat.S_ISLNK(status.st_mode):
+            raise _link_refused(relative, self._folder, name)
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        name = os.path.normpath(relative)
         earlier = self._files.pop(name, None)
         if earlier is not None and earlier[0] is not None:
             _discard([earlier[0]])
-        if _holds(target, payload):
-            self._files[name] = (None, os.fspath(target))
+        if status is not None and _holds(target, status, payload):
+            self._files[name] = (None, target)
             return
-        _stage(target, payload, self._staged, durable=self._durable, folders=self._made)
-        self._files[name] = (self._staged[-1], os.fspath(target))
+        _stage(target, payload, self._staged, durable=self._durable, folders=self._made, unique=self._unique)
+        self._files[name] = (self._staged[-1], target)
+
+    def _unique(self) -> str:
+        return f"{self._random}{next(self._count):x}"
 
     def commit(self) -> list[Path]:
         """Rename every file into place (after one ``sync`` for a set); return the targets."""
@@ -258,27 +273,37 @@ def _targets(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
 
 def _target(root: Path, folder: Path, relative: str, checked: set[str]) -> Path:
     """Where ``relative`` goes below ``root`` (``folder`` as the user named it); ``checked``
-    holds the folders below ``root`` already found free of links, so each is looked at once.
+    holds the folders below ``root`` already found free of links, so each is looked at once."""
+    return Path(_target_name(os.fspath(root), folder, relative, checked))
+
+
+def _target_name(base: str, folder: Path, relative: str, checked: set[str], *, file_too: bool = True) -> str:
+    """:func:`_target` as a string, for ``base`` (the root as a string); without ``file_too``
+    only the folders on the way are checked, for a caller that looks at the file itself.
 
     On strings, not paths (hence the ``noqa: PTH``): an export asks this for each of its
-    thousands of files, and made paths were a tenth of its time."""
+    thousands of files, and made paths were a third of the time the site's main process
+    spent on each file."""
     name = _checked_name(relative, folder)
     parts = name.split(os.sep)  # noqa: PTH206 -- see the docstring
-    base = os.fspath(root)
-    for depth in range(1, len(parts) + 1):
+    for depth in range(1, len(parts) + (1 if file_too else 0)):
         component = os.sep.join(parts[:depth])  # noqa: PTH118 -- see the docstring
         if depth < len(parts) and component in checked:
             continue
         # Every link below the folder is refused, not only one pointing out: a link to a
         # file elsewhere in the folder would have one file written under another's name.
         if os.path.islink(f"{base}{os.sep}{component}"):  # noqa: PTH114 -- see the docstring
-            raise OutputError(
-                f"refusing to write {relative!r}: {folder / component} is a symbolic link, "
-                f"which could lead outside {folder}"
-            )
+            raise _link_refused(relative, folder, component)
         if depth < len(parts):
             checked.add(component)
-    return root / name
+    return f"{base}{os.sep}{name}"
+
+
+def _link_refused(relative: str, folder: Path, component: str) -> OutputError:
+    return OutputError(
+        f"refusing to write {relative!r}: {folder / component} is a symbolic link, "
+        f"which could lead outside {folder}"
+    )
 
 
 def _checked_name(relative: str, folder: Path) -> str:
@@ -286,18 +311,28 @@ def _checked_name(relative: str, folder: Path) -> str:
     if "\x00" in relative:
         raise OutputError(f"refusing to write {relative!r}: a file name cannot hold a NUL byte")
     name = os.path.normpath(relative) if relative else ""
-    if Path(name).is_absolute() or name in ("", ".", os.pardir) or name.startswith(os.pardir + os.sep):
+    # A rooted name or one with a drive (Windows) is refused whole: either would leave the folder.
+    rooted = os.path.isabs(name) or os.path.splitdrive(name)[0]  # noqa: PTH117 -- see _target_name
+    if rooted or name in ("", ".", os.pardir) or name.startswith(os.pardir + os.sep):
         raise OutputError(f"refusing to write {relative!r}: it is outside {folder}")
     return name
 
 
-def _holds(target: Path, payload: bytes) -> bool:
-    """Whether ``target`` is a regular file (not a link) whose bytes are ``payload``."""
+def _lstat(target: str) -> os.stat_result | None:
     try:
-        status = target.lstat()
-        if not stat.S_ISREG(status.st_mode) or status.st_size != len(payload):
-            return False
-        return target.read_bytes() == payload
+        return os.lstat(target)
+    except OSError:
+        return None
+
+
+def _holds(target: str, status: os.stat_result, payload: bytes) -> bool:
+    """Whether ``target`` (whose ``lstat`` is ``status``) is a regular file, not a link,
+    whose bytes are ``payload``."""
+    if not stat.S_ISREG(status.st_mode) or status.st_size != len(payload):
+        return False
+    try:
+        with open(target, "rb") as stream:  # noqa: PTH123 -- a string, see _target_name
+            return stream.read() == payload
     except OSError:
         return False
 
@@ -310,15 +345,17 @@ def _sync(folder: Path) -> None:
 
 
 def _stage(
-    path: Path,
+    path: str | Path,
     data: str | bytes | Iterable[str],
     staged: list[str],
     *,
     durable: bool = True,
-    folders: set[Path] | None = None,
+    folders: set[str] | None = None,
+    unique: Callable[[], str] | None = None,
 ) -> None:
     """Write ``data`` to a new temporary file beside ``path``, listed in ``staged``;
-    ``folders`` are those already made in this set of files, made once each.
+    ``folders`` are those already made in this set of files, made once each; ``unique``
+    gives the temporary name's unique part (random by default).
 
     The name is listed before the file is created, so that an interruption at any moment
     (a signal arrives between two bytecodes) leaves nothing the caller cannot remove.
@@ -330,14 +367,15 @@ def _stage(
         pieces = (data.encode("utf-8"),)
     else:
         pieces = (piece.encode("utf-8") for piece in data)
+    parent = os.path.dirname(path)  # noqa: PTH120 -- a string, see _target_name
     try:
-        if folders is None or path.parent not in folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if folders is None or parent not in folders:
+            os.makedirs(parent, exist_ok=True)  # noqa: PTH103 -- a string, see _target_name
             if folders is not None:
-                folders.add(path.parent)
-        handle = _create_temporary(path, staged)
+                folders.add(parent)
+        handle = _create_temporary(path, staged, unique or _random_part)
     except (OSError, ValueError) as error:
-        raise OutputError(f"cannot write {path}: {_not_a_folder(path.parent) or _reason(error)}") from None
+        raise OutputError(f"cannot write {path}: {_not_a_folder(Path(parent)) or _reason(error)}") from None
     try:
         # Straight to the descriptor: a file object would ask the system whether it is a
         # terminal and where it stands, for each of an export's thousands of files.
@@ -354,11 +392,15 @@ def _stage(
         raise OutputError(f"cannot write {path}: {_reason(error)}") from None
 
 
-def _create_temporary(path: Path, staged: list[str]) -> int:
+def _random_part() -> str:
+    return secrets.token_hex(6)
+
+
+def _create_temporary(path: str | Path, staged: list[str], unique: Callable[[], str]) -> int:
     # A string, not a path: a set of 50,000 files keeps every temporary name until its commit.
     folder, name = os.path.split(path)  # an absolute path: the folder is never empty
     for _ in range(100):
-        temporary = f"{folder}{os.sep}.{name}.{secrets.token_hex(6)}{TEMPORARY_SUFFIX}"
+        temporary = f"{folder}{os.sep}.{name}.{unique()}{TEMPORARY_SUFFIX}"
         staged.append(temporary)
         try:
             # 0o666: the umask decides, as for any file the user writes (mkstemp's 0o600 made

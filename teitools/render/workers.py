@@ -5,7 +5,10 @@ The HTML export and the site render each letter independently of the others, so
 the results in order, as a loop over them would. The workers are forked from the process
 that has read the edition, so they start with the edition and the templates already in
 memory and are sent nothing but positions; each keeps its citation styles and compiled
-templates for every chunk it renders, and returns what it made (text, not models).
+templates for every chunk it renders, and returns what it made (text, not models). Work
+that needs the whole edition but no letter's text (the site's registers) can go ``beside``
+the letters: it is the first task handed out, so one worker does it while the other renders
+letters, and the process that started them is not left to do it alone after the last letter.
 
 Forking is how the edition reaches the workers without being serialised (nothing of it is
 pickled or sent, however large it is); a letter
@@ -26,6 +29,7 @@ from typing import TypeVar, cast
 __all__ = ["map_letters"]
 
 Result = TypeVar("Result")
+Side = TypeVar("Side")
 
 #: Letters a worker renders per task: enough that handing out work costs little beside the
 #: rendering, few enough that the results in flight stay small.
@@ -33,6 +37,7 @@ CHUNK = 16
 
 #: What the forked workers run, set just before the pool is made (a closure cannot be sent).
 _task: Callable[[int], object] | None = None
+_beside: Callable[[], object] | None = None
 
 
 def can_fork() -> bool:
@@ -40,25 +45,34 @@ def can_fork() -> bool:
     return sys.platform != "darwin" and hasattr(os, "fork")
 
 
-def map_letters(render: Callable[[int], Result], count: int, jobs: int) -> Iterator[Result]:
-    """``render(0)``, ``render(1)``, … ``render(count - 1)``, in that order, computed in up to
-    ``jobs`` worker processes (in this one when ``jobs`` is 1, when there are too few letters
-    for a second process to pay, or when processes cannot be forked here)."""
+def map_letters(
+    render: Callable[[int], Result], count: int, jobs: int, beside: Callable[[], Side] | None = None
+) -> Iterator[Result | Side]:
+    """``render(0)``, ``render(1)``, … ``render(count - 1)``, in that order, then ``beside()``
+    if given, computed in up to ``jobs`` worker processes (in this one when ``jobs`` is 1,
+    when there are too few letters for a second process to pay, or when processes cannot be
+    forked here). ``beside`` runs in a worker while the others render the first letters."""
     workers = min(jobs, -(-count // CHUNK))
     if workers <= 1 or not can_fork():
         yield from map(render, range(count))
+        if beside is not None:
+            yield beside()
         return
-    global _task  # noqa: PLW0603 -- the forked workers inherit it; see the module docstring
-    _task = render
+    global _task, _beside  # noqa: PLW0603 -- the forked workers inherit them; see the module docstring
+    _task, _beside = render, beside
     chunks = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     import multiprocessing  # noqa: PLC0415 -- only a run that forks pays for the import
 
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet) as pool:
+            # Handed out first: the workers take tasks in the order they were given.
+            side = pool.apply_async(_run_beside) if beside is not None else None
             for results in pool.imap(_run, chunks):
                 yield from cast(list[Result], results)
+            if side is not None:
+                yield cast(Side, side.get())
     finally:
-        _task = None
+        _task = _beside = None
 
 
 def _quiet() -> None:
@@ -76,3 +90,10 @@ def _run(positions: range) -> list[object]:
     if task is None:
         raise RuntimeError("a worker runs only in a pool made by map_letters")
     return [task(position) for position in positions]
+
+
+def _run_beside() -> object:
+    task = _beside
+    if task is None:
+        raise RuntimeError("a worker runs only in a pool made by map_letters")
+    return task()

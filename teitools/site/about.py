@@ -9,7 +9,7 @@ written here that the edition does not say, so the page stays true as the editio
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -79,8 +79,11 @@ def footer(settings: Settings, title: str, root: str = "") -> Markup:
     )
 
 
-def about_page(edition: Edition, settings: Settings, title: str, site_footer: Markup) -> str:
-    """The About page of the site."""
+def about_page(
+    edition: Edition, settings: Settings, title: str, site_footer: Markup, signs: Iterable[str]
+) -> str:
+    """The About page of the site; ``signs`` are the editorial signs that occur in the
+    letters' texts (:func:`signs_in` of each, gathered as the letters are rendered)."""
     letters = edition.chronological()
     dated = [letter for letter in letters if letter.date is not None and letter.date.earliest]
     main = render(
@@ -94,7 +97,7 @@ def about_page(edition: Edition, settings: Settings, title: str, site_footer: Ma
         last=date_phrase(dated[-1]) if dated else "",
         undated=len(letters) - len(dated),
         sources=list(_sources(edition, letters)),
-        conventions=_conventions(letters),
+        conventions=_conventions(set(signs)),
         licence=Link(settings.licence, safe_url(settings.licence_url)) if settings.licence else None,
         file_licences=_file_licences(letters),
         citation=edition_citation(settings, title),
@@ -116,14 +119,15 @@ def _sources(edition: Edition, letters: tuple[Letter, ...]) -> Iterator[tuple[st
         yield headings.get(role, f"Source ({role})"), cited, count
 
 
-def _conventions(letters: tuple[Letter, ...]) -> list[str]:
-    # A letter's body may be read from its file again (see model.types.TextInFile): once each.
-    used = {
-        etree.QName(element).localname
-        for letter in letters
-        if (body := letter.body) is not None
-        for element in body.iter(f"{{{TEI_NS}}}*")
-    }
+def signs_in(text: etree._Element) -> frozenset[str]:
+    """The editorial signs (TEI elements the About page explains) in one letter's text."""
+    return frozenset(etree.QName(element).localname for element in text.iter(*_SIGNS))
+
+
+_SIGNS = tuple(dict.fromkeys(f"{{{TEI_NS}}}{tag}" for tag, _ in _CONVENTIONS))
+
+
+def _conventions(used: set[str]) -> list[str]:
     sentences = list(dict.fromkeys(sentence for tag, sentence in _CONVENTIONS if tag in used))
     return [*sentences, _DOUBT]
 

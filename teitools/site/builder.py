@@ -27,9 +27,9 @@ from teitools.render.links import (
 from teitools.render.page import assets, page
 from teitools.render.templating import render, static
 from teitools.render.workers import map_letters
-from teitools.site.about import about_page, footer
+from teitools.site.about import about_page, footer, signs_in
 from teitools.site.correspondents import correspondents_page
-from teitools.site.filters import FILTER_SCRIPT, Filters
+from teitools.site.filters import FILTER_SCRIPT, Choices, Filters
 from teitools.site.links import References, add_letter
 from teitools.site.registers import register_pages
 from teitools.site.search import SEARCH_SCRIPT, search_entry, search_files
@@ -60,16 +60,15 @@ def site_files(
     edition: Edition, options: SiteOptions | None = None, *, jobs: int = 1
 ) -> Iterator[tuple[str, str]]:
     """:func:`build_site`'s files one by one (relative name, content), the letters' first, so
-    that they can be written as they come: only what the index, the registers and the search
-    need of each letter is kept. The letters are rendered in ``jobs`` processes; the files are
-    the same for any number."""
+    that they can be written as they come: only what the index, the search and the About page
+    need of each letter is kept. The letters are rendered in ``jobs`` processes, one of which
+    first makes the pages that need the whole edition but no letter's text (registers,
+    correspondents, the index's timeline and filters); the files are the same for any number."""
     options = options or SiteOptions()
     options = replace(options, title=typographic(options.title))
     pages = letter_pages(edition)
     letters = edition.chronological()
-    refs = References()
-    incipits: list[str] = []
-    entries: list[dict[str, str]] = []
+    filters = Filters(edition)
     # One access date for every page of a build, even one that goes past midnight.
     export_options = ExportOptions(settings=options.settings, accessed=options.accessed or build_day())
     site_footer = footer(options.settings, options.title)
@@ -77,8 +76,9 @@ def site_files(
 
     def render_letter(position: int) -> _Rendered:
         letter = letters[position]
-        # Each body is read once, for its page, the index, the registers and the search.
-        body = read_body(letter.body)
+        # Each text is read once, for its page, the index, the search and the About page.
+        text = letter.body
+        body = read_body(text)
         before = letters[position - 1] if position > 0 else None
         after = letters[position + 1] if position + 1 < len(letters) else None
         tei = options.tei_texts(letter.file)
@@ -100,33 +100,67 @@ def site_files(
             )
         )
         files.extend(html.citation_files(letter, edition, pages[letter]).items())
-        return _Rendered(files, first_words(body), search_entry(letter, edition, pages[letter], body))
+        return _Rendered(
+            files,
+            _entry(letter, edition, pages, filters, first_words(body)),
+            search_entry(letter, edition, pages[letter], body),
+            frozenset() if text is None else signs_in(text),
+        )
 
-    for letter, rendered in zip(letters, map_letters(render_letter, len(letters), jobs), strict=True):
-        yield from rendered.files
-        incipits.append(rendered.incipit)
-        entries.append(rendered.search)
-        add_letter(refs, letter)
-    index, more_letters = _index(edition, options, pages, incipits, refs, site_footer)
+    def edition_pages() -> _EditionPages:
+        refs = References()
+        for letter in letters:
+            add_letter(refs, letter)
+        files = {CORRESPONDENTS_PAGE: correspondents_page(edition, site_footer)}
+        files.update(register_pages(edition, refs, pages, site_footer))
+        figure = timeline_figure(timeline(letters), title="Letters by date")
+        return _EditionPages(files, figure, filters.choices())
+
+    entries: list[_Entry] = []
+    searched: list[str] = []
+    signs: set[str] = set()
+    made: _EditionPages | None = None
+    for result in map_letters(render_letter, len(letters), jobs, beside=edition_pages):
+        if isinstance(result, _EditionPages):
+            made = result
+            continue
+        yield from result.files
+        entries.append(result.entry)
+        searched.append(result.search)
+        signs.update(result.signs)
+    if made is None:
+        raise RuntimeError("map_letters gives the edition's pages after the letters")
+    index, more_letters = _index(options, entries, made, site_footer)
     yield INDEX_PAGE, index
     if more_letters is not None:
         yield INDEX_LETTERS_SCRIPT, more_letters
-    yield CORRESPONDENTS_PAGE, correspondents_page(edition, site_footer)
-    yield ABOUT_PAGE, about_page(edition, options.settings, options.title, site_footer)
-    yield from register_pages(edition, refs, pages, site_footer).items()
-    yield from search_files(entries).items()
+    yield CORRESPONDENTS_PAGE, made.files.pop(CORRESPONDENTS_PAGE)
+    yield ABOUT_PAGE, about_page(edition, options.settings, options.title, site_footer, signs)
+    yield from made.files.items()
+    yield from search_files(searched).items()
     yield FILTER_SCRIPT, static(FILTER_SCRIPT)
     yield from assets().items()
 
 
 @dataclass(frozen=True)
 class _Rendered:
-    """What a letter gives the site: its files (TEI, page, citations), and for the index and
-    the search its first words and search entry."""
+    """What a letter gives the site: its files (TEI, page, citations), its entry in the index
+    and the search, and the editorial signs its text uses (for the About page)."""
 
     files: list[tuple[str, str]]
-    incipit: str
-    search: dict[str, str]
+    entry: _Entry
+    search: str
+    signs: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _EditionPages:
+    """What the worker beside the letters makes: the correspondents' and register pages by
+    file name, and the index's timeline and filter choices."""
+
+    files: dict[str, str]
+    timeline: Markup
+    choices: Choices
 
 
 #: Letters the index page lists in its HTML; the others come from :data:`INDEX_LETTERS_SCRIPT`
@@ -156,25 +190,18 @@ class _Entry:
     data: dict[str, str]
 
 
+def _entry(letter: Letter, edition: Edition, pages: LetterPages, filters: Filters, incipit: str) -> _Entry:
+    recipients = people_phrase(letter.recipients, edition) or "unknown recipient"
+    who = typographic(f"{people_phrase(letter.senders, edition) or 'Unknown sender'} to {recipients}")
+    uncertain = letter.date is None or letter.date.uncertain
+    return _Entry(date_phrase(letter), uncertain, pages[letter], who, incipit, filters.data(letter))
+
+
 def _index(
-    edition: Edition,
-    options: SiteOptions,
-    pages: LetterPages,
-    incipits: list[str],
-    refs: References,
-    site_footer: Markup,
+    options: SiteOptions, entries: list[_Entry], made: _EditionPages, site_footer: Markup
 ) -> tuple[str, str | None]:
     """The index page, and for an edition of more than :data:`INDEX_PAGE_LETTERS` letters the
     script that holds the letters after the first page (:data:`INDEX_LETTERS_SCRIPT`)."""
-    entries = []
-    letters = edition.chronological()
-    filters = Filters(edition, refs)
-    for letter, incipit in zip(letters, incipits, strict=True):
-        recipients = people_phrase(letter.recipients, edition) or "unknown recipient"
-        who = typographic(f"{people_phrase(letter.senders, edition) or 'Unknown sender'} to {recipients}")
-        uncertain = letter.date is None or letter.date.uncertain
-        data = filters.data(letter)
-        entries.append(_Entry(date_phrase(letter), uncertain, pages[letter], who, incipit, data))
     shown, rest = entries[:INDEX_PAGE_LETTERS], entries[INDEX_PAGE_LETTERS:]
     main = render(
         "index.html",
@@ -182,8 +209,8 @@ def _index(
         count=len(entries),
         letters=shown,
         page_size=INDEX_PAGE_LETTERS,
-        timeline=timeline_figure(timeline(letters), title="Letters by date"),
-        choices=filters.choices(),
+        timeline=made.timeline,
+        choices=made.choices,
     )
     scripts = (INDEX_LETTERS_SCRIPT, FILTER_SCRIPT, SEARCH_SCRIPT) if rest else (FILTER_SCRIPT, SEARCH_SCRIPT)
     index = page(options.title, main, current=INDEX_PAGE, scripts=scripts, footer=site_footer)

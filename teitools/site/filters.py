@@ -9,13 +9,12 @@ reloaded and shared. The timeline's bars and the correspondents' squares link to
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from teitools.model.types import Edition, Letter, Participant
 from teitools.render.describe import register_name
-from teitools.site.links import References, correspondent
+from teitools.site.links import correspondent
 
 FILTER_SCRIPT = "filters.js"
 
@@ -31,15 +30,13 @@ class Choices:
 
 
 class Filters:
-    """The filters' view of an edition: each letter's attributes and the form's choices."""
+    """The filters' view of an edition: each letter's attributes and the form's choices.
 
-    def __init__(self, edition: Edition, refs: References) -> None:
+    Each letter's attributes come from the letter and the registers alone, so that the
+    workers that render the letters give them for the index as they go."""
+
+    def __init__(self, edition: Edition) -> None:
         self._edition = edition
-        self._places_named: dict[tuple[object, str], set[str]] = defaultdict(set)
-        for ref, letters in refs.mentioned.items():
-            if ref in edition.places:
-                for letter in letters:
-                    self._places_named[letter.identity].add(ref)
 
     def data(self, letter: Letter) -> dict[str, str]:
         """The ``data-`` attributes of the letter's entry in the index."""
@@ -79,7 +76,11 @@ class Filters:
         return [quote(c.key, safe="") for c in found if c is not None]
 
     def _places(self, letter: Letter) -> set[str]:
-        found = set(self._places_named.get(letter.identity, ()))
+        # The places it names (as the register lists it under "Mentioned in"), and where it
+        # was written and received.
+        found = {
+            mention.ref for mention in letter.mentions if mention.ref and mention.ref in self._edition.places
+        }
         for place in (letter.place_sent, letter.place_received):
             if place is not None and place.ref:
                 found.add(place.ref)

@@ -11,6 +11,7 @@ date and names.
 from __future__ import annotations
 
 import json
+import re
 
 from teitools.model.types import Edition, Letter
 from teitools.render.describe import date_phrase, heading, participant_name, register_name, typographic
@@ -23,18 +24,19 @@ SEARCH_SCRIPT = "search.js"
 ENTRY_BYTES = 2048
 
 
-def search_files(entries: list[dict[str, str]]) -> dict[str, str]:
-    """``search-index.js`` (the data, from :func:`search_entry` of each letter) and
+def search_files(entries: list[str]) -> dict[str, str]:
+    """``search-index.js`` (the data: the array of each letter's :func:`search_entry`) and
     ``search.js`` (the code)."""
-    data = _json(entries)
+    data = f"[{','.join(entries)}]"  # as json.dumps writes the list, with no spaces
     index = (
         f"// The search index of the edition, written by teitools.\nwindow.TEITOOLS_SEARCH_INDEX = {data};\n"
     )
     return {INDEX_SCRIPT: index, SEARCH_SCRIPT: static(SEARCH_SCRIPT)}
 
 
-def search_entry(letter: Letter, edition: Edition, href: str, body: Body) -> dict[str, str]:
-    """What the search looks in for one letter, and what a result shows."""
+def search_entry(letter: Letter, edition: Edition, href: str, body: Body) -> str:
+    """What the search looks in for one letter, and what a result shows: its entry in the
+    index as JSON, made by the worker that renders the letter."""
     paragraphs = [*iter_paragraphs(body.blocks), *(Paragraph("note", note.inlines) for note in body.notes)]
     text = " ".join(plain_text(p.inlines) for p in paragraphs)
     names = [
@@ -55,7 +57,7 @@ def search_entry(letter: Letter, edition: Edition, href: str, body: Body) -> dic
             value, entry[key] = entry[key], ""
             entry[key] = _fit(value, ENTRY_BYTES - len(_json(entry)) - 1)
     entry["text"] = _fit(" ".join(text.split()), ENTRY_BYTES - len(_json(entry)) - 1)
-    return entry
+    return _json(entry)
 
 
 def _json(value: object) -> str:
@@ -67,12 +69,14 @@ def _fit(words: str, budget: int) -> str:
     whole word (all of ``words`` when they fit)."""
     if len(_json(words)) - 2 <= budget:
         return words
-    used = 0
-    end = 0
-    for position, character in enumerate(words):
-        # Printable ASCII but for the quote and the backslash is one byte; the rest is escaped.
-        plain = " " <= character <= "~" and character not in _ESCAPED
-        used += 1 if plain else len(_json(character)) - 2
+    # Printable ASCII but for the quote and the backslash is one byte each; the start of a
+    # letter's text is mostly that, so it is measured at once and only the rest by character.
+    plain = _PLAIN.match(words, 0, budget + 1)
+    used = plain.end() if plain else 0
+    end = max(words.rfind(" ", 0, min(used, budget)), 0)
+    for position in range(used, len(words)):
+        character = words[position]
+        used += 1 if character not in _ESCAPED and " " <= character <= "~" else len(_json(character)) - 2
         if used > budget:
             break
         if character == " ":
@@ -81,3 +85,4 @@ def _fit(words: str, budget: int) -> str:
 
 
 _ESCAPED = frozenset('"\\')
+_PLAIN = re.compile(r"[ !#-\[\]-~]*")
