@@ -95,6 +95,16 @@ _PRESENCE = "?"
 #: A recording that saw the reference read in a way it cannot describe.
 _UNKNOWN = "\x00unknown"
 
+#: The citeproc-py methods :func:`install` wraps ("Class.method").
+WRAPPED = (
+    "Macro.render",
+    "Layout.render_children",
+    "Group.render",
+    "Choose.render",
+    "If.render",
+    "Names.render",
+)
+
 Outcome = tuple[bool, Any, tuple[tuple[str, tuple[str, ...]], ...]]
 
 
