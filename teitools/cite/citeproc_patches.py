@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
-from teitools.cite import memo
+from teitools.cite import citeproc_fast, memo
 
 #: citeproc-py's own methods that were replaced ("Class.method"), for the tests that compare
 #: them and check their signatures.
@@ -42,6 +42,7 @@ SPEED_ONLY = frozenset(
         "Formatted.format",
         "Affixed.wrap",
         "Sort.sort",
+        *citeproc_fast.REPLACED,
         *memo.WRAPPED,
     }
 )
@@ -53,6 +54,8 @@ MEMOS: list[Any] = []
 #: holds every lookup of those with room to spare.
 MEMO_SIZE = 8192
 _REFERENCE = "_teitools_reference"
+#: citeproc-py's method behind each replacement.
+_CITEPROC: dict[Any, Any] = {}
 
 
 def _memo(function: Callable[..., Any]) -> Any:
@@ -62,8 +65,12 @@ def _memo(function: Callable[..., Any]) -> Any:
 
 
 def _replace(cls: Any, method: str, replacement: Any) -> None:
-    # An inherited method is recorded under the class whose behaviour changes.
-    ORIGINALS[f"{cls.__name__}.{method}"] = cls.__dict__.get(method, getattr(cls, method))
+    # An inherited method is recorded under the class whose behaviour changes. A method
+    # replaced twice (a lean rendering, then the memo around it) keeps citeproc-py's as its
+    # original, and so does a class inheriting a replaced one.
+    current = cls.__dict__.get(method, getattr(cls, method))
+    original = ORIGINALS.setdefault(f"{cls.__name__}.{method}", _CITEPROC.get(current, current))
+    _CITEPROC[replacement] = original
     setattr(cls, method, replacement)
 
 
@@ -75,6 +82,8 @@ def apply() -> None:
     _title_case_labels()
     _cache_style_lookups()
     _date_part_options_for_one_date()
+    # The memo wraps the lean renderings, so they go first.
+    citeproc_fast.install(_replace)
     memo.install(_replace)
 
 
