@@ -53,7 +53,6 @@ MEMOS: list[Any] = []
 #: formatting the letters of tei/; teitools.cite.styles keeps 8 parsed styles, so 8,192
 #: holds every lookup of those with room to spare.
 MEMO_SIZE = 8192
-_REFERENCE = "_teitools_reference"
 #: citeproc-py's method behind each replacement.
 _CITEPROC: dict[Any, Any] = {}
 
@@ -226,21 +225,25 @@ def _cache_style_lookups() -> None:
 
     from citeproc.source import CitationItem  # noqa: PLC0415
 
-    def reference(self: Any) -> Any:
-        # citeproc-py resolves an item's reference through its citation and bibliography
-        # for every variable it prints; an item belongs to one bibliography, so keep it.
-        try:
-            return dict.__getitem__(self, _REFERENCE)
-        except KeyError:
-            found = self.bibliography.source[self.key]
-            dict.__setitem__(self, _REFERENCE, found)
-            return found
-
-    _replace(CitationItem, "reference", property(reference))
+    _replace(CitationItem, "reference", _KeptReference())
     _remember_children()
     _remember_roots()
     _plain_text_fast()
     _lazy_sort()
+
+
+class _KeptReference:
+    """An item's reference, found once. citeproc-py resolves an item's reference through its
+    citation and bibliography for every variable it prints (some 50 times per citation); an
+    item belongs to one bibliography, so the reference found is kept in the item's attributes,
+    where Python finds it before this (non-data) descriptor."""
+
+    def __get__(self, item: Any, owner: Any = None) -> Any:
+        if item is None:
+            return self
+        found = item.bibliography.source[item.key]
+        vars(item)["reference"] = found
+        return found
 
 
 def _remember_roots() -> None:
@@ -311,13 +314,24 @@ def _date_part_options_for_one_date() -> None:
     locale's ``cs:date-part`` itself, so every date formatted after it in that style kept
     the override, even one whose ``cs:date`` does not have it: the output depended on what
     was formatted before. The locale's options are put back after each date part, so a date
-    prints as its own ``cs:date`` says (and :mod:`teitools.cite.memo` may remember it).
+    prints as its own ``cs:date`` says (and :mod:`teitools.cite.memo` may remember it). A part
+    whose date has no ``cs:date-part`` of its name (citeproc-py's own search) is not changed,
+    so there is nothing to put back.
     """
     from citeproc.model import Date_Part  # noqa: PLC0415
 
     render = Date_Part.render
 
     def render_once(self: Any, *args: Any, **kwargs: Any) -> Any:
+        context = kwargs.get("context", args[1] if len(args) > 1 else None)
+        try:
+            overrides = (self if context is None else context).xpath_search(
+                './cs:date-part[@name="{}"]'.format(self.get("name"))
+            )
+        except AttributeError:
+            overrides = True
+        if not overrides:
+            return render(self, *args, **kwargs)
         options = dict(self.attrib)
         try:
             return render(self, *args, **kwargs)

@@ -244,7 +244,12 @@ def _recording_reference(reference: type) -> type:
                 raise VariableError from None
 
         def __getattr__(self, name: str) -> Any:
-            return self[name]
+            if recording:
+                recording[-1].add(name)
+            try:
+                return dict.__getitem__(self, name)
+            except KeyError:
+                raise VariableError from None
 
         def __contains__(self, name: object) -> bool:
             if recording:
