@@ -39,8 +39,100 @@ ELEMENTS = 65_536
 REPLACED = ("Text.render", "Parent.render_children", "Group.process", "If.render", "Choose.render")
 
 
+def join(items: Any, delimiter: Any = "") -> Any:
+    """citeproc-py's ``citeproc.string.join``, with its result: the same ``String``,
+    ``MixedString`` (the same segments) or ``str``.
+
+    citeproc-py turns the text joined so far into a ``str`` four times per part (each seam
+    and each ``+``); this keeps that text beside it and makes each ``+`` as Python and
+    citeproc-py's classes make it (:func:`_add`). Parts of any other kind go to citeproc-py's
+    own join.
+    """
+    parts = items if type(items) is list else list(items)
+    if len(parts) == 1:  # citeproc-py's join gives back a single part as it is
+        return parts[0]
+    mixed, citeproc_join = _CLASSES[0], _CLASSES[2]
+    if not parts or not isinstance(delimiter, str):
+        return citeproc_join(parts, delimiter)
+    for part in parts:
+        if not isinstance(part, (str, mixed)):
+            return citeproc_join(parts, delimiter)
+    output = parts[0]
+    text = str(output)
+    delimiter_text = str(delimiter)
+    for part in parts[1:]:
+        seamed, seamed_text = _seam(text, delimiter, delimiter_text)
+        output, text = _add(output, text, seamed, seamed_text)
+        seamed, seamed_text = _seam(text, part, str(part))
+        output, text = _add(output, text, seamed, seamed_text)
+    return output
+
+
+#: citeproc-py's ``SEAM_PUNCTUATION``: marks not doubled where two parts meet.
+_SEAM_PUNCTUATION = frozenset(".,;:!?")
+
+
+def _seam(left: str, other: Any, other_text: str) -> tuple[Any, str]:
+    """citeproc-py's ``normalize_seam(left, other)``, given both as text, and the text of what
+    it returns."""
+    if left and other_text:
+        last, first = left[-1], other_text[0]
+        if (last == " " and first == " ") or (last == first and first in _SEAM_PUNCTUATION):
+            stripped = _CLASSES[3](other)
+            return stripped, str(stripped)
+    return other, other_text
+
+
+def _add(left: Any, left_text: str, right: Any, right_text: str) -> tuple[Any, str]:
+    """``left + right`` as Python evaluates it with citeproc-py's classes, and its text.
+
+    A ``String`` adds by ``String.__add__``; any other ``str`` meeting a ``String`` or a
+    ``MixedString`` gives way to their ``__radd__`` (Python asks the right operand first when
+    the left one, a ``str``, has no ``__add__`` of its own); two other ``str`` concatenate.
+    Each of these methods ignores an empty ``str`` on the other side, and otherwise goes
+    through ``MixedString.__add__`` (:func:`_add_mixed`).
+    """
+    mixed, string = _CLASSES[0], _CLASSES[1]
+    if isinstance(left, mixed):
+        return _add_mixed(left, left_text, right, right_text)
+    if isinstance(left, string):
+        if isinstance(right, str) and right == "":
+            return left, left_text
+        return _add_mixed(mixed([left]), left_text, right, right_text)
+    if isinstance(right, (mixed, string)):
+        if left == "":
+            return right, right_text
+        return _add_mixed(mixed([left]), left_text, right, right_text)
+    joined = left_text + right_text
+    return joined, joined
+
+
+def _add_mixed(left: Any, left_text: str, right: Any, right_text: str) -> tuple[Any, str]:
+    """``MixedString.__add__``: an empty ``str`` ignored, the seam normalised, an empty
+    result ignored, a ``MixedString``'s segments appended, or the part as one segment."""
+    if isinstance(right, str) and right == "":
+        return left, left_text
+    right, right_text = _seam(left_text, right, right_text)
+    if not right:  # '' or an empty MixedString
+        return left, left_text
+    mixed = _CLASSES[0]
+    if isinstance(right, list):
+        return mixed(list.__add__(left, right)), left_text + right_text
+    return mixed([*left, right]), left_text + right_text
+
+
+#: Variables citeproc-py's ``cs:text`` reads from the cite, not the reference.
+_OWN = ("citation-number", "locator")
+#: citeproc-py's MixedString, String, join and _strip_first_char, once it is imported.
+_CLASSES: list[Any] = []
+
+
 def install(replace: Callable[[Any, str, Any], None]) -> None:
     """Replace the methods (``replace(cls, name, function)`` records and sets one)."""
+    from citeproc.string import MixedString, String, _strip_first_char  # noqa: PLC0415
+    from citeproc.string import join as citeproc_join  # noqa: PLC0415
+
+    _CLASSES[:] = [MixedString, String, citeproc_join, _strip_first_char]
     _lean_text(replace)
     _lean_children(replace)
     _lean_choose(replace)
@@ -53,43 +145,11 @@ def _lean_text(replace: Callable[[Any, str, Any], None]) -> None:
 
     render_text = Text.render
 
-    @lru_cache(maxsize=ELEMENTS)
-    def static(element: Any) -> tuple[str, Any, bool, str] | None:
-        """What a ``cs:text`` is (variable, macro, term or value), its macro, whether its markup
-        is only format and wrap, and the style's language, or None for citeproc-py to render."""
-        attributes = element.attrib
-        macro = None
-        if "variable" in attributes:
-            kind = "variable"
-        elif "macro" in attributes:
-            kind = "macro"
-            try:
-                macro = element.get_macro(element.get("macro"))
-            except IndexError:
-                return None
-        elif "term" in attributes:
-            kind = "term"
-        elif "value" in attributes:
-            kind = "value"
-        else:
-            return None
-        # Without strip-periods, text-case and quotes, citeproc-py's strip_periods, case and
-        # quote return the text as it is; quote also lower-cases the locale's
-        # punctuation-in-quote, which must be text.
-        plain = (
-            element.get("strip-periods", "false").lower() != "true"
-            and element.get("text-case") is None
-            and element.get("quotes", "false").lower() != "true"
-            and isinstance(element.get_locale_option("punctuation-in-quote"), str)
-        )
-        language = element.get_root().get("default-locale", "en")[:2]
-        return kind, macro, plain, language
-
     def render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        known = static(self)
+        known = _text_static(self)
         if known is None:
             return render_text(self, item, context=context, **kwargs)
-        kind, macro, plain, default_language = known
+        kind, macro, plain, default_language, variable = known
         if context is None:
             context = self
         # Read as citeproc-py reads it, whatever the kind: the memo notes the read.
@@ -98,7 +158,15 @@ def _lean_text(replace: Callable[[Any, str, Any], None]) -> None:
         except VariableError:
             language = default_language
         if kind == "variable":
-            text = self._variable(item, context)
+            if variable is None:
+                text = self._variable(item, context)
+            else:
+                # citeproc-py's _variable for a long-form variable that is not a page,
+                # locator or citation number: suppressed, or read.
+                suppressed = context.get_layout().repressed.get(self.tag)
+                if suppressed is not None and variable[0] in suppressed:
+                    return None
+                text = item.reference[variable[1]]
         elif kind == "macro":
             text = macro.render(item, context)
         elif kind == "term":
@@ -114,10 +182,47 @@ def _lean_text(replace: Callable[[Any, str, Any], None]) -> None:
     replace(Text, "render", render)
 
 
+@lru_cache(maxsize=ELEMENTS)
+def _text_static(element: Any) -> tuple[str, Any, bool, str, tuple[str, str] | None] | None:
+    """What a ``cs:text`` is (variable, macro, term or value), its macro, whether its markup
+    is only format and wrap, the style's language, and for a plain variable (long form,
+    not a page, locator or citation number) its name and citeproc-py's spelling; or None
+    for citeproc-py to render."""
+    attributes = element.attrib
+    macro = variable = None
+    if "variable" in attributes:
+        kind = "variable"
+        name = element.get("variable")
+        if element.get("form") != "short" and not name.startswith("page") and name not in _OWN:
+            variable = (name, name.replace("-", "_"))
+    elif "macro" in attributes:
+        kind = "macro"
+        try:
+            macro = element.get_macro(element.get("macro"))
+        except IndexError:
+            return None
+    elif "term" in attributes:
+        kind = "term"
+    elif "value" in attributes:
+        kind = "value"
+    else:
+        return None
+    # Without strip-periods, text-case and quotes, citeproc-py's strip_periods, case and
+    # quote return the text as it is; quote also lower-cases the locale's
+    # punctuation-in-quote, which must be text.
+    plain = (
+        element.get("strip-periods", "false").lower() != "true"
+        and element.get("text-case") is None
+        and element.get("quotes", "false").lower() != "true"
+        and isinstance(element.get_locale_option("punctuation-in-quote"), str)
+    )
+    language = element.get_root().get("default-locale", "en")[:2]
+    return kind, macro, plain, language, variable
+
+
 def _lean_children(replace: Callable[[Any, str, Any], None]) -> None:
     from citeproc.model import Choose, Else, Else_If, Group, If, Layout, Macro, Parent  # noqa: PLC0415
     from citeproc.source import VariableError  # noqa: PLC0415
-    from citeproc.string import join  # noqa: PLC0415
 
     # Elements whose children never change once the style is parsed (not cs:names).
     fixed = (Macro, If, Else_If, Else, Layout, Group)
