@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import random
 from collections.abc import Iterator
+from typing import Any
 
 import citeproc.model
 import citeproc.source
+import citeproc.string
 import pytest
+from citeproc import formatter
+from citeproc.string import MixedString, NoCase, String
 
-from teitools.cite import citeproc_patches, memo
+from teitools.cite import citeproc_fast, citeproc_patches, memo
 from teitools.cite.mapping import OnlineEdition, citables, csl_item, letter_url, online_item
 from teitools.cite.styles import CiteOptions, Prepared, format_bibliography, format_one
 from teitools.errors import CitationError
@@ -120,3 +125,44 @@ def test_plain_citeproc_puts_back_citeproc_pys_methods_and_then_the_fast_ones() 
         assert citeproc.model.Affixed.wrap is citeproc_patches.ORIGINALS["Affixed.wrap"]
         assert citeproc.model.Macro.render is citeproc_patches.ORIGINALS["Macro.render"]
     assert citeproc.model.Affixed.wrap is fast_wrap
+
+
+def _shape(text: Any) -> Any:
+    """What a joined text is, to the segment: its class and text, and a MixedString's parts."""
+    if isinstance(text, MixedString):
+        return ("MixedString", [_shape(part) for part in text])
+    return (type(text).__name__, str(text))
+
+
+_PIECES = ("", " ", ".", ",", "a", "a.", " a", ".a", "a ", ", b", "b,", "x;", ";y", "  ")
+
+
+def _piece(chance: random.Random) -> Any:
+    text = chance.choice(_PIECES)
+    kind = chance.randrange(6)
+    if kind == 0:
+        return text
+    if kind == 1:
+        return String(text)
+    if kind == 2:
+        return NoCase(text)
+    if kind == 3:
+        return formatter.html.Italic(text)
+    if kind == 4:
+        return MixedString([String(chance.choice(_PIECES)), chance.choice([String, str, NoCase])(text)])
+    return MixedString([]) if chance.random() < 0.2 else MixedString([String(text)])
+
+
+def test_the_lean_join_joins_as_citeproc_py_segment_for_segment() -> None:
+    # Seams of spaces and punctuation between every kind of part citeproc-py joins: String,
+    # NoCase, MixedString (empty too), plain and HTML-formatted str; and one it does not know.
+    citeproc_patches.apply()
+    chance = random.Random(16)  # noqa: S311 -- reproducible test data, no secret
+    delimiters = ("", ", ", ". ", " ", ",", String(", "), "\u2013")
+    for _ in range(20_000):
+        parts = [_piece(chance) for _ in range(chance.randrange(5))]
+        delimiter = chance.choice(delimiters)
+        expected = citeproc.string.join(list(parts), delimiter)
+        assert _shape(citeproc_fast.join(iter(parts), delimiter)) == _shape(expected), (parts, delimiter)
+    unknown = [String("a"), 3]  # a number among the parts: citeproc-py's own join
+    assert _shape(citeproc_fast.join(unknown, ", ")) == _shape(citeproc.string.join(unknown, ", "))
