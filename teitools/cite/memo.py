@@ -203,6 +203,8 @@ def install(replace: Callable[[Any, str, Any], None]) -> None:
     macro = Macro.render
 
     def macro_render(self: Any, item: Any, context: Any = None, sort_options: Any = None) -> Any:
+        if self in _bypassed:  # rendered as _render would render it, one call sooner
+            return macro(self, item, context, sort_options)
         return _render(macro, self, item, context, {"context": context, "sort_options": sort_options})
 
     replace(Macro, "render", macro_render)
@@ -286,7 +288,9 @@ def _recording_reference(reference: type) -> type:
 
 def _keyword_render(original: Callable[..., Any]) -> Callable[..., Any]:
     def render(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
-        if args:  # citeproc-py passes these nodes' options by keyword; anything else as it is
+        # citeproc-py passes these nodes' options by keyword; anything else as it is. A
+        # bypassed node as _render would render it, one call sooner.
+        if args or self in _bypassed:
             return original(self, item, *args, **kwargs)
         return _render(original, self, item, kwargs.get("context"), kwargs)
 
