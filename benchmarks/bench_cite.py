@@ -5,8 +5,9 @@ bibliography, and the same bibliography by ``pandoc --citeproc`` (CPU seconds of
 skipped when pandoc is not installed). Then the citations of a letter's page (the Chicago note
 and each style of the page's choice) for the letters of ``benchmarks/corpus.py``, in
 milliseconds per citation, with teitools' memo of rendered nodes and without it (citeproc-py
-alone). Targets: each data format under 1 s, the formatted bibliography under 5 s and in at
-most half of pandoc's CPU time. Exit code 1 when a target is missed.
+alone), and the citation block of a letter page in milliseconds per letter. Targets: each data
+format under 1 s, the formatted bibliography under 5 s and in at most half of pandoc's CPU time.
+Exit code 1 when a target is missed.
 
     python -m benchmarks.bench_cite [--letters 1000]
 """
@@ -29,7 +30,7 @@ from types import MappingProxyType
 
 from benchmarks.corpus import write_corpus
 from teitools.cite import bibtex, csl, memo, ris
-from teitools.cite.html import CHOICES
+from teitools.cite.html import CHOICES, cite_block
 from teitools.cite.mapping import citables, csl_item
 from teitools.cite.styles import CiteOptions, format_bibliography, format_citation, load_style, style_path
 from teitools.errors import CitationError
@@ -120,6 +121,27 @@ def page_citations(items: list[dict[str, object]]) -> int:
     return count
 
 
+#: The citation block's measure: warmed on the first letters, timed on the next.
+BLOCK_WARM = 300
+BLOCK_TIMED = 200
+
+
+def block_ms() -> float:
+    """CPU milliseconds per letter of the letter page's citation block (``cite_block``, five
+    styles, a site without ``base-url``), over :data:`BLOCK_TIMED` letters of
+    ``benchmarks/corpus.py`` after :data:`BLOCK_WARM` others, as a site's worker meets them."""
+    with tempfile.TemporaryDirectory(prefix="teitools-bench-cite-") as folder:
+        write_corpus(Path(folder), BLOCK_WARM + BLOCK_TIMED)
+        edition = read_edition([Path(folder)])
+        letters = sorted(edition.letters, key=lambda letter: letter.id)
+        for letter in letters[:BLOCK_WARM]:
+            cite_block(letter, edition)
+        began = time.process_time()
+        for letter in letters[BLOCK_WARM:]:
+            cite_block(letter, edition)
+        return 1000 * (time.process_time() - began) / BLOCK_TIMED
+
+
 def corpus_items(count: int) -> list[dict[str, object]]:
     """The CSL-JSON items of ``count`` letters of ``benchmarks/corpus.py``: varied writers,
     recipients, dates (exact, month, uncertain) and three volumes."""
@@ -178,6 +200,10 @@ def main() -> int:
                 count = page_citations(page_items)
         cpu = time.process_time() - began
         print(f"{name:<24} {cpu:7.2f} {1000 * cpu / count:7.2f}")
+    print(
+        f"\nthe letter page's citation block (cite_block, {BLOCK_TIMED} letters of benchmarks/corpus.py "
+        f"after {BLOCK_WARM}): {block_ms():.2f} ms of CPU a letter"
+    )
     return 1 if failed else 0
 
 

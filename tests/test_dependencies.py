@@ -111,6 +111,9 @@ CITEPROC_REPLACED = {
     "Formatted.format": ("self", "string"),
     "Affixed.wrap": ("self", "string"),
     "Delimited.join": ("self", "strings", "default_delimiter"),
+    "Text.render": ("self", "args", "kwargs"),
+    "Parent.render_children": ("self", "item", "delimiter", "kwargs"),
+    "Group.process": ("self", "item", "context", "kwargs"),
 }
 
 #: What the replacements call on citeproc-py's objects.

@@ -15,11 +15,37 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
-from teitools.cite import memo
+from teitools.cite import citeproc_fast, memo
 
 #: citeproc-py's own methods that were replaced ("Class.method"), for the tests that compare
 #: them and check their signatures.
 ORIGINALS: dict[str, Any] = {}
+#: The replacements that give citeproc-py's own answer, only sooner: with these put back and
+#: :func:`teitools.cite.memo.disabled`, citeproc-py formats alone (with the corrections of
+#: the other patches), which ``tests/test_cite_plain.py`` compares with the fast path.
+SPEED_ONLY = frozenset(
+    {
+        "CitationStylesElement.get_macro",
+        "CitationStylesElement.get_locale_option",
+        "CitationStylesElement.get_layout",
+        "Date.is_locale_date",
+        "Names.substitute",
+        "Locale.get_date",
+        "Locale.get_term",
+        "Parent.calls_variable",
+        "Text.calls_variable",
+        "CitationItem.reference",
+        "SomewhatObjectifiedElement.__getattr__",
+        "CitationStylesElement.xpath_search",
+        "CitationStylesElement.get_root",
+        "CitationStylesElement.get_formatter",
+        "Formatted.format",
+        "Affixed.wrap",
+        "Sort.sort",
+        *citeproc_fast.REPLACED,
+        *memo.WRAPPED,
+    }
+)
 #: The memos of the patched lookups, for the tests that check their bound.
 MEMOS: list[Any] = []
 #: Entries each memo keeps. The keys are style elements and the answers depend on the style
@@ -27,7 +53,8 @@ MEMOS: list[Any] = []
 #: formatting the letters of tei/; teitools.cite.styles keeps 8 parsed styles, so 8,192
 #: holds every lookup of those with room to spare.
 MEMO_SIZE = 8192
-_REFERENCE = "_teitools_reference"
+#: citeproc-py's method behind each replacement.
+_CITEPROC: dict[Any, Any] = {}
 
 
 def _memo(function: Callable[..., Any]) -> Any:
@@ -37,8 +64,12 @@ def _memo(function: Callable[..., Any]) -> Any:
 
 
 def _replace(cls: Any, method: str, replacement: Any) -> None:
-    # An inherited method is recorded under the class whose behaviour changes.
-    ORIGINALS[f"{cls.__name__}.{method}"] = cls.__dict__.get(method, getattr(cls, method))
+    # An inherited method is recorded under the class whose behaviour changes. A method
+    # replaced twice (a lean rendering, then the memo around it) keeps citeproc-py's as its
+    # original, and so does a class inheriting a replaced one.
+    current = cls.__dict__.get(method, getattr(cls, method))
+    original = ORIGINALS.setdefault(f"{cls.__name__}.{method}", _CITEPROC.get(current, current))
+    _CITEPROC[replacement] = original
     setattr(cls, method, replacement)
 
 
@@ -50,6 +81,8 @@ def apply() -> None:
     _title_case_labels()
     _cache_style_lookups()
     _date_part_options_for_one_date()
+    # The memo wraps the lean renderings, so they go first.
+    citeproc_fast.install(_replace)
     memo.install(_replace)
 
 
@@ -63,12 +96,13 @@ def _let_interruptions_through() -> None:
     The replacement falls back on errors alone, as citeproc-py means to.
     """
     from citeproc.model import Delimited  # noqa: PLC0415
-    from citeproc.string import String, join  # noqa: PLC0415
+    from citeproc.string import String  # noqa: PLC0415
 
     def join_parts(self: Any, strings: Any, default_delimiter: str = "") -> Any:
         delimiter = self.get("delimiter", default_delimiter)
         try:
-            return join((s for s in strings if s is not None), delimiter)
+            # citeproc-py's join, in fewer steps (teitools.cite.citeproc_fast.join).
+            return citeproc_fast.join((s for s in strings if s is not None), delimiter)
         except Exception:  # citeproc-py's fallback, for errors only
             return String("")
 
@@ -192,21 +226,25 @@ def _cache_style_lookups() -> None:
 
     from citeproc.source import CitationItem  # noqa: PLC0415
 
-    def reference(self: Any) -> Any:
-        # citeproc-py resolves an item's reference through its citation and bibliography
-        # for every variable it prints; an item belongs to one bibliography, so keep it.
-        try:
-            return dict.__getitem__(self, _REFERENCE)
-        except KeyError:
-            found = self.bibliography.source[self.key]
-            dict.__setitem__(self, _REFERENCE, found)
-            return found
-
-    _replace(CitationItem, "reference", property(reference))
+    _replace(CitationItem, "reference", _KeptReference())
     _remember_children()
     _remember_roots()
     _plain_text_fast()
     _lazy_sort()
+
+
+class _KeptReference:
+    """An item's reference, found once. citeproc-py resolves an item's reference through its
+    citation and bibliography for every variable it prints (some 50 times per citation); an
+    item belongs to one bibliography, so the reference found is kept in the item's attributes,
+    where Python finds it before this (non-data) descriptor."""
+
+    def __get__(self, item: Any, owner: Any = None) -> Any:
+        if item is None:
+            return self
+        found = item.bibliography.source[item.key]
+        vars(item)["reference"] = found
+        return found
 
 
 def _remember_roots() -> None:
@@ -234,9 +272,10 @@ def _remember_roots() -> None:
 def _remember_children() -> None:
     """Remember the child elements citeproc-py finds by name (``style.citation``,
     ``names.label``): finding ``cs:citation`` among Chicago's 200 macros took 50 µs, several
-    times per citation. Only a child found is remembered: a ``cs:names`` without a
-    ``cs:name`` gets one inserted the first time it renders, so an absent child may appear;
-    the style gains no other element and loses none."""
+    times per citation, and asking a ``cs:citation`` for its absent ``cs:sort`` 20 µs. An
+    absent ``cs:name`` is not remembered: a ``cs:names`` without one gets one inserted the
+    first time it renders; the style gains no other element and loses none, so any other
+    answer, absent children too, stays true."""
     from citeproc.model import CitationStylesElement, SomewhatObjectifiedElement  # noqa: PLC0415
 
     find = SomewhatObjectifiedElement.__getattr__
@@ -244,7 +283,7 @@ def _remember_children() -> None:
     @_memo
     def found_child(element: Any, name: str) -> Any:
         child = find(element, name)
-        if child is None:
+        if child is None and name == "name":
             raise LookupError(name)  # not remembered
         return child
 
@@ -277,13 +316,24 @@ def _date_part_options_for_one_date() -> None:
     locale's ``cs:date-part`` itself, so every date formatted after it in that style kept
     the override, even one whose ``cs:date`` does not have it: the output depended on what
     was formatted before. The locale's options are put back after each date part, so a date
-    prints as its own ``cs:date`` says (and :mod:`teitools.cite.memo` may remember it).
+    prints as its own ``cs:date`` says (and :mod:`teitools.cite.memo` may remember it). A part
+    whose date has no ``cs:date-part`` of its name (citeproc-py's own search) is not changed,
+    so there is nothing to put back.
     """
     from citeproc.model import Date_Part  # noqa: PLC0415
 
     render = Date_Part.render
 
     def render_once(self: Any, *args: Any, **kwargs: Any) -> Any:
+        context = kwargs.get("context", args[1] if len(args) > 1 else None)
+        try:
+            overrides = (self if context is None else context).xpath_search(
+                './cs:date-part[@name="{}"]'.format(self.get("name"))
+            )
+        except AttributeError:
+            overrides = True
+        if not overrides:
+            return render(self, *args, **kwargs)
         options = dict(self.attrib)
         try:
             return render(self, *args, **kwargs)
@@ -302,26 +352,39 @@ def _plain_text_fast() -> None:
     returns the text as it came (a number made text) after five lookups of the formatter, and
     its ``wrap`` returns ``"" + text`` (with two seams that have nothing to join); the
     replacements return the same values, and hand every other element to citeproc-py."""
-    from citeproc.model import Affixed, Formatted  # noqa: PLC0415
+    from citeproc.model import Affixed, Date_Part, Formatted  # noqa: PLC0415
 
-    format_text = Formatted.format
-
-    def format(self: Any, string: Any) -> Any:
-        get = self.get
-        if (
+    def plain_of(element: Any) -> tuple[bool, bool]:
+        """Whether the element has no formatting attribute, and no prefix or suffix."""
+        get = element.get
+        return (
             get("font-style") is None
             and get("font-variant") is None
             and get("font-weight") is None
             and get("text-decoration") is None
-            and get("vertical-align") is None
-        ):
+            and get("vertical-align") is None,
+            get("prefix") is None and get("suffix") is None,
+        )
+
+    # A style's attributes are fixed once it is parsed, but for a cs:date-part's, which
+    # citeproc-py overwrites with a date's overrides while it renders that date. Asked of
+    # most elements of each style, so bounded as the lean renderings' answers are.
+    remembered = lru_cache(maxsize=citeproc_fast.ELEMENTS)(plain_of)
+
+    def plain(element: Any) -> tuple[bool, bool]:
+        return plain_of(element) if type(element) is Date_Part else remembered(element)
+
+    format_text = Formatted.format
+
+    def format(self: Any, string: Any) -> Any:
+        if plain(self)[0]:
             return str(string) if isinstance(string, (int, float)) else string
         return format_text(self, string)
 
     wrap_text = Affixed.wrap
 
     def wrap(self: Any, string: Any) -> Any:
-        if string is not None and self.get("prefix") is None and self.get("suffix") is None:
+        if string is not None and plain(self)[1]:
             # What citeproc-py's "prefix + string" makes of an empty prefix: the same
             # String or MixedString, a plain str of any other str.
             return "" + string
@@ -344,6 +407,8 @@ def _lazy_sort() -> None:
     from citeproc.model import Sort  # noqa: PLC0415
 
     def sort(self: Any, items: list[Any], context: Any) -> list[Any]:
+        if len(items) < 2:  # nothing to compare (a page's one item): no key is computed
+            return list(items)
         keys = self.findall("cs:key", self.nsmap)
         descending = [k.get("sort", "ascending").lower() == "descending" for k in keys]
         computed: list[dict[int, Any]] = [{} for _ in keys]

@@ -95,19 +95,27 @@ _PRESENCE = "?"
 #: A recording that saw the reference read in a way it cannot describe.
 _UNKNOWN = "\x00unknown"
 
+#: The citeproc-py methods :func:`install` wraps ("Class.method").
+WRAPPED = (
+    "Macro.render",
+    "Layout.render_children",
+    "Group.render",
+    "Choose.render",
+    "If.render",
+    "Names.render",
+)
+
 Outcome = tuple[bool, Any, tuple[tuple[str, tuple[str, ...]], ...]]
 
 
 @dataclass
 class _Shape:
     """One set of lookups a node made (``names``: a variable read for its value, or marked
-    :data:`_PRESENCE` when only asked for by ``in``), split for finding the answers, and per
-    answers the outcome (result or signal, and the variables it suppressed)."""
+    :data:`_PRESENCE` when only asked for by ``in``) and, per answers of an item to them, the
+    outcome (result or signal, and the variables it suppressed)."""
 
     names: tuple[str, ...]
-    values: tuple[str, ...]
-    presences: tuple[str, ...]
-    results: dict[tuple[tuple[Any, ...], tuple[bool, ...]], Outcome] = field(default_factory=dict)
+    results: dict[tuple[Any, ...], Outcome] = field(default_factory=dict)
 
 
 @dataclass
@@ -128,12 +136,16 @@ class _Reads:
     number: bool
     #: One ``cs:if``/``cs:else-if`` per distinct ``position`` test.
     positions: tuple[Any, ...]
+    #: Whether the key needs more than the node, the formatter and the arguments.
+    more: bool
 
 
 _slots: dict[tuple[Any, ...], _Slot] = {}
 #: Per node: lookups and how many found a result; nodes that seldom find one are no longer
 #: looked up.
 _trials: dict[Any, list[int]] = {}
+#: Per node, what its subtree reads (:func:`_reads`), found in one dictionary lookup.
+_plans: dict[Any, _Reads] = {}
 _bypassed: set[Any] = set()
 _count = [0]
 _enabled = [True]
@@ -142,6 +154,8 @@ _recording: list[set[str]] = []
 #: citeproc-py's signals, not failures: a group with nothing to print, a branch not taken.
 _SIGNALS: list[type[Exception]] = []
 _RECORDING_REFERENCE: list[type] = []
+#: citeproc-py's style elements, which equal only themselves.
+_ELEMENT: list[type] = []
 
 
 @contextmanager
@@ -157,6 +171,7 @@ def disabled() -> Iterator[None]:
 def clear() -> None:
     """Forget every remembered result."""
     _slots.clear()
+    _plans.clear()
     _trials.clear()
     _bypassed.clear()
     _count[0] = 0
@@ -177,15 +192,19 @@ def install(replace: Callable[[Any, str, Any], None]) -> None:
         Layout,
         Macro,
         Names,
+        SomewhatObjectifiedElement,
         VariableError,
     )
     from citeproc.source import Reference  # noqa: PLC0415
 
     _SIGNALS[:] = [VariableError, ConditionFailed]
+    _ELEMENT[:] = [SomewhatObjectifiedElement]
     _RECORDING_REFERENCE[:] = [_recording_reference(Reference)]
     macro = Macro.render
 
     def macro_render(self: Any, item: Any, context: Any = None, sort_options: Any = None) -> Any:
+        if self in _bypassed:  # rendered as _render would render it, one call sooner
+            return macro(self, item, context, sort_options)
         return _render(macro, self, item, context, {"context": context, "sort_options": sort_options})
 
     replace(Macro, "render", macro_render)
@@ -207,26 +226,41 @@ def install(replace: Callable[[Any, str, Any], None]) -> None:
 
 def _recording_reference(reference: type) -> type:
     """citeproc-py's reference, noting the variables looked up while a node renders."""
+    from citeproc.source import VariableError  # noqa: PLC0415
 
-    def note(name: str) -> None:
-        if _recording:
-            _recording[-1].add(name)
+    recording = _recording
 
     def unknown(*_args: Any) -> None:
-        if _recording:
-            _recording[-1].add(_UNKNOWN)
+        if recording:
+            recording[-1].add(_UNKNOWN)
 
     class Recording(reference):  # type: ignore[misc]
+        # citeproc-py's CustomDict.__getitem__ (and __getattr__, which reads through it),
+        # with the note made in the same call: a citation reads its item some 70 times.
         def __getitem__(self, name: str) -> Any:
-            note(name)
-            return super().__getitem__(name)
+            if recording:
+                recording[-1].add(name)
+            try:
+                return dict.__getitem__(self, name)
+            except KeyError:
+                raise VariableError from None
+
+        def __getattr__(self, name: str) -> Any:
+            if recording:
+                recording[-1].add(name)
+            try:
+                return dict.__getitem__(self, name)
+            except KeyError:
+                raise VariableError from None
 
         def __contains__(self, name: object) -> bool:
-            note(_PRESENCE + str(name))
+            if recording:
+                recording[-1].add(_PRESENCE + str(name))
             return dict.__contains__(self, name)
 
         def get(self, name: str, default: Any = None) -> Any:
-            note(name)
+            if recording:
+                recording[-1].add(name)
             return dict.get(self, name, default)
 
         def __iter__(self) -> Iterator[str]:
@@ -254,7 +288,9 @@ def _recording_reference(reference: type) -> type:
 
 def _keyword_render(original: Callable[..., Any]) -> Callable[..., Any]:
     def render(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
-        if args:  # citeproc-py passes these nodes' options by keyword; anything else as it is
+        # citeproc-py passes these nodes' options by keyword; anything else as it is. A
+        # bypassed node as _render would render it, one call sooner.
+        if args or self in _bypassed:
             return original(self, item, *args, **kwargs)
         return _render(original, self, item, kwargs.get("context"), kwargs)
 
@@ -262,7 +298,7 @@ def _keyword_render(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _render(original: Callable[..., Any], node: Any, item: Any, context: Any, kwargs: dict[str, Any]) -> Any:
-    if not _enabled[0] or node in _bypassed:
+    if node in _bypassed or not _enabled[0]:
         return original(node, item, **kwargs)
     try:
         key, layout = _key(node, item, context, kwargs)
@@ -312,21 +348,13 @@ def _render(original: Callable[..., Any], node: Any, item: Any, context: Any, kw
 def _lookup(slot: _Slot, frozen: dict[str, Any]) -> Outcome | None:
     """The outcome remembered for what the item answers to one of the slot's shapes."""
     get = frozen.get
-    has = frozen.__contains__
     for shape in slot.shapes:
-        found = shape.results.get((tuple(map(get, shape.values)), tuple(map(has, shape.presences))))
+        found = shape.results.get(tuple(map(get, shape.names)))
         if found is not None:
             if _recording:
                 _recording[-1].update(shape.names)
             return found
     return None
-
-
-def _answers(shape: _Shape, frozen: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[bool, ...]]:
-    """What the item answers to the lookups of a shape: the frozen value of each variable read
-    (None for one the item lacks: a frozen value is never None), and whether it has each
-    variable asked for by ``in``."""
-    return tuple(map(frozen.get, shape.values)), tuple(map(frozen.__contains__, shape.presences))
 
 
 def _replay(found: Outcome, layout: Any) -> Any:
@@ -339,6 +367,10 @@ def _replay(found: Outcome, layout: Any) -> Any:
 
 
 def _remember(key: tuple[Any, ...], names: tuple[str, ...], frozen: dict[str, Any], outcome: Outcome) -> None:
+    """Keep the outcome under the item's answers to the lookups ``names``: the frozen value of
+    each variable read (None for one the item lacks: a frozen value is never None), and for
+    each marked :data:`_PRESENCE`, True when the item has it (the frozen variables hold a
+    presence entry per variable the item has) or None."""
     if _count[0] >= MEMO_LIMIT:
         clear()
     slot = _slots.setdefault(key, _Slot())
@@ -346,26 +378,26 @@ def _remember(key: tuple[Any, ...], names: tuple[str, ...], frozen: dict[str, An
     if shape is None:
         if len(slot.shapes) >= SHAPES_PER_NODE:
             return
-        shape = _Shape(
-            names,
-            tuple(name for name in names if name[0] != _PRESENCE),
-            tuple(name[1:] for name in names if name[0] == _PRESENCE),
-        )
+        shape = _Shape(names)
         slot.shapes.append(shape)
-    shape.results[_answers(shape, frozen)] = outcome
+    shape.results[tuple(map(frozen.get, names))] = outcome
     _count[0] += 1
 
 
 def _key(node: Any, item: Any, context: Any, kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], Any]:
-    reads = _reads(node)
-    layout = (node if context is None else context).get_layout()
-    if len(kwargs) == 1 and context is not None and "context" in kwargs:
-        arguments: tuple[Any, ...] = (("context", type(context), context),)  # most calls: the same tuple
+    reads = _plans.get(node)
+    if reads is None:
+        reads = _plans[node] = _reads(node)
+    if context is None:
+        layout = node.get_layout()
+        # The arguments: none, the context alone (most calls), or all of them. An element,
+        # None and a tuple never equal one another, so the three never share a key.
+        arguments: Any = None if not kwargs else _arguments(kwargs)
     else:
-        arguments = tuple(
-            (name, type(value), _freeze(value) if isinstance(value, (dict, list)) else value)
-            for name, value in sorted(kwargs.items())
-        )
+        layout = context.get_layout()
+        arguments = context if len(kwargs) == 1 and "context" in kwargs else _arguments(kwargs)
+    if not reads.more:
+        return (node, reads.root.formatter, arguments), layout
     key: list[Any] = [node, reads.root.formatter, arguments]
     if reads.text_variables:
         repressed = layout.repressed.get(_TEXT_TAG)
@@ -382,10 +414,25 @@ def _key(node: Any, item: Any, context: Any, kwargs: dict[str, Any]) -> tuple[tu
     return tuple(key), layout
 
 
+def _arguments(kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """The arguments as a key. What citeproc-py passes (a context element, None, a delimiter
+    ``str``) equals only itself, so the pairs themselves do (in the order of the call, which
+    is the same at each call site; another order only misses); anything else is frozen with
+    its type, as triples, which never equal pairs."""
+    for value in kwargs.values():
+        if not (value is None or type(value) is str or isinstance(value, _ELEMENT[0])):
+            return tuple(
+                (name, type(value), _freeze(value) if isinstance(value, (dict, list)) else value)
+                for name, value in sorted(kwargs.items())
+            )
+    return tuple(kwargs.items())
+
+
 def _frozen_reference(item: Any) -> dict[str, Any]:
-    """The item's variables, frozen; kept with the item (as :mod:`teitools.cite.citeproc_patches`
-    keeps its reference), which belongs to one bibliography and is not changed while it is
-    formatted. The reference starts noting what is read from it."""
+    """The item's variables, frozen, and a presence entry for each (:func:`_remember`); kept
+    with the item (as :mod:`teitools.cite.citeproc_patches` keeps its reference), which
+    belongs to one bibliography and is not changed while it is formatted. The reference
+    starts noting what is read from it."""
     try:
         return dict.__getitem__(item, _FROZEN)
     except KeyError:
@@ -396,6 +443,7 @@ def _frozen_reference(item: Any) -> dict[str, Any]:
         if frozen is None:
             frozen = {name: _freeze(value) for name, value in dict.items(reference)}
             hash(tuple(frozen.values()))  # TypeError for data that cannot be a key
+            frozen.update({_PRESENCE + name: True for name in dict.keys(reference)})
             # citeproc-py's dictionaries store attributes as keys: go past their __setattr__.
             object.__setattr__(reference, _FROZEN, frozen)
         if type(reference) is not _RECORDING_REFERENCE[0]:
@@ -445,4 +493,5 @@ def _reads(node: Any) -> _Reads:
         locator,
         number,
         tuple(positions[p] for p in sorted(positions)),
+        bool(text_variables or locator or number or positions),
     )

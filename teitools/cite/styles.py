@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -326,7 +327,14 @@ def _citeproc_style(style: Style) -> Any:
 
 def _protect(item: dict[str, object]) -> dict[str, object]:
     """For HTML, stand-ins for ``& < >`` in the data: citeproc-py's HTML formatter escapes
-    some variables and not others, so they are escaped after formatting."""
+    some variables and not others, so they are escaped after formatting. Most items have
+    none, which their JSON text shows at once (JSON writes the three as they are)."""
+    try:
+        text = json.dumps(item)
+    except (TypeError, ValueError):  # not JSON data: looked at value by value
+        text = "&"
+    if "&" not in text and "<" not in text and ">" not in text:
+        return item
     protected: dict[str, object] = _map_strings(item, _PROTECT)
     return protected
 
