@@ -48,13 +48,15 @@ class BuildOptions:
     """``output``: the folder to write; ``force``: publish even when validation fails;
     ``declared_only``: a file that declares schemas is judged by them alone; ``registers``:
     the register files (None: those beside or above the files); ``limits``: the budget of
-    user-supplied schemas (see :mod:`teitools.validation.sandbox`)."""
+    user-supplied schemas (see :mod:`teitools.validation.sandbox`); ``jobs``: the processes
+    that render the site's letter pages (the site is the same for any number)."""
 
     output: Path = DEFAULT_OUTPUT
     force: bool = False
     declared_only: bool = False
     registers: tuple[Path, ...] | None = None
     limits: Limits = field(default_factory=Limits)
+    jobs: int = 1
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def build(paths: Iterable[Path], options: BuildOptions, progress: Progress | Non
         settings=settings,
         tei_texts=lambda path: texts[path] if path in texts else tei_text(path),
     )
-    publish(SITE_FOLDER, site_files(edition, site_options))
+    publish(SITE_FOLDER, site_files(edition, site_options, jobs=options.jobs))
     for name in _built():
         result = EXPORTERS[name].export(edition, ExportOptions(settings=settings))
         for warning in result.warnings:

@@ -831,6 +831,7 @@ def site_command(
 )
 @_DECLARED_ONLY
 @_REGISTERS
+@_RENDER_JOBS
 @_limit_options
 def build_command(
     path: Path | None,
@@ -838,6 +839,7 @@ def build_command(
     force: bool,
     declared_only: bool,
     registers: tuple[Path, ...],
+    jobs: int | None,
     schema_time_limit: float,
     schema_memory_limit: int,
 ) -> None:
@@ -859,6 +861,7 @@ def build_command(
             declared_only=declared_only,
             registers=_expand_registers(registers),
             limits=_limits(schema_time_limit, schema_memory_limit),
+            jobs=jobs or available_cores(),
         ),
         progress=lambda message: click.echo(f"teitools build: {message}", err=True),
     )
