@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from teitools.load.record import FileRecord
 from teitools.model.tei import read_edition
 from teitools.model.types import Edition
 from tests.helpers import EDITION, EXPECTED, REFERENCE, Run
@@ -95,3 +96,19 @@ def _isolated_ci_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("TEITOOLS_CACHE_DIR", str(tmp_path / "teitools-cache"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "teitools-cache" / "home"))  # the key
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+@pytest.fixture
+def read(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files a validation run reads in this process, in order (a worker's are its own)."""
+    from teitools.load.record import read_record  # noqa: PLC0415 -- for the tests that ask
+    from teitools.validation import runner  # noqa: PLC0415
+
+    seen: list[Path] = []
+
+    def counting(path: Path) -> FileRecord:
+        seen.append(path)
+        return read_record(path)
+
+    monkeypatch.setattr(runner, "read_record", counting)
+    return seen

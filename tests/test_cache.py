@@ -16,7 +16,7 @@ import teitools
 from teitools.cli import main
 from teitools.diagnostics import Report
 from teitools.load.parser import load
-from teitools.load.record import FileRecord, read_record
+from teitools.load.record import FileRecord
 from teitools.validation import cache, runner
 from teitools.validation.corpus import gather_facts
 from teitools.validation.runner import ValidateOptions, validate
@@ -254,19 +254,6 @@ def _entries(folder: Path) -> int:
 def indexed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files indexed however recently they changed: a test's files are a second old."""
     monkeypatch.setattr(cache, "RACY_NANOSECONDS", 0)
-
-
-@pytest.fixture
-def read(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The files the run reads, in order."""
-    seen: list[Path] = []
-
-    def counting(path: Path) -> FileRecord:
-        seen.append(path)
-        return read_record(path)
-
-    monkeypatch.setattr(runner, "read_record", counting)
-    return seen
 
 
 def test_a_rerun_reads_no_unchanged_letter(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import write_corpus
-from teitools.load.record import FileRecord, read_record
+from teitools.load.record import FileRecord
 from teitools.load.settings import RULE_SETS
 from teitools.validation import runner
 from teitools.validation.runner import ValidateOptions, validate
@@ -72,27 +72,15 @@ def test_first_run_and_rerun_report_byte_for_byte_what_no_cache_reports(
     assert list((tmp_path / "cache" / "v4" / "runs").iterdir()), "the re-run's report was not kept"
 
 
-@pytest.fixture
-def parent_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The files this process reads (a worker's reads are its own)."""
-    seen: list[Path] = []
-
-    def counting(path: Path) -> FileRecord:
-        seen.append(path)
-        return read_record(path)
-
-    monkeypatch.setattr(runner, "read_record", counting)
-    return seen
-
-
 def test_a_first_run_with_workers_reads_no_letter_in_the_parent(
-    edition: Path, tmp_path: Path, parent_reads: list[Path]
+    edition: Path, tmp_path: Path, read: list[Path]
 ) -> None:
+    # read: this process's reads (tests/test_cache.py); a worker's reads are its own.
     """Nothing is read for a key before the workers start: each worker hashes the bytes it
     checked, as it read them (the parent read every file first, which doubled the wall time)."""
     report = validate([edition], ValidateOptions(jobs=2, cache_dir=tmp_path / "cache"))
     assert len(report.files) == LETTERS + 3
-    assert sorted(path.name for path in parent_reads) == ["persons.xml", "places.xml", "sources.xml"]
+    assert sorted(path.name for path in read) == ["persons.xml", "places.xml", "sources.xml"]
 
 
 def test_a_rerun_after_a_first_run_with_workers_checks_nothing(

@@ -74,7 +74,7 @@ def items(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, object]]:
     from benchmarks.corpus import write_corpus  # noqa: PLC0415 -- the synthetic corpus
 
     folder = tmp_path_factory.mktemp("corpus")
-    write_corpus(folder, 60)
+    write_corpus(folder, 30)
     corpus = [_varied(n, csl_item(c)) for n, c in enumerate(citables(read_edition([folder])))]
     return _bundled_items() + corpus
 

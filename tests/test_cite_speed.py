@@ -21,7 +21,7 @@ from teitools.cite.styles import CiteOptions, format_bibliography, format_citati
 from teitools.errors import CitationError
 from teitools.model.tei import read_edition
 
-LETTERS = 240
+LETTERS = 120
 #: The styles of the pages' citation block, and the Chicago editions in both forms.
 STYLES = ("chicago", "chicago17", "mla", "apa")
 

@@ -245,13 +245,7 @@ def _recording_reference(reference: type) -> type:
             except KeyError:
                 raise VariableError from None
 
-        def __getattr__(self, name: str) -> Any:
-            if recording:
-                recording[-1].add(name)
-            try:
-                return dict.__getitem__(self, name)
-            except KeyError:
-                raise VariableError from None
+        __getattr__ = __getitem__
 
         def __contains__(self, name: object) -> bool:
             if recording:
