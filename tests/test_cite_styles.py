@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -167,6 +169,26 @@ def test_an_error_while_joining_still_leaves_that_part_empty() -> None:
         raise ValueError("a part citeproc-py cannot join")
 
     assert str(Delimited.join(Group(), parts(), ", ")) == ""
+
+
+def test_threads_formatting_at_once_each_get_their_own_letter(edition: Edition) -> None:
+    # test_cite_pandoc formats in four threads; one thread got another's APA entry (CI, stop 23).
+    items = [csl_item(c) for c in citables(edition)]
+    jobs = [(item, style) for item in items for style in ("chicago", "mla", "apa")] * 3
+
+    def entry(job: tuple[dict[str, object], str]) -> str:
+        item, style = job
+        return format_bibliography([item], CiteOptions(style=style))[0]
+
+    alone = [entry(job) for job in jobs]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often, as on a busy machine
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            together = list(pool.map(entry, jobs))
+    finally:
+        sys.setswitchinterval(interval)
+    assert [i for i, (a, b) in enumerate(zip(alone, together, strict=True)) if a != b] == []
 
 
 def test_bibliography_of_many_letters_in_style_order(edition: Edition) -> None:

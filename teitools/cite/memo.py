@@ -64,7 +64,7 @@ does not pile up. A node that seldom finds a result (fewer than a quarter of
 :data:`TRIALS` lookups) is no longer looked up but rendered, as citeproc-py renders it; what
 it reads is still noted for the nodes above it. Like citeproc-py, which keeps a rendering's
 state on the shared parsed style (the formatter, the ``repressed`` lists), the memo is for one
-thread at a time.
+thread at a time: :mod:`teitools.cite.styles` formats under a lock.
 """
 
 from __future__ import annotations

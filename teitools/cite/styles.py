@@ -24,6 +24,7 @@ import difflib
 import io
 import json
 import re
+import threading
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -228,12 +229,19 @@ def _add_year_suffixes(style: Style, items: list[dict[str, object]]) -> list[dic
     ]
 
 
+#: Held while citeproc-py formats: it keeps a rendering's state on the shared parsed style
+#: (the formatter, the suppressed variables), and the memo records what the rendering under
+#: way reads. Two threads formatting at once printed one letter's entry for another.
+_FORMATTING = threading.RLock()
+
+
 @contextmanager
 def _style_errors(style: Style) -> Iterator[None]:
-    """citeproc-py fails on broken or unsupported styles with any exception: say which
-    style, without a traceback."""
+    """Format with citeproc-py, one thread at a time (:data:`_FORMATTING`); it fails on broken
+    or unsupported styles with any exception: say which style, without a traceback."""
     try:
-        yield
+        with _FORMATTING:
+            yield
     except CitationError:
         raise
     except Exception as error:  # citeproc-py fails on odd styles with any exception type
