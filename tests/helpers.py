@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
@@ -192,3 +192,22 @@ def assert_valid_html(document: str) -> None:
     parser = html5lib.HTMLParser(strict=True)
     parser.parse(document)
     assert not parser.errors
+
+
+def planted_corpus(
+    folder: Path, letters: int, seed: int, planted: Iterable[tuple[int, str, str]], *, count: int = -1
+) -> list[Path]:
+    """A ``benchmarks.corpus`` edition of ``letters`` letters with every rule set chosen (so
+    that every layer runs), each ``(letter index, old, new)`` replaced in its letter (``count``
+    times; -1: everywhere); its letters in order."""
+    from benchmarks.corpus import write_corpus  # noqa: PLC0415 -- only these tests need it
+    from teitools.load.settings import RULE_SETS  # noqa: PLC0415
+
+    files = write_corpus(folder, letters, seed=seed)
+    (folder / "teitools.toml").write_text(f"rules = {list(RULE_SETS)!r}\n".replace("'", '"'), "utf-8")
+    ordered = sorted(path for path in files if path.parent.name == "letters")
+    for index, old, new in planted:
+        text = ordered[index].read_text("utf-8")
+        assert old in text, (ordered[index], old)
+        ordered[index].write_text(text.replace(old, new, count), "utf-8")
+    return ordered

@@ -12,10 +12,10 @@ import pytest
 
 from benchmarks.corpus import write_corpus
 from teitools.load.record import FileRecord
-from teitools.load.settings import RULE_SETS
 from teitools.validation import runner
 from teitools.validation.runner import ValidateOptions, validate
 from tests.conftest import RunCli
+from tests.helpers import planted_corpus
 
 #: Enough letters that ``--jobs 2`` starts workers (see peers.FILES_PER_WORKER).
 LETTERS = 60
@@ -41,13 +41,7 @@ DECLARATION = '<?xml-model href="own.sch" schematypens="http://purl.oclc.org/dsd
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("first-run") / "edition"
-    files = write_corpus(folder, LETTERS, seed=5)
-    (folder / "teitools.toml").write_text(f"rules = {list(RULE_SETS)!r}\n".replace("'", '"'), "utf-8")
-    letters = sorted(path for path in files if path.parent.name == "letters")
-    for index, old, new in PLANTED:
-        text = letters[index].read_text("utf-8")
-        assert old in text, (letters[index], old)
-        letters[index].write_text(text.replace(old, new, 1), "utf-8")
+    letters = planted_corpus(folder, LETTERS, 5, PLANTED, count=1)
     # A letter that declares a schema of its own: its key covers that schema's bytes.
     (folder / "letters" / "own.sch").write_text(RULES.format(test="true()"), "utf-8")
     declaring = letters[30]

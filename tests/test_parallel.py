@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.corpus import write_corpus
 from teitools.load.cores import available_cores
-from teitools.load.settings import RULE_SETS
 from teitools.validation.peers import FILES_PER_WORKER
 from tests.conftest import RunCli
+from tests.helpers import planted_corpus
 
 LETTERS = 120
 
@@ -33,14 +32,8 @@ PLANTED = (
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("parallel") / "edition"
-    files = write_corpus(folder, LETTERS, seed=3)
-    # Every rule set, so that every layer runs: the grammar is the bundled edition's.
-    (folder / "teitools.toml").write_text(f"rules = {list(RULE_SETS)!r}\n".replace("'", '"'), "utf-8")
-    letters = sorted(path for path in files if path.parent.name == "letters")
-    for index, old, new, _ in PLANTED:
-        text = letters[index].read_text("utf-8")
-        assert old in text, (letters[index], old)
-        letters[index].write_text(text.replace(old, new), "utf-8")
+    # The grammar is the bundled edition's.
+    planted_corpus(folder, LETTERS, 3, [(index, old, new) for index, old, new, _ in PLANTED])
     return folder
 
 
