@@ -68,7 +68,7 @@ from teitools.export.output import write_stream
 # As the command line reads for each job: text in two passes (the letters read again one at
 # a time), html and the site with the letters' texts left in their files.
 start = time.perf_counter()
-source = read_stream([corpus]) if job == "text" else read_edition([corpus], keep_texts=False)
+source = read_stream([corpus]) if job == "text" else read_edition([corpus], keep_texts=False, jobs=workers)
 letters = len(source) if job == "text" else len(source.letters)
 read = time.perf_counter()
 if job == "site":

@@ -172,8 +172,8 @@ _RENDER_JOBS = click.option(
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Render letter pages in this many processes (default: the cores available; the "
-    "output is the same for any number).",
+    help="Read and render the letters in this many processes (default: the cores available; "
+    "the output is the same for any number).",
 )
 _NO_IGNORE = click.option(
     "--no-ignore",
@@ -678,15 +678,16 @@ def export_command(
     stdin = _read_stdin(stdin_name) if stdin_name is not None else None
     paths = (stdin_name,) if stdin_name is not None else paths or (DEFAULT_EDITION,)
     settings = settings_for(paths).override(base_url=base_url)
+    jobs = jobs or available_cores()
     source, edition, count = _read_for(
-        exporter, paths, _expand_registers(registers), exclude, no_ignore, stdin
+        exporter, paths, _expand_registers(registers), exclude, no_ignore, stdin, jobs
     )
     for problem in edition.problems:
         click.echo(str(problem), err=True)
     _require_letters(count, edition, paths)
     from teitools.export.base import ExportOptions  # noqa: PLC0415 -- see _LAZY
 
-    options = ExportOptions(emphasis=emphasis, settings=settings, jobs=jobs or available_cores())
+    options = ExportOptions(emphasis=emphasis, settings=settings, jobs=jobs)
     join = exporter.to_stdout
     if exporter.stream is None:
         # A format that makes its files at once, and may warn about what it could not express.
@@ -724,9 +725,10 @@ def _read_for(
     exclude: tuple[str, ...],
     no_ignore: bool,
     stdin: FileRecord | None,
+    jobs: int,
 ) -> tuple[Edition | LetterStream, Edition, int]:
-    """The letters as ``exporter`` takes them, the edition's registers and problems, and the
-    number of letters."""
+    """The letters as ``exporter`` takes them (read in ``jobs`` processes where they are read
+    whole), the edition's registers and problems, and the number of letters."""
     from teitools.model.stream import read_stream  # noqa: PLC0415 -- see _LAZY
     from teitools.model.tei import read_edition  # noqa: PLC0415 -- see _LAZY
 
@@ -742,6 +744,7 @@ def _read_for(
         use_ignore_files=not no_ignore,
         given=stdin,
         keep_texts=exporter.stream is None,
+        jobs=jobs,
     )
     return edition, edition, len(edition.letters)
 
@@ -791,6 +794,7 @@ def site_command(
     settings = settings_for(paths)
     from teitools.model.tei import read_edition  # noqa: PLC0415 -- see _LAZY
 
+    jobs = jobs or available_cores()
     # The letters' texts stay in their files: each is read again for its page.
     edition = read_edition(
         paths,
@@ -798,6 +802,7 @@ def site_command(
         exclude=exclude,
         use_ignore_files=not no_ignore,
         keep_texts=False,
+        jobs=jobs,
     )
     for problem in edition.problems:
         click.echo(str(problem), err=True)
@@ -808,7 +813,7 @@ def site_command(
         accessed=accessed.date() if accessed else None,
     )
     # Written as they come: the pages of a large edition are never all in memory.
-    files = write_stream(output, site_files(edition, options, jobs=jobs or available_cores()))
+    files = write_stream(output, site_files(edition, options, jobs=jobs))
     click.echo(f"wrote {len(files)} files ({len(edition.letters)} letters) to {output}", err=True)
     sys.exit(EXIT_FINDINGS if edition.problems else EXIT_OK)
 

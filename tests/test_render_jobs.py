@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from teitools.render.workers import CHUNK, can_fork
+from teitools.load.workers import CHUNK, can_fork
 from tests.conftest import RunCli
 from tests.helpers import copy_edition
 

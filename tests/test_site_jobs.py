@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from teitools.render import workers
+from teitools.load import workers
 from tests.conftest import RunCli
 from tests.helpers import run_cli as run_teitools
 from tests.test_site_index import repeated_edition

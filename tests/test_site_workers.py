@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from teitools.export.output import TEMPORARY_SUFFIX
-from teitools.render.workers import can_fork
+from teitools.load.workers import can_fork
 from tests.test_site_index import repeated_edition
 from tests.xml_commands import harness_argv
 

@@ -11,6 +11,7 @@ kept.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -33,6 +34,8 @@ _UNITED = frozenset({"authority", "variants"})
 CENTRAL, LOCAL, DERIVED = 0, 1, 2
 
 _Entry = TypeVar("_Entry", Person, Organisation, Place, Source)
+#: Any register entry.
+Entry = Person | Organisation | Place | Source
 
 
 def merge_entries(first: _Entry, second: _Entry) -> _Entry:
@@ -75,35 +78,20 @@ class RegisterBuilder:
 
     def add(self, tree: etree._ElementTree, rank: int) -> None:
         """The entries of one file; ``rank`` is :data:`CENTRAL` or :data:`LOCAL`."""
-        root = tree.getroot()
-        for element in root.iter(f"{_T}person"):
-            if element.get(_XML_ID):
-                self._put(self._persons, element.get(_XML_ID, ""), rank, _person(element))
-        for element in root.iter(f"{_T}org"):
-            if element.get(_XML_ID):
-                names = [_text(n) for n in element.findall(f"{_T}orgName")]
-                organisation = Organisation(
-                    element.get(_XML_ID, ""),
-                    names[0] if names else "",
-                    tuple(names[1:]),
-                    _text(element.find(f"{_T}desc")),
-                    _idnos(element),
-                )
-                self._put(self._organisations, organisation.id, rank, organisation)
-        for element in root.iter(f"{_T}place"):
-            if element.get(_XML_ID):
-                place = Place(
-                    element.get(_XML_ID, ""),
-                    _text(element.find(f"{_T}placeName")),
-                    element.get("type", ""),
-                    _idnos(element),
-                    _geo(element),
-                )
-                self._put(self._places, place.id, rank, place)
-        for element in root.iter(f"{_T}biblStruct", f"{_T}bibl"):
-            parent = element.getparent()
-            if element.get(_XML_ID) and parent is not None and etree.QName(parent).localname == "listBibl":
-                self._put(self._sources, element.get(_XML_ID, ""), rank, _source(element))
+        self.add_entries(register_entries(tree.getroot()), rank)
+
+    def add_entries(self, entries: Iterable[Entry], rank: int) -> None:
+        """Entries read by :func:`register_entries` (perhaps in another process), as
+        :meth:`add` adds them."""
+        for entry in entries:
+            if isinstance(entry, Person):
+                self._put(self._persons, entry.id, rank, entry)
+            elif isinstance(entry, Organisation):
+                self._put(self._organisations, entry.id, rank, entry)
+            elif isinstance(entry, Place):
+                self._put(self._places, entry.id, rank, entry)
+            else:
+                self._put(self._sources, entry.id, rank, entry)
 
     def merge(self, other: CmifContent) -> None:
         """Take the register entries made from a CMIF file's names, below every other."""
@@ -142,6 +130,40 @@ def _merged(entries: dict[str, list[tuple[int, int, _Entry]]]) -> MappingProxyTy
             result = merge_entries(result, entry)
         merged[key] = result
     return MappingProxyType(merged)
+
+
+def register_entries(root: etree._Element) -> list[Entry]:
+    """The register entries of one file, wherever they sit: persons, then organisations,
+    places and sources, each kind in document order (the order entries with one id merge in)."""
+    entries: list[Entry] = [_person(e) for e in root.iter(f"{_T}person") if e.get(_XML_ID)]
+    for element in root.iter(f"{_T}org"):
+        if element.get(_XML_ID):
+            names = [_text(n) for n in element.findall(f"{_T}orgName")]
+            entries.append(
+                Organisation(
+                    element.get(_XML_ID, ""),
+                    names[0] if names else "",
+                    tuple(names[1:]),
+                    _text(element.find(f"{_T}desc")),
+                    _idnos(element),
+                )
+            )
+    entries += (
+        Place(
+            element.get(_XML_ID, ""),
+            _text(element.find(f"{_T}placeName")),
+            element.get("type", ""),
+            _idnos(element),
+            _geo(element),
+        )
+        for element in root.iter(f"{_T}place")
+        if element.get(_XML_ID)
+    )
+    for element in root.iter(f"{_T}biblStruct", f"{_T}bibl"):
+        parent = element.getparent()
+        if element.get(_XML_ID) and parent is not None and etree.QName(parent).localname == "listBibl":
+            entries.append(_source(element))
+    return entries
 
 
 def _geo(place: etree._Element) -> tuple[float, float] | None:

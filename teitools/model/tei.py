@@ -21,10 +21,11 @@ from teitools.errors import InputError
 from teitools.load.inputs import find_registers, find_xml_files
 from teitools.load.parser import TEI_NS, XML_NS
 from teitools.load.record import FileRecord, read_record
+from teitools.load.workers import map_letters
 from teitools.model.cmif import CmifReader, is_cmif
 from teitools.model.elements import entry_ref, pointer, read_date, source_line
 from teitools.model.elements import text_of as _text
-from teitools.model.registers import CENTRAL, LOCAL, RegisterBuilder
+from teitools.model.registers import CENTRAL, LOCAL, Entry, RegisterBuilder, register_entries
 from teitools.model.types import (
     UNDATED,
     Edition,
@@ -52,6 +53,7 @@ def read_edition(
     use_ignore_files: bool = True,
     given: FileRecord | None = None,
     keep_texts: bool = True,
+    jobs: int = 1,
 ) -> Edition:
     """Read letters and registers from files and folders.
 
@@ -68,9 +70,14 @@ def read_edition(
     Without ``keep_texts``, a letter that is its file's only letter keeps no text in memory:
     its :attr:`~teitools.model.types.Letter.body` reads the file again (:class:`TextInFile`),
     for the exports that render the letters one at a time.
+
+    The files are read and parsed in up to ``jobs`` processes; the edition is the same for
+    any number.
     """
     reader = EditionReader(texts=KEPT if keep_texts or given is not None else IN_FILE)
-    read_into(reader, paths, registers, exclude=exclude, use_ignore_files=use_ignore_files, given=given)
+    read_into(
+        reader, paths, registers, exclude=exclude, use_ignore_files=use_ignore_files, given=given, jobs=jobs
+    )
     return reader.edition()
 
 
@@ -82,16 +89,20 @@ def read_into(
     exclude: Sequence[str] = (),
     use_ignore_files: bool = True,
     given: FileRecord | None = None,
+    jobs: int = 1,
 ) -> None:
-    """Add the files :func:`read_edition` reads to ``reader``: the inputs, then the registers."""
+    """Add the files :func:`read_edition` reads to ``reader``: the inputs (in up to ``jobs``
+    processes), then the registers."""
     files = (
         [given.path]
         if given is not None
         else find_xml_files(paths, exclude, use_ignore_files=use_ignore_files)
     )
     register_files = list(registers) if registers is not None else find_registers(files)
-    for path in files:
-        reader.add(given if given is not None else read_record(path), True)
+    if given is not None:
+        reader.add(given, True)
+    else:
+        reader.add_inputs(files, jobs)
     for path in register_files:
         reader.add(read_record(path), False)
 
@@ -100,6 +111,48 @@ def read_into(
 #: as a pointer to its file (:class:`TextInFile`) when it is the file's only letter; or, for
 #: such a letter, not the letter at all, only what orders it (:class:`LetterToRead`).
 KEPT, IN_FILE, READ_AGAIN = "kept", "in-file", "read-again"
+
+
+@dataclass(frozen=True, slots=True)
+class FileReading:
+    """What one file gives the edition, read without the others (so in any process): the
+    reason it cannot be read, or its register entries (of ``rank``) and its letters, kept or
+    (:data:`READ_AGAIN`) to be read again."""
+
+    problem: Diagnostic | None = None
+    entries: tuple[Entry, ...] = ()
+    rank: int = CENTRAL
+    letters: tuple[Letter, ...] = ()
+    to_read: LetterToRead | None = None
+
+
+def file_reading(record: FileRecord, is_input: bool, texts: str) -> FileReading | None:
+    """What ``record`` gives (an input: letters and register entries; a register, entries
+    only), its letters keeping their texts as ``texts`` says; None for an input that is a
+    CMIF file, which only :class:`EditionReader` reads (its ids are unique across files)."""
+    record = record.parsed()
+    tree, path = record.tree, record.path
+    if tree is None:
+        return FileReading(problem=record.problem)  # parsed() gives a tree or the reason for none
+    root = tree.getroot()
+    if is_input and is_cmif(root):
+        return None
+    descs = root.findall(f".//{_T}correspDesc")
+    # A file of letters holds their own entries; any other file is a central register.
+    rank = LOCAL if descs else CENTRAL
+    entries = tuple(register_entries(root))
+    if not is_input or not descs:
+        return FileReading(entries=entries, rank=rank)
+    digest = record.digest
+    if len(descs) > 1 or texts == KEPT or digest is None:
+        return FileReading(entries=entries, rank=rank, letters=tuple(_letters(root, descs, path, _stored)))
+    if texts == IN_FILE:
+        kept = _letters(root, descs, path, lambda *_: TextInFile(path, digest))
+        return FileReading(entries=entries, rank=rank, letters=tuple(kept))
+    letter_id = _letter_ids(root, descs, path)[0]
+    date = _sent_date(descs[0].findall(f"{_T}correspAction"))
+    key = (read_date(date).sort_key() if date is not None else UNDATED, letter_id)
+    return FileReading(entries=entries, rank=rank, to_read=LetterToRead(key, os.fspath(path), digest))
 
 
 class EditionReader:
@@ -124,37 +177,46 @@ class EditionReader:
     def add(self, record: FileRecord, is_input: bool) -> None:
         """Read one file: an input gives letters and register entries, a register
         (``is_input`` false) entries only; a file already read, by any path, is skipped."""
-        resolved = os.path.realpath(record.path)
+        if self._first_time(os.path.realpath(record.path)):
+            parsed = record.parsed()
+            self._take(parsed, file_reading(parsed, is_input, self._texts))
+
+    def add_inputs(self, paths: Sequence[Path], jobs: int = 1) -> None:
+        """:meth:`add` each input file in turn, the files read and parsed in up to ``jobs``
+        processes (:func:`~teitools.load.workers.map_letters`); the edition is the one that
+        adding them one by one makes."""
+        texts = self._texts
+
+        def read(position: int) -> tuple[str, FileReading | None]:
+            path = paths[position]
+            return os.path.realpath(path), file_reading(read_record(path), True, texts)
+
+        for path, (resolved, reading) in zip(paths, map_letters(read, len(paths), jobs), strict=True):
+            if self._first_time(resolved):
+                # A CMIF file is read here, in turn: the ids it makes from names are unique
+                # across the files read.
+                self._take(read_record(path).parsed() if reading is None else None, reading)
+
+    def _first_time(self, resolved: str) -> bool:
         if resolved in self._seen:
-            return
+            return False
         self._seen.add(resolved)
-        record = record.parsed()
-        tree, path = record.tree, record.path
-        if tree is None:
-            if record.problem is not None:  # parsed() gives a tree or the reason for none
-                self._problems.append(record.problem)
+        return True
+
+    def _take(self, record: FileRecord | None, reading: FileReading | None) -> None:
+        """Add what one file gave; a CMIF file (``reading`` None) is read from ``record``."""
+        if reading is None:
+            if record is not None and record.tree is not None:
+                letters_before = len(self._cmif.content.letters)
+                self._cmif.read(record.tree, record.path)
+                self._keep(self._cmif.content.letters[letters_before:])
             return
-        root = tree.getroot()
-        if is_input and is_cmif(root):
-            letters_before = len(self._cmif.content.letters)
-            self._cmif.read(tree, path)
-            self._keep(self._cmif.content.letters[letters_before:])
-            return
-        descs = root.findall(f".//{_T}correspDesc")
-        # A file of letters holds their own entries; any other file is a central register.
-        self._builder.add(tree, LOCAL if descs else CENTRAL)
-        if not is_input or not descs:
-            return
-        digest = record.digest
-        if len(descs) > 1 or self._texts == KEPT or digest is None:
-            self._keep(_letters(root, descs, path, _stored))
-        elif self._texts == IN_FILE:
-            self._keep(_letters(root, descs, path, lambda *_: TextInFile(path, digest)))
-        else:
-            letter_id = _letter_ids(root, descs, path)[0]
-            date = _sent_date(descs[0].findall(f"{_T}correspAction"))
-            key = (read_date(date).sort_key() if date is not None else UNDATED, letter_id)
-            self._order.append(LetterToRead(key, os.fspath(path), digest))
+        if reading.problem is not None:
+            self._problems.append(reading.problem)
+        self._builder.add_entries(reading.entries, reading.rank)
+        self._keep(reading.letters)
+        if reading.to_read is not None:
+            self._order.append(reading.to_read)
 
     def _keep(self, letters: Sequence[Letter]) -> None:
         self._letters.extend(letters)

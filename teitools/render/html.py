@@ -20,6 +20,7 @@ from teitools.cite.html import cite_block, letter_files, meta_tags
 from teitools.cite.mapping import online_edition
 from teitools.export.base import ExportOptions, ExportResult
 from teitools.load.settings import build_day
+from teitools.load.workers import map_letters
 from teitools.model.dates import parse_iso
 from teitools.model.types import Edition, Letter, Participant, SourceRef
 from teitools.render.body import read_body
@@ -57,7 +58,6 @@ from teitools.render.nodes import (
 )
 from teitools.render.page import assets, page
 from teitools.render.templating import render
-from teitools.render.workers import map_letters
 
 _TAGS = {
     "italic": "i",

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from teitools.export.base import ExportOptions
 from teitools.load.settings import Settings, build_day
+from teitools.load.workers import map_letters
 from teitools.model.types import Edition, Letter
 from teitools.render import html
 from teitools.render.body import read_body
@@ -26,7 +27,6 @@ from teitools.render.links import (
 )
 from teitools.render.page import assets, page
 from teitools.render.templating import render, static
-from teitools.render.workers import map_letters
 from teitools.site.about import about_page, footer, signs_in
 from teitools.site.correspondents import correspondents_page
 from teitools.site.filters import FILTER_SCRIPT, Choices, Filters

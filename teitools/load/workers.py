@@ -1,21 +1,22 @@
-"""Rendering letters on every core: a pool of worker processes, each reused for many letters.
+"""Letters on every core: a pool of worker processes, each reused for many letters.
 
-The HTML export and the site render each letter independently of the others, so
-:func:`map_letters` hands the letters' positions to worker processes in chunks and yields
-the results in order, as a loop over them would. The workers are forked from the process
-that has read the edition, so they start with the edition and the templates already in
-memory and are sent nothing but positions; each keeps its citation styles and compiled
-templates for every chunk it renders, and returns what it made (text, not models). Work
-that needs the whole edition but no letter's text (the site's registers) can go ``beside``
-the letters: it is the first task handed out, so one worker does it while the other renders
-letters, and the process that started them is not left to do it alone after the last letter.
+The letters of an edition are read, and then rendered, independently of one another, so
+:func:`map_letters` hands their positions to worker processes in chunks and yields the
+results in order, as a loop over them would. The workers are forked from the process that
+asks, so they start with all it holds (the file list; for rendering the edition and the
+templates) and are sent nothing but positions; each keeps what it loads (citation styles,
+compiled templates) for every chunk it is given, and returns what it made (text, or a file's
+letters and register entries). Work that needs the whole edition but no letter's text (the
+site's registers) can go ``beside`` the letters: it is the first task handed out, so one
+worker does it while the other renders letters, and the process that started them is not
+left to do it alone after the last letter.
 
-Forking is how the edition reaches the workers without being serialised (nothing of it is
-pickled or sent, however large it is); a letter
-read with ``keep_texts=False`` (:class:`~teitools.model.tei.TextInFile`) is read again from its
-file by the worker that renders it, so the workers parse the letters in parallel too. Where
-``fork`` is unavailable or unsafe (Windows; macOS, whose system libraries do not survive it)
-the letters are rendered in this process.
+Forking is how the edition reaches the rendering workers without being serialised (nothing
+of it is pickled or sent, however large it is); a letter read with ``keep_texts=False``
+(:class:`~teitools.model.tei.TextInFile`) is read again from its file by the worker that
+renders it, so the workers parse the letters in parallel too. Where ``fork`` is unavailable
+or unsafe (Windows; macOS, whose system libraries do not survive it) the work is done in
+this process.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ __all__ = ["map_letters"]
 Result = TypeVar("Result")
 Side = TypeVar("Side")
 
-#: Letters a worker renders per task: enough that handing out work costs little beside the
-#: rendering, few enough that the results in flight stay small.
+#: Letters a worker reads or renders per task: enough that handing out work costs little
+#: beside the work, few enough that the results in flight stay small.
 CHUNK = 16
 
 #: What the forked workers run, set just before the pool is made (a closure cannot be sent).
@@ -41,7 +42,7 @@ _beside: Callable[[], object] | None = None
 
 
 def can_fork() -> bool:
-    """Whether letters can be rendered in forked workers on this system."""
+    """Whether letters can be read and rendered in forked workers on this system."""
     return sys.platform != "darwin" and hasattr(os, "fork")
 
 
@@ -51,7 +52,7 @@ def map_letters(
     """``render(0)``, ``render(1)``, … ``render(count - 1)``, in that order, then ``beside()``
     if given, computed in up to ``jobs`` worker processes (in this one when ``jobs`` is 1,
     when there are too few letters for a second process to pay, or when processes cannot be
-    forked here). ``beside`` runs in a worker while the others render the first letters."""
+    forked here). ``beside`` runs in a worker while the others do the first letters."""
     workers = min(jobs, -(-count // CHUNK))
     if workers <= 1 or not can_fork():
         yield from map(render, range(count))
