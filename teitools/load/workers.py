@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TypeVar, cast
 
-__all__ = ["map_letters"]
+__all__ = ["map_letters", "workers_for"]
 
 Result = TypeVar("Result")
 Side = TypeVar("Side")
@@ -46,6 +46,13 @@ def can_fork() -> bool:
     return sys.platform != "darwin" and hasattr(os, "fork")
 
 
+def workers_for(count: int, jobs: int) -> int:
+    """How many worker processes :func:`map_letters` starts for ``count`` letters and ``jobs``
+    (0: it works in this process)."""
+    workers = min(jobs, -(-count // CHUNK))
+    return workers if workers > 1 and can_fork() else 0
+
+
 def map_letters(
     render: Callable[[int], Result], count: int, jobs: int, beside: Callable[[], Side] | None = None
 ) -> Iterator[Result | Side]:
@@ -53,8 +60,8 @@ def map_letters(
     if given, computed in up to ``jobs`` worker processes (in this one when ``jobs`` is 1,
     when there are too few letters for a second process to pay, or when processes cannot be
     forked here). ``beside`` runs in a worker while the others do the first letters."""
-    workers = min(jobs, -(-count // CHUNK))
-    if workers <= 1 or not can_fork():
+    workers = workers_for(count, jobs)
+    if workers <= 1:
         yield from map(render, range(count))
         if beside is not None:
             yield beside()

@@ -21,7 +21,7 @@ from teitools.errors import InputError
 from teitools.load.inputs import find_registers, find_xml_files
 from teitools.load.parser import TEI_NS, XML_NS
 from teitools.load.record import FileRecord, read_record
-from teitools.load.workers import map_letters
+from teitools.load.workers import map_letters, workers_for
 from teitools.model.cmif import CmifReader, is_cmif
 from teitools.model.elements import entry_ref, pointer, read_date, source_line
 from teitools.model.elements import text_of as _text
@@ -185,6 +185,10 @@ class EditionReader:
         """:meth:`add` each input file in turn, the files read and parsed in up to ``jobs``
         processes (:func:`~teitools.load.workers.map_letters`); the edition is the one that
         adding them one by one makes."""
+        if not workers_for(len(paths), jobs):
+            for path in paths:
+                self.add(read_record(path), True)
+            return
         texts = self._texts
 
         def read(position: int) -> tuple[str, FileReading | None]:
@@ -193,8 +197,8 @@ class EditionReader:
 
         for path, (resolved, reading) in zip(paths, map_letters(read, len(paths), jobs), strict=True):
             if self._first_time(resolved):
-                # A CMIF file is read here, in turn: the ids it makes from names are unique
-                # across the files read.
+                # A CMIF file is read again here, in turn: the ids it makes from names are
+                # unique across the files read.
                 self._take(read_record(path).parsed() if reading is None else None, reading)
 
     def _first_time(self, resolved: str) -> bool:
