@@ -5,7 +5,8 @@ main process writes their files as they come. A build that is sent SIGTERM or Ct
 middle must end every worker (none left running, orphaned, after the command has exited) and
 remove every temporary file, whichever process was busy when the signal came. (Two workers
 against one process, file by file: tests/test_render_jobs.py; an interruption while the files
-are flushed: tests/test_output.py.)
+are flushed: tests/test_output.py.) The same holds for the workers that read the letters'
+files before any is rendered.
 """
 
 from __future__ import annotations
@@ -103,6 +104,42 @@ def test_a_build_stopped_while_its_workers_render_ends_them_and_leaves_no_tempor
     assert [pid for pid in workers if _running(pid)] == []
     assert _temporaries(out) == []
     # Nothing was renamed into place: the set is all or nothing.
+    assert not out.exists() or [p for p in out.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_build_stopped_while_its_workers_read_the_letters_ends_them_and_writes_nothing(
+    edition: Path, tmp_path: Path, signum: signal.Signals
+) -> None:
+    """The letters' files are read in workers before any page is rendered: the first workers
+    to appear are those, and stopping the build then ends them too."""
+    out = tmp_path / "site"
+    argv = ["site", str(edition), "-o", str(out), "--jobs", "2", "--accessed", "2026-12-01"]
+    process = subprocess.Popen(
+        harness_argv(argv, ("--interruptible",)),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    readers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline and len(readers) < 2:
+        readers = _children(process.pid)
+        time.sleep(0.002)
+    assert process.poll() is None, "the build finished before it could be stopped"
+    assert len(readers) >= 2, f"expected two workers, found {readers}"
+    process.send_signal(signum)
+    try:
+        _, err = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, err = process.communicate()
+        pytest.fail(f"the build went on for 30 s after {signum.name}:\n{err}")
+    assert process.returncode == 128 + signum, err
+    assert "teitools: interrupted" in err and "Traceback" not in err, err
+    time.sleep(0.2)
+    assert [pid for pid in readers if _running(pid)] == []
     assert not out.exists() or [p for p in out.rglob("*") if p.is_file()] == []
 
 
