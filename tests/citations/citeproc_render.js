@@ -27,53 +27,48 @@ CSL.error = (message) => {
   throw new Error(message);
 };
 
-// Building an engine parses the style, which for Chicago takes a second: the engines of a style
-// (and output format) are built once and shared by every request in that style.
+// Building an engine parses the style, which for Chicago takes a second: one engine per style (and
+// output format), shared by every request in that style. Each rendering first gives it only the
+// items at hand (updateItems), so that it holds nothing of an earlier one: an engine does not
+// fetch again an id it holds, and the requests' items share ids.
 const engines = new Map();
 
-function enginesFor(request) {
+function engineFor(request) {
   const format = request.format || "text";
   const key = `${request.style}\n${format}`;
   if (!engines.has(key)) {
-    const style = fs.readFileSync(request.style, "utf8");
-    const make = () => {
-      const e = new CSL.Engine(sys, style, "en-US");
-      e.setOutputFormat(format);
-      return e;
-    };
-    engines.set(key, { notes: make(), all: make(), single: make() });
+    const e = new CSL.Engine(sys, fs.readFileSync(request.style, "utf8"), "en-US");
+    e.setOutputFormat(format);
+    engines.set(key, e);
   }
-  const found = engines.get(key);
-  // An engine keeps the items it was last given (and does not fetch a registered id again):
-  // emptied, it holds nothing of an earlier request, whose items may share this one's ids.
-  for (const e of Object.values(found)) {
-    e.updateItems([]);
-  }
-  return found;
+  const e = engines.get(key);
+  e.updateItems([]);
+  return e;
 }
 
-// One engine for the notes and one for the entries, reset to the one item each time
-// (updateItems). makeCitationCluster keeps no citation history, so each note is a first citation.
+// Each note with the engine holding that item alone; makeCitationCluster keeps no citation
+// history, so each note is a first citation. Then the bibliography of all the items, then each
+// item's own, with the engine holding that item alone again.
 function render(request) {
   const out = { notes: [], bibliography: [], entries: [], errors: [] };
   current = { byId: new Map(request.items.map((item) => [String(item.id), item])), out };
   try {
-    const { notes, all, single } = enginesFor(request);
+    const e = engineFor(request);
     for (const cite of request.cites) {
       const item = { id: cite.id };
       if (cite.locator) {
         item.locator = cite.locator;
         item.label = "page";
       }
-      notes.updateItems([String(cite.id)]);
-      out.notes.push(notes.makeCitationCluster([item]));
+      e.updateItems([String(cite.id)]);
+      out.notes.push(e.makeCitationCluster([item]));
     }
-    all.updateItems(request.items.map((item) => String(item.id)));
-    const bib = all.makeBibliography();
+    e.updateItems(request.items.map((item) => String(item.id)));
+    const bib = e.makeBibliography();
     out.bibliography = bib ? bib[1].map((entry) => entry.trim()) : [];
     for (const item of request.items) {
-      single.updateItems([String(item.id)]);
-      const entry = single.makeBibliography();
+      e.updateItems([String(item.id)]);
+      const entry = e.makeBibliography();
       out.entries.push(entry && entry[1].length ? entry[1][0].trim() : "");
     }
   } catch (error) {
