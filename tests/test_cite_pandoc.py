@@ -4,6 +4,10 @@ Every letter of the edition, in Chicago (note and bibliography), MLA and APA (in
 citation and bibliography), from the same CSL-JSON item and the same CSL file. Outputs must
 be identical except for the differences in ``citations/known-differences.toml``, each with
 its reason; an entry that no longer matches any difference fails the test as stale.
+
+pandoc takes seconds to read Chicago's CSL file: a style's letters are formatted in one pandoc
+run, one document citing each in turn, unless the style would then print one letter for
+another's sake (MLA's dash for a repeated author, APA's year suffixes).
 """
 
 from __future__ import annotations
@@ -67,7 +71,8 @@ def _known() -> list[Known]:
 def _alone(csl: Path) -> bool:
     """Whether a style formats each item in a document of its own: in one document of many it
     would print an item for another's sake (a year suffix, a repeated author as a dash, a number
-    in citation order), and teitools formats one letter at a time."""
+    in citation order), and teitools formats one letter at a time. (Names added to tell apart
+    two citations that print alike would show as a difference, never hide one.)"""
     text = csl.read_text(encoding="utf-8")
     shared = ("subsequent-author-substitute", 'disambiguate-add-year-suffix="true"', "citation-number")
     return any(feature in text for feature in shared)
@@ -99,7 +104,7 @@ def pairs() -> list[Pair]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         theirs = [one for result in pool.map(render, jobs) for one in result]
     found = []
-    for name, item, note, entry in theirs:
+    for name, item, note, entry in theirs:  # teitools' side in this thread: only pandoc ran in the pool
         ours_note = format_citation(item, CiteOptions(style=name, note=True, locator=LOCATOR))
         ours_entry = format_bibliography([item], CiteOptions(style=name))[0]
         key = str(item["id"])
