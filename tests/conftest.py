@@ -1,5 +1,6 @@
 """Shared fixtures and hooks: the command line, golden files, the reference files in ../shared,
-the edition read once per session, and the rule that a long test is marked slow."""
+the edition read and tei_all compiled once per session, and the rule that a long test is marked
+slow."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
+from teitools.load.parser import load
 from teitools.load.record import FileRecord
 from teitools.model.tei import read_edition
 from teitools.model.types import Edition
-from tests.helpers import EDITION, EXPECTED, REFERENCE, Run
+from tests.helpers import EDITION, EXPECTED, REFERENCE, Run, reference_file
 from tests.helpers import run_cli as _run_cli
 
 RunCli = Callable[..., Run]
@@ -112,3 +115,17 @@ def read(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     monkeypatch.setattr(runner, "read_record", counting)
     return seen
+
+
+@pytest.fixture(scope="session")
+def tei_all_source() -> etree._ElementTree:
+    """The official tei_all RELAX NG schema (../shared/reference), read once; a skip when absent.
+    Shared: no test may change it."""
+    return load(reference_file("tei", "tei_all_4.9.0.rng"))
+
+
+@pytest.fixture(scope="session")
+def tei_all_relaxng(tei_all_source: etree._ElementTree) -> etree.RelaxNG:
+    """tei_all compiled whole by lxml, once for the session: the compile takes about ten seconds,
+    and test_edition and test_rng_reduce both validate with it."""
+    return etree.RelaxNG(tei_all_source)

@@ -59,56 +59,101 @@ def editions() -> list[tuple[str, Edition]]:
     return found
 
 
-def citeproc_js(items: list[dict[str, object]], style: str, cites: bool) -> dict[str, list[str]]:
-    request = {
+EDITIONS = editions()
+ONLINE = OnlineEdition(
+    "Stalin's letters to Molotov and Kaganovich: a teitools sample edition",
+    "https://example.org/teitools/",
+    date(2026, 12, 1),
+)
+#: What the tests have citeproc-js print, (which items, edition, style) -> the items; and
+#: what it printed for each.
+Key = tuple[str, str, str]
+Requests = dict[Key, list[dict[str, object]]]
+Rendered = dict[Key, dict[str, list[str]]]
+
+
+def _cited_online(edition: Edition) -> list[dict[str, object]]:
+    """The items of ``teitools cite --edition``: the page, the access date, "quoted in"."""
+    return [online_item(c, ONLINE, letter_url(edition, c.letter, ONLINE.base_url)) for c in citables(edition)]
+
+
+def _requests() -> Requests:
+    requests: Requests = {}
+    for name, edition in EDITIONS:
+        for style in STYLES:
+            requests["export", name, style] = csl_items(edition)
+            requests["online", name, style] = _cited_online(edition)
+    uncertain = [i for i in csl_items(EDITIONS[0][1]) if i["id"] == "stalin1930kaganovich"]
+    requests["uncertain", "tei", "chicago"] = uncertain
+    return requests
+
+
+def citeproc_js(requests: Requests) -> Rendered:
+    """Each request's notes (cited with a page) and bibliography entries, from one node process:
+    loading citeproc-js and building its engine for a style take seconds, formatting milliseconds."""
+    keys = list(requests)
+    batch = {
         "module": str(CITEPROC_JS),
-        "style": str(load_style(style).path),
         "locales": str(LOCALES),
-        "items": items,
-        "cites": [{"id": item["id"], "locator": LOCATOR} for item in items] if cites else [],
+        "requests": [
+            {
+                "style": str(load_style(key[2]).path),
+                "items": requests[key],
+                "cites": [{"id": item["id"], "locator": LOCATOR} for item in requests[key]],
+            }
+            for key in keys
+        ],
     }
     result = subprocess.run(
         ["node", str(RENDER)],
-        input=json.dumps(request),
+        input=json.dumps(batch),
         capture_output=True,
         text=True,
         check=True,
-        timeout=120,
+        timeout=300,
     )
-    out: dict[str, list[str]] = json.loads(result.stdout)
-    return out
+    out: list[dict[str, list[str]]] = json.loads(result.stdout)
+    return dict(zip(keys, out, strict=True))
+
+
+@pytest.fixture(scope="module")
+def requests() -> Requests:
+    return _requests()
+
+
+@pytest.fixture(scope="module")
+def rendered(requests: Requests) -> Rendered:
+    """What citeproc-js prints for every test of this module, rendered once."""
+    return citeproc_js(requests)
 
 
 @pytest.mark.slow
 @needs_citeproc_js
 @pytest.mark.parametrize("style", STYLES)
-@pytest.mark.parametrize(("name", "edition"), editions(), ids=lambda v: v if isinstance(v, str) else "")
-def test_citeproc_js_prints_what_teitools_cite_prints(name: str, edition: Edition, style: str) -> None:
-    _assert_citeproc_js_agrees(name, csl_items(edition), style)
+@pytest.mark.parametrize("name", [name for name, _ in EDITIONS])
+def test_citeproc_js_prints_what_teitools_cite_prints(
+    name: str, style: str, requests: Requests, rendered: Rendered
+) -> None:
+    key = ("export", name, style)
+    _assert_citeproc_js_agrees(name, requests[key], style, rendered[key])
 
 
 @pytest.mark.slow
 @needs_citeproc_js
 @pytest.mark.parametrize("style", STYLES)
-@pytest.mark.parametrize(("name", "edition"), editions(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name", [name for name, _ in EDITIONS])
 def test_citeproc_js_prints_the_edition_citations_of_cite_edition(
-    name: str, edition: Edition, style: str
+    name: str, style: str, requests: Requests, rendered: Rendered
 ) -> None:
     """``teitools cite --edition`` (the page, the access date, "quoted in") reads the same in
     citeproc-js."""
-    online = OnlineEdition(
-        "Stalin's letters to Molotov and Kaganovich: a teitools sample edition",
-        "https://example.org/teitools/",
-        date(2026, 12, 1),
-    )
-    items = [
-        online_item(c, online, letter_url(edition, c.letter, online.base_url)) for c in citables(edition)
-    ]
-    _assert_citeproc_js_agrees(name, items, style)
+    key = ("online", name, style)
+    _assert_citeproc_js_agrees(name, requests[key], style, rendered[key])
 
 
-def _assert_citeproc_js_agrees(name: str, items: list[dict[str, object]], style: str) -> None:
-    rendered = citeproc_js(items, style, cites=True)
+def _assert_citeproc_js_agrees(
+    name: str, items: list[dict[str, object]], style: str, rendered: dict[str, list[str]]
+) -> None:
     assert rendered["errors"] == [], f"citeproc-js refused the {name} export: {rendered['errors']}"
     differences = []
     for item, note, theirs in zip(items, rendered["notes"], rendered["entries"], strict=True):
@@ -128,9 +173,10 @@ def _assert_citeproc_js_agrees(name: str, items: list[dict[str, object]], style:
 
 @pytest.mark.slow
 @needs_citeproc_js
-def test_citeproc_js_reads_the_uncertain_range_as_uncertain() -> None:
-    items = [i for i in csl_items(read_edition([LIVE_EDITION])) if i["id"] == "stalin1930kaganovich"]
-    note = citeproc_js(items, "chicago", cites=True)["notes"][0]
+def test_citeproc_js_reads_the_uncertain_range_as_uncertain(requests: Requests, rendered: Rendered) -> None:
+    key = ("uncertain", "tei", "chicago")
+    assert [item["id"] for item in requests[key]] == ["stalin1930kaganovich"]
+    note = rendered[key]["notes"][0]
     assert "[between 1930 and August 7, 1932]" in note
 
 

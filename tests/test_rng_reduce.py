@@ -45,21 +45,16 @@ Finding = tuple[int, int, str, str]
 
 
 @pytest.fixture(scope="module")
-def tei_all() -> etree._ElementTree:
-    return load(reference_file("tei", "tei_all_4.9.0.rng"))
+def whole(tei_all_source: etree._ElementTree, tei_all_relaxng: etree.RelaxNG) -> Grammar:
+    # lxml takes seconds to compile tei_all whole: once for the session (tests/conftest.py).
+    return Grammar(Path("tei_all.rng"), tei_all_source, tei_all_relaxng)
 
 
 @pytest.fixture(scope="module")
-def whole(tei_all: etree._ElementTree) -> Grammar:
-    # lxml takes seconds to compile tei_all whole: once for the module.
-    return Grammar(Path("tei_all.rng"), tei_all, etree.RelaxNG(tei_all))
-
-
-@pytest.fixture(scope="module")
-def reduced(tei_all: etree._ElementTree) -> Grammar:
+def reduced(tei_all_source: etree._ElementTree) -> Grammar:
     # One for the module, as one process keeps it: each file's reduction then covers the
     # names of every file before it too, which must change nothing either.
-    grammar = compile_grammar(Path("tei_all.rng"), tei_all)
+    grammar = compile_grammar(Path("tei_all.rng"), tei_all_source)
     assert grammar.validator is None  # reduced per file, not compiled whole
     return grammar
 
@@ -107,20 +102,20 @@ def test_the_allowed_list_comes_from_the_whole_grammar(reduced: Grammar) -> None
     assert message.endswith(" and 27 more")
 
 
-def test_a_reduction_keeps_the_verdict_on_every_sig_example(tei_all: etree._ElementTree) -> None:
+def test_a_reduction_keeps_the_verdict_on_every_sig_example(tei_all_source: etree._ElementTree) -> None:
     for name in SIG_EXAMPLES:
         document = load(reference_file("correspdesc-examples", name))
         names = element_names(document)
-        deciding = reduce_grammar(tei_all, names, keep_names=False)
+        deciding = reduce_grammar(tei_all_source, names, keep_names=False)
         # A seventh of tei_all's 16,000 nodes, and no element pattern the file cannot use:
         # what makes the compile take milliseconds.
         assert sum(1 for _ in deciding.iter()) < 3000
         assert etree.RelaxNG(deciding).validate(document), name
-        assert etree.RelaxNG(reduce_grammar(tei_all, names, keep_names=True)).validate(document), name
+        assert etree.RelaxNG(reduce_grammar(tei_all_source, names, keep_names=True)).validate(document), name
 
 
-def test_tei_all_is_reduced_and_a_small_grammar_compiled_whole(tei_all: etree._ElementTree) -> None:
-    assert reducible(tei_all)
+def test_tei_all_is_reduced_and_a_small_grammar_compiled_whole(tei_all_source: etree._ElementTree) -> None:
+    assert reducible(tei_all_source)
     shipped = ROOT / "schemas" / "teitools.rng"
     assert compile_grammar(shipped, load(shipped)).validator is not None
 
