@@ -196,10 +196,15 @@ class EditionReader:
             return os.path.realpath(path), file_reading(read_record(path), True, texts)
 
         for path, (resolved, reading) in zip(paths, map_letters(read, len(paths), jobs), strict=True):
-            if self._first_time(resolved):
+            if not self._first_time(resolved):
+                continue
+            if reading is None:
                 # A CMIF file is read again here, in turn: the ids it makes from names are
-                # unique across the files read.
-                self._take(read_record(path).parsed() if reading is None else None, reading)
+                # unique across the files read. (Read anew, it is taken for what it now is.)
+                record = read_record(path).parsed()
+                self._take(record, file_reading(record, True, texts))
+            else:
+                self._take(None, reading)
 
     def _first_time(self, resolved: str) -> bool:
         if resolved in self._seen:
@@ -208,12 +213,14 @@ class EditionReader:
         return True
 
     def _take(self, record: FileRecord | None, reading: FileReading | None) -> None:
-        """Add what one file gave; a CMIF file (``reading`` None) is read from ``record``."""
+        """Add what one file gave: its ``reading``, or for a CMIF file (``reading`` None,
+        which :func:`file_reading` gives only for a parsed one) its parsed ``record``."""
         if reading is None:
-            if record is not None and record.tree is not None:
-                letters_before = len(self._cmif.content.letters)
-                self._cmif.read(record.tree, record.path)
-                self._keep(self._cmif.content.letters[letters_before:])
+            if record is None or record.tree is None:
+                raise ValueError("a CMIF file is taken from its parsed record")
+            letters_before = len(self._cmif.content.letters)
+            self._cmif.read(record.tree, record.path)
+            self._keep(self._cmif.content.letters[letters_before:])
             return
         if reading.problem is not None:
             self._problems.append(reading.problem)
