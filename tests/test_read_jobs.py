@@ -84,6 +84,8 @@ def test_two_workers_read_the_edition_one_process_reads(
     # What the order decides is there to be decided.
     assert len(alone.letters) > 3 * CHUNK
     assert [Path(p.file).name for p in alone.problems] == ["m-broken.xml"]
+    # The second name of a file is the file already read: none of its letters twice.
+    assert not [letter for letter in alone.letters if letter.file.name == "z-same-file.xml"]
     assert sum(letter.file.name.endswith("-cmif.xml") for letter in alone.letters) == 2
     local_names = [
         v for v in alone.persons[_central_person(edition_folder)].variants if v.startswith("Local")
