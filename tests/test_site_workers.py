@@ -11,6 +11,7 @@ files before any is rendered.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -103,7 +104,10 @@ def test_a_build_stopped_while_its_workers_work_ends_them_and_leaves_no_temporar
         _, err = process.communicate(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
-        _, err = process.communicate()
+        for pid in workers:  # they hold stderr: reading it to its end would wait for them
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        _, err = process.communicate(timeout=30)
         pytest.fail(f"the build went on for 30 s after {signum.name}:\n{err}")
     assert process.returncode == 128 + signum, err
     assert "teitools: interrupted" in err and "Traceback" not in err, err

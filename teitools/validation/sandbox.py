@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from teitools.errors import TeiToolsError
+from teitools.load.workers import die_with_parent
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -205,7 +206,7 @@ def _serve(connection: Connection, memory: int, parent: int, where: Any) -> None
     """The worker's loop: one call at a time, until the waiting process closes the pipe."""
     global _CHANNEL, _WHERE, _MARKED  # noqa: PLW0603 -- the worker's state: its channel, note, last mark
     _CHANNEL, _WHERE = connection, where
-    _die_with_parent(parent)
+    die_with_parent(parent)
     # Ctrl-C and SIGTERM reach the whole process group: the waiting process reports them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -242,20 +243,3 @@ def fault_text(error: Exception) -> str:
     frame = ([f for f in frames if "teitools" in Path(f.filename).parts] or frames)[-1:]
     where = f" (at {Path(frame[0].filename).name}:{frame[0].lineno})" if frame else ""
     return f"{type(error).__name__}: {error}{where}"
-
-
-#: prctl(2) option: the signal the kernel sends this process when its parent exits.
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent: int) -> None:
-    """A waiting process killed outright (SIGKILL, a CI job's timeout) cannot kill its worker,
-    which would go on evaluating a hostile schema for ever: the kernel kills it instead."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes  # noqa: PLC0415 -- only in a worker, only on Linux
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the call: no signal will come
-        os._exit(0)
