@@ -8,6 +8,7 @@ middle of a site build: tests/test_site_workers.py.)
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from teitools.errors import TeiToolsError
 from teitools.load.workers import CHUNK, map_letters
 from tests.test_site_workers import _children, _running
 
@@ -109,3 +111,31 @@ def test_workers_die_with_a_process_killed_outright() -> None:
             assert [pid for pid in workers if _running(pid)] == []
         finally:
             process.kill()
+
+
+def test_a_worker_that_cannot_be_forked_is_a_message_and_leaves_no_pipe_open(
+    others: set[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forks = 0
+    fork = os.fork
+
+    def second_fails() -> int:
+        nonlocal forks
+        forks += 1
+        if forks == 2:
+            raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+        return fork()
+
+    descriptors = _open_descriptors()
+    monkeypatch.setattr(os, "fork", second_fails)
+    with pytest.raises(
+        TeiToolsError,
+        match=r"cannot start a worker process \(Resource temporarily unavailable\): give --jobs 1",
+    ):
+        list(map_letters(_square, COUNT, 2))
+    assert _children(os.getpid()) == others  # the first worker was ended
+    assert _open_descriptors() == descriptors
+
+
+def _open_descriptors() -> int:
+    return sum(1 for _ in Path("/proc/self/fd").iterdir())

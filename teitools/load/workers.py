@@ -39,6 +39,8 @@ import sys
 from collections.abc import Callable, Generator, Iterator
 from typing import Any, TypeVar
 
+from teitools.errors import TeiToolsError
+
 __all__ = ["die_with_parent", "map_letters", "workers_for"]
 
 Result = TypeVar("Result")
@@ -158,7 +160,14 @@ class _Worker:
             with contextlib.suppress(OSError):  # a smaller pipe only makes the worker wait
                 fcntl.fcntl(result_write, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
         parent = os.getpid()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as error:  # no process to be had (a limit on processes, memory)
+            for fd in (task_read, task_write, result_read, result_write):
+                os.close(fd)
+            raise TeiToolsError(
+                f"cannot start a worker process ({error.strerror}): give --jobs 1 to work in one process"
+            ) from None
         if pid == 0:  # the worker: it never returns into the caller's code
             status = 1
             try:
