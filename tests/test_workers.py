@@ -80,17 +80,19 @@ def test_a_caller_that_stops_reading_ends_the_workers(others: set[int]) -> None:
 
 
 def test_workers_die_with_a_process_killed_outright() -> None:
-    """SIGKILL leaves the asking process no chance to end its workers: the kernel does."""
+    """SIGKILL leaves the asking process no chance to end its workers: the kernel does. Both are
+    in the middle of a task (an idle worker would end anyway, at the end of its task pipe)."""
     script = textwrap.dedent(
-        """
-        import sys, time
+        f"""
+        import time
         from teitools.load.workers import map_letters
 
         def render(position):
-            time.sleep(0.05)
+            if position >= {CHUNK}:
+                time.sleep(60)
             return position
 
-        for position in map_letters(render, 400, 2):
+        for position in map_letters(render, {COUNT}, 2):
             if position == 0:
                 print("rendering", flush=True)
         """

@@ -53,7 +53,6 @@ CHUNK = 16
 #: What the forked workers run, set just before the pool is made (a closure cannot be sent).
 _task: Callable[[int], object] | None = None
 _beside: Callable[[], object] | None = None
-_count = 0
 
 
 def can_fork() -> bool:
@@ -83,11 +82,11 @@ def map_letters(
         if beside is not None:
             yield beside()
         return
-    global _task, _beside, _count  # noqa: PLW0603 -- the forked workers inherit them; see the module docstring
-    _task, _beside, _count = render, beside, count
-    chunks = -(-count // CHUNK)
+    global _task, _beside  # noqa: PLW0603 -- the forked workers inherit them; see the module docstring
+    _task, _beside = render, beside
+    chunks = [range(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
     # Handed out first: the first worker takes it before any letter.
-    tasks = iter([*([_BESIDE] if beside is not None else []), *range(chunks)])
+    tasks: Iterator[_Task] = iter([*([(_BESIDE, None)] if beside is not None else []), *enumerate(chunks)])
     pool: list[_Worker] = []
     try:
         for _ in range(workers):
@@ -99,7 +98,7 @@ def map_letters(
                 selector.register(worker.results, selectors.EVENT_READ, worker)
                 for _ in range(_AHEAD):
                     worker.hand_out(tasks)
-            for chunk in range(chunks):
+            for chunk in range(len(chunks)):
                 while chunk not in results:
                     _collect(selector, tasks, results, side)
                 yield from results.pop(chunk)
@@ -108,13 +107,14 @@ def map_letters(
         yield from side
     finally:
         _task = _beside = None
-        _count = 0
         for worker in pool:
             worker.end()
 
 
 #: The task of the work beside the letters (chunks are numbered from 0).
 _BESIDE = -1
+#: What a worker is sent: the task's number and its letters' positions (None: the work beside).
+_Task = tuple[int, range | None]
 #: Tasks a worker is given ahead: it starts the next as soon as it has sent a result.
 _AHEAD = 2
 #: The size asked for a worker's result pipe (Linux; at most /proc/sys/fs/pipe-max-size, 1 MiB
@@ -123,7 +123,7 @@ _PIPE_SIZE = 1 << 20
 
 
 def _collect(
-    selector: selectors.BaseSelector, tasks: Iterator[int], results: dict[int, list[Any]], side: list[Any]
+    selector: selectors.BaseSelector, tasks: Iterator[_Task], results: dict[int, list[Any]], side: list[Any]
 ) -> None:
     """Wait for the next results of any worker, and give each that sent one its next task."""
     for key, _events in selector.select():
@@ -187,11 +187,11 @@ class _Worker:
         os.close(result_write)
         return cls(pid, task_write, result_read)
 
-    def hand_out(self, tasks: Iterator[int]) -> None:
+    def hand_out(self, tasks: Iterator[_Task]) -> None:
         task = next(tasks, None)
         if task is not None:
             _send(self.tasks, task)
-            self.given.append(task)
+            self.given.append(task[0])
 
     def receive(self) -> tuple[int, Any]:
         """The result of the worker's oldest task (raising the exception it raised)."""
@@ -221,8 +221,9 @@ def _serve(tasks: int, results: int) -> None:
         task = _receive(tasks)
         if task is None:
             return
+        _number, positions = task
         try:
-            value: Any = _run_beside() if task == _BESIDE else _run(_chunk(task))
+            value: Any = _run_beside() if positions is None else _run(positions)
             message: Any = (True, value)
         except Exception as error:  # told to the process that asked, which raises it
             message = (False, error)
@@ -264,10 +265,6 @@ def _read(fd: int, size: int) -> bytearray | None:
             return None
         done += got
     return buffer
-
-
-def _chunk(task: int) -> range:
-    return range(task * CHUNK, min((task + 1) * CHUNK, _count))
 
 
 def die_with_parent(parent: int) -> None:
